@@ -1,0 +1,116 @@
+// The group/version/resource table: the one place that says which kinds edgeplane serves.
+
+export interface SubresourceInfo {
+  name: string;
+  /** Kind returned by the subresource, when it differs from the parent's. */
+  kind?: { group: string; version: string; kind: string };
+  verbs: string[];
+}
+
+export interface ResourceInfo {
+  group: string; // "" for core
+  version: string;
+  resource: string; // plural, lower-case
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  subresources: SubresourceInfo[];
+  /** High-volume types are hash-partitioned over N storage shards. */
+  partitioned: boolean;
+}
+
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const STATUS_VERBS = ['get', 'patch', 'update'];
+
+function res(
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  opts: Partial<Omit<ResourceInfo, 'group' | 'version' | 'kind' | 'resource'>> = {},
+): ResourceInfo {
+  return {
+    group,
+    version,
+    kind,
+    resource,
+    singular: opts.singular ?? kind.toLowerCase(),
+    listKind: `${kind}List`,
+    namespaced: opts.namespaced ?? true,
+    shortNames: opts.shortNames,
+    categories: opts.categories,
+    subresources: opts.subresources ?? [],
+    partitioned: opts.partitioned ?? false,
+  };
+}
+
+const status = { name: 'status', verbs: STATUS_VERBS };
+const scale = {
+  name: 'scale',
+  kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+  verbs: STATUS_VERBS,
+};
+
+export const RESOURCES: ResourceInfo[] = [
+  res('', 'v1', 'Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'], subresources: [status] }),
+  res('', 'v1', 'Pod', 'pods', {
+    shortNames: ['po'],
+    categories: ['all'],
+    partitioned: true,
+    subresources: [
+      status,
+      { name: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
+      { name: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
+      { name: 'log', verbs: ['get'] },
+      { name: 'exec', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
+      { name: 'attach', kind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] },
+      { name: 'portforward', kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
+      { name: 'proxy', kind: { group: '', version: 'v1', kind: 'PodProxyOptions' }, verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+    ],
+  }),
+  res('', 'v1', 'Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: [status] }),
+  res('', 'v1', 'Service', 'services', {
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: [status, { name: 'proxy', kind: { group: '', version: 'v1', kind: 'ServiceProxyOptions' }, verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
+  }),
+  res('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'], singular: 'endpoints' }),
+  res('', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
+  res('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
+  res('', 'v1', 'Secret', 'secrets'),
+  res('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
+  res('apps', 'v1', 'Deployment', 'deployments', { shortNames: ['deploy'], categories: ['all'], subresources: [scale, status] }),
+  res('apps', 'v1', 'ReplicaSet', 'replicasets', { shortNames: ['rs'], categories: ['all'], subresources: [scale, status] }),
+  res('coordination.k8s.io', 'v1', 'Lease', 'leases', { partitioned: true }),
+  res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
+  res('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
+];
+
+export function groupVersion(r: { group: string; version: string }): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** "deployments.apps" style name used in messages, as Kubernetes prints it. */
+export function qualifiedResource(r: ResourceInfo): string {
+  return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+}
+
+export function findKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => groupVersion(r) === apiVersion && r.kind === kind);
+}
+
+/**
+ * Storage identity: core/v1 events and events.k8s.io/v1 events are one stored resource,
+ * as in Kubernetes, so both share a storage resource name.
+ */
+export function storageResource(r: ResourceInfo): string {
+  if (r.resource === 'events') return 'events';
+  return r.group ? `${r.group}/${r.resource}` : r.resource;
+}
