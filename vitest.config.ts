@@ -1,0 +1,36 @@
+// Two projects: "workers" runs inside workerd with real Durable Objects; "node" runs the pure unit
+// tests, the CLI and the end-to-end tests (serially: the machine has 2 cores and e2e tests start clusters).
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { EDGEPLANE_TEST: '1' },
+            },
+          }),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/worker/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/agent/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
