@@ -1,0 +1,305 @@
+// StorageShard: one etcd-like keyspace on a Durable Object with SQLite (kine's log + key index).
+import { DurableObject } from 'cloudflare:workers';
+import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
+import { and, asc, eq, gt, gte, lt, sql } from 'drizzle-orm';
+import migrations from '../../migrations/migrations.js';
+import { kv, log, meta } from './schema';
+import { MAX_OBJECT_BYTES, MAX_PAGE, MAX_PAGE_BYTES, utf8Length } from './limits';
+import { prefixEnd } from './keys';
+import type {
+  EventType,
+  ListOptions,
+  ListResult,
+  LogEvent,
+  LogResult,
+  Preconditions,
+  ShardStatus,
+  StoredItem,
+  WriteResult,
+} from './types';
+import { EVENT_ADDED, EVENT_DELETED, EVENT_MODIFIED } from './types';
+import type { WatchHub } from '../watch/hub';
+
+export interface ShardEnv {
+  HUBS: DurableObjectNamespace<WatchHub>;
+  /** How many revisions of history to keep for watches and continue tokens. */
+  HISTORY_REVISIONS?: string;
+}
+
+const DEFAULT_HISTORY = 10_000;
+/** How long a hub's subscription lasts without renewal. */
+const SUBSCRIPTION_MS = 60_000;
+
+export class StorageShard extends DurableObject<ShardEnv> {
+  private db: DrizzleSqliteDODatabase;
+  private rev = 0;
+  private compactRev = 0;
+  private readonly history: number;
+  private hubUntil = 0;
+  private outbox: LogEvent[] = [];
+  private pumping = false;
+
+  constructor(ctx: DurableObjectState, env: ShardEnv) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage, { logger: false });
+    this.history = Math.max(10, Number(env.HISTORY_REVISIONS) || DEFAULT_HISTORY);
+    ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.db, migrations);
+      // Revision 1 is the empty keyspace: a list's resourceVersion is never "0", which means "any".
+      this.rev = Number(this.metaGet('rev') ?? 1);
+      this.compactRev = Number(this.metaGet('compact_rev') ?? 0);
+    });
+  }
+
+  // ---- writes: each is one synchronous transaction (no await between check and write) ----
+
+  create(key: string, value: string, uid: string): WriteResult {
+    const big = this.tooLarge(value);
+    if (big) return big;
+    const result = this.ctx.storage.transactionSync((): WriteResult => {
+      const cur = this.current(key);
+      if (cur) return { ok: false, reason: 'exists', current: cur.item };
+      const rev = this.append(key, EVENT_ADDED, value, 0, 0);
+      this.db.insert(kv).values({ key, rev, createRev: rev, uid }).run();
+      return { ok: true, rev };
+    });
+    this.afterWrite(result, key, EVENT_ADDED, value);
+    return result;
+  }
+
+  update(key: string, value: string, pre: Preconditions, uid?: string): WriteResult {
+    const big = this.tooLarge(value);
+    if (big) return big;
+    const result = this.ctx.storage.transactionSync((): WriteResult => {
+      const cur = this.current(key);
+      if (!cur) return { ok: false, reason: 'not-found' };
+      const failed = this.checkPreconditions(cur, pre);
+      if (failed) return failed;
+      const rev = this.append(key, EVENT_MODIFIED, value, cur.createRev, cur.item.rev);
+      this.db
+        .update(kv)
+        .set({ rev, uid: uid ?? cur.uid })
+        .where(eq(kv.key, key))
+        .run();
+      return { ok: true, rev, prev: cur.item };
+    });
+    this.afterWrite(result, key, EVENT_MODIFIED, value);
+    return result;
+  }
+
+  delete(key: string, pre: Preconditions): WriteResult {
+    const result = this.ctx.storage.transactionSync((): WriteResult => {
+      const cur = this.current(key);
+      if (!cur) return { ok: false, reason: 'not-found' };
+      const failed = this.checkPreconditions(cur, pre);
+      if (failed) return failed;
+      // The tombstone carries the last state, as etcd's delete event carries prevKv.
+      const rev = this.append(key, EVENT_DELETED, cur.item.value, cur.createRev, cur.item.rev);
+      this.db.delete(kv).where(eq(kv.key, key)).run();
+      return { ok: true, rev, prev: cur.item };
+    });
+    if (result.ok) this.afterWrite(result, key, EVENT_DELETED, result.prev!.value);
+    return result;
+  }
+
+  // ---- reads ----
+
+  get(key: string): { item: StoredItem | null; rev: number } {
+    return { item: this.current(key)?.item ?? null, rev: this.rev };
+  }
+
+  list(opts: ListOptions): ListResult {
+    const limit = Math.min(opts.limit && opts.limit > 0 ? opts.limit : MAX_PAGE, MAX_PAGE);
+    const atRev = opts.atRev ?? this.rev;
+    if (atRev < this.compactRev) return { ok: false, reason: 'expired', compactRev: this.compactRev };
+    const from = opts.startAfter ?? '';
+    const end = prefixEnd(opts.prefix);
+    let rows: { key: string; rev: number; value: string }[];
+    if (atRev >= this.rev) {
+      // Current state: the key index points straight at each live version.
+      rows = this.db
+        .select({ key: kv.key, rev: kv.rev, value: log.value })
+        .from(kv)
+        .innerJoin(log, eq(log.rev, kv.rev))
+        .where(and(gte(kv.key, opts.prefix), lt(kv.key, end), gt(kv.key, from)))
+        .orderBy(asc(kv.key))
+        .limit(limit + 1)
+        .all();
+    } else {
+      // A snapshot: for each key the newest version at or before atRev, unless that is a tombstone.
+      rows = this.db.all<{ key: string; rev: number; value: string }>(sql`
+        SELECT l.key AS key, l.rev AS rev, l.value AS value FROM log l
+        WHERE l.key >= ${opts.prefix} AND l.key < ${end} AND l.key > ${from}
+          AND l.rev = (SELECT MAX(m.rev) FROM log m WHERE m.key = l.key AND m.rev <= ${atRev})
+          AND l.type != ${EVENT_DELETED}
+        ORDER BY l.key LIMIT ${limit + 1}`);
+    }
+    const items: StoredItem[] = [];
+    let bytes = 0;
+    for (const r of rows.slice(0, limit)) {
+      bytes += r.value.length;
+      if (items.length > 0 && bytes > MAX_PAGE_BYTES) break;
+      items.push({ key: r.key, value: r.value, rev: r.rev });
+    }
+    return { ok: true, items, rev: Math.max(atRev, 0), more: rows.length > items.length };
+  }
+
+  /** Events after `afterRev`, in order, optionally only under a key prefix. */
+  readLog(afterRev: number, limit = MAX_PAGE, prefix = ''): LogResult {
+    if (afterRev < this.compactRev) return { ok: false, reason: 'expired', compactRev: this.compactRev };
+    const n = Math.min(Math.max(limit, 1), MAX_PAGE);
+    const end = prefix ? prefixEnd(prefix) : '\u{10ffff}';
+    const rows = this.db.all<{ rev: number; key: string; type: number; value: string; prev: string | null }>(sql`
+      SELECT l.rev AS rev, l.key AS key, l.type AS type, l.value AS value, p.value AS prev
+      FROM log l LEFT JOIN log p ON p.rev = l.prev_rev AND l.prev_rev > 0
+      WHERE l.rev > ${afterRev} AND l.key >= ${prefix} AND l.key < ${end}
+      ORDER BY l.rev LIMIT ${n + 1}`);
+    const events: LogEvent[] = [];
+    let bytes = 0;
+    for (const r of rows.slice(0, n)) {
+      bytes += r.value.length + (r.prev?.length ?? 0);
+      if (events.length > 0 && bytes > MAX_PAGE_BYTES) break;
+      events.push(toEvent(r));
+    }
+    const more = rows.length > events.length;
+    // When the page is complete the reader is caught up to the shard's current revision.
+    const upTo = more ? events[events.length - 1].rev : this.rev;
+    return { ok: true, events, rev: upTo, more };
+  }
+
+  status(): ShardStatus {
+    const keys = this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM kv`)?.n ?? 0;
+    const logRows = this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM log`)?.n ?? 0;
+    return { rev: this.rev, compactRev: this.compactRev, keys, logRows };
+  }
+
+  /** Forget history at and before `rev` (etcd's compact): older watches and continues get 410. */
+  compact(rev: number): { compactRev: number } {
+    const target = Math.min(rev, this.rev);
+    if (target <= this.compactRev) return { compactRev: this.compactRev };
+    this.ctx.storage.transactionSync(() => {
+      // Keep, per key, the newest version at or before the target unless it is a tombstone.
+      this.db.run(sql`
+        DELETE FROM log WHERE rev <= ${target} AND (type = ${EVENT_DELETED} OR EXISTS (
+          SELECT 1 FROM log n WHERE n.key = log.key AND n.rev > log.rev AND n.rev <= ${target}))`);
+      this.compactRev = target;
+      this.metaSet('compact_rev', String(target));
+    });
+    return { compactRev: this.compactRev };
+  }
+
+  /** Records a cluster-wide setting on first use and returns what is recorded. */
+  ensureSetting(name: string, value: string): string {
+    return this.ctx.storage.transactionSync(() => {
+      const existing = this.metaGet(`setting:${name}`);
+      if (existing !== undefined) return existing;
+      this.metaSet(`setting:${name}`, value);
+      return value;
+    });
+  }
+
+  /**
+   * A watch hub asks for events to be pushed to it for a while. Returns the current revision:
+   * every event after it will be pushed until the subscription lapses.
+   */
+  subscribe(): { rev: number; compactRev: number } {
+    this.hubUntil = Date.now() + SUBSCRIPTION_MS;
+    return { rev: this.rev, compactRev: this.compactRev };
+  }
+
+  // ---- internals ----
+
+  private current(key: string): { item: StoredItem; createRev: number; uid: string } | undefined {
+    const row = this.db
+      .select({ rev: kv.rev, createRev: kv.createRev, uid: kv.uid, value: log.value })
+      .from(kv)
+      .innerJoin(log, eq(log.rev, kv.rev))
+      .where(eq(kv.key, key))
+      .get();
+    if (!row) return undefined;
+    return { item: { key, value: row.value, rev: row.rev }, createRev: row.createRev, uid: row.uid };
+  }
+
+  private checkPreconditions(cur: { item: StoredItem; uid: string }, pre: Preconditions): WriteResult | undefined {
+    if (pre.uid !== undefined && pre.uid !== cur.uid) {
+      return { ok: false, reason: 'conflict', current: cur.item, message: `UID in precondition: ${pre.uid}, UID in object meta: ${cur.uid}` };
+    }
+    if (pre.rev !== undefined && pre.rev !== cur.item.rev) {
+      return { ok: false, reason: 'conflict', current: cur.item };
+    }
+    return undefined;
+  }
+
+  private append(key: string, type: EventType, value: string, createRev: number, prevRev: number): number {
+    const rev = this.rev + 1;
+    this.db.insert(log).values({ rev, key, type, createRev: createRev || rev, prevRev, value }).run();
+    this.metaSet('rev', String(rev));
+    this.rev = rev;
+    return rev;
+  }
+
+  private tooLarge(value: string): WriteResult | undefined {
+    if (value.length > MAX_OBJECT_BYTES / 4 && utf8Length(value) > MAX_OBJECT_BYTES) {
+      return { ok: false, reason: 'too-large', message: `object is larger than the ${MAX_OBJECT_BYTES} byte limit` };
+    }
+    return undefined;
+  }
+
+  private afterWrite(result: WriteResult, key: string, type: EventType, value: string): void {
+    if (!result.ok) return;
+    if (this.rev - this.compactRev > this.history + Math.max(100, this.history / 10)) {
+      this.compact(this.rev - this.history);
+    }
+    if (Date.now() < this.hubUntil) {
+      this.outbox.push({ rev: result.rev, key, type, value, prev: result.prev?.value });
+      if (!this.pumping) void this.pump();
+    }
+  }
+
+  /** Pushes committed events to this shard's watch hub, in order, one batch at a time. */
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.outbox.length > 0) {
+        const batch = takeBatch(this.outbox);
+        const name = this.ctx.id.name;
+        if (!name) return;
+        const hub = this.env.HUBS.get(this.env.HUBS.idFromName(name));
+        try {
+          await hub.publish(batch);
+        } catch {
+          // The hub catches up from the log when it sees a gap; dropping here loses nothing.
+          this.outbox = [];
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private metaGet(name: string): string | undefined {
+    return this.db.select({ value: meta.value }).from(meta).where(eq(meta.name, name)).get()?.value;
+  }
+
+  private metaSet(name: string, value: string): void {
+    this.db.insert(meta).values({ name, value }).onConflictDoUpdate({ target: meta.name, set: { value } }).run();
+  }
+}
+
+function toEvent(r: { rev: number; key: string; type: number; value: string; prev: string | null }): LogEvent {
+  const e: LogEvent = { rev: r.rev, key: r.key, type: r.type as EventType, value: r.value };
+  if (r.prev !== null && r.prev !== undefined) e.prev = r.prev;
+  return e;
+}
+
+function takeBatch(outbox: LogEvent[]): LogEvent[] {
+  let bytes = 0;
+  let n = 0;
+  while (n < outbox.length && n < MAX_PAGE) {
+    bytes += outbox[n].value.length + (outbox[n].prev?.length ?? 0);
+    if (n > 0 && bytes > MAX_PAGE_BYTES) break;
+    n++;
+  }
+  return outbox.splice(0, n);
+}

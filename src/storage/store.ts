@@ -1,0 +1,278 @@
+// Store: the API Worker's view of storage. Routes keys to shards, merges partitions, encodes revisions.
+import type { KObject } from '../api/types';
+import type { ResourceInfo } from '../api/resources';
+import { storageResource } from '../api/resources';
+import type { StorageShard } from './shard';
+import type { WatchHub } from '../watch/hub';
+import type { StoredItem, WriteResult } from './types';
+import { namespacePrefix, objectKey } from './keys';
+import { partitionOf, shardName } from './partition';
+import { formatObjectRev, formatPosition, parseResourceVersion, preconditionRev, type Position } from './revision';
+import { decodeContinue, encodeContinue } from './continue-token';
+import { readLines, type HubLine } from '../watch/framing';
+import { mergeStreams } from '../watch/merge';
+
+export interface StoreEnv {
+  SHARDS: DurableObjectNamespace<StorageShard>;
+  HUBS: DurableObjectNamespace<WatchHub>;
+}
+
+export type StoreFailure = {
+  ok: false;
+  reason: 'not-found' | 'exists' | 'conflict' | 'expired' | 'too-large' | 'invalid';
+  message?: string;
+  current?: KObject;
+};
+export type StoreResult<T> = { ok: true; value: T } | StoreFailure;
+
+export interface ListPage {
+  items: KObject[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+export interface ListRequest {
+  namespace?: string;
+  limit?: number;
+  continue?: string;
+  /** A resourceVersion with resourceVersionMatch=Exact: a snapshot at that position. */
+  exact?: string;
+}
+
+export type StoreEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KObject; prev?: KObject; resourceVersion: string }
+  | { type: 'PROGRESS'; resourceVersion: string }
+  | { type: 'EXPIRED'; message: string };
+
+export class Store {
+  constructor(
+    private readonly env: StoreEnv,
+    readonly partitions: number,
+  ) {}
+
+  /** Number of shards holding a resource. */
+  width(r: ResourceInfo): number {
+    return r.partitioned ? this.partitions : 1;
+  }
+
+  private shardNameOf(r: ResourceInfo, p: number): string {
+    return shardName(storageResource(r), p, r.partitioned);
+  }
+
+  private shard(r: ResourceInfo, p: number): DurableObjectStub<StorageShard> {
+    return this.env.SHARDS.get(this.env.SHARDS.idFromName(this.shardNameOf(r, p)));
+  }
+
+  private locate(r: ResourceInfo, namespace: string | undefined, name: string) {
+    const key = objectKey(r.namespaced ? namespace : undefined, name);
+    const p = partitionOf(key, this.width(r));
+    return { key, p, stub: this.shard(r, p) };
+  }
+
+  private decode(r: ResourceInfo, p: number, item: StoredItem): KObject {
+    const obj = JSON.parse(item.value) as KObject;
+    obj.metadata.resourceVersion = formatObjectRev(item.rev, p, this.width(r));
+    return obj;
+  }
+
+  async get(r: ResourceInfo, namespace: string | undefined, name: string): Promise<KObject | null> {
+    const { p, stub } = this.locate(r, namespace, name);
+    const res = await stub.get(objectKey(r.namespaced ? namespace : undefined, name));
+    return res.item ? this.decode(r, p, res.item) : null;
+  }
+
+  async create(r: ResourceInfo, obj: KObject): Promise<StoreResult<KObject>> {
+    const { key, p, stub } = this.locate(r, obj.metadata.namespace, obj.metadata.name!);
+    const res = await stub.create(key, encode(obj), obj.metadata.uid ?? '');
+    return this.written(r, p, res, obj);
+  }
+
+  /** Writes `obj` if the stored version still matches the preconditions (compare-and-swap). */
+  async update(
+    r: ResourceInfo,
+    obj: KObject,
+    pre: { resourceVersion?: string; uid?: string } = {},
+  ): Promise<StoreResult<KObject>> {
+    const { key, p, stub } = this.locate(r, obj.metadata.namespace, obj.metadata.name!);
+    const rev = this.precondition(pre.resourceVersion, p, r);
+    if (typeof rev === 'object') return rev;
+    const res = await stub.update(key, encode(obj), { rev, uid: pre.uid }, obj.metadata.uid);
+    return this.written(r, p, res, obj);
+  }
+
+  async delete(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    pre: { resourceVersion?: string; uid?: string } = {},
+  ): Promise<StoreResult<KObject>> {
+    const { key, p, stub } = this.locate(r, namespace, name);
+    const rev = this.precondition(pre.resourceVersion, p, r);
+    if (typeof rev === 'object') return rev;
+    const res = await stub.delete(key, { rev, uid: pre.uid });
+    if (!res.ok) return this.failure(r, p, res);
+    const last = this.decode(r, p, res.prev!);
+    last.metadata.resourceVersion = formatObjectRev(res.rev, p, this.width(r));
+    return { ok: true, value: last };
+  }
+
+  /**
+   * Read-modify-write with retry on conflict (the apiserver's GuaranteedUpdate). `mutate` gets a
+   * fresh copy of the current object and returns the next one, or a failure to stop.
+   */
+  async guaranteedUpdate(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KObject) => Promise<KObject | StoreFailure> | KObject | StoreFailure,
+    opts: { uid?: string; maxAttempts?: number } = {},
+  ): Promise<StoreResult<KObject>> {
+    let current = await this.get(r, namespace, name);
+    for (let attempt = 0; attempt < (opts.maxAttempts ?? 64); attempt++) {
+      if (!current) return { ok: false, reason: 'not-found' };
+      const rv = current.metadata.resourceVersion;
+      const next = await mutate(structuredClone(current));
+      if ('ok' in next && next.ok === false) return next as StoreFailure;
+      const res = await this.update(r, next as KObject, { resourceVersion: rv, uid: opts.uid });
+      if (res.ok || res.reason !== 'conflict') return res;
+      current = res.current ?? (await this.get(r, namespace, name));
+    }
+    return { ok: false, reason: 'conflict', message: 'too many concurrent updates; try again' };
+  }
+
+  async list(r: ResourceInfo, req: ListRequest): Promise<StoreResult<ListPage>> {
+    const n = this.width(r);
+    const prefix = namespacePrefix(r.namespaced ? req.namespace : undefined);
+    let at: Position | undefined;
+    let after: string | undefined;
+    if (req.continue) {
+      const token = decodeContinue(req.continue, n);
+      if (!token) return { ok: false, reason: 'invalid', message: 'continue key is not valid' };
+      at = token.position;
+      after = token.key;
+    } else if (req.exact) {
+      const parsed = parseResourceVersion(req.exact, n);
+      if (parsed.kind !== 'position') return { ok: false, reason: 'invalid', message: `resourceVersion ${req.exact} is not a list resourceVersion` };
+      at = parsed.position;
+    }
+    const limit = req.limit && req.limit > 0 ? req.limit : undefined;
+    const pages = await Promise.all(
+      Array.from({ length: n }, (_, p) =>
+        this.shard(r, p).list({ prefix, startAfter: after, limit, atRev: at?.[p] }),
+      ),
+    );
+    const merged: { p: number; item: StoredItem }[] = [];
+    const position: Position = [];
+    let more = false;
+    for (let p = 0; p < n; p++) {
+      const page = pages[p];
+      if (!page.ok) {
+        return { ok: false, reason: 'expired', message: 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.' };
+      }
+      position.push(page.rev);
+      more ||= page.more;
+      for (const item of page.items) merged.push({ p, item });
+    }
+    merged.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
+    // Each partition returned up to `limit` keys; only the first `limit` of the merge are certain.
+    const take = limit ? merged.slice(0, limit) : merged;
+    more ||= take.length < merged.length;
+    const items = take.map(({ p, item }) => this.decode(r, p, item));
+    const page: ListPage = { items, resourceVersion: formatPosition(position) };
+    if (more && take.length > 0) page.continue = encodeContinue({ position, key: take[take.length - 1].item.key });
+    return { ok: true, value: page };
+  }
+
+  /**
+   * Watches a namespace (or everything) from a position. Events carry the resourceVersion a client
+   * resumes from: the shard revision, or for partitions the whole vector after this event.
+   */
+  async *watch(r: ResourceInfo, namespace: string | undefined, from: Position, signal?: AbortSignal): AsyncGenerator<StoreEvent> {
+    const n = this.width(r);
+    const prefix = namespacePrefix(r.namespaced ? namespace : undefined);
+    const position = [...from];
+    const streams: AsyncGenerator<HubLine>[] = [];
+    const aborter = new AbortController();
+    const onAbort = () => aborter.abort();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: n }, (_, p) => {
+          const name = this.shardNameOf(r, p);
+          const hub = this.env.HUBS.get(this.env.HUBS.idFromName(name));
+          const qs = new URLSearchParams({ shard: name, from: String(from[p]), prefix });
+          return hub.fetch(`https://hub/watch?${qs}`, { signal: aborter.signal });
+        }),
+      );
+      for (const res of responses) {
+        if (!res.ok || !res.body) throw new Error(`watch hub answered ${res.status}`);
+        streams.push(readLines(res.body));
+      }
+      for await (const { index: p, value: line } of mergeStreams(streams)) {
+        if ('expired' in line) {
+          yield { type: 'EXPIRED', message: `too old resource version: ${formatPosition(from)} (${line.expired})` };
+          return;
+        }
+        if ('progress' in line) {
+          if (line.progress <= position[p]) continue;
+          position[p] = line.progress;
+          yield { type: 'PROGRESS', resourceVersion: formatPosition(position) };
+          continue;
+        }
+        position[p] = line.rev;
+        const object = line.value as KObject;
+        object.metadata.resourceVersion = formatPosition(position);
+        const ev: StoreEvent = {
+          type: line.type === 0 ? 'ADDED' : line.type === 1 ? 'MODIFIED' : 'DELETED',
+          object,
+          resourceVersion: object.metadata.resourceVersion,
+        };
+        if (line.prev) {
+          ev.prev = line.prev as KObject;
+          ev.prev.metadata.resourceVersion = object.metadata.resourceVersion;
+        }
+        yield ev;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      aborter.abort();
+      await Promise.allSettled(streams.map((s) => s.return(undefined)));
+    }
+  }
+
+  /** Records a cluster-wide setting in the first shard on first use; returns what is recorded. */
+  async ensureSetting(name: string, value: string): Promise<string> {
+    const stub = this.env.SHARDS.get(this.env.SHARDS.idFromName('_cluster'));
+    return stub.ensureSetting(name, value);
+  }
+
+  private precondition(rv: string | undefined, p: number, r: ResourceInfo): number | undefined | StoreFailure {
+    if (rv === undefined || rv === '') return undefined;
+    try {
+      return preconditionRev(rv, p, this.width(r));
+    } catch (e) {
+      return { ok: false, reason: 'invalid', message: (e as Error).message };
+    }
+  }
+
+  private written(r: ResourceInfo, p: number, res: WriteResult, obj: KObject): StoreResult<KObject> {
+    if (!res.ok) return this.failure(r, p, res);
+    const resourceVersion = formatObjectRev(res.rev, p, this.width(r));
+    return { ok: true, value: { ...obj, metadata: { ...obj.metadata, resourceVersion } } };
+  }
+
+  private failure(r: ResourceInfo, p: number, res: Extract<WriteResult, { ok: false }>): StoreFailure {
+    return {
+      ok: false,
+      reason: res.reason,
+      message: res.message,
+      current: res.current ? this.decode(r, p, res.current) : undefined,
+    };
+  }
+}
+
+/** Stored JSON leaves out resourceVersion: the revision is the resourceVersion, set on read. */
+export function encode(obj: KObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
