@@ -1,0 +1,36 @@
+// `edgeplane` CLI entry: dispatches subcommands (dev; agent and token arrive with the node agent).
+import { parseArgs, UsageError } from './args';
+import { runDev } from './dev';
+
+const USAGE = `usage: edgeplane <command> [flags]
+
+commands:
+  dev      run a local control plane over https
+           --port N (8787; 0 picks a free port)  --state DIR (.edgeplane)  --agents N (0)
+           --partitions N (4)  --history-revisions N (10000)  --service-cidr CIDR (127.96.0.0/16)
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'dev':
+      return runDev(parseArgs(rest));
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(`edgeplane: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(`edgeplane: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+// A self-signed ECDSA P-256 certificate for the local control plane, built with Node's crypto alone.
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+
+// Minimal DER: enough of ASN.1 to write one X.509 v3 certificate.
+function len(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+const tlv = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), len(body.length), body]);
+const seq = (...items: Buffer[]) => tlv(0x30, Buffer.concat(items));
+const set = (...items: Buffer[]) => tlv(0x31, Buffer.concat(items));
+const explicit = (n: number, body: Buffer) => tlv(0xa0 + n, body);
+const octets = (b: Buffer) => tlv(0x04, b);
+const bits = (b: Buffer) => tlv(0x03, Buffer.concat([Buffer.from([0]), b]));
+const bool = (v: boolean) => tlv(0x01, Buffer.from([v ? 0xff : 0]));
+const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
+
+function int(b: Buffer): Buffer {
+  // A positive INTEGER must not start with a set high bit.
+  return tlv(0x02, b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+}
+
+function oid(dotted: string): Buffer {
+  const parts = dotted.split('.').map(Number);
+  const out = [parts[0] * 40 + parts[1]];
+  for (const p of parts.slice(2)) {
+    const chunk: number[] = [p & 0x7f];
+    for (let v = p >> 7; v > 0; v >>= 7) chunk.unshift((v & 0x7f) | 0x80);
+    out.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+
+function time(d: Date): Buffer {
+  // UTCTime for years before 2050, GeneralizedTime after, as RFC 5280 requires.
+  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
+}
+
+const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
+const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+
+function extension(id: string, critical: boolean, value: Buffer): Buffer {
+  return critical ? seq(oid(id), bool(true), octets(value)) : seq(oid(id), octets(value));
+}
+
+export interface SelfSigned {
+  certPem: string;
+  keyPem: string;
+  /** "sha256:<hex>" of the certificate's SubjectPublicKeyInfo, as kubeadm pins a CA. */
+  caHash: string;
+}
+
+/** Makes a certificate valid for `dnsNames` and `ips` that is also its own CA (so clients can pin it). */
+export function selfSignedCertificate(opts: { commonName: string; dnsNames: string[]; ips: string[]; days: number }): SelfSigned {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const now = Date.now();
+  const sans = [
+    ...opts.dnsNames.map((d) => tlv(0x82, Buffer.from(d, 'ascii'))),
+    ...opts.ips.map((ip) => tlv(0x87, Buffer.from(ip.split('.').map(Number)))),
+  ];
+  const extensions = seq(
+    extension('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA
+    extension('2.5.29.15', true, tlv(0x03, Buffer.from([0x02, 0x84]))), // keyUsage: digitalSignature, keyCertSign
+    extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage: serverAuth
+    extension('2.5.29.17', false, seq(...sans)), // subjectAltName
+    extension('2.5.29.14', false, octets(createHash('sha1').update(spki).digest())), // subjectKeyIdentifier
+  );
+  const tbs = seq(
+    explicit(0, int(Buffer.from([2]))),
+    int(randomBytes(16)),
+    ECDSA_SHA256,
+    name(opts.commonName),
+    seq(time(new Date(now - 60_000)), time(new Date(now + opts.days * 86_400_000))),
+    name(opts.commonName),
+    spki,
+    explicit(3, extensions),
+  );
+  const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
+  const der = seq(tbs, ECDSA_SHA256, bits(signature));
+  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  return {
+    certPem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    caHash: `sha256:${createHash('sha256').update(spki).digest('hex')}`,
+  };
+}
