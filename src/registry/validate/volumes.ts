@@ -113,6 +113,8 @@ function keyToPaths(itemsIn: unknown, fld: string): FieldError[] {
     if (!asStr(it.key)) errs.push(fieldErr.required(path.child(p, 'key')));
     if (!asStr(it.path)) errs.push(fieldErr.required(path.child(p, 'path')));
     errs.push(...localDescendingPath(asStr(it.path), path.child(p, 'path')));
+    // The kubelet keeps its own "..data" links beside projected files, so item paths may not start with "..".
+    if (asStr(it.path).startsWith('..')) errs.push(fieldErr.invalid(path.child(p, 'path'), it.path, "must not start with '..'"));
     errs.push(...fileMode(it.mode, path.child(p, 'mode')));
   });
   return errs;
