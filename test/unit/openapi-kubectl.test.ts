@@ -58,6 +58,8 @@ describe('kubectl against our OpenAPI v3', () => {
   let server: Server;
   let kubeconfig: string;
   const seen: Seen[] = [];
+  /** The stored Deployment "demo", once a test has created it. */
+  let stored: Record<string, any> | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edgeplane-openapi-'));
@@ -84,11 +86,15 @@ describe('kubectl against our OpenAPI v3', () => {
           return send(200, doc.body, 'application/json', { ETag: doc.etag });
         }
         if (req.method === 'GET' && p === '/apis/apps/v1/namespaces/default/deployments/demo') {
-          return send(404, statusNotFound('deployments.apps "demo"'));
+          return stored ? send(200, stored) : send(404, statusNotFound('deployments.apps "demo"'));
+        }
+        if (req.method === 'PATCH' && p === '/apis/apps/v1/namespaces/default/deployments/demo' && stored) {
+          return send(200, stored); // the stub does not merge; kubectl only needs a 200 with an object
         }
         if (req.method === 'POST' && p === '/apis/apps/v1/namespaces/default/deployments') {
           const obj = JSON.parse(body);
           obj.metadata = { ...obj.metadata, uid: '0b7b4a0e-1111-4222-8333-944445555666', resourceVersion: '1' };
+          stored = obj;
           return send(201, obj);
         }
         return send(404, statusNotFound(p));
@@ -172,5 +178,28 @@ describe('kubectl against our OpenAPI v3', () => {
     // kubectl did no client-side validation: the unknown field reached the server, which is where Strict applies.
     expect(JSON.parse(post!.body).spec.template.spec.containers[0].bogusField).toBe(1);
     expect(seen.some((s) => s.url.startsWith('/openapi/v2'))).toBe(false);
+  });
+
+  it('computes the update patch from our schema: strategic merge keyed by container name, no fallback', async () => {
+    expect(stored, 'runs after the create test').toBeDefined();
+    const file = join(dir, 'deployment.yaml');
+    writeFileSync(file, [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: demo}',
+      'spec:', '  replicas: 2', '  selector: {matchLabels: {app: demo}}',
+      '  template:', '    metadata: {labels: {app: demo}}',
+      '    spec: {containers: [{name: app, image: "nginx:1.28", env: [{name: A, value: "2"}]}]}', '',
+    ].join('\n'));
+    seen.length = 0;
+    const r = await kubectl('apply', '-f', file, '--validate=strict', '-v=5');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('deployment.apps/demo configured');
+    // patcher.go logs this and falls back to compiled-in types when our v3 schema cannot drive the patch.
+    expect(r.err).not.toContain('error calculating patch from openapi');
+    const patch = seen.find((s) => s.method === 'PATCH');
+    expect(patch?.url).toContain('fieldValidation=Strict');
+    const body = JSON.parse(patch!.body);
+    // Only our x-kubernetes-patch-merge-key makes this keyed: with it stripped kubectl sends containers as atomic.
+    expect(body.spec.template.spec['$setElementOrder/containers']).toEqual([{ name: 'app' }]);
+    expect(body.spec.template.spec.containers[0]).toMatchObject({ name: 'app', image: 'nginx:1.28' });
   });
 });
