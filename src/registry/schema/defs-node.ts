@@ -46,8 +46,16 @@ export const nodeDefs: Record<string, Schema> = {
     images: atomic(ref(CORE + 'ContainerImage'), 'Container images present on the node.'),
     volumesInUse: atomic(str(), 'Attachable volumes mounted on the node.'),
     volumesAttached: atomic(ref(CORE + 'AttachedVolume'), 'Volumes attached to the node.'),
+    config: ref(CORE + 'NodeConfigStatus', 'Deprecated: state of dynamic kubelet configuration.'),
     runtimeHandlers: atomic(ref(CORE + 'NodeRuntimeHandler'), 'Container runtime handlers available on the node.'),
     features: ref(CORE + 'NodeFeatures', 'Features the container runtime implements.'),
+  }),
+
+  [CORE + 'NodeConfigStatus']: obj('Deprecated state of dynamic kubelet configuration; kept so old objects decode.', {
+    assigned: ref(CORE + 'NodeConfigSource', 'Configuration the node will try to use.'),
+    active: ref(CORE + 'NodeConfigSource', 'Configuration the node is using.'),
+    lastKnownGood: ref(CORE + 'NodeConfigSource', 'Configuration the node falls back to.'),
+    error: str('Problem applying the configuration.'),
   }),
 
   [CORE + 'NodeCondition']: obj('One condition of a node.', {

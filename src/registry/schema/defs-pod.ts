@@ -1,7 +1,7 @@
 // Schemas of core/v1 Pod: PodSpec, PodStatus, container statuses, the pod template and pod-level settings.
 import {
   CORE, META, type Schema,
-  atomic, bool, gvk, int32, int64, keyed, kind, list, map, obj, quantity, ref, str, time,
+  atomic, bool, gvk, int32, int64, keyed, kind, list, map, mapList, obj, quantity, ref, str, time,
 } from './dsl';
 
 const CONDITION_STATUS = ['False', 'True', 'Unknown'];
@@ -167,7 +167,29 @@ export const podDefs: Record<string, Schema> = {
     allocatedResources: map(quantity(), 'Resources the node allocated to the container.'),
     resources: ref(CORE + 'ResourceRequirements', 'Requests and limits currently applied to the running container.'),
     volumeMounts: keyed(ref(CORE + 'VolumeMountStatus'), 'Status of the container\'s volume mounts.', 'mountPath'),
+    user: ref(CORE + 'ContainerUser', 'Identity the container\'s first process started with.'),
+    allocatedResourcesStatus: keyed(ref(CORE + 'ResourceStatus'), 'Health of devices allocated to the container.', 'name'),
   }, { required: ['name', 'ready', 'restartCount', 'image', 'imageID'] }),
+
+  [CORE + 'ContainerUser']: obj('Identity a container\'s first process started with.', {
+    linux: ref(CORE + 'LinuxContainerUser', 'The Linux identity.'),
+  }),
+
+  [CORE + 'LinuxContainerUser']: obj('A Linux user identity.', {
+    uid: int64('Primary UID.'),
+    gid: int64('Primary GID.'),
+    supplementalGroups: atomic(int64(), 'Supplemental groups.'),
+  }, { required: ['uid', 'gid'] }),
+
+  [CORE + 'ResourceStatus']: obj('Health of the devices behind one allocated resource.', {
+    name: str('Resource name, or "claim:<claim>/<request>" for dynamic resources.'),
+    resources: mapList(ref(CORE + 'ResourceHealth'), 'Health of each device.', ['resourceID']),
+  }, { required: ['name'] }),
+
+  [CORE + 'ResourceHealth']: obj('Health of one device.', {
+    resourceID: str('Identifier of the device.'),
+    health: str('Health of the device.', ['Healthy', 'Unhealthy', 'Unknown']),
+  }, { required: ['resourceID'] }),
 
   [CORE + 'ContainerState']: obj('State of a container; exactly one field is set, waiting if none.', {
     waiting: ref(CORE + 'ContainerStateWaiting', 'The container has not started yet.'),

@@ -1,10 +1,22 @@
 // Schemas of core/v1 pod volumes: the sources a pod can mount (host paths, scratch, config, secrets, projections).
 import {
   CORE, META, type Schema,
-  atomic, bool, int32, int64, map, obj, quantity, ref, str,
+  any, atomic, bool, int32, int64, map, obj, quantity, ref, str,
 } from './dsl';
 
 const MODE = 'Octal 0000-0777 or decimal 0-511 in JSON (YAML accepts octal).';
+
+/**
+ * Volume sources edgeplane's node agent cannot provide (cloud disks, network filesystems, deprecated plugins).
+ * They are accepted as given, so objects written for other clusters still decode, but not described field by field.
+ */
+const OPAQUE_SOURCES = [
+  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'ephemeral', 'fc', 'flexVolume', 'flocker',
+  'gcePersistentDisk', 'gitRepo', 'glusterfs', 'iscsi', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd',
+  'scaleIO', 'storageos', 'vsphereVolume',
+];
+const opaqueSources = (): Record<string, Schema> =>
+  Object.fromEntries(OPAQUE_SOURCES.map((name) => [name, any(`A ${name} volume. Not provided by edgeplane nodes; kept as given.`)]));
 
 export const volumeDefs: Record<string, Schema> = {
   [CORE + 'Volume']: obj('A named volume that containers of the pod may mount. Exactly one source is set; none means an emptyDir.', {
@@ -19,6 +31,7 @@ export const volumeDefs: Record<string, Schema> = {
     nfs: ref(CORE + 'NFSVolumeSource', 'An NFS export.'),
     csi: ref(CORE + 'CSIVolumeSource', 'An ephemeral volume provided by a CSI driver.'),
     image: ref(CORE + 'ImageVolumeSource', 'The contents of an OCI image or artifact, mounted read-only.'),
+    ...opaqueSources(),
   }, { required: ['name'] }),
 
   [CORE + 'HostPathVolumeSource']: obj('A path on the node.', {

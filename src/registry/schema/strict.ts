@@ -76,9 +76,9 @@ function checkInteger(w: Walk, at: At, v: number, prop: Schema, format?: string)
 function checkString(w: Walk, at: At, v: unknown, prop: Schema, s: Schema): void {
   if (typeof v !== 'string') return mismatch(w, at, v, prop);
   if (s.format === 'date-time' && !RFC3339_RE.test(v)) {
-    fail(w, at, `${at.path}: parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time`);
+    fail(w, at, `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time`);
   } else if (s.format === 'byte' && (v.replace(/\s/g, '').length % 4 !== 0 || !BASE64_RE.test(v.replace(/\s/g, '')))) {
-    fail(w, at, `${at.path}: illegal base64 data in ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '...' : v)}`);
+    fail(w, at, `illegal base64 data in ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '...' : v)}`);
   }
 }
 
@@ -88,7 +88,7 @@ function walk(w: Walk, v: unknown, prop: Schema, at: At): void {
   const name = refName(prop);
   if (name === QUANTITY) {
     if (typeof v === 'number') return;
-    if (typeof v !== 'string' || !QUANTITY_RE.test(v.trim())) fail(w, at, `${at.path}: ${QUANTITY_MSG}`);
+    if (typeof v !== 'string' || !QUANTITY_RE.test(v.trim())) fail(w, at, QUANTITY_MSG);
     return;
   }
   if (name === INT_OR_STRING) {
@@ -160,7 +160,8 @@ export function findUnknownFields(obj: unknown, apiVersion: string, kind: string
 /**
  * Values of the wrong JSON type (a string where an int32 is required, a malformed quantity or time), which Go's
  * decoder rejects before validation. The server answers 400 BadRequest with
- * `<Kind> in version "<v>" cannot be handled as a <Kind>: <message>`; `field` says where.
+ * `<Kind> in version "<v>" cannot be handled as a <Kind>: <message>`. Messages are Go's text; struct-field ones
+ * name the field themselves, the others (quantity, time, base64) rely on `field` to say where.
  */
 export function findTypeErrors(obj: unknown, apiVersion: string, kind: string): FieldError[] {
   return inspect(obj, apiVersion, kind).typeErrors;
