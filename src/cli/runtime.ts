@@ -43,7 +43,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           modulesRoot: buildDir,
           compatibilityDate: COMPATIBILITY_DATE,
           bindings: opts.vars,
-          durableObjects: { SHARDS: 'StorageShard', HUBS: 'WatchHub' },
+          durableObjects: {
+            SHARDS: { className: 'StorageShard', useSQLite: true },
+            HUBS: { className: 'WatchHub', useSQLite: true },
+          },
         },
       ],
     }),

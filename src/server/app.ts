@@ -1,15 +1,102 @@
-// The Hono app: health and version endpoints first; the Kubernetes API routes mount under it.
-import { Hono } from 'hono';
+// The Hono app: health and version endpoints, then authentication, discovery, OpenAPI and the REST API.
+import { Hono, type Context } from 'hono';
 import type { Env } from './env';
 import { VERSION_INFO } from './version';
+import { ApiError, errors, statusResponse } from './errors';
+import { authenticate, type User } from './auth/authenticate';
+import { authorize, forbiddenMessage } from './auth/authorize';
+import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
+import { openApiV3Document, openApiV3Index } from '../registry/openapi';
+import { parseRequestInfo } from './request-info';
+import { handleResource } from './rest/handlers';
+import { Store } from '../storage/store';
+import { bootstrap } from './bootstrap';
+import type { ApiContext } from './context';
 
-export type AppEnv = { Bindings: Env };
+export type AppEnv = { Bindings: Env; Variables: { user: User } };
+
+/** Per-isolate: the cluster's partition check and bootstrap run once, and again after a failure. */
+let ready: Promise<void> | undefined;
+
+function partitions(env: Env): number {
+  const n = Number(env.PARTITIONS ?? '1');
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+async function ensureReady(store: Store, env: Env): Promise<void> {
+  ready ??= (async () => {
+    const recorded = await store.ensureSetting('partitions', String(store.partitions));
+    if (recorded !== String(store.partitions)) {
+      throw errors.internal(`this cluster's storage was created with PARTITIONS=${recorded}, but the Worker is configured with ${store.partitions}; set PARTITIONS back to ${recorded}`);
+    }
+    await bootstrap(store, env);
+  })().catch((e) => {
+    ready = undefined;
+    throw e;
+  });
+  return ready;
+}
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  for (const path of ['/healthz', '/livez', '/readyz']) {
-    app.get(path, (c) => c.text('ok'));
-  }
+  app.onError((err) => {
+    if (err instanceof ApiError) return statusResponse(err);
+    console.error('unhandled error', err);
+    return statusResponse(errors.internal((err as Error).message ?? String(err)));
+  });
+  app.notFound(() => statusResponse(errors.notFoundPath()));
+
+  for (const path of ['/healthz', '/livez', '/readyz']) app.get(path, (c) => c.text('ok'));
   app.get('/version', (c) => c.json(VERSION_INFO));
+
+  app.use('*', async (c, next) => {
+    const user = authenticate(c.req.raw, c.env.ADMIN_TOKEN);
+    if (!user) throw errors.unauthorized();
+    c.set('user', user);
+    await next();
+  });
+
+  app.get('/api', (c) => discoveryResponse(true, c.req.header('accept') ?? null, new URL(c.req.url).host));
+  app.get('/apis', (c) => discoveryResponse(false, c.req.header('accept') ?? null, new URL(c.req.url).host));
+  app.get('/api/v1', (c) => c.json(apiResourceList('', 'v1')));
+  app.get('/apis/:group', (c) => {
+    const doc = apiGroupDoc(c.req.param('group'));
+    return doc ? c.json(doc) : statusResponse(errors.notFoundPath());
+  });
+  app.get('/apis/:group/:version', (c) => {
+    const doc = apiResourceList(c.req.param('group'), c.req.param('version'));
+    return doc ? c.json(doc) : statusResponse(errors.notFoundPath());
+  });
+
+  app.get('/openapi/v3', (c) => c.json(openApiV3Index()));
+  app.get('/openapi/v3/*', (c) => {
+    const doc = openApiV3Document(c.req.path.slice('/openapi/v3/'.length));
+    if (!doc) return statusResponse(errors.notFoundPath());
+    if (c.req.header('if-none-match') === doc.etag) return new Response(null, { status: 304, headers: { etag: doc.etag } });
+    return new Response(doc.body, { headers: { 'content-type': 'application/json', etag: doc.etag, 'cache-control': 'public, max-age=31536000, immutable' } });
+  });
+
+  const resource = async (c: Context<AppEnv>) => {
+    const url = new URL(c.req.url);
+    const info = parseRequestInfo(c.req.method, url.pathname, url.searchParams);
+    if (!info) throw errors.notFoundPath();
+    const user = c.get('user');
+    if (!authorize(user, info).allowed) throw errors.forbidden(forbiddenMessage(user, info), { resource: info.resource.resource, group: info.group, name: info.name });
+    const store = new Store(c.env, partitions(c.env));
+    await ensureReady(store, c.env);
+    const ctx: ApiContext = {
+      env: c.env,
+      store,
+      user,
+      info,
+      query: url.searchParams,
+      request: c.req.raw,
+      warnings: [],
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+    };
+    return handleResource(ctx);
+  };
+  app.all('/api/*', resource);
+  app.all('/apis/*', resource);
   return app;
 }

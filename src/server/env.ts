@@ -9,4 +9,6 @@ export interface Env extends StoreEnv {
   WATCH_PROGRESS_MS?: string;
   SERVICE_CIDR?: string;
   SERVICE_NODE_PORT_RANGE?: string;
+  /** tolerationSeconds of the default not-ready/unreachable tolerations (300). */
+  DEFAULT_TOLERATION_SECONDS?: string;
 }

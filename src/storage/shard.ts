@@ -1,9 +1,8 @@
 // StorageShard: one etcd-like keyspace on a Durable Object with SQLite (kine's log + key index).
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
-import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import { and, asc, eq, gt, gte, lt, sql } from 'drizzle-orm';
-import migrations from '../../migrations/migrations.js';
+import { applyMigrations } from './migrate';
 import { kv, log, meta } from './schema';
 import { MAX_OBJECT_BYTES, MAX_PAGE, MAX_PAGE_BYTES, utf8Length } from './limits';
 import { prefixEnd } from './keys';
@@ -45,7 +44,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
     this.db = drizzle(ctx.storage, { logger: false });
     this.history = Math.max(10, Number(env.HISTORY_REVISIONS) || DEFAULT_HISTORY);
     ctx.blockConcurrencyWhile(async () => {
-      await migrate(this.db, migrations);
+      applyMigrations(ctx.storage);
       // Revision 1 is the empty keyspace: a list's resourceVersion is never "0", which means "any".
       this.rev = Number(this.metaGet('rev') ?? 1);
       this.compactRev = Number(this.metaGet('compact_rev') ?? 0);

@@ -240,6 +240,13 @@ export class Store {
     }
   }
 
+  /** A continue token that resumes a list at `listRV` right after `last`. */
+  continueAfter(r: ResourceInfo, listRV: string, last: KObject): string {
+    const parsed = parseResourceVersion(listRV, this.width(r));
+    if (parsed.kind !== 'position') throw new Error(`not a list resourceVersion: ${listRV}`);
+    return encodeContinue({ position: parsed.position, key: objectKey(r.namespaced ? last.metadata.namespace : undefined, last.metadata.name!) });
+  }
+
   /** Records a cluster-wide setting in the first shard on first use; returns what is recorded. */
   async ensureSetting(name: string, value: string): Promise<string> {
     const stub = this.env.SHARDS.get(this.env.SHARDS.idFromName('_cluster'));

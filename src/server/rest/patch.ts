@@ -1,0 +1,97 @@
+// PATCH: JSON patch, merge patch, strategic merge patch, and server-side apply.
+import type { KObject } from '../../api/types';
+import { applyJsonPatch, PatchError as JsonPatchError } from '../../lib/json-patch';
+import { applyMergePatch } from '../../lib/merge-patch';
+import { applyStrategicMergePatch, PatchError } from '../../lib/strategic-merge-patch';
+import { applyServerSide, conflictCauses, formatConflictMessage } from '../../lib/managed-fields';
+import { navFor } from '../../registry/schema';
+import { ApiError, errors } from '../errors';
+import { targetOf, type ApiContext } from '../context';
+import { decodeObject, mediaType, readBody } from '../body';
+import { decodeAs, expectedKind } from './decode';
+import { updateObject } from './update';
+import { createObject } from './create';
+import { fromView, toView } from './view';
+import { timestamp } from './objects';
+
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
+
+/**
+ * Patches the object at ctx.info.name. `project`/`embed` let subresources (scale) patch a view of
+ * the object rather than the object itself.
+ */
+export async function patchObject(
+  ctx: ApiContext,
+  view?: { project: (o: KObject) => KObject; embed: (o: KObject, v: KObject) => KObject; kind: { apiVersion: string; kind: string } },
+): Promise<{ object: KObject; created: boolean }> {
+  const type = mediaType(ctx.request);
+  if (!PATCH_TYPES.includes(type)) {
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+  }
+  const patch = decodeObject(await readBody(ctx.request), type);
+  const r = ctx.info.resource;
+  const name = ctx.info.name!;
+  const kind = view?.kind ?? expectedKind(ctx);
+  const apply = type === 'application/apply-patch+yaml';
+  const manager = ctx.query.get('fieldManager') ?? (apply ? '' : 'unknown');
+  if (apply && !manager) throw errors.badRequest('PATCH with an apply patch (application/apply-patch+yaml) requires the fieldManager parameter');
+  const force = ctx.query.get('force') === 'true';
+  if (!apply && ctx.query.has('force')) throw errors.badRequest('force may only be set for apply patches');
+
+  if (apply) {
+    const applied = decodeAs(ctx, structuredClone(patch), kind);
+    const existing = await ctx.store.get(r, r.namespaced ? ctx.info.namespace : undefined, name);
+    if (!existing && !view) {
+      // Server-side apply creates what is missing.
+      const res = applyServerSide({ live: undefined, applied, manager, force, nav: navFor(kind.apiVersion, kind.kind), now: timestamp() });
+      if ('conflicts' in res) throw conflictError(ctx, res.conflicts);
+      const obj = fromView(r, res.object as KObject);
+      obj.metadata.name ??= name;
+      return { object: await createObject(ctx, obj, { manager, managedFields: res.managedFields as never }), created: true };
+    }
+  }
+
+  const object = await updateObject(ctx, name, {
+    manager,
+    skipManagedFields: apply,
+    mutate: (cur) => {
+      const live = view ? view.project(cur) : toView(r, cur);
+      let next: KObject;
+      try {
+        if (type === 'application/json-patch+json') next = applyJsonPatch(live, patch) as KObject;
+        else if (type === 'application/merge-patch+json') next = applyMergePatch(live, patch) as KObject;
+        else if (type === 'application/strategic-merge-patch+json') next = applyStrategicMergePatch(live, patch, navFor(kind.apiVersion, kind.kind)) as KObject;
+        else {
+          const res = applyServerSide({ live, applied: decodeAs(ctx, structuredClone(patch), kind), manager, force, nav: navFor(kind.apiVersion, kind.kind), now: timestamp() });
+          if ('conflicts' in res) throw conflictError(ctx, res.conflicts);
+          next = res.object as KObject;
+          next.metadata.managedFields = res.managedFields as never;
+        }
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        if (e instanceof PatchError || e instanceof JsonPatchError) throw errors.invalid(targetOf(ctx, name), r.kind, [{ type: 'FieldValueInvalid', field: '', message: e.message }]);
+        throw errors.badRequest(`unable to apply the patch: ${(e as Error).message}`);
+      }
+      if (!apply) next = decodeAs(ctx, next, kind);
+      const rv = next.metadata?.resourceVersion;
+      if (rv && rv !== live.metadata.resourceVersion) throw errors.conflict(targetOf(ctx, name));
+      return view ? view.embed(cur, next) : fromView(r, next);
+    },
+  });
+  return { object, created: false };
+}
+
+function conflictError(ctx: ApiContext, conflicts: Parameters<typeof conflictCauses>[0]): ApiError {
+  const t = targetOf(ctx);
+  return new ApiError(409, 'Conflict', formatConflictMessage(conflicts), {
+    name: t.name,
+    group: t.group || undefined,
+    kind: t.resource,
+    causes: conflictCauses(conflicts).map((c) => ({ reason: c.type, message: c.message, field: c.field })),
+  });
+}

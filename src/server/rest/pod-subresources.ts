@@ -1,0 +1,57 @@
+// pods/binding (the scheduler's write) and pods/eviction (drain's delete).
+import type { KObject } from '../../api/types';
+import { errors } from '../errors';
+import { isDryRun, targetOf, type ApiContext } from '../context';
+import { decodeObject, mediaType, readBody } from '../body';
+import { json } from './render';
+import { deleteObject, parseDeleteOptions } from './delete';
+import { failureToError } from './failures';
+import { timestamp } from './objects';
+
+const success = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+
+interface Condition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  lastProbeTime?: string | null;
+  reason?: string;
+  message?: string;
+}
+
+// k8s: pkg/registry/core/pod/storage BindingREST: set nodeName once, mark PodScheduled.
+export async function handleBinding(ctx: ApiContext): Promise<Response> {
+  const body = decodeObject(await readBody(ctx.request), mediaType(ctx.request)) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
+  const node = body?.target?.name;
+  const name = ctx.info.name!;
+  if (!node) throw errors.invalid(targetOf(ctx, name), 'Binding', [{ type: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  if (body.target?.kind && body.target.kind !== 'Node') {
+    throw errors.invalid(targetOf(ctx, name), 'Binding', [{ type: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${body.target.kind}": supported values: "Node"` }]);
+  }
+  if (isDryRun(ctx)) return json(ctx, success, 201);
+  const r = ctx.info.resource;
+  const res = await ctx.store.guaranteedUpdate(r, ctx.info.namespace, name, (pod: KObject) => {
+    const spec = (pod.spec ?? {}) as { nodeName?: string };
+    if (pod.metadata.deletionTimestamp) throw errors.conflict(targetOf(ctx, name), `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (spec.nodeName) throw errors.conflict(targetOf(ctx, name), `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    spec.nodeName = node;
+    pod.spec = spec;
+    const status = (pod.status ?? {}) as { conditions?: Condition[] };
+    const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conditions.unshift({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp() });
+    status.conditions = conditions;
+    pod.status = status;
+    return pod;
+  });
+  if (!res.ok) throw failureToError(ctx, res, name);
+  return json(ctx, success, 201);
+}
+
+// Without PodDisruptionBudgets every eviction is allowed: it is a delete with the given options.
+export async function handleEviction(ctx: ApiContext): Promise<Response> {
+  const bytes = await readBody(ctx.request);
+  const body = bytes.byteLength ? (decodeObject(bytes, mediaType(ctx.request)) as { deleteOptions?: unknown }) : {};
+  const opts = parseDeleteOptions(body?.deleteOptions, new URLSearchParams());
+  await deleteObject({ ...ctx, info: { ...ctx.info, subresource: '' } }, ctx.info.name!, opts);
+  return json(ctx, success, 201);
+}

@@ -1,0 +1,70 @@
+// GET and LIST: consistent reads, selectors, paging and resourceVersion semantics.
+import type { KObject } from '../../api/types';
+import { errors } from '../errors';
+import { targetOf, type ApiContext } from '../context';
+import { parseFilter } from './filter';
+import { renderList, renderObject } from './render';
+import { failureToError } from './failures';
+
+export async function getObject(ctx: ApiContext, name: string): Promise<KObject> {
+  const r = ctx.info.resource;
+  const obj = await ctx.store.get(r, r.namespaced ? ctx.info.namespace : undefined, name);
+  if (!obj) throw errors.notFound(targetOf(ctx, name));
+  return obj;
+}
+
+export async function handleGet(ctx: ApiContext): Promise<Response> {
+  return renderObject(ctx, await getObject(ctx, ctx.info.name!));
+}
+
+/** Upper bound on store pages read to fill one filtered page. */
+const MAX_FILL_ROUNDS = 20;
+
+export async function listObjects(
+  ctx: ApiContext,
+  opts: { limit?: number; continue?: string } = {},
+): Promise<{ items: KObject[]; resourceVersion: string; continue?: string }> {
+  const r = ctx.info.resource;
+  const q = ctx.query;
+  const filter = parseFilter(r, q);
+  const limit = opts.limit ?? (q.get('limit') ? Number(q.get('limit')) : undefined);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw errors.badRequest('limit must be a non-negative integer');
+  const rv = q.get('resourceVersion') ?? '';
+  const match = q.get('resourceVersionMatch') ?? '';
+  if (match && !['Exact', 'NotOlderThan'].includes(match)) throw errors.badRequest(`resourceVersionMatch must be Exact or NotOlderThan, not ${JSON.stringify(match)}`);
+  if (match && !rv) throw errors.badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  if (match === 'Exact' && rv === '0') throw errors.badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
+  let cont = opts.continue ?? q.get('continue') ?? undefined;
+  if (cont && rv && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
+  const items: KObject[] = [];
+  let resourceVersion = '';
+  for (let round = 0; round < MAX_FILL_ROUNDS; round++) {
+    const want = limit ? limit - items.length : undefined;
+    const res = await ctx.store.list(r, {
+      namespace: r.namespaced ? ctx.info.namespace : undefined,
+      limit: want && !filter.empty ? Math.max(want, 50) : want,
+      continue: cont,
+      exact: match === 'Exact' && !cont ? rv : undefined,
+    });
+    if (!res.ok) throw failureToError(ctx, res);
+    resourceVersion ||= res.value.resourceVersion;
+    for (const o of res.value.items) {
+      if (!filter.matches(o)) continue;
+      items.push(o);
+    }
+    cont = res.value.continue;
+    if (!cont || (limit && items.length >= limit)) break;
+  }
+  if (limit && items.length > limit) {
+    // Filled past the limit from a larger store page: the token must resume after the last kept item.
+    const keep = items.slice(0, limit);
+    const page = await ctx.store.continueAfter(r, resourceVersion, keep[keep.length - 1]);
+    return { items: keep, resourceVersion, continue: page };
+  }
+  return { items, resourceVersion, continue: cont };
+}
+
+export async function handleList(ctx: ApiContext): Promise<Response> {
+  const page = await listObjects(ctx);
+  return renderList(ctx, page.items, { resourceVersion: page.resourceVersion, continue: page.continue });
+}

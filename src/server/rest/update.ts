@@ -1,0 +1,109 @@
+// PUT and the write half of PATCH: read-modify-write with the apiserver's update rules.
+import type { KObject } from '../../api/types';
+import { strategyFor } from '../../registry/strategies';
+import { deepEqual } from '../../lib/json';
+import type { StoreFailure } from '../../storage/store';
+import { errors, ApiError } from '../errors';
+import { isDryRun, targetOf, type ApiContext } from '../context';
+import { admitUpdate } from '../admission';
+import { recordUpdate } from './managed';
+import { failureToError } from './failures';
+
+export interface UpdateOptions {
+  manager: string;
+  /** When set, the write carries this precondition (PUT bodies with metadata.resourceVersion). */
+  expectResourceVersion?: string;
+  /** Builds the next object from the current one. Throws ApiError to stop. */
+  mutate: (current: KObject) => KObject | Promise<KObject>;
+  /** Server-side apply computes managedFields itself. */
+  skipManagedFields?: boolean;
+}
+
+/** Sentinel: the update removed the last finalizer of an object being deleted. */
+class DeleteNow extends Error {
+  constructor(readonly rv: string) {
+    super('delete');
+  }
+}
+
+export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOptions): Promise<KObject> {
+  const r = ctx.info.resource;
+  const ns = r.namespaced ? ctx.info.namespace : undefined;
+  const strategy = strategyFor(r.group, r.resource);
+  const status = ctx.info.subresource === 'status';
+  let unchanged: KObject | undefined;
+  let dryResult: KObject | undefined;
+  const res = await ctx.store.guaranteedUpdate(r, ns, name, async (cur): Promise<KObject | StoreFailure> => {
+    const live = structuredClone(cur);
+    if (opts.expectResourceVersion && opts.expectResourceVersion !== cur.metadata.resourceVersion) {
+      return { ok: false, reason: 'conflict' };
+    }
+    const next = await opts.mutate(cur);
+    const meta = next.metadata ?? (next.metadata = {});
+    if (meta.name !== undefined && meta.name !== name) {
+      throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    if (r.namespaced && meta.namespace !== undefined && meta.namespace !== live.metadata.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    // Metadata the server owns stays as stored.
+    meta.name = name;
+    meta.resourceVersion = live.metadata.resourceVersion;
+    if (r.namespaced) meta.namespace = live.metadata.namespace;
+    meta.uid = live.metadata.uid;
+    meta.creationTimestamp = live.metadata.creationTimestamp;
+    meta.deletionTimestamp = live.metadata.deletionTimestamp;
+    meta.deletionGracePeriodSeconds = live.metadata.deletionGracePeriodSeconds;
+    if (live.metadata.deletionTimestamp === undefined) delete meta.deletionTimestamp;
+    if (live.metadata.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
+    next.apiVersion = live.apiVersion;
+    next.kind = live.kind;
+    if (status) {
+      // k8s: a status write changes status only (ResetObjectMetaForStatus + keep spec).
+      const keepStatus = next.status;
+      const mf = meta.managedFields;
+      Object.assign(next, structuredClone(live), { status: keepStatus });
+      next.metadata.managedFields = mf;
+    } else if (strategy.hasStatus) {
+      if (live.status === undefined) delete next.status;
+      else next.status = structuredClone(live.status);
+    }
+    strategy.applyDefaults(next);
+    if (strategy.tracksGeneration) {
+      const bump = !deepEqual(next.spec, live.spec);
+      next.metadata.generation = (live.metadata.generation ?? 1) + (bump && !status ? 1 : 0);
+    }
+    await admitUpdate(ctx, next, live);
+    const errs = strategy.validateUpdate(next, live);
+    if (errs.length > 0) throw errors.invalid(targetOf(ctx, name), r.kind, errs);
+    if (!opts.skipManagedFields) recordUpdate(ctx, next, live, opts.manager);
+    if (sameObject(next, live)) {
+      unchanged = live;
+      return { ok: false, reason: 'invalid', message: 'unchanged' };
+    }
+    if (live.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+      throw new DeleteNow(live.metadata.resourceVersion!);
+    }
+    if (isDryRun(ctx)) {
+      dryResult = next;
+      return { ok: false, reason: 'invalid', message: 'dry-run' };
+    }
+    return next;
+  }).catch(async (e: unknown) => {
+    if (!(e instanceof DeleteNow)) throw e;
+    if (isDryRun(ctx)) return { ok: false as const, reason: 'invalid' as const, message: 'dry-run' };
+    return ctx.store.delete(r, ns, name, { resourceVersion: e.rv });
+  });
+  if (unchanged) return unchanged;
+  if (dryResult) return dryResult;
+  if (!res.ok) throw failureToError(ctx, res, name);
+  return res.value;
+}
+
+/** An update that changes nothing but the bookkeeping timestamp is not written (no new revision). */
+function sameObject(next: KObject, live: KObject): boolean {
+  const strip = (o: KObject) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });
+  return deepEqual(strip(next), strip(live));
+}
+
+export { ApiError };
