@@ -2,6 +2,10 @@
 // tests, the CLI and the end-to-end tests (serially: the machine has 2 cores and e2e tests start clusters).
 import { defineConfig } from 'vitest/config';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { randomBytes } from 'node:crypto';
+
+// A fresh admin token per test run: tests inside workerd talk to the real API Worker with it.
+const testToken = randomBytes(24).toString('base64url');
 
 export default defineConfig({
   test: {
@@ -11,7 +15,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { EDGEPLANE_TEST: '1' },
+              bindings: { ADMIN_TOKEN: testToken, PARTITIONS: '2', SERVICE_CIDR: '127.96.0.0/16' },
             },
           }),
         ],

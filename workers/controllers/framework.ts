@@ -1,0 +1,61 @@
+// The controller contract: level-triggered reconcilers that read a snapshot and write through the API.
+import type { KObject } from '../../src/api/types';
+import type { KubeClient } from '../../src/client/client';
+import type { EventRecorder } from '../../src/client/events';
+
+/** What one reconcile pass asks for next (controller-runtime's Result). */
+export interface ReconcileResult {
+  /** Run again no later than this many milliseconds from now (time-based work: deadlines, grace periods). */
+  requeueAfterMs?: number;
+  /** More work remains than one bounded pass may do: run again at once. */
+  more?: boolean;
+}
+
+export interface ControllerConfig {
+  /** Node lease age after which a node is marked Ready=Unknown (node-monitor-grace-period). */
+  nodeMonitorGracePeriodMs: number;
+  /** Default tolerationSeconds for not-ready/unreachable taints (used when a pod has none). */
+  defaultTolerationSeconds: number;
+  /** Events older than this are deleted. */
+  eventTtlMs: number;
+  /** Upper bound on writes one controller makes in one pass; the rest waits for the next pass. */
+  maxWritesPerPass: number;
+}
+
+export const DEFAULT_CONFIG: ControllerConfig = {
+  nodeMonitorGracePeriodMs: 50_000,
+  defaultTolerationSeconds: 300,
+  eventTtlMs: 3_600_000,
+  maxWritesPerPass: 200,
+};
+
+/**
+ * A consistent-enough view of the cluster for one pass: each resource is listed at most once per
+ * pass (all namespaces) and shared by every controller in that pass.
+ */
+export interface Snapshot {
+  list<T extends KObject = KObject>(resource: string): Promise<T[]>;
+  /** Drops a cached list after a controller wrote to it, so later controllers in the pass see fresh state. */
+  invalidate(resource: string): void;
+}
+
+export interface ControllerContext {
+  client: KubeClient;
+  snapshot: Snapshot;
+  recorder: EventRecorder;
+  config: ControllerConfig;
+  now(): number;
+}
+
+export interface Controller {
+  /** kube-controller-manager's name for it, e.g. "replicaset", "deployment", "garbage-collector". */
+  name: string;
+  /** Resources whose writes should wake this controller ("pods", "apps/v1/deployments", ...). */
+  watches: string[];
+  reconcile(ctx: ControllerContext): Promise<ReconcileResult>;
+}
+
+/** Field manager each controller writes with, as kube-controller-manager's do. */
+export function managerOf(c: { name: string }): string {
+  return `${c.name}-controller`;
+}
