@@ -32,6 +32,8 @@ export function resourcePath(info: ResourceInfo, at: ObjectPath = {}): string {
   let path = `${root}${ns}/${info.resource}`;
   if (at.name !== undefined) {
     if (at.name === '') throw new Error(`a ${info.kind} name must not be empty`);
+    // Without this the request would go to a path the API answers 404 for, which reads like a missing object.
+    if (info.namespaced && !at.namespace) throw new Error(`${info.resource} are namespaced: say which namespace ${at.name} is in`);
     path += `/${encodeURIComponent(at.name)}`;
     if (at.subresource) path += `/${at.subresource}`;
   } else if (at.subresource) {

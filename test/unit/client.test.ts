@@ -206,6 +206,7 @@ describe('paths', () => {
       '/apis/coordination.k8s.io/v1/leases?watch=true&allowWatchBookmarks=true&resourceVersion=7',
     );
     expect(() => resolveResource('widgets')).toThrow(/unknown resource "widgets"/);
+    expect(() => resourceUrl(resolveResource('pods'), { name: 'p' })).toThrow('pods are namespaced: say which namespace p is in');
   });
 });
 
