@@ -16,6 +16,15 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: { ADMIN_TOKEN: testToken, PARTITIONS: '2', SERVICE_CIDR: '127.96.0.0/16' },
+              // The API Worker wakes the scheduler and controllers through service bindings. Tests in
+              // workerd run the loops' code directly, so these Workers only take the wake-up calls.
+              workers: ['edgeplane-scheduler', 'edgeplane-controllers'].map((name) => ({
+                name,
+                modules: true,
+                compatibilityDate: '2026-11-01',
+                script: `import { WorkerEntrypoint } from 'cloudflare:workers';
+export default class extends WorkerEntrypoint { async wake() {} }`,
+              })),
             },
           }),
         ],

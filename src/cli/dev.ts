@@ -8,6 +8,10 @@ import { startRuntime } from './runtime';
 
 export interface DevConfig {
   port: number;
+  schedulerStrategy: string;
+  nodeMonitorGracePeriod: number;
+  defaultTolerationSeconds: number;
+  eventTtl: number;
   state: string;
   agents: number;
   partitions: number;
@@ -19,7 +23,15 @@ export function devConfig(p: Parsed): DevConfig {
   const agents = int(p, 'agents', 0);
   const partitions = int(p, 'partitions', 4);
   if (partitions < 1 || partitions > 64) throw new UsageError('--partitions must be between 1 and 64');
+  const schedulerStrategy = str(p, 'scheduler-strategy', 'least-allocated')!;
+  if (!['least-allocated', 'most-allocated'].includes(schedulerStrategy)) {
+    throw new UsageError('--scheduler-strategy must be least-allocated or most-allocated');
+  }
   return {
+    schedulerStrategy,
+    nodeMonitorGracePeriod: seconds(p, 'node-monitor-grace-period', 50),
+    defaultTolerationSeconds: seconds(p, 'default-toleration-seconds', 300),
+    eventTtl: seconds(p, 'event-ttl', 3600),
     port: int(p, 'port', 8787),
     state: path.resolve(str(p, 'state', '.edgeplane')!),
     agents,
@@ -34,7 +46,6 @@ export async function runDev(p: Parsed): Promise<void> {
   if (cfg.agents > 0) {
     throw new UsageError('--agents: local nodes arrive with the node agent; use --agents 0 for now');
   }
-  void seconds; // duration flags arrive with the controllers
   const state = new StateDir(cfg.state);
   const runFile = state.file('run.json');
   const stopped = stopLeftovers(runFile);
@@ -55,6 +66,13 @@ export async function runDev(p: Parsed): Promise<void> {
       HISTORY_REVISIONS: String(cfg.historyRevisions),
       SERVICE_CIDR: cfg.serviceCidr,
       WATCH_PROGRESS_MS: '1000',
+      DEFAULT_TOLERATION_SECONDS: String(cfg.defaultTolerationSeconds),
+    },
+    schedulerVars: { SCHEDULER_STRATEGY: cfg.schedulerStrategy },
+    controllerVars: {
+      NODE_MONITOR_GRACE_PERIOD: String(cfg.nodeMonitorGracePeriod),
+      DEFAULT_TOLERATION_SECONDS: String(cfg.defaultTolerationSeconds),
+      EVENT_TTL: String(cfg.eventTtl),
     },
   });
   recordRun(runFile, descendants(process.pid));

@@ -8,6 +8,8 @@ commands:
   dev      run a local control plane over https
            --port N (8787; 0 picks a free port)  --state DIR (.edgeplane)  --agents N (0)
            --partitions N (4)  --history-revisions N (10000)  --service-cidr CIDR (127.96.0.0/16)
+           --scheduler-strategy least-allocated|most-allocated  --node-monitor-grace-period 50s
+           --default-toleration-seconds 300  --event-ttl 1h
 `;
 
 async function main(argv: string[]): Promise<void> {

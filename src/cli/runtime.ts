@@ -1,4 +1,5 @@
-// Runs the control plane's Workers locally in one Miniflare (workerd) instance over https.
+// Runs the control plane's three Workers locally in one Miniflare (workerd) instance over https,
+// and fires their cron triggers, which local runtimes do not do by themselves.
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,21 +13,41 @@ export interface RuntimeOptions {
   keyPem: string;
   /** Variables for the API Worker (strings, as Worker vars are). */
   vars: Record<string, string>;
+  schedulerVars: Record<string, string>;
+  controllerVars: Record<string, string>;
+  /** How often to fire the cron triggers (Cloudflare fires them every minute). */
+  cronIntervalMs?: number;
   verbose?: boolean;
+}
+
+export interface LoopStatus {
+  passes: number;
+  requests: number;
+  nextAlarm: number | null;
+  [k: string]: unknown;
 }
 
 export interface Runtime {
   mf: Miniflare;
   url: URL;
+  /** Fires the scheduler's and controllers' cron handlers now. */
+  fireCron(): Promise<void>;
+  loopStatus(worker: 'scheduler' | 'controllers'): Promise<LoopStatus>;
   stop(): Promise<void>;
 }
 
 const COMPATIBILITY_DATE = '2026-11-01';
+const sqlite = (className: string) => ({ className, useSQLite: true });
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const buildDir = path.join(opts.stateDir, 'build');
   fs.mkdirSync(buildDir, { recursive: true });
-  const api = await bundleWorker('src/index.ts', path.join(buildDir, 'api.mjs'));
+  const [api, scheduler, controllers] = await Promise.all([
+    bundleWorker('src/index.ts', path.join(buildDir, 'api.mjs')),
+    bundleWorker('workers/scheduler/index.ts', path.join(buildDir, 'scheduler.mjs')),
+    bundleWorker('workers/controllers/index.ts', path.join(buildDir, 'controllers.mjs')),
+  ]);
+  const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: opts.host,
@@ -37,24 +58,52 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       verbose: opts.verbose ?? false,
       workers: [
         {
-          name: 'api',
-          modules: true,
+          ...common,
+          name: 'edgeplane-api',
           scriptPath: api,
-          modulesRoot: buildDir,
-          compatibilityDate: COMPATIBILITY_DATE,
           bindings: opts.vars,
-          durableObjects: {
-            SHARDS: { className: 'StorageShard', useSQLite: true },
-            HUBS: { className: 'WatchHub', useSQLite: true },
-          },
+          durableObjects: { SHARDS: sqlite('StorageShard'), HUBS: sqlite('WatchHub') },
+          serviceBindings: { SCHEDULER: 'edgeplane-scheduler', CONTROLLERS: 'edgeplane-controllers' },
+        },
+        {
+          ...common,
+          name: 'edgeplane-scheduler',
+          scriptPath: scheduler,
+          bindings: opts.schedulerVars,
+          durableObjects: { LEADER: sqlite('SchedulerLeader') },
+          serviceBindings: { API: { name: 'edgeplane-api', entrypoint: 'SchedulerApi' } },
+        },
+        {
+          ...common,
+          name: 'edgeplane-controllers',
+          scriptPath: controllers,
+          bindings: opts.controllerVars,
+          durableObjects: { LEADER: sqlite('ControllerLeader') },
+          serviceBindings: { API: { name: 'edgeplane-api', entrypoint: 'ControllersApi' } },
         },
       ],
     }),
   );
   const url = await mf.ready;
+  const fireCron = async () => {
+    for (const name of ['edgeplane-scheduler', 'edgeplane-controllers']) {
+      const w = await mf.getWorker(name);
+      await w.scheduled({ cron: '* * * * *' });
+    }
+  };
+  const timer = setInterval(() => void fireCron().catch(() => undefined), opts.cronIntervalMs ?? 60_000);
+  timer.unref();
   return {
     mf,
     url,
-    stop: () => mf.dispose(),
+    fireCron,
+    async loopStatus(worker) {
+      const w = (await mf.getWorker(`edgeplane-${worker}`)) as unknown as { status(): Promise<LoopStatus> };
+      return w.status();
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await mf.dispose();
+    },
   };
 }

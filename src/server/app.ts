@@ -50,7 +50,7 @@ export function createApp(): Hono<AppEnv> {
   app.get('/version', (c) => c.json(VERSION_INFO));
 
   app.use('*', async (c, next) => {
-    const user = authenticate(c.req.raw, c.env.ADMIN_TOKEN);
+    const user = c.env.IDENTITY ?? authenticate(c.req.raw, c.env.ADMIN_TOKEN);
     if (!user) throw errors.unauthorized();
     c.set('user', user);
     await next();

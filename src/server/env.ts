@@ -1,5 +1,11 @@
 // The API Worker's bindings and variables, as wrangler.toml and the dev CLI provide them.
 import type { StoreEnv } from '../storage/store';
+import type { User } from './auth/authenticate';
+
+/** What the API needs of the scheduler and controllers Workers: a wake-up call. */
+export interface LoopService {
+  wake(resources: string[]): Promise<void>;
+}
 
 export interface Env extends StoreEnv {
   /** Admin bearer token (a Worker secret; generated per state folder by `edgeplane dev`). */
@@ -11,4 +17,8 @@ export interface Env extends StoreEnv {
   SERVICE_NODE_PORT_RANGE?: string;
   /** tolerationSeconds of the default not-ready/unreachable tolerations (300). */
   DEFAULT_TOLERATION_SECONDS?: string;
+  SCHEDULER?: LoopService;
+  CONTROLLERS?: LoopService;
+  /** Set only by the named entrypoints (src/entrypoints.ts): the caller's identity. */
+  IDENTITY?: User;
 }

@@ -1,6 +1,7 @@
 // Authorization: who may do what. Admin may do everything; other identities plug in here.
 import type { User } from './authenticate';
 import type { RequestInfo } from '../request-info';
+import { controllersAuthorizer, schedulerAuthorizer } from './identities';
 
 export interface Decision {
   allowed: boolean;
@@ -11,7 +12,7 @@ export type Authorizer = (user: User, info: RequestInfo) => Decision;
 
 const admin: Authorizer = (user) => ({ allowed: user.groups.includes('system:masters') });
 
-const authorizers: Authorizer[] = [admin];
+const authorizers: Authorizer[] = [admin, schedulerAuthorizer, controllersAuthorizer];
 
 export function registerAuthorizer(a: Authorizer): void {
   authorizers.push(a);

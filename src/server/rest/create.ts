@@ -7,6 +7,7 @@ import { generatedName, newUid, timestamp } from './objects';
 import { admitCreate, afterCreate } from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
+import { notifyWrite } from '../wake';
 
 export async function createObject(ctx: ApiContext, obj: KObject, opts: { manager: string; managedFields?: KObject['metadata']['managedFields'] }): Promise<KObject> {
   const r = ctx.info.resource;
@@ -45,6 +46,7 @@ export async function createObject(ctx: ApiContext, obj: KObject, opts: { manage
     const res = await ctx.store.create(r, obj);
     if (res.ok) {
       await afterCreate(ctx, res.value);
+      notifyWrite(ctx, res.value);
       return res.value;
     }
     // A generated name that collided: pick another, as the apiserver retries.

@@ -5,6 +5,7 @@ import { isDryRun, targetOf, type ApiContext } from '../context';
 import { timestamp } from './objects';
 import { failureToError } from './failures';
 import { admitDelete, afterDelete } from '../admission';
+import { notifyWrite } from '../wake';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -49,13 +50,17 @@ export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOp
     if (marked) {
       if (marked === cur) return cur;
       const res = await ctx.store.update(r, marked, { resourceVersion: cur.metadata.resourceVersion });
-      if (res.ok) return res.value;
+      if (res.ok) {
+        notifyWrite(ctx, res.value);
+        return res.value;
+      }
       if (res.reason === 'conflict') continue;
       throw failureToError(ctx, res, name);
     }
     const res = await ctx.store.delete(r, ns, name, { resourceVersion: cur.metadata.resourceVersion });
     if (res.ok) {
       await afterDelete(ctx, res.value);
+      notifyWrite(ctx, res.value);
       return res.value;
     }
     if (res.reason === 'conflict') continue;

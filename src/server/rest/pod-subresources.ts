@@ -7,6 +7,7 @@ import { json } from './render';
 import { deleteObject, parseDeleteOptions } from './delete';
 import { failureToError } from './failures';
 import { timestamp } from './objects';
+import { notifyWrite } from '../wake';
 
 const success = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 
@@ -44,6 +45,7 @@ export async function handleBinding(ctx: ApiContext): Promise<Response> {
     return pod;
   });
   if (!res.ok) throw failureToError(ctx, res, name);
+  notifyWrite(ctx, res.value);
   return json(ctx, success, 201);
 }
 

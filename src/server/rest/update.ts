@@ -8,6 +8,7 @@ import { isDryRun, targetOf, type ApiContext } from '../context';
 import { admitUpdate } from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
+import { notifyWrite } from '../wake';
 
 export interface UpdateOptions {
   manager: string;
@@ -97,6 +98,7 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
   if (unchanged) return unchanged;
   if (dryResult) return dryResult;
   if (!res.ok) throw failureToError(ctx, res, name);
+  notifyWrite(ctx, res.value);
   return res.value;
 }
 

@@ -1,0 +1,66 @@
+// The agent's API client: KubeClient over node:https with the cluster's CA (or no verification), bearer auth.
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import { KubeClient } from '../client/client';
+import { bearerTransport, type Transport } from '../client/transport';
+
+export interface TlsOptions {
+  /** PEM of the CA that signs the server's certificate; default the system's trust store. */
+  caPem?: string;
+  insecureSkipVerify?: boolean;
+}
+
+export interface ApiOptions extends TlsOptions {
+  server: string;
+  token: string;
+  userAgent?: string;
+}
+
+/**
+ * A Transport over node:https. Node's global fetch takes no CA of its own, and undici is only a
+ * transitive dependency here, so requests go through https.request with one keep-alive agent;
+ * response bodies stream (watch needs that) and abort through the Request's signal.
+ */
+export function httpsTransport(tls: TlsOptions): Transport & { close(): void } {
+  const agent = new https.Agent({
+    keepAlive: true,
+    ca: tls.caPem,
+    rejectUnauthorized: !tls.insecureSkipVerify,
+  });
+  const transport = async (request: Request): Promise<Response> => {
+    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => (headers[key] = value));
+    if (body) headers['content-length'] = String(body.length);
+    return new Promise<Response>((resolve, reject) => {
+      const req = https.request(request.url, { method: request.method, headers, agent, signal: request.signal }, (res) => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const status = res.statusCode ?? 500;
+        if (status === 204 || status === 304 || request.method === 'HEAD') {
+          res.resume();
+          resolve(new Response(null, { status, headers: h }));
+          return;
+        }
+        resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status, headers: h }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  return Object.assign(transport, { close: () => agent.destroy() });
+}
+
+export interface AgentApi {
+  client: KubeClient;
+  close(): void;
+}
+
+export function createApi(opts: ApiOptions): AgentApi {
+  const transport = httpsTransport(opts);
+  const client = new KubeClient({
+    transport: bearerTransport(opts.server, opts.token, transport),
+    userAgent: opts.userAgent ?? 'edgeplane-agent/v1.32.4-edgeplane',
+  });
+  return { client, close: () => transport.close() };
+}

@@ -1,0 +1,29 @@
+// The controllers Worker: cron resyncs and wake-ups from the API both land on the one leader object.
+import { WorkerEntrypoint } from 'cloudflare:workers';
+import type { ControllersEnv } from './env';
+
+export { ControllerLeader } from './leader';
+
+function leader(env: ControllersEnv) {
+  return env.LEADER.get(env.LEADER.idFromName('controller-manager'));
+}
+
+export default class Controllers extends WorkerEntrypoint<ControllersEnv> {
+  /** Called by the API Worker after writes the controllers care about. */
+  async wake(resources: string[]): Promise<void> {
+    await leader(this.env).wake(resources);
+  }
+
+  override async scheduled(): Promise<void> {
+    await leader(this.env).resync();
+  }
+
+  async status(): Promise<{ requests: number; errors: number; passes: number; due: Record<string, number>; nextAlarm: number | null }> {
+    const l = leader(this.env);
+    return { ...(await l.getStats()), nextAlarm: await l.nextAlarm() };
+  }
+
+  override async fetch(): Promise<Response> {
+    return new Response('edgeplane controllers: no HTTP interface; they are woken by the API Worker and by cron\n', { status: 404 });
+  }
+}

@@ -1,0 +1,4 @@
+// Every controller the controllers Worker runs, in the order one pass runs them.
+import type { Controller } from './framework';
+
+export const CONTROLLERS: Controller[] = [];

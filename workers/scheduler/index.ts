@@ -1,0 +1,30 @@
+// The scheduler Worker: cron resyncs and wake-ups from the API both land on the one leader object.
+import { WorkerEntrypoint } from 'cloudflare:workers';
+import type { SchedulerEnv } from './env';
+
+export { SchedulerLeader } from './leader';
+
+function leader(env: SchedulerEnv) {
+  return env.LEADER.get(env.LEADER.idFromName('scheduler'));
+}
+
+export default class Scheduler extends WorkerEntrypoint<SchedulerEnv> {
+  /** Called by the API Worker after writes to pods or nodes. */
+  async wake(resources: string[]): Promise<void> {
+    await leader(this.env).wake(resources);
+  }
+
+  override async scheduled(): Promise<void> {
+    await leader(this.env).resync();
+  }
+
+  /** For tests and the benchmark: what the leader has done, and whether an alarm is pending. */
+  async status(): Promise<{ bound: number; failed: number; requests: number; passes: number; nextAlarm: number | null }> {
+    const l = leader(this.env);
+    return { ...(await l.getStats()), nextAlarm: await l.nextAlarm() };
+  }
+
+  override async fetch(): Promise<Response> {
+    return new Response('edgeplane scheduler: no HTTP interface; it is woken by the API Worker and by cron\n', { status: 404 });
+  }
+}

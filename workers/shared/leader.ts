@@ -1,0 +1,74 @@
+// LoopLeader: a Durable Object that runs one control loop at a time, woken by writes, alarms and cron.
+import { DurableObject } from 'cloudflare:workers';
+
+export interface PassResult {
+  /** Run again at once: the pass stopped at its batch bound. */
+  more?: boolean;
+  /** Run again after this many milliseconds (deadlines, backoff); undefined means converged. */
+  requeueAfterMs?: number;
+}
+
+/**
+ * The Durable Object is the leader: one instance per loop, so one pass at a time. A wake-up sets an
+ * alarm (debounced to the earliest), the alarm runs a bounded pass, and the pass says when (if ever)
+ * to run again. Alarms fire at least once and retry on failure, so a pass must be idempotent.
+ * When a pass converges and nothing woke the loop meanwhile, no alarm is left: idle costs nothing.
+ */
+export abstract class LoopLeader<E> extends DurableObject<E> {
+  private running = false;
+  private wokenDuringPass = false;
+  protected dirty = new Set<string>();
+  /** Passes run since this instance started (for tests and metrics). */
+  passes = 0;
+
+  protected abstract runPass(dirty: Set<string>, reason: 'wake' | 'cron' | 'requeue'): Promise<PassResult>;
+
+  /** Marks resources changed and makes sure a pass runs soon. */
+  async wake(resources: string[] = [], delayMs = 0): Promise<void> {
+    for (const r of resources) this.dirty.add(r);
+    if (this.running) {
+      this.wokenDuringPass = true;
+      return;
+    }
+    const at = Date.now() + delayMs;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Cron: the periodic resync and safety net. Everything counts as changed. */
+  async resync(): Promise<void> {
+    this.dirty.add('*');
+    await this.wake();
+  }
+
+  /** When the next pass is due, or null when the loop is idle. */
+  async nextAlarm(): Promise<number | null> {
+    return this.ctx.storage.getAlarm();
+  }
+
+  override async alarm(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.wokenDuringPass = false;
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    let result: PassResult;
+    try {
+      result = await this.runPass(dirty, dirty.size > 0 ? (dirty.has('*') ? 'cron' : 'wake') : 'requeue');
+      this.passes++;
+    } catch (e) {
+      // Keep what was dirty and let the alarm retry with backoff (the runtime retries failed alarms).
+      for (const r of dirty) this.dirty.add(r);
+      this.running = false;
+      throw e;
+    }
+    this.running = false;
+    let next: number | undefined;
+    if (result.more || this.wokenDuringPass) next = Date.now();
+    else if (result.requeueAfterMs !== undefined) next = Date.now() + Math.max(0, result.requeueAfterMs);
+    if (next !== undefined) {
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    }
+  }
+}
