@@ -1,6 +1,7 @@
 // `edgeplane` CLI entry: dispatches subcommands (dev; agent and token arrive with the node agent).
 import { parseArgs, UsageError } from './args';
 import { runDev } from './dev';
+import { runNode, runToken } from './token';
 
 const USAGE = `usage: edgeplane <command> [flags]
 
@@ -10,6 +11,9 @@ commands:
            --partitions N (4)  --history-revisions N (10000)  --service-cidr CIDR (127.96.0.0/16)
            --scheduler-strategy least-allocated|most-allocated  --node-monitor-grace-period 50s
            --default-toleration-seconds 300  --event-ttl 1h
+  token    join tokens for node agents (admin kubeconfig: --kubeconfig, $KUBECONFIG or .edgeplane/kubeconfig)
+           create [--ttl 24h]   list   revoke ID
+  node     revoke NODE   revoke a node's credential (it gets 401 from then on)
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -17,6 +21,10 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'dev':
       return runDev(parseArgs(rest));
+    case 'token':
+      return runToken(parseArgs(argv));
+    case 'node':
+      return runNode(parseArgs(argv));
     case undefined:
     case 'help':
     case '--help':

@@ -3,7 +3,10 @@ import { Hono, type Context } from 'hono';
 import type { Env } from './env';
 import { VERSION_INFO } from './version';
 import { ApiError, errors, statusResponse } from './errors';
-import { authenticate, type User } from './auth/authenticate';
+import { authenticate, bearerToken, type User } from './auth/authenticate';
+import { authenticateNode } from './auth/node-credentials';
+import { authorizeNode } from './auth/node-authorizer';
+import { handleJoin } from './join';
 import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
@@ -13,7 +16,25 @@ import { Store } from '../storage/store';
 import { bootstrap } from './bootstrap';
 import type { ApiContext } from './context';
 
-export type AppEnv = { Bindings: Env; Variables: { user: User } };
+export type AppEnv = { Bindings: Env; Variables: { user: User; store: Store } };
+
+/** Node credentials are checked against storage; a short cache spares a read per request (revocation lands within it). */
+const NODE_CACHE_MS = 5000;
+const nodeCache = new Map<string, { user: User | undefined; until: number }>();
+
+async function authenticateRequest(req: Request, env: Env, store: Store): Promise<User | undefined> {
+  if (env.IDENTITY) return env.IDENTITY;
+  const admin = authenticate(req, env.ADMIN_TOKEN);
+  if (admin) return admin;
+  const token = bearerToken(req);
+  if (!token) return undefined;
+  const cached = nodeCache.get(token);
+  if (cached && cached.until > Date.now()) return cached.user;
+  const user = await authenticateNode(store, token);
+  if (nodeCache.size > 10_000) nodeCache.clear();
+  nodeCache.set(token, { user, until: Date.now() + NODE_CACHE_MS });
+  return user;
+}
 
 /** Per-isolate: the cluster's partition check and bootstrap run once, and again after a failure. */
 let ready: Promise<void> | undefined;
@@ -50,7 +71,15 @@ export function createApp(): Hono<AppEnv> {
   app.get('/version', (c) => c.json(VERSION_INFO));
 
   app.use('*', async (c, next) => {
-    const user = c.env.IDENTITY ?? authenticate(c.req.raw, c.env.ADMIN_TOKEN);
+    const store = new Store(c.env, partitions(c.env));
+    await ensureReady(store, c.env);
+    c.set('store', store);
+    await next();
+  });
+  app.post('/edgeplane/v1/join', (c) => handleJoin(c.req.raw, c.get('store')));
+
+  app.use('*', async (c, next) => {
+    const user = await authenticateRequest(c.req.raw, c.env, c.get('store'));
     if (!user) throw errors.unauthorized();
     c.set('user', user);
     await next();
@@ -81,9 +110,9 @@ export function createApp(): Hono<AppEnv> {
     const info = parseRequestInfo(c.req.method, url.pathname, url.searchParams);
     if (!info) throw errors.notFoundPath();
     const user = c.get('user');
-    if (!authorize(user, info).allowed) throw errors.forbidden(forbiddenMessage(user, info), { resource: info.resource.resource, group: info.group, name: info.name });
-    const store = new Store(c.env, partitions(c.env));
-    await ensureReady(store, c.env);
+    const store = c.get('store');
+    const allowed = authorize(user, info).allowed || (user.node !== undefined && (await authorizeNode(user, info, store)));
+    if (!allowed) throw errors.forbidden(forbiddenMessage(user, info), { resource: info.resource.resource, group: info.group, name: info.name });
     const ctx: ApiContext = {
       env: c.env,
       store,

@@ -4,11 +4,13 @@ import type { ApiContext } from '../context';
 import { checkNamespaceOpen, createDefaultServiceAccount, refuseImmortalNamespace } from './namespace-lifecycle';
 import { allocateServiceAddresses, releaseServiceAddresses, reallocateOnUpdate } from './service-addresses';
 import { admitPod } from './pods';
+import { restrictNodeCreate } from './node-restriction';
 
 const is = (ctx: ApiContext, group: string, resource: string) =>
   ctx.info.resource.group === group && ctx.info.resource.resource === resource;
 
 export async function admitCreate(ctx: ApiContext, obj: KObject): Promise<void> {
+  restrictNodeCreate(ctx, obj);
   if (ctx.info.resource.namespaced) await checkNamespaceOpen(ctx, obj.metadata.namespace!);
   if (is(ctx, '', 'pods')) admitPod(ctx, obj);
   if (is(ctx, '', 'services')) await allocateServiceAddresses(ctx, obj);

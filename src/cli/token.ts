@@ -1,0 +1,90 @@
+// `edgeplane token create|list|revoke` and `edgeplane node revoke`: join tokens and node credentials.
+import { createHash, randomInt, X509Certificate } from 'node:crypto';
+import type { KObject } from '../api/types';
+import { isNotFound } from '../client/errors';
+import { seconds, str, type Parsed, UsageError } from './args';
+import { adminClient } from './admin-client';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const rand = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const unb64 = (s?: string) => (s ? Buffer.from(s, 'base64').toString('utf8') : '');
+
+/** kubeadm's discovery hash: SHA-256 of the CA certificate's SubjectPublicKeyInfo. */
+export function caHash(caPem: string): string {
+  const spki = new X509Certificate(caPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('hex');
+}
+
+export async function runToken(p: Parsed): Promise<void> {
+  const [, sub, arg] = p.positional;
+  const api = adminClient(str(p, 'kubeconfig'));
+  try {
+    switch (sub) {
+      case 'create': {
+        const ttl = seconds(p, 'ttl', 24 * 3600);
+        const id = rand(6);
+        const secret = rand(16);
+        const expiration = ttl > 0 ? new Date(Date.now() + ttl * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+        await api.client.create(
+          'secrets',
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+            type: 'bootstrap.kubernetes.io/token',
+            data: {
+              'token-id': b64(id),
+              'token-secret-sha256': b64(sha256(secret)),
+              ...(expiration ? { expiration: b64(expiration) } : {}),
+              'usage-bootstrap-authentication': b64('true'),
+            },
+          } as KObject,
+          { namespace: 'kube-system', fieldManager: 'edgeplane-cli' },
+        );
+        if (!api.access.caPem) throw new UsageError('the kubeconfig has no certificate-authority-data, so the token cannot carry the CA hash');
+        process.stdout.write(`${id}.${secret}.${caHash(api.access.caPem)}\n`);
+        return;
+      }
+      case 'list': {
+        const list = await api.client.list('secrets', { namespace: 'kube-system', fieldSelector: 'type=bootstrap.kubernetes.io/token' });
+        const rows = list.items.map((s) => {
+          const d = (s as { data?: Record<string, string> }).data ?? {};
+          return [unb64(d['token-id']), unb64(d.expiration) || '<never>', String(s.metadata.creationTimestamp ?? '')];
+        });
+        process.stdout.write(['ID      EXPIRES                CREATED', ...rows.map((r) => `${r[0].padEnd(8)}${r[1].padEnd(23)}${r[2]}`)].join('\n') + '\n');
+        return;
+      }
+      case 'revoke': {
+        const id = (arg ?? '').split('.')[0];
+        if (!/^[a-z0-9]{6}$/.test(id)) throw new UsageError('token revoke needs the token (or its 6-character id)');
+        try {
+          await api.client.delete('secrets', `bootstrap-token-${id}`, { namespace: 'kube-system' });
+        } catch (e) {
+          if (isNotFound(e)) throw new UsageError(`no join token with id ${id}`);
+          throw e;
+        }
+        process.stdout.write(`join token ${id} revoked\n`);
+        return;
+      }
+      default:
+        throw new UsageError('token needs a subcommand: create [--ttl 24h], list, or revoke ID');
+    }
+  } finally {
+    api.close();
+  }
+}
+
+export async function runNode(p: Parsed): Promise<void> {
+  const [, sub, name] = p.positional;
+  if (sub !== 'revoke' || !name) throw new UsageError('usage: edgeplane node revoke NODE');
+  const api = adminClient(str(p, 'kubeconfig'));
+  try {
+    const list = await api.client.list('secrets', { namespace: 'kube-system', labelSelector: `edgeplane.dev/node=${name}` });
+    for (const s of list.items) await api.client.delete('secrets', s.metadata.name!, { namespace: 'kube-system' });
+    process.stdout.write(`node ${name}: ${list.items.length} credential(s) revoked\n`);
+  } finally {
+    api.close();
+  }
+}

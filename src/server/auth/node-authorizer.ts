@@ -1,0 +1,85 @@
+// The Node authorizer: a node touches only its own Node and Lease and the pods bound to it, and reads
+// Secrets and ConfigMaps only when a pod bound to it references them.
+// k8s: plugin/pkg/auth/authorizer/node/node_authorizer.go and plugin/pkg/admission/noderestriction.
+import { findResource } from '../../api/resources';
+import type { KObject } from '../../api/types';
+import type { Store } from '../../storage/store';
+import type { RequestInfo } from '../request-info';
+import type { User } from './authenticate';
+
+const PODS = findResource('', 'v1', 'pods')!;
+const READS = new Set(['get', 'list', 'watch']);
+const WRITES = new Set(['update', 'patch']);
+
+export async function authorizeNode(user: User, info: RequestInfo, store: Store): Promise<boolean> {
+  const node = user.node;
+  if (!node) return false;
+  const g = info.group;
+  const res = info.resource.resource;
+  const sub = info.subresource;
+  const v = info.verb;
+  if (g === '' && res === 'nodes') {
+    if (READS.has(v) && sub === '') return true;
+    if (v === 'create' && sub === '') return true; // the name is checked at admission (nodeRestriction)
+    return WRITES.has(v) && info.name === node && (sub === '' || sub === 'status');
+  }
+  if (g === 'coordination.k8s.io' && res === 'leases') {
+    if (info.namespace !== 'kube-node-lease') return false;
+    if (v === 'create') return true; // name checked at admission
+    return (v === 'get' || WRITES.has(v)) && info.name === node;
+  }
+  if (g === '' && res === 'pods') {
+    if (READS.has(v) && sub === '') return true;
+    if ((sub === 'status' && WRITES.has(v)) || (sub === '' && v === 'delete') || (sub === 'status' && v === 'get')) {
+      const pod = await store.get(PODS, info.namespace, info.name!);
+      return !!pod && (pod.spec as { nodeName?: string } | undefined)?.nodeName === node;
+    }
+    return false;
+  }
+  if ((g === '' || g === 'events.k8s.io') && res === 'events') return ['create', 'update', 'patch', 'get'].includes(v);
+  if (g === '' && (res === 'services' || res === 'endpoints') && READS.has(v)) return true;
+  if (g === 'discovery.k8s.io' && res === 'endpointslices' && READS.has(v)) return true;
+  if (g === '' && (res === 'secrets' || res === 'configmaps') && v === 'get' && info.namespace && info.name) {
+    return referencedByNodePod(store, node, info.namespace, res === 'secrets' ? 'secret' : 'configMap', info.name);
+  }
+  return false;
+}
+
+/** Whether a pod bound to `node` in `namespace` mounts or reads the named Secret or ConfigMap. */
+async function referencedByNodePod(store: Store, node: string, namespace: string, kind: 'secret' | 'configMap', name: string): Promise<boolean> {
+  let cont: string | undefined;
+  do {
+    const page = await store.list(PODS, { namespace, continue: cont });
+    if (!page.ok) return false;
+    for (const pod of page.value.items) {
+      if ((pod.spec as { nodeName?: string } | undefined)?.nodeName === node && podReferences(pod, kind, name)) return true;
+    }
+    cont = page.value.continue;
+  } while (cont);
+  return false;
+}
+
+type Obj = Record<string, unknown>;
+
+export function podReferences(pod: KObject, kind: 'secret' | 'configMap', name: string): boolean {
+  const spec = (pod.spec ?? {}) as Obj;
+  const refName = kind === 'secret' ? 'secretName' : 'name';
+  for (const v of (spec.volumes as Obj[] | undefined) ?? []) {
+    if ((v[kind] as Obj | undefined)?.[refName] === name) return true;
+    for (const s of ((v.projected as Obj | undefined)?.sources as Obj[] | undefined) ?? []) {
+      if ((s[kind] as Obj | undefined)?.name === name) return true;
+    }
+  }
+  if (kind === 'secret' && ((spec.imagePullSecrets as Obj[] | undefined) ?? []).some((s) => s.name === name)) return true;
+  const containers = [...((spec.initContainers as Obj[] | undefined) ?? []), ...((spec.containers as Obj[] | undefined) ?? [])];
+  for (const c of containers) {
+    for (const e of (c.envFrom as Obj[] | undefined) ?? []) {
+      if ((e[`${kind}Ref`] as Obj | undefined)?.name === name) return true;
+    }
+    for (const e of (c.env as Obj[] | undefined) ?? []) {
+      const from = e.valueFrom as Obj | undefined;
+      if ((from?.[`${kind}KeyRef`] as Obj | undefined)?.name === name) return true;
+    }
+  }
+  return false;
+}
