@@ -55,7 +55,11 @@ const scale = {
 };
 
 export const RESOURCES: ResourceInfo[] = [
-  res('', 'v1', 'Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'], subresources: [status] }),
+  res('', 'v1', 'Namespace', 'namespaces', {
+    namespaced: false,
+    shortNames: ['ns'],
+    subresources: [status, { name: 'finalize', verbs: ['update'] }],
+  }),
   res('', 'v1', 'Pod', 'pods', {
     shortNames: ['po'],
     categories: ['all'],

@@ -30,6 +30,9 @@ export async function handleResource(ctx: ApiContext): Promise<Response> {
       break;
     case 'scale':
       return handleScale(ctx);
+    case 'finalize':
+      if (verb === 'update') return handleMain(ctx);
+      break;
     case 'binding':
       if (verb === 'create') return handleBinding(ctx);
       break;

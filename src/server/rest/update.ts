@@ -59,7 +59,15 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
     if (live.metadata.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
     next.apiVersion = live.apiVersion;
     next.kind = live.kind;
-    if (status) {
+    if (ctx.info.subresource === 'finalize') {
+      // k8s: namespaces/finalize changes spec.finalizers and nothing else.
+      const finalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers;
+      const mf = meta.managedFields;
+      Object.assign(next, structuredClone(live));
+      next.spec = { ...((live.spec as object) ?? {}), finalizers };
+      if (!finalizers?.length) delete (next.spec as { finalizers?: string[] }).finalizers;
+      next.metadata.managedFields = mf;
+    } else if (status) {
       // k8s: a status write changes status only (ResetObjectMetaForStatus + keep spec).
       const keepStatus = next.status;
       const mf = meta.managedFields;
@@ -82,7 +90,8 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
       unchanged = live;
       return { ok: false, reason: 'invalid', message: 'unchanged' };
     }
-    if (live.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+    const specFinalizers = r.group === '' && r.resource === 'namespaces' ? ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+    if (live.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && specFinalizers.length === 0) {
       throw new DeleteNow(live.metadata.resourceVersion!);
     }
     if (isDryRun(ctx)) {
