@@ -120,7 +120,9 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
     },
     cancel: () => abort.abort(),
   });
-  return new Response(stream, { headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' } });
+  // Identity encoding: a compressed stream would sit in the compressor's buffer instead of reaching
+  // the client (Go's client asks for gzip), and kubectl would see no events.
+  return new Response(stream, { headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', 'content-encoding': 'identity' } });
 }
 
 function withoutPaging(q: URLSearchParams): URLSearchParams {
