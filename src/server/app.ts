@@ -7,6 +7,7 @@ import { authenticate, bearerToken, type User } from './auth/authenticate';
 import { authenticateNode } from './auth/node-credentials';
 import { authorizeNode } from './auth/node-authorizer';
 import { handleJoin } from './join';
+import { withInflightLimit } from './inflight';
 import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
@@ -123,7 +124,8 @@ export function createApp(): Hono<AppEnv> {
       warnings: [],
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     };
-    return handleResource(ctx);
+    const longRunning = info.verb === 'watch' || (info.subresource === 'log' && url.searchParams.get('follow') === 'true');
+    return withInflightLimit(longRunning, () => handleResource(ctx));
   };
   app.all('/api/*', resource);
   app.all('/apis/*', resource);
