@@ -4,6 +4,7 @@ import type { Env } from './server/env';
 
 export { StorageShard } from './storage/shard';
 export { WatchHub } from './watch/hub';
+export { LogStore } from './storage/log-store';
 export { SchedulerApi, ControllersApi } from './entrypoints';
 
 const app = createApp();

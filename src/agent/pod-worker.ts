@@ -253,6 +253,11 @@ export class PodWorker {
     }
   }
 
+  /** Stops the probe timers (the agent is stopping; the containers stay as they are). */
+  dispose(): void {
+    for (const id of [...this.probes.keys()]) this.dropProbes(id);
+  }
+
   private dropProbes(id: string): void {
     this.probes.get(id)?.stop();
     this.probes.delete(id);

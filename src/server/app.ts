@@ -8,6 +8,7 @@ import { authenticateNode } from './auth/node-credentials';
 import { authorizeNode } from './auth/node-authorizer';
 import { handleJoin } from './join';
 import { withInflightLimit } from './inflight';
+import { handleLogIngest } from './logs-ingest';
 import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
@@ -85,6 +86,13 @@ export function createApp(): Hono<AppEnv> {
     c.set('user', user);
     await next();
   });
+
+  app.post('/edgeplane/v1/namespaces/:ns/pods/:name/logs', (c) =>
+    handleLogIngest(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('ns'), c.req.param('name'), false),
+  );
+  app.post('/edgeplane/v1/namespaces/:ns/pods/:name/logs/end', (c) =>
+    handleLogIngest(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('ns'), c.req.param('name'), true),
+  );
 
   app.get('/api', (c) => discoveryResponse(true, c.req.header('accept') ?? null, new URL(c.req.url).host));
   app.get('/apis', (c) => discoveryResponse(false, c.req.header('accept') ?? null, new URL(c.req.url).host));

@@ -1,6 +1,7 @@
 // The API Worker's bindings and variables, as wrangler.toml and the dev CLI provide them.
 import type { StoreEnv } from '../storage/store';
 import type { User } from './auth/authenticate';
+import type { LogStore } from '../storage/log-store';
 
 /** What the API needs of the scheduler and controllers Workers: a wake-up call. */
 export interface LoopService {
@@ -8,6 +9,7 @@ export interface LoopService {
 }
 
 export interface Env extends StoreEnv {
+  LOGS: DurableObjectNamespace<LogStore>;
   /** Admin bearer token (a Worker secret; generated per state folder by `edgeplane dev`). */
   ADMIN_TOKEN?: string;
   PARTITIONS?: string;

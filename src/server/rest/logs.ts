@@ -1,11 +1,80 @@
-// pods/log: the pod must exist; container output arrives with the node agent's log shipping.
+// pods/log: container output as the node agent shipped it; `follow` streams until the pod goes away.
+import type { KObject } from '../../api/types';
 import { errors } from '../errors';
 import type { ApiContext } from '../context';
 import { getObject } from './read';
+import type { ReadOptions } from '../../storage/log-store';
+import { logStore } from '../logs-ingest';
+
+type Container = { name: string };
+
+function pickContainer(pod: KObject, requested: string | null): string {
+  const spec = (pod.spec ?? {}) as { containers?: Container[]; initContainers?: Container[] };
+  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name);
+  if (requested) {
+    if (!all.includes(requested)) {
+      throw errors.badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
+    }
+    return requested;
+  }
+  // k8s: the kubectl.kubernetes.io/default-container annotation, else the only container.
+  const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (annotated && all.includes(annotated)) return annotated;
+  const app = (spec.containers ?? []).map((c) => c.name);
+  if (app.length === 1) return app[0];
+  throw errors.badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${app.join(' ')}]`);
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`${name} must be a non-negative integer`);
+  return n;
+}
 
 export async function handleLog(ctx: ApiContext): Promise<Response> {
   const pod = await getObject(ctx, ctx.info.name!);
-  const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
-  if (!node) throw errors.badRequest(`pod ${pod.metadata.name} has not been scheduled to a node yet, so it has no logs`);
-  throw errors.badRequest(`no logs are available for pod ${pod.metadata.name}: its node ${node} has not shipped any`);
+  const q = ctx.query;
+  const container = pickContainer(pod, q.get('container'));
+  const since = intParam(q, 'sinceSeconds');
+  const opts: ReadOptions = {
+    container,
+    previous: q.get('previous') === 'true',
+    tailLines: intParam(q, 'tailLines'),
+    limitBytes: intParam(q, 'limitBytes'),
+    timestamps: q.get('timestamps') === 'true',
+    sinceTime: q.get('sinceTime') ?? (since !== undefined ? new Date(Date.now() - since * 1000).toISOString() : undefined),
+  };
+  const store = logStore(ctx.env, pod);
+  if (q.get('follow') === 'true' && !opts.previous) {
+    const res = await store.fetch(`https://logs/follow?opts=${encodeURIComponent(JSON.stringify(opts))}`, { signal: ctx.request.signal });
+    return new Response(watchPodGone(ctx, pod, res.body!), { headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' } });
+  }
+  const { found, text } = await store.read(opts);
+  if (!found) {
+    const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (opts.previous) throw errors.badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
+    if (!node) throw errors.badRequest(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: the pod is not scheduled yet`);
+  }
+  return new Response(text, { headers: { 'content-type': 'text/plain' } });
+}
+
+/** Ends a follow when the pod is deleted (or replaced by another with the same name). */
+function watchPodGone(ctx: ApiContext, pod: KObject, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const stop = new AbortController();
+  ctx.waitUntil(body.pipeTo(writable, { signal: stop.signal }).catch(() => undefined));
+  const poll = async () => {
+    while (!stop.signal.aborted) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const cur = await ctx.store.get(ctx.info.resource, pod.metadata.namespace, pod.metadata.name!);
+      if (!cur || cur.metadata.uid !== pod.metadata.uid) {
+        stop.abort();
+        await writable.close().catch(() => undefined);
+      }
+    }
+  };
+  ctx.waitUntil(poll());
+  return readable;
 }

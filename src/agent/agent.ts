@@ -1,0 +1,115 @@
+// The agent process: one API client, a runtime per node, shared watches, and the nodes it holds.
+import { createApi, type TlsOptions } from './api';
+import { createNodeFeed, createPodFeed } from './feed';
+import { Limiter } from './limiter';
+import { machineFacts } from './machine';
+import { NodeAgent } from './node-agent';
+import type { NodeIdentity } from './node-status';
+import type { Runtime } from './runtime';
+import { FakeRuntime } from './runtimes/fake';
+import { ProcessRuntime } from './runtimes/process';
+
+export type RuntimeName = 'fake' | 'process' | 'podman' | 'docker';
+
+export interface AgentConfig {
+  server: string;
+  /** The bearer credential (a node credential from the join, or an admin token until then). */
+  token: string;
+  tls: TlsOptions;
+  runtime: RuntimeName;
+  /** One node, or many simulated ones (fake runtime only). */
+  nodes: Omit<NodeIdentity, 'runtimeVersion'>[];
+  stateDir: string;
+  /** Stop every container when the agent stops (edgeplane dev); default keep them for adoption. */
+  stopPodsOnExit: boolean;
+  log: (message: string) => void;
+  statusReportMs?: number;
+  podResyncMs?: number;
+}
+
+export interface RunningAgent {
+  nodes: NodeAgent[];
+  stop(): Promise<void>;
+}
+
+export const RUNTIME_VERSIONS: Record<RuntimeName, string> = {
+  fake: 'fake://1.0',
+  process: 'process://1.0',
+  podman: 'podman://1.0',
+  docker: 'docker://1.0',
+};
+
+function makeRuntime(cfg: AgentConfig): Runtime {
+  switch (cfg.runtime) {
+    case 'fake':
+      return new FakeRuntime();
+    case 'process':
+      return new ProcessRuntime({ stateDir: cfg.stateDir, log: cfg.log });
+    default:
+      throw new Error(`the ${cfg.runtime} runtime is not available yet; use --runtime process or --runtime fake`);
+  }
+}
+
+export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
+  if (cfg.nodes.length === 0) throw new Error('no node to run');
+  if (cfg.nodes.length > 1 && cfg.runtime !== 'fake') throw new Error('only the fake runtime holds more than one node per process');
+  const api = createApi({ server: cfg.server, token: cfg.token, ...cfg.tls });
+  const names = cfg.nodes.map((n) => n.name);
+  const onError = (err: unknown) => cfg.log(`watch: ${err instanceof Error ? err.message : String(err)}`);
+  const podFeed = createPodFeed(api.client, names, { onError, backoffMaxMs: 30_000 });
+  const nodeFeed = createNodeFeed(api.client, names, { onError, backoffMaxMs: 30_000 });
+  const facts = machineFacts(cfg.stateDir);
+  const syncs = new Limiter(32);
+  const registrations = new Limiter(16);
+  const runtimes: Runtime[] = [];
+  const nodes: NodeAgent[] = [];
+  const renewMs = 10_000;
+  try {
+    await Promise.all(
+      cfg.nodes.map((n, i) =>
+        registrations.run(async () => {
+          const runtime = makeRuntime(cfg);
+          runtimes.push(runtime);
+          const node = await NodeAgent.start(
+            { ...n, runtimeVersion: runtime.version },
+            {
+              client: api.client,
+              runtime,
+              podFeed,
+              nodeFeed,
+              limiter: syncs,
+              facts,
+              log: cfg.log,
+              // Simulated nodes spread their renewals over the period instead of renewing together.
+              leaseFirstDelayMs: cfg.nodes.length > 1 ? Math.floor((renewMs * i) / cfg.nodes.length) : 0,
+              statusReportMs: cfg.statusReportMs,
+              podResyncMs: cfg.podResyncMs,
+            },
+          );
+          nodes.push(node);
+        }),
+      ),
+    );
+  } catch (err) {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    podFeed.stop();
+    nodeFeed.stop();
+    await Promise.allSettled(runtimes.map((r) => r.close({ stopContainers: false })));
+    api.close();
+    throw err;
+  }
+  podFeed.start();
+  nodeFeed.start();
+  let stopping: Promise<void> | undefined;
+  return {
+    nodes,
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.allSettled(nodes.map((n) => n.stop()));
+        podFeed.stop();
+        nodeFeed.stop();
+        await Promise.allSettled(runtimes.map((r) => r.close({ stopContainers: cfg.stopPodsOnExit })));
+        api.close();
+      })()),
+  };
+}

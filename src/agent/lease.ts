@@ -1,0 +1,97 @@
+// The node's heartbeat: a Lease in kube-node-lease, named after the node, renewed every 10 s.
+// k8s: staging/src/k8s.io/component-helpers/apimachinery/lease/controller.go (ensure, then update
+// renewTime every leaseDuration/4; the Node as owner so the Lease goes when the Node goes).
+import type { KObject } from '../api/types';
+import type { KubeClient } from '../client/client';
+import { isAlreadyExists, isConflict, isNotFound } from '../client/errors';
+import { microTime, type Node } from './types';
+
+export const LEASE_NAMESPACE = 'kube-node-lease';
+export const LEASE_DURATION_SECONDS = 40;
+
+export interface LeaseOptions {
+  client: KubeClient;
+  node: Node;
+  log: (message: string) => void;
+  durationSeconds?: number;
+  /** Default a quarter of the duration (10 s). */
+  renewMs?: number;
+  /** Delay before the first renewal, so many simulated nodes do not renew in lockstep. */
+  firstDelayMs?: number;
+}
+
+export class LeaseRenewer {
+  private lease?: KObject;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  /** When the last successful renewal happened (ms), for tests and logs. */
+  lastRenewed = 0;
+
+  constructor(private readonly opts: LeaseOptions) {}
+
+  private get name(): string {
+    return this.opts.node.metadata.name!;
+  }
+
+  private get duration(): number {
+    return this.opts.durationSeconds ?? LEASE_DURATION_SECONDS;
+  }
+
+  start(): void {
+    const every = this.opts.renewMs ?? (this.duration * 1000) / 4;
+    const loop = async () => {
+      try {
+        await this.renew();
+      } catch (err) {
+        this.opts.log(`lease of ${this.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      // k8s: JitterUntil with a small jitter, so renewals spread instead of bunching.
+      if (!this.stopped) this.timer = setTimeout(loop, every * (1 + Math.random() * 0.04));
+    };
+    this.timer = setTimeout(loop, this.opts.firstDelayMs ?? 0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private spec(): Record<string, unknown> {
+    return { holderIdentity: this.name, leaseDurationSeconds: this.duration, renewTime: microTime() };
+  }
+
+  async renew(): Promise<void> {
+    const { client } = this.opts;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        if (!this.lease) this.lease = await this.ensure();
+        else this.lease = await client.update('leases.coordination.k8s.io', { ...this.lease, spec: { ...(this.lease.spec as object), ...this.spec() } });
+        this.lastRenewed = Date.now();
+        return;
+      } catch (err) {
+        // Someone else wrote, created or removed it: read it again on the next try.
+        if (!isConflict(err) && !isNotFound(err) && !isAlreadyExists(err)) throw err;
+        this.lease = undefined;
+      }
+    }
+  }
+
+  private async ensure(): Promise<KObject> {
+    const { client, node } = this.opts;
+    try {
+      const existing = await client.get('leases.coordination.k8s.io', this.name, { namespace: LEASE_NAMESPACE });
+      return await client.update('leases.coordination.k8s.io', { ...existing, spec: { ...(existing.spec as object), ...this.spec() } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const owner = node.metadata.uid
+      ? [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: node.metadata.uid }]
+      : undefined;
+    return client.create('leases.coordination.k8s.io', {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: this.name, namespace: LEASE_NAMESPACE, ...(owner ? { ownerReferences: owner } : {}) },
+      spec: this.spec(),
+    });
+  }
+}

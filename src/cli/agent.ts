@@ -1,0 +1,121 @@
+// `edgeplane agent`: join a cluster as one node (or N simulated ones) and run the pods bound to it until SIGTERM.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startAgent, type AgentConfig, type RuntimeName } from '../agent/agent';
+import { resolveCredentials } from '../agent/join';
+import { addressSlot, defaultPodCidr, slotAddress, slotPodCidr, MAX_LOCAL_SLOTS } from '../agent/network';
+import { parseQuantity } from '../lib/quantity';
+import { int, seconds, str, UsageError, type Parsed } from './args';
+
+export const AGENT_USAGE = `  agent    join a cluster as a node and run the pods bound to it
+           --server URL  --token TOKEN (a join token, or a bearer credential)  --name NODE
+           --runtime process|podman|docker|fake  --address IP  --cpu N  --memory SIZE
+           --labels k=v,...  --pod-cidr CIDR  --ca-file F | --insecure-skip-tls-verify
+           --state DIR (~/.edgeplane/agent/NODE)  --stop-pods-on-exit
+           simulated nodes: --runtime fake --nodes N --name-prefix P (address from --address, 127.0.1.1)
+`;
+
+/** Flags that take no value: the dispatcher passes these to parseArgs. */
+export const AGENT_BOOLEANS = ['insecure-skip-tls-verify', 'stop-pods-on-exit'];
+
+const RUNTIMES: RuntimeName[] = ['process', 'podman', 'docker', 'fake'];
+
+function labels(p: Parsed): Record<string, string> {
+  const raw = str(p, 'labels');
+  if (!raw) return {};
+  const out: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--labels takes key=value pairs separated by commas, got ${JSON.stringify(pair)}`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function quantity(p: Parsed, name: string): string | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  try {
+    if (parseQuantity(v).sign() <= 0) throw new Error('not positive');
+  } catch {
+    throw new UsageError(`--${name} must be a positive quantity like 4, 500m, 8Gi or 512Mi, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** The machine's first non-internal IPv4 address, as kubelet picks a node IP when none is given. */
+function hostAddress(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export function agentConfig(p: Parsed, log: (m: string) => void): Omit<AgentConfig, 'token' | 'tls'> & { rawToken?: string; caFile?: string; insecure: boolean } {
+  const server = str(p, 'server');
+  if (!server) throw new UsageError('agent needs --server URL (the cluster API, https://...)');
+  if (!/^https:\/\//.test(server)) throw new UsageError(`--server must be an https:// URL, got ${JSON.stringify(server)}`);
+  const runtime = (str(p, 'runtime') ?? 'podman') as RuntimeName;
+  if (!RUNTIMES.includes(runtime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
+  const count = int(p, 'nodes', 1);
+  if (count < 1) throw new UsageError('--nodes must be at least 1');
+  if (count > 1 && runtime !== 'fake') throw new UsageError('--nodes above 1 needs --runtime fake (simulated nodes)');
+  const common = { labels: labels(p), cpu: quantity(p, 'cpu'), memory: quantity(p, 'memory') };
+  let nodes: AgentConfig['nodes'];
+  const podCidrFlag = str(p, 'pod-cidr');
+  const prefix = str(p, 'name-prefix');
+  if (prefix !== undefined || count > 1) {
+    if (!prefix) throw new UsageError('--nodes needs --name-prefix P (nodes are named P1, P2, ...)');
+    const first = addressSlot(str(p, 'address') ?? '127.0.1.1');
+    if (first === undefined) throw new UsageError('simulated nodes take their addresses from --address, which must be 127.0.x.y');
+    if (first + count > MAX_LOCAL_SLOTS) throw new UsageError(`--nodes ${count} from --address ${slotAddress(first)} runs past 127.0.15.255, the last local pod range`);
+    nodes = Array.from({ length: count }, (_, i) => ({ name: `${prefix}${i + 1}`, address: slotAddress(first + i), podCidr: slotPodCidr(first + i), ...common }));
+  } else {
+    const name = str(p, 'name');
+    if (!name) throw new UsageError('agent needs --name NODE (or --nodes N --name-prefix P with --runtime fake)');
+    const address = str(p, 'address') ?? hostAddress();
+    nodes = [{ name, address, podCidr: podCidrFlag ?? defaultPodCidr(address), ...common }];
+  }
+  const caFile = str(p, 'ca-file');
+  const insecure = p.flags.get('insecure-skip-tls-verify') === true || p.flags.get('insecure-skip-tls-verify') === 'true';
+  if (caFile && insecure) throw new UsageError('--ca-file and --insecure-skip-tls-verify exclude each other');
+  const stateDir = path.resolve(str(p, 'state') ?? path.join(os.homedir(), '.edgeplane', 'agent', nodes.length > 1 ? prefix! : nodes[0].name));
+  const stop = p.flags.get('stop-pods-on-exit');
+  return {
+    server: server.replace(/\/+$/, ''),
+    runtime,
+    nodes,
+    stateDir,
+    stopPodsOnExit: stop === true || stop === 'true',
+    log,
+    statusReportMs: seconds(p, 'status-report-interval', 300) * 1000,
+    rawToken: str(p, 'token'),
+    caFile,
+    insecure,
+  };
+}
+
+/** Runs until SIGTERM or SIGINT, then stops its loops (and its pods with --stop-pods-on-exit) and exits 0. */
+export async function runAgent(p: Parsed): Promise<void> {
+  const log = (m: string) => console.error(`edgeplane agent: ${m}`);
+  const cfg = agentConfig(p, log);
+  fs.mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 });
+  if (cfg.caFile && !fs.existsSync(cfg.caFile)) throw new UsageError(`--ca-file ${cfg.caFile} does not exist`);
+  const tls = { caPem: cfg.caFile ? fs.readFileSync(cfg.caFile, 'utf8') : undefined, insecureSkipVerify: cfg.insecure };
+  const cred = await resolveCredentials({ server: cfg.server, token: cfg.rawToken, nodeName: cfg.nodes[0].name, stateDir: cfg.stateDir, tls, log });
+  const agent = await startAgent({ ...cfg, token: cred.token, tls: cred.tls });
+  const names = agent.nodes.map((n) => n.identity.name);
+  console.log(`edgeplane agent: ${names.length === 1 ? `node ${names[0]}` : `${names.length} nodes`} ready (runtime ${cfg.runtime}, state ${cfg.stateDir})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}, stopping${cfg.stopPodsOnExit ? ' and stopping pods' : '; pods keep running and are adopted on the next start'}`);
+    await agent.stop().catch((err: unknown) => log(`stop: ${err instanceof Error ? err.message : String(err)}`));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

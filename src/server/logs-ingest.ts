@@ -1,0 +1,53 @@
+// Log shipping from node agents: agents dial out and POST batches; the API keeps them in LogStore objects.
+import type { KObject } from '../api/types';
+import { findResource } from '../api/resources';
+import type { Store } from '../storage/store';
+import type { LogStore } from '../storage/log-store';
+import type { User } from './auth/authenticate';
+import { errors } from './errors';
+import { readBody } from './body';
+import type { Env } from './env';
+
+const PODS = findResource('', 'v1', 'pods')!;
+
+/** One LogStore per pod incarnation: a new pod with the same name starts with empty logs. */
+export function logStore(env: Env, pod: KObject): DurableObjectStub<LogStore> {
+  const name = `${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`;
+  return env.LOGS.get(env.LOGS.idFromName(name));
+}
+
+async function podFor(store: Store, user: User, namespace: string, name: string, uid: string | null): Promise<KObject> {
+  const pod = await store.get(PODS, namespace, name);
+  if (!pod || (uid && pod.metadata.uid !== uid)) throw errors.notFound({ resource: 'pods', group: '', name });
+  const admin = user.groups.includes('system:masters');
+  if (!admin && (!user.node || (pod.spec as { nodeName?: string } | undefined)?.nodeName !== user.node)) {
+    throw errors.forbidden(`User "${user.name}" cannot ship logs of pod "${name}" in namespace "${namespace}": it is not bound to that node`);
+  }
+  return pod;
+}
+
+/**
+ * POST /edgeplane/v1/namespaces/<ns>/pods/<name>/logs?uid=<uid>
+ * body: {"container": "app", "instance": <restartCount>, "lines": ["<RFC3339Nano> <text>", ...]}
+ * POST .../logs/end?uid=<uid> when the pod is gone, so followers' streams end.
+ */
+export async function handleLogIngest(req: Request, env: Env, store: Store, user: User, ns: string, name: string, end: boolean): Promise<Response> {
+  const uid = new URL(req.url).searchParams.get('uid');
+  const pod = await podFor(store, user, ns, name, uid);
+  const stub = logStore(env, pod);
+  if (end) {
+    await stub.end();
+    return new Response(null, { status: 204 });
+  }
+  let body: { container?: unknown; instance?: unknown; lines?: unknown };
+  try {
+    body = JSON.parse(new TextDecoder().decode(await readBody(req)));
+  } catch {
+    throw errors.badRequest('log batches are JSON: {"container", "instance", "lines"}');
+  }
+  if (typeof body.container !== 'string' || !Number.isInteger(body.instance) || !Array.isArray(body.lines) || !body.lines.every((l) => typeof l === 'string')) {
+    throw errors.badRequest('log batches are JSON: {"container": string, "instance": integer, "lines": string[]}');
+  }
+  await stub.append(body.container, body.instance as number, body.lines as string[]);
+  return new Response(null, { status: 204 });
+}
