@@ -1,6 +1,7 @@
 // The ReplicaSet controller against the real API Worker: scaling, deletion ranking, adoption, status.
 import { describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
+import type { KObject } from '../../src/api/types';
 import type { KubeClient } from '../../src/client/client';
 import { createRecorder } from '../../src/client/events';
 import { createSnapshot } from '../../workers/controllers/snapshot';
@@ -200,7 +201,7 @@ describe('ReplicaSet controller', () => {
   it('leaves pods controlled by another owner alone', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const other = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner', namespace: ns } }, { namespace: ns });
+    const other = await c.create<KObject>('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner', namespace: ns } }, { namespace: ns });
     await c.create(
       'pods',
       {
