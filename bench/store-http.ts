@@ -1,26 +1,30 @@
-// Layer 2, end to end: `edgeplane dev` over https, ConfigMaps (one shard) and Pods (4 partitions) through the REST API.
+// Layer 2, end to end: `edgeplane dev` over https, ConfigMaps (one shard) and Leases (4 partitions) through the REST API.
 import https from 'node:https';
 import { cleanupClusters, startCluster, type Cluster } from '../test/helpers/cluster';
 import { driveWatch, driveWrites, WATCHERS, WRITERS, type Layer, type WatchCell, type WriteCell } from './layer';
 import { send, streamLines, type Target } from './http';
 import { sized } from './stats';
 
+// Leases stand for the partitioned kinds: unlike Pods, a Lease write wakes no scheduler pass, so the
+// figures measure the storage path rather than the scheduler's reaction to each new pod.
 const KINDS = [
   {
     shards: '1 shard',
+    api: '/api/v1',
     resource: 'configmaps',
     body: (name: string, bytes: number) => sized((pad) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { pad } }), bytes),
   },
   {
     shards: '4 partitions',
-    resource: 'pods',
+    api: '/apis/coordination.k8s.io/v1',
+    resource: 'leases',
     body: (name: string, bytes: number) =>
       sized(
         (pad) => ({
-          apiVersion: 'v1',
-          kind: 'Pod',
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
           metadata: { name, annotations: { pad } },
-          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+          spec: { holderIdentity: 'bench', leaseDurationSeconds: 40 },
         }),
         bytes,
       ),
@@ -35,7 +39,7 @@ export async function httpLayer(opts: { seconds: number; events: number; bytes: 
     let cell = 0;
     for (const kind of KINDS) {
       const create = (t: Target, ns: string, name: string) =>
-        send(t, 'POST', `/api/v1/namespaces/${ns}/${kind.resource}`, JSON.stringify(kind.body(name, opts.bytes))).then((r) => r.status === 201);
+        send(t, 'POST', `${kind.api}/namespaces/${ns}/${kind.resource}`, JSON.stringify(kind.body(name, opts.bytes))).then((r) => r.status === 201);
       // A short warm-up creates the shards (and their SQLite files) before anything is timed.
       const warm = target(cluster, 4);
       const wc = cell++;
@@ -52,10 +56,10 @@ export async function httpLayer(opts: { seconds: number; events: number; bytes: 
         const t = target(cluster, 4);
         const made = await send(t, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
         if (made.status !== 201) throw new Error(`creating namespace ${ns} answered ${made.status}: ${made.body}`);
-        const list = await send(t, 'GET', `/api/v1/namespaces/${ns}/${kind.resource}?limit=1`);
+        const list = await send(t, 'GET', `${kind.api}/namespaces/${ns}/${kind.resource}?limit=1`);
         const rv = (JSON.parse(list.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
         const watchTarget = { ...target(cluster, Infinity), agent: new https.Agent({ ca: caOf(cluster), keepAlive: false, maxSockets: Infinity }) };
-        const path = `/api/v1/namespaces/${ns}/${kind.resource}?watch=1&resourceVersion=${encodeURIComponent(rv)}`;
+        const path = `${kind.api}/namespaces/${ns}/${kind.resource}?watch=1&resourceVersion=${encodeURIComponent(rv)}`;
         watches.push(
           await driveWatch({
             shards: kind.shards,
@@ -73,8 +77,20 @@ export async function httpLayer(opts: { seconds: number; events: number; bytes: 
         watchTarget.agent.destroy();
       }
     }
+    // The same path for Pods, whose every create also wakes the scheduler and controllers Workers.
+    const pods = target(cluster, 8);
+    const podBody = (name: string) =>
+      JSON.stringify(
+        sized((pad) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, annotations: { pad } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }), opts.bytes),
+      );
+    writes.push(
+      await driveWrites('pods, 4 partitions (+ wake-ups)', 8, opts.seconds * 1000, (w, i) =>
+        send(pods, 'POST', '/api/v1/namespaces/default/pods', podBody(`p${w}-${i}`)).then((r) => r.status === 201),
+      ),
+    );
+    pods.agent.destroy();
     return {
-      title: 'end to end, through the local HTTP path (edgeplane dev --partitions 4, https REST: ConfigMaps = 1 shard, Pods = 4 partitions)',
+      title: 'end to end, through the local HTTP path (edgeplane dev --partitions 4, https REST: ConfigMaps = 1 shard, Leases = 4 partitions)',
       writes,
       watches,
       note: 'keep-alive https clients in this process; watches are ?watch=1 streams from a list resourceVersion',

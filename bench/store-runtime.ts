@@ -9,7 +9,7 @@ import type { Summary } from './stats';
 
 const SHARDS = [
   { shards: '1 shard', resource: 'configmaps' },
-  { shards: '4 partitions', resource: 'pods' },
+  { shards: '4 partitions', resource: 'leases' },
 ];
 
 export async function runtimeLayer(opts: { seconds: number; events: number; bytes: number }): Promise<Layer> {
@@ -73,7 +73,7 @@ export async function runtimeLayer(opts: { seconds: number; events: number; byte
       }
     }
     return {
-      title: 'storage only, inside the runtime (Store -> StorageShard/WatchHub Durable Objects in workerd, SQLite on disk)',
+      title: 'storage only, inside the runtime (Store -> StorageShard/WatchHub Durable Objects in workerd, SQLite on disk; ConfigMaps = 1 shard, Leases = 4 partitions)',
       writes,
       watches,
       note: 'times from Date.now() inside workerd, which advances across I/O only (ms resolution)',

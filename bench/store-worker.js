@@ -14,13 +14,14 @@ const now = () => Date.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function resource(name) {
-  const r = RESOURCES.find((x) => x.group === '' && x.resource === name);
-  if (!r) throw new Error(`no core resource ${name}`);
+  const r = RESOURCES.find((x) => x.resource === name);
+  if (!r) throw new Error(`no resource ${name}`);
   return r;
 }
 
 function object(r, namespace, name, bytes) {
-  return sized((pad) => ({ apiVersion: 'v1', kind: r.kind, metadata: { name, namespace, uid: crypto.randomUUID() }, data: { pad } }), bytes);
+  const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+  return sized((pad) => ({ apiVersion, kind: r.kind, metadata: { name, namespace, uid: crypto.randomUUID(), annotations: { pad } } }), bytes);
 }
 
 /** `writers` loops creating objects for `durationMs`; latency of each acknowledged create. */
