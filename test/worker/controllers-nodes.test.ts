@@ -1,0 +1,293 @@
+// Node lifecycle, taint eviction, pod lifecycle and pod GC against the real API Worker, with a fake clock.
+import { describe, expect, it } from 'vitest';
+import { apiClient, freshNamespace } from './api';
+import type { KubeClient } from '../../src/client/client';
+import type { KObject } from '../../src/api/types';
+import { isNotFound } from '../../src/client/errors';
+import { createRecorder } from '../../src/client/events';
+import { createSnapshot } from '../../workers/controllers/snapshot';
+import { DEFAULT_CONFIG, type Controller, type ControllerContext, type ReconcileResult } from '../../workers/controllers/framework';
+import { nodeLifecycleController, type NodeCondition, type Taint } from '../../workers/controllers/node-lifecycle';
+import { podLifecycleController } from '../../workers/controllers/pod-lifecycle';
+import { podGCController } from '../../workers/controllers/pod-gc';
+
+const GRACE_MS = 40_000;
+const WRITES = ['create', 'update', 'updateStatus', 'patch', 'delete', 'createSubresource'];
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const micro = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
+
+/** A little cluster of this test's own: its nodes, their leases, and pods in one namespace. */
+class World {
+  readonly nodes = new Set<string>();
+  /** The controllers' clock. It starts in the past so that deadlines the API sets from its own clock (a pod's deletionTimestamp) lie ahead of it. */
+  clock = Date.now() - 600_000;
+  private readonly id = Math.random().toString(36).slice(2, 7);
+  constructor(
+    readonly c: KubeClient,
+    readonly ns: string,
+  ) {}
+
+  /** Runs one pass of a controller over this world only; answers its result and how many writes it made. */
+  async pass(controller: Controller): Promise<ReconcileResult & { writes: number }> {
+    const counter = { writes: 0 };
+    const counting = new Proxy(this.c, {
+      get: (target, prop, receiver) => {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof prop !== 'string' || !WRITES.includes(prop)) return v;
+        return (...args: unknown[]) => {
+          counter.writes++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const snap = createSnapshot(counting);
+    const mine = (o: KObject) => (o.kind === 'Node' || o.kind === 'Lease' ? this.nodes.has(o.metadata.name!) : o.metadata.namespace === this.ns);
+    const ctx: ControllerContext = {
+      client: counting,
+      snapshot: { list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter(mine), invalidate: (r) => snap.invalidate(r) },
+      recorder: createRecorder(this.c, { component: 'test' }),
+      config: { ...DEFAULT_CONFIG, nodeMonitorGracePeriodMs: GRACE_MS },
+      now: () => this.clock,
+    };
+    return { ...(await controller.reconcile(ctx)), writes: counter.writes };
+  }
+
+  async node(suffix: string): Promise<string> {
+    const name = `n-${this.id}-${suffix}`;
+    this.nodes.add(name);
+    await this.c.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    await this.c.create('coordination.k8s.io/v1/leases', {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro(this.clock) },
+    });
+    await this.report(name, 'True');
+    return name;
+  }
+
+  /** What the agent does: renew the lease and post the Ready condition with a fresh heartbeat. */
+  async heartbeat(name: string): Promise<void> {
+    const lease = await this.c.get('coordination.k8s.io/v1/leases', name, { namespace: 'kube-node-lease' });
+    await this.c.update('coordination.k8s.io/v1/leases', { ...lease, spec: { ...(lease.spec as object), renewTime: micro(this.clock) } });
+  }
+
+  async report(name: string, ready: NodeCondition['status']): Promise<void> {
+    const node = await this.c.get('nodes', name);
+    const t = stamp(this.clock);
+    const conditions: NodeCondition[] = [
+      { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', lastHeartbeatTime: t, lastTransitionTime: t },
+      { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', lastHeartbeatTime: t, lastTransitionTime: t },
+      { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', lastHeartbeatTime: t, lastTransitionTime: t },
+      { type: 'Ready', status: ready, reason: ready === 'True' ? 'KubeletReady' : 'KubeletNotReady', lastHeartbeatTime: t, lastTransitionTime: t },
+    ];
+    await this.c.updateStatus('nodes', { ...node, status: { ...(node.status as object), conditions } });
+  }
+
+  /** A running, ready pod bound to `node`. */
+  async pod(name: string, node: string, tolerations: unknown[] = [], ip = '127.1.0.9'): Promise<KObject> {
+    const pod = await this.c.create('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: this.ns },
+      spec: { nodeName: node, containers: [{ name: 'app', image: 'nginx' }], tolerations },
+    });
+    const t = stamp(Date.now());
+    return this.c.updateStatus('pods', {
+      ...pod,
+      status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] },
+    });
+  }
+
+  async get(resource: string, name: string, namespace?: string): Promise<KObject | undefined> {
+    try {
+      return await this.c.get(resource, name, { namespace });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async taints(name: string): Promise<string[]> {
+    const node = await this.c.get('nodes', name);
+    return ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
+  }
+
+  async events(reason: string, namespace: string): Promise<KObject[]> {
+    return (await this.c.list('events', { namespace })).items.filter((e) => e.reason === reason && (this.nodes.has((e.involvedObject as { name: string }).name) || namespace === this.ns));
+  }
+}
+
+const conditions = (n: KObject | undefined) => ((n?.status as { conditions?: NodeCondition[] }).conditions ?? []);
+const podReady = (p: KObject | undefined) => ((p?.status as { conditions?: { type: string; status: string }[] }).conditions ?? []).find((c) => c.type === 'Ready')?.status;
+
+async function world(): Promise<World> {
+  const c = apiClient();
+  return new World(c, await freshNamespace(c));
+}
+
+describe('node lifecycle', () => {
+  it('leaves healthy nodes alone and asks to look again when the first lease would expire', async () => {
+    const w = await world();
+    await w.node('a');
+    const r = await w.pass(nodeLifecycleController);
+    expect(r.writes).toBe(0);
+    expect(r.requeueAfterMs).toBeGreaterThan(GRACE_MS - 5000);
+    expect(r.requeueAfterMs).toBeLessThanOrEqual(GRACE_MS);
+  });
+
+  it('marks a node whose lease stopped Unknown and taints it unreachable; the taints clear when it reports Ready again', async () => {
+    const w = await world();
+    const dead = await w.node('dead');
+    const live = await w.node('live');
+    w.clock += GRACE_MS + 1000;
+    await w.heartbeat(live);
+
+    const r = await w.pass(nodeLifecycleController);
+    expect(r.writes).toBe(2); // the status, then the taints
+    const node = await w.get('nodes', dead);
+    for (const c of conditions(node)) {
+      expect(c).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    }
+    expect(conditions(node).map((c) => c.type).sort()).toEqual(['DiskPressure', 'MemoryPressure', 'PIDPressure', 'Ready']);
+    expect(await w.taints(dead)).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
+    const noExecute = ((node?.spec as { taints?: Taint[] } | undefined)?.taints ?? []).find((t) => t.effect === 'NoExecute');
+    expect(noExecute?.timeAdded).toBe(stamp(w.clock));
+    expect(await w.taints(live)).toEqual([]);
+    const events = await w.events('NodeNotReady', 'default');
+    expect(events.map((e) => e.message)).toEqual([`Node ${dead} status is now: NodeNotReady`]);
+    expect((await w.pass(nodeLifecycleController)).writes).toBe(0);
+
+    // The lease alone does not make it Ready (the agent's status does), as upstream.
+    await w.heartbeat(dead);
+    expect((await w.pass(nodeLifecycleController)).writes).toBe(0);
+    await w.report(dead, 'True');
+    expect((await w.pass(nodeLifecycleController)).writes).toBe(1);
+    expect(await w.taints(dead)).toEqual([]);
+    expect((await w.pass(nodeLifecycleController)).writes).toBe(0);
+  });
+
+  it('taints a node that reports Ready=False not-ready, and keeps taints it does not own', async () => {
+    const w = await world();
+    const sick = await w.node('sick');
+    await w.node('ok');
+    await w.c.patch('nodes', sick, 'merge', { spec: { taints: [{ key: 'example.com/gpu', value: 'broken', effect: 'NoSchedule' }] } });
+    await w.report(sick, 'False');
+    await w.pass(nodeLifecycleController);
+    expect(await w.taints(sick)).toEqual(['example.com/gpu:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule']);
+    await w.report(sick, 'True');
+    await w.pass(nodeLifecycleController);
+    expect(await w.taints(sick)).toEqual(['example.com/gpu:NoSchedule']);
+  });
+
+  it('adds the unschedulable taint to a cordoned node', async () => {
+    const w = await world();
+    const n = await w.node('cordoned');
+    await w.c.patch('nodes', n, 'merge', { spec: { unschedulable: true } });
+    await w.pass(nodeLifecycleController);
+    expect(await w.taints(n)).toEqual(['node.kubernetes.io/unschedulable:NoSchedule']);
+    await w.c.patch('nodes', n, 'merge', { spec: { unschedulable: null } });
+    await w.pass(nodeLifecycleController);
+    expect(await w.taints(n)).toEqual([]);
+  });
+
+  it('adds no NoExecute taint when every node is down (the control plane is the likelier culprit)', async () => {
+    const w = await world();
+    const only = await w.node('only');
+    w.clock += GRACE_MS + 1000;
+    await w.pass(nodeLifecycleController);
+    expect(conditions(await w.get('nodes', only)).find((c) => c.type === 'Ready')?.status).toBe('Unknown');
+    expect(await w.taints(only)).toEqual(['node.kubernetes.io/unreachable:NoSchedule']);
+  });
+});
+
+describe('pods on unhealthy nodes', () => {
+  it('marks them not ready, evicts them after tolerationSeconds, force-removes them after grace, and keeps those tolerating forever', async () => {
+    const w = await world();
+    const dead = await w.node('dead');
+    const live = await w.node('live');
+    const brief = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }];
+    const forever = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }];
+    await w.pod('brief', dead, brief);
+    await w.pod('stays', dead, forever);
+    await w.pod('elsewhere', live, brief);
+    expect((await w.pass(podLifecycleController)).writes).toBe(0);
+
+    w.clock += GRACE_MS + 1000;
+    await w.heartbeat(live);
+    await w.pass(nodeLifecycleController);
+    const tainted = w.clock;
+
+    // Not ready at once; eviction waits for the toleration.
+    const r1 = await w.pass(podLifecycleController);
+    expect(r1.writes).toBe(2);
+    // timeAdded has second precision, so the deadline is up to a second earlier than clock + 30 s.
+    expect(r1.requeueAfterMs).toBeGreaterThan(29_000);
+    expect(r1.requeueAfterMs).toBeLessThanOrEqual(30_000);
+    expect(podReady(await w.get('pods', 'brief', w.ns))).toBe('False');
+    expect(podReady(await w.get('pods', 'stays', w.ns))).toBe('False');
+    expect(podReady(await w.get('pods', 'elsewhere', w.ns))).toBe('True');
+    expect((await w.events('NodeNotReady', w.ns)).map((e) => e.message)).toEqual(['Node is not ready', 'Node is not ready']);
+
+    w.clock = tainted + 29_000;
+    expect((await w.pass(podLifecycleController)).writes).toBe(0);
+    w.clock = tainted + 30_000;
+    await w.pass(podLifecycleController);
+    const evicted = await w.get('pods', 'brief', w.ns);
+    expect(evicted?.metadata.deletionTimestamp).toBeTruthy();
+    const disruption = ((evicted?.status as { conditions: { type: string; reason?: string }[] }).conditions ?? []).find((c) => c.type === 'DisruptionTarget');
+    expect(disruption?.reason).toBe('DeletionByTaintManager');
+    expect((await w.events('TaintManagerEviction', w.ns)).map((e) => e.message)).toEqual([`Marking for deletion Pod ${w.ns}/brief`]);
+
+    // No agent finishes it on the dead node: once its grace period is over it is removed.
+    const due = Date.parse(evicted!.metadata.deletionTimestamp!);
+    expect(due).toBeGreaterThan(w.clock);
+    w.clock = due - 5000;
+    const early = await w.pass(podLifecycleController);
+    expect(early.writes).toBe(0);
+    expect(early.requeueAfterMs).toBeGreaterThan(0);
+    w.clock = due + 1000;
+    await w.pass(podLifecycleController);
+    expect(await w.get('pods', 'brief', w.ns)).toBeUndefined();
+    expect(await w.get('pods', 'stays', w.ns)).toBeDefined();
+    expect(await w.get('pods', 'elsewhere', w.ns)).toBeDefined();
+    const last = await w.pass(podLifecycleController);
+    expect(last.writes).toBe(0);
+    expect(last.requeueAfterMs).toBeUndefined();
+  });
+
+  it('evicts at once a pod that does not tolerate a NoExecute taint', async () => {
+    const w = await world();
+    const n = await w.node('tainted');
+    await w.pod('victim', n);
+    await w.c.patch('nodes', n, 'merge', { spec: { taints: [{ key: 'example.com/drain', effect: 'NoExecute', timeAdded: stamp(w.clock) }] } });
+    await w.pass(podLifecycleController);
+    expect((await w.get('pods', 'victim', w.ns))?.metadata.deletionTimestamp).toBeTruthy();
+  });
+});
+
+describe('pod GC', () => {
+  it('fails and force-deletes pods bound to a node that does not exist, and leaves the others', async () => {
+    const w = await world();
+    const real = await w.node('real');
+    await w.pod('orphan', `n-gone-${Math.random().toString(36).slice(2, 7)}`);
+    await w.pod('fine', real);
+    const r = await w.pass(podGCController);
+    expect(r.writes).toBe(2); // status to Failed, then the delete
+    expect(await w.get('pods', 'orphan', w.ns)).toBeUndefined();
+    expect(await w.get('pods', 'fine', w.ns)).toBeDefined();
+    expect((await w.pass(podGCController)).writes).toBe(0);
+  });
+
+  it('force-deletes a terminating pod on a not-ready node tainted out-of-service, without waiting for its grace', async () => {
+    const w = await world();
+    const n = await w.node('oos');
+    await w.pod('stuck', n);
+    await w.c.delete('pods', 'stuck', { namespace: w.ns });
+    await w.report(n, 'False');
+    expect((await w.pass(podGCController)).writes).toBe(0);
+    await w.c.patch('nodes', n, 'merge', { spec: { taints: [{ key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute', timeAdded: stamp(w.clock) }] } });
+    await w.pass(podGCController);
+    expect(await w.get('pods', 'stuck', w.ns)).toBeUndefined();
+  });
+});
