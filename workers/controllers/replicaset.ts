@@ -140,6 +140,15 @@ export async function claimObjects<T extends KObject>(spec: ClaimSpec, objects: 
   return { claimed, conflicted };
 }
 
+/** A fresh read before adopting: the owner still exists (same uid) and is not being deleted. k8s: RecheckDeletionTimestamp */
+export async function stillLive(ctx: ControllerContext, resource: string, owner: KObject): Promise<boolean> {
+  const fresh = await ctx.client.get(resource, owner.metadata.name!, { namespace: owner.metadata.namespace }).catch((e: unknown) => {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  });
+  return !!fresh && fresh.metadata.uid === owner.metadata.uid && !fresh.metadata.deletionTimestamp;
+}
+
 const phaseOrdinal: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 const maxRestarts = (p: Pod) => Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
 const deletionCost = (p: Pod) => Number.parseInt(p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? '0', 10) || 0;
@@ -224,7 +233,16 @@ class ReplicaSetSync {
     const selector = selectorFromLabelSelector(rs.spec.selector);
     const active = nsPods.filter(isPodActive);
     const claim = await claimObjects(
-      { ctx, budget: this.budget, manager: this.manager, owner: rs, ref: controllerRef(rs, 'apps/v1', 'ReplicaSet'), resource: 'pods', selector },
+      {
+        ctx,
+        budget: this.budget,
+        manager: this.manager,
+        owner: rs,
+        ref: controllerRef(rs, 'apps/v1', 'ReplicaSet'),
+        resource: 'pods',
+        selector,
+        canAdopt: () => stillLive(ctx, 'apps/v1/replicasets', rs),
+      },
       active,
     );
     if (claim.conflicted) this.more = true;
@@ -318,7 +336,8 @@ class ReplicaSetSync {
       if (!isPodReady(p)) continue;
       ready++;
       if (isPodAvailable(p, minReady, now)) available++;
-      else this.requeue(timeOf(podReadyCondition(p)?.lastTransitionTime) + minReady * 1000 - now + 1000);
+      // Wake just after the pod turns available; one without a transition time never will by waiting.
+      else if (podReadyCondition(p)?.lastTransitionTime) this.requeue(timeOf(podReadyCondition(p)?.lastTransitionTime) + minReady * 1000 - now + 1000);
     }
     const old = rs.status ?? {};
     let conditions = old.conditions ?? [];

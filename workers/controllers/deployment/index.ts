@@ -2,15 +2,28 @@
 // k8s: pkg/controller/deployment/deployment_controller.go syncDeployment
 import { isConflict, isNotFound } from '../../../src/client/errors';
 import { selectorFromLabelSelector } from '../../../src/lib/labels';
-import { BudgetExhausted, claimObjects, controllerOf, controllerRef, WriteBudget, type Pod, type ReplicaSet } from '../replicaset';
+import { BudgetExhausted, claimObjects, controllerOf, controllerRef, stillLive, WriteBudget, type Pod, type ReplicaSet } from '../replicaset';
 import type { Controller, ControllerContext, ReconcileResult } from '../framework';
 import { rolloutRecreate, type PodMap } from './recreate';
 import { rolloutRolling } from './rolling';
 import { checkPausedConditions, DeploymentSync, isScalingEvent, MANAGER, ReportedFailure, syncScaling, syncStatusOnly } from './sync';
 import { isRollingUpdate, type Deployment } from './util';
 
-async function syncDeployment(ctx: ControllerContext, budget: WriteBudget, d: Deployment, nsRSs: ReplicaSet[], nsPods: Pod[]): Promise<DeploymentSync> {
-  const selector = selectorFromLabelSelector(d.spec.selector);
+async function syncDeployment(ctx: ControllerContext, budget: WriteBudget, d: Deployment, nsRSs: ReplicaSet[], nsPods: Pod[]): Promise<DeploymentSync | undefined> {
+  const sel = d.spec.selector;
+  if (!sel) return undefined;
+  if (!Object.keys(sel.matchLabels ?? {}).length && !sel.matchExpressions?.length) {
+    // An empty selector would claim every pod in the namespace: refuse, as upstream does, and say
+    // so once per generation (not on every pass, which would never let the cluster settle).
+    if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
+      await ctx.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.').catch(() => undefined);
+      budget.take();
+      await ctx.client.updateStatus('apps/v1/deployments', { ...d, status: { ...(d.status ?? {}), observedGeneration: d.metadata.generation } }, { namespace: d.metadata.namespace, fieldManager: MANAGER });
+      ctx.snapshot.invalidate('apps/v1/deployments');
+    }
+    return undefined;
+  }
+  const selector = selectorFromLabelSelector(sel);
   const claim = await claimObjects(
     {
       ctx,
@@ -20,11 +33,7 @@ async function syncDeployment(ctx: ControllerContext, budget: WriteBudget, d: De
       ref: controllerRef(d, 'apps/v1', 'Deployment'),
       resource: 'apps/v1/replicasets',
       selector,
-      // k8s: RecheckDeletionTimestamp: adopt only for a Deployment that still exists and is not being deleted.
-      canAdopt: async () => {
-        const fresh = await ctx.client.get(`apps/v1/deployments`, d.metadata.name!, { namespace: d.metadata.namespace }).catch(() => undefined);
-        return !!fresh && fresh.metadata.uid === d.metadata.uid && !fresh.metadata.deletionTimestamp;
-      },
+      canAdopt: () => stillLive(ctx, 'apps/v1/deployments', d),
     },
     nsRSs,
   );
@@ -84,8 +93,8 @@ async function reconcile(ctx: ControllerContext): Promise<ReconcileResult> {
     const ns = d.metadata.namespace ?? '';
     try {
       const s = await syncDeployment(ctx, budget, d, rsByNs.get(ns) ?? [], podsByNs.get(ns) ?? []);
-      if (s.requeueAfterMs === 0) more = true;
-      else requeue(s.requeueAfterMs);
+      if (s?.requeueAfterMs === 0) more = true;
+      else requeue(s?.requeueAfterMs);
     } catch (e) {
       if (e instanceof BudgetExhausted) {
         more = true;
