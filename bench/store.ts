@@ -1,4 +1,5 @@
 // `npm run bench -- store`: storage inside the runtime, the local HTTP path, and etcd side by side.
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Layer } from './layer';
 import { WRITERS, WATCHERS } from './layer';
@@ -19,8 +20,9 @@ export async function storeBench(argv: string[]): Promise<void> {
   const opts = { seconds: Number(values.seconds), events: Number(values.events), bytes: Number(values.bytes) };
   console.log(
     `edgeplane store benchmark: ${opts.bytes}-byte objects; writers ${WRITERS.join('/')} for ${opts.seconds} s each; ` +
-      `watch delivery with ${WATCHERS.join('/')} watchers over ${opts.events} sequential writes\n`,
+      `watch delivery with ${WATCHERS.join('/')} watchers over ${opts.events} sequential writes`,
   );
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${loadavg()} at the start (other work on the machine skews every figure)\n`);
   const runtime = await runtimeLayer(opts);
   print(runtime);
   const http = await httpLayer(opts);
@@ -33,7 +35,10 @@ export async function storeBench(argv: string[]): Promise<void> {
   const etcd = await etcdLayer(etcdBin, opts);
   print(etcd);
   printRatios(runtime, http, etcd);
+  console.log(`\nload average ${loadavg()} at the end`);
 }
+
+const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 function print(layer: Layer): void {
   console.log(`== ${layer.title} ==`);
