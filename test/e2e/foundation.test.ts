@@ -108,7 +108,7 @@ describe('edgeplane dev', () => {
     expect(again.token).toBe(a.token);
     expect(fs.readFileSync(again.kubeconfig, 'utf8')).toContain(`token: ${a.token}`);
     await again.stop();
-  });
+  }, 240_000);
 
   it('answers 401 to API requests without the admin token or with a wrong one', async () => {
     const c = await startCluster();
@@ -198,7 +198,7 @@ describe('durability', () => {
       killGroup(c.pid, 'SIGKILL');
       await again?.stop();
     }
-  });
+  }, 180_000);
 });
 
 describe('wrangler deploy --dry-run', () => {
