@@ -160,6 +160,9 @@ describe('pod-template-hash and fenceposts', () => {
     expect(computeHash(t, 1)).not.toBe(computeHash(t));
     expect(computeHash(t, 0)).not.toBe(computeHash(t));
     expect(computeHash(t)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
+    // An empty emptyDir still means something: dropping it is a different template.
+    const vol = (v: Record<string, unknown>) => ({ ...t, spec: { ...t.spec, volumes: [{ name: 'scratch', ...v }] } });
+    expect(equalIgnoreHash(vol({ emptyDir: {} }), vol({}))).toBe(false);
     expect(safeEncodeString('0123456789')).toBe('456789bcdf');
   });
 

@@ -274,14 +274,16 @@ class ReplicaSetSync {
           Array.from({ length: n }, () => ctx.client.create<Pod>('pods', podFromTemplate(rs), { namespace: rs.metadata.namespace, fieldManager: this.manager })),
         );
         for (const r of results) {
-          if (r.status === 'fulfilled') {
-            created.push(r.value);
-            await this.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
-          } else {
-            error ??= { reason: 'FailedCreate', message: errorText(r.reason) };
-            await this.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(r.reason)}`);
-          }
+          if (r.status === 'fulfilled') created.push(r.value);
+          else error ??= { reason: 'FailedCreate', message: errorText(r.reason) };
         }
+        await Promise.all(
+          results.map((r) =>
+            r.status === 'fulfilled'
+              ? this.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`)
+              : this.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(r.reason)}`),
+          ),
+        );
         ctx.snapshot.invalidate('pods');
         remaining -= n;
         if (error || n < batch) break;
@@ -305,16 +307,18 @@ class ReplicaSetSync {
         victims.map((p) => ctx.client.delete('pods', p.metadata.name!, { namespace: p.metadata.namespace, preconditions: { uid: p.metadata.uid } })),
       );
       const gone = new Set<string>();
+      const events: Promise<void>[] = [];
       for (const [i, r] of results.entries()) {
         const pod = victims[i];
         if (r.status === 'fulfilled' || isNotFound(r.reason)) {
           gone.add(pod.metadata.uid!);
-          if (r.status === 'fulfilled') await this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+          if (r.status === 'fulfilled') events.push(this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`));
         } else {
           error ??= { reason: 'FailedDelete', message: errorText(r.reason) };
-          await this.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(r.reason)}`);
+          events.push(this.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(r.reason)}`));
         }
       }
+      await Promise.all(events);
       if (victims.length) ctx.snapshot.invalidate('pods');
       if (error) this.requeue(FAILURE_RETRY_MS);
       // A deleted pod is either gone or terminating: neither counts any more.

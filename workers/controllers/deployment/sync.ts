@@ -125,14 +125,17 @@ export class DeploymentSync {
 
   /**
    * Writes the revision annotation and the status when they differ from the server's copy. The
-   * annotation goes through the main resource: a status write may not change metadata here.
+   * annotation goes through the main resource (this API's status writes keep metadata as stored).
+   * Both writes carry the resourceVersion this sync read: if the spec moved on meanwhile they fail,
+   * so a status computed from an older spec never claims the newer generation.
    */
   async flush(): Promise<void> {
     const ns = this.stored.metadata.namespace;
     const rev = this.d.metadata.annotations?.[REVISION];
     if (rev !== undefined && rev !== this.stored.metadata.annotations?.[REVISION]) {
       this.budget.take();
-      const patched = await this.ctx.client.patch<Deployment>(DEPLOY, this.stored.metadata.name!, 'merge', { metadata: { annotations: { [REVISION]: rev } } }, { namespace: ns, fieldManager: MANAGER });
+      const body = { metadata: { annotations: { [REVISION]: rev }, resourceVersion: this.stored.metadata.resourceVersion } };
+      const patched = await this.ctx.client.patch<Deployment>(DEPLOY, this.stored.metadata.name!, 'merge', body, { namespace: ns, fieldManager: MANAGER });
       this.stored = { ...patched, apiVersion: 'apps/v1', kind: 'Deployment' };
       this.ctx.snapshot.invalidate(DEPLOY);
     }
