@@ -8,11 +8,12 @@ import { createRecorder } from '../../src/client/events';
 import { createSnapshot } from '../../workers/controllers/snapshot';
 import { DEFAULT_CONFIG, type ControllerContext } from '../../workers/controllers/framework';
 import { garbageCollectorController as gc } from '../../workers/controllers/garbage-collector';
+import { eventTTLController } from '../../workers/controllers/event-ttl';
 
 const WRITES = ['create', 'update', 'updateStatus', 'patch', 'delete', 'createSubresource'];
 
 /** A context whose lists only show one namespace (other test files share the cluster) and that counts writes. */
-function scopedContext(client: KubeClient, ns: string) {
+function scopedContext(client: KubeClient, ns: string, overrides: Partial<ControllerContext> = {}) {
   const counter = { writes: 0 };
   const counting = new Proxy(client, {
     get(target, prop, receiver) {
@@ -36,6 +37,7 @@ function scopedContext(client: KubeClient, ns: string) {
     recorder: createRecorder(counting, { component: 'test' }),
     config: DEFAULT_CONFIG,
     now: () => Date.now(),
+    ...overrides,
   };
   return { ctx, counter };
 }
@@ -231,5 +233,59 @@ describe('garbage collector', () => {
     });
     expect(await pass(c, ns)).toBe(0);
     expect(await exists(c, 'configmaps', 'x', ns)).toBeDefined();
+  });
+});
+
+describe('event TTL', () => {
+  const HOUR = 3_600_000;
+  const event = (ns: string, name: string, last: number) => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: ns },
+    involvedObject: { kind: 'Pod', name: 'p', namespace: ns },
+    reason: 'Tested',
+    message: name,
+    type: 'Normal',
+    count: 1,
+    firstTimestamp: new Date(last - 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    lastTimestamp: new Date(last).toISOString().replace(/\.\d+Z$/, 'Z'),
+  });
+
+  it('deletes events whose last activity is older than the TTL, in bounded passes, and requeues at the next expiry', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const now = Date.now();
+    for (const [name, age] of [['old1', 2 * HOUR], ['old2', HOUR + 60_000], ['old3', HOUR + 1000], ['young', HOUR - 120_000]] as const) {
+      await c.create('events', event(ns, name, now - age));
+    }
+    const config = { ...DEFAULT_CONFIG, eventTtlMs: HOUR, maxWritesPerPass: 2 };
+    const first = scopedContext(c, ns, { config, now: () => now });
+    expect(await eventTTLController.reconcile(first.ctx)).toEqual({ more: true });
+    expect(first.counter.writes).toBe(2);
+
+    const second = scopedContext(c, ns, { config, now: () => now });
+    const r = await eventTTLController.reconcile(second.ctx);
+    expect(second.counter.writes).toBe(1);
+    expect(r.more).toBeUndefined();
+    // "young" expires two minutes from now (to the second).
+    expect(r.requeueAfterMs).toBeGreaterThan(119_000);
+    expect(r.requeueAfterMs).toBeLessThanOrEqual(120_000);
+    expect((await c.list('events', { namespace: ns })).items.map((e) => e.metadata.name)).toEqual(['young']);
+
+    const third = scopedContext(c, ns, { config, now: () => now });
+    await eventTTLController.reconcile(third.ctx);
+    expect(third.counter.writes).toBe(0);
+  });
+
+  it('keeps an event that repeated recently, whatever its first occurrence', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const now = Date.now();
+    const e = event(ns, 'repeating', now - 10_000);
+    e.firstTimestamp = new Date(now - 5 * HOUR).toISOString().replace(/\.\d+Z$/, 'Z');
+    await c.create('events', e);
+    const { ctx, counter } = scopedContext(c, ns, { config: { ...DEFAULT_CONFIG, eventTtlMs: HOUR }, now: () => now });
+    await eventTTLController.reconcile(ctx);
+    expect(counter.writes).toBe(0);
   });
 });
