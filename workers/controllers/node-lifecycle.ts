@@ -138,7 +138,7 @@ async function updateHealth(ctx: ControllerContext, node: KObject, lease: KObjec
     const written = await ctx.client.updateStatus('nodes', { ...node, status: { ...(node.status as object), conditions: next } });
     if (ready?.status === 'True') {
       // k8s: controllerutil.RecordNodeStatusChange.
-      await ctx.recorder.event(nodeRef(node), 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
+      await ctx.recorder.event(nodeRef(node), 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`).catch(() => undefined);
     }
     return written;
   } catch (e) {

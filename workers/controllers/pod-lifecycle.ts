@@ -114,7 +114,8 @@ async function markNotReady(ctx: ControllerContext, pod: Pod, now: number, state
   await attempt(state, async () => {
     written = await ctx.client.updateStatus<Pod>('pods', { ...pod, status: { ...pod.status, conditions: next } });
   });
-  if (written) await ctx.recorder.event(podRef(pod), 'Warning', 'NodeNotReady', 'Node is not ready');
+  // Events are best effort: a terminating namespace refuses them, and that must not stop the pass.
+  if (written) await ctx.recorder.event(podRef(pod), 'Warning', 'NodeNotReady', 'Node is not ready').catch(() => undefined);
   return written;
 }
 
@@ -141,7 +142,7 @@ async function evictByTaints(ctx: ControllerContext, pod: Pod, node: KObject, no
   conditions.push({ type: 'DisruptionTarget', status: 'True', lastTransitionTime: rfc3339(now), reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' });
   const marked = await attempt(state, () => ctx.client.updateStatus('pods', { ...pod, status: { ...pod.status, conditions } }));
   if (!marked) return;
-  await ctx.recorder.event(podRef(pod), 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+  await ctx.recorder.event(podRef(pod), 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`).catch(() => undefined);
   await attempt(state, () => ctx.client.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } }));
 }
 
