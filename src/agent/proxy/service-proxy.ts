@@ -1,0 +1,290 @@
+// The agent's service proxy (kube-proxy in userspace): watches Services and EndpointSlices and keeps one TCP listener per Service port.
+// k8s: pkg/proxy/config/config.go (informer handlers), pkg/proxy/iptables/proxier.go syncProxyRules (full resync per change)
+import type { KubeClient } from '../../client/client';
+import { Informer } from '../../client/informer';
+import { HostLock, probeReusePort, type SharingMode } from './host-sharing';
+import { ServiceListener, type ListenerStats } from './listener';
+import { RoundRobin } from './round-robin';
+import { backendKey, computeRules, type ListenerRule, type SkippedPort } from './rules';
+import { SERVICE_NAME_LABEL, type EndpointSlice, type Service } from './types';
+
+export interface ServiceProxyOptions {
+  client: KubeClient;
+  nodeName: string;
+  /** This node's own address: NodePorts listen here only, so nodes sharing a host never collide on them. */
+  nodeAddress: string;
+  log?: (message: string) => void;
+  /** 'auto' (default) uses SO_REUSEPORT when a probe shows it works, else the host lock. */
+  sharing?: 'auto' | SharingMode;
+  /** The host lock of the fallback path; default one file under os.tmpdir(). */
+  lockFile?: string;
+  /** Events within this window are applied in one resync (default 50 ms, at most 100). */
+  debounceMs?: number;
+}
+
+export interface ListenerStatus extends Omit<ListenerRule, 'backends'>, ListenerStats {
+  backends: string[];
+  listening: boolean;
+  /** Why the last bind failed (it is retried with backoff). */
+  error?: string;
+}
+
+export interface ProxyRules {
+  /** How ClusterIP listeners are shared with the other agents on this host; undefined until decided. */
+  sharing?: SharingMode;
+  /** False when the host lock belongs to another agent, which then serves every ClusterIP here. */
+  servesClusterIPs: boolean;
+  listeners: ListenerStatus[];
+  skipped: SkippedPort[];
+}
+
+export interface ServiceProxy {
+  /** Resolves once both caches are synced and the first rules are applied (never rejects). */
+  ready: Promise<void>;
+  /** Closes every listener and cuts its connections; stops the watches. */
+  stop(): Promise<void>;
+  rules(): ProxyRules;
+}
+
+interface Entry {
+  rule: ListenerRule;
+  rr: RoundRobin;
+  listener?: ServiceListener;
+  error?: string;
+  failures: number;
+  retry?: NodeJS.Timeout;
+  retired: boolean;
+}
+
+// kube-proxy's own selector: Services owned by another proxy, and headless ones, are not ours.
+// k8s: cmd/kube-proxy/app/server.go (noProxyName, noHeadlessEndpoints)
+const NOT_OURS = '!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless';
+const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+const LOCK_CHECK_MS = 2000;
+
+const BIND_HINTS: Record<string, string> = {
+  EADDRINUSE: 'the address is in use by another process (two agents given the same --address?)',
+  EACCES: 'permission denied (ports below 1024 need root, CAP_NET_BIND_SERVICE or a lower net.ipv4.ip_unprivileged_port_start)',
+  EADDRNOTAVAIL: 'the address is not on this host',
+};
+
+class Proxy implements ServiceProxy {
+  readonly ready: Promise<void>;
+  private readonly log: (message: string) => void;
+  private readonly services: Informer<Service>;
+  private readonly slices: Informer<EndpointSlice>;
+  private readonly entries = new Map<string, Entry>();
+  private readonly reported = new Set<string>();
+  private readonly debounceMs: number;
+  private sharing?: SharingMode;
+  private lock?: HostLock;
+  private lockTimer?: NodeJS.Timeout;
+  private servesClusterIPs = false;
+  private initialized = false;
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private dirty = false;
+  private lastSkipped: SkippedPort[] = [];
+  private stopSignal!: () => void;
+  private readonly whenStopped = new Promise<void>((resolve) => (this.stopSignal = resolve));
+
+  constructor(private readonly opts: ServiceProxyOptions) {
+    const log = opts.log ?? (() => {});
+    this.log = (m) => log(`proxy: ${m}`);
+    this.debounceMs = Math.min(opts.debounceMs ?? 50, 100);
+    const informerOpts = (what: string) => ({
+      backoffMaxMs: 30_000,
+      onError: (err: unknown) => this.log(`watch ${what}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    this.services = new Informer<Service>(opts.client, 'services', { labelSelector: NOT_OURS, ...informerOpts('services') });
+    this.slices = new Informer<EndpointSlice>(opts.client, 'endpointslices.discovery.k8s.io', {
+      labelSelector: `${SERVICE_NAME_LABEL},${NOT_OURS}`,
+      ...informerOpts('endpointslices'),
+    });
+    for (const informer of [this.services, this.slices] as Informer[]) informer.onEvent(() => this.schedule());
+    this.ready = this.init();
+  }
+
+  private async init(): Promise<void> {
+    this.services.start();
+    this.slices.start();
+    await this.decideSharing();
+    // Like kube-proxy, no rule is written before both caches hold a full list: a Service seen
+    // before its slices would otherwise reset every connection for a moment.
+    await Promise.race([Promise.all([this.services.synced, this.slices.synced]), this.whenStopped]);
+    if (this.stopped) return;
+    this.initialized = true;
+    await this.run();
+  }
+
+  private async decideSharing(): Promise<void> {
+    const wanted = this.opts.sharing ?? 'auto';
+    const works = wanted === 'lock' ? false : await probeReusePort();
+    if (this.stopped) return;
+    if (works) {
+      this.sharing = 'reusePort';
+      this.servesClusterIPs = true;
+      this.log('ClusterIP listeners bind with SO_REUSEPORT: every agent on this host serves them and the kernel spreads connections');
+      return;
+    }
+    if (wanted === 'reusePort') this.log(`SO_REUSEPORT does not work here (Node ${process.version}, ${process.platform}); using the host lock instead`);
+    this.sharing = 'lock';
+    this.lock = new HostLock(this.opts.lockFile);
+    this.checkLock();
+    this.lockTimer = setInterval(() => this.checkLock(), LOCK_CHECK_MS);
+    this.lockTimer.unref();
+  }
+
+  /** The fallback path: ClusterIPs are served only while this proxy owns the host lock. */
+  private checkLock(): void {
+    if (!this.lock || this.stopped) return;
+    const owns = this.lock.acquire();
+    if (owns === this.servesClusterIPs) return;
+    this.servesClusterIPs = owns;
+    this.log(
+      owns
+        ? `no SO_REUSEPORT: this agent owns the host lock ${this.lock.file} and serves every ClusterIP on this host`
+        : `no SO_REUSEPORT: another agent owns the host lock ${this.lock.file} and serves the ClusterIPs; this one serves its NodePorts only`,
+    );
+    this.schedule();
+  }
+
+  // k8s: pkg/util/async/bounded_frequency_runner.go: events in one window become one resync.
+  private schedule(): void {
+    if (!this.initialized || this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, this.debounceMs);
+  }
+
+  private run(): Promise<void> {
+    if (this.running) {
+      this.dirty = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.dirty = false;
+        await this.sync();
+      } while (this.dirty && !this.stopped);
+    })()
+      .catch((err: unknown) => this.log(`sync failed: ${err instanceof Error ? err.stack : String(err)}`))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sync(): Promise<void> {
+    if (this.stopped) return;
+    const { listeners, skipped } = computeRules(this.services.store.values(), this.slices.store.values(), {
+      nodeName: this.opts.nodeName,
+      nodeAddress: this.opts.nodeAddress,
+    });
+    this.lastSkipped = skipped;
+    for (const s of skipped) this.reportOnce(`${s.service}:${s.portName || '(unnamed)'}: ${s.reason}`);
+    const wanted = new Map<string, ListenerRule>();
+    for (const rule of listeners) if (!rule.shared || this.servesClusterIPs) wanted.set(rule.key, rule);
+    const retiring: Promise<void>[] = [];
+    for (const [key, entry] of this.entries) {
+      if (wanted.get(key)?.shared === entry.rule.shared) continue;
+      this.entries.delete(key);
+      retiring.push(this.retire(entry, true));
+    }
+    // Released first, so that a listener moving between services is not refused its own port.
+    await Promise.all(retiring);
+    const binding: Promise<void>[] = [];
+    for (const rule of wanted.values()) {
+      let entry = this.entries.get(rule.key);
+      const fresh = !entry;
+      if (!entry) this.entries.set(rule.key, (entry = { rule, rr: new RoundRobin(), failures: 0, retired: false }));
+      entry.rule = rule;
+      // New connections see the new backends at once; spliced ones keep theirs (no new connections to a pod gone unready).
+      entry.rr.update(rule.backends, rule.affinityTimeoutSeconds);
+      if (fresh) binding.push(this.bind(entry));
+    }
+    await Promise.all(binding);
+  }
+
+  private reportOnce(message: string): void {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.log(message);
+  }
+
+  private async bind(entry: Entry): Promise<void> {
+    const { rule } = entry;
+    const listener = new ServiceListener({
+      host: rule.host,
+      port: rule.port,
+      reusePort: rule.shared && this.sharing === 'reusePort',
+      pick: (clientIp, tried) => entry.rr.pick(clientIp, tried),
+      log: this.log,
+    });
+    try {
+      await listener.listen();
+    } catch (err) {
+      if (this.stopped || entry.retired) return;
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      const error = `cannot listen on ${rule.key} (${rule.kind} of ${rule.service}:${rule.portName || rule.port}): ${BIND_HINTS[code] ?? (err as Error).message}`;
+      if (entry.error !== error) this.log(`${error}; retrying with backoff`);
+      entry.error = error;
+      entry.retry = setTimeout(() => {
+        entry.retry = undefined;
+        if (!this.stopped && !entry.retired) void this.bind(entry);
+      }, RETRY_MS[Math.min(entry.failures++, RETRY_MS.length - 1)]);
+      entry.retry.unref();
+      return;
+    }
+    if (this.stopped || entry.retired) {
+      await listener.close(false);
+      return;
+    }
+    entry.listener = listener;
+    entry.error = undefined;
+    entry.failures = 0;
+    this.log(`listening on ${rule.key} (${rule.kind} of ${rule.service}:${rule.portName || rule.port})`);
+  }
+
+  private async retire(entry: Entry, drain: boolean): Promise<void> {
+    entry.retired = true;
+    if (entry.retry) clearTimeout(entry.retry);
+    if (!entry.listener) return;
+    await entry.listener.close(drain);
+    if (drain) this.log(`closed ${entry.rule.key} (${entry.rule.kind} of ${entry.rule.service}:${entry.rule.portName || entry.rule.port})`);
+  }
+
+  rules(): ProxyRules {
+    const listeners = [...this.entries.values()].map(({ rule, rr, listener, error }): ListenerStatus => {
+      const { backends: _, ...rest } = rule;
+      const stats = listener?.stats ?? { accepted: 0, rejected: 0, active: 0 };
+      const status: ListenerStatus = { ...rest, ...stats, backends: rr.list().map(backendKey), listening: listener?.listening ?? false };
+      if (error) status.error = error;
+      return status;
+    });
+    return { sharing: this.sharing, servesClusterIPs: this.servesClusterIPs, listeners, skipped: this.lastSkipped };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopSignal();
+    this.services.stop();
+    this.slices.stop();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.lockTimer) clearInterval(this.lockTimer);
+    await this.running;
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((e) => this.retire(e, false)));
+    this.lock?.release();
+  }
+}
+
+/**
+ * Starts the proxy for one node. It only reads the API (list and watch of Services and
+ * EndpointSlices in every namespace); call stop() when the node agent stops.
+ */
+export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
+  return new Proxy(opts);
+}
