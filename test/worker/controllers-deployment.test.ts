@@ -91,7 +91,7 @@ function cluster(ns: string, opts: Options = {}) {
       const ready = h.ready(p);
       if (p.status?.phase === 'Running' && isPodReady(p) === ready) continue;
       const fresh = await kube.get<Pod>('pods', name, { namespace: ns });
-      const at = iso(Date.now());
+      const at = iso(h.now());
       fresh.status = {
         phase: 'Running',
         conditions: [
@@ -400,6 +400,37 @@ describe('Deployment controller', () => {
     await h.settle();
     d = await getD(c, ns);
     expect(cond(d, 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+  });
+
+  it('holds a rolling update until new pods have been ready for minReadySeconds', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.create('apps/v1/deployments', deployment(ns, 'web', 2, { minReadySeconds: 10, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }), { namespace: ns });
+    // The kubelet stamps readiness with the controllers' clock, so moving it ages the pods.
+    let offset = 0;
+    const h = cluster(ns, { now: () => Date.now() + offset });
+    await h.settle();
+    expect((await getD(c, ns)).status?.availableReplicas ?? 0).toBe(0);
+    offset = 60_000;
+    await h.settle();
+    expect((await getD(c, ns)).status?.availableReplicas).toBe(2);
+    const [old] = await listRS(c, ns);
+    expect(old.spec.minReadySeconds).toBe(10);
+    await setImage(c, ns, 'nginx:1.28');
+    await h.settle();
+    const sizes = Object.fromEntries((await listRS(c, ns)).map((rs) => [rs.metadata.uid === old.metadata.uid ? 'old' : 'new', rs.spec.replicas]));
+    expect(sizes).toEqual({ old: 2, new: 1 });
+    let d = await getD(c, ns);
+    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 2 });
+    // Each new pod must age 10 s before the next old one goes.
+    offset = 120_000;
+    await h.settle();
+    expect((await getD(c, ns)).status).toMatchObject({ replicas: 3, updatedReplicas: 2, availableReplicas: 2 });
+    offset = 180_000;
+    await h.settle();
+    d = await getD(c, ns);
+    expect(d.status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+    expect(cond(d, 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
   });
 
   it('keeps only revisionHistoryLimit old ReplicaSets, deleting the oldest revisions', async () => {
