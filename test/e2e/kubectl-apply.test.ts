@@ -1,6 +1,7 @@
-// End to end: `kubectl apply`, client-side (strategic merge patch) and server-side (field managers, conflicts, force, removal).
+// End to end: the kubectl commands that change objects: apply (client- and server-side), label, annotate, scale, edit, patch.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
+import { cleanupClusters, run, startCluster, tempDir, type Cluster, type RunResult } from '../helpers/cluster';
 
 let c: Cluster;
 
@@ -17,6 +18,18 @@ async function getJson(p: string): Promise<any> {
   const res = await c.fetch(p);
   expect(res.status, `GET ${p}`).toBe(200);
   return res.json();
+}
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const r = await c.kubectl(args, { input });
+  expect(r.code, `kubectl ${args.join(' ')}\n${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+/** kubectl with extra environment variables (EDITOR); it keeps its own discovery cache. */
+function kubectlEnv(args: string[], env: Record<string, string>): Promise<RunResult> {
+  const cacheDir = path.join(tempDir('edgeplane-kube-cache-'), 'cache');
+  return run('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', cacheDir, ...args], { env: { ...process.env, ...env }, timeoutMs: 60_000 });
 }
 
 const lines = (out: string) => out.trim().split('\n');
@@ -113,7 +126,10 @@ describe('client-side apply', () => {
       'secret/web-secret unchanged',
     ]);
     const after = await getJson('/apis/apps/v1/namespaces/store/deployments/web');
-    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(after.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBe(
+      before.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+    );
   });
 
   it('re-applying after an image and env change sends a strategic merge patch and stores the change', async () => {
@@ -240,5 +256,109 @@ spec:
     expect(dropped.code, dropped.stderr).toBe(0);
     got = await getJson('/api/v1/namespaces/default/configmaps/applied');
     expect(got.data).toEqual({ keep: '1', shared: 'yes' });
+  });
+});
+
+describe('changing objects', () => {
+  const deploy = (name: string, replicas: number) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: default, labels: {app: ${name}}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: app, image: "nginx:1.27"}]}
+`;
+
+  it('label and annotate add, refuse to overwrite without --overwrite, and remove with key-', async () => {
+    await ok(['apply', '-f', '-'], deploy('lab', 0));
+    expect((await ok(['label', 'deploy', 'lab', 'tier=frontend'])).trim()).toBe('deployment.apps/lab labeled');
+    expect((await ok(['annotate', 'deploy', 'lab', 'note=hello world'])).trim()).toBe('deployment.apps/lab annotated');
+    let d = await getJson('/apis/apps/v1/namespaces/default/deployments/lab');
+    expect(d.metadata.labels).toEqual({ app: 'lab', tier: 'frontend' });
+    expect(d.metadata.annotations.note).toBe('hello world');
+
+    const refused = await c.kubectl(['label', 'deploy', 'lab', 'tier=backend']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("'tier' already has a value (frontend), and --overwrite is false");
+    expect((await ok(['label', 'deploy', 'lab', 'tier=backend', '--overwrite'])).trim()).toBe('deployment.apps/lab labeled');
+
+    expect((await ok(['label', 'deploy', 'lab', 'tier-'])).trim()).toBe('deployment.apps/lab unlabeled');
+    expect((await ok(['annotate', 'deploy', 'lab', 'note-'])).trim()).toBe('deployment.apps/lab annotated');
+    d = await getJson('/apis/apps/v1/namespaces/default/deployments/lab');
+    expect(d.metadata.labels).toEqual({ app: 'lab' });
+    expect(d.metadata.annotations?.note).toBeUndefined();
+  });
+
+  it('removing the last label and annotation leaves no empty map behind, as Kubernetes omits empty maps', async () => {
+    await ok(['create', 'configmap', 'bare', '--from-literal=a=1']);
+    await ok(['label', 'configmap', 'bare', 'only=one']);
+    await ok(['annotate', 'configmap', 'bare', 'only=one']);
+    expect((await ok(['label', 'configmap', 'bare', 'only-'])).trim()).toBe('configmap/bare unlabeled');
+    expect((await ok(['annotate', 'configmap', 'bare', 'only-'])).trim()).toBe('configmap/bare annotated');
+    const cm = await getJson('/api/v1/namespaces/default/configmaps/bare');
+    expect(cm.metadata).not.toHaveProperty('labels');
+    expect(cm.metadata).not.toHaveProperty('annotations');
+  });
+
+  it('scale --replicas goes through the scale subresource', async () => {
+    await ok(['apply', '-f', '-'], deploy('sc', 1));
+    const r = await c.kubectl(['scale', 'deploy', 'sc', '--replicas=4', '-v=6']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('deployment.apps/sc scaled');
+    expect(r.stderr).toMatch(/PATCH https:\/\/127\.0\.0\.1:\d+\/apis\/apps\/v1\/namespaces\/default\/deployments\/sc\/scale 200 OK/);
+    expect((await getJson('/apis/apps/v1/namespaces/default/deployments/sc')).spec.replicas).toBe(4);
+    const scale = await getJson('/apis/apps/v1/namespaces/default/deployments/sc/scale');
+    expect(scale).toMatchObject({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'sc', namespace: 'default' }, spec: { replicas: 4 } });
+    expect(scale.status.selector).toBe('app=sc');
+  });
+
+  it('scale --current-replicas refuses a wrong precondition and applies a right one', async () => {
+    await ok(['apply', '-f', '-'], deploy('cur', 2));
+    const wrong = await c.kubectl(['scale', 'deploy', 'cur', '--current-replicas=3', '--replicas=5']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Expected replicas to be 3, was 2');
+    expect((await getJson('/apis/apps/v1/namespaces/default/deployments/cur')).spec.replicas).toBe(2);
+    expect((await ok(['scale', 'deploy', 'cur', '--current-replicas=2', '--replicas=5'])).trim()).toBe('deployment.apps/cur scaled');
+    expect((await getJson('/apis/apps/v1/namespaces/default/deployments/cur')).spec.replicas).toBe(5);
+  });
+
+  it('edit with a non-interactive EDITOR stores the edit', async () => {
+    await ok(['apply', '-f', '-'], deploy('ed', 2));
+    const r = await kubectlEnv(['edit', 'deploy', 'ed'], { EDITOR: `sed -i 's/replicas: 2/replicas: 3/'` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('deployment.apps/ed edited');
+    const d = await getJson('/apis/apps/v1/namespaces/default/deployments/ed');
+    expect(d.spec.replicas).toBe(3);
+    expect(d.metadata.generation).toBe(2);
+    const again = await kubectlEnv(['edit', 'deploy', 'ed'], { EDITOR: 'true' });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Edit cancelled, no changes made.');
+  });
+
+  it('patch --type json, merge and strategic each change the stored object', async () => {
+    await ok(['apply', '-f', '-'], deploy('pt', 2));
+    const json = await ok(['patch', 'deploy', 'pt', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":1},{"op":"add","path":"/metadata/labels/patched","value":"json"}]']);
+    expect(json.trim()).toBe('deployment.apps/pt patched');
+    let d = await getJson('/apis/apps/v1/namespaces/default/deployments/pt');
+    expect(d.spec.replicas).toBe(1);
+    expect(d.metadata.labels.patched).toBe('json');
+
+    const merge = await ok(['patch', 'deploy', 'pt', '--type', 'merge', '-p', '{"metadata":{"labels":{"patched":"merge"}},"spec":{"minReadySeconds":5}}']);
+    expect(merge.trim()).toBe('deployment.apps/pt patched');
+    d = await getJson('/apis/apps/v1/namespaces/default/deployments/pt');
+    expect(d.metadata.labels.patched).toBe('merge');
+    expect(d.spec.minReadySeconds).toBe(5);
+
+    // strategic: containers merge by name, so the sidecar joins the app container instead of replacing the list
+    const smp = await ok(['patch', 'deploy', 'pt', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.36"}]}}}}']);
+    expect(smp.trim()).toBe('deployment.apps/pt patched');
+    d = await getJson('/apis/apps/v1/namespaces/default/deployments/pt');
+    expect(d.spec.template.spec.containers.map((x: any) => `${x.name}=${x.image}`).sort()).toEqual(['app=nginx:1.27', 'sidecar=busybox:1.36']);
+
+    const same = await ok(['patch', 'deploy', 'pt', '--type', 'merge', '-p', '{"spec":{"replicas":1}}']);
+    expect(same.trim()).toBe('deployment.apps/pt patched (no change)');
   });
 });
