@@ -1,20 +1,27 @@
 // Every controller the controllers Worker runs, in the order one pass runs them: owners before the
-// objects they own, so one pass carries a Deployment through to its pods.
+// objects they own (so one pass carries a Deployment through to its pods), then node health and the
+// pods it affects, then what publishes and cleans up after them.
 import type { Controller } from './framework';
 import { deploymentController } from './deployment';
 import { replicaSetController } from './replicaset';
-import { garbageCollectorController } from './garbage-collector';
-import { namespaceController } from './namespace';
 import { nodeLifecycleController } from './node-lifecycle';
 import { podLifecycleController } from './pod-lifecycle';
 import { podGCController } from './pod-gc';
+import { endpointsController } from './endpoints';
+import { endpointSliceController } from './endpointslice';
+import { garbageCollectorController } from './garbage-collector';
+import { namespaceController } from './namespace';
+import { eventTTLController } from './event-ttl';
 
 export const CONTROLLERS: Controller[] = [
   deploymentController,
   replicaSetController,
-  garbageCollectorController,
-  namespaceController,
   nodeLifecycleController,
   podLifecycleController,
   podGCController,
+  endpointsController,
+  endpointSliceController,
+  garbageCollectorController,
+  namespaceController,
+  eventTTLController,
 ];

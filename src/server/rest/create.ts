@@ -22,16 +22,19 @@ export async function createObject(ctx: ApiContext, obj: KObject, opts: { manage
     delete meta.namespace;
   }
   if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
-  // Fields the server owns: whatever the client sent is replaced.
-  meta.uid = newUid();
-  meta.creationTimestamp = timestamp();
+  // Fields the server owns: whatever the client sent is replaced. Defaulting runs first, on the
+  // object as sent (some defaults, like a namespace's finalizer, apply only to new objects).
+  delete meta.uid;
+  delete meta.creationTimestamp;
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   const strategy = strategyFor(r.group, r.resource);
+  strategy.applyDefaults(obj);
+  meta.uid = newUid();
+  meta.creationTimestamp = timestamp();
   if (strategy.tracksGeneration) meta.generation = 1;
   else delete meta.generation;
-  strategy.applyDefaults(obj);
   await admitCreate(ctx, obj);
   const errs = strategy.validate(obj);
   if (!meta.name && !errs.some((e) => e.field === 'metadata.name')) {

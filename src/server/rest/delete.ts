@@ -91,7 +91,10 @@ function markForDeletion(ctx: ApiContext, cur: KObject, opts: DeleteOptions): KO
     if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
   }
   if (r.group === '' && r.resource === 'namespaces') {
-    // The namespace controller empties it, then removes the "kubernetes" finalizer.
+    // The namespace controller empties it, then removes the "kubernetes" finalizer; once no
+    // finalizer of either kind remains, a delete removes it.
+    const specFinalizers = (cur.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    if (specFinalizers.length === 0 && finalizers.size === 0) return undefined;
     if (!meta.deletionTimestamp) {
       meta.deletionTimestamp = timestamp();
       meta.deletionGracePeriodSeconds = 0;

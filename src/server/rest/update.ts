@@ -91,7 +91,9 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
       return { ok: false, reason: 'invalid', message: 'unchanged' };
     }
     const specFinalizers = r.group === '' && r.resource === 'namespaces' ? ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
-    if (live.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && specFinalizers.length === 0) {
+    // k8s: an update removes an object only once nothing holds it: no finalizers left and no
+    // grace period still running (a terminating pod keeps getting status from its node).
+    if (live.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && specFinalizers.length === 0 && !(live.metadata.deletionGracePeriodSeconds ?? 0)) {
       throw new DeleteNow(live.metadata.resourceVersion!);
     }
     if (isDryRun(ctx)) {
