@@ -3,9 +3,8 @@
 import type { KubeClient } from '../../client/client';
 import { Informer } from '../../client/informer';
 import { HostLock, probeReusePort, type SharingMode } from './host-sharing';
-import { ServiceListener, type ListenerStats } from './listener';
-import { RoundRobin } from './round-robin';
-import { backendKey, computeRules, type ListenerRule, type SkippedPort } from './rules';
+import { ListenerSet, type ListenerStatus } from './listener-set';
+import { computeRules, type SkippedPort } from './rules';
 import { SERVICE_NAME_LABEL, type EndpointSlice, type Service } from './types';
 
 export interface ServiceProxyOptions {
@@ -22,12 +21,7 @@ export interface ServiceProxyOptions {
   debounceMs?: number;
 }
 
-export interface ListenerStatus extends Omit<ListenerRule, 'backends'>, ListenerStats {
-  backends: string[];
-  listening: boolean;
-  /** Why the last bind failed (it is retried with backoff). */
-  error?: string;
-}
+export type { ListenerStatus } from './listener-set';
 
 export interface ProxyRules {
   /** How ClusterIP listeners are shared with the other agents on this host; undefined until decided. */
@@ -46,35 +40,18 @@ export interface ServiceProxy {
   rules(): ProxyRules;
 }
 
-interface Entry {
-  rule: ListenerRule;
-  rr: RoundRobin;
-  listener?: ServiceListener;
-  error?: string;
-  failures: number;
-  retry?: NodeJS.Timeout;
-  retired: boolean;
-}
-
 // kube-proxy's own selector: Services owned by another proxy, and headless ones, are not ours.
 // k8s: cmd/kube-proxy/app/server.go (noProxyName, noHeadlessEndpoints)
 const NOT_OURS = '!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless';
-const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 const LOCK_CHECK_MS = 2000;
-
-const BIND_HINTS: Record<string, string> = {
-  EADDRINUSE: 'the address is in use by another process (two agents given the same --address?)',
-  EACCES: 'permission denied (ports below 1024 need root, CAP_NET_BIND_SERVICE or a lower net.ipv4.ip_unprivileged_port_start)',
-  EADDRNOTAVAIL: 'the address is not on this host',
-};
 
 class Proxy implements ServiceProxy {
   readonly ready: Promise<void>;
   private readonly log: (message: string) => void;
   private readonly services: Informer<Service>;
   private readonly slices: Informer<EndpointSlice>;
-  private readonly entries = new Map<string, Entry>();
-  private readonly reported = new Set<string>();
+  private readonly listeners: ListenerSet;
+  private reported = new Set<string>();
   private readonly debounceMs: number;
   private sharing?: SharingMode;
   private lock?: HostLock;
@@ -93,6 +70,7 @@ class Proxy implements ServiceProxy {
     const log = opts.log ?? (() => {});
     this.log = (m) => log(`proxy: ${m}`);
     this.debounceMs = Math.min(opts.debounceMs ?? 50, 100);
+    this.listeners = new ListenerSet({ log: this.log, reusePort: () => this.sharing === 'reusePort' });
     const informerOpts = (what: string) => ({
       backoffMaxMs: 30_000,
       onError: (err: unknown) => this.log(`watch ${what}: ${err instanceof Error ? err.message : String(err)}`),
@@ -164,14 +142,20 @@ class Proxy implements ServiceProxy {
       this.dirty = true;
       return this.running;
     }
-    this.running = (async () => {
-      do {
-        this.dirty = false;
-        await this.sync();
-      } while (this.dirty && !this.stopped);
-    })()
-      .catch((err: unknown) => this.log(`sync failed: ${err instanceof Error ? err.stack : String(err)}`))
-      .finally(() => (this.running = undefined));
+    const loop = async () => {
+      try {
+        do {
+          this.dirty = false;
+          await this.sync();
+        } while (this.dirty && !this.stopped);
+      } catch (err) {
+        this.log(`sync failed: ${err instanceof Error ? err.stack : String(err)}`);
+      } finally {
+        // Cleared in the same turn as the last dirty check, so no event can slip between the two.
+        this.running = undefined;
+      }
+    };
+    this.running = loop();
     return this.running;
   }
 
@@ -182,87 +166,18 @@ class Proxy implements ServiceProxy {
       nodeAddress: this.opts.nodeAddress,
     });
     this.lastSkipped = skipped;
-    for (const s of skipped) this.reportOnce(`${s.service}:${s.portName || '(unnamed)'}: ${s.reason}`);
-    const wanted = new Map<string, ListenerRule>();
-    for (const rule of listeners) if (!rule.shared || this.servesClusterIPs) wanted.set(rule.key, rule);
-    const retiring: Promise<void>[] = [];
-    for (const [key, entry] of this.entries) {
-      if (wanted.get(key)?.shared === entry.rule.shared) continue;
-      this.entries.delete(key);
-      retiring.push(this.retire(entry, true));
-    }
-    // Released first, so that a listener moving between services is not refused its own port.
-    await Promise.all(retiring);
-    const binding: Promise<void>[] = [];
-    for (const rule of wanted.values()) {
-      let entry = this.entries.get(rule.key);
-      const fresh = !entry;
-      if (!entry) this.entries.set(rule.key, (entry = { rule, rr: new RoundRobin(), failures: 0, retired: false }));
-      entry.rule = rule;
-      // New connections see the new backends at once; spliced ones keep theirs (no new connections to a pod gone unready).
-      entry.rr.update(rule.backends, rule.affinityTimeoutSeconds);
-      if (fresh) binding.push(this.bind(entry));
-    }
-    await Promise.all(binding);
+    this.reportNew(skipped.map((x) => `${x.service}:${x.portName || '(unnamed)'}: ${x.reason}`));
+    await this.listeners.apply(listeners.filter((rule) => !rule.shared || this.servesClusterIPs));
   }
 
-  private reportOnce(message: string): void {
-    if (this.reported.has(message)) return;
-    this.reported.add(message);
-    this.log(message);
-  }
-
-  private async bind(entry: Entry): Promise<void> {
-    const { rule } = entry;
-    const listener = new ServiceListener({
-      host: rule.host,
-      port: rule.port,
-      reusePort: rule.shared && this.sharing === 'reusePort',
-      pick: (clientIp, tried) => entry.rr.pick(clientIp, tried),
-      log: this.log,
-    });
-    try {
-      await listener.listen();
-    } catch (err) {
-      if (this.stopped || entry.retired) return;
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      const error = `cannot listen on ${rule.key} (${rule.kind} of ${rule.service}:${rule.portName || rule.port}): ${BIND_HINTS[code] ?? (err as Error).message}`;
-      if (entry.error !== error) this.log(`${error}; retrying with backoff`);
-      entry.error = error;
-      entry.retry = setTimeout(() => {
-        entry.retry = undefined;
-        if (!this.stopped && !entry.retired) void this.bind(entry);
-      }, RETRY_MS[Math.min(entry.failures++, RETRY_MS.length - 1)]);
-      entry.retry.unref();
-      return;
-    }
-    if (this.stopped || entry.retired) {
-      await listener.close(false);
-      return;
-    }
-    entry.listener = listener;
-    entry.error = undefined;
-    entry.failures = 0;
-    this.log(`listening on ${rule.key} (${rule.kind} of ${rule.service}:${rule.portName || rule.port})`);
-  }
-
-  private async retire(entry: Entry, drain: boolean): Promise<void> {
-    entry.retired = true;
-    if (entry.retry) clearTimeout(entry.retry);
-    if (!entry.listener) return;
-    await entry.listener.close(drain);
-    if (drain) this.log(`closed ${entry.rule.key} (${entry.rule.kind} of ${entry.rule.service}:${entry.rule.portName || entry.rule.port})`);
+  /** Each problem is logged once while it lasts; one that goes away and comes back is logged again. */
+  private reportNew(messages: string[]): void {
+    for (const m of messages) if (!this.reported.has(m)) this.log(m);
+    this.reported = new Set(messages);
   }
 
   rules(): ProxyRules {
-    const listeners = [...this.entries.values()].map(({ rule, rr, listener, error }): ListenerStatus => {
-      const { backends: _, ...rest } = rule;
-      const stats = listener?.stats ?? { accepted: 0, rejected: 0, active: 0 };
-      const status: ListenerStatus = { ...rest, ...stats, backends: rr.list().map(backendKey), listening: listener?.listening ?? false };
-      if (error) status.error = error;
-      return status;
-    });
-    return { sharing: this.sharing, servesClusterIPs: this.servesClusterIPs, listeners, skipped: this.lastSkipped };
+    return { sharing: this.sharing, servesClusterIPs: this.servesClusterIPs, listeners: this.listeners.status(), skipped: this.lastSkipped };
   }
 
   async stop(): Promise<void> {
@@ -274,9 +189,7 @@ class Proxy implements ServiceProxy {
     if (this.timer) clearTimeout(this.timer);
     if (this.lockTimer) clearInterval(this.lockTimer);
     await this.running;
-    const entries = [...this.entries.values()];
-    this.entries.clear();
-    await Promise.all(entries.map((e) => this.retire(e, false)));
+    await this.listeners.close();
     this.lock?.release();
   }
 }
