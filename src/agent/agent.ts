@@ -23,6 +23,8 @@ export interface AgentConfig {
   /** Stop every container when the agent stops (edgeplane dev); default keep them for adoption. */
   stopPodsOnExit: boolean;
   log: (message: string) => void;
+  /** Tracing of pod events and syncs (--verbose). */
+  debug?: (message: string) => void;
   statusReportMs?: number;
   podResyncMs?: number;
 }
@@ -80,6 +82,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
               limiter: syncs,
               facts,
               log: cfg.log,
+              debug: cfg.debug,
               // Simulated nodes spread their renewals over the period instead of renewing together.
               leaseFirstDelayMs: cfg.nodes.length > 1 ? Math.floor((renewMs * i) / cfg.nodes.length) : 0,
               statusReportMs: cfg.statusReportMs,

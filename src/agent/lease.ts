@@ -16,7 +16,7 @@ export interface LeaseOptions {
   durationSeconds?: number;
   /** Default a quarter of the duration (10 s). */
   renewMs?: number;
-  /** Delay before the first renewal, so many simulated nodes do not renew in lockstep. */
+  /** Delay between the first write (at start) and the second, so many simulated nodes do not renew in lockstep. */
   firstDelayMs?: number;
 }
 
@@ -39,6 +39,7 @@ export class LeaseRenewer {
 
   start(): void {
     const every = this.opts.renewMs ?? (this.duration * 1000) / 4;
+    let first = true;
     const loop = async () => {
       try {
         await this.renew();
@@ -46,9 +47,11 @@ export class LeaseRenewer {
         this.opts.log(`lease of ${this.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
       // k8s: JitterUntil with a small jitter, so renewals spread instead of bunching.
-      if (!this.stopped) this.timer = setTimeout(loop, every * (1 + Math.random() * 0.04));
+      const next = first && this.opts.firstDelayMs ? this.opts.firstDelayMs : every * (1 + Math.random() * 0.04);
+      first = false;
+      if (!this.stopped) this.timer = setTimeout(loop, next);
     };
-    this.timer = setTimeout(loop, this.opts.firstDelayMs ?? 0);
+    this.timer = setTimeout(loop, 0);
   }
 
   stop(): void {

@@ -19,6 +19,7 @@ export interface NodeAgentDeps {
   limiter: Limiter;
   facts: MachineFacts;
   log: (message: string) => void;
+  debug?: (message: string) => void;
   leaseFirstDelayMs?: number;
   statusReportMs?: number;
   podResyncMs?: number;
@@ -54,6 +55,7 @@ export class NodeAgent {
       recorder: createRecorder(client, { component: 'kubelet', host: identity.name }),
       allocatable: node.status?.allocatable ?? {},
       log,
+      debug: deps.debug && ((m: string) => deps.debug!(`${identity.name}: ${m}`)),
       resyncMs: deps.podResyncMs,
     });
     lease.start();

@@ -15,6 +15,8 @@ export interface PodSyncOptions extends Omit<WorkerDeps, 'requestSync' | 'backof
   addresses: PodAddresses;
   /** Every pod is synced at least this often (probes and exits sync it sooner). */
   resyncMs?: number;
+  /** Per-event and per-sync tracing (--verbose). */
+  debug?: (message: string) => void;
 }
 
 // k8s: a container no pod claims is stopped with the minimum grace.
@@ -60,6 +62,7 @@ export class PodSync {
   private onEvent(event: InformerEvent<Pod>): void {
     const pod = event.object;
     const uid = pod.metadata.uid!;
+    this.opts.debug?.(`${event.type} pod ${pod.metadata.namespace}/${pod.metadata.name} rv ${pod.metadata.resourceVersion}`);
     if (event.type === 'DELETED') {
       this.workers.get(uid)?.markGone(pod);
       this.enqueue(uid);
@@ -92,8 +95,13 @@ export class PodSync {
     }
     const w = this.workers.get(uid);
     if (!w) return;
+    const queued = Date.now();
     const run = this.opts.limiter
-      .run(() => w.sync())
+      .run(async () => {
+        const started = Date.now();
+        await w.sync();
+        this.opts.debug?.(`synced pod ${w.pod.metadata.namespace}/${w.pod.metadata.name}: waited ${started - queued} ms, took ${Date.now() - started} ms`);
+      })
       .catch((err: unknown) => {
         this.opts.log(`sync of pod ${w.pod.metadata.namespace}/${w.pod.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
         // A failed sync (the API unreachable, a conflict) is retried, not dropped.

@@ -303,11 +303,11 @@ export class PodWorker {
     this.finished = true;
   }
 
-  /** Writes the status when it changed; a conflict re-reads the pod once and tries again. */
+  /** Writes the status when it changed; a conflict re-reads the pod and tries again (three tries). */
   private async report(podIP: string | undefined, terminated: boolean): Promise<void> {
     const compute = (pod: Pod) =>
       computePodStatus({ pod, hostIP: this.deps.hostIP, podIP, terminated, view: (name, init) => this.view(name, init) });
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       const status = compute(this.pod);
       if (sameStatus(this.pod.status, status)) return;
       try {
@@ -315,7 +315,7 @@ export class PodWorker {
         return;
       } catch (err) {
         if (isNotFound(err)) return;
-        if (!isConflict(err) || attempt > 0) throw err;
+        if (!isConflict(err) || attempt === 2) throw err;
       }
       try {
         const fresh = await this.deps.client.get<Pod>('pods', this.pod.metadata.name!, { namespace: this.pod.metadata.namespace });

@@ -12,12 +12,12 @@ export const AGENT_USAGE = `  agent    join a cluster as a node and run the pods
            --server URL  --token TOKEN (a join token, or a bearer credential)  --name NODE
            --runtime process|podman|docker|fake  --address IP  --cpu N  --memory SIZE
            --labels k=v,...  --pod-cidr CIDR  --ca-file F | --insecure-skip-tls-verify
-           --state DIR (~/.edgeplane/agent/NODE)  --stop-pods-on-exit
+           --state DIR (~/.edgeplane/agent/NODE)  --stop-pods-on-exit  --verbose
            simulated nodes: --runtime fake --nodes N --name-prefix P (address from --address, 127.0.1.1)
 `;
 
 /** Flags that take no value: the dispatcher passes these to parseArgs. */
-export const AGENT_BOOLEANS = ['insecure-skip-tls-verify', 'stop-pods-on-exit'];
+export const AGENT_BOOLEANS = ['insecure-skip-tls-verify', 'stop-pods-on-exit', 'verbose'];
 
 const RUNTIMES: RuntimeName[] = ['process', 'podman', 'docker', 'fake'];
 
@@ -82,6 +82,7 @@ export function agentConfig(p: Parsed, log: (m: string) => void): Omit<AgentConf
   if (caFile && insecure) throw new UsageError('--ca-file and --insecure-skip-tls-verify exclude each other');
   const stateDir = path.resolve(str(p, 'state') ?? path.join(os.homedir(), '.edgeplane', 'agent', nodes.length > 1 ? prefix! : nodes[0].name));
   const stop = p.flags.get('stop-pods-on-exit');
+  const verbose = p.flags.get('verbose') === true || p.flags.get('verbose') === 'true';
   return {
     server: server.replace(/\/+$/, ''),
     runtime,
@@ -89,6 +90,7 @@ export function agentConfig(p: Parsed, log: (m: string) => void): Omit<AgentConf
     stateDir,
     stopPodsOnExit: stop === true || stop === 'true',
     log,
+    debug: verbose ? (m: string) => log(`${new Date().toISOString()} ${m}`) : undefined,
     statusReportMs: seconds(p, 'status-report-interval', 300) * 1000,
     rawToken: str(p, 'token'),
     caFile,
