@@ -177,6 +177,40 @@ describe('server-side apply', () => {
     expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.28');
   });
 
+  it('apply --server-side twice with the same manifest changes nothing the second time', async () => {
+    // Ports without `protocol`: the list keys are (port, protocol) and (containerPort, protocol) with protocol defaulted to TCP.
+    const m = `
+apiVersion: v1
+kind: Service
+metadata: {name: twice, namespace: default}
+spec:
+  selector: {app: twice}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: twice, namespace: default}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: twice}}
+  template:
+    metadata: {labels: {app: twice}}
+    spec: {containers: [{name: app, image: "nginx:1.27", ports: [{containerPort: 8080}]}]}
+`;
+    const first = await c.kubectl(['apply', '--server-side', '-f', '-'], { input: m });
+    expect(first.code, first.stderr).toBe(0);
+    const svcBefore = await getJson('/api/v1/namespaces/default/services/twice');
+    const second = await c.kubectl(['apply', '--server-side', '-f', '-'], { input: m });
+    expect(second.code, second.stderr).toBe(0);
+    expect(lines(second.stdout)).toEqual(['service/twice serverside-applied', 'deployment.apps/twice serverside-applied']);
+    const svc = await getJson('/api/v1/namespaces/default/services/twice');
+    expect(svc.spec.ports).toEqual([{ port: 80, protocol: 'TCP', targetPort: 8080 }]);
+    expect(svc.metadata.resourceVersion).toBe(svcBefore.metadata.resourceVersion);
+    const d = await getJson('/apis/apps/v1/namespaces/default/deployments/twice');
+    expect(d.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 8080, protocol: 'TCP' }]);
+    expect(d.metadata.generation).toBe(1);
+  });
+
   const ssaDeploy = (image: string) => `
 apiVersion: apps/v1
 kind: Deployment
