@@ -166,7 +166,7 @@ describe('service listener', () => {
 describe('host sharing', () => {
   it('finds SO_REUSEPORT working on this Node', async () => {
     // Node 24 on Linux: the test runner runs the repository's Node (node_modules/.bin/node).
-    expect(await probeReusePort()).toBe(true);
+    expect(await probeReusePort(), 'SO_REUSEPORT needs Node >= 23.1 on Linux: put node_modules/.bin first on PATH').toBe(true);
   });
 
   it('gives the host lock to one proxy, then to the next when it is released', () => {

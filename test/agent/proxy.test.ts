@@ -103,8 +103,8 @@ describe('proxy rules', () => {
     const { listeners, skipped } = computeRules([dns, far], [], ctx);
     expect(listeners.map((l) => l.key)).toEqual(['127.96.0.10:53']);
     expect(skipped).toEqual([
-      expect.objectContaining({ service: 'default/dns', portName: 'dns', reason: expect.stringMatching(/UDP .*TCP only/) }),
-      expect.objectContaining({ service: 'default/far', reason: expect.stringMatching(/outside 127\.0\.0\.0\/8/) }),
+      expect.objectContaining({ service: 'default/dns', portName: 'dns', code: 'Protocol', reason: expect.stringMatching(/UDP .*TCP only/) }),
+      expect.objectContaining({ service: 'default/far', code: 'NonLoopbackClusterIP', reason: expect.stringMatching(/outside 127\.0\.0\.0\/8/) }),
     ]);
   });
 

@@ -30,6 +30,8 @@ export interface ListenerRule {
 export interface SkippedPort {
   service: string;
   portName: string;
+  /** Protocol: not TCP. NonLoopbackClusterIP: not bindable here. PortTaken: another service holds host:port. */
+  code: 'Protocol' | 'NonLoopbackClusterIP' | 'PortTaken';
   reason: string;
 }
 
@@ -134,7 +136,7 @@ export function computeRules(services: Iterable<Service>, slices: Iterable<Endpo
       const portName = p.name ?? '';
       const protocol = p.protocol ?? 'TCP';
       if (protocol !== 'TCP') {
-        skipped.push({ service, portName, reason: `${protocol} port ${p.port} is not proxied: this proxy forwards TCP only` });
+        skipped.push({ service, portName, code: 'Protocol', reason: `${protocol} port ${p.port} is not proxied: this proxy forwards TCP only` });
         continue;
       }
       const eps = endpoints.get(portKey(service, portName, protocol)) ?? [];
@@ -142,7 +144,7 @@ export function computeRules(services: Iterable<Service>, slices: Iterable<Endpo
         const key = `${host}:${port}`;
         const taken = listeners.get(key);
         if (taken) {
-          skipped.push({ service, portName, reason: `${kind} ${key} is already served for ${taken.service}:${taken.portName}` });
+          skipped.push({ service, portName, code: 'PortTaken', reason: `${kind} ${key} is already served for ${taken.service}:${taken.portName}` });
           return;
         }
         const rule: ListenerRule = { key, kind, host, port, shared: kind === 'ClusterIP', service, portName, backends };
@@ -154,6 +156,7 @@ export function computeRules(services: Iterable<Service>, slices: Iterable<Endpo
           skipped.push({
             service,
             portName,
+            code: 'NonLoopbackClusterIP',
             reason: `ClusterIP ${ip} is outside 127.0.0.0/8: this userspace proxy binds ClusterIPs on loopback only (give the cluster a 127.x service CIDR)`,
           });
           continue;

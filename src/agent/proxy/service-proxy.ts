@@ -166,7 +166,7 @@ class Proxy implements ServiceProxy {
       nodeAddress: this.opts.nodeAddress,
     });
     this.lastSkipped = skipped;
-    this.reportNew(skipped.map((x) => `${x.service}:${x.portName || '(unnamed)'}: ${x.reason}`));
+    this.reportNew(skipMessages(skipped));
     await this.listeners.apply(listeners.filter((rule) => !rule.shared || this.servesClusterIPs));
   }
 
@@ -192,6 +192,18 @@ class Proxy implements ServiceProxy {
     await this.listeners.close();
     this.lock?.release();
   }
+}
+
+/**
+ * One line per skipped port, except ClusterIPs outside 127.0.0.0/8: a cluster whose service range
+ * is not on loopback has every ClusterIP there, so that gets one summary line, not one per service.
+ */
+function skipMessages(skipped: SkippedPort[]): string[] {
+  const out = skipped.filter((s) => s.code !== 'NonLoopbackClusterIP').map((s) => `${s.service}:${s.portName || '(unnamed)'}: ${s.reason}`);
+  if (skipped.some((s) => s.code === 'NonLoopbackClusterIP')) {
+    out.push('ClusterIPs outside 127.0.0.0/8 are not served: this userspace proxy binds ClusterIPs on loopback only (give the cluster a 127.x service CIDR); NodePorts still work');
+  }
+  return out;
 }
 
 /**
