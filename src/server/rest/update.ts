@@ -47,6 +47,10 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
     if (r.namespaced && meta.namespace !== undefined && meta.namespace !== live.metadata.namespace) {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
+    if (meta.uid !== undefined && meta.uid !== '' && meta.uid !== live.metadata.uid) {
+      // A UID in the body acts as a precondition: it must name the stored object.
+      throw errors.invalid(targetOf(ctx, name), r.kind, [{ type: 'FieldValueInvalid', field: 'metadata.uid', message: `Invalid value: ${JSON.stringify(meta.uid)}: field is immutable` }]);
+    }
     // Metadata the server owns stays as stored.
     meta.name = name;
     meta.resourceVersion = live.metadata.resourceVersion;
@@ -68,11 +72,12 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
       if (!finalizers?.length) delete (next.spec as { finalizers?: string[] }).finalizers;
       next.metadata.managedFields = mf;
     } else if (status) {
-      // k8s: a status write changes status only (ResetObjectMetaForStatus + keep spec).
-      const keepStatus = next.status;
-      const mf = meta.managedFields;
-      Object.assign(next, structuredClone(live), { status: keepStatus });
-      next.metadata.managedFields = mf;
+      // k8s: each status strategy's PrepareForUpdate keeps the stored spec; Deployments and
+      // ReplicaSets also keep their labels, and pods their ownerReferences (old kubelets broke them).
+      next.spec = structuredClone(live.spec);
+      if (live.spec === undefined) delete next.spec;
+      if (r.group === 'apps') next.metadata.labels = live.metadata.labels;
+      if (r.group === '' && r.resource === 'pods') next.metadata.ownerReferences = live.metadata.ownerReferences;
     } else if (strategy.hasStatus) {
       if (live.status === undefined) delete next.status;
       else next.status = structuredClone(live.status);
