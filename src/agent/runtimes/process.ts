@@ -51,7 +51,9 @@ export class ProcessRuntime implements Runtime {
   constructor(private readonly opts: ProcessRuntimeOptions) {
     this.store = new ProcessStore(path.join(opts.stateDir, 'process'));
     for (const rec of this.store.loadAll()) {
-      if (rec.state === 'running' && !(rec.pid && rec.startTicks && isSameProcess(rec.pid, rec.startTicks))) this.lost(rec);
+      if (rec.state === 'running' && !(rec.pid && rec.startTicks && isSameProcess(rec.pid, rec.startTicks))) {
+        this.lost(rec, 'The process ended while the agent was down, so its exit code is unknown');
+      }
       this.records.set(rec.id, rec);
     }
     this.poll = setInterval(() => this.checkAdopted(), opts.pollMs ?? 1000);
@@ -59,14 +61,8 @@ export class ProcessRuntime implements Runtime {
   }
 
   // k8s: pkg/kubelet/container: a container the runtime can no longer locate is ContainerStatusUnknown.
-  private lost(rec: ProcessRecord): void {
-    Object.assign(rec, {
-      state: 'exited',
-      finishedAt: Date.now(),
-      exitCode: 137,
-      reason: 'ContainerStatusUnknown',
-      message: 'The process ended while the agent was not watching it, so its exit code is unknown',
-    });
+  private lost(rec: ProcessRecord, message: string): void {
+    Object.assign(rec, { state: 'exited', finishedAt: Date.now(), exitCode: 137, reason: 'ContainerStatusUnknown', message });
     this.store.save(rec);
   }
 
@@ -74,7 +70,7 @@ export class ProcessRuntime implements Runtime {
     for (const rec of this.records.values()) {
       if (rec.state !== 'running' || this.children.has(rec.id)) continue;
       if (rec.pid && rec.startTicks && isSameProcess(rec.pid, rec.startTicks)) continue;
-      this.lost(rec);
+      this.lost(rec, 'The process was adopted after an agent restart and is not the agent\'s child, so its exit code is unknown');
       this.notify(rec.podUid);
     }
   }
@@ -187,7 +183,7 @@ export class ProcessRuntime implements Runtime {
     // An adopted PID is signalled only while it is still the process we started.
     const ours = () => this.children.has(id) || (rec.startTicks !== undefined && isSameProcess(rec.pid!, rec.startTicks));
     if (!ours()) {
-      this.lost(rec);
+      this.lost(rec, 'The process had already ended when the agent stopped it');
       this.notify(podUid);
       return;
     }
