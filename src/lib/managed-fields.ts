@@ -301,8 +301,12 @@ function declaredListKind(nav: SchemaNav): ListKind {
 function itemKey(item: unknown, keys: string[]): JsonObject | undefined {
   if (!isObject(item)) return undefined;
   const key: JsonObject = {};
-  // Key fields the item omits are left out of its key; there are no schema defaults to fill them in.
-  for (const k of keys) if (item[k] !== undefined && item[k] !== null) key[k] = item[k];
+  for (const k of keys) {
+    if (item[k] !== undefined && item[k] !== null) key[k] = item[k];
+    // k8s (#98576): `protocol` is the one defaulted list-map key in the built-in types (ports keyed by
+    // port and protocol); an item that omits it is keyed as TCP, as the schema's default says.
+    else if (k === 'protocol' && keys.length > 1) key[k] = 'TCP';
+  }
   return Object.keys(key).length ? key : undefined;
 }
 

@@ -9,20 +9,27 @@ const MAX_YAML_DEPTH = 100;
 /** Reads the body, counting bytes on the stream when there is no Content-Length. */
 export async function readBody(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (declared > MAX_REQUEST_BYTES) throw tooLarge();
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let over = declared > MAX_REQUEST_BYTES;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_REQUEST_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
+    if (total > MAX_REQUEST_BYTES) over = true;
+    // Past the limit nothing is kept; the rest is read and dropped (up to a bound) so the client
+    // sees the 413 rather than a connection reset in the middle of its upload.
+    if (over) {
+      if (total > 4 * MAX_REQUEST_BYTES) break;
+      continue;
     }
     chunks.push(value);
+  }
+  if (over) {
+    await reader.cancel().catch(() => undefined);
+    throw tooLarge();
   }
   const out = new Uint8Array(total);
   let off = 0;
@@ -75,7 +82,30 @@ function parseJson(bytes: Uint8Array): unknown {
 }
 
 /** YAML with aliases refused outright (no alias bombs) and nesting capped (no depth bombs). */
+/**
+ * Flow collections (`[[[...`) nest one level per character, so a 3 MiB body could nest millions deep
+ * and exhaust the parser's stack before any depth check. Count first, in one pass over the text.
+ */
+function flowDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > max) return true;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return false;
+}
+
 export function parseYaml(text: string): unknown {
+  if (flowDepthExceeds(text, MAX_YAML_DEPTH)) throw errors.badRequest(`the body of the request nests deeper than ${MAX_YAML_DEPTH} levels`);
   let doc: ReturnType<typeof parseDocument>;
   try {
     doc = parseDocument(text, { uniqueKeys: true, strict: true });

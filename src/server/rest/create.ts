@@ -8,6 +8,7 @@ import { admitCreate, afterCreate } from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
 import { notifyWrite } from '../wake';
+import { dropEmptyMaps } from './update';
 
 export async function createObject(ctx: ApiContext, obj: KObject, opts: { manager: string; managedFields?: KObject['metadata']['managedFields'] }): Promise<KObject> {
   const r = ctx.info.resource;
@@ -30,6 +31,7 @@ export async function createObject(ctx: ApiContext, obj: KObject, opts: { manage
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   const strategy = strategyFor(r.group, r.resource);
+  dropEmptyMaps(obj);
   strategy.applyDefaults(obj);
   meta.uid = newUid();
   meta.creationTimestamp = timestamp();

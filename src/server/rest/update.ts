@@ -82,6 +82,7 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
       if (live.status === undefined) delete next.status;
       else next.status = structuredClone(live.status);
     }
+    dropEmptyMaps(next);
     strategy.applyDefaults(next);
     if (strategy.tracksGeneration) {
       const bump = !deepEqual(next.spec, live.spec);
@@ -118,10 +119,23 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
   return res.value;
 }
 
-/** An update that changes nothing but the bookkeeping timestamp is not written (no new revision). */
+/**
+ * An update that changes nothing but bookkeeping timestamps is not written (no new revision). A new
+ * manager or ownership change is a change: a second applier of the same values becomes a co-owner.
+ */
 function sameObject(next: KObject, live: KObject): boolean {
-  const strip = (o: KObject) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });
+  const owners = (o: KObject) => (o.metadata.managedFields ?? []).map(({ time: _t, ...rest }) => rest);
+  const strip = (o: KObject) => ({ ...o, metadata: { ...o.metadata, managedFields: owners(o), resourceVersion: undefined } });
   return deepEqual(strip(next), strip(live));
+}
+
+/** Go omits empty label and annotation maps; so do we, so `kubectl label x k-` leaves no `labels: {}`. */
+export function dropEmptyMaps(obj: KObject): void {
+  const m = obj.metadata;
+  if (m.labels && Object.keys(m.labels).length === 0) delete m.labels;
+  if (m.annotations && Object.keys(m.annotations).length === 0) delete m.annotations;
+  if (m.finalizers && m.finalizers.length === 0) delete m.finalizers;
+  if (m.ownerReferences && m.ownerReferences.length === 0) delete m.ownerReferences;
 }
 
 export { ApiError };
