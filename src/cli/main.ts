@@ -2,6 +2,7 @@
 import { parseArgs, UsageError } from './args';
 import { runDev } from './dev';
 import { runNode, runToken } from './token';
+import { AGENT_BOOLEANS, AGENT_USAGE, runAgent } from './agent';
 
 const USAGE = `usage: edgeplane <command> [flags]
 
@@ -11,7 +12,7 @@ commands:
            --partitions N (4)  --history-revisions N (10000)  --service-cidr CIDR (127.96.0.0/16)
            --scheduler-strategy least-allocated|most-allocated  --node-monitor-grace-period 50s
            --default-toleration-seconds 300  --event-ttl 1h
-  token    join tokens for node agents (admin kubeconfig: --kubeconfig, $KUBECONFIG or .edgeplane/kubeconfig)
+${AGENT_USAGE}  token    join tokens for node agents (admin kubeconfig: --kubeconfig, $KUBECONFIG or .edgeplane/kubeconfig)
            create [--ttl 24h]   list   revoke ID
   node     revoke NODE   revoke a node's credential (it gets 401 from then on)
 `;
@@ -21,6 +22,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'dev':
       return runDev(parseArgs(rest));
+    case 'agent':
+      return runAgent(parseArgs(rest, AGENT_BOOLEANS));
     case 'token':
       return runToken(parseArgs(argv));
     case 'node':
