@@ -23,9 +23,27 @@ export interface AgentProcess {
 
 const live = new Set<AgentProcess>();
 
-/** Starts an agent against the cluster (admin token, the cluster's CA) and waits for its ready line. */
-export async function startAgent(cluster: Cluster, args: string[], opts: { readyTimeoutMs?: number } = {}): Promise<AgentProcess> {
-  const full = ['--import', TSX, ENTRY, '--server', cluster.url, '--token', cluster.token, '--ca-file', path.join(cluster.stateDir, 'tls', 'server.crt'), ...args];
+export interface StartOptions {
+  readyTimeoutMs?: number;
+  /** Default the admin token; a join token; null passes none (a stored credential). */
+  token?: string | null;
+  /** Default true: pass the cluster's CA with --ca-file (a join pins the CA itself without it). */
+  caFile?: boolean;
+}
+
+/** Starts an agent against the cluster (admin token, the cluster's CA, unless told otherwise) and waits for its ready line. */
+export async function startAgent(cluster: Cluster, args: string[], opts: StartOptions = {}): Promise<AgentProcess> {
+  const token = opts.token === undefined ? cluster.token : opts.token;
+  const full = [
+    '--import',
+    TSX,
+    ENTRY,
+    '--server',
+    cluster.url,
+    ...(token === null ? [] : ['--token', token]),
+    ...(opts.caFile === false ? [] : ['--ca-file', path.join(cluster.stateDir, 'tls', 'server.crt')]),
+    ...args,
+  ];
   // The agent's environment must not reach containers; a marker proves it in the process tests.
   const child = spawn(NODE_BIN, full, { cwd: ROOT, env: { ...process.env, EDGEPLANE_AGENT_SECRET_MARKER: 'agent-only' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
