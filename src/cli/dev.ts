@@ -5,9 +5,13 @@ import { StateDir } from './state';
 import { descendants, recordRun, stopLeftovers } from './processes';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig';
 import { startRuntime } from './runtime';
+import { startLocalAgents, stopLocalAgents, stopOrphanedContainers, type LocalAgent } from './local-agents';
+import { createApi } from '../agent/api';
+import { createJoinToken } from './token';
 
 export interface DevConfig {
   port: number;
+  runtime: string;
   schedulerStrategy: string;
   nodeMonitorGracePeriod: number;
   defaultTolerationSeconds: number;
@@ -20,7 +24,10 @@ export interface DevConfig {
 }
 
 export function devConfig(p: Parsed): DevConfig {
-  const agents = int(p, 'agents', 0);
+  const agents = int(p, 'agents', 2);
+  const runtime = str(p, 'runtime', 'process')!;
+  if (!['process', 'podman', 'docker', 'fake'].includes(runtime)) throw new UsageError('--runtime must be process, podman, docker or fake');
+  if (agents > 200) throw new UsageError('--agents: at most 200 local nodes');
   const partitions = int(p, 'partitions', 4);
   if (partitions < 1 || partitions > 64) throw new UsageError('--partitions must be between 1 and 64');
   const schedulerStrategy = str(p, 'scheduler-strategy', 'least-allocated')!;
@@ -28,6 +35,7 @@ export function devConfig(p: Parsed): DevConfig {
     throw new UsageError('--scheduler-strategy must be least-allocated or most-allocated');
   }
   return {
+    runtime,
     schedulerStrategy,
     nodeMonitorGracePeriod: seconds(p, 'node-monitor-grace-period', 50),
     defaultTolerationSeconds: seconds(p, 'default-toleration-seconds', 300),
@@ -43,12 +51,9 @@ export function devConfig(p: Parsed): DevConfig {
 
 export async function runDev(p: Parsed): Promise<void> {
   const cfg = devConfig(p);
-  if (cfg.agents > 0) {
-    throw new UsageError('--agents: local nodes arrive with the node agent; use --agents 0 for now');
-  }
   const state = new StateDir(cfg.state);
   const runFile = state.file('run.json');
-  const stopped = stopLeftovers(runFile);
+  const stopped = stopLeftovers(runFile) + stopOrphanedContainers(cfg.state, cfg.agents);
   if (stopped > 0) console.error(`edgeplane dev: stopped ${stopped} process(es) left by an earlier run`);
   state.cluster(cfg.partitions);
   const token = state.adminToken();
@@ -75,25 +80,41 @@ export async function runDev(p: Parsed): Promise<void> {
       EVENT_TTL: String(cfg.eventTtl),
     },
   });
-  recordRun(runFile, descendants(process.pid));
-
   const port = Number(runtime.url.port);
   const server = `https://127.0.0.1:${port}`;
   const kubeconfig = state.file('kubeconfig');
   writeKubeconfig(kubeconfig, kubeconfigYaml({ server, token, caPem: tls.certPem }));
 
+  let agents: LocalAgent[] = [];
+  if (cfg.agents > 0) {
+    const api = createApi({ server, token, caPem: tls.certPem, userAgent: 'edgeplane-dev' });
+    const joinToken = await createJoinToken(api.client, 3600, tls.certPem).finally(() => api.close());
+    agents = startLocalAgents({ count: cfg.agents, runtime: cfg.runtime, server, joinToken, stateDir: cfg.state, log: (m) => console.error(m) });
+  }
+  recordRun(runFile, descendants(process.pid));
+
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     console.error(`edgeplane dev: ${signal}, stopping`);
+    await stopLocalAgents(agents);
     await runtime.stop().catch(() => undefined);
     stopLeftovers(runFile);
-    process.exit(0);
+    process.exit(code);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGHUP', () => void stop('SIGHUP'));
 
-  console.log(`edgeplane dev: ready at ${server} (state ${cfg.state}); use it with: export KUBECONFIG=${kubeconfig}`);
+  try {
+    await Promise.all(agents.map((a) => a.ready));
+  } catch (e) {
+    console.error(`edgeplane dev: ${(e as Error).message}`);
+    await stop('a local node failed to start', 1);
+    return;
+  }
+  recordRun(runFile, descendants(process.pid));
+  const nodes = agents.length ? `, ${agents.length} local node(s) (${cfg.runtime}): ${agents.map((a) => `${a.name} ${a.address}`).join(', ')}` : '';
+  console.log(`edgeplane dev: ready at ${server}${nodes} (state ${cfg.state}); use it with: export KUBECONFIG=${kubeconfig}`);
 }

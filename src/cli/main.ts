@@ -8,7 +8,8 @@ const USAGE = `usage: edgeplane <command> [flags]
 
 commands:
   dev      run a local control plane over https
-           --port N (8787; 0 picks a free port)  --state DIR (.edgeplane)  --agents N (0)
+           --port N (8787; 0 picks a free port)  --state DIR (.edgeplane)  --agents N (2)
+           --runtime process|podman|docker|fake (process)
            --partitions N (4)  --history-revisions N (10000)  --service-cidr CIDR (127.96.0.0/16)
            --scheduler-strategy least-allocated|most-allocated  --node-monitor-grace-period 50s
            --default-toleration-seconds 300  --event-ttl 1h

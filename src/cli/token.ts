@@ -2,6 +2,7 @@
 import { createHash, randomInt, X509Certificate } from 'node:crypto';
 import type { KObject } from '../api/types';
 import { isNotFound } from '../client/errors';
+import type { KubeClient } from '../client/client';
 import { seconds, str, type Parsed, UsageError } from './args';
 import { adminClient } from './admin-client';
 
@@ -17,34 +18,42 @@ export function caHash(caPem: string): string {
   return createHash('sha256').update(spki).digest('hex');
 }
 
+/**
+ * A join token, kept as a kube-system Secret of type bootstrap.kubernetes.io/token (as kubeadm's),
+ * except that only the secret's SHA-256 is stored. The string handed out is
+ * `<id>.<secret>.<CA hash>`: the agent pins the server's CA to the hash before it trusts anything.
+ */
+export async function createJoinToken(client: KubeClient, ttlSeconds: number, caPem: string): Promise<string> {
+  const id = rand(6);
+  const secret = rand(16);
+  const expiration = ttlSeconds > 0 ? new Date(Date.now() + ttlSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+  await client.create(
+    'secrets',
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+      type: 'bootstrap.kubernetes.io/token',
+      data: {
+        'token-id': b64(id),
+        'token-secret-sha256': b64(sha256(secret)),
+        ...(expiration ? { expiration: b64(expiration) } : {}),
+        'usage-bootstrap-authentication': b64('true'),
+      },
+    } as KObject,
+    { namespace: 'kube-system', fieldManager: 'edgeplane-cli' },
+  );
+  return `${id}.${secret}.${caHash(caPem)}`;
+}
+
 export async function runToken(p: Parsed): Promise<void> {
   const [, sub, arg] = p.positional;
   const api = adminClient(str(p, 'kubeconfig'));
   try {
     switch (sub) {
       case 'create': {
-        const ttl = seconds(p, 'ttl', 24 * 3600);
-        const id = rand(6);
-        const secret = rand(16);
-        const expiration = ttl > 0 ? new Date(Date.now() + ttl * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
-        await api.client.create(
-          'secrets',
-          {
-            apiVersion: 'v1',
-            kind: 'Secret',
-            metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
-            type: 'bootstrap.kubernetes.io/token',
-            data: {
-              'token-id': b64(id),
-              'token-secret-sha256': b64(sha256(secret)),
-              ...(expiration ? { expiration: b64(expiration) } : {}),
-              'usage-bootstrap-authentication': b64('true'),
-            },
-          } as KObject,
-          { namespace: 'kube-system', fieldManager: 'edgeplane-cli' },
-        );
         if (!api.access.caPem) throw new UsageError('the kubeconfig has no certificate-authority-data, so the token cannot carry the CA hash');
-        process.stdout.write(`${id}.${secret}.${caHash(api.access.caPem)}\n`);
+        process.stdout.write(`${await createJoinToken(api.client, seconds(p, 'ttl', 24 * 3600), api.access.caPem)}\n`);
         return;
       }
       case 'list': {
