@@ -35,6 +35,17 @@ export default class extends WorkerEntrypoint { async wake() {} }`,
         },
       },
       {
+        // Real containers through podman: `npm run test:podman` (not part of `npm test`; .ci/run runs both).
+        test: {
+          name: 'podman',
+          include: ['test/podman/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         test: {
           name: 'node',
           include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/agent/**/*.test.ts'],
