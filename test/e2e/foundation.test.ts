@@ -92,8 +92,9 @@ describe('edgeplane dev', () => {
     const timer = sleep(15_000).then(() => 'still running');
     expect(await Promise.race([c.exited.then(() => 'exited'), timer])).toBe('exited');
     await until(() => groupMembers(c.pid).length === 0, 10_000);
+    const survivors = groupMembers(c.pid).map((pid) => `${pid} ${cmdline(pid)}`);
+    expect(survivors, 'processes still running after the launcher stopped').toEqual([]);
     expect(started.filter(processAlive)).toEqual([]);
-    expect(groupMembers(c.pid)).toEqual([]);
   });
 
   it('generates a random admin token per state folder and keeps it across restarts', async () => {
@@ -226,6 +227,14 @@ describe('wrangler deploy --dry-run', () => {
 
 async function until(ok: () => boolean, timeoutMs: number): Promise<void> {
   for (const end = Date.now() + timeoutMs; Date.now() < end && !ok(); ) await sleep(50);
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '(gone)';
+  }
 }
 
 function readRun(stateDir: string): { pid: number; children: { pid: number; cmd: string }[] } {
