@@ -103,9 +103,11 @@ export async function runDev(p: Parsed): Promise<void> {
     stopLeftovers(runFile);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGHUP', () => void stop('SIGHUP'));
+  // Miniflare installs signal handlers that exit at once; ours stop the agents first, then Miniflare.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(sig);
+    process.on(sig, () => void stop(sig));
+  }
 
   try {
     await Promise.all(agents.map((a) => a.ready));

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 
 interface RunRecord {
   pid: number;
+  /** The dev process's own command line, to tell it apart from a recycled PID. */
+  cmd?: string;
   children: { pid: number; cmd: string }[];
 }
 
@@ -48,7 +50,7 @@ export function descendants(pid: number): { pid: number; cmd: string }[] {
 }
 
 export function recordRun(file: string, children: { pid: number; cmd: string }[]): void {
-  const rec: RunRecord = { pid: process.pid, children };
+  const rec: RunRecord = { pid: process.pid, cmd: cmdline(process.pid), children };
   fs.writeFileSync(file, JSON.stringify(rec, null, 2) + '\n');
 }
 
@@ -65,7 +67,7 @@ export function stopLeftovers(file: string): number {
     fs.rmSync(file, { force: true });
     return 0;
   }
-  if (rec.pid !== process.pid && alive(rec.pid) && (cmdline(rec.pid) ?? '').includes('edgeplane')) {
+  if (rec.pid !== process.pid && alive(rec.pid) && rec.cmd !== undefined && cmdline(rec.pid) === rec.cmd) {
     throw new Error(`another edgeplane dev (pid ${rec.pid}) is using this state folder; stop it first`);
   }
   let stopped = 0;

@@ -2,6 +2,13 @@
 import type { KObject } from '../api/types';
 import type { ApiContext } from './context';
 
+/**
+ * The kinds whose writes the controllers react to at once. Everything else (ConfigMaps, Secrets,
+ * their own Endpoints and EndpointSlices) waits for the periodic resync: no controller's decision
+ * depends on it promptly, and waking on it would tax every write.
+ */
+const CONTROLLER_WAKES = new Set(['pods', 'nodes', 'services', 'namespaces', 'apps/v1/deployments', 'apps/v1/replicasets']);
+
 function resourceKey(ctx: ApiContext): string {
   const r = ctx.info.resource;
   return r.group ? `${r.group}/${r.version}/${r.resource}` : r.resource;
@@ -21,7 +28,7 @@ export function notifyWrite(ctx: ApiContext, obj?: KObject): void {
   const wakeScheduler = (key === 'pods' && sub !== 'status' && sub !== 'binding') || key === 'nodes';
   const wakes: Promise<unknown>[] = [];
   if (wakeScheduler && ctx.env.SCHEDULER) wakes.push(ctx.env.SCHEDULER.wake([key]));
-  if (ctx.env.CONTROLLERS && !(key === 'pods' && sub === 'binding')) wakes.push(ctx.env.CONTROLLERS.wake([key]));
+  if (ctx.env.CONTROLLERS && CONTROLLER_WAKES.has(key) && !(key === 'pods' && sub === 'binding')) wakes.push(ctx.env.CONTROLLERS.wake([key]));
   if (wakes.length) ctx.waitUntil(Promise.allSettled(wakes));
   void obj;
 }
