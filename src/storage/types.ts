@@ -55,4 +55,7 @@ export interface ShardStatus {
   compactRev: number;
   keys: number;
   logRows: number;
+  /** Group commit: transactions committed, and the writes they carried, since the object started. */
+  batches: number;
+  batchedWrites: number;
 }

@@ -211,6 +211,19 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
   });
 });
 
+describe('group commit', () => {
+  it('commits concurrent writes to one shard together', async () => {
+    const store = storeWith(1);
+    const r = freshResource(false);
+    const results = await Promise.all(Array.from({ length: 64 }, (_, i) => store.create(r, thing(`g-${i}`))));
+    expect(results.every((x) => x.ok)).toBe(true);
+    const status = await shardStub(storageResource(r)).status();
+    expect(status.batchedWrites).toBe(64);
+    // 64 writes that arrived together took far fewer transactions than writes.
+    expect(status.batches).toBeLessThan(32);
+  });
+});
+
 describe('cluster settings', () => {
   it('records a setting on first use and reports the recorded value afterwards', async () => {
     const store = storeWith(1);
