@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
 import { startAgent, type AgentProcess } from '../agent/helpers';
 import { tempDir, type Cluster, type RunResult } from './cluster';
 
@@ -90,11 +91,12 @@ export async function send(cluster: Cluster, method: string, p: string, body: un
 }
 
 /**
- * `kubectl apply -f -` with the objects as YAML documents (JSON is YAML); fails the caller with
- * kubectl's stderr. Not a `kind: List`: kubectl validates a List against /openapi/v2.
+ * `kubectl apply -f -` with the objects as YAML documents; fails the caller with kubectl's stderr.
+ * Not a `kind: List` (kubectl validates a List against /openapi/v2), and not JSON documents
+ * (kubectl reads a stream that starts with `{` as JSON only).
  */
 export async function apply(cluster: Cluster, ...objects: object[]): Promise<RunResult> {
-  const input = objects.map((o) => JSON.stringify(o)).join('\n---\n');
+  const input = objects.map((o) => toYaml(o)).join('---\n');
   const out = await cluster.kubectl(['apply', '-f', '-'], { input });
   if (out.code !== 0) throw new Error(`kubectl apply failed (${out.code}): ${out.stderr}`);
   return out;
@@ -268,4 +270,18 @@ export async function pendingAlarms(stateDir: string): Promise<PendingAlarms> {
     }
   };
   return { scheduler: read(LEADERS.scheduler), controllers: read(LEADERS.controllers) };
+}
+
+/**
+ * Samples the pending alarms every `everyMs` for `forMs` and answers every sample, each with the
+ * time it was taken: a single read can fall inside a pass (the alarm fired and is not set again yet).
+ */
+export async function sampleAlarms(stateDir: string, forMs: number, everyMs = 250): Promise<(PendingAlarms & { at: number })[]> {
+  const out: (PendingAlarms & { at: number })[] = [];
+  const until = Date.now() + forMs;
+  for (;;) {
+    out.push({ ...(await pendingAlarms(stateDir)), at: Date.now() });
+    if (Date.now() >= until) return out;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }
