@@ -76,6 +76,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const args = [...command.slice(1), ...(opts.subcommand ?? ['dev']), '--port', '0', '--state', stateDir];
   if (opts.partitions !== undefined) args.push('--partitions', String(opts.partitions));
   args.push(...(opts.extraArgs ?? []));
+  // Tests ask for local nodes explicitly; a control plane alone starts faster and holds still.
+  if ((opts.subcommand ?? ['dev'])[0] === 'dev' && !args.includes('--agents')) args.push('--agents', '0');
   const child = spawn(command[0], args, {
     cwd: opts.cwd ?? ROOT,
     env: opts.env ?? process.env,
