@@ -1,4 +1,5 @@
 // The agent process: one API client, a runtime per node, shared watches, and the nodes it holds.
+import type { KubeClient } from '../client/client';
 import { createApi, type TlsOptions } from './api';
 import { createNodeFeed, createPodFeed } from './feed';
 import { Limiter } from './limiter';
@@ -7,6 +8,7 @@ import { NodeAgent } from './node-agent';
 import type { NodeIdentity } from './node-status';
 import type { Runtime } from './runtime';
 import { FakeRuntime } from './runtimes/fake';
+import { PodmanRuntime } from './runtimes/podman';
 import { ProcessRuntime } from './runtimes/process';
 
 export type RuntimeName = 'fake' | 'process' | 'podman' | 'docker';
@@ -41,14 +43,15 @@ export const RUNTIME_VERSIONS: Record<RuntimeName, string> = {
   docker: 'docker://1.0',
 };
 
-function makeRuntime(cfg: AgentConfig): Runtime {
+function makeRuntime(cfg: AgentConfig, client: KubeClient, node: Omit<NodeIdentity, 'runtimeVersion'>): Runtime {
   switch (cfg.runtime) {
     case 'fake':
       return new FakeRuntime();
     case 'process':
       return new ProcessRuntime({ stateDir: cfg.stateDir, log: cfg.log });
-    default:
-      throw new Error(`the ${cfg.runtime} runtime is not available yet; use --runtime process or --runtime fake`);
+    case 'podman':
+    case 'docker':
+      return new PodmanRuntime({ flavor: cfg.runtime, stateDir: cfg.stateDir, client, log: cfg.log, nodeAddress: node.address });
   }
 }
 
@@ -70,7 +73,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     await Promise.all(
       cfg.nodes.map((n, i) =>
         registrations.run(async () => {
-          const runtime = makeRuntime(cfg);
+          const runtime = makeRuntime(cfg, api.client, n);
           runtimes.push(runtime);
           const node = await NodeAgent.start(
             { ...n, runtimeVersion: runtime.version },
