@@ -257,6 +257,46 @@ describe('process runtime', () => {
     expect(evs.some((e) => e.reason === 'Killing' && e.message === 'Container main failed liveness probe, will be restarted')).toBe(true);
   });
 
+  it('holds liveness and readiness until the startup probe passes, and turns unready without a restart when readiness fails', async () => {
+    // GET / answers 200 until the file "sick" exists in $HOME, then 500; "booted" marks the end of a slow start.
+    const server = [
+      "const fs=require('fs'),p=require('path'),h=process.env.HOME;",
+      "setTimeout(()=>fs.writeFileSync(p.join(h,'booted'),''),2000);",
+      "require('http').createServer((q,s)=>{s.statusCode=fs.existsSync(p.join(h,'sick'))?500:200;s.end()}).listen(8080,process.env.POD_IP)",
+    ].join('');
+    await api.client.create(
+      'pods',
+      pod('slow', [
+        {
+          name: 'main',
+          image: 'x',
+          command: [NODE_BIN, '-e', server],
+          env: [podIpEnv],
+          startupProbe: { exec: { command: [NODE_BIN, '-e', "process.exit(require('fs').existsSync(require('path').join(process.env.HOME,'booted'))?0:1)"] }, periodSeconds: 1, failureThreshold: 30 },
+          readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ]),
+    );
+    const early = await eventually('slow to run', async () => {
+      const got = await get('slow');
+      return got.status?.containerStatuses?.[0]?.state.running ? got : undefined;
+    });
+    expect(early.status!.containerStatuses![0]).toMatchObject({ started: false, ready: false });
+    const up = await eventually('slow to start and be ready', async () => {
+      const got = await get('slow');
+      return got.status?.containerStatuses?.[0]?.started && ready(got) ? got : undefined;
+    });
+    fs.writeFileSync(path.join(stateDir, 'process', 'pods', up.metadata.uid!, 'home', 'sick'), '');
+    const sick = await eventually('slow to turn unready', async () => {
+      const got = await get('slow');
+      return got.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False' ? got : undefined;
+    });
+    expect(sick.status!.containerStatuses![0]).toMatchObject({ ready: false, started: true, restartCount: 0 });
+    expect(sick.status!.phase).toBe('Running');
+    await eventually('an Unhealthy readiness event', async () => (await events('slow')).some((e) => e.reason === 'Unhealthy' && e.message === 'Readiness probe failed: HTTP probe failed with statuscode: 500'));
+    await api.client.delete('pods', 'slow', { namespace: 'default' });
+  });
+
   it('runs initContainers one after the other before the app container', async () => {
     const step = (n: string) => `require('fs').appendFileSync(require('path').join(process.env.HOME,'order'),'${n}')`;
     await api.client.create(
