@@ -1,4 +1,5 @@
 // The agent process: one API client, a runtime per node, shared watches, and the nodes it holds.
+import path from 'node:path';
 import type { KubeClient } from '../client/client';
 import { createApi, type TlsOptions } from './api';
 import { createNodeFeed, createPodFeed } from './feed';
@@ -90,6 +91,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
               leaseFirstDelayMs: cfg.nodes.length > 1 ? Math.floor((renewMs * i) / cfg.nodes.length) : 0,
               statusReportMs: cfg.statusReportMs,
               podResyncMs: cfg.podResyncMs,
+              logOffsetsFile: cfg.runtime === 'fake' ? undefined : path.join(cfg.stateDir, 'log-offsets.json'),
             },
           );
           nodes.push(node);

@@ -23,6 +23,8 @@ export interface NodeAgentDeps {
   leaseFirstDelayMs?: number;
   statusReportMs?: number;
   podResyncMs?: number;
+  /** Where the log shipper keeps its offsets; undefined ships no logs (simulated nodes keep none). */
+  logOffsetsFile?: string;
 }
 
 export class NodeAgent {
@@ -57,6 +59,7 @@ export class NodeAgent {
       log,
       debug: deps.debug && ((m: string) => deps.debug!(`${identity.name}: ${m}`)),
       resyncMs: deps.podResyncMs,
+      logOffsetsFile: deps.logOffsetsFile,
     });
     lease.start();
     reporter.start(node);

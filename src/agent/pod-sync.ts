@@ -3,6 +3,7 @@
 // syncLoop (periodic resync) and HandlePodCleanups (containers no pod claims).
 import type { InformerEvent } from '../client/informer';
 import { RestartBackoff } from './backoff';
+import { LogShipper } from './log-shipper';
 import type { Limiter } from './limiter';
 import type { PodAddresses } from './network';
 import type { PodFeed } from './feed';
@@ -17,6 +18,8 @@ export interface PodSyncOptions extends Omit<WorkerDeps, 'requestSync' | 'backof
   resyncMs?: number;
   /** Per-event and per-sync tracing (--verbose). */
   debug?: (message: string) => void;
+  /** Where the log shipper keeps its offsets; undefined ships nothing (simulated nodes). */
+  logOffsetsFile?: string;
 }
 
 // k8s: a container no pod claims is stopped with the minimum grace.
@@ -32,8 +35,19 @@ export class PodSync {
   private stopped = false;
   private unsubscribe?: () => void;
   private resync?: NodeJS.Timeout;
+  private readonly logs?: LogShipper;
 
-  constructor(private readonly opts: PodSyncOptions) {}
+  constructor(private readonly opts: PodSyncOptions) {
+    if (opts.logOffsetsFile) {
+      this.logs = new LogShipper({
+        client: opts.client,
+        runtime: opts.runtime,
+        podFor: (uid) => this.workers.get(uid)?.pod,
+        offsetsFile: opts.logOffsetsFile,
+        log: opts.log,
+      });
+    }
+  }
 
   /** Resolves once the first list is in and the first syncs were queued. */
   async start(): Promise<void> {
@@ -45,6 +59,7 @@ export class PodSync {
     // Addresses pods already hold (an agent restart) are kept before any new pod gets one.
     for (const w of this.workers.values()) this.opts.addresses.reserve(w.uid, w.pod.status?.podIP);
     this.ready = true;
+    this.logs?.start();
     for (const uid of this.workers.keys()) this.enqueue(uid);
     this.collectOrphans();
     const every = this.opts.resyncMs ?? 60_000;
@@ -75,7 +90,7 @@ export class PodSync {
     }
     const w = this.workers.get(uid);
     if (w) w.update(pod);
-    else this.workers.set(uid, new PodWorker(pod, { ...this.opts, backoff: this.backoff, requestSync: (u, ms) => this.enqueue(u, ms) }));
+    else this.workers.set(uid, new PodWorker(pod, { ...this.opts, backoff: this.backoff, logs: this.logs, requestSync: (u, ms) => this.enqueue(u, ms) }));
     this.enqueue(uid);
   }
 
@@ -140,6 +155,7 @@ export class PodSync {
     for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     await Promise.allSettled([...this.running.values()]);
+    await this.logs?.stop();
     for (const w of this.workers.values()) w.dispose();
   }
 }

@@ -24,6 +24,8 @@ export interface WorkerDeps {
   log: (message: string) => void;
   /** Asks for another sync of this pod after `afterMs`. */
   requestSync: (uid: string, afterMs: number) => void;
+  /** Ships a pod's last output and ends its `logs -f` followers; forgets it once removed. */
+  logs?: { finishPod(pod: Pod): Promise<void>; forgetPod(uid: string): void };
 }
 
 // k8s: pkg/kubelet/kuberuntime/kuberuntime_container.go minimumGracePeriodInSeconds.
@@ -106,6 +108,7 @@ export class PodWorker {
     if (isTerminal(this.pod)) {
       // k8s: a pod in a terminal phase never runs again.
       await this.stopAll(this.pod.spec.terminationGracePeriodSeconds ?? 30, false);
+      await this.deps.logs?.finishPod(this.pod);
       return;
     }
     const podIP = this.deps.addresses.allocate(this.uid);
@@ -283,6 +286,8 @@ export class PodWorker {
   private async terminate(): Promise<void> {
     const meta = this.pod.metadata;
     await this.stopAll(meta.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30, true);
+    // The logs end while the pod still exists: the API takes them only for a pod it has.
+    await this.deps.logs?.finishPod(this.pod);
     await this.report(this.deps.addresses.lookup(this.uid), true);
     try {
       await this.deps.client.delete('pods', meta.name!, { namespace: meta.namespace, gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
@@ -298,6 +303,7 @@ export class PodWorker {
     await this.stopAll(meta.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30, true);
     for (const id of [...this.probes.keys()]) this.dropProbes(id);
     await this.deps.runtime.remove(this.uid);
+    this.deps.logs?.forgetPod(this.uid);
     this.deps.addresses.release(this.uid);
     this.deps.backoff.forgetPrefix(`${this.uid}/`);
     this.finished = true;

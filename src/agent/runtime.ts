@@ -24,6 +24,13 @@ export interface ContainerInstance {
   imageID: string;
   /** A runtime's own readiness verdict (the fake runtime's annotation); undefined lets probes decide. */
   readyOverride?: boolean;
+  /** Where the instance's output lands, for the log shipper; undefined when the runtime keeps none. */
+  logPath?: string;
+  /**
+   * How that file is written: "raw" (the process's bytes as they came; stamped when shipped), "cri"
+   * (`<RFC3339Nano> <stream> <F|P> <text>`, podman's k8s-file) or "docker-json" (docker's json-file).
+   */
+  logFormat?: 'raw' | 'cri' | 'docker-json';
 }
 
 export interface StartRequest {

@@ -123,6 +123,7 @@ export class ProcessRuntime implements Runtime {
       namespace: pod.metadata.namespace!,
       podName: pod.metadata.name!,
       logPath,
+      logFormat: 'raw',
       env: [...new Map(env)],
       cwd,
       graceSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
