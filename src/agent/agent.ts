@@ -11,6 +11,7 @@ import type { Runtime } from './runtime';
 import { FakeRuntime } from './runtimes/fake';
 import { PodmanRuntime } from './runtimes/podman';
 import { ProcessRuntime } from './runtimes/process';
+import { startServiceProxy } from './proxy/service-proxy';
 
 export type RuntimeName = 'fake' | 'process' | 'podman' | 'docker';
 
@@ -108,11 +109,17 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   }
   podFeed.start();
   nodeFeed.start();
+  // The service proxy (kube-proxy's job) runs for real runtimes; simulated nodes route nothing.
+  const proxy =
+    cfg.runtime === 'fake'
+      ? undefined
+      : startServiceProxy({ client: api.client, nodeName: cfg.nodes[0].name, nodeAddress: cfg.nodes[0].address, log: cfg.log });
   let stopping: Promise<void> | undefined;
   return {
     nodes,
     stop: () =>
       (stopping ??= (async () => {
+        await proxy?.stop().catch(() => undefined);
         await Promise.allSettled(nodes.map((n) => n.stop()));
         podFeed.stop();
         nodeFeed.stop();
