@@ -24,7 +24,7 @@ const objects: Record<string, Record<string, unknown>> = {
 const client = {
   get: async (kind: string, name: string) => {
     const o = objects[`${kind}/${name}`];
-    if (!o) throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', status: 'Failure', code: 404, reason: 'NotFound', message: `${kind} "${name}" not found` });
+    if (!o) throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 404, reason: 'NotFound', message: `${kind} "${name}" not found` });
     return o;
   },
 } as unknown as KubeClient;
@@ -174,7 +174,13 @@ describe('podman runtime', () => {
     const missing: Container = { name: 'missing', image: 'localhost/does-not-exist:1', imagePullPolicy: 'Always' };
     const p = pod('missing', [missing]);
     const reasonOf = (e: unknown) => (e instanceof StartError ? `${e.reason}: ${e.message}` : String(e));
-    expect(reasonOf(await rt.pull(p, missing).catch((e) => e))).toMatch(/^ErrImagePull: failed to pull image "localhost\/does-not-exist:1": /);
+    const first = reasonOf(await rt.pull(p, missing).catch((e) => e));
+    expect(first).toMatch(/^ErrImagePull: failed to pull image "localhost\/does-not-exist:1": /);
+    // Asked again at once, it repeats the error without pulling; a few seconds on, it is backing off.
+    const t0 = Date.now();
+    expect(reasonOf(await rt.pull(p, missing).catch((e) => e))).toBe(first);
+    expect(Date.now() - t0).toBeLessThan(500);
+    await new Promise((r) => setTimeout(r, 5_000));
     expect(reasonOf(await rt.pull(p, missing).catch((e) => e))).toBe('ImagePullBackOff: Back-off pulling image "localhost/does-not-exist:1"');
     const never: Container = { name: 'never', image: 'localhost/does-not-exist:1', imagePullPolicy: 'Never' };
     expect(reasonOf(await rt.pull(p, never).catch((e) => e))).toBe('ErrImageNeverPull: Container image "localhost/does-not-exist:1" is not present with pull policy of Never');

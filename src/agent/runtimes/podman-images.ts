@@ -11,6 +11,10 @@ import { cliError, type Cli } from './podman-cli';
 const BACKOFF_INITIAL_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 const PULL_TIMEOUT_MS = 10 * 60_000;
+// The pod worker syncs again as soon as it has written a status (kubelet's would wait ~10 s), so a
+// failed pull's own error stands this long before the back-off answers; otherwise ErrImagePull
+// would flash for a few hundred milliseconds and kubectl would hardly ever show it.
+const FAILURE_SHOWN_MS = 5_000;
 
 /**
  * A short name the way kubelet's runtimes resolve it (docker.io/library/busybox:latest), so podman
@@ -36,7 +40,7 @@ export function pullPolicy(c: Container): string {
 }
 
 export class ImageManager {
-  private readonly backoff = new Map<string, { lastMs: number; delayMs: number }>();
+  private readonly backoff = new Map<string, { lastMs: number; delayMs: number; error: string }>();
   private pause?: Promise<string>;
 
   constructor(private readonly cli: Cli) {}
@@ -56,14 +60,16 @@ export class ImageManager {
     const key = `${podUid}/${ref}`;
     const b = this.backoff.get(key);
     const now = Date.now();
+    if (b && now - b.lastMs < FAILURE_SHOWN_MS) throw new StartError('ErrImagePull', b.error);
     if (b && now - b.lastMs < b.delayMs) throw new StartError('ImagePullBackOff', `Back-off pulling image "${image}"`);
     const began = Date.now();
     const r = await this.cli.run(['pull', ref], { timeoutMs: PULL_TIMEOUT_MS });
     if (r.code !== 0) {
       // k8s: flowcontrol.Backoff.Next: the delay doubles per failure, and a long quiet spell resets it.
       const delayMs = b && now - b.lastMs < 2 * BACKOFF_MAX_MS ? Math.min(b.delayMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
-      this.backoff.set(key, { lastMs: Date.now(), delayMs });
-      throw new StartError('ErrImagePull', `failed to pull image "${image}": ${cliError(r)}`);
+      const error = `failed to pull image "${image}": ${cliError(r)}`;
+      this.backoff.set(key, { lastMs: Date.now(), delayMs, error });
+      throw new StartError('ErrImagePull', error);
     }
     this.backoff.delete(key);
     return `Successfully pulled image "${image}" in ${((Date.now() - began) / 1000).toFixed(3)}s`;
