@@ -1,7 +1,8 @@
 // `npm run bench -- <suite>`: runs one benchmark suite and prints its tables.
 import { storeBench } from './store';
+import { controlBench } from './control';
 
-const SUITES: Record<string, (args: string[]) => Promise<void>> = { store: storeBench };
+const SUITES: Record<string, (args: string[]) => Promise<void>> = { store: storeBench, control: controlBench };
 
 const [suite, ...args] = process.argv.slice(2);
 const run = suite ? SUITES[suite] : undefined;

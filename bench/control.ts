@@ -1,0 +1,500 @@
+// `npm run bench -- control`: the scheduler and controllers on simulated nodes: rollout latency, scheduler
+// throughput, API requests per scheduled pod, and the control plane's CPU while leases renew.
+//
+// The control plane runs in this process exactly as `edgeplane dev` runs it (startRuntime: the three
+// Workers in one Miniflare), so the scheduler's own counters (Runtime.loopStatus) are readable here.
+// Simulated nodes are `edgeplane agent --runtime fake` child processes. CPU is the workerd processes'
+// utime+stime from /proc/<pid>/stat; the agents' and this process's CPU are not counted.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { slotAddress } from '../src/agent/network';
+import { descendants } from '../src/cli/processes';
+import { startRuntime, type LoopStatus, type Runtime } from '../src/cli/runtime';
+import { StateDir } from '../src/cli/state';
+import { send, streamLines, type Target } from './http';
+import { ms, table } from './table';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+const CLK_TCK = 100;
+
+interface Plane {
+  runtime: Runtime;
+  url: string;
+  token: string;
+  caFile: string;
+  target: Target;
+  dir: string;
+}
+
+interface Agent {
+  child: ChildProcess;
+  pid: number;
+  output(): string;
+}
+
+const live = { agents: new Set<Agent>(), planes: new Set<Plane>() };
+process.once('exit', () => {
+  for (const a of live.agents) killQuietly(a.pid, 'SIGKILL');
+});
+
+function killQuietly(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
+
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+/** The control plane as `edgeplane dev --agents 0` starts it (same Worker variables, defaults). */
+async function startPlane(dir: string): Promise<Plane> {
+  const state = new StateDir(dir);
+  state.cluster(4);
+  const token = state.adminToken();
+  const tls = state.tls();
+  const runtime = await startRuntime({
+    host: '127.0.0.1',
+    port: 0,
+    stateDir: dir,
+    certPem: tls.certPem,
+    keyPem: tls.keyPem,
+    vars: {
+      ADMIN_TOKEN: token,
+      PARTITIONS: '4',
+      HISTORY_REVISIONS: '10000',
+      SERVICE_CIDR: '127.96.0.0/16',
+      WATCH_PROGRESS_MS: '1000',
+      DEFAULT_TOLERATION_SECONDS: '300',
+    },
+    schedulerVars: { SCHEDULER_STRATEGY: 'least-allocated' },
+    controllerVars: { NODE_MONITOR_GRACE_PERIOD: '50', DEFAULT_TOLERATION_SECONDS: '300', EVENT_TTL: '3600' },
+  });
+  const url = `https://127.0.0.1:${runtime.url.port}`;
+  const target: Target = {
+    base: url,
+    agent: new https.Agent({ ca: tls.certPem, keepAlive: true, maxSockets: 64 }),
+    headers: { authorization: `Bearer ${token}` },
+  };
+  const plane = { runtime, url, token, caFile: path.join(dir, 'tls', 'server.crt'), target, dir };
+  live.planes.add(plane);
+  return plane;
+}
+
+async function stopPlane(p: Plane): Promise<void> {
+  await Promise.all([...live.agents].map(stopAgent));
+  await p.runtime.stop().catch(() => undefined);
+  p.target.agent.destroy();
+  live.planes.delete(p);
+}
+
+/** One agent process holding `count` simulated nodes named <prefix>1..N from node slot `firstSlot`. */
+async function startAgent(p: Plane, prefix: string, count: number, firstSlot: number): Promise<Agent> {
+  const state = path.join(p.dir, 'agents', prefix);
+  const args = [
+    '--import', TSX, path.join(ROOT, 'src', 'cli', 'main.ts'), 'agent',
+    '--server', p.url, '--token', p.token, '--ca-file', p.caFile,
+    '--runtime', 'fake', '--nodes', String(count), '--name-prefix', prefix, '--address', slotAddress(firstSlot),
+    '--cpu', '8', '--memory', '32Gi', '--state', state,
+  ];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
+  const agent: Agent = { child, pid: child.pid!, output: () => out };
+  live.agents.add(agent);
+  const until = Date.now() + 300_000;
+  while (!/edgeplane agent: .* ready/.test(out)) {
+    if (child.exitCode !== null) throw new Error(`agent ${prefix} exited (${child.exitCode}):\n${out}`);
+    if (Date.now() > until) throw new Error(`agent ${prefix} not ready after 300 s:\n${out}`);
+    await sleep(200);
+  }
+  return agent;
+}
+
+async function stopAgent(a: Agent): Promise<void> {
+  if (!live.agents.has(a)) return;
+  const exited = new Promise<void>((r) => (a.child.exitCode !== null ? r() : a.child.once('exit', () => r())));
+  killQuietly(a.pid, 'SIGTERM');
+  const t = setTimeout(() => killQuietly(a.pid, 'SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(t);
+  live.agents.delete(a);
+}
+
+/** Simulated nodes in processes of at most `perAgent` nodes each; waits until every node is Ready. */
+async function startNodes(p: Plane, total: number, perAgent: number): Promise<Agent[]> {
+  const t0 = Date.now();
+  const jobs: Promise<Agent>[] = [];
+  for (let i = 0, slot = 256; i * perAgent < total; i++) {
+    const n = Math.min(perAgent, total - i * perAgent);
+    jobs.push(startAgent(p, `sim${i}-`, n, slot));
+    slot += n;
+  }
+  const agents = await Promise.all(jobs);
+  for (;;) {
+    const ready = await readyNodes(p);
+    if (ready >= total) break;
+    if (Date.now() - t0 > 300_000) throw new Error(`only ${ready} of ${total} nodes Ready after 300 s`);
+    await sleep(1000);
+  }
+  log(`${total} simulated nodes Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${agents.length} agent process(es))`);
+  return agents;
+}
+
+async function readyNodes(p: Plane): Promise<number> {
+  const res = await send(p.target, 'GET', '/api/v1/nodes');
+  if (res.status !== 200) throw new Error(`GET nodes answered ${res.status}`);
+  const items = (JSON.parse(res.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+  return items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+async function must(p: Plane, method: string, route: string, body?: unknown): Promise<{ metadata?: { resourceVersion?: string } }> {
+  const res = await send(p.target, method, route, body === undefined ? undefined : JSON.stringify(body));
+  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${route} answered ${res.status}: ${res.body.slice(0, 500)}`);
+  return JSON.parse(res.body) as { metadata?: { resourceVersion?: string } };
+}
+
+interface WatchObj {
+  metadata: { uid: string; name: string; generation?: number };
+  spec?: { nodeName?: string; replicas?: number };
+  status?: { observedGeneration?: number; availableReplicas?: number; conditions?: { type: string; status: string }[] };
+}
+
+/** Lists (for the resourceVersion) and watches from there; `onEvent` gets each object with its arrival time. */
+async function watchFrom(p: Plane, route: string, onEvent: (type: string, obj: WatchObj, at: number) => void): Promise<{ close(): void }> {
+  const sep = route.includes('?') ? '&' : '?';
+  const list = await must(p, 'GET', `${route}${sep}limit=1`);
+  const rv = list.metadata?.resourceVersion ?? '0';
+  return streamLines(p.target, 'GET', `${route}${sep}watch=true&resourceVersion=${rv}&timeoutSeconds=1800`, undefined, (line) => {
+    const e = JSON.parse(line) as { type: string; object: WatchObj };
+    onEvent(e.type, e.object, Date.now());
+  });
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+interface RolloutCell extends Counters {
+  replicas: number;
+  boundMs: number;
+  availableMs: number;
+}
+
+/** What the leaders did over a window (from Runtime.loopStatus); reset when a leader restarted meanwhile (its counters live in memory). */
+interface Counters {
+  schedulerRequests: number;
+  bound: number;
+  schedulerPasses: number;
+  controllerRequests: number;
+  controllerPasses: number;
+  reset: string[];
+}
+
+interface Snapshot {
+  scheduler: LoopStatus;
+  controllers: LoopStatus;
+}
+
+async function snapshot(p: Plane): Promise<Snapshot> {
+  const [scheduler, controllers] = await Promise.all([p.runtime.loopStatus('scheduler'), p.runtime.loopStatus('controllers')]);
+  return { scheduler, controllers };
+}
+
+function counters(before: Snapshot, after: Snapshot): Counters {
+  const reset: string[] = [];
+  const d = (who: 'scheduler' | 'controllers', key: string) => {
+    const a = Number(after[who][key]);
+    const b = Number(before[who][key]);
+    if (a < b && !reset.includes(who)) reset.push(who);
+    return a < b ? a : a - b;
+  };
+  return {
+    schedulerRequests: d('scheduler', 'requests'),
+    bound: d('scheduler', 'bound'),
+    schedulerPasses: d('scheduler', 'passes'),
+    controllerRequests: d('controllers', 'requests'),
+    controllerPasses: d('controllers', 'passes'),
+    reset,
+  };
+}
+
+/** POST a Deployment of `replicas` and time all pods bound and the Deployment Available. */
+async function rolloutCell(p: Plane, ns: string, replicas: number): Promise<RolloutCell> {
+  const name = `web${replicas}`;
+  const bound = new Set<string>();
+  let boundAt = 0;
+  let availableAt = 0;
+  const pods = await watchFrom(p, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${name}`, (type, o, at) => {
+    if (type !== 'DELETED' && o.spec?.nodeName && !bound.has(o.metadata.uid)) {
+      bound.add(o.metadata.uid);
+      if (bound.size === replicas) boundAt = at;
+    }
+  });
+  const deploys = await watchFrom(p, `/apis/apps/v1/namespaces/${ns}/deployments?fieldSelector=metadata.name%3D${name}`, (_t, o, at) => {
+    const available = o.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+    if (!availableAt && available && (o.status?.observedGeneration ?? 0) >= (o.metadata.generation ?? 1) && o.status?.availableReplicas === replicas) availableAt = at;
+  });
+  const before = await snapshot(p);
+  const t0 = Date.now();
+  try {
+    await must(p, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.example/web:1' }] } },
+      },
+    });
+    await until(`${replicas} pods bound`, () => boundAt > 0, 300_000);
+    await until(`Deployment ${name} Available`, () => availableAt > 0, 300_000);
+  } finally {
+    pods.close();
+    deploys.close();
+  }
+  return { replicas, boundMs: boundAt - t0, availableMs: availableAt - t0, ...counters(before, await snapshot(p)) };
+}
+
+/** utime+stime in seconds summed over the workerd processes under this one. */
+function workerdCpuSeconds(): number {
+  let ticks = 0;
+  for (const d of descendants(process.pid)) {
+    if (!/workerd/.test(d.cmd)) continue;
+    ticks += procTicks(d.pid);
+  }
+  return ticks / CLK_TCK;
+}
+
+function procTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+interface CpuCell {
+  label: string;
+  seconds: number;
+  cpuSeconds: number;
+  leaseWrites: number;
+  agentCpuSeconds: number;
+}
+
+/** Control plane CPU over a window, and how many lease writes happened in it (from a lease watch). */
+async function cpuWindow(p: Plane, label: string, seconds: number, agents: Agent[]): Promise<CpuCell> {
+  let leaseWrites = 0;
+  const w = await watchFrom(p, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', (type) => {
+    if (type === 'MODIFIED') leaseWrites++;
+  });
+  const agentTicks = () => agents.reduce((s, a) => s + procTicks(a.pid), 0);
+  const cpu0 = workerdCpuSeconds();
+  const a0 = agentTicks();
+  const t0 = Date.now();
+  await sleep(seconds * 1000);
+  const cpu1 = workerdCpuSeconds();
+  const a1 = agentTicks();
+  const wall = (Date.now() - t0) / 1000;
+  w.close();
+  return { label, seconds: wall, cpuSeconds: cpu1 - cpu0, leaseWrites, agentCpuSeconds: (a1 - a0) / CLK_TCK };
+}
+
+interface ThroughputCell extends Counters {
+  nodes: number;
+  pods: number;
+  createMs: number;
+  lastBindMs: number;
+  boundAtCreateEnd: number;
+  drainRate: number;
+  overallRate: number;
+  peakRate: number;
+  cpuSeconds: number;
+}
+
+/** Creates `count` bare pods as fast as `parallel` clients can, and times their bindings from a watch. */
+async function throughputCell(p: Plane, nodes: number, count: number, parallel: number): Promise<ThroughputCell> {
+  const ns = 'throughput';
+  await must(p, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const bindTimes: number[] = [];
+  const seen = new Set<string>();
+  const w = await watchFrom(p, `/api/v1/namespaces/${ns}/pods`, (type, o, at) => {
+    if (type !== 'DELETED' && o.spec?.nodeName && !seen.has(o.metadata.uid)) {
+      seen.add(o.metadata.uid);
+      bindTimes.push(at);
+    }
+  });
+  const before = await snapshot(p);
+  const cpu0 = workerdCpuSeconds();
+  const t0 = Date.now();
+  let next = 0;
+  const progress = setInterval(() => log(`  ${next} created, ${bindTimes.length} bound`), 30_000);
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        await must(p, 'POST', `/api/v1/namespaces/${ns}/pods`, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `p-${i}`, labels: { app: 'throughput' } },
+          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+        });
+      }
+    }),
+  );
+  const createdAt = Date.now();
+  const boundAtCreateEnd = bindTimes.length;
+  try {
+    await until(`${count} pods bound`, () => bindTimes.length >= count, 600_000);
+  } finally {
+    w.close();
+    clearInterval(progress);
+  }
+  const cpuSeconds = workerdCpuSeconds() - cpu0;
+  const after = await snapshot(p);
+  const last = bindTimes[bindTimes.length - 1];
+  // The best one-second window of bindings: what the scheduler manages when it has a backlog.
+  let peak = 0;
+  for (let i = 0, j = 0; i < bindTimes.length; i++) {
+    while (bindTimes[i] - bindTimes[j] > 1000) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  return {
+    nodes,
+    pods: count,
+    createMs: createdAt - t0,
+    lastBindMs: last - t0,
+    boundAtCreateEnd,
+    drainRate: last > createdAt ? (count - boundAtCreateEnd) / ((last - createdAt) / 1000) : NaN,
+    overallRate: count / ((last - t0) / 1000),
+    peakRate: peak,
+    cpuSeconds,
+    ...counters(before, after),
+  };
+}
+
+export async function controlBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'small-nodes': { type: 'string', default: '100' },
+      replicas: { type: 'string', default: '1,100,1000' },
+      'large-nodes': { type: 'string', default: '1000' },
+      pods: { type: 'string', default: '3000' },
+      'nodes-per-agent': { type: 'string', default: '250' },
+      'cpu-seconds': { type: 'string', default: '30' },
+      parallel: { type: 'string', default: '32' },
+    },
+  });
+  const smallNodes = Number(values['small-nodes']);
+  const replicaCounts = values.replicas!.split(',').map(Number);
+  const largeNodes = Number(values['large-nodes']);
+  const podCount = Number(values.pods);
+  const perAgent = Number(values['nodes-per-agent']);
+  const cpuSeconds = Number(values['cpu-seconds']);
+  const parallel = Number(values.parallel);
+  const started = Date.now();
+  console.log(`edgeplane control-plane benchmark: scheduler and controllers on simulated nodes (edgeplane agent --runtime fake)`);
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${loadavg()} at the start (other work on the machine skews every figure)\n`);
+
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-bench-control-'));
+  const rollouts: RolloutCell[] = [];
+  const cpu: CpuCell[] = [];
+  let throughput: ThroughputCell | undefined;
+  try {
+    // (a) rollout latency on 100 nodes, plus the idle baseline before any node exists.
+    log(`control plane A: ${smallNodes} nodes`);
+    const a = await startPlane(path.join(base, 'a'));
+    await sleep(3000);
+    cpu.push(await cpuWindow(a, 'idle, no nodes', Math.min(10, cpuSeconds), []));
+    const agentsA = await startNodes(a, smallNodes, perAgent);
+    await must(a, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rollout' } });
+    for (const r of replicaCounts) {
+      log(`rollout of ${r} replica(s)`);
+      const cell = await rolloutCell(a, 'rollout', r);
+      log(`  bound ${cell.boundMs} ms, Available ${cell.availableMs} ms`);
+      rollouts.push(cell);
+    }
+    await Promise.all(agentsA.map(stopAgent));
+    await stopPlane(a);
+
+    // (d) CPU while 1,000 nodes renew leases, then (b, c) scheduler throughput on those nodes.
+    log(`control plane B: ${largeNodes} nodes`);
+    const b = await startPlane(path.join(base, 'b'));
+    const agentsB = await startNodes(b, largeNodes, perAgent);
+    log('letting registration settle for 15 s');
+    await sleep(15_000);
+    log(`measuring CPU for ${cpuSeconds} s while ${largeNodes} nodes renew leases`);
+    cpu.push(await cpuWindow(b, `${largeNodes} nodes renewing leases`, cpuSeconds, agentsB));
+    log(`creating ${podCount} pods with ${parallel} clients`);
+    throughput = await throughputCell(b, largeNodes, podCount, parallel);
+    log(`  last binding ${throughput.lastBindMs} ms after the first create`);
+    await Promise.all(agentsB.map(stopAgent));
+    await stopPlane(b);
+  } finally {
+    for (const p of [...live.planes]) await stopPlane(p);
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+
+  console.log(`== (a) Deployment rollout on ${smallNodes} simulated nodes (API create to all pods bound / Deployment Available) ==`);
+  console.log(
+    table(
+      ['replicas', 'all bound ms', 'Available ms', 'scheduler passes', 'scheduler requests', 'per bound pod', 'controller passes', 'controller requests'],
+      rollouts.map((r) => [r.replicas, r.boundMs, r.availableMs, r.schedulerPasses, r.schedulerRequests, perPod(r), r.controllerPasses, r.controllerRequests]),
+    ),
+  );
+  for (const r of rollouts) if (r.reset.length) console.log(`(${r.replicas} replicas: the ${r.reset.join(' and ')} leader restarted during the run, so its counters cover only the time since)`);
+  console.log('');
+  if (throughput) {
+    const t = throughput;
+    console.log(`== (b, c) scheduler throughput: ${t.pods} bare pods created by ${parallel} API clients, ${t.nodes} simulated nodes ==`);
+    console.log(
+      table(
+        ['create all ms', 'last bind ms', 'bound when creates ended', 'overall pods/s', 'drain pods/s', 'best 1 s', 'scheduler passes', 'scheduler requests', 'per bound pod', 'controller passes', 'controller requests', 'workerd CPU s'],
+        [[
+          t.createMs, t.lastBindMs, t.boundAtCreateEnd, t.overallRate.toFixed(1), Number.isFinite(t.drainRate) ? t.drainRate.toFixed(0) : '-', t.peakRate,
+          t.schedulerPasses, t.schedulerRequests, perPod(t), t.controllerPasses, t.controllerRequests, t.cpuSeconds.toFixed(1),
+        ]],
+      ),
+    );
+    console.log(
+      '(overall: pods / time from the first create to the last binding; drain: the backlog left when creation ended / time to bind it, the scheduler alone; ' +
+        'best 1 s: most bindings seen in any one second)',
+    );
+    if (t.reset.length) console.log(`(the ${t.reset.join(' and ')} leader restarted during the run, so its counters cover only the time since)`);
+    console.log('');
+  }
+  console.log('== (d) control-plane CPU (workerd processes, utime+stime) ==');
+  console.log(
+    table(
+      ['state', 'window s', 'CPU s', 'cores', 'lease writes/s', 'CPU ms per lease write', 'agents CPU s'],
+      cpu.map((c) => [
+        c.label,
+        c.seconds.toFixed(1),
+        c.cpuSeconds.toFixed(2),
+        (c.cpuSeconds / c.seconds).toFixed(2),
+        (c.leaseWrites / c.seconds).toFixed(1),
+        c.leaseWrites ? ms((c.cpuSeconds * 1000) / c.leaseWrites) : '-',
+        c.agentCpuSeconds.toFixed(2),
+      ]),
+    ),
+  );
+  console.log(`\nwhole run ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()} at the end`);
+}
+
+const perPod = (c: Counters) => (c.bound > 0 ? (c.schedulerRequests / c.bound).toFixed(2) : '-');
+const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
