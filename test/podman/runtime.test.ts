@@ -134,6 +134,33 @@ describe('podman runtime', () => {
     await rt.remove(p.metadata.uid!);
   });
 
+  it('runs a pod\'s containers in one network and UTS namespace (localhost between them, the pod\'s hostname) and honours workingDir', async () => {
+    const server: Container = { name: 'server', image: BUSYBOX_IMAGE, command: ['httpd', '-f', '-p', '18083', '-h', '/etc'] };
+    const client: Container = { name: 'client', image: BUSYBOX_IMAGE, command: ['sleep', '3600'], workingDir: '/tmp' };
+    const p = pod('pair', [server, client]);
+    const ip = nextIP();
+    const a = await rt.start(request(p, ip, server));
+    const b = await rt.start(request(p, ip, client));
+    const r = await eventually('wget over localhost', async () => {
+      const out = await rt.exec(p.metadata.uid!, b.id, ['sh', '-c', 'pwd; hostname; wget -q -O - http://127.0.0.1:18083/passwd'], 5000);
+      return out.exitCode === 0 ? out.output : undefined;
+    }, 10_000);
+    expect(r).toMatch(/^\/tmp\npair\nroot:x:0:0/);
+    await Promise.all([a, b].map((i) => rt.stop(p.metadata.uid!, i.id, 1)));
+    await rt.remove(p.metadata.uid!);
+  });
+
+  it('hostNetwork: true runs in the host network without a sandbox, where the app binds $POD_IP itself', async () => {
+    const c: Container = { name: 'h', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'exec httpd -f -p $POD_IP:18084 -h /etc'] };
+    const p = pod('hostnet', [c], { hostNetwork: true });
+    const ip = nextIP();
+    const inst = await rt.start(request(p, ip, c));
+    expect(await eventually('httpd on $POD_IP', () => get(`http://${ip}:18084/group`).catch(() => undefined), 10_000)).toContain('root:x:0:');
+    expect(podContainers(stateDir, p.metadata.uid!).filter((x) => x.sandbox)).toEqual([]);
+    await rt.stop(p.metadata.uid!, inst.id, 1);
+    await rt.remove(p.metadata.uid!);
+  });
+
   it('reports an exit on its own (relist), with the exit code, and keeps the output in a CRI log file', async () => {
     const c: Container = { name: 'once', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo to-stdout; echo to-stderr >&2; sleep 1; exit 3'] };
     const p = pod('once', [c]);

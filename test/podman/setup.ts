@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PODMAN_DEFAULTS } from '../../src/agent/runtimes/podman';
 import { LABEL } from '../../src/agent/runtimes/podman-inspect';
+import { removeLeftovers } from '../../src/agent/runtimes/podman-leftovers';
 
 export const BUSYBOX_IMAGE = 'localhost/edgeplane-busybox:test';
 const INSTALL = 'install them with `apt-get install -y podman runc busybox-static` (.ci/run does)';
@@ -66,16 +67,9 @@ export function ensureBusyboxImage(): void {
   }
 }
 
-/** Removes every container an agent with this state folder made: containers first, then the sandboxes they depend on. */
+/** Removes every container an agent with this state folder made (the runtime's own leftover cleanup). */
 export function removeOwned(stateDir: string): number {
-  const owner = `label=${LABEL.owner}=${path.resolve(stateDir)}`;
-  const ids = (...filters: string[]) => podman(['ps', '-a', '-q', '--no-trunc', ...filters.flatMap((f) => ['--filter', f])]).stdout.split('\n').filter(Boolean);
-  const all = ids(owner);
-  const sandboxes = new Set(ids(owner, `label=${LABEL.sandbox}=true`));
-  const apps = all.filter((id) => !sandboxes.has(id));
-  if (apps.length) podman(['rm', '-f', '-t', '0', ...apps]);
-  if (sandboxes.size) podman(['rm', '-f', '-t', '0', ...sandboxes]);
-  return all.length;
+  return removeLeftovers({ flavor: 'podman', stateDir });
 }
 
 /** Containers of one pod, by the runtime's labels: id and state. */
