@@ -13,18 +13,18 @@ const PORT = 18080;
 
 let c: Cluster;
 let agentState: string;
-let missing: Error | undefined;
+/** Why the lane cannot run (podman missing, the cluster did not start): every test fails with it, none is skipped. */
+let setupError: Error | undefined;
 
 beforeAll(async () => {
   try {
     requirePodman();
+    ensureBusyboxImage();
+    c = await startCluster({ extraArgs: ['--agents', '1', '--runtime', 'podman'] });
+    agentState = path.join(c.stateDir, 'agents', 'node-1');
   } catch (err) {
-    missing = err as Error;
-    return;
+    setupError = err as Error;
   }
-  ensureBusyboxImage();
-  c = await startCluster({ extraArgs: ['--agents', '1', '--runtime', 'podman'] });
-  agentState = path.join(c.stateDir, 'agents', 'node-1');
 }, 180_000);
 
 afterAll(async () => {
@@ -34,7 +34,7 @@ afterAll(async () => {
 }, 120_000);
 
 beforeEach(() => {
-  if (missing) throw missing;
+  if (setupError) throw setupError;
 });
 
 async function curl(url: string): Promise<string | undefined> {
