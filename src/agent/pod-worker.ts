@@ -48,6 +48,7 @@ export class PodWorker {
   private readonly probes = new Map<string, ContainerProbes>();
   private readonly waiting = new Map<string, { reason: string; message?: string }>();
   private readonly backoffReported = new Map<string, number>();
+  private unsupportedReported = false;
 
   constructor(
     public pod: Pod,
@@ -110,6 +111,10 @@ export class PodWorker {
       await this.stopAll(this.pod.spec.terminationGracePeriodSeconds ?? 30, false);
       await this.deps.logs?.finishPod(this.pod);
       return;
+    }
+    if (!this.unsupportedReported) {
+      this.unsupportedReported = true;
+      for (const what of rt.unsupported?.(this.pod) ?? []) this.event('Warning', 'UnsupportedByRuntime', what);
     }
     const podIP = this.deps.addresses.allocate(this.uid);
     if (await this.syncInitContainers(podIP)) {

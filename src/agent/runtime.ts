@@ -86,6 +86,11 @@ export interface Runtime {
   exec(podUid: string, id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** Called when an instance changes on its own (it exited, or the fake readiness annotation flipped). */
   onChange(listener: (podUid: string) => void): void;
+  /**
+   * What of this pod the runtime will not honour, one sentence each; the pod worker reports them
+   * once as a Warning event, so a pod never loses a feature silently.
+   */
+  unsupported?(pod: Pod): string[];
   /** Lets the fake runtime see pod updates (annotations) the pod worker receives. */
   observe?(pod: Pod): void;
   /** Stops watching; with stopContainers, also stops every container (an agent restart keeps them). */

@@ -62,7 +62,8 @@ export interface Container {
   /** Only on initContainers: "Always" makes a sidecar that keeps running beside the app containers. */
   restartPolicy?: 'Always';
   imagePullPolicy?: string;
-  securityContext?: { runAsUser?: number; runAsGroup?: number };
+  securityContext?: { runAsUser?: number; runAsGroup?: number; privileged?: boolean; readOnlyRootFilesystem?: boolean };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 
 export interface PodSpec {

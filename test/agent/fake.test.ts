@@ -4,17 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCidr } from '../../src/lib/cidr';
 import type { Node, Pod } from '../../src/agent/types';
 import type { AgentApi } from '../../src/agent/api';
-import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
-import { adminApi, eventually, sleep, startAgent, stopAgents, type AgentProcess } from './helpers';
+import { cleanupClusters, type Cluster } from '../helpers/cluster';
+import { adminApi, eventually, randomSlots, sleep, startAgent, startTestCluster, stopAgents, type AgentProcess } from './helpers';
 
 let cluster: Cluster;
 let agent: AgentProcess;
 let api: AgentApi;
+// Three consecutive node slots: fake-1, fake-2, fake-3.
+const slots = randomSlots(3);
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startTestCluster();
   api = adminApi(cluster);
-  agent = await startAgent(cluster, ['--runtime', 'fake', '--nodes', '3', '--name-prefix', 'fake-', '--address', '127.0.1.10', '--cpu', '2', '--memory', '4Gi', '--labels', 'pool=sim', '--state', path.join(cluster.stateDir, '..', 'fake-agent'), '--verbose']);
+  agent = await startAgent(cluster, ['--runtime', 'fake', '--nodes', '3', '--name-prefix', 'fake-', '--address', slots[0].address, '--cpu', '2', '--memory', '4Gi', '--labels', 'pool=sim', '--state', path.join(cluster.stateDir, '..', 'fake-agent'), '--verbose']);
 }, 180_000);
 
 afterAll(async () => {
@@ -48,8 +50,8 @@ describe('simulated nodes', () => {
     expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'fake-2', 'kubernetes.io/os': 'linux', 'node.kubernetes.io/instance-type': 'edgeplane', pool: 'sim' });
     expect(node.status?.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '110' });
     expect(node.status?.allocatable).toMatchObject({ cpu: '2', memory: '4Gi', pods: '110' });
-    expect(node.status?.addresses).toEqual([{ type: 'InternalIP', address: '127.0.1.11' }, { type: 'Hostname', address: 'fake-2' }]);
-    expect(node.spec?.podCIDR).toBe('127.17.11.0/24');
+    expect(node.status?.addresses).toEqual([{ type: 'InternalIP', address: slots[1].address }, { type: 'Hostname', address: 'fake-2' }]);
+    expect(node.spec?.podCIDR).toBe(slots[1].podCidr);
     expect(node.status?.nodeInfo).toMatchObject({ kubeletVersion: 'v1.32.4-edgeplane', containerRuntimeVersion: 'fake://1.0', operatingSystem: 'linux' });
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'True', reason: 'KubeletReady' });
@@ -89,7 +91,7 @@ describe('simulated nodes', () => {
     const p = await api.client.get<Pod>('pods', 'web', { namespace: 'default' });
     expect(parseCidr(node.spec!.podCIDR!).contains(p.status!.podIP!)).toBe(true);
     expect(line).toContain(p.status!.podIP!);
-    expect(p.status).toMatchObject({ phase: 'Running', hostIP: '127.0.1.11', hostIPs: [{ ip: '127.0.1.11' }], podIPs: [{ ip: p.status!.podIP }] });
+    expect(p.status).toMatchObject({ phase: 'Running', hostIP: slots[1].address, hostIPs: [{ ip: slots[1].address }], podIPs: [{ ip: p.status!.podIP }] });
     expect(p.status!.startTime).toBeTruthy();
     for (const t of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) {
       expect(condition(p, t)).toBe('True');
@@ -109,7 +111,7 @@ describe('simulated nodes', () => {
     });
     const a = (await api.client.get<Pod>('pods', 'web', { namespace: 'default' })).status!.podIP;
     expect(new Set([a, ...ips]).size).toBe(3);
-    expect(parseCidr('127.17.12.0/24').contains(ips[1])).toBe(true);
+    expect(parseCidr(slots[2].podCidr).contains(ips[1])).toBe(true);
   });
 
   it('runs a pod bound through pods/binding', async () => {
@@ -162,6 +164,16 @@ describe('simulated nodes', () => {
       return condition(got, 'Ready') === 'True' ? got : undefined;
     });
     expect(p.status!.initContainerStatuses![0]).toMatchObject({ name: 'setup', ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+  });
+
+  it('reports Ready again at once when something overwrites the Node\'s Ready condition', async () => {
+    const node = await api.client.get<Node>('nodes', 'fake-3');
+    const conditions = node.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : c));
+    await api.client.updateStatus('nodes', { ...node, status: { ...node.status, conditions } });
+    await eventually('fake-3 to be Ready again', async () => {
+      const got = await api.client.get<Node>('nodes', 'fake-3');
+      return got.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    }, 10_000);
   });
 
   it('stops cleanly on SIGTERM', async () => {

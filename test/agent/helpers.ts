@@ -3,13 +3,36 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createApi, type AgentApi } from '../../src/agent/api';
-import { processAlive, ROOT, type Cluster } from '../helpers/cluster';
+import { slotAddress, slotPodCidr } from '../../src/agent/network';
+import { processAlive, ROOT, startCluster, tempDir, type Cluster } from '../helpers/cluster';
 
 export const NODE_BIN = path.join(ROOT, 'node_modules', '.bin', 'node');
 const ENTRY = path.join(ROOT, 'test', 'agent', 'agent-main.ts');
 const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A cluster for one test file, in a temp folder of its own. Other test runs share this machine and
+ * its loopback range, so each file also takes its node slots at random (127.0.4.0 to 127.0.15.255,
+ * pod ranges 127.20-31.x.0/24), away from the 127.0.0.x addresses local dev clusters use.
+ */
+export async function startTestCluster(): Promise<Cluster> {
+  return startCluster({ stateDir: path.join(tempDir('edgeplane-agent-t-'), 'state') });
+}
+
+const taken = new Set<number>();
+
+/** A free node slot (see src/agent/network.ts): its address and podCIDR; `count` consecutive slots. */
+export function randomSlots(count = 1): { slot: number; address: string; podCidr: string }[] {
+  for (;;) {
+    const first = 1024 + Math.floor(Math.random() * (4096 - 1024 - count));
+    const slots = Array.from({ length: count }, (_, i) => first + i);
+    if (slots.some((s) => taken.has(s))) continue;
+    for (const s of slots) taken.add(s);
+    return slots.map((slot) => ({ slot, address: slotAddress(slot), podCidr: slotPodCidr(slot) }));
+  }
+}
 
 export interface AgentProcess {
   pid: number;
@@ -22,6 +45,8 @@ export interface AgentProcess {
 }
 
 const live = new Set<AgentProcess>();
+/** Every agent started in this test file, in order, for printing what they said when a test fails. */
+export const startedAgents: AgentProcess[] = [];
 
 export interface StartOptions {
   readyTimeoutMs?: number;
@@ -77,6 +102,7 @@ export async function startAgent(cluster: Cluster, args: string[], opts: StartOp
     },
   };
   live.add(agent);
+  startedAgents.push(agent);
   const until = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   while (!/edgeplane agent: .* ready/.test(out)) {
     const done = await Promise.race([exited.then(() => true), sleep(100).then(() => false)]);
@@ -104,11 +130,27 @@ process.once('exit', () => {
   }
 });
 
-/** SIGKILLs the process groups the process runtime recorded in a state folder, when the PID is still that process. */
+/**
+ * SIGKILLs the process groups of containers started from a state folder: those its records name
+ * (when the PID is still that process), and any process whose HOME lies inside it, in case the
+ * records are gone.
+ */
 export function killRecordedContainers(stateDir: string): number {
   const pods = path.join(stateDir, 'process', 'pods');
-  if (!fs.existsSync(pods)) return 0;
   let killed = 0;
+  const prefix = `HOME=${path.resolve(stateDir)}/`;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
+      if (!environ.split('\0').some((v) => v.startsWith(prefix))) continue;
+      process.kill(-Number(entry), 'SIGKILL');
+      killed++;
+    } catch {
+      // gone, not ours, or not a group leader
+    }
+  }
+  if (!fs.existsSync(pods)) return killed;
   for (const uid of fs.readdirSync(pods)) {
     const dir = path.join(pods, uid, 'containers');
     if (!fs.existsSync(dir)) continue;

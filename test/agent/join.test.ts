@@ -5,14 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentApi } from '../../src/agent/api';
 import { fetchPinnedCa, parseJoinToken, spkiSha256 } from '../../src/agent/join';
 import type { Pod } from '../../src/agent/types';
-import { cleanupClusters, ROOT, run, startCluster, type Cluster } from '../helpers/cluster';
-import { adminApi, eventually, killRecordedContainers, NODE_BIN, startAgent, stopAgents, type AgentProcess } from './helpers';
+import { cleanupClusters, ROOT, run, type Cluster } from '../helpers/cluster';
+import { adminApi, eventually, killRecordedContainers, NODE_BIN, randomSlots, startAgent, startTestCluster, stopAgents, type AgentProcess } from './helpers';
 
 let cluster: Cluster;
 let api: AgentApi;
 let joinToken: string;
 let stateDir: string;
 let agent: AgentProcess;
+const [joined, impostor] = randomSlots(2);
 
 async function edgeplane(args: string[]): Promise<string> {
   const r = await run(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), ...args, '--kubeconfig', cluster.kubeconfig], { timeoutMs: 60_000 });
@@ -21,7 +22,7 @@ async function edgeplane(args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startTestCluster();
   api = adminApi(cluster);
   joinToken = await edgeplane(['token', 'create', '--ttl', '1h']);
   stateDir = path.join(cluster.stateDir, '..', 'joined-agent');
@@ -54,14 +55,14 @@ describe('joining a cluster', () => {
 
   it('an agent whose join token carries another CA hash stops before sending anything', async () => {
     const wrong = joinToken.replace(/\.[0-9a-f]{64}$/, `.${'ab'.repeat(32)}`);
-    await expect(startAgent(cluster, ['--runtime', 'fake', '--name', 'impostor', '--address', '127.0.0.9', '--state', path.join(stateDir, '..', 'impostor')], { token: wrong, caFile: false })).rejects.toThrow(
+    await expect(startAgent(cluster, ['--runtime', 'fake', '--name', 'impostor', '--address', impostor.address, '--state', path.join(stateDir, '..', 'impostor')], { token: wrong, caFile: false })).rejects.toThrow(
       /does not match the CA hash in the join token/,
     );
     await expect(api.client.get('nodes', 'impostor')).rejects.toThrow(/not found/);
   });
 
   it('joins with the join token and runs as its own node: credential and pinned CA kept, Node, Lease and pods written with it', async () => {
-    agent = await startAgent(cluster, ['--runtime', 'process', '--name', 'joined-1', '--address', '127.0.0.3', '--state', stateDir], { token: joinToken, caFile: false });
+    agent = await startAgent(cluster, ['--runtime', 'process', '--name', 'joined-1', '--address', joined.address, '--state', stateDir], { token: joinToken, caFile: false });
     expect(agent.output()).toContain('joined the cluster as node joined-1');
     const cred = path.join(stateDir, 'credential');
     expect(fs.statSync(cred).mode & 0o777).toBe(0o600);
@@ -107,7 +108,7 @@ describe('joining a cluster', () => {
 
   it('starts again from the stored credential, with no token at all', async () => {
     await agent.stop();
-    agent = await startAgent(cluster, ['--runtime', 'fake', '--name', 'joined-1', '--address', '127.0.0.3', '--state', stateDir], { token: null, caFile: false });
+    agent = await startAgent(cluster, ['--runtime', 'fake', '--name', 'joined-1', '--address', joined.address, '--state', stateDir], { token: null, caFile: false });
     expect(agent.output()).not.toContain('joined the cluster');
     const before = (await api.client.get<{ spec: { renewTime: string } } & Pod>('leases.coordination.k8s.io', 'joined-1', { namespace: 'kube-node-lease' })).spec.renewTime;
     await eventually('a lease renewal with the stored credential', async () => {

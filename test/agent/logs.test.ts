@@ -5,17 +5,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentApi } from '../../src/agent/api';
 import type { Pod } from '../../src/agent/types';
-import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
-import { adminApi, eventually, killRecordedContainers, NODE_BIN, sleep, startAgent, stopAgents, type AgentProcess } from './helpers';
+import { cleanupClusters, type Cluster } from '../helpers/cluster';
+import { adminApi, eventually, killRecordedContainers, NODE_BIN, randomSlots, sleep, startAgent, startTestCluster, stopAgents, type AgentProcess } from './helpers';
 
 let cluster: Cluster;
 let api: AgentApi;
 let agent: AgentProcess;
 let stateDir: string;
-const args = () => ['--runtime', 'process', '--name', 'logger', '--address', '127.0.0.5', '--state', stateDir];
+const [slot] = randomSlots();
+const args = () => ['--runtime', 'process', '--name', 'logger', '--address', slot.address, '--state', stateDir];
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startTestCluster();
   api = adminApi(cluster);
   stateDir = path.join(cluster.stateDir, '..', 'logs-agent');
   agent = await startAgent(cluster, args());

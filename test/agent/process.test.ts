@@ -1,15 +1,15 @@
 // The process runtime end to end: real processes on loopback pod IPs, probes, restarts, graceful stop, adoption.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentApi } from '../../src/agent/api';
 import type { Container, Pod } from '../../src/agent/types';
 import { parseCidr } from '../../src/lib/cidr';
-import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
-import { adminApi, eventually, killRecordedContainers, NODE_BIN, processAlive, sleep, startAgent, stopAgents, type AgentProcess } from './helpers';
+import { cleanupClusters, type Cluster } from '../helpers/cluster';
+import { adminApi, eventually, killRecordedContainers, NODE_BIN, processAlive, randomSlots, sleep, startAgent, startedAgents, startTestCluster, stopAgents, type AgentProcess } from './helpers';
 
 const NODE = 'proc-1';
-const ADDRESS = '127.0.0.2';
+const [{ address: ADDRESS, podCidr: POD_CIDR }] = randomSlots();
 let cluster: Cluster;
 let api: AgentApi;
 let agent: AgentProcess;
@@ -18,11 +18,16 @@ let stateDir: string;
 const agentArgs = () => ['--runtime', 'process', '--name', NODE, '--address', ADDRESS, '--state', stateDir, '--verbose'];
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startTestCluster();
   api = adminApi(cluster);
   stateDir = path.join(cluster.stateDir, '..', 'process-agent');
   agent = await startAgent(cluster, agentArgs());
 }, 180_000);
+
+// A failing test shows what the agent said (it runs with --verbose).
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail') for (const [i, a] of startedAgents.entries()) console.log(`--- agent ${i} (pid ${a.pid})\n${a.output()}`);
+});
 
 afterAll(async () => {
   await stopAgents();
@@ -94,7 +99,7 @@ describe('process runtime', () => {
     });
     const p = await get('web');
     expect(line).toContain(p.status!.podIP!);
-    expect(parseCidr('127.16.2.0/24').contains(p.status!.podIP!)).toBe(true);
+    expect(parseCidr(POD_CIDR).contains(p.status!.podIP!)).toBe(true);
     expect(p.status).toMatchObject({ phase: 'Running', hostIP: ADDRESS });
     expect(p.status!.containerStatuses![0]).toMatchObject({ ready: true, started: true, restartCount: 0, image: 'example/web:1', imageID: 'process://example/web:1' });
     expect(p.status!.containerStatuses![0].containerID).toMatch(/^process:\/\/[0-9a-f]{64}$/);
@@ -192,6 +197,10 @@ describe('process runtime', () => {
     // The agent's own environment (its marker, its PATH, npm's variables) never reaches a container.
     expect(env).not.toHaveProperty('EDGEPLANE_AGENT_SECRET_MARKER');
     expect(Object.keys(env).filter((k) => /^npm_|^VITEST/i.test(k))).toEqual([]);
+    // What the process runtime cannot honour is said, not skipped silently.
+    await eventually('an UnsupportedByRuntime event', async () =>
+      (await events('env')).some((e) => e.type === 'Warning' && e.reason === 'UnsupportedByRuntime' && e.message === 'container main: resource limits are not enforced by the process runtime'),
+    );
   });
 
   it('reports CreateContainerConfigError when a referenced ConfigMap is missing', async () => {

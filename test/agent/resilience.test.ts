@@ -3,17 +3,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentApi } from '../../src/agent/api';
 import type { Pod } from '../../src/agent/types';
-import { cleanupClusters, restartCluster, startCluster, type Cluster } from '../helpers/cluster';
-import { adminApi, eventually, sleep, startAgent, stopAgents, type AgentProcess } from './helpers';
+import { cleanupClusters, restartCluster, type Cluster } from '../helpers/cluster';
+import { adminApi, eventually, randomSlots, sleep, startAgent, startTestCluster, stopAgents, type AgentProcess } from './helpers';
 
 let cluster: Cluster;
 let api: AgentApi;
 let agent: AgentProcess;
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startTestCluster();
   api = adminApi(cluster);
-  agent = await startAgent(cluster, ['--runtime', 'fake', '--name', 'steady', '--address', '127.0.0.4', '--state', path.join(cluster.stateDir, '..', 'steady-agent')]);
+  agent = await startAgent(cluster, ['--runtime', 'fake', '--name', 'steady', '--address', randomSlots()[0].address, '--state', path.join(cluster.stateDir, '..', 'steady-agent')]);
 }, 180_000);
 
 afterAll(async () => {

@@ -83,6 +83,18 @@ export class ProcessRuntime implements Runtime {
     return `Container image "${container.image ?? ''}" is not used: the process runtime runs the command on this host`;
   }
 
+  unsupported(pod: Pod): string[] {
+    const out: string[] = [];
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+      if (c.volumeMounts?.length) out.push(`container ${c.name}: volumeMounts (${c.volumeMounts.map((m) => m.mountPath).join(', ')}) are not mounted; the process runtime runs the command on the host's filesystem`);
+      if (c.resources?.limits && Object.keys(c.resources.limits).length) out.push(`container ${c.name}: resource limits are not enforced by the process runtime`);
+      const hostPorts = (c.ports ?? []).filter((p) => p.hostPort).map((p) => p.hostPort);
+      if (hostPorts.length) out.push(`container ${c.name}: hostPort ${hostPorts.join(', ')} is not published; the container listens on its pod IP (use a NodePort Service)`);
+      if (c.securityContext?.privileged || c.securityContext?.readOnlyRootFilesystem) out.push(`container ${c.name}: securityContext privileged/readOnlyRootFilesystem mean nothing to the process runtime, which isolates nothing`);
+    }
+    return out;
+  }
+
   private runAs(pod: Pod, c: Container): { uid?: number; gid?: number } {
     const uid = c.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
     const gid = c.securityContext?.runAsGroup ?? pod.spec.securityContext?.runAsGroup;
@@ -103,6 +115,8 @@ export class ProcessRuntime implements Runtime {
     const ids = this.runAs(pod, c);
     const home = path.join(this.store.podDir(uid), 'home');
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    // A container run as another user (the agent is root) must still own its home.
+    if (ids.uid !== undefined) fs.chownSync(home, ids.uid, ids.gid ?? ids.uid);
     const cwd = c.workingDir || home;
     const env: [string, string][] = [['HOSTNAME', pod.spec.hostname ?? pod.metadata.name!], ['HOME', home], ...req.env];
     if (!env.some(([k]) => k === 'PATH')) env.push(['PATH', DEFAULT_PATH]);
