@@ -63,7 +63,7 @@ beforeAll(() => {
   }
   ensureBusyboxImage();
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-podman-rt-'));
-  rt = new PodmanRuntime({ flavor: 'podman', stateDir, client, log: (m) => logs.push(m), relistMs: 500 });
+  rt = new PodmanRuntime({ flavor: 'podman', stateDir, client, log: (m) => logs.push(m), relistMs: 500, projectionRefreshMs: 1000 });
 }, 120_000);
 
 // Every test fails with what to install; none is skipped.
@@ -121,6 +121,27 @@ describe('podman runtime', () => {
     expect(took).toBeLessThan(10_000);
     await rt.remove(p.metadata.uid!);
     expect(podContainers(stateDir, p.metadata.uid!)).toEqual([]);
+  });
+
+  it('rewrites a configMap volume from the API while the container runs, and writes the pod\'s imagePullSecrets into an auth file for pulls', async () => {
+    objects['configmaps/live'] = { metadata: { name: 'live' }, data: { 'index.html': 'v1\n' } };
+    objects['secrets/regcred'] = { metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths: { 'registry.example': { auth: 'dTpw' } } })).toString('base64') } };
+    const c = { name: 'web', image: BUSYBOX_IMAGE, command: ['httpd', '-f', '-p', '18085', '-h', '/www'], ports: [{ containerPort: 18085 }], volumeMounts: [{ name: 'live', mountPath: '/www' }] } as Container;
+    const p = pod('live', [c], { volumes: [{ name: 'live', configMap: { name: 'live' } }], imagePullSecrets: [{ name: 'regcred' }, { name: 'absent' }] });
+    const ip = nextIP();
+    await rt.pull(p, c);
+    const auth = JSON.parse(fs.readFileSync(path.join(stateDir, 'podman', 'pods', p.metadata.uid!, 'auth', 'config.json'), 'utf8'));
+    expect(auth).toEqual({ auths: { 'registry.example': { auth: 'dTpw' } } });
+    expect(logs.some((l) => l.includes('imagePullSecret default/absent: not found; pulling without it'))).toBe(true);
+    const inst = await rt.start(request(p, ip, c));
+    expect(await eventually('v1', () => get(`http://${ip}:18085/index.html`).catch(() => undefined), 10_000)).toBe('v1\n');
+    objects['configmaps/live'] = { metadata: { name: 'live' }, data: { 'index.html': 'v2\n' } };
+    await eventually('v2 after a refresh', async () => {
+      rt.observe(p);
+      return (await get(`http://${ip}:18085/index.html`).catch(() => undefined)) === 'v2\n';
+    }, 15_000, 500);
+    await rt.stop(p.metadata.uid!, inst.id, 1);
+    await rt.remove(p.metadata.uid!);
   });
 
   it('sends SIGTERM first: a container that handles it stops at once with its own exit code', async () => {

@@ -161,12 +161,15 @@ function securityArgs(pod: Pod, c: Container): string[] {
   return args;
 }
 
+// k8s: pkg/kubelet/cm/helpers_linux.go MilliCPUToShares (requests) and the CFS quota (limits).
 function resourceArgs(c: Container): string[] {
   const limits = c.resources?.limits ?? {};
+  const requests = c.resources?.requests ?? {};
   const args: string[] = [];
   try {
     if (limits.memory) args.push('--memory', String(Math.ceil(parseQuantity(limits.memory).value())));
     if (limits.cpu) args.push('--cpus', String(parseQuantity(limits.cpu).milli() / 1000));
+    if (requests.cpu) args.push('--cpu-shares', String(Math.max(2, Math.floor((parseQuantity(requests.cpu).milli() * 1024) / 1000))));
   } catch (err) {
     throw configError(`container ${c.name}: resources.limits: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -50,7 +50,8 @@ export class ImageManager {
   }
 
   /** Answers the Pulled event's message; throws StartError ErrImagePull, ImagePullBackOff or ErrImageNeverPull. */
-  async ensure(podUid: string, c: Container): Promise<string> {
+  /** `pullArgs` makes the pull command for a reference (with the pod's registry credentials, if any). */
+  async ensure(podUid: string, c: Container, pullArgs: (ref: string) => string[] = (ref) => ['pull', ref]): Promise<string> {
     const image = c.image ?? '';
     if (!image) throw new StartError('InvalidImageName', `container ${c.name} names no image`);
     const ref = qualifyImage(image);
@@ -63,7 +64,7 @@ export class ImageManager {
     if (b && now - b.lastMs < FAILURE_SHOWN_MS) throw new StartError('ErrImagePull', b.error);
     if (b && now - b.lastMs < b.delayMs) throw new StartError('ImagePullBackOff', `Back-off pulling image "${image}"`);
     const began = Date.now();
-    const r = await this.cli.run(['pull', ref], { timeoutMs: PULL_TIMEOUT_MS });
+    const r = await this.cli.run(pullArgs(ref), { timeoutMs: PULL_TIMEOUT_MS });
     if (r.code !== 0) {
       // k8s: flowcontrol.Backoff.Next: the delay doubles per failure, and a long quiet spell resets it.
       const delayMs = b && now - b.lastMs < 2 * BACKOFF_MAX_MS ? Math.min(b.delayMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;

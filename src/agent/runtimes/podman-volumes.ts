@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { KObject } from '../../api/types';
 import type { KubeClient } from '../../client/client';
 import { isNotFound } from '../../client/errors';
+import { parseQuantity } from '../../lib/quantity';
 import { StartError } from '../runtime';
 import type { Container, Pod } from '../types';
 
@@ -46,12 +47,15 @@ export const mountsOf = (c: Container): VolumeMount[] => ((c as { volumeMounts?:
 const SUPPORTED = ['emptyDir', 'configMap', 'secret', 'hostPath'];
 const configError = (message: string) => new StartError('CreateContainerConfigError', message);
 
-export interface MountContext {
+export interface PodVolumeContext {
   client: KubeClient;
   pod: Pod;
-  container: Container;
   /** <state>/<runtime>/pods/<uid>: volumes live in its volumes/ folder. */
   podDir: string;
+}
+
+export interface MountContext extends PodVolumeContext {
+  container: Container;
 }
 
 /** Relative, inside the volume: no absolute path, no `..` step (k8s: validation of subPath and items[].path). */
@@ -99,16 +103,41 @@ export async function mountArgs(ctx: MountContext): Promise<string[]> {
   return args;
 }
 
+/**
+ * Rewrites the configMap and secret volumes already on disk from the API, as kubelet's periodic
+ * volume sync does, so running containers see updates; a subPath mount keeps the file it had.
+ * A failure keeps the old files and is logged.
+ */
+export async function refreshProjections(ctx: PodVolumeContext, log: (m: string) => void): Promise<void> {
+  for (const v of volumesOf(ctx.pod)) {
+    if (!v.configMap && !v.secret) continue;
+    if (!fs.existsSync(path.join(ctx.podDir, 'volumes', v.name))) continue;
+    try {
+      await volumeRoot(ctx, v);
+    } catch (err) {
+      log(`refreshing volume ${v.name} of pod ${ctx.pod.metadata.namespace}/${ctx.pod.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/** What of the pod's volumes this runtime does not enforce. */
+export function unenforcedVolumeFeatures(pod: Pod): string[] {
+  return volumesOf(pod)
+    .filter((v) => v.emptyDir?.sizeLimit && v.emptyDir.medium !== 'Memory')
+    .map((v) => `emptyDir volume ${JSON.stringify(v.name)}: sizeLimit ${v.emptyDir!.sizeLimit} is not enforced for a disk-backed emptyDir by this runtime`);
+}
+
 /** tmpfs belongs to one container's mount namespace here, so it is honoured only when one container mounts it. */
 function memoryVolume(ctx: MountContext, v: Volume, m: VolumeMount, where: string): string[] {
   const users = [...(ctx.pod.spec.initContainers ?? []), ...ctx.pod.spec.containers].filter((c) => mountsOf(c).some((x) => x.name === v.name));
   if (users.length > 1 || m.subPath) {
     throw configError(`${where}: emptyDir medium Memory is honoured only for a single container without subPath (this runtime cannot share a tmpfs between containers)`);
   }
-  return ['--tmpfs', `${m.mountPath}:rw,mode=1777${m.readOnly ? ',ro' : ''}`];
+  const size = v.emptyDir?.sizeLimit ? `,size=${Math.ceil(parseQuantity(v.emptyDir.sizeLimit).value())}` : '';
+  return ['--tmpfs', `${m.mountPath}:rw,mode=1777${size}${m.readOnly ? ',ro' : ''}`];
 }
 
-async function volumeRoot(ctx: MountContext, v: Volume): Promise<string> {
+async function volumeRoot(ctx: PodVolumeContext, v: Volume): Promise<string> {
   const dir = path.join(ctx.podDir, 'volumes', v.name);
   if (v.emptyDir) {
     if (!fs.existsSync(dir)) {
@@ -141,7 +170,7 @@ async function volumeRoot(ctx: MountContext, v: Volume): Promise<string> {
   return dir;
 }
 
-async function readObject(ctx: MountContext, kind: 'configmaps' | 'secrets', name: string, optional: boolean): Promise<Map<string, Buffer>> {
+async function readObject(ctx: PodVolumeContext, kind: 'configmaps' | 'secrets', name: string, optional: boolean): Promise<Map<string, Buffer>> {
   let obj: KObject;
   try {
     obj = await ctx.client.get(kind, name, { namespace: ctx.pod.metadata.namespace });

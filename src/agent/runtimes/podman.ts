@@ -23,7 +23,8 @@ import { containerArgs, hostNetwork, instanceName, needsImageUser, sandboxArgs, 
 import { Cli, cliError } from './podman-cli';
 import { ImageManager, qualifyImage } from './podman-images';
 import { LABEL, parsePs, toInstance, type PodmanInstance } from './podman-inspect';
-import { mountArgs } from './podman-volumes';
+import { writePullAuth } from './podman-auth';
+import { mountArgs, refreshProjections, unenforcedVolumeFeatures } from './podman-volumes';
 
 export type PodmanFlavor = 'podman' | 'docker';
 
@@ -46,6 +47,8 @@ export interface PodmanRuntimeOptions {
   /** The node's address, where hostPorts are published. */
   nodeAddress?: string;
   relistMs?: number;
+  /** How often configMap and secret volumes are rewritten from the API at most (default one minute). */
+  projectionRefreshMs?: number;
 }
 
 export const PODMAN_DEFAULTS = {
@@ -59,6 +62,8 @@ const EXEC_OUTPUT_LIMIT = 10 * 1024;
 const PAUSE_BINARIES = ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/libexec/catatonit/catatonit'];
 // k8s: a sandbox that must go takes the pod's containers with the minimum grace.
 const SANDBOX_LOSS_GRACE_SECONDS = 2;
+// k8s: kubelet's configMap and secret volumes follow the objects within about a minute (its sync period).
+const PROJECTION_REFRESH_MS = 60_000;
 
 interface Known {
   inst: PodmanInstance;
@@ -86,6 +91,8 @@ export class PodmanRuntime implements Runtime {
   private readonly creating = new Set<string>();
   private readonly startErrors = new Map<string, string>();
   private readonly removing = new Set<string>();
+  /** When each pod's configMap and secret volumes were last rewritten. */
+  private readonly projected = new Map<string, number>();
   private readonly listeners = new Set<(podUid: string) => void>();
   private readonly timer: NodeJS.Timeout;
   private relisting?: Promise<void>;
@@ -231,8 +238,26 @@ export class PodmanRuntime implements Runtime {
     return [...this.known.values()].filter((k) => k.inst.podUid === uid && k.inst.sandbox && !k.gone).sort((a, b) => a.inst.startedAt - b.inst.startedAt).at(-1);
   }
 
-  pull(pod: Pod, container: Container): Promise<string> {
-    return this.images.ensure(pod.metadata.uid!, container);
+  async pull(pod: Pod, container: Container): Promise<string> {
+    const uid = pod.metadata.uid!;
+    const auth = await writePullAuth(this.opts.client, pod, path.join(this.podDir(uid), 'auth'), this.opts.log);
+    // podman reads an auth file; docker reads config.json from a --config folder given before the subcommand.
+    const pullArgs = (ref: string) => (!auth ? ['pull', ref] : this.opts.flavor === 'podman' ? ['pull', '--authfile', path.join(auth, 'config.json'), ref] : ['--config', auth, 'pull', ref]);
+    return this.images.ensure(uid, container, pullArgs);
+  }
+
+  /** Every pod update the worker sees: configMap and secret volumes are refreshed at most once a minute. */
+  observe(pod: Pod): void {
+    const uid = pod.metadata.uid!;
+    const last = this.projected.get(uid);
+    if (last !== undefined && Date.now() - last < (this.opts.projectionRefreshMs ?? PROJECTION_REFRESH_MS)) return;
+    if (!this.appInstances(uid).some((i) => i.state === 'running')) return;
+    this.projected.set(uid, Date.now());
+    void refreshProjections({ client: this.opts.client, pod, podDir: this.podDir(uid) }, this.opts.log);
+  }
+
+  unsupported(pod: Pod): string[] {
+    return unenforcedVolumeFeatures(pod);
   }
 
   /** The pod's running sandbox, created or restarted as needed; undefined for hostNetwork pods. */
@@ -284,6 +309,7 @@ export class PodmanRuntime implements Runtime {
     const image = qualifyImage(c.image ?? '');
     const sandbox = await this.ensureSandbox(pod, req.podIP);
     const mounts = await mountArgs({ client: this.opts.client, pod, container: c, podDir: this.podDir(uid) });
+    if (!this.projected.has(uid)) this.projected.set(uid, Date.now());
     const imageUser = needsImageUser(pod, c) ? await this.imageUser(image) : undefined;
     let logPath: string | undefined;
     if (this.dialect.logDriverPath) {
@@ -363,6 +389,7 @@ export class PodmanRuntime implements Runtime {
         this.startErrors.delete(cid);
       }
       this.images.forget(podUid);
+      this.projected.delete(podUid);
       fs.rmSync(this.podDir(podUid), { recursive: true, force: true });
     } finally {
       this.removing.delete(podUid);
