@@ -122,6 +122,22 @@ describe('podman lane', () => {
     expect(del.code, del.stderr).toBe(0);
   });
 
+  it('kubectl logs shows a podman container\'s output (stdout and stderr, from its CRI log file)', async () => {
+    await apply(c, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'talker' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'talk', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo hello from podman; echo to stderr >&2; exec sleep 3600'] }] },
+    });
+    const out = await eventually('kubectl logs talker', async () => {
+      const r = await c.kubectl(['logs', 'talker']);
+      return r.code === 0 && r.stdout.includes('to stderr') ? r.stdout : undefined;
+    }, 60_000, 1000);
+    expect(out).toBe('hello from podman\nto stderr\n');
+    const del = await c.kubectl(['delete', 'pod', 'talker', '--wait=true'], { timeoutMs: 60_000 });
+    expect(del.code, del.stderr).toBe(0);
+  });
+
   it('kubectl delete pod stops the container within the grace period (SIGKILL for a PID 1 that ignores SIGTERM)', async () => {
     await apply(c, {
       apiVersion: 'v1',
