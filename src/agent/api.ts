@@ -4,6 +4,9 @@ import { Readable } from 'node:stream';
 import { KubeClient } from '../client/client';
 import { bearerTransport, type Transport } from '../client/transport';
 
+/** A request (not a watch) that goes this long without a byte either way has hung: it fails, and its caller retries. */
+const IDLE_TIMEOUT_MS = 60_000;
+
 export interface TlsOptions {
   /** PEM of the CA that signs the server's certificate; default the system's trust store. */
   caPem?: string;
@@ -44,6 +47,10 @@ export function httpsTransport(tls: TlsOptions): Transport & { close(): void } {
         }
         resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status, headers: h }));
       });
+      // A watch may stay quiet between events; anything else that stalls must not hold a pod's sync forever.
+      if (new URL(request.url).searchParams.get('watch') !== 'true') {
+        req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error(`the API did not answer ${request.method} ${new URL(request.url).pathname} within ${IDLE_TIMEOUT_MS / 1000}s`)));
+      }
       req.on('error', reject);
       req.end(body);
     });

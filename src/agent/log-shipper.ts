@@ -1,4 +1,5 @@
 // Ships container output to the API (the agent takes no inbound connections, so `kubectl logs` reads what it sent).
+// A raw (process runtime) file is kept under 10 MiB on disk by emptying it once everything in it was shipped.
 //
 // Every second the files of a node's container instances are read from where the last successful
 // batch ended and POSTed as "<RFC3339Nano> <text>" lines to
@@ -16,6 +17,9 @@ import type { ContainerInstance, Runtime } from './runtime';
 import type { Pod } from './types';
 
 const READ_LIMIT = 256 * 1024;
+// k8s: kubelet's containerLogMaxSize (10 MiB). A raw file is emptied once shipped past this size;
+// the process keeps writing through its O_APPEND descriptor from the new start.
+const MAX_LOCAL_LOG = 10 * 1024 * 1024;
 
 interface Cursor extends ParseState {
   offset: number;
@@ -146,7 +150,12 @@ export class LogShipper {
       const sent = await this.post(pod, 'logs', { container: inst.name, instance: inst.attempt, lines: parsed.lines });
       if (!sent) return false;
     }
-    this.cursors.set(inst.id, { offset: cursor.offset + parsed.consumed, partial: state.partial, partialTime: state.partialTime });
+    let offset = cursor.offset + parsed.consumed;
+    if ((inst.logFormat ?? 'raw') === 'raw' && offset >= MAX_LOCAL_LOG && offset === fs.statSync(inst.logPath!).size) {
+      fs.truncateSync(inst.logPath!, 0);
+      offset = 0;
+    }
+    this.cursors.set(inst.id, { offset, partial: state.partial, partialTime: state.partialTime });
     if (parsed.consumed > 0) this.dirty = true;
     return !atEnd && parsed.consumed > 0;
   }
