@@ -3,7 +3,7 @@
 // pkg/kubelet/nodestatus/setters.go (capacity, addresses, conditions, nodeInfo).
 import type { KubeClient } from '../client/client';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors';
-import { formatBytes } from '../lib/quantity';
+import { formatBytes, parseQuantity } from '../lib/quantity';
 import type { MachineFacts } from './machine';
 import { sameStatus } from './pod-status';
 import { rfc3339, type Node, type NodeCondition } from './types';
@@ -87,6 +87,18 @@ export function nodeStatus(id: NodeIdentity, facts: MachineFacts, old: Node['sta
   };
 }
 
+// "2000m" and "2" are the same capacity, however the server chose to write it.
+function sameQuantities(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ka = Object.keys(a ?? {}).sort();
+  const kb = Object.keys(b ?? {}).sort();
+  if (ka.join() !== kb.join()) return false;
+  try {
+    return ka.every((k) => parseQuantity(a![k]).cmp(parseQuantity(b![k])) === 0);
+  } catch {
+    return false;
+  }
+}
+
 /** Is what the API holds what this agent would say, give or take heartbeats? If not, report at once. */
 export function statusDrifted(node: Node, id: NodeIdentity, facts: MachineFacts): boolean {
   const want = nodeStatus(id, facts, node.status);
@@ -94,7 +106,7 @@ export function statusDrifted(node: Node, id: NodeIdentity, facts: MachineFacts)
   const conds = (s: Node['status']) => (s?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`).sort().join(',');
   return (
     conds(have) !== conds(want) ||
-    !sameStatus(have.capacity, want.capacity) ||
+    !sameQuantities(have.capacity, want.capacity) ||
     !sameStatus(have.addresses, want.addresses) ||
     !sameStatus(have.nodeInfo, want.nodeInfo)
   );
@@ -152,6 +164,7 @@ export class NodeStatusReporter {
   private busy = false;
   private again = false;
   private stopped = false;
+  private lastDriftReport = 0;
 
   constructor(private readonly opts: NodeReporterOptions) {}
 
@@ -175,7 +188,11 @@ export class NodeStatusReporter {
       return;
     }
     this.node = node;
-    if (statusDrifted(node, this.opts.identity, this.opts.facts)) this.report();
+    // At most one drift report every 5 s: a server that rewrites a field its own way must not start a write loop.
+    if (statusDrifted(node, this.opts.identity, this.opts.facts) && Date.now() - this.lastDriftReport > 5_000) {
+      this.lastDriftReport = Date.now();
+      this.report();
+    }
   }
 
   report(): void {

@@ -49,6 +49,8 @@ export class PodWorker {
   private readonly waiting = new Map<string, { reason: string; message?: string }>();
   private readonly backoffReported = new Map<string, number>();
   private unsupportedReported = false;
+  /** The status this worker last wrote and the resourceVersion the write produced. */
+  private lastWrite?: { rv?: string; status: unknown };
 
   constructor(
     public pod: Pod,
@@ -321,8 +323,11 @@ export class PodWorker {
     for (let attempt = 0; attempt < 3; attempt++) {
       const status = compute(this.pod);
       if (sameStatus(this.pod.status, status)) return;
+      // Unchanged since our own write: a server that spells a field its own way must not start a write loop.
+      if (this.lastWrite && this.lastWrite.rv === this.pod.metadata.resourceVersion && sameStatus(this.lastWrite.status, status)) return;
       try {
         this.pod = await this.deps.client.updateStatus<Pod>('pods', { ...this.pod, status });
+        this.lastWrite = { rv: this.pod.metadata.resourceVersion, status };
         return;
       } catch (err) {
         if (isNotFound(err)) return;
