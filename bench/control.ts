@@ -297,6 +297,27 @@ interface CpuCell {
   agentCpuSeconds: number;
 }
 
+/** Waits (up to `maxMs`) until lease renewals reach `share` of one per node every 10 s; answers the last rate seen. */
+async function leasesSteady(p: Plane, nodes: number, share: number, maxMs: number): Promise<number> {
+  let writes = 0;
+  const w = await watchFrom(p, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', (type) => {
+    if (type === 'MODIFIED') writes++;
+  });
+  const t0 = Date.now();
+  let rate = 0;
+  try {
+    while (Date.now() - t0 < maxMs) {
+      writes = 0;
+      await sleep(5000);
+      rate = writes / 5;
+      if (rate >= (share * nodes) / 10) break;
+    }
+  } finally {
+    w.close();
+  }
+  return rate;
+}
+
 /** Control plane CPU over a window, and how many lease writes happened in it (from a lease watch). */
 async function cpuWindow(p: Plane, label: string, seconds: number, agents: Agent[]): Promise<CpuCell> {
   let leaseWrites = 0;
@@ -318,6 +339,8 @@ async function cpuWindow(p: Plane, label: string, seconds: number, agents: Agent
 interface ThroughputCell extends Counters {
   nodes: number;
   pods: number;
+  /** Pods asked for; fewer were created when the creation time limit ran out. */
+  wanted: number;
   createMs: number;
   lastBindMs: number;
   boundAtCreateEnd: number;
@@ -327,8 +350,11 @@ interface ThroughputCell extends Counters {
   cpuSeconds: number;
 }
 
-/** Creates `count` bare pods as fast as `parallel` clients can, and times their bindings from a watch. */
-async function throughputCell(p: Plane, nodes: number, count: number, parallel: number): Promise<ThroughputCell> {
+/**
+ * Creates `wanted` bare pods as fast as `parallel` clients can (stopping at `createLimitMs`, so a slow
+ * machine still finishes), and times their bindings from a watch.
+ */
+async function throughputCell(p: Plane, nodes: number, wanted: number, parallel: number, createLimitMs: number): Promise<ThroughputCell> {
   const ns = 'throughput';
   await must(p, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const bindTimes: number[] = [];
@@ -346,7 +372,7 @@ async function throughputCell(p: Plane, nodes: number, count: number, parallel: 
   const progress = setInterval(() => log(`  ${next} created, ${bindTimes.length} bound`), 30_000);
   await Promise.all(
     Array.from({ length: parallel }, async () => {
-      for (let i = next++; i < count; i = next++) {
+      for (let i = next++; i < wanted && Date.now() - t0 < createLimitMs; i = next++) {
         await must(p, 'POST', `/api/v1/namespaces/${ns}/pods`, {
           apiVersion: 'v1',
           kind: 'Pod',
@@ -357,6 +383,7 @@ async function throughputCell(p: Plane, nodes: number, count: number, parallel: 
     }),
   );
   const createdAt = Date.now();
+  const count = Math.min(next, wanted);
   const boundAtCreateEnd = bindTimes.length;
   try {
     await until(`${count} pods bound`, () => bindTimes.length >= count, 600_000);
@@ -376,6 +403,7 @@ async function throughputCell(p: Plane, nodes: number, count: number, parallel: 
   return {
     nodes,
     pods: count,
+    wanted,
     createMs: createdAt - t0,
     lastBindMs: last - t0,
     boundAtCreateEnd,
@@ -398,6 +426,7 @@ export async function controlBench(argv: string[]): Promise<void> {
       'nodes-per-agent': { type: 'string', default: '250' },
       'cpu-seconds': { type: 'string', default: '30' },
       parallel: { type: 'string', default: '32' },
+      'create-seconds': { type: 'string', default: '150' },
     },
   });
   const smallNodes = Number(values['small-nodes']);
@@ -407,6 +436,7 @@ export async function controlBench(argv: string[]): Promise<void> {
   const perAgent = Number(values['nodes-per-agent']);
   const cpuSeconds = Number(values['cpu-seconds']);
   const parallel = Number(values.parallel);
+  const createLimitMs = Number(values['create-seconds']) * 1000;
   const started = Date.now();
   console.log(`edgeplane control-plane benchmark: scheduler and controllers on simulated nodes (edgeplane agent --runtime fake)`);
   console.log(`machine: ${os.cpus().length} CPUs, load average ${loadavg()} at the start (other work on the machine skews every figure)\n`);
@@ -436,12 +466,13 @@ export async function controlBench(argv: string[]): Promise<void> {
     log(`control plane B: ${largeNodes} nodes`);
     const b = await startPlane(path.join(base, 'b'));
     const agentsB = await startNodes(b, largeNodes, perAgent);
-    log('letting registration settle for 15 s');
-    await sleep(15_000);
+    log('waiting for lease renewals to reach 90% of one per node per 10 s');
+    const rate = await leasesSteady(b, largeNodes, 0.9, 90_000);
+    log(`  ${rate.toFixed(0)} lease writes/s`);
     log(`measuring CPU for ${cpuSeconds} s while ${largeNodes} nodes renew leases`);
     cpu.push(await cpuWindow(b, `${largeNodes} nodes renewing leases`, cpuSeconds, agentsB));
     log(`creating ${podCount} pods with ${parallel} clients`);
-    throughput = await throughputCell(b, largeNodes, podCount, parallel);
+    throughput = await throughputCell(b, largeNodes, podCount, parallel, createLimitMs);
     log(`  last binding ${throughput.lastBindMs} ms after the first create`);
     await Promise.all(agentsB.map(stopAgent));
     await stopPlane(b);
@@ -462,6 +493,7 @@ export async function controlBench(argv: string[]): Promise<void> {
   if (throughput) {
     const t = throughput;
     console.log(`== (b, c) scheduler throughput: ${t.pods} bare pods created by ${parallel} API clients, ${t.nodes} simulated nodes ==`);
+    if (t.pods < t.wanted) console.log(`(creation stopped at the ${createLimitMs / 1000} s limit: ${t.pods} of the ${t.wanted} pods asked for; --create-seconds raises it)`);
     console.log(
       table(
         ['create all ms', 'last bind ms', 'bound when creates ended', 'overall pods/s', 'drain pods/s', 'best 1 s', 'scheduler passes', 'scheduler requests', 'per bound pod', 'controller passes', 'controller requests', 'workerd CPU s'],

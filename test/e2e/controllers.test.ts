@@ -191,8 +191,23 @@ describe('with 3 simulated nodes', () => {
       }
       const get = await c.kubectl(['get', 'rs', rs.metadata.name, '--no-headers']);
       expect(get.stdout).toMatch(new RegExp(`^${rs.metadata.name}\\s+2\\s+2\\s+2\\s`));
-      const cleanup = await c.kubectl(['delete', 'rs', rs.metadata.name]);
-      expect(cleanup.code, cleanup.stderr).toBe(0);
+    });
+
+    it('applying the orphaning Deployment again adopts its old ReplicaSet and keeps the same pods', async () => {
+      const [orphaned] = (await getJson<{ items: KObj[] }>(c, `${rsPath('default')}?labelSelector=app%3Dorphan`)).items;
+      const podsBefore = (await pods(c, 'app=orphan')).map((p) => p.metadata.uid).sort();
+      await apply(c, deployment('orphan', { replicas: 2 }));
+      await rolledOut('orphan');
+      const d = await getJson(c, '/apis/apps/v1/namespaces/default/deployments/orphan');
+      const rs = await eventually('the ReplicaSet adopted', async () => {
+        const r = await getJson(c, rsPath('default', orphaned.metadata.name));
+        return r.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid && o.controller) ? r : undefined;
+      }, 10_000, 200);
+      expect(rs.metadata.uid).toBe(orphaned.metadata.uid);
+      expect((await getJson<{ items: KObj[] }>(c, `${rsPath('default')}?labelSelector=app%3Dorphan`)).items).toHaveLength(1);
+      expect((await pods(c, 'app=orphan')).map((p) => p.metadata.uid).sort()).toEqual(podsBefore);
+      const del = await c.kubectl(['delete', 'deployment', 'orphan']);
+      expect(del.code, del.stderr).toBe(0);
     });
   });
 

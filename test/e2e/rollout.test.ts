@@ -169,6 +169,51 @@ describe('kubectl rollout', () => {
     expect(imageOf(active)).toBe('registry.example/web:3');
   });
 
+  it('kubectl describe deployment shows the replica counts, strategy, conditions, new ReplicaSet and scaling events', async () => {
+    const active = await activeReplicaSet('web');
+    const out = await c.kubectl(['describe', 'deployment', 'web']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^Replicas:\s+4 desired \| 4 updated \| 4 total \| 4 available \| 0 unavailable$/m);
+    expect(out.stdout).toMatch(/^StrategyType:\s+RollingUpdate$/m);
+    expect(out.stdout).toMatch(/^RollingUpdateStrategy:\s+0 max unavailable, 1 max surge$/m);
+    expect(out.stdout).toMatch(/^\s+Available\s+True\s+MinimumReplicasAvailable$/m);
+    expect(out.stdout).toMatch(/^\s+Progressing\s+True\s+NewReplicaSetAvailable$/m);
+    expect(out.stdout).toMatch(new RegExp(`^NewReplicaSet:\\s+${active.metadata.name} \\(4/4 replicas created\\)$`, 'm'));
+    expect(out.stdout).toMatch(new RegExp(`Normal\\s+ScalingReplicaSet\\s+\\S+\\s+\\S+\\s+Scaled up replica set ${active.metadata.name}`));
+  });
+
+  it('kubectl describe names the upstream controllers as event sources (deployment-controller, replicaset-controller)', async () => {
+    const d = await c.kubectl(['describe', 'deployment', 'web']);
+    expect(d.stdout).toMatch(/Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set/);
+    const active = await activeReplicaSet('web');
+    const rs = await c.kubectl(['describe', 'rs', active.metadata.name]);
+    expect(rs.stdout).toMatch(/Normal\s+SuccessfulCreate\s+\S+\s+replicaset-controller\s+Created pod: web-/);
+  });
+
+  it('a Recreate Deployment removes every old pod before it creates a new one', async () => {
+    await apply(c, deployment('recreate', { replicas: 3, image: 'registry.example/re:1', recreate: true }));
+    await rolloutStatus('recreate');
+    const initial = await getJson<{ metadata: { resourceVersion: string }; items: KObj[] }>(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Drecreate');
+    const old = new Set(initial.items.map((p) => p.metadata.uid));
+    expect(old.size).toBe(3);
+    const w = await watch(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Drecreate', initial.metadata.resourceVersion);
+    try {
+      const set = await c.kubectl(['set', 'image', 'deployment/recreate', 'app=registry.example/re:2']);
+      expect(set.code, set.stderr).toBe(0);
+      const status = await rolloutStatus('recreate');
+      expect(status.code, status.stderr).toBe(0);
+      await w.waitFor((e) => e.type === 'MODIFIED' && !old.has(e.object.metadata.uid) && isReady(e.object), 10_000);
+    } finally {
+      w.stop();
+    }
+    const lastOldGone = Math.max(...w.events.filter((e) => e.type === 'DELETED' && old.has(e.object.metadata.uid)).map((e) => e.at));
+    const firstNew = Math.min(...w.events.filter((e) => e.type === 'ADDED' && !old.has(e.object.metadata.uid)).map((e) => e.at));
+    expect(w.events.filter((e) => e.type === 'DELETED' && old.has(e.object.metadata.uid))).toHaveLength(3);
+    expect(firstNew).toBeGreaterThanOrEqual(lastOldGone);
+    const list = await pods(c, 'app=recreate');
+    expect(list.map(podImage)).toEqual(['registry.example/re:2', 'registry.example/re:2', 'registry.example/re:2']);
+  });
+
   it('a Deployment that cannot progress reports ProgressDeadlineExceeded and kubectl rollout status exits 1', async () => {
     await apply(c, deployment('stuck', { replicas: 2, cpu: '64', progressDeadlineSeconds: 5 }));
     const t0 = Date.now();

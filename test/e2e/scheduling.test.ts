@@ -11,6 +11,7 @@ import {
   pendingAlarms,
   perNode,
   pods,
+  sleep,
   startFakeNodes,
   stopAgents,
   watch,
@@ -49,6 +50,11 @@ async function boundWithLatency(c: Cluster, name: string, n: number, start: () =
       const l = await pods(c, `app=${name}`);
       return l.length === n && l.every((p) => p.spec?.nodeName) ? l : undefined;
     }, 20_000, 100);
+    // The watch may trail the list a little: wait until it has shown every binding too.
+    const listed = Date.now();
+    await w.waitFor(() => new Set(w.events.filter((e) => e.object.spec?.nodeName).map((e) => e.object.metadata.uid)).size >= n, 15_000);
+    const trail = Date.now() - listed;
+    expect(trail, `the pod watch showed the bindings ${trail} ms after a list did`).toBeLessThan(2000);
     const created = new Map<string, number>();
     const bound = new Map<string, number>();
     for (const e of w.events) {
@@ -122,6 +128,27 @@ describe('default scheduler (LeastAllocated plus spreading)', () => {
     }, 40_000, 500);
     console.log(`pending alarms after convergence: scheduler ${alarms.scheduler}, controllers ${alarms.controllers === null ? 'none' : `in ${alarms.controllers - Date.now()} ms`}`);
   }, 60_000);
+
+  it('keeps a pod with schedulingGates Pending as SchedulingGated until its gate is removed, then binds it', async () => {
+    await apply(spread, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'gated' },
+      spec: { schedulingGates: [{ name: 'example.com/wait' }], containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+    });
+    await sleep(1500);
+    const pod = await getJson(spread, '/api/v1/namespaces/default/pods/gated');
+    expect(pod.spec?.nodeName, 'a gated pod must not be bound').toBeUndefined();
+    expect(pod.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' })]));
+    const get = await spread.kubectl(['get', 'pod', 'gated', '--no-headers']);
+    expect(get.stdout).toMatch(/^gated\s+0\/1\s+SchedulingGated\s/);
+    const ungate = await spread.kubectl(['patch', 'pod', 'gated', '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates"}]']);
+    expect(ungate.code, ungate.stderr).toBe(0);
+    const bound = await eventually('the ungated pod bound', async () => (await getJson(spread, '/api/v1/namespaces/default/pods/gated')).spec?.nodeName, 2_000, 100);
+    expect(spreadNodes).toContain(bound);
+    const del = await spread.kubectl(['delete', 'pod', 'gated']);
+    expect(del.code, del.stderr).toBe(0);
+  });
 
   it('kubectl cordon shows SchedulingDisabled and new pods avoid the node until uncordon', async () => {
     const target = spreadNodes[0];

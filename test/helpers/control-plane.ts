@@ -109,6 +109,8 @@ export interface DeploymentOptions {
   cpu?: string;
   maxSurge?: number | string;
   maxUnavailable?: number | string;
+  /** The Recreate strategy instead of RollingUpdate. */
+  recreate?: boolean;
   progressDeadlineSeconds?: number;
   minReadySeconds?: number;
   annotations?: Record<string, string>;
@@ -127,6 +129,7 @@ export function deployment(name: string, o: DeploymentOptions = {}): object {
       selector: { matchLabels: { app: name } },
       ...(o.progressDeadlineSeconds !== undefined ? { progressDeadlineSeconds: o.progressDeadlineSeconds } : {}),
       ...(o.minReadySeconds !== undefined ? { minReadySeconds: o.minReadySeconds } : {}),
+      ...(o.recreate ? { strategy: { type: 'Recreate' } } : {}),
       ...(o.maxSurge !== undefined || o.maxUnavailable !== undefined
         ? { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: o.maxSurge ?? '25%', maxUnavailable: o.maxUnavailable ?? '25%' } } }
         : {}),
