@@ -2,7 +2,7 @@
 import { KubeClient } from '../../src/client/client';
 import { createRecorder } from '../../src/client/events';
 import { LoopLeader, type PassResult } from '../shared/leader';
-import { DEFAULT_CONFIG, type Controller, type ControllerConfig } from './framework';
+import { DEFAULT_CONFIG, managerOf, type Controller, type ControllerConfig } from './framework';
 import { createSnapshot } from './snapshot';
 import { CONTROLLERS } from './registry';
 import type { ControllersEnv } from './env';
@@ -32,13 +32,10 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
         return this.env.API.fetch(req);
       },
     });
-    const ctx = {
-      client,
-      snapshot: createSnapshot(client),
-      recorder: createRecorder(client, { component: 'controller-manager' }),
-      config: configFrom(this.env),
-      now: () => Date.now(),
-    };
+    const shared = { client, snapshot: createSnapshot(client), config: configFrom(this.env), now: () => Date.now() };
+    // Each controller records events under its upstream name, as kube-controller-manager's do
+    // (kubectl describe shows "deployment-controller", "replicaset-controller", ...).
+    const contextFor = (c: Controller) => ({ ...shared, recorder: createRecorder(client, { component: managerOf(c) }) });
     const now = Date.now();
     // A fresh instance knows nothing of what changed while it was away: run everything once.
     const all = !this.started || dirty.has('*');
@@ -48,7 +45,7 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
       if (!all && !wanted(c, dirty) && (this.due.get(c.name) ?? Infinity) > now) continue;
       this.due.delete(c.name);
       try {
-        const r = await c.reconcile(ctx);
+        const r = await c.reconcile(contextFor(c));
         if (r.more) result.more = true;
         if (r.requeueAfterMs !== undefined) this.due.set(c.name, now + r.requeueAfterMs);
       } catch (e) {

@@ -53,16 +53,20 @@ export async function runSchedulingPass(state: SchedulerState, deps: CycleDeps):
   const pending = (await client.list<Pod>('pods', { fieldSelector: 'spec.nodeName=', all: true })).items.map((p) => ({ ...p, apiVersion: 'v1', kind: 'Pod' })).filter(
     (p) => isActive(p) && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler',
   );
-  const live = new Set(pending.map((p) => p.metadata.uid!));
+  // k8s: the SchedulingGates PreEnqueue plugin: a gated pod never enters the queue; it only says why.
+  const gated = pending.filter((p) => ((p.spec as { schedulingGates?: unknown[] } | undefined)?.schedulingGates ?? []).length > 0);
+  for (const pod of gated) await markGated(deps, pod);
+  const ungated = pending.filter((p) => !gated.includes(p));
+  const live = new Set(ungated.map((p) => p.metadata.uid!));
   for (const uid of state.backoff.keys()) if (!live.has(uid)) state.backoff.delete(uid);
-  if (pending.length === 0) return { bound: 0, failed: 0 };
+  if (ungated.length === 0) return { bound: 0, failed: 0 };
 
   // A cluster change (a node or a pod leaving) may make room: retry every backed-off pod now.
   if (deps.changed.has('*') || deps.changed.has('nodes') || deps.changed.has('pods')) {
     for (const b of state.backoff.values()) b.nextAt = 0;
   }
   const t = now();
-  const due = pending
+  const due = ungated
     .filter((p) => (state.backoff.get(p.metadata.uid!)?.nextAt ?? 0) <= t)
     .sort((a, b) => priority(b) - priority(a) || String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
   const batch = due.slice(0, BATCH);
@@ -116,6 +120,20 @@ async function bind(deps: CycleDeps, pod: Pod, node: string): Promise<boolean> {
   }
   await deps.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`).catch(() => undefined);
   return true;
+}
+
+const GATED_MESSAGE = 'Scheduling is blocked due to non-empty scheduling gates';
+
+async function markGated(deps: CycleDeps, pod: Pod): Promise<void> {
+  const cond = conditionsOf(pod).find((c) => c.type === 'PodScheduled');
+  if (cond?.status === 'False' && cond.reason === 'SchedulingGated') return;
+  const conditions: PodCondition[] = conditionsOf(pod).filter((c) => c.type !== 'PodScheduled');
+  conditions.push({ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: GATED_MESSAGE, lastProbeTime: null, lastTransitionTime: new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  try {
+    await deps.client.patch('pods', pod.metadata.name!, 'merge', { status: { conditions } }, { namespace: pod.metadata.namespace, subresource: 'status', fieldManager: 'default-scheduler' });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
 }
 
 /** PodScheduled=False with reason Unschedulable, and a FailedScheduling event, only when the reason changes. */
