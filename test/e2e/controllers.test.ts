@@ -211,6 +211,55 @@ describe('with 3 simulated nodes', () => {
     });
   });
 
+  describe('ReplicaSet', () => {
+    it('kubectl scale down removes the unready pod first', async () => {
+      await apply(c, deployment('shrink', { replicas: 3 }));
+      await rolledOut('shrink');
+      const [victim] = await pods(c, 'app=shrink');
+      const annotate = await c.kubectl(['annotate', 'pod', victim.metadata.name, 'edgeplane.dev/fake-ready=false']);
+      expect(annotate.code, annotate.stderr).toBe(0);
+      await eventually('the annotated pod unready', async () => !isReady(await getJson(c, `/api/v1/namespaces/default/pods/${victim.metadata.name}`)), 10_000, 100);
+      const scale = await c.kubectl(['scale', 'deployment/shrink', '--replicas=2']);
+      expect(scale.code, scale.stderr).toBe(0);
+      const left = await eventually('2 pods of shrink', async () => {
+        const l = await pods(c, 'app=shrink');
+        return l.length === 2 ? l : undefined;
+      }, 10_000, 100);
+      expect(left.map((p) => p.metadata.name)).not.toContain(victim.metadata.name);
+      expect(left.every(isReady)).toBe(true);
+      const del = await c.kubectl(['delete', 'deployment', 'shrink']);
+      expect(del.code, del.stderr).toBe(0);
+    });
+
+    it('adopts a bare pod that matches its selector and stays at its replica count', async () => {
+      await apply(c, deployment('adopt', { replicas: 2 }));
+      await rolledOut('adopt');
+      const [rs] = (await getJson<{ items: KObj[] }>(c, `${rsPath('default')}?labelSelector=app%3Dadopt`)).items;
+      const hash = rs.metadata.labels!['pod-template-hash'];
+      await send(c, 'POST', '/api/v1/namespaces/default/pods', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'stray', labels: { app: 'adopt', 'pod-template-hash': hash } },
+        spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+      });
+      const stray = await eventually('the stray pod adopted or removed', async () => {
+        const p = await getMaybe(c, '/api/v1/namespaces/default/pods/stray');
+        if (!p) return 'removed';
+        return p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid && o.controller) ? 'adopted' : undefined;
+      }, 10_000, 100);
+      const list = await eventually('2 pods of adopt again', async () => {
+        const l = await pods(c, 'app=adopt');
+        return l.length === 2 ? l : undefined;
+      }, 10_000, 100);
+      console.log(`ReplicaSet adoption: the stray pod was ${stray}; pods now ${list.map((p) => p.metadata.name).join(', ')}`);
+      for (const p of list) expect(p.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ReplicaSet', uid: rs.metadata.uid, controller: true })]);
+      const get = await c.kubectl(['get', 'rs', rs.metadata.name, '--no-headers']);
+      expect(get.stdout).toMatch(new RegExp(`^${rs.metadata.name}\\s+2\\s+2\\s`));
+      const del = await c.kubectl(['delete', 'deployment', 'adopt']);
+      expect(del.code, del.stderr).toBe(0);
+    });
+  });
+
   it('kubectl delete ns removes everything in the namespace first, then the namespace', async () => {
     const ns = 'doomed';
     expect((await c.kubectl(['create', 'namespace', ns])).code).toBe(0);
