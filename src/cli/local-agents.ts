@@ -88,7 +88,7 @@ export function stopOrphanedContainers(stateDir: string, keep: number): number {
   for (const entry of fs.readdirSync(root)) {
     const m = /^node-(\d+)$/.exec(entry);
     if (!m || Number(m[1]) <= keep) continue;
-    const store = new ProcessStore(path.join(root, entry));
+    const store = new ProcessStore(path.join(root, entry, 'process'));
     for (const rec of store.loadAll()) {
       if (!rec.pid || (rec.startTicks && !isSameProcess(rec.pid, rec.startTicks))) {
         store.drop(rec);

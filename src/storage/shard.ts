@@ -48,6 +48,9 @@ export class StorageShard extends DurableObject<ShardEnv> {
       // Revision 1 is the empty keyspace: a list's resourceVersion is never "0", which means "any".
       this.rev = Number(this.metaGet('rev') ?? 1);
       this.compactRev = Number(this.metaGet('compact_rev') ?? 0);
+      // A shard evicted while idle must keep pushing to its hub after it wakes: the subscription
+      // outlives the instance.
+      this.hubUntil = Number(this.metaGet('hub_until') ?? 0);
     });
   }
 
@@ -263,6 +266,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
    */
   subscribe(): { rev: number; compactRev: number } {
     this.hubUntil = Date.now() + SUBSCRIPTION_MS;
+    this.metaSet('hub_until', String(this.hubUntil));
     return { rev: this.rev, compactRev: this.compactRev };
   }
 

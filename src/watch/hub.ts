@@ -15,7 +15,8 @@ const RING_EVENTS = 4096;
 const RING_BYTES = 16 * 1024 * 1024;
 /** A watcher this far behind (bytes queued and unread) is cut off; it resumes from its last revision. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
-const RENEW_MS = 20_000;
+/** Renewal also catches up on anything a lost push dropped, so it bounds how stale a hub can be. */
+const RENEW_MS = 5_000;
 
 interface Watcher {
   prefix: string;

@@ -1,5 +1,6 @@
 // Storage shards keep etcd's promises, with one shard and with four hash partitions.
 import { describe, expect, it } from 'vitest';
+import { evictDurableObject } from 'cloudflare:test';
 import { collect, freshResource, shardStub, storeWith, thing } from './helpers';
 import { storageResource } from '../../src/api/resources';
 import { shardName } from '../../src/storage/partition';
@@ -208,6 +209,27 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     expect(res.ok).toBe(true);
     const stale = await store.update(r, { ...ev.object, data: { v: 3 } }, { resourceVersion: ev.resourceVersion });
     expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
+  });
+});
+
+describe('watch after the shard was evicted while idle', () => {
+  it('still delivers new events at once', async () => {
+    const store = storeWith(1);
+    const r = freshResource(false);
+    await store.create(r, thing('before'));
+    const listed = await store.list(r, { namespace: 'default' });
+    if (!listed.ok) throw new Error('list failed');
+    const watch = store.watch(r, 'default', position(store, listed.value.resourceVersion));
+    const got = collect(watch, 1);
+    // Let the hub subscribe, then evict the shard as the runtime does after it sits idle.
+    await new Promise((res) => setTimeout(res, 200));
+    await evictDurableObject(shardStub(storageResource(r)));
+    const t0 = Date.now();
+    await store.create(r, thing('after'));
+    const [ev] = await got;
+    await watch.return(undefined);
+    expect(ev.type === 'ADDED' && ev.object.metadata.name).toBe('after');
+    expect(Date.now() - t0).toBeLessThan(1000);
   });
 });
 
