@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from './bundle';
 import { ProcessStore } from '../agent/runtimes/process-store';
 import { isSameProcess } from '../agent/runtimes/procfs';
+import { removeLeftovers } from '../agent/runtimes/podman-leftovers';
 
 export interface LocalAgent {
   name: string;
@@ -88,6 +89,11 @@ export function stopOrphanedContainers(stateDir: string, keep: number): number {
   for (const entry of fs.readdirSync(root)) {
     const m = /^node-(\d+)$/.exec(entry);
     if (!m || Number(m[1]) <= keep) continue;
+    try {
+      stopped += removeLeftovers({ flavor: 'podman', stateDir: path.join(root, entry) });
+    } catch {
+      // no podman on this machine: that node never ran podman containers
+    }
     const store = new ProcessStore(path.join(root, entry, 'process'));
     for (const rec of store.loadAll()) {
       if (!rec.pid || (rec.startTicks && !isSameProcess(rec.pid, rec.startTicks))) {
