@@ -92,7 +92,7 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
     const errs = strategy.validateUpdate(next, live);
     if (errs.length > 0) throw errors.invalid(targetOf(ctx, name), r.kind, errs);
     if (!opts.skipManagedFields) recordUpdate(ctx, next, live, opts.manager);
-    if (sameObject(next, live)) {
+    if (sameObject(next, live, opts.skipManagedFields === true)) {
       unchanged = live;
       return { ok: false, reason: 'invalid', message: 'unchanged' };
     }
@@ -123,8 +123,10 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
  * An update that changes nothing but bookkeeping timestamps is not written (no new revision). A new
  * manager or ownership change is a change: a second applier of the same values becomes a co-owner.
  */
-function sameObject(next: KObject, live: KObject): boolean {
-  const owners = (o: KObject) => (o.metadata.managedFields ?? []).map(({ time: _t, ...rest }) => rest);
+function sameObject(next: KObject, live: KObject, apply: boolean): boolean {
+  // An Update that changes no field changes no ownership either; only an Apply can add an owner
+  // of unchanged values.
+  const owners = (o: KObject) => (apply ? (o.metadata.managedFields ?? []).map(({ time: _t, ...rest }) => rest) : undefined);
   const strip = (o: KObject) => ({ ...o, metadata: { ...o.metadata, managedFields: owners(o), resourceVersion: undefined } });
   return deepEqual(strip(next), strip(live));
 }
