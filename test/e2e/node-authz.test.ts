@@ -1,0 +1,167 @@
+// A node credential can do exactly what Kubernetes' Node authorizer and NodeRestriction allow:
+// every other read and write is 403, and a revoked credential is 401.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
+
+let c: Cluster;
+let nodeA: string;
+const ROOT = path.resolve(__dirname, '..', '..');
+
+async function asNode(token: string, method: string, p: string, body?: unknown, type = 'application/json') {
+  const res = await c.fetch(p, {
+    method,
+    token,
+    headers: body !== undefined ? { 'content-type': type } : {},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  await res.text();
+  return res.status;
+}
+
+async function admin(method: string, p: string, body?: unknown) {
+  const res = await c.fetch(p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+async function join(joinToken: string, nodeName: string): Promise<string> {
+  const [id, secret] = joinToken.split('.');
+  const res = await c.fetch('/edgeplane/v1/join', { method: 'POST', token: `${id}.${secret}`, body: JSON.stringify({ nodeName }) });
+  expect(res.status).toBe(201);
+  return (await res.json()).token;
+}
+
+const pod = (name: string, node: string, refs = false) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: {
+    nodeName: node,
+    containers: [
+      {
+        name: 'c',
+        image: 'x',
+        ...(refs ? { envFrom: [{ configMapRef: { name: 'cm-used' } }], env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 'sec-used', key: 'k' } } }] } : {}),
+      },
+    ],
+  },
+});
+
+beforeAll(async () => {
+  c = await startCluster();
+  const joinToken = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'token', 'create', '--ttl', '10m', '--kubeconfig', c.kubeconfig], { encoding: 'utf8' }).trim();
+  expect(joinToken).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}\.[0-9a-f]{64}$/);
+  nodeA = await join(joinToken, 'node-a');
+  await join(joinToken, 'node-b');
+  for (const n of ['node-a', 'node-b']) await admin('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: n } });
+  await admin('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-used' }, data: { a: '1' } });
+  await admin('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-other' }, data: { a: '1' } });
+  await admin('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec-used' }, stringData: { k: 'v' } });
+  await admin('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec-other' }, stringData: { k: 'v' } });
+  await admin('POST', '/api/v1/namespaces/default/pods', pod('on-a', 'node-a', true));
+  await admin('POST', '/api/v1/namespaces/default/pods', pod('on-b', 'node-b'));
+  await admin('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-b' }, spec: { holderIdentity: 'node-b' } });
+  await admin('POST', '/apis/apps/v1/namespaces/default/deployments', {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+    spec: { replicas: 0, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+  });
+}, 120_000);
+
+afterAll(cleanupClusters);
+
+describe('a node credential', () => {
+  it('is allowed exactly what a node needs, and refused (403) everything else', async () => {
+    const mergePatch = 'application/merge-patch+json';
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-a', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'node-a' } };
+    const allowed: [string, string, unknown?, string?][] = [
+      ['GET', '/api/v1/nodes'],
+      ['GET', '/api/v1/nodes/node-b'],
+      ['PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { x: 'y' } } }, mergePatch],
+      ['PATCH', '/api/v1/nodes/node-a/status', { status: { conditions: [{ type: 'Ready', status: 'True' }] } }, mergePatch],
+      ['POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease],
+      ['GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-a'],
+      ['PATCH', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-a', { spec: { leaseDurationSeconds: 40 } }, mergePatch],
+      ['GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-a'],
+      ['GET', '/api/v1/namespaces/default/pods/on-a'],
+      ['PATCH', '/api/v1/namespaces/default/pods/on-a/status', { status: { phase: 'Running' } }, mergePatch],
+      ['GET', '/api/v1/namespaces/default/configmaps/cm-used'],
+      ['GET', '/api/v1/namespaces/default/secrets/sec-used'],
+      ['GET', '/api/v1/services'],
+      ['GET', '/api/v1/endpoints'],
+      ['GET', '/apis/discovery.k8s.io/v1/endpointslices'],
+      ['POST', '/api/v1/namespaces/default/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'on-a.1' }, involvedObject: { kind: 'Pod', name: 'on-a', namespace: 'default' }, reason: 'Started', message: 'm', type: 'Normal' }],
+      ['DELETE', '/api/v1/namespaces/default/pods/on-a'],
+    ];
+    const refused: [string, string, unknown?, string?][] = [
+      // other nodes, their leases and pods
+      ['PATCH', '/api/v1/nodes/node-b', { metadata: { labels: { x: 'y' } } }, mergePatch],
+      ['PATCH', '/api/v1/nodes/node-b/status', { status: {} }, mergePatch],
+      ['POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-c' } }],
+      ['DELETE', '/api/v1/nodes/node-b'],
+      ['DELETE', '/api/v1/nodes/node-a'],
+      ['PATCH', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-b', { spec: {} }, mergePatch],
+      ['POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', { ...lease, metadata: { name: 'node-c', namespace: 'kube-node-lease' } }],
+      ['GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases'],
+      ['PATCH', '/api/v1/namespaces/default/pods/on-b/status', { status: { phase: 'Running' } }, mergePatch],
+      ['DELETE', '/api/v1/namespaces/default/pods/on-b'],
+      ['POST', '/api/v1/namespaces/default/pods', pod('new', 'node-a')],
+      ['PATCH', '/api/v1/namespaces/default/pods/on-b', { metadata: { labels: { x: 'y' } } }, mergePatch],
+      ['POST', '/api/v1/namespaces/default/pods/on-b/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'on-b' }, target: { kind: 'Node', name: 'node-a' } }],
+      ['POST', '/api/v1/namespaces/default/pods/on-b/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'on-b' } }],
+      // secrets and configmaps no pod of this node references, and listing them at all
+      ['GET', '/api/v1/namespaces/default/secrets/sec-other'],
+      ['GET', '/api/v1/namespaces/default/configmaps/cm-other'],
+      ['GET', '/api/v1/namespaces/default/secrets'],
+      ['GET', '/api/v1/secrets'],
+      ['GET', '/api/v1/namespaces/default/configmaps'],
+      ['GET', '/api/v1/namespaces/kube-system/secrets'],
+      ['POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's2' } }],
+      ['PATCH', '/api/v1/namespaces/default/configmaps/cm-used', { data: { b: '2' } }, mergePatch],
+      // workloads, namespaces, services and everything else
+      ['GET', '/apis/apps/v1/deployments'],
+      ['GET', '/apis/apps/v1/namespaces/default/deployments/d'],
+      ['PATCH', '/apis/apps/v1/namespaces/default/deployments/d/scale', { spec: { replicas: 3 } }, mergePatch],
+      ['GET', '/apis/apps/v1/replicasets'],
+      ['GET', '/api/v1/namespaces'],
+      ['POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'evil' } }],
+      ['DELETE', '/api/v1/namespaces/default'],
+      ['GET', '/api/v1/serviceaccounts'],
+      ['POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } }],
+      ['POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'e' }, addressType: 'IPv4', endpoints: [] }],
+      ['POST', '/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e' } }],
+      ['GET', '/api/v1/namespaces/default/pods/on-a/exec?command=ls'],
+    ];
+    const unexpected: string[] = [];
+    for (const [m, p, b, t] of allowed) {
+      const s = await asNode(nodeA, m, p, b, t);
+      if (s >= 400) unexpected.push(`expected allowed, got ${s}: ${m} ${p}`);
+    }
+    for (const [m, p, b, t] of refused) {
+      const s = await asNode(nodeA, m, p, b, t);
+      if (s !== 403) unexpected.push(`expected 403, got ${s}: ${m} ${p}`);
+    }
+    expect(unexpected).toEqual([]);
+    console.log(`node authorization matrix: ${allowed.length} allowed, ${refused.length} refused, 0 unexpected`);
+  });
+
+  it('gets 401 once an admin revokes it', async () => {
+    expect(await asNode(nodeA, 'GET', '/api/v1/nodes')).toBe(200);
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'node', 'revoke', 'node-a', '--kubeconfig', c.kubeconfig]);
+    // Credentials are cached for at most 5 s per API isolate.
+    const deadline = Date.now() + 15_000;
+    let status = 200;
+    while (Date.now() < deadline && status !== 401) {
+      status = await asNode(nodeA, 'GET', '/api/v1/nodes');
+      if (status !== 401) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status).toBe(401);
+  });
+
+  it('cannot join without a valid join token', async () => {
+    const res = await c.fetch('/edgeplane/v1/join', { method: 'POST', token: 'abcdef.0123456789abcdef', body: JSON.stringify({ nodeName: 'intruder' }) });
+    expect(res.status).toBe(401);
+  });
+});
