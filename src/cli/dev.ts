@@ -99,6 +99,8 @@ export async function runDev(p: Parsed): Promise<void> {
     stopping = true;
     console.error(`edgeplane dev: ${signal}, stopping`);
     await stopLocalAgents(agents);
+    // Containers of a local node whose agent already died (killed on its own) are stopped too.
+    stopOrphanedContainers(cfg.state, 0);
     await runtime.stop().catch(() => undefined);
     stopLeftovers(runFile);
     process.exit(code);
