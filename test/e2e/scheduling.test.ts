@@ -175,6 +175,15 @@ describe('default scheduler (LeastAllocated plus spreading)', () => {
 });
 
 describe('--scheduler-strategy most-allocated (bin packing)', () => {
+  let hugeAt = 0;
+
+  beforeAll(async () => {
+    // A pod that fits nowhere, left alone in this cluster: the last test checks the scheduler backs off and stops.
+    const run = await packed.kubectl(['run', 'huge', '--image=registry.example/huge:1', '--restart=Never', '--overrides', JSON.stringify({ spec: { containers: [{ name: 'huge', image: 'registry.example/huge:1', resources: { requests: { cpu: '5' } } }] } })]);
+    expect(run.code, run.stderr).toBe(0);
+    hugeAt = Date.now();
+  });
+
   it('fills nodes in turn: 6 pods of 500m on 3 nodes of 2 CPU land 4, 2 and 0', async () => {
     const { list, latencies } = await boundWithLatency(packed, 'pack', 6, async () => {
       await apply(packed, deployment('pack', { replicas: 6, cpu: '500m' }));
@@ -202,4 +211,32 @@ describe('--scheduler-strategy most-allocated (bin packing)', () => {
     const status = await packed.kubectl(['rollout', 'status', 'deployment/pack', '--timeout=30s']);
     expect(status.code, status.stderr).toBe(0);
   });
+
+  it('an unschedulable pod in an otherwise idle cluster stops waking the scheduler once its backoff (1 s doubling to 32 s) is spent', async () => {
+    // Backoff 1+2+4+8+16+32 s: the last retry comes about 63 s after creation; then the scheduler
+    // must stay quiet (cron, every 60 s, may retry once more and find the backoff spent).
+    const QUIET_MS = 8_000;
+    const seen: string[] = [];
+    let quietSince: number | undefined;
+    const deadline = hugeAt + 85_000;
+    for (;;) {
+      const a = await pendingAlarms(packed.stateDir);
+      const now = Date.now();
+      if (a.scheduler === null) quietSince ??= now;
+      else {
+        quietSince = undefined;
+        const line = `+${((a.scheduler - hugeAt) / 1000).toFixed(0)}s`;
+        if (seen[seen.length - 1] !== line) seen.push(line);
+      }
+      if (quietSince !== undefined && now - quietSince >= QUIET_MS) break;
+      if (now > deadline) break;
+      await sleep(250);
+    }
+    const pod = await getJson(packed, '/api/v1/namespaces/default/pods/huge');
+    const events = await getList(packed, '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dhuge');
+    const count = (events.find((e) => (e as unknown as { reason: string }).reason === 'FailedScheduling') as unknown as { count?: number } | undefined)?.count;
+    console.log(`unschedulable pod: scheduler alarms due at ${seen.join(', ')} after its creation; FailedScheduling count ${count}; quiet ${quietSince ? `from +${((quietSince - hugeAt) / 1000).toFixed(0)}s` : 'never'}`);
+    expect(pod.spec?.nodeName).toBeUndefined();
+    expect(quietSince, `the scheduler kept waking (alarms due ${seen.join(', ')} after the pod's creation)`).toBeDefined();
+  }, 100_000);
 });
