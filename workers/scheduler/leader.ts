@@ -2,7 +2,7 @@
 import { KubeClient } from '../../src/client/client';
 import { createRecorder } from '../../src/client/events';
 import { LoopLeader, type PassResult } from '../shared/leader';
-import { runSchedulingPass, type SchedulerState } from './cycle';
+import { runSchedulingPass, type Backoff, type SchedulerState } from './cycle';
 import { profileFor } from './profile';
 import type { SchedulerEnv } from './env';
 
@@ -11,7 +11,16 @@ export class SchedulerLeader extends LoopLeader<SchedulerEnv> {
   /** Totals since start, for the benchmark and tests. */
   stats = { bound: 0, failed: 0, requests: 0 };
 
+  private loaded = false;
+
   protected override async runPass(dirty: Set<string>): Promise<PassResult> {
+    // The backoff table outlives the instance: workerd evicts an idle leader, and a backoff that
+    // restarted at 1 s after each eviction would wake the scheduler forever for an unplaceable pod.
+    if (!this.loaded) {
+      const saved = await this.ctx.storage.get<[string, Backoff][]>('backoff');
+      if (saved) this.state.backoff = new Map(saved);
+      this.loaded = true;
+    }
     const client = new KubeClient({
       server: 'https://api.internal',
       userAgent: 'edgeplane-scheduler',
@@ -29,6 +38,8 @@ export class SchedulerLeader extends LoopLeader<SchedulerEnv> {
     });
     this.stats.bound += result.bound;
     this.stats.failed += result.failed;
+    // Bounded, so the record stays small however many pods cannot be placed.
+    await this.ctx.storage.put('backoff', [...this.state.backoff].slice(0, 2000));
     return result;
   }
 
