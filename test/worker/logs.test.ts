@@ -22,7 +22,7 @@ describe('pods/log', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const pod = await c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: ns }, spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x' }] } }, { namespace: ns });
-    const uid = pod.metadata.uid!;
+    const uid = (pod.metadata as { uid?: string }).uid!;
     await ship(ns, 'p', uid, 'app', 0, ['2026-11-28T10:00:00.000000000Z first run']);
     await ship(ns, 'p', uid, 'app', 1, ['2026-11-28T10:01:00.000000000Z one', '2026-11-28T10:01:01.000000000Z two', '2026-11-28T10:01:02.000000000Z three']);
     expect(await (await get(ns, 'p')).text()).toBe('one\ntwo\nthree\n');
@@ -37,7 +37,7 @@ describe('pods/log', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const pod = await c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'f', namespace: ns }, spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x' }] } }, { namespace: ns });
-    const uid = pod.metadata.uid!;
+    const uid = (pod.metadata as { uid?: string }).uid!;
     await ship(ns, 'f', uid, 'app', 0, ['2026-11-28T10:00:00.000000000Z before']);
     const res = await get(ns, 'f', '?follow=true');
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
