@@ -31,15 +31,9 @@ export function createRecorder(client: KubeClient, source: EventSource): EventRe
       const key = [regarding.kind, regarding.metadata.namespace, regarding.metadata.name, regarding.metadata.uid, type, reason, message, source.component, source.host].join('\u0000');
       const name = `${regarding.metadata.name}.${fnv(key)}`;
       const stamp = now();
+      // A new event is the common case: create first, and only on a name clash fold the repeat
+      // into the existing event's count (one request per first event, not a GET and a create).
       for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          const existing = await client.get('events', name, { namespace });
-          const count = ((existing as { count?: number }).count ?? 1) + 1;
-          await client.patch('events', name, 'merge', { count, lastTimestamp: stamp }, { namespace });
-          return;
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-        }
         try {
           await client.create(
             'events',
@@ -70,6 +64,14 @@ export function createRecorder(client: KubeClient, source: EventSource): EventRe
           return;
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;
+        }
+        try {
+          const existing = await client.get('events', name, { namespace });
+          const count = ((existing as { count?: number }).count ?? 1) + 1;
+          await client.patch('events', name, 'merge', { count, lastTimestamp: stamp }, { namespace });
+          return;
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
         }
       }
     },

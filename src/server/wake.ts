@@ -1,5 +1,4 @@
 // Wakes the scheduler and controllers after writes they care about, so nothing waits for cron.
-import type { KObject } from '../api/types';
 import type { ApiContext } from './context';
 
 /**
@@ -20,7 +19,7 @@ function resourceKey(ctx: ApiContext): string {
  * The scheduler cares about pods entering or leaving and about nodes; status writes of pods only
  * matter to the controllers (readiness drives ReplicaSet status and Endpoints).
  */
-export function notifyWrite(ctx: ApiContext, obj?: KObject): void {
+export function notifyWrite(ctx: ApiContext): void {
   const key = resourceKey(ctx);
   if (key === 'coordination.k8s.io/v1/leases' || key === 'events' || key === 'events.k8s.io/v1/events') return;
   if (ctx.query.getAll('dryRun').includes('All')) return;
@@ -30,5 +29,4 @@ export function notifyWrite(ctx: ApiContext, obj?: KObject): void {
   if (wakeScheduler && ctx.env.SCHEDULER) wakes.push(ctx.env.SCHEDULER.wake([key]));
   if (ctx.env.CONTROLLERS && CONTROLLER_WAKES.has(key) && !(key === 'pods' && sub === 'binding')) wakes.push(ctx.env.CONTROLLERS.wake([key]));
   if (wakes.length) ctx.waitUntil(Promise.allSettled(wakes));
-  void obj;
 }

@@ -51,7 +51,7 @@ export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOp
       if (marked === cur) return cur;
       const res = await ctx.store.update(r, marked, { resourceVersion: cur.metadata.resourceVersion });
       if (res.ok) {
-        notifyWrite(ctx, res.value);
+        notifyWrite(ctx);
         return res.value;
       }
       if (res.reason === 'conflict') continue;
@@ -60,7 +60,7 @@ export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOp
     const res = await ctx.store.delete(r, ns, name, { resourceVersion: cur.metadata.resourceVersion });
     if (res.ok) {
       await afterDelete(ctx, res.value);
-      notifyWrite(ctx, res.value);
+      notifyWrite(ctx);
       return res.value;
     }
     if (res.reason === 'conflict') continue;

@@ -45,7 +45,7 @@ export async function handleBinding(ctx: ApiContext): Promise<Response> {
     return pod;
   });
   if (!res.ok) throw failureToError(ctx, res, name);
-  notifyWrite(ctx, res.value);
+  notifyWrite(ctx);
   return json(ctx, success, 201);
 }
 

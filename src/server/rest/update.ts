@@ -115,7 +115,7 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
   if (unchanged) return unchanged;
   if (dryResult) return dryResult;
   if (!res.ok) throw failureToError(ctx, res, name);
-  notifyWrite(ctx, res.value);
+  notifyWrite(ctx);
   return res.value;
 }
 
