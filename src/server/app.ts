@@ -13,6 +13,7 @@ import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
 import { parseRequestInfo } from './request-info';
+import { boolParam } from './query-params';
 import { handleResource } from './rest/handlers';
 import { Store } from '../storage/store';
 import { bootstrap } from './bootstrap';
@@ -132,7 +133,7 @@ export function createApp(): Hono<AppEnv> {
       warnings: [],
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     };
-    const longRunning = info.verb === 'watch' || (info.subresource === 'log' && url.searchParams.get('follow') === 'true');
+    const longRunning = info.verb === 'watch' || (info.subresource === 'log' && boolParam(url.searchParams, 'follow'));
     return withInflightLimit(longRunning, () => handleResource(ctx));
   };
   app.all('/api/*', resource);

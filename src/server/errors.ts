@@ -14,9 +14,7 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) s.details = this.details;
-    return s;
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, details: this.details, code: this.code };
   }
 }
 
@@ -64,8 +62,41 @@ export const errors = {
     new ApiError(400, 'BadRequest', `${what} is not supported by edgeplane: node agents accept no inbound connections, so there is no streaming channel to a container yet`),
 };
 
+/**
+ * A Status as the apiserver's JSON serializer writes it: metav1.Status's fields in struct order,
+ * empty ones left out (all are omitempty), and the trailing newline of Go's json.Encoder.
+ * Clients that compare error bodies byte for byte see the same text.
+ */
+export function renderStatus(s: Status): string {
+  return JSON.stringify(orderedStatus(s)) + '\n';
+}
+
+/** The Status with its keys in metav1.Status order (also the object of a watch ERROR event). */
+// k8s: staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go (Status, StatusDetails, StatusCause)
+export function orderedStatus(s: Status): Record<string, unknown> {
+  const d = s.details;
+  const details = d && {
+    name: d.name || undefined,
+    group: d.group || undefined,
+    kind: d.kind || undefined,
+    uid: d.uid || undefined,
+    causes: d.causes?.length ? d.causes.map((c) => ({ reason: c.reason || undefined, message: c.message || undefined, field: c.field || undefined })) : undefined,
+    retryAfterSeconds: d.retryAfterSeconds || undefined,
+  };
+  return {
+    kind: s.kind,
+    apiVersion: s.apiVersion,
+    metadata: s.metadata,
+    status: s.status || undefined,
+    message: s.message || undefined,
+    reason: s.reason || undefined,
+    details,
+    code: s.code || undefined,
+  };
+}
+
 export function statusResponse(err: ApiError): Response {
-  return new Response(JSON.stringify(err.toStatus()), {
+  return new Response(renderStatus(err.toStatus()), {
     status: err.code,
     headers: { 'content-type': 'application/json', ...err.headers },
   });

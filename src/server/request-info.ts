@@ -1,6 +1,7 @@
 // Parses a Kubernetes API path into group, version, namespace, resource, name and subresource.
 import { findResource, type ResourceInfo } from '../api/resources';
 import { errors } from './errors';
+import { boolParam, checkBoolParams } from './query-params';
 
 export interface RequestInfo {
   verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -45,7 +46,8 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   if (!resource) throw errors.notFoundPath();
   if (namespace !== undefined && !resource.namespaced) throw errors.notFoundPath();
   if (subresource && !resource.subresources.some((s) => s.name === subresource)) throw errors.notFoundPath();
-  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  checkBoolParams(query);
+  const watch = boolParam(query, 'watch');
   let verb: RequestInfo['verb'];
   switch (method) {
     case 'GET':

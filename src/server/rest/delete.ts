@@ -6,6 +6,7 @@ import { timestamp } from './objects';
 import { failureToError } from './failures';
 import { admitDelete, afterDelete } from '../admission';
 import { notifyWrite } from '../wake';
+import { boolParam } from '../query-params';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -20,6 +21,7 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   if (g !== null) o.gracePeriodSeconds = Number(g);
   const p = query.get('propagationPolicy');
   if (p) o.propagationPolicy = p as DeleteOptions['propagationPolicy'];
+  if (query.has('orphanDependents')) o.orphanDependents = boolParam(query, 'orphanDependents');
   if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan';
   if (o.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(o.propagationPolicy)) {
     throw errors.badRequest(`propagationPolicy must be one of Orphan, Background or Foreground, not ${JSON.stringify(o.propagationPolicy)}`);

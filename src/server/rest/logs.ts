@@ -5,6 +5,7 @@ import type { ApiContext } from '../context';
 import { getObject } from './read';
 import type { ReadOptions } from '../../storage/log-store';
 import { logStore } from '../logs-ingest';
+import { boolParam } from '../query-params';
 
 type Container = { name: string };
 
@@ -40,14 +41,14 @@ export async function handleLog(ctx: ApiContext): Promise<Response> {
   const since = intParam(q, 'sinceSeconds');
   const opts: ReadOptions = {
     container,
-    previous: q.get('previous') === 'true',
+    previous: boolParam(q, 'previous'),
     tailLines: intParam(q, 'tailLines'),
     limitBytes: intParam(q, 'limitBytes'),
-    timestamps: q.get('timestamps') === 'true',
+    timestamps: boolParam(q, 'timestamps'),
     sinceTime: q.get('sinceTime') ?? (since !== undefined ? new Date(Date.now() - since * 1000).toISOString() : undefined),
   };
   const store = logStore(ctx.env, pod);
-  if (q.get('follow') === 'true' && !opts.previous) {
+  if (boolParam(q, 'follow') && !opts.previous) {
     const res = await store.fetch(`https://logs/follow?opts=${encodeURIComponent(JSON.stringify(opts))}`, { signal: ctx.request.signal });
     return new Response(watchPodGone(ctx, pod, res.body!), { headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' } });
   }

@@ -13,6 +13,7 @@ import { updateObject } from './update';
 import { createObject } from './create';
 import { fromView, toView } from './view';
 import { timestamp } from './objects';
+import { boolParam } from '../query-params';
 
 const PATCH_TYPES = [
   'application/json-patch+json',
@@ -40,7 +41,7 @@ export async function patchObject(
   const apply = type === 'application/apply-patch+yaml';
   const manager = ctx.query.get('fieldManager') ?? (apply ? '' : 'unknown');
   if (apply && !manager) throw errors.badRequest('PATCH with an apply patch (application/apply-patch+yaml) requires the fieldManager parameter');
-  const force = ctx.query.get('force') === 'true';
+  const force = boolParam(ctx.query, 'force');
   if (!apply && ctx.query.has('force')) throw errors.badRequest('force may only be set for apply patches');
 
   if (apply) {

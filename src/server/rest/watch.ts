@@ -10,6 +10,7 @@ import { parseFilter } from './filter';
 import { listObjects } from './read';
 import { includeObject } from './render';
 import { toView } from './view';
+import { boolParam } from '../query-params';
 
 /** Without timeoutSeconds the apiserver closes a watch after a random 30–60 minutes; so do we. */
 function defaultTimeout(): number {
@@ -20,7 +21,7 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
   const r = ctx.info.resource;
   const q = ctx.query;
   const filter = parseFilter(r, q);
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const bookmarks = boolParam(q, 'allowWatchBookmarks');
   const timeoutSeconds = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : defaultTimeout();
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) throw errors.badRequest('timeoutSeconds must be a non-negative number');
   const rendering = pickRendering(ctx.request.headers.get('accept'));

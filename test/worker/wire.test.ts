@@ -1,0 +1,134 @@
+// Wire details clients other than kubectl check: boolean query parameters and Status bodies, byte for byte.
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { apiClient, freshNamespace } from './api';
+import { testEnv } from './helpers';
+
+const auth = () => ({ Authorization: `Bearer ${testEnv.ADMIN_TOKEN}` });
+const call = (path: string, init: RequestInit = {}) =>
+  SELF.fetch(`https://edgeplane.test${path}`, { ...init, headers: { ...auth(), ...(init.headers ?? {}) } });
+
+/** The first line of a watch stream (the synthetic ADDED of an existing object), then the stream is dropped. */
+async function firstLine(res: Response): Promise<string> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (!text.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  await reader.cancel();
+  return text.split('\n')[0];
+}
+
+describe('boolean query parameters (Go strconv.ParseBool)', () => {
+  it('starts a watch for every spelling of true, as the Python client sends watch=True', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } }, { namespace: ns });
+    for (const v of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
+      const res = await call(`/api/v1/namespaces/${ns}/configmaps?watch=${v}&timeoutSeconds=5`);
+      expect(res.status, `watch=${v}`).toBe(200);
+      const ev = JSON.parse(await firstLine(res));
+      expect(ev.type, `watch=${v}`).toBe('ADDED');
+      expect(ev.object.metadata.name).toBe('a');
+    }
+  });
+
+  it('lists for every spelling of false', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    for (const v of ['0', 'f', 'F', 'FALSE', 'false', 'False']) {
+      const res = await call(`/api/v1/namespaces/${ns}/configmaps?watch=${v}`);
+      expect(res.status, `watch=${v}`).toBe(200);
+      expect((await res.json<{ kind: string }>()).kind).toBe('ConfigMapList');
+    }
+  });
+
+  it('refuses any other value with a 400 Status naming the parameter, and stores nothing', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const cases: [string, string, RequestInit?][] = [
+      ['watch', `/api/v1/namespaces/${ns}/configmaps?watch=yes`],
+      ['watch', `/api/v1/namespaces/${ns}/configmaps?watch=`],
+      ['allowWatchBookmarks', `/api/v1/namespaces/${ns}/configmaps?watch=true&allowWatchBookmarks=on`],
+      ['sendInitialEvents', `/api/v1/namespaces/${ns}/configmaps?watch=1&sendInitialEvents=tRUE`],
+      ['pretty', `/api/v1/namespaces/${ns}/configmaps?pretty=2`],
+      ['follow', `/api/v1/namespaces/${ns}/pods/p/log?follow=yes`],
+      ['previous', `/api/v1/namespaces/${ns}/pods/p/log?previous=Y`],
+      ['timestamps', `/api/v1/namespaces/${ns}/pods/p/log?timestamps=TrUe`],
+      ['insecureSkipTLSVerifyBackend', `/api/v1/namespaces/${ns}/pods/p/log?insecureSkipTLSVerifyBackend=no`],
+      ['orphanDependents', `/api/v1/namespaces/${ns}/configmaps/x?orphanDependents=nope`, { method: 'DELETE' }],
+      [
+        'force',
+        `/api/v1/namespaces/${ns}/configmaps/x?force=yes&fieldManager=m`,
+        {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/apply-patch+yaml' },
+          body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } }),
+        },
+      ],
+    ];
+    for (const [name, path, init] of cases) {
+      const res = await call(path, init);
+      expect(res.status, path).toBe(400);
+      const s = await res.json<{ kind: string; reason: string; message: string; details: { causes: { field: string }[] } }>();
+      expect(s.kind).toBe('Status');
+      expect(s.reason).toBe('BadRequest');
+      expect(s.message, path).toContain(`"${name}"`);
+      expect(s.details.causes[0].field).toBe(name);
+    }
+    expect((await c.list('configmaps', { namespace: ns })).items).toEqual([]);
+  });
+
+  it('accepts force=True on an apply patch and orphanDependents=False on a delete', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const apply = await call(`/api/v1/namespaces/${ns}/configmaps/x?force=True&fieldManager=m`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/apply-patch+yaml' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns }, data: { a: '1' } }),
+    });
+    expect(apply.status).toBe(201);
+    const del = await call(`/api/v1/namespaces/${ns}/configmaps/x?orphanDependents=False`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+  });
+});
+
+describe('Status error bodies', () => {
+  it('are serialized in metav1.Status field order with a trailing newline', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const missing = await call(`/api/v1/namespaces/${ns}/configmaps/nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/json');
+    expect(await missing.text()).toBe(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"nope\\" not found","reason":"NotFound","details":{"name":"nope","kind":"configmaps"},"code":404}\n',
+    );
+
+    const dup = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } };
+    const post = () => call(`/apis/apps/v1/namespaces/${ns}/deployments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dup) });
+    expect((await post()).status).toBe(201);
+    expect(await (await post()).text()).toBe(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"deployments.apps \\"d\\" already exists","reason":"AlreadyExists","details":{"name":"d","group":"apps","kind":"deployments"},"code":409}\n',
+    );
+
+    const invalid = await call(`/api/v1/namespaces/${ns}/configmaps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }),
+    });
+    expect(invalid.status).toBe(422);
+    const text = await invalid.text();
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(Object.keys(JSON.parse(text))).toEqual(['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code']);
+    expect(Object.keys(JSON.parse(text).details)).toEqual(['name', 'kind', 'causes']);
+    expect(Object.keys(JSON.parse(text).details.causes[0])).toEqual(['reason', 'message', 'field']);
+  });
+
+  it('renders a path the server does not serve the same way', async () => {
+    const res = await call('/apis/nope.example.com/v1/things');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","code":404}\n');
+  });
+});
