@@ -47,8 +47,10 @@ export async function patchObject(
   if (apply) {
     const applied = decodeAs(ctx, structuredClone(patch), kind);
     const existing = await ctx.store.get(r, r.namespaced ? ctx.info.namespace : undefined, name);
-    if (!existing && !view) {
-      // Server-side apply creates what is missing.
+    // Server-side apply creates what is missing, but never through a subresource: applying to the
+    // status of a missing object is 404 (k8s: each StatusREST.Update, e.g. pkg/registry/core/pod/
+    // storage/storage.go, passes forceAllowCreate=false).
+    if (!existing && !view && ctx.info.subresource === '') {
       const res = applyServerSide({ live: undefined, applied, manager, force, nav: navFor(kind.apiVersion, kind.kind), now: timestamp() });
       if ('conflicts' in res) throw conflictError(ctx, res.conflicts);
       const obj = fromView(r, res.object as KObject);
