@@ -46,6 +46,18 @@ export default class extends WorkerEntrypoint { async wake() {} }`,
         },
       },
       {
+        // Fault injection against whole local clusters: `npm run test:faults` (not part of `npm test`;
+        // .ci/run runs it after). One file at a time: each scenario loads both cores.
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         test: {
           name: 'node',
           include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/agent/**/*.test.ts'],
