@@ -9,19 +9,30 @@ let c: Cluster;
 let nodeA: string;
 const ROOT = path.resolve(__dirname, '..', '..');
 
-async function asNode(token: string, method: string, p: string, body?: unknown, type = 'application/json') {
+async function asNodeFull(token: string, method: string, p: string, body?: unknown, type = 'application/json') {
   const res = await c.fetch(p, {
     method,
     token,
     headers: body !== undefined ? { 'content-type': type } : {},
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  await res.text();
-  return res.status;
+  const text = await res.text();
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    // not a Status
+  }
+  return { status: res.status, message };
+}
+
+async function asNode(token: string, method: string, p: string, body?: unknown, type = 'application/json') {
+  return (await asNodeFull(token, method, p, body, type)).status;
 }
 
 async function admin(method: string, p: string, body?: unknown) {
-  const res = await c.fetch(p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const type = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+  const res = await c.fetch(p, { method, headers: { 'content-type': type }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
   return JSON.parse(text);
@@ -63,6 +74,9 @@ beforeAll(async () => {
   await admin('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec-other' }, stringData: { k: 'v' } });
   await admin('POST', '/api/v1/namespaces/default/pods', pod('on-a', 'node-a', true));
   await admin('POST', '/api/v1/namespaces/default/pods', pod('on-b', 'node-b'));
+  await admin('POST', '/api/v1/namespaces/default/pods', { ...pod('status-a', 'node-a'), metadata: { name: 'status-a', namespace: 'default', labels: { app: 'a' }, annotations: { note: 'n' } } });
+  // What an admin put on node-a that the node itself may not undo: a taint and a node-restriction label.
+  await admin('PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { 'node-restriction.kubernetes.io/pool': 'db' } }, spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } });
   await admin('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-b' }, spec: { holderIdentity: 'node-b' } });
   await admin('POST', '/apis/apps/v1/namespaces/default/deployments', {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
@@ -94,6 +108,11 @@ describe('a node credential', () => {
       ['GET', '/apis/discovery.k8s.io/v1/endpointslices'],
       ['POST', '/api/v1/namespaces/default/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'on-a.1' }, involvedObject: { kind: 'Pod', name: 'on-a', namespace: 'default' }, reason: 'Started', message: 'm', type: 'Normal' }],
       ['DELETE', '/api/v1/namespaces/default/pods/on-a'],
+      // NodeRestriction: the labels kubelet sets on itself, and labels outside kubernetes.io / k8s.io
+      ['PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { 'kubernetes.io/hostname': 'node-a', 'topology.kubernetes.io/zone': 'z1', 'node.kubernetes.io/instance-type': 'big', 'example.com/team': 't' } } }, mergePatch],
+      ['PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { 'node.kubernetes.io/instance-type': null } } }, mergePatch],
+      // status writes that send the pod back unchanged but for its status, as the agent's PUT does
+      ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { metadata: { labels: { app: 'a' } }, status: { phase: 'Running' } }, mergePatch],
     ];
     const refused: [string, string, unknown?, string?][] = [
       // other nodes, their leases and pods
@@ -134,6 +153,24 @@ describe('a node credential', () => {
       ['POST', '/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e' } }],
       ['GET', '/api/v1/namespaces/default/pods/on-a/exec?command=ls'],
     ];
+    // NodeRestriction on the node's own objects: each refusal says why.
+    const restricted: [string, string, unknown, string][] = [
+      ['PATCH', '/api/v1/nodes/node-a', { spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }, { key: 'k', effect: 'NoExecute' }] } }, 'node "node-a" is not allowed to modify taints'],
+      ['PATCH', '/api/v1/nodes/node-a', { spec: { taints: null } }, 'node "node-a" is not allowed to modify taints'],
+      ['PATCH', '/api/v1/nodes/node-a', { spec: { taints: [{ key: 'dedicated', value: 'web', effect: 'NoSchedule' }] } }, 'node "node-a" is not allowed to modify taints'],
+      ['PATCH', '/api/v1/nodes/node-a', { spec: { unschedulable: true } }, 'node "node-a" is not allowed to modify spec.unschedulable'],
+      ['PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { 'node-role.kubernetes.io/control-plane': '' } } }, 'node "node-a" is not allowed to modify labels: node-role.kubernetes.io/control-plane'],
+      ['PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { 'node-restriction.kubernetes.io/pool': 'web' } } }, 'node "node-a" is not allowed to modify labels: node-restriction.kubernetes.io/pool'],
+      ['PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { 'node-restriction.kubernetes.io/pool': null } } }, 'node "node-a" is not allowed to modify labels: node-restriction.kubernetes.io/pool'],
+      ['PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { 'sub.node-restriction.kubernetes.io/x': '1', 'kubernetes.io/role': 'x', 'k8s.io/a': 'b' } } }, 'node "node-a" is not allowed to modify labels: k8s.io/a, kubernetes.io/role, sub.node-restriction.kubernetes.io/x'],
+      ['PATCH', '/api/v1/nodes/node-a/status', { metadata: { labels: { 'node-role.kubernetes.io/worker': '' } } }, 'node "node-a" is not allowed to modify labels: node-role.kubernetes.io/worker'],
+      ['POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { 'node-restriction.kubernetes.io/pool': 'db' } } }, 'node "node-a" is not allowed to set the following labels: node-restriction.kubernetes.io/pool'],
+      ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { metadata: { labels: { app: 'b' } }, status: { phase: 'Running' } }, 'node "node-a" cannot update labels through pod status'],
+      ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { metadata: { labels: null } }, 'node "node-a" cannot update labels through pod status'],
+      ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { metadata: { annotations: { note: 'changed' } } }, 'node "node-a" cannot update annotations through pod status'],
+      ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'node-a', uid: '5f0c7c84-0000-4000-8000-000000000000' }] } }, 'node "node-a" cannot update ownerReferences through pod status'],
+      ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { spec: { activeDeadlineSeconds: 5 } }, 'node "node-a" cannot update the pod spec through pod status'],
+    ];
     const unexpected: string[] = [];
     for (const [m, p, b, t] of allowed) {
       const s = await asNode(nodeA, m, p, b, t);
@@ -143,8 +180,22 @@ describe('a node credential', () => {
       const s = await asNode(nodeA, m, p, b, t);
       if (s !== 403) unexpected.push(`expected 403, got ${s}: ${m} ${p}`);
     }
+    for (const [m, p, b, why] of restricted) {
+      const r = await asNodeFull(nodeA, m, p, b, m === 'PATCH' ? mergePatch : 'application/json');
+      if (r.status !== 403 || !r.message.includes(why)) unexpected.push(`expected 403 "${why}", got ${r.status} ${r.message}: ${m} ${p} ${JSON.stringify(b)}`);
+    }
+    // Nothing a refused write asked for was stored.
+    const nodeNow = await admin('GET', '/api/v1/nodes/node-a');
+    expect(nodeNow.spec.taints).toEqual([{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]);
+    expect(nodeNow.spec.unschedulable).toBeUndefined();
+    expect(nodeNow.metadata.labels['node-restriction.kubernetes.io/pool']).toBe('db');
+    const podNow = await admin('GET', '/api/v1/namespaces/default/pods/status-a');
+    expect(podNow.metadata.labels).toEqual({ app: 'a' });
+    expect(podNow.metadata.annotations).toEqual({ note: 'n' });
+    expect(podNow.metadata.ownerReferences).toBeUndefined();
+    expect(podNow.spec.activeDeadlineSeconds).toBeUndefined();
     expect(unexpected).toEqual([]);
-    console.log(`node authorization matrix: ${allowed.length} allowed, ${refused.length} refused, 0 unexpected`);
+    console.log(`node authorization matrix: ${allowed.length} allowed, ${refused.length + restricted.length} refused, 0 unexpected`);
   });
 
   it('gets 401 once an admin revokes it', async () => {

@@ -5,7 +5,7 @@ import { deepEqual } from '../../lib/json';
 import type { StoreFailure } from '../../storage/store';
 import { errors, ApiError } from '../errors';
 import { isDryRun, targetOf, type ApiContext } from '../context';
-import { admitUpdate } from '../admission';
+import { admitUpdate, admitUpdateRequest } from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
 import { notifyWrite } from '../wake';
@@ -63,6 +63,7 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
     if (live.metadata.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
     next.apiVersion = live.apiVersion;
     next.kind = live.kind;
+    admitUpdateRequest(ctx, next, live);
     if (ctx.info.subresource === 'finalize') {
       // k8s: namespaces/finalize changes spec.finalizers and nothing else.
       const finalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers;
