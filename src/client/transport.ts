@@ -24,3 +24,46 @@ export function bearerTransport(
     return fetchImpl(rebased);
   };
 }
+
+/** A request the transport gave up on: the server did not answer within the deadline. */
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeoutError';
+}
+
+const isWatch = (url: string) => /[?&]watch=(true|1)(&|$)/.test(url);
+
+/**
+ * Bounds every request: a hung API call fails after `ms` instead of stalling the caller forever.
+ * A plain request's deadline covers its whole body (it is read here, within the deadline); a watch's
+ * covers only the response headers, since its body is meant to stay open.
+ */
+export function withTimeout(inner: Transport, ms: number): Transport {
+  return async (request) => {
+    const abort = new AbortController();
+    const upstream = request.signal;
+    const onAbort = () => abort.abort(upstream.reason);
+    if (upstream.aborted) abort.abort(upstream.reason);
+    else upstream.addEventListener('abort', onAbort, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new RequestTimeoutError(`${request.method} ${new URL(request.url).pathname}: no answer within ${ms} ms`);
+        abort.abort(err);
+        reject(err);
+      }, ms);
+    });
+    deadline.catch(() => undefined);
+    const watch = isWatch(request.url);
+    try {
+      const response = await Promise.race([inner(new Request(request, { signal: abort.signal })), deadline]);
+      if (watch) return response;
+      const body = await Promise.race([response.arrayBuffer(), deadline]);
+      const empty = response.status === 204 || response.status === 304;
+      return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      // A watch's stream must still end when its caller aborts.
+      if (!watch) upstream.removeEventListener('abort', onAbort);
+    }
+  };
+}

@@ -7,6 +7,11 @@ import { createRecorder } from '../../src/client/events';
 import { createSnapshot } from '../../workers/controllers/snapshot';
 import { DEFAULT_CONFIG, type ControllerContext, type ReconcileResult } from '../../workers/controllers/framework';
 import { replicaSetController, type Pod, type ReplicaSet } from '../../workers/controllers/replicaset';
+import { controllerContext } from '../../workers/controllers/context';
+import { RateLimiter } from '../../workers/shared/rate-limiter';
+import { ApiStatusError, statusFromResponse } from '../../src/client/errors';
+import { SELF } from 'cloudflare:test';
+import { testEnv } from './helpers';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -14,9 +19,13 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 function harness(ns: string, now: () => number = Date.now) {
   const client = apiClient();
   const inner = client.raw;
-  const h = { client, writes: 0, now };
+  const h = { client, writes: 0, now, failPodCreates: false, podCreates: 0, backoff: new RateLimiter() };
   client.raw = (method, url, init) => {
     if (method !== 'GET') h.writes++;
+    if (method === 'POST' && /\/pods(\?|$)/.test(url)) {
+      h.podCreates++;
+      if (h.failPodCreates) return Promise.reject(new ApiStatusError(statusFromResponse(500, 'injected failure')));
+    }
     return inner(method, url, init);
   };
   const run = async (): Promise<ReconcileResult> => {
@@ -27,6 +36,7 @@ function harness(ns: string, now: () => number = Date.now) {
       recorder: createRecorder(client, { component: 'replicaset-controller' }),
       config: DEFAULT_CONFIG,
       now: () => h.now(),
+      backoff: h.backoff,
     };
     return replicaSetController.reconcile(ctx);
   };
@@ -256,5 +266,62 @@ describe('ReplicaSet controller', () => {
     expect(await pods(c, ns)).toHaveLength(3);
     await harness(ns).settle();
     expect(await pods(c, ns)).toHaveLength(5);
+  });
+
+  it('backs off with growing delays while pod creates keep failing, and creates nothing while it waits', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 3), { namespace: ns });
+    let t = Date.now();
+    const h = harness(ns, () => t);
+    h.failPodCreates = true;
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const attempts = h.podCreates;
+      // Just before the delay is up: no create is tried.
+      if (i > 0) {
+        t += delays[i - 1] - 1;
+        await h.run();
+        expect(h.podCreates).toBe(attempts);
+        t += 1;
+      }
+      const r = await h.run();
+      expect(h.podCreates).toBeGreaterThan(attempts);
+      delays.push(r.requeueAfterMs!);
+    }
+    // k8s: the controllers' rate limiter: 5 ms doubling per failure (up to 1000 s).
+    expect(delays).toEqual([5, 10, 20, 40, 80]);
+    expect((await getRS(c, ns, 'web')).status?.conditions?.find((x) => x.type === 'ReplicaFailure')?.reason).toBe('FailedCreate');
+    // Once creates work again the ReplicaSet converges and the failure count starts over.
+    h.failPodCreates = false;
+    t += 80;
+    await h.settle();
+    expect(live(await pods(c, ns))).toHaveLength(3);
+    expect(h.backoff.numRequeues((await getRS(c, ns, 'web')).metadata.uid!)).toBe(0);
+    expect((await getRS(c, ns, 'web')).status?.conditions ?? []).toEqual([]);
+  });
+
+  it('writes at most maxWritesPerPass + maxEventsPerPass requests in one pass, its events included', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 40), { namespace: ns });
+    let writes = 0;
+    const api = {
+      fetch: (req: Request) => {
+        const r = new Request(req);
+        r.headers.set('Authorization', `Bearer ${testEnv.ADMIN_TOKEN}`);
+        return SELF.fetch(r);
+      },
+    };
+    const snap = createSnapshot(c);
+    const config = { ...DEFAULT_CONFIG, maxWritesPerPass: 20, maxEventsPerPass: 5 };
+    const ctx = controllerContext(api, replicaSetController, {
+      config,
+      snapshot: { list: async (r) => (await snap.list(r)).filter((o) => o.metadata.namespace === ns) as never, invalidate: (r) => snap.invalidate(r) },
+      onRequest: (req) => void (req.method !== 'GET' && writes++),
+    });
+    expect(await replicaSetController.reconcile(ctx)).toMatchObject({ more: true });
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThanOrEqual(25);
   });
 });

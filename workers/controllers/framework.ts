@@ -2,6 +2,7 @@
 import type { KObject } from '../../src/api/types';
 import type { KubeClient } from '../../src/client/client';
 import type { EventRecorder } from '../../src/client/events';
+import type { RateLimiter } from '../shared/rate-limiter';
 
 /** What one reconcile pass asks for next (controller-runtime's Result). */
 export interface ReconcileResult {
@@ -20,6 +21,8 @@ export interface ControllerConfig {
   eventTtlMs: number;
   /** Upper bound on writes one controller makes in one pass; the rest waits for the next pass. */
   maxWritesPerPass: number;
+  /** Upper bound on events one controller records in one pass; the rest are dropped. */
+  maxEventsPerPass: number;
 }
 
 export const DEFAULT_CONFIG: ControllerConfig = {
@@ -27,6 +30,7 @@ export const DEFAULT_CONFIG: ControllerConfig = {
   defaultTolerationSeconds: 300,
   eventTtlMs: 3_600_000,
   maxWritesPerPass: 200,
+  maxEventsPerPass: 50,
 };
 
 /**
@@ -45,6 +49,8 @@ export interface ControllerContext {
   recorder: EventRecorder;
   config: ControllerConfig;
   now(): number;
+  /** Per-object failure backoff that outlives a pass (the leader keeps it). */
+  backoff?: RateLimiter;
 }
 
 export interface Controller {

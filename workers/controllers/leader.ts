@@ -1,8 +1,10 @@
 // ControllerLeader: the one controller-manager instance (a Durable Object) running reconcile passes.
-import { KubeClient } from '../../src/client/client';
-import { createRecorder } from '../../src/client/events';
+import { loopClient } from '../shared/api-client';
+import { BudgetExhausted } from '../shared/budget';
 import { LoopLeader, type PassResult } from '../shared/leader';
-import { DEFAULT_CONFIG, managerOf, type Controller, type ControllerConfig } from './framework';
+import { RateLimiter } from '../shared/rate-limiter';
+import { DEFAULT_CONFIG, type Controller, type ControllerConfig } from './framework';
+import { controllerContext } from './context';
 import { createSnapshot } from './snapshot';
 import { CONTROLLERS } from './registry';
 import type { ControllersEnv } from './env';
@@ -21,21 +23,15 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
   /** When each controller asked to run again (time-based work). */
   private due = new Map<string, number>();
   private started = false;
+  private readonly backoff = new RateLimiter();
   stats = { requests: 0, errors: 0 };
 
   protected override async runPass(dirty: Set<string>): Promise<PassResult> {
-    const client = new KubeClient({
-      server: 'https://api.internal',
-      userAgent: 'edgeplane-controller-manager',
-      transport: (req) => {
-        this.stats.requests++;
-        return this.env.API.fetch(req);
-      },
-    });
-    const shared = { client, snapshot: createSnapshot(client), config: configFrom(this.env), now: () => Date.now() };
-    // Each controller records events under its upstream name, as kube-controller-manager's do
-    // (kubectl describe shows "deployment-controller", "replicaset-controller", ...).
-    const contextFor = (c: Controller) => ({ ...shared, recorder: createRecorder(client, { component: managerOf(c) }) });
+    const onRequest = () => void this.stats.requests++;
+    const reader = loopClient(this.env.API, { userAgent: 'edgeplane-controller-manager', onRequest });
+    const config = configFrom(this.env);
+    const snapshot = createSnapshot(reader);
+    const contextFor = (c: Controller) => controllerContext(this.env.API, c, { config, snapshot, backoff: this.backoff, onRequest });
     const now = Date.now();
     // A fresh instance knows nothing of what changed while it was away: run everything once.
     const all = !this.started || dirty.has('*');
@@ -49,6 +45,10 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
         if (r.more) result.more = true;
         if (r.requeueAfterMs !== undefined) this.due.set(c.name, now + r.requeueAfterMs);
       } catch (e) {
+        if (e instanceof BudgetExhausted) {
+          result.more = true;
+          continue;
+        }
         // One failing controller must not starve the others; it runs again soon.
         this.stats.errors++;
         console.error(`controller ${c.name} failed`, e);

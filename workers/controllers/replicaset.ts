@@ -4,6 +4,7 @@ import type { KObject, LabelSelector, ObjectMeta, OwnerReference } from '../../s
 import { isConflict, isNotFound } from '../../src/client/errors';
 import { deepEqual } from '../../src/lib/json';
 import { selectorFromLabelSelector, selectorFromSet, type Selector } from '../../src/lib/labels';
+import { BudgetExhausted, WriteBudget } from '../shared/budget';
 import { managerOf, type Controller, type ControllerContext, type ReconcileResult } from './framework';
 
 export interface Condition {
@@ -42,20 +43,10 @@ export interface ReplicaSet extends KObject {
 // Upstream caps one sync's creations/deletions (BurstReplicas) and starts creations in doubling batches.
 const BURST_REPLICAS = 500;
 const SLOW_START_INITIAL_BATCH = 1;
-// A failed create or delete is retried after this long, like the rate-limited requeue upstream.
+// Without a rate limiter (a bare context in tests) a failed create or delete is retried after this long.
 const FAILURE_RETRY_MS = 5_000;
 
-/** Thrown when a pass used up config.maxWritesPerPass; the pass stops and asks to run again. */
-export class BudgetExhausted extends Error {}
-
-/** Counts a controller's writes in one pass against config.maxWritesPerPass. */
-export class WriteBudget {
-  constructor(public left: number) {}
-  take(n = 1): void {
-    if (this.left < n) throw new BudgetExhausted('write budget exhausted');
-    this.left -= n;
-  }
-}
+export { BudgetExhausted, WriteBudget } from '../shared/budget';
 
 export const controllerOf = (o: KObject): OwnerReference | undefined => o.metadata.ownerReferences?.find((r) => r.controller);
 
@@ -248,10 +239,19 @@ class ReplicaSetSync {
     if (claim.conflicted) this.more = true;
     let owned = claim.claimed;
     let manageError: { reason: string; message: string } | undefined;
-    if (!rs.metadata.deletionTimestamp) {
+    // k8s: a failed sync is requeued through the rate limiter, so repeated failures wait ever longer
+    // (5 ms doubling to 1000 s) instead of hammering the API at a fixed pace.
+    const key = rs.metadata.uid!;
+    const wait = ctx.backoff?.waitFor(key, ctx.now()) ?? 0;
+    if (wait > 0) {
+      this.requeue(wait);
+      manageError = (rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure') as { reason: string; message: string } | undefined;
+    } else if (!rs.metadata.deletionTimestamp) {
       const managed = await this.manageReplicas(rs, owned, nsPods, siblings);
       owned = managed.owned;
       manageError = managed.error;
+      if (manageError) this.requeue(ctx.backoff ? ctx.backoff.when(key, ctx.now()) : FAILURE_RETRY_MS);
+      else ctx.backoff?.forget(key);
     }
     await this.updateStatus(rs, owned, manageError);
   }
@@ -288,8 +288,7 @@ class ReplicaSetSync {
         remaining -= n;
         if (error || n < batch) break;
       }
-      if (error) this.requeue(FAILURE_RETRY_MS);
-      else if (want < -diff) this.more = true;
+      if (!error && want < -diff) this.more = true;
       return { owned: [...owned, ...created], error };
     }
     if (diff > 0) {
@@ -320,7 +319,6 @@ class ReplicaSetSync {
       }
       await Promise.all(events);
       if (victims.length) ctx.snapshot.invalidate('pods');
-      if (error) this.requeue(FAILURE_RETRY_MS);
       // A deleted pod is either gone or terminating: neither counts any more.
       return { owned: owned.filter((p) => !gone.has(p.metadata.uid!)), error };
     }
