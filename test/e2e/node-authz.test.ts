@@ -211,6 +211,40 @@ describe('a node credential', () => {
     expect(status).toBe(401);
   });
 
+  it('a join token cannot take over a live node: refused (409) while its credential is in use and its Lease fresh, allowed after revoke or once the Lease expired', async () => {
+    const joinToken = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'token', 'create', '--ttl', '10m', '--kubeconfig', c.kubeconfig], { encoding: 'utf8' }).trim();
+    const [id, secret] = joinToken.split('.');
+    const tryJoin = async (nodeName: string) => {
+      const res = await c.fetch('/edgeplane/v1/join', { method: 'POST', token: `${id}.${secret}`, body: JSON.stringify({ nodeName }) });
+      return { status: res.status, body: await res.json() };
+    };
+    const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
+    const first = await tryJoin('node-t');
+    expect(first.status).toBe(201);
+    const lease = (renew: number) => ({
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-t', namespace: 'kube-node-lease' },
+      spec: { holderIdentity: 'node-t', leaseDurationSeconds: 40, renewTime: microTime(renew) },
+    });
+    expect(await asNode(first.body.token, 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease(Date.now()))).toBe(201);
+
+    const takeover = await tryJoin('node-t');
+    expect(takeover.status).toBe(409);
+    expect(takeover.body.message).toMatch(/^Operation cannot be fulfilled on nodes "node-t": node node-t is already joined and alive \(its credential is in use and its Lease was renewed \d+s ago\); to replace that machine, revoke it first \(edgeplane node revoke node-t\), or join under another name$/);
+    // The live node keeps working: its credential was not rotated away.
+    expect(await asNode(first.body.token, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-t')).toBe(200);
+
+    // A Lease past its duration: the machine is gone (or lost its state), so it may join again.
+    expect(await asNode(first.body.token, 'PATCH', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-t', { spec: { renewTime: microTime(Date.now() - 60_000) } }, 'application/merge-patch+json')).toBe(200);
+    const rejoined = await tryJoin('node-t');
+    expect(rejoined.status).toBe(201);
+
+    // Live again, then the admin revokes it: the name is free.
+    expect(await asNode(rejoined.body.token, 'PATCH', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-t', { spec: { renewTime: microTime(Date.now()) } }, 'application/merge-patch+json')).toBe(200);
+    expect((await tryJoin('node-t')).status).toBe(409);
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'node', 'revoke', 'node-t', '--kubeconfig', c.kubeconfig]);
+    expect((await tryJoin('node-t')).status).toBe(201);
+  });
+
   it('cannot join without a valid join token', async () => {
     const res = await c.fetch('/edgeplane/v1/join', { method: 'POST', token: 'abcdef.0123456789abcdef', body: JSON.stringify({ nodeName: 'intruder' }) });
     expect(res.status).toBe(401);

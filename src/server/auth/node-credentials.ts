@@ -55,6 +55,18 @@ export async function issueNodeCredential(store: Store, nodeName: string): Promi
   return token;
 }
 
+/** Whether any credential issued to `nodeName` is still unrevoked. */
+export async function hasNodeCredential(store: Store, nodeName: string): Promise<boolean> {
+  let cont: string | undefined;
+  do {
+    const page = await store.list(SECRETS, { namespace: 'kube-system', continue: cont });
+    if (!page.ok) return false;
+    if (page.value.items.some((s) => (s as { type?: string }).type === NODE_CREDENTIAL_TYPE && s.metadata.labels?.[NODE_LABEL] === nodeName)) return true;
+    cont = page.value.continue;
+  } while (cont);
+  return false;
+}
+
 export async function revokeNodeCredentials(store: Store, nodeName: string): Promise<number> {
   let removed = 0;
   let cont: string | undefined;
