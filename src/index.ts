@@ -5,6 +5,7 @@ import type { Env } from './server/env';
 export { StorageShard } from './storage/shard';
 export { WatchHub } from './watch/hub';
 export { LogStore } from './storage/log-store';
+export { NodeTunnel } from './tunnel/node-tunnel';
 export { SchedulerApi, ControllersApi } from './entrypoints';
 
 const app = createApp();

@@ -12,6 +12,7 @@ import { FakeRuntime } from './runtimes/fake';
 import { PodmanRuntime } from './runtimes/podman';
 import { ProcessRuntime } from './runtimes/process';
 import { startServiceProxy } from './proxy/service-proxy';
+import { TunnelClient } from './tunnel/tunnel-client';
 
 export type RuntimeName = 'fake' | 'process' | 'podman' | 'docker';
 
@@ -31,7 +32,12 @@ export interface AgentConfig {
   debug?: (message: string) => void;
   statusReportMs?: number;
   podResyncMs?: number;
+  /** Open each node's tunnel (exec, attach, port-forward); default on up to MAX_TUNNELS nodes per process. */
+  tunnels?: boolean;
 }
+
+/** Simulated fleets would open one WebSocket per node; past this many, tunnels are opt-in. */
+const MAX_TUNNELS = 16;
 
 export interface RunningAgent {
   nodes: NodeAgent[];
@@ -70,6 +76,8 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const registrations = new Limiter(16);
   const runtimes: Runtime[] = [];
   const nodes: NodeAgent[] = [];
+  const tunnels: TunnelClient[] = [];
+  const withTunnels = cfg.tunnels ?? cfg.nodes.length <= MAX_TUNNELS;
   const renewMs = 10_000;
   try {
     await Promise.all(
@@ -96,10 +104,16 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
             },
           );
           nodes.push(node);
+          if (withTunnels) {
+            const tunnel = new TunnelClient({ server: cfg.server, token: cfg.token, ...cfg.tls, nodeName: n.name, runtime, log: (m) => cfg.log(`${n.name}: ${m}`) });
+            tunnels.push(tunnel);
+            tunnel.start();
+          }
         }),
       ),
     );
   } catch (err) {
+    await Promise.allSettled(tunnels.map((t) => t.stop()));
     await Promise.allSettled(nodes.map((n) => n.stop()));
     podFeed.stop();
     nodeFeed.stop();
@@ -120,6 +134,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     stop: () =>
       (stopping ??= (async () => {
         await proxy?.stop().catch(() => undefined);
+        await Promise.allSettled(tunnels.map((t) => t.stop()));
         await Promise.allSettled(nodes.map((n) => n.stop()));
         podFeed.stop();
         nodeFeed.stop();

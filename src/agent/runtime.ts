@@ -2,6 +2,7 @@
 // k8s: staging/src/k8s.io/cri-api (RuntimeService). Restart policy, backoff and probes live above it,
 // in the pod worker, as they live in kubelet above CRI, so every runtime gets them for free.
 import type { Container, Pod } from './types';
+import type { StreamProcess, StreamRequest } from './stream-process';
 
 export interface ContainerInstance {
   /** The full containerID the status reports, "<runtime>://<id>". */
@@ -84,6 +85,12 @@ export interface Runtime {
   /** Forgets a pod's instances (after they stopped) and whatever it kept for them. */
   remove(podUid: string): Promise<void>;
   exec(podUid: string, id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** kubectl exec: a command in the container with live stdin/stdout/stderr (and a TTY when asked). */
+  execStream?(podUid: string, req: StreamRequest): Promise<StreamProcess>;
+  /** kubectl attach: the container's main process output from now on, and its stdin if the spec keeps one. */
+  attach?(podUid: string, req: StreamRequest): Promise<StreamProcess>;
+  /** kubectl port-forward: where to connect for a port inside the pod (default the pod IP). */
+  dialTarget?(podUid: string, podIP: string, port: number): { host: string; port: number };
   /** Called when an instance changes on its own (it exited, or the fake readiness annotation flipped). */
   onChange(listener: (podUid: string) => void): void;
   /**

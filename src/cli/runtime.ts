@@ -62,7 +62,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           name: 'edgeplane-api',
           scriptPath: api,
           bindings: opts.vars,
-          durableObjects: { SHARDS: sqlite('StorageShard'), HUBS: sqlite('WatchHub'), LOGS: sqlite('LogStore') },
+          durableObjects: { SHARDS: sqlite('StorageShard'), HUBS: sqlite('WatchHub'), LOGS: sqlite('LogStore'), NODE_TUNNEL: sqlite('NodeTunnel') },
           serviceBindings: { SCHEDULER: 'edgeplane-scheduler', CONTROLLERS: 'edgeplane-controllers' },
         },
         {

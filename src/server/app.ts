@@ -9,9 +9,11 @@ import { authorizeNode } from './auth/node-authorizer';
 import { handleJoin } from './join';
 import { withInflightLimit } from './inflight';
 import { handleLogIngest } from './logs-ingest';
+import { handleAgentTunnel } from '../tunnel/agent-route';
 import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
+import { openApiV2Response } from './openapi-v2';
 import { parseRequestInfo } from './request-info';
 import { boolParam } from './query-params';
 import { handleResource } from './rest/handlers';
@@ -95,6 +97,8 @@ export function createApp(): Hono<AppEnv> {
     handleLogIngest(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('ns'), c.req.param('name'), true),
   );
 
+  app.get('/edgeplane/v1/nodes/:name/tunnel', (c) => handleAgentTunnel(c.req.raw, c.env, c.get('user'), c.req.param('name')));
+
   app.get('/api', (c) => discoveryResponse(true, c.req.header('accept') ?? null, new URL(c.req.url).host));
   app.get('/apis', (c) => discoveryResponse(false, c.req.header('accept') ?? null, new URL(c.req.url).host));
   app.get('/api/v1', (c) => c.json(apiResourceList('', 'v1')));
@@ -107,6 +111,7 @@ export function createApp(): Hono<AppEnv> {
     return doc ? c.json(doc) : statusResponse(errors.notFoundPath());
   });
 
+  app.get('/openapi/v2', (c) => openApiV2Response(c.req.raw));
   app.get('/openapi/v3', (c) => c.json(openApiV3Index()));
   app.get('/openapi/v3/*', (c) => {
     const doc = openApiV3Document(c.req.path.slice('/openapi/v3/'.length));
@@ -133,7 +138,8 @@ export function createApp(): Hono<AppEnv> {
       warnings: [],
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     };
-    const longRunning = info.verb === 'watch' || (info.subresource === 'log' && boolParam(url.searchParams, 'follow'));
+    const longRunning =
+      info.verb === 'watch' || (info.subresource === 'log' && boolParam(url.searchParams, 'follow')) || ['exec', 'attach', 'portforward'].includes(info.subresource);
     return withInflightLimit(longRunning, () => handleResource(ctx));
   };
   app.all('/api/*', resource);

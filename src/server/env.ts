@@ -2,14 +2,18 @@
 import type { StoreEnv } from '../storage/store';
 import type { User } from './auth/authenticate';
 import type { LogStore } from '../storage/log-store';
+import type { WakeKey } from '../api/wake';
+import type { NodeTunnel } from '../tunnel/node-tunnel';
 
-/** What the API needs of the scheduler and controllers Workers: a wake-up call. */
+/** What the API needs of the scheduler and controllers Workers: a wake-up call naming the objects written. */
 export interface LoopService {
-  wake(resources: string[]): Promise<void>;
+  wake(keys: WakeKey[]): Promise<void>;
 }
 
 export interface Env extends StoreEnv {
   LOGS: DurableObjectNamespace<LogStore>;
+  /** One per node: the agent's tunnel, through which exec, attach and port-forward reach its pods. */
+  NODE_TUNNEL: DurableObjectNamespace<NodeTunnel>;
   /** Admin bearer token (a Worker secret; generated per state folder by `edgeplane dev`). */
   ADMIN_TOKEN?: string;
   PARTITIONS?: string;

@@ -69,6 +69,9 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
     default:
       throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
+  // Opening a stream into a pod is a create, whatever the method: a WebSocket upgrade is a GET, and a
+  // user allowed only to get pods must not exec. k8s: kubernetes#134577 (AuthorizePodWebsocketUpgradeCreatePermission).
+  if (subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') verb = 'create';
   if (!name && verb !== 'list' && verb !== 'watch' && verb !== 'create' && verb !== 'deletecollection') {
     throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }

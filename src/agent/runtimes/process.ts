@@ -15,6 +15,8 @@ import { StartError, type ContainerInstance, type ExecResult, type Runtime, type
 import type { Container, Pod } from '../types';
 import { groupAlive, isSameProcess, procStat, signalGroup } from './procfs';
 import { ProcessStore, type ProcessRecord } from './process-store';
+import { spawnExec } from './process-exec';
+import type { StreamProcess, StreamRequest } from '../stream-process';
 
 export interface ProcessRuntimeOptions {
   stateDir: string;
@@ -260,6 +262,17 @@ export class ProcessRuntime implements Runtime {
         resolve({ exitCode: code ?? 128 + (signal ? os.constants.signals[signal] ?? 0 : 0), output });
       });
     });
+  }
+
+  /** kubectl exec: the newest running instance of the container gives the environment, directory and user. */
+  async execStream(podUid: string, req: StreamRequest): Promise<StreamProcess> {
+    return spawnExec(this.running(podUid, req.container), req);
+  }
+
+  private running(podUid: string, name: string): ProcessRecord {
+    const rec = [...this.records.values()].filter((r) => r.podUid === podUid && r.name === name && r.state === 'running').sort(byAge).pop();
+    if (!rec) throw new Error(`container ${name} is not running`);
+    return rec;
   }
 
   onChange(listener: (podUid: string) => void): void {

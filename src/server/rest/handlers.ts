@@ -15,12 +15,14 @@ import { fromView } from './view';
 import { handleScale } from './scale';
 import { handleBinding, handleEviction } from './pod-subresources';
 import { handleLog } from './logs';
+import { handleStream } from './stream';
 
-const STREAMING = ['exec', 'attach', 'portforward', 'proxy'];
+const STREAMING = ['exec', 'attach', 'portforward'];
 
 export async function handleResource(ctx: ApiContext): Promise<Response> {
   const { verb, subresource } = ctx.info;
-  if (STREAMING.includes(subresource)) throw errors.notSupported(`${ctx.info.resource.resource}/${subresource}`);
+  if (STREAMING.includes(subresource)) return handleStream(ctx);
+  if (subresource === 'proxy') throw errors.notSupported(`${ctx.info.resource.resource}/${subresource}`);
   switch (subresource) {
     case '':
       return handleMain(ctx);

@@ -9,7 +9,7 @@ import { boolParam } from '../query-params';
 
 type Container = { name: string };
 
-function pickContainer(pod: KObject, requested: string | null): string {
+export function pickContainer(pod: KObject, requested: string | null): string {
   const spec = (pod.spec ?? {}) as { containers?: Container[]; initContainers?: Container[] };
   const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name);
   if (requested) {
