@@ -44,6 +44,12 @@ export type StoreEvent =
   | { type: 'PROGRESS'; resourceVersion: string }
   | { type: 'EXPIRED'; message: string };
 
+/** Selectors a watch hub applies before sending (strings as the client sent them, already validated). */
+export interface WatchSelection {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
 export class Store {
   constructor(
     private readonly env: StoreEnv,
@@ -163,20 +169,28 @@ export class Store {
     );
     const merged: { p: number; item: StoredItem }[] = [];
     const position: Position = [];
-    let more = false;
+    // The smallest last key of a partition that stopped early (its row or byte cap, or `limit`):
+    // beyond it that partition may hold keys it has not returned yet, so only keys up to it are
+    // certain to be complete. Cutting there keeps the merged list in key order and lets one key
+    // resume every partition exactly where the page ended.
+    let frontier: string | undefined;
     for (let p = 0; p < n; p++) {
       const page = pages[p];
       if (!page.ok) {
         return { ok: false, reason: 'expired', message: 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.' };
       }
       position.push(page.rev);
-      more ||= page.more;
+      if (page.more) {
+        const last = page.items[page.items.length - 1]?.key;
+        if (last === undefined) throw new Error(`shard ${this.shardNameOf(r, p)} reported more keys but returned none`);
+        if (frontier === undefined || last < frontier) frontier = last;
+      }
       for (const item of page.items) merged.push({ p, item });
     }
     merged.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
-    // Each partition returned up to `limit` keys; only the first `limit` of the merge are certain.
-    const take = limit ? merged.slice(0, limit) : merged;
-    more ||= take.length < merged.length;
+    const certain = frontier === undefined ? merged : merged.filter(({ item }) => item.key <= frontier!);
+    const take = limit ? certain.slice(0, limit) : certain;
+    const more = take.length < merged.length || frontier !== undefined;
     const items = take.map(({ p, item }) => this.decode(r, p, item));
     const page: ListPage = { items, resourceVersion: formatPosition(position) };
     if (more && take.length > 0) page.continue = encodeContinue({ position, key: take[take.length - 1].item.key });
@@ -187,7 +201,13 @@ export class Store {
    * Watches a namespace (or everything) from a position. Events carry the resourceVersion a client
    * resumes from: the shard revision, or for partitions the whole vector after this event.
    */
-  async *watch(r: ResourceInfo, namespace: string | undefined, from: Position, signal?: AbortSignal): AsyncGenerator<StoreEvent> {
+  async *watch(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    from: Position,
+    signal?: AbortSignal,
+    select: WatchSelection = {},
+  ): AsyncGenerator<StoreEvent> {
     const n = this.width(r);
     const prefix = namespacePrefix(r.namespaced ? namespace : undefined);
     const position = [...from];
@@ -200,7 +220,10 @@ export class Store {
         Array.from({ length: n }, (_, p) => {
           const name = this.shardNameOf(r, p);
           const hub = this.env.HUBS.get(this.env.HUBS.idFromName(name));
-          const qs = new URLSearchParams({ shard: name, from: String(from[p]), prefix });
+          // The hub filters by the selectors, so only this watcher's events leave it.
+          const qs = new URLSearchParams({ shard: name, from: String(from[p]), prefix, resource: r.resource });
+          if (select.labelSelector) qs.set('labelSelector', select.labelSelector);
+          if (select.fieldSelector) qs.set('fieldSelector', select.fieldSelector);
           return hub.fetch(`https://hub/watch?${qs}`, { signal: aborter.signal });
         }),
       );

@@ -17,7 +17,11 @@ export async function handleGet(ctx: ApiContext): Promise<Response> {
   return renderObject(ctx, await getObject(ctx, ctx.info.name!));
 }
 
-/** Upper bound on store pages read to fill one filtered page. */
+/**
+ * Upper bound on store pages read to fill one page of a list with a `limit` (a selector may match
+ * few objects; the client then gets fewer items and a continue token). A list without a limit
+ * reads every page: Kubernetes returns the whole collection then.
+ */
 const MAX_FILL_ROUNDS = 20;
 
 export async function listObjects(
@@ -38,7 +42,7 @@ export async function listObjects(
   if (cont && rv && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
   const items: KObject[] = [];
   let resourceVersion = '';
-  for (let round = 0; round < MAX_FILL_ROUNDS; round++) {
+  for (let round = 0; !limit || round < MAX_FILL_ROUNDS; round++) {
     const want = limit ? limit - items.length : undefined;
     const res = await ctx.store.list(r, {
       namespace: r.namespaced ? ctx.info.namespace : undefined,
