@@ -1,6 +1,6 @@
 // The scheduling framework: NodeInfo snapshots, Filter and Score plugin contracts, and one scheduling cycle.
 // k8s: pkg/scheduler/framework/interface.go, types.go; pkg/scheduler/schedule_one.go
-import { addResource, emptyResource, nodeAllocatable, podRequests, type Resource } from './resources';
+import { addResource, emptyResource, nodeAllocatable, podRequests, subtractResource, type Resource } from './resources';
 import type { Node, Pod } from './types';
 
 export const MAX_NODE_SCORE = 100;
@@ -48,6 +48,16 @@ export function addPod(info: NodeInfo, pod: Pod): void {
   info.pods.push(pod);
   addResource(info.requested, podRequests(pod));
   addResource(info.nonZeroRequested, podRequests(pod, { nonZero: true }));
+}
+
+/** Takes a pod (matched by namespace and name) off its node; the scheduler cache's RemovePod. Answers whether it was there. */
+export function removePod(info: NodeInfo, pod: Pod): boolean {
+  const i = info.pods.findIndex((p) => p.metadata.name === pod.metadata.name && p.metadata.namespace === pod.metadata.namespace);
+  if (i < 0) return false;
+  const [old] = info.pods.splice(i, 1);
+  subtractResource(info.requested, podRequests(old));
+  subtractResource(info.nonZeroRequested, podRequests(old, { nonZero: true }));
+  return true;
 }
 
 const terminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';

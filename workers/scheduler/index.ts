@@ -1,6 +1,8 @@
 // The scheduler Worker: cron resyncs and wake-ups from the API both land on the one leader object.
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import type { WakeKey } from '../../src/api/wake';
 import type { SchedulerEnv } from './env';
+import type { LeaderStats } from './leader';
 
 export { SchedulerLeader } from './leader';
 
@@ -9,9 +11,12 @@ function leader(env: SchedulerEnv) {
 }
 
 export default class Scheduler extends WorkerEntrypoint<SchedulerEnv> {
-  /** Called by the API Worker after writes to pods or nodes. */
-  async wake(resources: string[]): Promise<void> {
-    await leader(this.env).wake(resources);
+  /**
+   * Called by the API Worker after writes to pods or nodes, with the keys of the objects written
+   * (`WakeKey[]`). The older form, resource names (`string[]`), is still taken while callers move over.
+   */
+  async wake(keys: WakeKey[] | string[] = []): Promise<void> {
+    await leader(this.env).wake(keys);
   }
 
   override async scheduled(): Promise<void> {
@@ -19,7 +24,7 @@ export default class Scheduler extends WorkerEntrypoint<SchedulerEnv> {
   }
 
   /** For tests and the benchmark: what the leader has done, and whether an alarm is pending. */
-  async status(): Promise<{ bound: number; failed: number; requests: number; passes: number; nextAlarm: number | null }> {
+  async status(): Promise<LeaderStats & { nextAlarm: number | null }> {
     const l = leader(this.env);
     return { ...(await l.getStats()), nextAlarm: await l.nextAlarm() };
   }

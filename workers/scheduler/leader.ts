@@ -1,49 +1,189 @@
-// SchedulerLeader: the one scheduler instance (a Durable Object), running passes on wake-ups and alarms.
+// SchedulerLeader: the one scheduler instance (a Durable Object). It keeps watch-fed caches of pods and nodes in memory and drains its queue.
+import { DurableObject } from 'cloudflare:workers';
+import type { WakeKey } from '../../src/api/wake';
 import { KubeClient } from '../../src/client/client';
 import { createRecorder } from '../../src/client/events';
-import { LoopLeader, type PassResult } from '../shared/leader';
-import { runSchedulingPass, type Backoff, type SchedulerState } from './cycle';
+import { Informer } from '../../src/client/informer';
+import { recorderSink } from './event-sink';
 import { profileFor } from './profile';
+import { Scheduler, SCHEDULER_NAME } from './scheduler';
 import type { SchedulerEnv } from './env';
+import type { Node, Pod } from './types';
 
-export class SchedulerLeader extends LoopLeader<SchedulerEnv> {
-  private state: SchedulerState = { backoff: new Map() };
-  /** Totals since start, for the benchmark and tests. */
-  stats = { bound: 0, failed: 0, requests: 0 };
+/** A request to the API (not a watch) that has not answered in this long is abandoned: a hung call must not stall the loop. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** A pass that threw is retried after this long. */
+const RETRY_MS = 1_000;
 
-  private loaded = false;
+export interface LeaderStats {
+  bound: number;
+  failed: number;
+  attempts: number;
+  requests: number;
+  passes: number;
+  /** LIST requests: the initial lists and every relist (410, or a cache rebuilt after eviction). */
+  lists: number;
+  wakes: number;
+  moved: number;
+  active: number;
+  backoff: number;
+  unschedulable: number;
+  cachedPods: number;
+  startedAt: number;
+}
 
-  protected override async runPass(dirty: Set<string>): Promise<PassResult> {
-    // The backoff table outlives the instance: workerd evicts an idle leader, and a backoff that
-    // restarted at 1 s after each eviction would wake the scheduler forever for an unplaceable pod.
-    if (!this.loaded) {
-      const saved = await this.ctx.storage.get<[string, Backoff][]>('backoff');
-      if (saved) this.state.backoff = new Map(saved);
-      this.loaded = true;
-    }
-    const client = new KubeClient({
-      server: 'https://api.internal',
-      userAgent: 'edgeplane-scheduler',
-      transport: (req) => {
-        this.stats.requests++;
-        return this.env.API.fetch(req);
-      },
-    });
-    const result = await runSchedulingPass(this.state, {
-      client,
-      recorder: createRecorder(client, { component: 'default-scheduler' }),
-      profile: profileFor(this.env.SCHEDULER_STRATEGY),
-      now: () => Date.now(),
-      changed: dirty,
-    });
-    this.stats.bound += result.bound;
-    this.stats.failed += result.failed;
-    // Bounded, so the record stays small however many pods cannot be placed.
-    await this.ctx.storage.put('backoff', [...this.state.backoff].slice(0, 2000));
-    return result;
+const isWatch = (url: string) => /[?&]watch=(true|1)\b/.test(url);
+
+export class SchedulerLeader extends DurableObject<SchedulerEnv> {
+  private scheduler?: Scheduler;
+  private informers: { stop(): void }[] = [];
+  private synced = false;
+  private draining = false;
+  private again = false;
+  private timer?: ReturnType<typeof setTimeout>;
+  private alarmAt: number | null | undefined;
+  private readonly counters = { requests: 0, lists: 0, wakes: 0 };
+  private readonly startedAt = Date.now();
+
+  /**
+   * Called by the API Worker after pod and node writes, with the keys written (the old form sent
+   * resource names). The watch already carries every change to the cache; a wake only makes sure
+   * the leader is up: after an eviction it lists again and watches from there.
+   */
+  async wake(keys: WakeKey[] | string[] = []): Promise<void> {
+    this.counters.wakes += keys.length || 1;
+    this.start();
   }
 
-  getStats(): { bound: number; failed: number; requests: number; passes: number } {
-    return { ...this.stats, passes: this.passes };
+  /** Cron: the safety net. Pods that waited in the pool for 5 minutes are tried again. */
+  async resync(): Promise<void> {
+    this.start();
+    if (this.synced) this.scheduler!.resync();
+    this.kick();
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    this.start();
+    this.kick();
+  }
+
+  async nextAlarm(): Promise<number | null> {
+    return this.ctx.storage.getAlarm();
+  }
+
+  getStats(): LeaderStats {
+    const s = this.scheduler;
+    const q = s?.queue.lengths ?? { active: 0, backoff: 0, unschedulable: 0 };
+    return {
+      bound: s?.stats.bound ?? 0,
+      failed: s?.stats.failed ?? 0,
+      attempts: s?.stats.attempts ?? 0,
+      passes: s?.stats.passes ?? 0,
+      moved: s?.stats.moved ?? 0,
+      ...this.counters,
+      ...q,
+      cachedPods: s?.cache.podCount ?? 0,
+      startedAt: this.startedAt,
+    };
+  }
+
+  /** Builds the caches once per instance: list, then watch from there (the informers relist on 410 themselves). */
+  private start(): void {
+    if (this.scheduler) return;
+    const client = new KubeClient({
+      server: 'https://api.internal',
+      userAgent: SCHEDULER_NAME,
+      transport: (req) => {
+        this.counters.requests++;
+        if (isWatch(req.url)) return this.env.API.fetch(req);
+        if (req.method === 'GET' && /\/(pods|nodes)$/.test(new URL(req.url).pathname)) this.counters.lists++;
+        return this.env.API.fetch(new Request(req, { signal: req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
+      },
+    });
+    const scheduler = new Scheduler({
+      client,
+      events: recorderSink(createRecorder(client, { component: SCHEDULER_NAME })),
+      profile: profileFor(this.env.SCHEDULER_STRATEGY),
+      now: () => Date.now(),
+      rng: Math.random,
+    });
+    this.scheduler = scheduler;
+    const onError = (what: string) => (err: unknown) => console.error(`scheduler: ${what} informer: ${String(err)}`);
+    const nodes = new Informer<Node>(client, 'nodes', { pageSize: 1000, onError: onError('nodes') });
+    const pods = new Informer<Pod>(client, 'pods', { pageSize: 1000, onError: onError('pods') });
+    nodes.onEvent((e) => {
+      scheduler.onNode(e);
+      if (scheduler.hasWork()) this.kickSoon();
+    });
+    pods.onEvent((e) => {
+      scheduler.onPod(e);
+      if (scheduler.hasWork()) this.kickSoon();
+    });
+    this.informers = [nodes, pods];
+    nodes.start();
+    pods.start();
+    void Promise.all([nodes.synced, pods.synced]).then(() => {
+      this.synced = true;
+      this.kick();
+    });
+  }
+
+  private kickPending = false;
+
+  /** Many watch events arrive together: one kick for the lot. */
+  private kickSoon(): void {
+    if (this.kickPending) return;
+    this.kickPending = true;
+    setTimeout(() => {
+      this.kickPending = false;
+      this.kick();
+    }, 0);
+  }
+
+  /** Runs passes until the queue has nothing ready; a kick during a pass runs another after it. */
+  private kick(): void {
+    if (!this.synced) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = true;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    const s = this.scheduler!;
+    let retry = false;
+    try {
+      do {
+        this.again = false;
+        await s.runPass();
+        // Let the watch events that arrived during the pass in before the next one.
+        await new Promise((r) => setTimeout(r, 0));
+      } while (this.again || s.hasWork());
+    } catch (e) {
+      console.error(`scheduler: pass failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      retry = true;
+    } finally {
+      this.draining = false;
+    }
+    await this.arm(retry ? Date.now() + RETRY_MS : s.nextDeadline());
+  }
+
+  /**
+   * The next look without an event: a timer in memory, and an alarm behind it in case workerd
+   * evicts the idle leader meanwhile. Nothing pending leaves no alarm, so an idle cluster costs nothing.
+   */
+  private async arm(at: number | undefined): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (at !== undefined) this.timer = setTimeout(() => this.kick(), Math.max(0, at - Date.now()));
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    const want = at === undefined ? null : at;
+    if (want === this.alarmAt) return;
+    if (want === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(want);
+    this.alarmAt = want;
   }
 }

@@ -53,6 +53,14 @@ export function addResource(into: Resource, r: Resource): void {
   for (const [k, v] of Object.entries(r.scalar)) into.scalar[k] = (into.scalar[k] ?? 0) + v;
 }
 
+export function subtractResource(from: Resource, r: Resource): void {
+  from.milliCPU -= r.milliCPU;
+  from.memory -= r.memory;
+  from.ephemeralStorage -= r.ephemeralStorage;
+  from.allowedPodNumber -= r.allowedPodNumber;
+  for (const [k, v] of Object.entries(r.scalar)) from.scalar[k] = (from.scalar[k] ?? 0) - v;
+}
+
 function maxResource(into: Resource, r: Resource): void {
   into.milliCPU = Math.max(into.milliCPU, r.milliCPU);
   into.memory = Math.max(into.memory, r.memory);
