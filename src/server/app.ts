@@ -16,6 +16,7 @@ import { openApiV3Document, openApiV3Index } from '../registry/openapi';
 import { parseRequestInfo } from './request-info';
 import { boolParam } from './query-params';
 import { handleResource } from './rest/handlers';
+import { withAdmission } from './admission';
 import { Store } from '../storage/store';
 import { bootstrap } from './bootstrap';
 import type { ApiContext } from './context';
@@ -138,7 +139,7 @@ export function createApp(): Hono<AppEnv> {
     };
     const longRunning =
       info.verb === 'watch' || (info.subresource === 'log' && boolParam(url.searchParams, 'follow')) || ['exec', 'attach', 'portforward'].includes(info.subresource);
-    return withInflightLimit(longRunning, () => handleResource(ctx));
+    return withInflightLimit(longRunning, () => withAdmission(ctx, () => handleResource(ctx)));
   };
   app.all('/api/*', resource);
   app.all('/apis/*', resource);

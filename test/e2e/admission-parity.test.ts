@@ -70,3 +70,56 @@ describe('server-side apply', () => {
     expect((await api('GET', '/apis/apps/v1/namespaces/default/deployments/ghost')).status).toBe(404);
   });
 });
+
+describe('Service ClusterIPs and NodePorts', () => {
+  const yaml = (name: string, nodePort: number, extra = '', clusterIP = '') =>
+    `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  type: NodePort\n${clusterIP ? `  clusterIP: ${clusterIP}\n` : ''}  selector:\n    app: x\n  ports:\n  - port: 80\n    nodePort: ${nodePort}\n${extra}`;
+  const nodePortOf = async (name: string) => {
+    const r = await api('GET', `/api/v1/namespaces/default/services/${name}`);
+    return (r.body.spec as { ports: { nodePort?: number }[] }).ports[0].nodePort;
+  };
+
+  it('an invalid Service asking for NodePort 30556 and a ClusterIP leaves both free: the next valid Service takes them', async () => {
+    const kubeSvc = await api('GET', '/api/v1/namespaces/default/services/kubernetes');
+    const ip = (kubeSvc.body.spec as { clusterIP: string }).clusterIP.replace(/\.\d+$/, '.77');
+    // The second port repeats the first's name: the Service is invalid after its values were allocated.
+    const bad = await c.kubectl(['create', '-f', file('bad.yaml', yaml('bad', 30556, '  - port: 81\n    name: ""\n', ip))]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('The Service "bad" is invalid');
+    const good = await c.kubectl(['create', '-f', file('good.yaml', yaml('good', 30556, '', ip))]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(await nodePortOf('good')).toBe(30556);
+    // Taken now: a third Service asking for either is refused.
+    const third = await c.kubectl(['create', '-f', file('third.yaml', yaml('third', 30556))]);
+    expect(third.stderr).toContain('spec.ports[0].nodePort: Invalid value: 30556: provided port is already allocated');
+  });
+
+  it('a create that meets AlreadyExists gives its NodePort back', async () => {
+    expect((await c.kubectl(['create', '-f', file('dup1.yaml', yaml('dup', 30557).replace('30557', '30570'))])).code).toBe(0);
+    const again = await c.kubectl(['create', '-f', file('dup2.yaml', yaml('dup', 30557))]);
+    expect(again.stderr).toContain('services "dup" already exists');
+    expect((await c.kubectl(['create', '-f', file('takes-30557.yaml', yaml('takes-30557', 30557))])).code).toBe(0);
+  });
+
+  it('an update frees the old NodePort only once it is stored, and a failed update keeps the old one and frees the new', async () => {
+    expect((await c.kubectl(['create', '-f', file('mover.yaml', yaml('mover', 30558))])).code).toBe(0);
+    // Invalid update (the new port's name is not a valid port name): 30559 stays free, 30558 stays held.
+    const failed = await api('PATCH', '/api/v1/namespaces/default/services/mover', { spec: { ports: [{ port: 80, nodePort: 30559, name: 'Not_Valid' }] } }, 'application/strategic-merge-patch+json');
+    expect(failed.status).toBe(422);
+    expect(await nodePortOf('mover')).toBe(30558);
+    const steal = await c.kubectl(['create', '-f', file('steal.yaml', yaml('steal', 30558))]);
+    expect(steal.stderr).toContain('provided port is already allocated');
+    // A valid move: 30559 taken by mover, 30558 free for someone else.
+    const moved = await c.kubectl(['patch', 'service', 'mover', '-p', '{"spec":{"ports":[{"port":80,"nodePort":30559}]}}']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(await nodePortOf('mover')).toBe(30559);
+    expect((await c.kubectl(['create', '-f', file('steal2.yaml', yaml('steal2', 30558))])).code).toBe(0);
+    const blocked = await c.kubectl(['create', '-f', file('blocked.yaml', yaml('blocked', 30559))]);
+    expect(blocked.stderr).toContain('provided port is already allocated');
+  });
+
+  it('deleting a Service frees its NodePort', async () => {
+    expect((await c.kubectl(['delete', 'service', 'steal2'])).code).toBe(0);
+    expect((await c.kubectl(['create', '-f', file('steal3.yaml', yaml('steal3', 30558))])).code).toBe(0);
+  });
+});

@@ -2,7 +2,8 @@
 import type { KObject } from '../../api/types';
 import type { ApiContext } from '../context';
 import { checkNamespaceOpen, createDefaultServiceAccount, refuseImmortalNamespace } from './namespace-lifecycle';
-import { allocateServiceAddresses, releaseServiceAddresses, reallocateOnUpdate } from './service-addresses';
+import { allocateServiceAddresses, commitServiceAddresses, releaseServiceAddresses, reallocateOnUpdate } from './service-addresses';
+import { rollbackReservations } from './allocation-table';
 import { admitPod } from './pods';
 import { restrictNodeCreate, restrictNodePodStatus, restrictNodeUpdate } from './node-restriction';
 
@@ -17,6 +18,7 @@ export async function admitCreate(ctx: ApiContext, obj: KObject): Promise<void> 
 }
 
 export async function afterCreate(ctx: ApiContext, obj: KObject): Promise<void> {
+  if (is(ctx, '', 'services')) await commitServiceAddresses(ctx, obj);
   if (is(ctx, '', 'namespaces')) await createDefaultServiceAccount(ctx, obj.metadata.name!);
 }
 
@@ -28,6 +30,24 @@ export function admitUpdateRequest(ctx: ApiContext, requested: KObject, live: KO
 export async function admitUpdate(ctx: ApiContext, next: KObject, live: KObject): Promise<void> {
   restrictNodeUpdate(ctx, next, live);
   if (is(ctx, '', 'services') && ctx.info.subresource === '') await reallocateOnUpdate(ctx, next, live);
+}
+
+/** The update committed (`stored` is what storage holds now). */
+export async function afterUpdate(ctx: ApiContext, stored: KObject): Promise<void> {
+  if (is(ctx, '', 'services') && ctx.info.subresource === '') await commitServiceAddresses(ctx, stored);
+}
+
+/**
+ * Runs one request's handler; whatever admission reserved for a write that did not commit (it
+ * failed validation, met AlreadyExists or a conflict, or threw anything) is given back, as the
+ * apiserver's finish functions revert an allocation when the write fails.
+ */
+export async function withAdmission<T>(ctx: ApiContext, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } finally {
+    await rollbackReservations(ctx.store, ctx.request);
+  }
 }
 
 export async function admitDelete(ctx: ApiContext, obj: KObject): Promise<void> {

@@ -5,7 +5,7 @@ import { deepEqual } from '../../lib/json';
 import type { StoreFailure } from '../../storage/store';
 import { errors, ApiError } from '../errors';
 import { isDryRun, targetOf, type ApiContext } from '../context';
-import { admitUpdate, admitUpdateRequest } from '../admission';
+import { admitUpdate, admitUpdateRequest, afterUpdate } from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
 import { notifyWrite } from '../wake';
@@ -116,6 +116,7 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
   if (unchanged) return unchanged;
   if (dryResult) return dryResult;
   if (!res.ok) throw failureToError(ctx, res, name);
+  await afterUpdate(ctx, res.value);
   notifyWrite(ctx);
   return res.value;
 }
