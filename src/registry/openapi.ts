@@ -4,8 +4,8 @@ import { META, REF_PREFIX, type Schema, refName } from './schema/dsl';
 import { definitionName, definitions } from './schema/index';
 
 /** The Kubernetes release whose API shape we serve; kubectl only shows it. */
-const API_VERSION_LABEL = 'v1.32.4';
-const PATCH_TYPES = [
+export const API_VERSION_LABEL = 'v1.32.4';
+export const PATCH_TYPES = [
   'application/apply-patch+yaml',
   'application/json-patch+json',
   'application/merge-patch+json',
@@ -260,8 +260,9 @@ export function servedGroupVersions(): string[] {
   return [...new Set(RESOURCES.map(groupVersion))];
 }
 
-function buildDocument(gv: string): object {
-  const paths: Record<string, object> = {};
+/** The v3 document of one served group/version as an object (the v2 document is converted from these). */
+export function buildV3Document(gv: string): { openapi: string; info: object; paths: Record<string, Record<string, unknown>>; components: object } {
+  const paths: Record<string, Record<string, unknown>> = {};
   const used = new Set<string>([META + 'Status', META + 'DeleteOptions', META + 'Patch']);
   for (const r of RESOURCES) if (groupVersion(r) === gv) addResource(paths, r, used);
   return {
@@ -287,7 +288,7 @@ export function openApiV3Document(gvOrPath: string, baseHash = ''): OpenApiDocum
   if (!gv) return undefined;
   let body = bodies.get(gv);
   if (body === undefined) {
-    body = JSON.stringify(buildDocument(gv));
+    body = JSON.stringify(buildV3Document(gv));
     bodies.set(gv, body);
   }
   const key = `${baseHash}\u0000${gv}`;

@@ -13,6 +13,7 @@ import { handleAgentTunnel } from '../tunnel/agent-route';
 import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
+import { openApiV2Response } from './openapi-v2';
 import { parseRequestInfo } from './request-info';
 import { boolParam } from './query-params';
 import { handleResource } from './rest/handlers';
@@ -111,6 +112,7 @@ export function createApp(): Hono<AppEnv> {
     return doc ? c.json(doc) : statusResponse(errors.notFoundPath());
   });
 
+  app.get('/openapi/v2', (c) => openApiV2Response(c.req.raw));
   app.get('/openapi/v3', (c) => c.json(openApiV3Index()));
   app.get('/openapi/v3/*', (c) => {
     const doc = openApiV3Document(c.req.path.slice('/openapi/v3/'.length));

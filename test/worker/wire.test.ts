@@ -132,3 +132,37 @@ describe('Status error bodies', () => {
     expect(await res.text()).toBe('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","code":404}\n');
   });
 });
+
+describe('/openapi/v2', () => {
+  const PB = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+  it('serves JSON and gnostic protobuf, each with its own ETag, and 304 for a matching If-None-Match', async () => {
+    const json = await call('/openapi/v2', { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toBe('application/json');
+    expect((await json.json<{ swagger: string }>()).swagger).toBe('2.0');
+    const etag = json.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9A-F]{64}"$/);
+
+    const pb = await call('/openapi/v2', { headers: { accept: PB } });
+    expect(pb.status).toBe(200);
+    // The apiserver answers with the spelling Go's mime parser accepts ("@" is a separator).
+    expect(pb.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    const bytes = new Uint8Array(await pb.arrayBuffer());
+    expect([...bytes.slice(0, 5)]).toEqual([0x0a, 0x03, 0x32, 0x2e, 0x30]); // field 1 (swagger) = "2.0"
+    const pbEtag = pb.headers.get('etag')!;
+    expect(pbEtag).not.toBe(etag);
+
+    const again = await call('/openapi/v2', { headers: { accept: PB, 'if-none-match': pbEtag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const stale = await call('/openapi/v2', { headers: { accept: PB, 'if-none-match': etag } });
+    expect(stale.status).toBe(200);
+  });
+
+  it('answers 406 with a Status for a media type it does not serve', async () => {
+    const res = await call('/openapi/v2', { headers: { accept: 'application/vnd.kubernetes.protobuf' } });
+    expect(res.status).toBe(406);
+    expect((await res.json<{ reason: string }>()).reason).toBe('NotAcceptable');
+  });
+});
