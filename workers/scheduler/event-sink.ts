@@ -1,33 +1,66 @@
-// The scheduler's events: collected during a pass and written at its end, so a pass's bindings are never held up by them.
-import type { EventRecorder } from '../../src/client/events';
+// The scheduler's events: collected during a pass and written at its end in one call, so a binding costs one request, not two.
 import type { EventSink } from './scheduler';
 import type { Pod } from './types';
 
-interface Pending {
-  regarding: Pod;
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
+/** Sends a batch of core/v1 Events; answers each one's HTTP status (the SchedulerApi entrypoint's createEvents). */
+export type CreateEvents = (events: Record<string, unknown>[]) => Promise<number[]>;
 
-/** Events in flight at once. */
-const PARALLEL = 16;
+/** Events per call; the entrypoint takes at most 500. */
+const BATCH = 500;
 
-/** One request per event through the recorder (events with the same name fold into a count). */
-export function recorderSink(recorder: EventRecorder): EventSink {
-  let pending: Pending[] = [];
+const rfc3339 = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * core/v1 Events as client-go's recorder writes them: named `<object>.<hex timestamp>`, source and
+ * reportingComponent the scheduler's name, count 1. A Scheduled event happens once per binding, so
+ * nothing needs folding into an earlier event's count.
+ */
+export function batchSink(createEvents: CreateEvents, component: string, now: () => number): EventSink {
+  let pending: Record<string, unknown>[] = [];
+  let seq = 0;
   return {
-    add(regarding, type, reason, message) {
-      pending.push({ regarding, type, reason, message });
+    add(regarding: Pod, type, reason, message) {
+      const t = now();
+      const stamp = rfc3339(t);
+      const namespace = regarding.metadata.namespace || 'default';
+      pending.push({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${regarding.metadata.name}.${(t * 1000 + (seq++ % 1000)).toString(16)}`, namespace },
+        involvedObject: {
+          apiVersion: regarding.apiVersion ?? 'v1',
+          kind: regarding.kind ?? 'Pod',
+          name: regarding.metadata.name,
+          namespace: regarding.metadata.namespace,
+          uid: regarding.metadata.uid,
+          resourceVersion: regarding.metadata.resourceVersion,
+        },
+        reason,
+        message,
+        type,
+        source: { component },
+        count: 1,
+        firstTimestamp: stamp,
+        lastTimestamp: stamp,
+        reportingComponent: component,
+        reportingInstance: '',
+      });
     },
     async flush() {
-      const batch = pending;
+      const all = pending;
       pending = [];
-      for (let i = 0; i < batch.length; i += PARALLEL) {
+      let calls = 0;
+      for (let i = 0; i < all.length; i += BATCH) {
+        calls++;
         // An event that cannot be written is not worth failing a pass over.
-        await Promise.all(batch.slice(i, i + PARALLEL).map((e) => recorder.event(e.regarding, e.type, e.reason, e.message).catch(() => undefined)));
+        const codes = await createEvents(all.slice(i, i + BATCH)).catch((e: unknown) => {
+          console.error(`scheduler: writing ${Math.min(BATCH, all.length - i)} events: ${String(e)}`);
+          return [];
+        });
+        const failed = codes.filter((c) => c < 200 || c > 299).length;
+        if (failed) console.error(`scheduler: ${failed} of ${codes.length} events refused (HTTP ${[...new Set(codes.filter((c) => c < 200 || c > 299))].join(', ')})`);
       }
-      return batch.length;
+      return calls;
     },
   };
 }

@@ -2,9 +2,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { WakeKey } from '../../src/api/wake';
 import { KubeClient } from '../../src/client/client';
-import { createRecorder } from '../../src/client/events';
 import { Informer } from '../../src/client/informer';
-import { recorderSink } from './event-sink';
+import { batchSink } from './event-sink';
 import { profileFor } from './profile';
 import { Scheduler, SCHEDULER_NAME } from './scheduler';
 import type { SchedulerEnv } from './env';
@@ -103,7 +102,10 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
     });
     const scheduler = new Scheduler({
       client,
-      events: recorderSink(createRecorder(client, { component: SCHEDULER_NAME })),
+      events: batchSink((events) => {
+        this.counters.requests++;
+        return this.env.API.createEvents(events);
+      }, SCHEDULER_NAME, () => Date.now()),
       profile: profileFor(this.env.SCHEDULER_STRATEGY),
       now: () => Date.now(),
       rng: Math.random,
