@@ -2,7 +2,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { StorageShard } from '../storage/shard';
 import type { LogEvent } from '../storage/types';
+import type { KObject } from '../api/types';
+import { parseLabelSelector } from '../lib/labels';
+import { parseFieldSelector } from '../lib/fields';
+import { indexedField, selectionMatcher, type FieldGetter } from '../registry/field-labels';
 import { encodeHubLine, HUB_CONTENT_TYPE } from './framing';
+import { BoundedStream, type QueueBudget } from './bounded-stream';
 
 export interface HubEnv {
   SHARDS: DurableObjectNamespace<StorageShard>;
@@ -13,8 +18,17 @@ export interface HubEnv {
 /** Recent events kept in memory so that new watchers start without reading the shard. */
 const RING_EVENTS = 4096;
 const RING_BYTES = 16 * 1024 * 1024;
-/** A watcher this far behind (bytes queued and unread) is cut off; it resumes from its last revision. */
-const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/**
+ * Per watcher: catch-up pauses while 64 KiB wait unread; a live event finding more than 1 MiB unread
+ * cuts the watcher (it resumes from its last revision). Per hub: when all watchers together hold
+ * more than 32 MiB, the furthest behind is cut. So a hub's memory is its ring plus at most 32 MiB
+ * (and one event per watcher), whoever stops reading.
+ */
+export const WATCHER_HIGH_WATER = 64 * 1024;
+export const WATCHER_MAX_QUEUED = 1024 * 1024;
+export const HUB_MAX_QUEUED = 32 * 1024 * 1024;
+/** Catch-up reads from the shard in small pages, so a paused catch-up holds little. */
+const CATCH_UP_PAGE = 200;
 /** Renewal also catches up on anything a lost push dropped, so it bounds how stale a hub can be. */
 const RENEW_MS = 5_000;
 
@@ -24,8 +38,23 @@ interface Watcher {
   cursor: number;
   live: boolean;
   closed: boolean;
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  out: BoundedStream;
   progressSent: number;
+  /** Label and field selectors; undefined when the watcher takes every object under its prefix. */
+  match?: (o: KObject) => boolean;
+  /** The indexed field's value this watcher pins (spec.nodeName=<node>), if it pins one. */
+  trigger?: string;
+}
+
+/** What the hub counts, for tests and benches: memory held for readers and watchers cut. */
+export interface HubStats {
+  watchers: number;
+  queuedBytes: number;
+  peakQueuedBytes: number;
+  cut: number;
+  /** Events and bytes sent to watchers since the hub started. */
+  sentEvents: number;
+  sentBytes: number;
 }
 
 const encoder = new TextEncoder();
@@ -39,40 +68,78 @@ export class WatchHub extends DurableObject<HubEnv> {
   private ring: LogEvent[] = [];
   private ringBytes = 0;
   private watchers = new Set<Watcher>();
+  /** Watchers without a trigger value get every event (then their own filter); the rest only events of their value. */
+  private unindexed = new Set<Watcher>();
+  private byTrigger = new Map<string, Set<Watcher>>();
+  /** The indexed field of this hub's resource (set by the first watcher that names the resource). */
+  private trigger: { field: string; value: FieldGetter } | undefined;
+  private budget: QueueBudget = { queued: 0, peak: 0 };
+  private counts = { cut: 0, sentEvents: 0, sentBytes: 0 };
   private subscribedAt = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined;
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const shard = url.searchParams.get('shard');
+    const q = url.searchParams;
+    const shard = q.get('shard');
     if (!shard) return new Response('missing shard', { status: 400 });
     this.shardName = shard;
-    const from = Number(url.searchParams.get('from') ?? '0');
-    const prefix = url.searchParams.get('prefix') ?? '';
+    const from = Number(q.get('from') ?? '0');
+    const prefix = q.get('prefix') ?? '';
+    let match: ((o: KObject) => boolean) | undefined;
+    let trigger: string | undefined;
+    const resource = q.get('resource') ?? '';
+    try {
+      const labels = q.get('labelSelector') ? parseLabelSelector(q.get('labelSelector')!) : undefined;
+      const fields = q.get('fieldSelector') ? parseFieldSelector(q.get('fieldSelector')!) : undefined;
+      match = selectionMatcher(resource, labels, fields);
+      this.trigger ??= indexedField(resource);
+      if (this.trigger && fields) trigger = fields.exactMatch(this.trigger.field);
+    } catch (e) {
+      return new Response(`bad selector: ${(e as Error).message}`, { status: 400 });
+    }
     await this.ensureSubscribed();
 
-    let watcher!: Watcher;
-    const stream = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          watcher = { prefix, cursor: from, live: false, closed: false, controller, progressSent: from };
+    const w: Watcher = {
+      prefix,
+      cursor: from,
+      live: false,
+      closed: false,
+      progressSent: from,
+      match,
+      trigger,
+      out: new BoundedStream({
+        highWaterMark: WATCHER_HIGH_WATER,
+        limit: WATCHER_MAX_QUEUED,
+        budget: this.budget,
+        onEnd: () => {
+          if (w.out.wasCut && !w.closed) this.counts.cut++;
+          this.drop(w);
         },
-        cancel: () => this.drop(watcher),
-      },
-      new ByteLengthQueuingStrategy({ highWaterMark: 256 * 1024 }),
-    );
-    this.watchers.add(watcher);
+      }),
+    };
+    this.watchers.add(w);
+    if (trigger === undefined) this.unindexed.add(w);
+    else {
+      let set = this.byTrigger.get(trigger);
+      if (!set) this.byTrigger.set(trigger, (set = new Set()));
+      set.add(w);
+    }
     this.ensureTimer();
     // Headers go out now; the catch-up runs while the client already holds the stream.
-    void this.catchUp(watcher);
-    return new Response(stream, { headers: { 'content-type': HUB_CONTENT_TYPE } });
+    void this.catchUp(w);
+    return new Response(w.out.readable, { headers: { 'content-type': HUB_CONTENT_TYPE } });
   }
 
   /** Called by the shard with committed events, in revision order. */
   async publish(events: LogEvent[]): Promise<void> {
     this.chain = this.chain.then(() => this.ingest(events)).catch(() => undefined);
     await this.chain;
+  }
+
+  stats(): HubStats {
+    return { watchers: this.watchers.size, queuedBytes: this.budget.queued, peakQueuedBytes: this.budget.peak, ...this.counts };
   }
 
   private async ingest(events: LogEvent[]): Promise<void> {
@@ -115,8 +182,30 @@ export class WatchHub extends DurableObject<HubEnv> {
       this.ringBytes -= old.value.length + (old.prev?.length ?? 0);
       this.ringFrom = old.rev + 1;
     }
-    for (const w of this.watchers) {
-      if (w.live && e.rev > w.cursor) this.deliver(w, e);
+    this.dispatch(e);
+  }
+
+  /**
+   * Sends a new event to the live watchers that may want it: the unindexed ones, and those pinned to
+   * the indexed field's value in the object or in its previous version (an object leaving a
+   * watcher's selection still reaches it, as a DELETED).
+   * k8s: staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go (dispatchEvent, triggerValues)
+   */
+  private dispatch(e: LogEvent): void {
+    const parsed = new ParsedEvent(e);
+    const targets: Iterable<Watcher>[] = [this.unindexed];
+    if (this.byTrigger.size > 0 && this.trigger) {
+      const now = parsed.object() ? this.trigger.value(parsed.object()!) ?? '' : '';
+      const before = parsed.previous() ? this.trigger.value(parsed.previous()!) ?? '' : now;
+      const a = this.byTrigger.get(now);
+      if (a) targets.push(a);
+      const b = before !== now ? this.byTrigger.get(before) : undefined;
+      if (b) targets.push(b);
+    }
+    for (const set of targets) {
+      for (const w of [...set]) {
+        if (w.live && e.rev > w.cursor) this.deliver(w, parsed, 'live');
+      }
     }
   }
 
@@ -127,65 +216,113 @@ export class WatchHub extends DurableObject<HubEnv> {
     this.ringFrom = rev + 1;
   }
 
-  /** Brings a new watcher from its start revision up to the live ring, then makes it live. */
+  /** The index of the first ring event after `rev`. */
+  private ringIndexAfter(rev: number): number {
+    let lo = 0;
+    let hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ring[mid].rev <= rev) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Brings a new watcher from its start revision up to the live ring, then makes it live. Catch-up
+   * follows the reader's pace (it waits while the reader is behind) instead of queueing history.
+   */
   private async catchUp(w: Watcher): Promise<void> {
     try {
       while (!w.closed) {
-        const last = this.lastRev ?? 0;
         if (w.cursor >= this.ringFrom - 1) {
-          for (const e of this.ring) if (e.rev > w.cursor) this.deliver(w, e);
+          let i = this.ringIndexAfter(w.cursor);
+          while (i < this.ring.length && !w.closed) {
+            if (w.out.queued >= WATCHER_HIGH_WATER) {
+              if (!(await w.out.ready())) return;
+              // The ring moved while we waited: find our place again, or fall back to the shard.
+              if (w.cursor < this.ringFrom - 1) break;
+              i = this.ringIndexAfter(w.cursor);
+              continue;
+            }
+            this.deliver(w, new ParsedEvent(this.ring[i]), 'paced');
+            i++;
+          }
+          if (w.closed) return;
+          if (i < this.ring.length || w.cursor < this.ringFrom - 1) continue;
+          // Caught up with no await since the last ring event: from here on append() delivers.
+          const last = this.lastRev ?? 0;
           if (w.cursor < last) w.cursor = last;
           w.live = true;
           return;
         }
-        const res = await this.shard().readLog(w.cursor, 1000, w.prefix);
+        const res = await this.shard().readLog(w.cursor, CATCH_UP_PAGE, w.prefix);
         if (w.closed) return;
         if (!res.ok) return this.expire(w, res.compactRev);
-        for (const e of res.events) if (e.rev > w.cursor) this.deliver(w, e);
+        for (const e of res.events) {
+          if (e.rev <= w.cursor) continue;
+          if (w.out.queued >= WATCHER_HIGH_WATER && !(await w.out.ready())) return;
+          this.deliver(w, new ParsedEvent(e), 'paced');
+        }
         // The read covered everything up to res.rev for this prefix, matching or not.
         if (res.rev > w.cursor) w.cursor = res.rev;
       }
-    } catch (err) {
+    } catch {
       this.cut(w);
     }
   }
 
-  private deliver(w: Watcher, e: LogEvent): void {
+  /** Live events are offered (a watcher too far behind is cut); catch-up has paced itself already. */
+  private deliver(w: Watcher, p: ParsedEvent, mode: 'live' | 'paced'): void {
     if (w.closed) return;
-    w.cursor = e.rev;
-    if (!e.key.startsWith(w.prefix)) return;
-    this.send(w, encodeHubLine(e));
+    w.cursor = p.e.rev;
+    if (!p.e.key.startsWith(w.prefix)) return;
+    if (w.match && !p.matches(w.match)) return;
+    const bytes = encoder.encode(p.line());
+    const ok = mode === 'live' ? w.out.offer(bytes) : w.out.write(bytes);
+    if (!ok) return;
+    this.counts.sentEvents++;
+    this.counts.sentBytes += bytes.byteLength;
+    this.enforceBudget();
+  }
+
+  /** All watchers together may hold HUB_MAX_QUEUED bytes; past that the one furthest behind goes. */
+  private enforceBudget(): void {
+    while (this.budget.queued > HUB_MAX_QUEUED) {
+      let worst: Watcher | undefined;
+      for (const w of this.watchers) if (!worst || w.out.queued > worst.out.queued) worst = w;
+      if (!worst || worst.out.queued === 0) return;
+      this.cut(worst);
+    }
   }
 
   private send(w: Watcher, line: string): void {
-    const size = w.controller.desiredSize;
-    if (size !== null && size < -MAX_QUEUED_BYTES) {
-      // Too slow: close rather than buffer without bound. The client resumes from its last revision.
-      this.cut(w);
-      return;
-    }
-    w.controller.enqueue(encoder.encode(line));
+    if (w.out.offer(encoder.encode(line))) this.enforceBudget();
   }
 
   private expire(w: Watcher, compactRev: number): void {
     if (w.closed) return;
-    w.controller.enqueue(encoder.encode(JSON.stringify({ expired: compactRev }) + '\n'));
-    this.cut(w);
-  }
-
-  private cut(w: Watcher): void {
-    if (w.closed) return;
-    try {
-      w.controller.close();
-    } catch {
-      // already errored or closed by the reader
-    }
+    w.out.write(encoder.encode(JSON.stringify({ expired: compactRev }) + '\n'));
+    w.out.close();
     this.drop(w);
   }
 
+  /** Too slow: the stream ends now, its queue dropped; the client resumes from its last revision. */
+  private cut(w: Watcher): void {
+    if (w.closed) return;
+    w.out.cut();
+  }
+
   private drop(w: Watcher): void {
+    if (w.closed) return;
     w.closed = true;
     this.watchers.delete(w);
+    this.unindexed.delete(w);
+    if (w.trigger !== undefined) {
+      const set = this.byTrigger.get(w.trigger);
+      set?.delete(w);
+      if (set && set.size === 0) this.byTrigger.delete(w.trigger);
+    }
     if (this.watchers.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -225,7 +362,7 @@ export class WatchHub extends DurableObject<HubEnv> {
       return;
     }
     const last = this.lastRev ?? 0;
-    for (const w of this.watchers) {
+    for (const w of [...this.watchers]) {
       if (!w.live || w.closed) continue;
       if (w.cursor < last) w.cursor = last;
       if (w.cursor > w.progressSent) {
@@ -233,5 +370,47 @@ export class WatchHub extends DurableObject<HubEnv> {
         this.send(w, JSON.stringify({ progress: w.cursor }) + '\n');
       }
     }
+  }
+}
+
+/** One event, its line encoded and its objects parsed at most once however many watchers look at it. */
+class ParsedEvent {
+  private text: string | undefined;
+  private obj: KObject | null | undefined;
+  private prev: KObject | null | undefined;
+  constructor(readonly e: LogEvent) {}
+
+  line(): string {
+    return (this.text ??= encodeHubLine(this.e));
+  }
+
+  object(): KObject | null {
+    if (this.obj === undefined) this.obj = parse(this.e.value);
+    return this.obj;
+  }
+
+  previous(): KObject | null {
+    if (this.prev === undefined) this.prev = this.e.prev !== undefined ? parse(this.e.prev) : null;
+    return this.prev;
+  }
+
+  /**
+   * The object now matches, or it matched before this event (it leaves the selection: the API
+   * sends DELETED). A delete's value is the last state, so it is judged by that.
+   * k8s: staging/src/k8s.io/apiserver/pkg/storage/cacher/cache_watcher.go (convertToWatchEvent)
+   */
+  matches(m: (o: KObject) => boolean): boolean {
+    const now = this.object();
+    if (now && m(now)) return true;
+    const before = this.previous();
+    return !!before && m(before);
+  }
+}
+
+function parse(value: string): KObject | null {
+  try {
+    return JSON.parse(value) as KObject;
+  } catch {
+    return null;
   }
 }

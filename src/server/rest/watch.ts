@@ -6,10 +6,21 @@ import { buildTable, printerFor } from '../../registry/tables';
 import { pickRendering } from '../negotiate';
 import { errors } from '../errors';
 import type { ApiContext } from '../context';
-import { parseFilter } from './filter';
+import { parseFilter, type ObjectFilter } from './filter';
 import { listObjects } from './read';
 import { includeObject } from './render';
 import { toView } from './view';
+import { BoundedStream } from '../../watch/bounded-stream';
+import type { StoreEvent } from '../../storage/store';
+
+/**
+ * Per client watch: once 64 KiB wait unread the API stops reading the hubs until the client catches
+ * up, so a watch holds at most that plus one event here, and backpressure reaches the hubs (which
+ * pace a catch-up, and cut a live watcher left 1 MiB behind). A client that reads nothing for 10 s
+ * while data waits is cut, as the apiserver stops a watcher whose buffer stays full.
+ */
+export const CLIENT_HIGH_WATER = 64 * 1024;
+export const CLIENT_STALL_MS = 10_000;
 import { boolParam } from '../query-params';
 
 /** Without timeoutSeconds the apiserver closes a watch after a random 30–60 minutes; so do we. */
@@ -72,62 +83,86 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
   const errorFrame = (message: string) =>
     encoder.encode(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } }) + '\n');
 
+  // The client's queue is bounded: the hubs are read at the client's pace, and a client that stops
+  // reading is cut (the stream ends; it resumes from the last resourceVersion it got).
   const abort = new AbortController();
-  const stream = new ReadableStream<Uint8Array>({
-    start: (controller) => {
-      const timer = setTimeout(() => abort.abort(), timeoutSeconds * 1000);
-      const run = async () => {
-        try {
-          for (const o of initial) controller.enqueue(frame('ADDED', o));
-          if (tooOld || !from) {
-            controller.enqueue(errorFrame(tooOld ?? 'too old resource version'));
-            return;
-          }
-          for await (const ev of ctx.store.watch(r, namespace, from, abort.signal)) {
-            if (ev.type === 'EXPIRED') {
-              controller.enqueue(errorFrame(ev.message));
-              return;
-            }
-            if (ev.type === 'PROGRESS') {
-              if (bookmarks) {
-                const bm = { kind: r.kind, apiVersion: gv, metadata: { resourceVersion: ev.resourceVersion } };
-                controller.enqueue(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bm }) + '\n'));
-              }
-              continue;
-            }
-            const now = filter.empty || filter.matches(ev.object);
-            if (ev.type === 'MODIFIED' && !filter.empty) {
-              // Selector transitions: entering the selection is ADDED, leaving it is DELETED.
-              const before = ev.prev ? filter.matches(ev.prev) : false;
-              if (now && !before) controller.enqueue(frame('ADDED', ev.object));
-              else if (!now && before) controller.enqueue(frame('DELETED', ev.object));
-              else if (now) controller.enqueue(frame('MODIFIED', ev.object));
-              continue;
-            }
-            if (now) controller.enqueue(frame(ev.type, ev.object));
-          }
-        } catch (e) {
-          if (!abort.signal.aborted) console.error('watch ended with an error', e);
-        } finally {
-          clearTimeout(timer);
-          try {
-            controller.close();
-          } catch {
-            // the client went away first
-          }
+  const out = new BoundedStream({ highWaterMark: CLIENT_HIGH_WATER, limit: CLIENT_HIGH_WATER, onEnd: () => abort.abort() });
+  const timer = setTimeout(() => {
+    abort.abort();
+    out.close();
+  }, timeoutSeconds * 1000);
+  /** Queues one frame; false once the client is gone or has read nothing for CLIENT_STALL_MS. */
+  const send = async (bytes: Uint8Array): Promise<boolean> => {
+    if (!out.write(bytes)) return false;
+    if (out.queued < CLIENT_HIGH_WATER) return true;
+    let stalled: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<false>((res) => (stalled = setTimeout(() => res(false), CLIENT_STALL_MS)));
+    const ok = await Promise.race([out.ready(), timedOut]);
+    clearTimeout(stalled);
+    if (!ok) out.cut();
+    return ok;
+  };
+  const run = async () => {
+    try {
+      // The initial list is in memory already; it goes out at the client's pace, never all at once.
+      for (const o of initial) {
+        if (!(await out.ready())) return;
+        out.write(frame('ADDED', o));
+      }
+      initial = [];
+      if (tooOld || !from) {
+        out.write(errorFrame(tooOld ?? 'too old resource version'));
+        return;
+      }
+      const select = { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined };
+      for await (const ev of ctx.store.watch(r, namespace, from, abort.signal, select)) {
+        if (ev.type === 'EXPIRED') {
+          out.write(errorFrame(ev.message));
+          return;
         }
-      };
-      ctx.waitUntil(run());
-    },
-    cancel: () => abort.abort(),
-  });
+        let sent = true;
+        if (ev.type === 'PROGRESS') {
+          if (bookmarks) {
+            const bm = { kind: r.kind, apiVersion: gv, metadata: { resourceVersion: ev.resourceVersion } };
+            sent = await send(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bm }) + '\n'));
+          }
+        } else {
+          const next = transition(filter, ev);
+          if (next) sent = await send(frame(next.type, next.object));
+        }
+        if (!sent) return;
+      }
+    } catch (e) {
+      if (!abort.signal.aborted) console.error('watch ended with an error', e);
+    } finally {
+      clearTimeout(timer);
+      out.close();
+    }
+  };
+  ctx.waitUntil(run());
   // Identity encoding: a compressed stream would sit in the compressor's buffer instead of reaching
   // the client (Go's client asks for gzip), and kubectl would see no events.
-  return new Response(stream, { headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', 'content-encoding': 'identity' } });
+  return new Response(out.readable, { headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', 'content-encoding': 'identity' } });
 }
 
 function withoutPaging(q: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams(q);
   for (const k of ['limit', 'continue', 'resourceVersion', 'resourceVersionMatch', 'watch']) out.delete(k);
   return out;
+}
+
+/**
+ * What a watcher with selectors sees: entering the selection is ADDED, leaving it is DELETED with
+ * the object as it was (carrying the event's resourceVersion); undefined when it never matched.
+ * k8s: staging/src/k8s.io/apiserver/pkg/storage/cacher/cache_watcher.go (convertToWatchEvent)
+ */
+function transition(filter: ObjectFilter, ev: Extract<StoreEvent, { object: KObject }>): { type: string; object: KObject } | undefined {
+  if (filter.empty) return ev;
+  if (ev.type === 'DELETED') return filter.matches(ev.prev ?? ev.object) ? ev : undefined;
+  const now = filter.matches(ev.object);
+  const before = ev.type === 'MODIFIED' && ev.prev ? filter.matches(ev.prev) : false;
+  if (now && !before) return { type: 'ADDED', object: ev.object };
+  if (now && before) return { type: 'MODIFIED', object: ev.object };
+  if (!now && before) return { type: 'DELETED', object: ev.prev! };
+  return undefined;
 }

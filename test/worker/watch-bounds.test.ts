@@ -1,0 +1,184 @@
+// Slow readers cost bounded memory: a watcher that stops reading is cut (its client resumes from its
+// last resourceVersion), while a healthy watcher beside it receives every one of 20,000 events.
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { findResource, storageResource } from '../../src/api/resources';
+import { shardName } from '../../src/storage/partition';
+import { parseResourceVersion } from '../../src/storage/revision';
+import type { KObject } from '../../src/api/types';
+import type { Store } from '../../src/storage/store';
+import type { ResourceInfo } from '../../src/api/resources';
+import { HUB_MAX_QUEUED, WATCHER_HIGH_WATER, WATCHER_MAX_QUEUED } from '../../src/watch/hub';
+import { CLIENT_HIGH_WATER } from '../../src/server/rest/watch';
+import { freshResource, storeWith, testEnv, thing } from './helpers';
+import { apiClient, freshNamespace } from './api';
+
+const EVENTS = 20_000;
+const PAD = 'x'.repeat(1000);
+const PODS = findResource('', 'v1', 'pods')!;
+
+/** Creates `count` objects, 32 at a time (the shard commits concurrent writes together). */
+async function createMany(store: Store, r: ResourceInfo, count: number, make: (i: number) => KObject): Promise<void> {
+  let next = 0;
+  const writer = async () => {
+    while (next < count) {
+      const i = next++;
+      const res = await store.create(r, make(i));
+      if (!res.ok) throw new Error(`create ${i}: ${res.reason}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, writer));
+}
+
+/** Reads JSON lines off a stream; `onLine` returns true to stop. Resolves with bytes read and whether the stream ended. */
+async function readLines(body: ReadableStream<Uint8Array>, onLine: (line: Record<string, unknown>) => boolean | void): Promise<{ bytes: number; ended: boolean }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  let bytes = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return { bytes, ended: true };
+    bytes += value.byteLength;
+    buf += decoder.decode(value, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line && onLine(JSON.parse(line) as Record<string, unknown>)) {
+        await reader.cancel();
+        return { bytes, ended: false };
+      }
+    }
+  }
+}
+
+const hubStub = (name: string) => testEnv.HUBS.get(testEnv.HUBS.idFromName(name));
+
+describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
+  it('cuts the stalled watcher, keeps its queue bounded, and a healthy watcher gets all 20,000 events', async () => {
+    const store = storeWith(1);
+    const r = freshResource(false);
+    const name = shardName(storageResource(r), 0, false);
+    const list = await store.list(r, { namespace: 'default' });
+    if (!list.ok) throw new Error('list failed');
+    const from = list.value.resourceVersion;
+    const open = () => hubStub(name).fetch(`https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'default/' })}`);
+    const stalled = await open();
+    const healthy = await open();
+
+    let seen = 0;
+    let lastRev = 0;
+    let ordered = true;
+    const reading = readLines(healthy.body!, (l) => {
+      if (typeof l.rev !== 'number') return;
+      if (l.rev <= lastRev) ordered = false;
+      lastRev = l.rev;
+      return ++seen === EVENTS;
+    });
+    await createMany(store, r, EVENTS, (i) => thing(`t${i}`, { pad: PAD }));
+    await reading;
+    expect(seen).toBe(EVENTS);
+    expect(ordered).toBe(true);
+
+    const stats = await hubStub(name).stats();
+    expect(stats.cut).toBeGreaterThanOrEqual(1);
+    // Two watchers, each at most WATCHER_MAX_QUEUED plus one event (about 1 KiB here) behind.
+    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(2 * (WATCHER_MAX_QUEUED + 4096));
+    expect(stats.peakQueuedBytes).toBeLessThan(HUB_MAX_QUEUED);
+
+    // The stalled reader gets what was queued before the cut, then a clean end, far short of everything.
+    let stalledSeen = 0;
+    const end = await readLines(stalled.body!, (l) => {
+      if (typeof l.rev === 'number') stalledSeen++;
+      return stalledSeen === EVENTS;
+    });
+    expect(end.ended).toBe(true);
+    expect(stalledSeen).toBeLessThan(EVENTS / 2);
+    console.log(`hub: stalled watcher cut after ${end.bytes} bytes (${stalledSeen} events); peak queued ${stats.peakQueuedBytes} bytes over both watchers`);
+  });
+
+  it('paces a catch-up through thousands of old events instead of queueing them, and never cuts it', async () => {
+    const store = storeWith(1);
+    const r = freshResource(false);
+    const name = shardName(storageResource(r), 0, false);
+    const list = await store.list(r, { namespace: 'default' });
+    if (!list.ok) throw new Error('list failed');
+    const from = list.value.resourceVersion;
+    // Keep the hub subscribed, so the history below sits in its ring (about 4 MiB of it).
+    const keeper = await hubStub(name).fetch(`https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'nothing-here/' })}`);
+    await createMany(store, r, 4000, (i) => thing(`t${i}`, { pad: PAD }));
+    const before = await hubStub(name).stats();
+    const late = await hubStub(name).fetch(`https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'default/' })}`);
+    // Let the catch-up run against a reader that has not started reading yet.
+    await new Promise((res) => setTimeout(res, 300));
+    const during = await hubStub(name).stats();
+    expect(during.queuedBytes - before.queuedBytes).toBeLessThanOrEqual(WATCHER_HIGH_WATER + 4096);
+    let seen = 0;
+    const res = await readLines(late.body!, (l) => (typeof l.rev === 'number' ? ++seen === 4000 : false));
+    expect(res.ended).toBe(false);
+    expect(seen).toBe(4000);
+    expect((await hubStub(name).stats()).cut).toBe(before.cut);
+    await keeper.body!.cancel();
+  });
+});
+
+describe('API watch with a stalled client', { timeout: 240_000 }, () => {
+  it('cuts a stalled merged pod watch while a healthy one gets all 20,000 events; the cut client resumes with no gap', async () => {
+    const ns = await freshNamespace(apiClient());
+    const store = storeWith(Number(testEnv.PARTITIONS));
+    const list = await store.list(PODS, { namespace: ns });
+    if (!list.ok) throw new Error('list failed');
+    const auth = { Authorization: `Bearer ${testEnv.ADMIN_TOKEN}` };
+    const watchFrom = (rv: string) => SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`, { headers: auth });
+    const stalled = await watchFrom(list.value.resourceVersion);
+    const healthy = await watchFrom(list.value.resourceVersion);
+    expect(stalled.status).toBe(200);
+
+    const names = new Set<string>();
+    const reading = readLines(healthy.body!, (l) => {
+      if (l.type !== 'ADDED') return;
+      names.add((l.object as KObject).metadata.name!);
+      return names.size === EVENTS;
+    });
+    const pod = (i: number): KObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p${i}`, namespace: ns, uid: crypto.randomUUID(), annotations: { pad: PAD } },
+      spec: { containers: [{ name: 'app', image: 'busybox' }] },
+    });
+    await createMany(store, PODS, EVENTS, pod);
+    await reading;
+    expect(names.size).toBe(EVENTS);
+
+    // The stalled client was cut: it reads what was queued (bounded), then the stream ends.
+    const got = new Set<string>();
+    let lastRV = '';
+    const end = await readLines(stalled.body!, (l) => {
+      if (l.type !== 'ADDED') return;
+      const o = l.object as KObject;
+      got.add(o.metadata.name!);
+      lastRV = o.metadata.resourceVersion!;
+      return got.size === EVENTS;
+    });
+    expect(end.ended).toBe(true);
+    expect(got.size).toBeLessThan(EVENTS / 2);
+    console.log(`stalled API client: cut after ${end.bytes} bytes (${got.size} of ${EVENTS} events)`);
+    expect(end.bytes).toBeLessThanOrEqual(CLIENT_HIGH_WATER + 256 * 1024);
+
+    // As client-go does, it watches again from the last resourceVersion it saw: the rest, no gap, no duplicate.
+    expect(parseResourceVersion(lastRV, store.partitions).kind).toBe('position');
+    const again = await watchFrom(lastRV);
+    const rest = new Set<string>();
+    let duplicate = false;
+    await readLines(again.body!, (l) => {
+      if (l.type !== 'ADDED') return;
+      const n = (l.object as KObject).metadata.name!;
+      if (got.has(n) || rest.has(n)) duplicate = true;
+      rest.add(n);
+      return got.size + rest.size === EVENTS;
+    });
+    expect(duplicate).toBe(false);
+    expect(got.size + rest.size).toBe(EVENTS);
+  });
+});
