@@ -54,8 +54,6 @@ export class StorageShard extends DurableObject<ShardEnv> {
     });
   }
 
-  // ---- writes: each is one synchronous transaction (no await between check and write) ----
-
   // ---- group commit: writes that arrive together share one transaction and one durable flush ----
 
   /**
@@ -64,10 +62,10 @@ export class StorageShard extends DurableObject<ShardEnv> {
    * no await between). Requests arriving while a batch is pending join it, so one flush (and one
    * release of the output gate) serves them all instead of one flush per request.
    */
-  private queue: { run: () => WriteResult; resolve: (r: WriteResult) => void; reject: (e: unknown) => void }[] = [];
+  private queue: { run: () => Applied; resolve: (r: WriteResult) => void; reject: (e: unknown) => void }[] = [];
   private flushPending = false;
 
-  private enqueue(run: () => WriteResult): Promise<WriteResult> {
+  private enqueue(run: () => Applied): Promise<WriteResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ run, resolve, reject });
       if (!this.flushPending) {
@@ -77,31 +75,58 @@ export class StorageShard extends DurableObject<ShardEnv> {
     });
   }
 
+  /**
+   * Nothing leaves the batch before its transaction commits: answers, events for the hub and the
+   * in-memory revision and compaction point. A write whose savepoint fails is rejected alone and
+   * gives its revision back (the next write takes it, so revisions have no gaps); a batch whose
+   * transaction fails rejects every write in it and leaves the shard as it was before the batch.
+   */
   private flush(): void {
     this.flushPending = false;
     const batch = this.queue.splice(0);
+    const before = { rev: this.rev, compactRev: this.compactRev };
     const outcomes: ({ ok: WriteResult } | { err: unknown })[] = [];
+    const events: LogEvent[] = [];
     try {
       this.ctx.storage.transactionSync(() => {
         for (const w of batch) {
+          const rev = this.rev;
           try {
-            outcomes.push({ ok: w.run() });
+            const { result, event } = w.run();
+            outcomes.push({ ok: result });
+            if (event) events.push(event);
           } catch (err) {
+            // Its savepoint rolled back, and the revision it took with it.
+            this.rev = rev;
             outcomes.push({ err });
           }
         }
+        if (this.rev - this.compactRev > this.history + Math.max(100, this.history / 10)) {
+          this.compact(this.rev - this.history);
+        }
+        this.faults?.beforeCommit?.();
       });
     } catch (err) {
-      for (const w of batch.slice(outcomes.length)) w.reject(err);
+      this.rev = before.rev;
+      this.compactRev = before.compactRev;
+      for (const w of batch) w.reject(err);
+      return;
     }
-    outcomes.forEach((o, i) => ('ok' in o ? batch[i].resolve(o.ok) : batch[i].reject(o.err)));
     this.batches++;
     this.batchedWrites += batch.length;
+    this.publish(events);
+    outcomes.forEach((o, i) => ('ok' in o ? batch[i].resolve(o.ok) : batch[i].reject(o.err)));
   }
 
   /** Commit batches and the writes they carried (the benchmark reports the ratio). */
   private batches = 0;
   private batchedWrites = 0;
+
+  /**
+   * Test-only fault injection, unset in production. Tests set it from inside the object
+   * (`runInDurableObject`); it is a plain field, so no RPC caller can reach it.
+   */
+  private faults?: { beforeCommit?: () => void; afterAppend?: (key: string) => void };
 
   create(key: string, value: string, uid: string): Promise<WriteResult> {
     return this.enqueue(() => this.applyCreate(key, value, uid));
@@ -115,9 +140,11 @@ export class StorageShard extends DurableObject<ShardEnv> {
     return this.enqueue(() => this.applyDelete(key, pre));
   }
 
-  private applyCreate(key: string, value: string, uid: string): WriteResult {
+  // ---- writes: each is one synchronous savepoint (no await between check and write) ----
+
+  private applyCreate(key: string, value: string, uid: string): Applied {
     const big = this.tooLarge(value);
-    if (big) return big;
+    if (big) return { result: big };
     const result = this.ctx.storage.transactionSync((): WriteResult => {
       const cur = this.current(key);
       if (cur) return { ok: false, reason: 'exists', current: cur.item };
@@ -125,13 +152,12 @@ export class StorageShard extends DurableObject<ShardEnv> {
       this.db.insert(kv).values({ key, rev, createRev: rev, uid }).run();
       return { ok: true, rev };
     });
-    this.afterWrite(result, key, EVENT_ADDED, value);
-    return result;
+    return { result, event: eventOf(result, key, EVENT_ADDED, value) };
   }
 
-  private applyUpdate(key: string, value: string, pre: Preconditions, uid?: string): WriteResult {
+  private applyUpdate(key: string, value: string, pre: Preconditions, uid?: string): Applied {
     const big = this.tooLarge(value);
-    if (big) return big;
+    if (big) return { result: big };
     const result = this.ctx.storage.transactionSync((): WriteResult => {
       const cur = this.current(key);
       if (!cur) return { ok: false, reason: 'not-found' };
@@ -145,11 +171,10 @@ export class StorageShard extends DurableObject<ShardEnv> {
         .run();
       return { ok: true, rev, prev: cur.item };
     });
-    this.afterWrite(result, key, EVENT_MODIFIED, value);
-    return result;
+    return { result, event: eventOf(result, key, EVENT_MODIFIED, value) };
   }
 
-  private applyDelete(key: string, pre: Preconditions): WriteResult {
+  private applyDelete(key: string, pre: Preconditions): Applied {
     const result = this.ctx.storage.transactionSync((): WriteResult => {
       const cur = this.current(key);
       if (!cur) return { ok: false, reason: 'not-found' };
@@ -160,8 +185,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
       this.db.delete(kv).where(eq(kv.key, key)).run();
       return { ok: true, rev, prev: cur.item };
     });
-    if (result.ok) this.afterWrite(result, key, EVENT_DELETED, result.prev!.value);
-    return result;
+    return { result, event: result.ok ? eventOf(result, key, EVENT_DELETED, result.prev!.value) : undefined };
   }
 
   // ---- reads ----
@@ -298,6 +322,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
     this.db.insert(log).values({ rev, key, type, createRev: createRev || rev, prevRev, value }).run();
     this.metaSet('rev', String(rev));
     this.rev = rev;
+    this.faults?.afterAppend?.(key);
     return rev;
   }
 
@@ -308,15 +333,11 @@ export class StorageShard extends DurableObject<ShardEnv> {
     return undefined;
   }
 
-  private afterWrite(result: WriteResult, key: string, type: EventType, value: string): void {
-    if (!result.ok) return;
-    if (this.rev - this.compactRev > this.history + Math.max(100, this.history / 10)) {
-      this.compact(this.rev - this.history);
-    }
-    if (Date.now() < this.hubUntil) {
-      this.outbox.push({ rev: result.rev, key, type, value, prev: result.prev?.value });
-      if (!this.pumping) void this.pump();
-    }
+  /** Hands committed events to the hub pump, if a hub is subscribed. */
+  private publish(events: LogEvent[]): void {
+    if (events.length === 0 || Date.now() >= this.hubUntil) return;
+    this.outbox.push(...events);
+    if (!this.pumping) void this.pump();
   }
 
   /** Pushes committed events to this shard's watch hub, in order, one batch at a time. */
@@ -347,6 +368,17 @@ export class StorageShard extends DurableObject<ShardEnv> {
   private metaSet(name: string, value: string): void {
     this.db.insert(meta).values({ name, value }).onConflictDoUpdate({ target: meta.name, set: { value } }).run();
   }
+}
+
+/** A write's outcome, and the event the hub gets once its batch commits. */
+interface Applied {
+  result: WriteResult;
+  event?: LogEvent;
+}
+
+function eventOf(result: WriteResult, key: string, type: EventType, value: string): LogEvent | undefined {
+  if (!result.ok) return undefined;
+  return { rev: result.rev, key, type, value, prev: result.prev?.value };
 }
 
 function toEvent(r: { rev: number; key: string; type: number; value: string; prev: string | null }): LogEvent {
