@@ -64,6 +64,10 @@ export interface Container {
   imagePullPolicy?: string;
   securityContext?: { runAsUser?: number; runAsGroup?: number; privileged?: boolean; readOnlyRootFilesystem?: boolean };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  /** Keep a stdin open for `kubectl attach` (stdinOnce: close it after the first attach ends). */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 export interface PodSpec {

@@ -10,6 +10,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ContainerInstance, ExecResult, Runtime, StartRequest } from '../runtime';
 import type { Container, Pod } from '../types';
+import type { StreamProcess, StreamRequest } from '../stream-process';
+import { fakeShell } from './fake-shell';
 
 export const FAKE_READY_ANNOTATION = 'edgeplane.dev/fake-ready';
 
@@ -72,6 +74,13 @@ export class FakeRuntime implements Runtime {
 
   async exec(): Promise<ExecResult> {
     return { exitCode: 0, output: '' };
+  }
+
+  /** kubectl exec answers from a tiny built-in shell (echo, cat, env, exit N). */
+  async execStream(podUid: string, req: StreamRequest): Promise<StreamProcess> {
+    const c = this.byPod.get(podUid)?.filter((i) => i.name === req.container && i.state === 'running').pop();
+    if (!c) throw new Error(`container ${req.container} is not running`);
+    return fakeShell(req, { HOSTNAME: podUid, PATH: '/usr/bin:/bin' });
   }
 
   onChange(listener: (podUid: string) => void): void {

@@ -16,6 +16,7 @@ import type { Container, Pod } from '../types';
 import { groupAlive, isSameProcess, procStat, signalGroup } from './procfs';
 import { ProcessStore, type ProcessRecord } from './process-store';
 import { spawnExec } from './process-exec';
+import { attachProcess } from './process-attach';
 import type { StreamProcess, StreamRequest } from '../stream-process';
 
 export interface ProcessRuntimeOptions {
@@ -49,6 +50,8 @@ export class ProcessRuntime implements Runtime {
   private readonly children = new Set<string>();
   private readonly listeners = new Set<(podUid: string) => void>();
   private readonly poll: NodeJS.Timeout;
+  /** stdin pipes of containers whose spec says stdin: true, by instance id (kubectl attach writes there). */
+  private readonly stdins = new Map<string, { pipe: import('node:stream').Writable; once: boolean }>();
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     this.store = new ProcessStore(path.join(opts.stateDir, 'process'));
@@ -149,7 +152,13 @@ export class ProcessRuntime implements Runtime {
     }
     const log = fs.openSync(logPath, 'a', 0o600);
     // No shell: argv[0] is looked up in the container's PATH, the rest passed as is.
-    const child = spawn(req.argv[0], req.argv.slice(1), { cwd, env: Object.fromEntries(rec.env), detached: true, stdio: ['ignore', log, log], ...ids });
+    const child = spawn(req.argv[0], req.argv.slice(1), { cwd, env: Object.fromEntries(rec.env), detached: true, stdio: [c.stdin ? 'pipe' : 'ignore', log, log], ...ids });
+    if (child.stdin) {
+      // The pipe must not keep the agent alive, nor crash it when the process never reads.
+      (child.stdin as unknown as { unref?: () => void }).unref?.();
+      child.stdin.on('error', () => undefined);
+      this.stdins.set(rec.id, { pipe: child.stdin, once: c.stdinOnce === true });
+    }
     fs.closeSync(log);
     const spawned = await new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
@@ -165,6 +174,7 @@ export class ProcessRuntime implements Runtime {
     this.children.add(rec.id);
     child.once('exit', (code, signal) => {
       this.children.delete(rec.id);
+      this.stdins.delete(rec.id);
       if (rec.state === 'running') Object.assign(rec, { state: 'exited', finishedAt: Date.now(), ...exitOf(code, signal) });
       this.store.save(rec);
       this.notify(uid);
@@ -267,6 +277,13 @@ export class ProcessRuntime implements Runtime {
   /** kubectl exec: the newest running instance of the container gives the environment, directory and user. */
   async execStream(podUid: string, req: StreamRequest): Promise<StreamProcess> {
     return spawnExec(this.running(podUid, req.container), req);
+  }
+
+  /** kubectl attach: output of the newest running instance from now on, and its stdin pipe if it has one. */
+  async attach(podUid: string, req: StreamRequest): Promise<StreamProcess> {
+    const rec = this.running(podUid, req.container);
+    const pipe = this.stdins.get(rec.id);
+    return attachProcess({ rec, stdin: pipe?.pipe, stdinOnce: pipe?.once ?? false }, req.stdin);
   }
 
   private running(podUid: string, name: string): ProcessRecord {
