@@ -98,7 +98,7 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
     let stalled: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<false>((res) => (stalled = setTimeout(() => res(false), CLIENT_STALL_MS)));
     const ok = await Promise.race([out.ready(), timedOut]);
-    clearTimeout(stalled);
+    if (stalled !== undefined) clearTimeout(stalled);
     if (!ok) out.cut();
     return ok;
   };
