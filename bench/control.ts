@@ -8,7 +8,9 @@
 //
 // Flags: --small-nodes 100 --replicas 1,100,1000 (a); --large-nodes 1000 --pods 3000 --parallel 32
 // --create-seconds 300 (b, c: pod creation stops at that limit so a run stays under ~8 minutes; on a
-// 2-core machine the API creates pods ever more slowly as they accumulate); --cpu-seconds 30 (d).
+// 2-core machine the API creates pods ever more slowly as they accumulate); --cpu-seconds 30 (d);
+// --drain-pods 3000 (c': created while the scheduler is paused, then drained; 0 skips it);
+// --lease-nodes 5000 --lease-minutes 10 --lease-nodes-per-agent 1000 (e: false NotReady and CPU; 0 skips it).
 // Pods are created through the API (POST), not kubectl, so kubectl's start-up is not in the figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -454,12 +456,7 @@ async function throughputCell(p: Plane, nodes: number, wanted: number, parallel:
     Array.from({ length: parallel }, async () => {
       while (next < wanted && Date.now() - t0 < createLimitMs) {
         const i = next++;
-        await must(p, 'POST', `/api/v1/namespaces/${ns}/pods`, {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: `p-${i}`, labels: { app: 'throughput' } },
-          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
-        });
+        await createPod(p, ns, `p-${i}`, 'throughput');
         created++;
       }
     }),
@@ -501,6 +498,134 @@ async function throughputCell(p: Plane, nodes: number, wanted: number, parallel:
   };
 }
 
+/**
+ * POST one bare pod. A connection the loaded server drops is retried (a retry that finds the pod
+ * already there counts it as created): one dropped socket must not end a whole run.
+ */
+async function createPod(p: Plane, ns: string, name: string, app: string): Promise<void> {
+  const body = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app } },
+    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+  });
+  for (let attempt = 1; ; attempt++) {
+    let res: { status: number; body: string };
+    try {
+      res = await send(p.target, 'POST', `/api/v1/namespaces/${ns}/pods`, body);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      log(`  POST pod ${name}: ${String(err)}; retrying`);
+      await sleep(200 * attempt);
+      continue;
+    }
+    if (res.status === 201 || (res.status === 409 && attempt > 1)) return;
+    throw new Error(`POST pod ${name} answered ${res.status}: ${res.body.slice(0, 300)}`);
+  }
+}
+
+/** The scheduler Worker's benchmark hooks (the same RPC entrypoint as Runtime.loopStatus). */
+async function schedulerWorker(p: Plane): Promise<{ pause(paused: boolean): Promise<void>; status(): Promise<Record<string, number>> }> {
+  return (await p.runtime.mf.getWorker('edgeplane-scheduler')) as unknown as { pause(paused: boolean): Promise<void>; status(): Promise<Record<string, number>> };
+}
+
+interface DrainCell {
+  pods: number;
+  createMs: number;
+  drainMs: number;
+  rate: number;
+  schedulerRequests: number;
+  bound: number;
+}
+
+/**
+ * The scheduler alone: it is paused while `count` pods are created (its queue fills from the watch),
+ * then resumed; the figure is the time from the resume to the last binding seen on a watch.
+ */
+async function drainCell(p: Plane, count: number, parallel: number): Promise<DrainCell> {
+  const ns = 'drain';
+  await must(p, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const scheduler = await schedulerWorker(p);
+  await scheduler.pause(true);
+  const bindTimes: number[] = [];
+  const seen = new Set<string>();
+  const w = await watchFrom(p, `/api/v1/namespaces/${ns}/pods`, (type, o, at) => {
+    if (type !== 'DELETED' && o.spec?.nodeName && !seen.has(o.metadata.uid)) {
+      seen.add(o.metadata.uid);
+      bindTimes.push(at);
+    }
+  });
+  const t0 = Date.now();
+  let next = 0;
+  try {
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      while (next < count) await createPod(p, ns, `d-${next++}`, 'drain');
+    }));
+    const createMs = Date.now() - t0;
+    // The paused scheduler must have every pod queued before the clock starts.
+    let queued = 0;
+    for (const end = Date.now() + 120_000; Date.now() < end; await sleep(250)) {
+      queued = Number((await scheduler.status()).active ?? 0);
+      if (queued >= count) break;
+    }
+    const before = await scheduler.status();
+    const resumed = Date.now();
+    await scheduler.pause(false);
+    await until(`${count} drained pods bound`, () => bindTimes.length >= count, 300_000);
+    const after = await scheduler.status();
+    const drainMs = bindTimes[bindTimes.length - 1] - resumed;
+    return { pods: count, createMs, drainMs, rate: count / (drainMs / 1000), schedulerRequests: after.requests - before.requests, bound: after.bound - before.bound };
+  } finally {
+    w.close();
+    await scheduler.pause(false).catch(() => undefined);
+  }
+}
+
+interface LeaseCell {
+  nodes: number;
+  seconds: number;
+  notReady: number;
+  notReadyNodes: string[];
+  cpuSeconds: number;
+  leaseWrites: number;
+}
+
+/**
+ * Nodes whose agents are all alive renew their leases for `seconds`: every Ready condition that turns
+ * False or Unknown in the window is a false NotReady. CPU is the workerd processes'.
+ */
+async function leaseCell(p: Plane, nodes: number, seconds: number): Promise<LeaseCell> {
+  const flipped = new Set<string>();
+  let notReady = 0;
+  const w = await watchFrom(p, '/api/v1/nodes', (type, o) => {
+    const ready = o.status?.conditions?.find((c) => c.type === 'Ready');
+    if (type === 'MODIFIED' && ready && ready.status !== 'True') {
+      notReady++;
+      flipped.add(o.metadata.name);
+    }
+  });
+  let leaseWrites = 0;
+  const l = await watchFrom(p, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', (type) => {
+    if (type === 'MODIFIED') leaseWrites++;
+  });
+  const cpu0 = workerdCpuSeconds();
+  const t0 = Date.now();
+  const progress = setInterval(() => log(`  ${((Date.now() - t0) / 60_000).toFixed(1)} min: ${leaseWrites} lease writes, ${flipped.size} node(s) seen NotReady`), 60_000);
+  await sleep(seconds * 1000);
+  clearInterval(progress);
+  const cpuSeconds = workerdCpuSeconds() - cpu0;
+  w.close();
+  l.close();
+  return { nodes, seconds: (Date.now() - t0) / 1000, notReady, notReadyNodes: [...flipped].slice(0, 10), cpuSeconds, leaseWrites };
+}
+
+/** One row of the closing table: what issue 9 asks for, and what this run measured. */
+interface TargetRow {
+  figure: string;
+  measured: string;
+  target: string;
+}
+
 export async function controlBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -513,6 +638,10 @@ export async function controlBench(argv: string[]): Promise<void> {
       'cpu-seconds': { type: 'string', default: '30' },
       parallel: { type: 'string', default: '32' },
       'create-seconds': { type: 'string', default: '300' },
+      'drain-pods': { type: 'string', default: '3000' },
+      'lease-nodes': { type: 'string', default: '5000' },
+      'lease-minutes': { type: 'string', default: '10' },
+      'lease-nodes-per-agent': { type: 'string', default: '1000' },
     },
   });
   const smallNodes = Number(values['small-nodes']);
@@ -523,6 +652,10 @@ export async function controlBench(argv: string[]): Promise<void> {
   const cpuSeconds = Number(values['cpu-seconds']);
   const parallel = Number(values.parallel);
   const createLimitMs = Number(values['create-seconds']) * 1000;
+  const drainPods = Number(values['drain-pods']);
+  const leaseNodes = Number(values['lease-nodes']);
+  const leaseMinutes = Number(values['lease-minutes']);
+  const leasePerAgent = Number(values['lease-nodes-per-agent']);
   const started = Date.now();
   console.log(`edgeplane control-plane benchmark: scheduler and controllers on simulated nodes (edgeplane agent --runtime fake)`);
   console.log(`machine: ${os.cpus().length} CPUs, load average ${loadavg()} at the start (other work on the machine skews every figure)\n`);
@@ -531,6 +664,8 @@ export async function controlBench(argv: string[]): Promise<void> {
   const rollouts: RolloutCell[] = [];
   const cpu: CpuCell[] = [];
   let throughput: ThroughputCell | undefined;
+  let drain: DrainCell | undefined;
+  let lease: LeaseCell | undefined;
   try {
     // (a) rollout latency on 100 nodes, plus the idle baseline before any node exists.
     log(`control plane A: ${smallNodes} nodes`);
@@ -560,8 +695,25 @@ export async function controlBench(argv: string[]): Promise<void> {
     log(`creating ${podCount} pods with ${parallel} clients`);
     throughput = await throughputCell(b, largeNodes, podCount, parallel, createLimitMs);
     log(`  last binding ${throughput.lastBindMs} ms after the first create`);
+    if (drainPods > 0) {
+      log(`scheduler paused while ${drainPods} more pods are created, then resumed`);
+      drain = await drainCell(b, drainPods, parallel);
+      log(`  drained in ${drain.drainMs} ms (${drain.rate.toFixed(0)} pods/s)`);
+    }
     await Promise.all(agentsB.map(stopAgent));
     await stopPlane(b);
+
+    // (e) many nodes renewing leases: no node whose agent is alive may be marked NotReady.
+    if (leaseNodes > 0 && leaseMinutes > 0) {
+      log(`control plane C: ${leaseNodes} nodes renewing leases for ${leaseMinutes} min`);
+      const c = await startPlane(path.join(base, 'c'));
+      const agentsC = await startNodes(c, leaseNodes, leasePerAgent);
+      await leasesSteady(c, leaseNodes, 0.9, 120_000);
+      lease = await leaseCell(c, leaseNodes, leaseMinutes * 60);
+      log(`  ${lease.notReady} NotReady transition(s), ${lease.cpuSeconds.toFixed(1)} CPU s`);
+      await Promise.all(agentsC.map(stopAgent));
+      await stopPlane(c);
+    }
   } finally {
     for (const p of [...live.planes]) await stopPlane(p);
     fs.rmSync(base, { recursive: true, force: true });
@@ -611,6 +763,41 @@ export async function controlBench(argv: string[]): Promise<void> {
       ]),
     ),
   );
+  if (drain) {
+    console.log('');
+    console.log(`== (c') scheduler drain: ${drain.pods} pods queued while the scheduler was paused, then resumed (resume to last binding) ==`);
+    console.log(
+      table(
+        ['pods', 'create ms (paused)', 'drain ms', 'pods/s', 'scheduler requests', 'bound', 'per bound pod'],
+        [[drain.pods, drain.createMs, drain.drainMs, drain.rate.toFixed(0), drain.schedulerRequests, drain.bound, drain.bound ? (drain.schedulerRequests / drain.bound).toFixed(2) : '-']],
+      ),
+    );
+  }
+  if (lease) {
+    console.log('');
+    console.log(`== (e) ${lease.nodes} simulated nodes renewing leases (agents all alive: every NotReady is false) ==`);
+    console.log(
+      table(
+        ['nodes', 'window s', 'false NotReady transitions', 'nodes seen NotReady', 'lease writes/s', 'workerd CPU s', 'cores'],
+        [[lease.nodes, lease.seconds.toFixed(0), lease.notReady, lease.notReadyNodes.length ? lease.notReadyNodes.join(' ') : 0, (lease.leaseWrites / lease.seconds).toFixed(1), lease.cpuSeconds.toFixed(1), (lease.cpuSeconds / lease.seconds).toFixed(2)]],
+      ),
+    );
+  }
+  // The issue's figures side by side with their targets (other sections may add their rows here).
+  const targets: TargetRow[] = [];
+  const r1000 = rollouts.find((r) => r.replicas === 1000);
+  if (r1000) targets.push({ figure: '1,000 replicas on 100 simulated nodes: all bound / Available', measured: `${(r1000.boundMs / 1000).toFixed(1)} s / ${(r1000.availableMs / 1000).toFixed(1)} s`, target: '<= 2 s / <= 4 s' });
+  if (throughput) {
+    targets.push({ figure: `${throughput.pods.toLocaleString('en')} bare pods with ${parallel} clients, ${throughput.nodes.toLocaleString('en')} simulated nodes: first create -> last binding`, measured: `${throughput.overallRate.toFixed(0)} pods/s`, target: '>= 300 pods/s' });
+    targets.push({ figure: 'API requests per bound pod (scheduler)', measured: perPod(throughput), target: '<= 1.2' });
+  }
+  if (drain) targets.push({ figure: `scheduler drain of a ${drain.pods.toLocaleString('en')}-pod backlog alone`, measured: `${drain.rate.toFixed(0)} pods/s`, target: '>= 700 pods/s' });
+  if (lease) targets.push({ figure: `${lease.nodes.toLocaleString('en')} simulated nodes renewing leases for ${(lease.seconds / 60).toFixed(0)} min`, measured: `${lease.notReady} false NotReady, control-plane CPU ${lease.cpuSeconds.toFixed(0)} s (${(lease.cpuSeconds / lease.seconds).toFixed(2)} cores)`, target: '0 false NotReady, CPU reported' });
+  if (targets.length) {
+    console.log('');
+    console.log('== issue 9 targets ==');
+    console.log(table(['figure', 'measured', 'target'], targets.map((t) => [t.figure, t.measured, t.target])));
+  }
   console.log(`\nwhole run ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()} at the end`);
 }
 

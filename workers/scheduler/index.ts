@@ -29,6 +29,11 @@ export default class Scheduler extends WorkerEntrypoint<SchedulerEnv> {
     return { ...(await l.getStats()), nextAlarm: await l.nextAlarm() };
   }
 
+  /** For the benchmark: hold scheduling (the queue still fills from the watch) or resume it. */
+  async pause(paused: boolean): Promise<void> {
+    await leader(this.env).setPaused(paused);
+  }
+
   override async fetch(): Promise<Response> {
     return new Response('edgeplane scheduler: no HTTP interface; it is woken by the API Worker and by cron\n', { status: 404 });
   }

@@ -39,6 +39,7 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
   private synced = false;
   private draining = false;
   private again = false;
+  private paused = false;
   private timer?: ReturnType<typeof setTimeout>;
   private alarmAt: number | null | undefined;
   private readonly counters = { requests: 0, lists: 0, wakes: 0 };
@@ -65,6 +66,16 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
     this.alarmAt = null;
     this.start();
     this.kick();
+  }
+
+  /**
+   * For the benchmark's "drain a backlog" figure: a paused leader keeps its caches and queue
+   * current from the watch but schedules nothing until it is resumed.
+   */
+  async setPaused(paused: boolean): Promise<void> {
+    this.paused = paused;
+    this.start();
+    if (!paused) this.kick();
   }
 
   async nextAlarm(): Promise<number | null> {
@@ -145,7 +156,7 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
 
   /** Runs passes until the queue has nothing ready; a kick during a pass runs another after it. */
   private kick(): void {
-    if (!this.synced) return;
+    if (!this.synced || this.paused) return;
     if (this.draining) {
       this.again = true;
       return;
