@@ -7,7 +7,7 @@ import type { WatchHub } from '../watch/hub';
 import type { StoredItem, WriteResult } from './types';
 import { namespacePrefix, objectKey } from './keys';
 import { partitionOf, shardName } from './partition';
-import { formatObjectRev, formatPosition, parseResourceVersion, preconditionRev, type Position } from './revision';
+import { formatObjectRev, formatPosition, parseResourceVersion, preconditionRev, RevisionError, type Position } from './revision';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { readLines, type HubLine } from '../watch/framing';
 import { mergeStreams } from '../watch/merge';
@@ -268,6 +268,26 @@ export class Store {
     const parsed = parseResourceVersion(listRV, this.width(r));
     if (parsed.kind !== 'position') throw new Error(`not a list resourceVersion: ${listRV}`);
     return encodeContinue({ position: parsed.position, key: objectKey(r.namespaced ? last.metadata.namespace : undefined, last.metadata.name!) });
+  }
+
+  /**
+   * Whether `rv`, given as a precondition, names the version `current` is at. A partitioned kind
+   * spells one object version two ways: "p:rev" (GET, list items, write answers) and the vector of
+   * the watch event that carried it, whose component for the object's partition is that revision.
+   * Both are accepted, so a client writing from an informer's cache is not refused. Returns
+   * undefined when `rv` is not a resourceVersion at all.
+   */
+  sameVersion(r: ResourceInfo, rv: string, current: KObject): boolean | undefined {
+    const n = this.width(r);
+    const own = parseResourceVersion(current.metadata.resourceVersion, n);
+    const at = own.kind === 'object' ? own : own.kind === 'position' ? { partition: 0, rev: own.position[0] } : undefined;
+    if (!at) return false;
+    try {
+      return preconditionRev(rv, at.partition ?? 0, n) === at.rev;
+    } catch (e) {
+      if (e instanceof RevisionError) return undefined;
+      throw e;
+    }
   }
 
   /** Records a cluster-wide setting in the first shard on first use; returns what is recorded. */

@@ -43,7 +43,9 @@ export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOp
     if (pre.uid && pre.uid !== cur.metadata.uid) {
       throw errors.conflict(targetOf(ctx, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
     }
-    if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
+    // Either spelling of the current version passes (Store.sameVersion); anything else is 409, as
+    // the apiserver's Preconditions.Check answers.
+    if (pre.resourceVersion && !ctx.store.sameVersion(r, pre.resourceVersion, cur)) {
       throw errors.conflict(targetOf(ctx, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
     }
     await admitDelete(ctx, cur);

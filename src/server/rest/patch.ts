@@ -9,7 +9,7 @@ import { ApiError, errors } from '../errors';
 import { targetOf, type ApiContext } from '../context';
 import { decodeObject, mediaType, readBody } from '../body';
 import { decodeAs, expectedKind } from './decode';
-import { updateObject } from './update';
+import { checkResourceVersion, updateObject } from './update';
 import { createObject } from './create';
 import { fromView, toView } from './view';
 import { timestamp } from './objects';
@@ -82,7 +82,7 @@ export async function patchObject(
       }
       if (!apply) next = decodeAs(ctx, next, kind);
       const rv = next.metadata?.resourceVersion;
-      if (rv && rv !== live.metadata.resourceVersion) throw errors.conflict(targetOf(ctx, name));
+      if (rv) checkResourceVersion(ctx, name, rv, cur);
       return view ? view.embed(cur, next) : fromView(r, next);
     },
   });

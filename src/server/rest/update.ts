@@ -36,9 +36,7 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
   let dryResult: KObject | undefined;
   const res = await ctx.store.guaranteedUpdate(r, ns, name, async (cur): Promise<KObject | StoreFailure> => {
     const live = structuredClone(cur);
-    if (opts.expectResourceVersion && opts.expectResourceVersion !== cur.metadata.resourceVersion) {
-      return { ok: false, reason: 'conflict' };
-    }
+    if (opts.expectResourceVersion) checkResourceVersion(ctx, name, opts.expectResourceVersion, cur);
     const next = await opts.mutate(cur);
     const meta = next.metadata ?? (next.metadata = {});
     if (meta.name !== undefined && meta.name !== name) {
@@ -119,6 +117,20 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
   await afterUpdate(ctx, res.value);
   notifyWrite(ctx);
   return res.value;
+}
+
+/**
+ * A resourceVersion precondition of PUT or PATCH (metadata.resourceVersion in the body): either
+ * spelling of the current version passes (see Store.sameVersion); another version is 409, and
+ * something that is no resourceVersion at all is 422, as the apiserver's versioner answers.
+ */
+export function checkResourceVersion(ctx: ApiContext, name: string, rv: string, cur: KObject): void {
+  const same = ctx.store.sameVersion(ctx.info.resource, rv, cur);
+  if (same === true) return;
+  if (same === false) throw errors.conflict(targetOf(ctx, name));
+  throw errors.invalid(targetOf(ctx, name), ctx.info.resource.kind, [
+    { type: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: `Invalid value: ${JSON.stringify(rv)}: not a resourceVersion this server issued` },
+  ]);
 }
 
 /**
