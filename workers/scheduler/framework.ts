@@ -121,6 +121,27 @@ export type ScheduleResult =
 export interface ScheduleOptions {
   /** Breaks ties among the best nodes at random, as upstream does; without it the first best node in input order wins. */
   rng?: () => number;
+  /**
+   * Stop filtering once this many feasible nodes are found (upstream's percentageOfNodesToScore);
+   * filtering starts at `start.index` and leaves it where the next cycle should begin. Unset: every node.
+   */
+  feasibleNodesToFind?: number;
+  start?: { index: number };
+}
+
+// k8s: pkg/scheduler/schedule_one.go minFeasibleNodesToFind, minFeasibleNodesPercentageToFind
+const MIN_FEASIBLE_NODES_TO_FIND = 100;
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+/**
+ * How many feasible nodes a cycle looks for: all of a small cluster, then an adaptive share
+ * (50% less 1% per 125 nodes, at least 5%, at least 100 nodes). k8s: schedule_one.go numFeasibleNodesToFind
+ */
+export function numFeasibleNodesToFind(numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let percentage = 50 - Math.trunc(numAllNodes / 125);
+  if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  return Math.max(MIN_FEASIBLE_NODES_TO_FIND, Math.trunc((numAllNodes * percentage) / 100));
 }
 
 // k8s: pkg/scheduler/schedule_one.go (ErrNoNodesAvailable)
@@ -144,7 +165,7 @@ export function fitErrorMessage(numAllNodes: number, statuses: Iterable<Status>,
   return `${message} preemption: 0/${numAllNodes} nodes are available: ${numAllNodes} Preemption is not helpful for scheduling.`;
 }
 
-function runFilters(profile: Profile, state: CycleState, pod: Pod, nodes: NodeInfo[]): { feasible: NodeInfo[]; statuses: Map<string, Status>; preFilterMessage?: string } {
+function runFilters(profile: Profile, state: CycleState, pod: Pod, nodes: NodeInfo[], opts: ScheduleOptions): { feasible: NodeInfo[]; statuses: Map<string, Status>; preFilterMessage?: string } {
   const statuses = new Map<string, Status>();
   const active: FilterPlugin[] = [];
   for (const plugin of profile.filters) {
@@ -158,7 +179,12 @@ function runFilters(profile: Profile, state: CycleState, pod: Pod, nodes: NodeIn
     active.push(plugin);
   }
   const feasible: NodeInfo[] = [];
-  for (const node of nodes) {
+  const want = opts.feasibleNodesToFind ?? nodes.length;
+  const first = opts.start ? opts.start.index % nodes.length : 0;
+  let processed = 0;
+  // k8s: schedule_one.go findNodesThatPassFilters: a round-robin start spreads the checks over all nodes.
+  for (; processed < nodes.length && feasible.length < want; processed++) {
+    const node = nodes[(first + processed) % nodes.length];
     // As upstream, a node's first failing filter is its only reason.
     let failed: Status | undefined;
     for (const plugin of active) {
@@ -171,6 +197,7 @@ function runFilters(profile: Profile, state: CycleState, pod: Pod, nodes: NodeIn
     if (failed) statuses.set(node.name, failed);
     else feasible.push(node);
   }
+  if (opts.start) opts.start.index = (first + processed) % nodes.length;
   return { feasible, statuses };
 }
 
@@ -210,7 +237,7 @@ function selectHost(scores: NodeScore[], rng?: () => number): string {
 export function schedule(pod: Pod, nodes: NodeInfo[], profile: Profile, opts: ScheduleOptions = {}): ScheduleResult {
   if (nodes.length === 0) return { scheduled: false, message: NO_NODES_MESSAGE, statuses: new Map() };
   const state = new CycleState();
-  const { feasible, statuses, preFilterMessage } = runFilters(profile, state, pod, nodes);
+  const { feasible, statuses, preFilterMessage } = runFilters(profile, state, pod, nodes, opts);
   if (feasible.length === 0) {
     return { scheduled: false, message: fitErrorMessage(nodes.length, statuses.values(), preFilterMessage), statuses };
   }

@@ -4,7 +4,7 @@ import type { KubeClient } from '../../src/client/client';
 import { isConflict, isNotFound } from '../../src/client/errors';
 import type { InformerEvent } from '../../src/client/informer';
 import { SchedulerCache, countsOnNode } from './cache';
-import { schedule, type Profile } from './framework';
+import { numFeasibleNodesToFind, schedule, type Profile } from './framework';
 import { nodeSchedulingPropertiesChange, podFitsNode } from './queueing-hints';
 import { podKey, SchedulingQueue, type QueuedPodInfo } from './queue';
 import type { Node, Pod, PodCondition } from './types';
@@ -68,6 +68,8 @@ export class Scheduler {
   private readonly inFlight = new Map<string, { info: QueuedPodInfo; gone: boolean }>();
   /** PodScheduled=False conditions still to write, by pod key (the latest wins). */
   private readonly statusWrites = new Map<string, StatusWrite>();
+  /** Where the next cycle starts filtering (upstream's nextStartNodeIndex). */
+  private readonly nextStartNodeIndex = { index: 0 };
 
   constructor(private readonly deps: SchedulerDeps) {
     this.cache = new SchedulerCache(deps.now);
@@ -150,7 +152,8 @@ export class Scheduler {
       pass.attempts++;
       this.stats.attempts++;
       const pod = info.pod;
-      const result = schedule(pod, this.cache.nodeInfos(), this.deps.profile, { rng: this.deps.rng });
+      const nodes = this.cache.nodeInfos();
+      const result = schedule(pod, nodes, this.deps.profile, { rng: this.deps.rng, feasibleNodesToFind: numFeasibleNodesToFind(nodes.length), start: this.nextStartNodeIndex });
       if (result.scheduled) {
         this.cache.assumePod(pod, result.nodeName);
         this.inFlight.set(info.key, { info, gone: false });
