@@ -18,6 +18,7 @@ import { parseRequestInfo } from './request-info';
 import { boolParam } from './query-params';
 import { handleResource } from './rest/handlers';
 import { withAdmission } from './admission';
+import { handleServiceAllocations } from './service-allocations';
 import { Store } from '../storage/store';
 import { bootstrap } from './bootstrap';
 import type { ApiContext } from './context';
@@ -98,6 +99,7 @@ export function createApp(): Hono<AppEnv> {
     handleLogIngest(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('ns'), c.req.param('name'), true),
   );
 
+  app.all('/edgeplane/v1/serviceallocations/:key?', (c) => handleServiceAllocations(c.req.raw, c.get('store'), c.get('user'), c.req.param('key')));
   app.get('/edgeplane/v1/nodes/:name/tunnel', (c) => handleAgentTunnel(c.req.raw, c.env, c.get('user'), c.req.param('name')));
 
   app.get('/api', (c) => discoveryResponse(true, c.req.header('accept') ?? null, new URL(c.req.url).host));

@@ -152,6 +152,9 @@ describe('a node credential', () => {
       ['POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'e' }, addressType: 'IPv4', endpoints: [] }],
       ['POST', '/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e' } }],
       ['GET', '/api/v1/namespaces/default/pods/on-a/exec?command=ls'],
+      // the Service allocation table is the repair controller's
+      ['GET', '/edgeplane/v1/serviceallocations'],
+      ['DELETE', '/edgeplane/v1/serviceallocations/port-30000'],
     ];
     // NodeRestriction on the node's own objects: each refusal says why.
     const restricted: [string, string, unknown, string][] = [

@@ -12,6 +12,7 @@ import { endpointSliceController } from './endpointslice';
 import { garbageCollectorController } from './garbage-collector';
 import { namespaceController } from './namespace';
 import { eventTTLController } from './event-ttl';
+import { serviceAllocRepairController } from './service-alloc-repair';
 
 export const CONTROLLERS: Controller[] = [
   deploymentController,
@@ -24,4 +25,5 @@ export const CONTROLLERS: Controller[] = [
   garbageCollectorController,
   namespaceController,
   eventTTLController,
+  serviceAllocRepairController,
 ];
