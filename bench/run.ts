@@ -1,8 +1,9 @@
 // `npm run bench -- <suite>`: runs one benchmark suite and prints its tables.
 import { storeBench } from './store';
 import { controlBench } from './control';
+import { watchFilterBench } from './watchfilter';
 
-const SUITES: Record<string, (args: string[]) => Promise<void>> = { store: storeBench, control: controlBench };
+const SUITES: Record<string, (args: string[]) => Promise<void>> = { store: storeBench, control: controlBench, watchfilter: watchFilterBench };
 
 const [suite, ...args] = process.argv.slice(2);
 const run = suite ? SUITES[suite] : undefined;
