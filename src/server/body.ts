@@ -48,17 +48,17 @@ export function mediaType(req: Request): string {
   return (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Decodes an object body. A missing Content-Type is JSON (kubectl scale sends none). */
+/**
+ * Decodes an object body (create, update, subresources). A missing Content-Type is JSON (kubectl
+ * scale sends none). Patch media types are refused here, as the apiserver's object endpoints refuse
+ * them with 415: a patch is not an object, and must never be stored as one.
+ */
 export function decodeObject(bytes: Uint8Array, type: string): unknown {
   switch (type) {
     case '':
     case 'application/json':
-    case 'application/merge-patch+json':
-    case 'application/strategic-merge-patch+json':
-    case 'application/json-patch+json':
       return parseJson(bytes);
     case 'application/yaml':
-    case 'application/apply-patch+yaml':
       return parseYaml(new TextDecoder().decode(bytes));
     case 'application/vnd.kubernetes.protobuf':
       try {
@@ -70,6 +70,11 @@ export function decodeObject(bytes: Uint8Array, type: string): unknown {
     default:
       throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
   }
+}
+
+/** Decodes a PATCH body of one of the patch media types (the caller checked the type). */
+export function decodePatchBody(bytes: Uint8Array, type: string): unknown {
+  return type === 'application/apply-patch+yaml' ? parseYaml(new TextDecoder().decode(bytes)) : parseJson(bytes);
 }
 
 function parseJson(bytes: Uint8Array): unknown {

@@ -2,6 +2,7 @@
 import { findResource, type ResourceInfo } from '../api/resources';
 import { errors } from './errors';
 import { boolParam, checkBoolParams } from './query-params';
+import { checkOptionParams } from './option-params';
 
 export interface RequestInfo {
   verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -78,5 +79,6 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   if (name && verb === 'create' && !subresource) {
     throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
+  checkOptionParams(query, verb, subresource ?? '');
   return { verb, group, version, namespace, resource, name, subresource: subresource ?? '' };
 }

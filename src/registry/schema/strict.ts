@@ -13,6 +13,8 @@ const INT32_MAX = 2147483647;
 
 interface Walk {
   unknown: string[];
+  /** The same unknown fields as key paths: a key may itself hold dots or brackets. */
+  unknownKeys: (string | number)[][];
   typeErrors: FieldError[];
 }
 
@@ -21,6 +23,7 @@ interface At {
   path: string;
   goPath: string;
   struct: string;
+  keys: (string | number)[];
 }
 
 /** Go's name for a JSON value in "cannot unmarshal <value>". */
@@ -107,12 +110,12 @@ function walk(w: Walk, v: unknown, prop: Schema, at: At): void {
       return typeof v === 'boolean' ? undefined : mismatch(w, at, v, prop);
     case 'array':
       if (!Array.isArray(v)) return mismatch(w, at, v, prop);
-      v.forEach((item, i) => walk(w, item, s.items!, { ...at, path: `${at.path}[${i}]` }));
+      v.forEach((item, i) => walk(w, item, s.items!, { ...at, path: `${at.path}[${i}]`, keys: [...at.keys, i] }));
       return;
     case 'map':
       if (typeof v !== 'object' || Array.isArray(v)) return mismatch(w, at, v, prop);
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
-        walk(w, item, s.additionalProperties!, { ...at, path: `${at.path}[${k}]` });
+        walk(w, item, s.additionalProperties!, { ...at, path: `${at.path}[${k}]`, keys: [...at.keys, k] });
       }
       return;
     case 'object':
@@ -130,17 +133,18 @@ function walkStruct(w: Walk, v: Record<string, unknown>, s: Schema, struct: stri
     const child = s.properties![key];
     if (!child) {
       w.unknown.push(path);
+      w.unknownKeys.push([...at.keys, key]);
       continue;
     }
-    walk(w, value, child, { path, goPath: at.goPath ? `${at.goPath}.${key}` : key, struct });
+    walk(w, value, child, { path, goPath: at.goPath ? `${at.goPath}.${key}` : key, struct, keys: [...at.keys, key] });
   }
 }
 
 function inspect(obj: unknown, apiVersion: string, kind: string): Walk {
-  const w: Walk = { unknown: [], typeErrors: [] };
+  const w: Walk = { unknown: [], unknownKeys: [], typeErrors: [] };
   const root = schemaForKind(apiVersion, kind);
   if (!root) return w; // no schema (custom resources): nothing to be strict about
-  const top: At = { path: '', goPath: '', struct: kind };
+  const top: At = { path: '', goPath: '', struct: kind, keys: [] };
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     if (obj !== null) mismatch(w, top, obj, ref(definitionName(apiVersion, kind)!));
     return w;
@@ -155,6 +159,12 @@ function inspect(obj: unknown, apiVersion: string, kind: string): Walk {
  */
 export function findUnknownFields(obj: unknown, apiVersion: string, kind: string): string[] {
   return inspect(obj, apiVersion, kind).unknown;
+}
+
+/** findUnknownFields with each field's key path too, to remove it whatever characters its keys hold. */
+export function findUnknownFieldKeys(obj: unknown, apiVersion: string, kind: string): { path: string; keys: (string | number)[] }[] {
+  const w = inspect(obj, apiVersion, kind);
+  return w.unknown.map((path, i) => ({ path, keys: w.unknownKeys[i] }));
 }
 
 /**

@@ -1,7 +1,7 @@
 // Turns a request body into an object of the requested kind: kind checks and field validation.
 import type { KObject } from '../../api/types';
 import { groupVersion } from '../../api/resources';
-import { findTypeErrors, findUnknownFields } from '../../registry/schema/strict';
+import { findTypeErrors, findUnknownFieldKeys } from '../../registry/schema/strict';
 import { errors } from '../errors';
 import type { ApiContext } from '../context';
 
@@ -45,7 +45,8 @@ export function decodeAs(ctx: ApiContext, body: unknown, expect: { apiVersion: s
     );
   }
   const mode = fieldValidation(ctx);
-  const unknown = findUnknownFields(obj, expect.apiVersion, expect.kind);
+  const found = findUnknownFieldKeys(obj, expect.apiVersion, expect.kind);
+  const unknown = found.map((f) => f.path);
   if (unknown.length > 0) {
     if (mode === 'Strict') {
       const version = expect.apiVersion.split('/').pop();
@@ -55,7 +56,7 @@ export function decodeAs(ctx: ApiContext, body: unknown, expect: { apiVersion: s
       );
     }
     if (mode === 'Warn') for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
-    for (const u of unknown) removePath(obj, u);
+    for (const f of found) removeKeys(obj, f.keys);
   }
   return obj;
 }
@@ -64,14 +65,15 @@ export function expectedKind(ctx: ApiContext): { apiVersion: string; kind: strin
   return { apiVersion: groupVersion(ctx.info.resource), kind: ctx.info.resource.kind };
 }
 
-/** Removes `a.b[0].c` style paths (as findUnknownFields reports them) from an object. */
-export function removePath(obj: unknown, path: string): void {
-  const segments: (string | number)[] = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) segments.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+/**
+ * Removes a field by its key path. Not by its printed path: a key may hold dots or brackets
+ * (`{"[a, b]": 1}`, `{"x.y": 1}`), and parsing the printed form would keep the field, or delete another.
+ */
+export function removeKeys(obj: unknown, keys: (string | number)[]): void {
   let cur: unknown = obj;
-  for (let i = 0; i < segments.length - 1; i++) {
+  for (let i = 0; i < keys.length - 1; i++) {
     if (cur === null || typeof cur !== 'object') return;
-    cur = (cur as Record<string | number, unknown>)[segments[i]];
+    cur = (cur as Record<string | number, unknown>)[keys[i]];
   }
-  if (cur && typeof cur === 'object') delete (cur as Record<string | number, unknown>)[segments[segments.length - 1]];
+  if (keys.length > 0 && cur && typeof cur === 'object') delete (cur as Record<string | number, unknown>)[keys[keys.length - 1]];
 }

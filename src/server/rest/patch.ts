@@ -7,7 +7,7 @@ import { applyServerSide, conflictCauses, formatConflictMessage } from '../../li
 import { navFor } from '../../registry/schema';
 import { ApiError, errors } from '../errors';
 import { targetOf, type ApiContext } from '../context';
-import { decodeObject, mediaType, readBody } from '../body';
+import { decodePatchBody, mediaType, readBody } from '../body';
 import { decodeAs, expectedKind } from './decode';
 import { checkResourceVersion, updateObject } from './update';
 import { createObject } from './create';
@@ -34,7 +34,7 @@ export async function patchObject(
   if (!PATCH_TYPES.includes(type)) {
     throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
   }
-  const patch = decodeObject(await readBody(ctx.request), type);
+  const patch = decodePatchBody(await readBody(ctx.request), type);
   const r = ctx.info.resource;
   const name = ctx.info.name!;
   const kind = view?.kind ?? expectedKind(ctx);
@@ -45,6 +45,16 @@ export async function patchObject(
   if (!apply && ctx.query.has('force')) throw errors.badRequest('force may only be set for apply patches');
 
   if (apply) {
+    // An apply configuration names its type in full: the apiserver refuses one without apiVersion or
+    // kind instead of filling them in from the URL (k8s: fieldmanager's Apply, "Incorrect version
+    // specified in apply patch", and unstructured's "Object 'Kind' is missing").
+    const typed = patch as { apiVersion?: unknown; kind?: unknown } | null;
+    if (typed && typeof typed === 'object' && !Array.isArray(typed)) {
+      if (typed.apiVersion === undefined || typed.apiVersion === '') {
+        throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: , expected: ${kind.apiVersion}`);
+      }
+      if (typed.kind === undefined || typed.kind === '') throw errors.badRequest(`Object 'Kind' is missing in apply patch`);
+    }
     const applied = decodeAs(ctx, structuredClone(patch), kind);
     const existing = await ctx.store.get(r, r.namespaced ? ctx.info.namespace : undefined, name);
     // Server-side apply creates what is missing, but never through a subresource: applying to the
@@ -79,6 +89,12 @@ export async function patchObject(
         if (e instanceof ApiError) throw e;
         if (e instanceof PatchError || e instanceof JsonPatchError) throw errors.invalid(targetOf(ctx, name), r.kind, [{ type: 'FieldValueInvalid', field: '', message: e.message }]);
         throw errors.badRequest(`unable to apply the patch: ${(e as Error).message}`);
+      }
+      // k8s: endpoints/handlers/patch.go checkName: a patch that drops or renames metadata.name is
+      // refused, never refilled from the URL.
+      const patchedName = (next as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+      if (patchedName !== name) {
+        throw errors.badRequest(`the name of the object (${typeof patchedName === 'string' ? patchedName : ''}) does not match the name on the URL (${name})`);
       }
       if (!apply) next = decodeAs(ctx, next, kind);
       const rv = next.metadata?.resourceVersion;

@@ -59,8 +59,28 @@ export async function handleBinding(ctx: ApiContext): Promise<Response> {
 // Without PodDisruptionBudgets every eviction is allowed: it is a delete with the given options.
 export async function handleEviction(ctx: ApiContext): Promise<Response> {
   const bytes = await readBody(ctx.request);
-  const body = bytes.byteLength ? (decodeObject(bytes, mediaType(ctx.request)) as { deleteOptions?: unknown }) : {};
+  const body = bytes.byteLength ? (decodeObject(bytes, mediaType(ctx.request)) as EvictionBody) : {};
+  checkEviction(body, ctx.info.name!);
   const opts = parseDeleteOptions(body?.deleteOptions, new URLSearchParams());
   await deleteObject({ ...ctx, info: { ...ctx.info, subresource: '' } }, ctx.info.name!, opts);
   return json(ctx, success, 201);
+}
+
+interface EvictionBody {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown };
+  deleteOptions?: unknown;
+}
+
+/** The body must be an Eviction of this pod. k8s: pkg/registry/core/pod/storage/eviction.go Create */
+function checkEviction(body: EvictionBody, name: string): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be an Eviction object');
+  if (body.kind !== undefined && body.kind !== 'Eviction') {
+    throw errors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (Eviction)`);
+  }
+  if (body.apiVersion !== undefined && body.apiVersion !== 'policy/v1' && body.apiVersion !== 'policy/v1beta1') {
+    throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (policy/v1)`);
+  }
+  if (body.metadata?.name !== undefined && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
 }
