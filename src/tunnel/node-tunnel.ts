@@ -9,7 +9,8 @@ import type { Env } from '../server/env';
 import { decodeFrames, encodeFrames, frame, FrameType, json, PING_TEXT, PONG_TEXT, text, windowBytes, windowFrame, type Frame, type OpenRequest } from './frames';
 import { failureStatus, type StreamStatus } from './exit-status';
 import { Upstream } from './upstream';
-import { Channel, firstChannel, V5_PROTOCOL } from './v5';
+import { Channel, firstChannel, PORTFORWARD_PROTOCOL, V5_PROTOCOL } from './v5';
+import { PortForwardSession, type PortForwardTarget } from './portforward-session';
 
 /** Headers the API Worker sets when it hands a request over (never taken from the client). */
 export const STREAM_HEADER = 'x-edgeplane-stream';
@@ -37,6 +38,8 @@ const TICK_MS = 1000;
 
 export class NodeTunnel extends DurableObject<Env> {
   private readonly ups = new Map<number, Upstream>();
+  /** Port-forward connections by sid; their kubectl socket uses the standard API, so they live in memory. */
+  private readonly forwards = new Map<number, PortForwardSession>();
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -54,6 +57,8 @@ export class NodeTunnel extends DurableObject<Env> {
       case 'exec':
       case 'attach':
         return this.acceptSession(node, JSON.parse(req.headers.get(OPEN_HEADER) ?? '{}') as OpenRequest);
+      case 'portforward':
+        return this.acceptPortForward(node, JSON.parse(req.headers.get(OPEN_HEADER) ?? '{}') as PortForwardTarget);
     }
     return new Response('unknown stream kind', { status: 400 });
   }
@@ -105,7 +110,7 @@ export class NodeTunnel extends DurableObject<Env> {
   private newSid(): number {
     for (;;) {
       const sid = 1 + Math.floor(Math.random() * 0xfffffffe);
-      if (this.ctx.getWebSockets(`sid:${sid}`).length === 0) return sid;
+      if (!this.forwards.has(sid) && this.ctx.getWebSockets(`sid:${sid}`).length === 0) return sid;
     }
   }
 
@@ -121,6 +126,25 @@ export class NodeTunnel extends DurableObject<Env> {
     // k8s: apiserver pkg/util/proxy/websocket.go: an empty message on the lowest writable channel says "connected".
     server.send(new Uint8Array([firstChannel(open)]));
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': V5_PROTOCOL } });
+  }
+
+  private acceptPortForward(node: string, target: PortForwardTarget): Response {
+    if (!this.agent()) return this.noTunnel(node);
+    const { 0: client, 1: server } = new WebSocketPair();
+    // The standard API, not hibernation: the SPDY header inflater's state lives in memory for the session.
+    server.accept();
+    const session = new PortForwardSession(server, target, {
+      newSid: () => this.newSid(),
+      register: (sid, s) => (s ? this.forwards.set(sid, s) : this.forwards.delete(sid)),
+      toAgent: (sid, f) => this.toAgent(sid, f),
+      endUpstream: (sid) => this.ups.delete(sid),
+      resetAgent: (sid) => {
+        this.ups.delete(sid);
+        this.agent()?.send(encodeFrames([frame(FrameType.RESET, sid, 0, 'the client closed the connection')]));
+      },
+    });
+    session.start();
+    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': PORTFORWARD_PROTOCOL } });
   }
 
   /** Queues a frame for the agent within the session's credit; false when the session overflowed. */
@@ -155,6 +179,8 @@ export class NodeTunnel extends DurableObject<Env> {
   private resetSession(sid: number, why: string): void {
     this.ups.delete(sid);
     this.agent()?.send(encodeFrames([frame(FrameType.RESET, sid, 0, why)]));
+    const pf = this.forwards.get(sid);
+    if (pf) return pf.reset(sid, why);
     for (const ws of this.ctx.getWebSockets(`sid:${sid}`)) this.finish(ws, failureStatus(why));
   }
 
@@ -175,6 +201,7 @@ export class NodeTunnel extends DurableObject<Env> {
       const att = ws.deserializeAttachment() as SessionAttachment | null;
       if (att && att.epoch === agent.epoch) this.finish(ws, failureStatus(`${why}; the session on node ${att.node} ended`));
     }
+    for (const pf of new Set(this.forwards.values())) pf.lostAgent(why);
   }
 
   override async webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): Promise<void> {
@@ -206,6 +233,12 @@ export class NodeTunnel extends DurableObject<Env> {
           const ready = up.grant(windowBytes(f), now);
           replies.push(...ready);
         }
+        continue;
+      }
+      const pf = this.forwards.get(f.sid);
+      if (pf) {
+        pf.fromAgent(f);
+        if (f.type === FrameType.DATA) replies.push(windowFrame(f.sid, f.payload.byteLength));
         continue;
       }
       const ws = this.ctx.getWebSockets(`sid:${f.sid}`)[0];
