@@ -10,10 +10,27 @@ import type { Env } from './env';
 
 const PODS = findResource('', 'v1', 'pods')!;
 
-/** One LogStore per pod incarnation: a new pod with the same name starts with empty logs. */
+/**
+ * One LogStore per node, holding every pod's logs under the pod's UID (a new pod with the same name
+ * starts with empty logs): so the node's total is bounded in one place.
+ */
 export function logStore(env: Env, pod: KObject): DurableObjectStub<LogStore> {
-  const name = `${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`;
-  return env.LOGS.get(env.LOGS.idFromName(name));
+  const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? '';
+  return env.LOGS.get(env.LOGS.idFromName(`node/${node}`));
+}
+
+/** A deleted pod's logs go with it (a pod never bound to a node has none). */
+export async function forgetPodLogs(env: Env, pod: KObject): Promise<void> {
+  if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName || !pod.metadata.uid) return;
+  await logStore(env, pod).forget(pod.metadata.uid);
+}
+
+type Named = { name?: string };
+
+/** The names kubelet would write logs for: the pod's containers, init containers and ephemeral containers. */
+function containerNames(pod: KObject): string[] {
+  const spec = (pod.spec ?? {}) as { containers?: Named[]; initContainers?: Named[]; ephemeralContainers?: Named[] };
+  return [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name ?? '');
 }
 
 async function podFor(store: Store, user: User, namespace: string, name: string, uid: string | null): Promise<KObject> {
@@ -36,7 +53,7 @@ export async function handleLogIngest(req: Request, env: Env, store: Store, user
   const pod = await podFor(store, user, ns, name, uid);
   const stub = logStore(env, pod);
   if (end) {
-    await stub.end();
+    await stub.end(pod.metadata.uid!);
     return new Response(null, { status: 204 });
   }
   let body: { container?: unknown; instance?: unknown; lines?: unknown };
@@ -48,6 +65,13 @@ export async function handleLogIngest(req: Request, env: Env, store: Store, user
   if (typeof body.container !== 'string' || !Number.isInteger(body.instance) || !Array.isArray(body.lines) || !body.lines.every((l) => typeof l === 'string')) {
     throw errors.badRequest('log batches are JSON: {"container": string, "instance": integer, "lines": string[]}');
   }
-  await stub.append(body.container, body.instance as number, body.lines as string[]);
+  if (!containerNames(pod).includes(body.container)) {
+    const message = `container ${JSON.stringify(body.container)} is not valid for pod ${name}: the pod has ${containerNames(pod).map((c) => JSON.stringify(c)).join(', ')}`;
+    throw errors.badRequest(message, [{ reason: 'FieldValueNotFound', field: 'container', message }]);
+  }
+  if ((body.instance as number) < 0) {
+    throw errors.badRequest('instance must be a non-negative integer (the restart count)', [{ reason: 'FieldValueInvalid', field: 'instance', message: 'must be a non-negative integer' }]);
+  }
+  await stub.append(pod.metadata.uid!, body.container, body.instance as number, body.lines as string[]);
   return new Response(null, { status: 204 });
 }

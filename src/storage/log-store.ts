@@ -1,8 +1,21 @@
-// LogStore: one pod's container logs, shipped by its node agent; bounded, with followers for `logs -f`.
+// LogStore: the container logs of one node's pods, shipped by its agent; bounded per container
+// instance and per node, deleted with the pod, with followers for `logs -f`.
 import { DurableObject } from 'cloudflare:workers';
+import { BoundedStream } from '../watch/bounded-stream';
 
 /** Kept per container instance, like kubelet's rotated log files: the newest bytes win. */
 export const MAX_BYTES_PER_INSTANCE = 1024 * 1024;
+/**
+ * Kept per node, all its pods together. Past it, the instance holding the most loses its oldest
+ * chunks until the node is back under 90% of the bound, so one chatty container cannot push out
+ * the others' logs. 110 pods (kubelet's default maxPods) at 1 MiB each still mostly fit.
+ */
+export const MAX_BYTES_PER_NODE = 64 * 1024 * 1024;
+/** A `logs -f` reader this far behind is cut (its kubectl ends); what it missed stays readable. */
+export const FOLLOWER_MAX_QUEUED = 1024 * 1024;
+const FOLLOWER_HIGH_WATER = 64 * 1024;
+/** Deleted pods are remembered this long, so a batch already in flight is not stored again. */
+const FORGOTTEN_MS = 10 * 60 * 1000;
 
 interface InstanceIndex {
   first: number;
@@ -25,15 +38,28 @@ export interface ReadOptions {
   timestamps?: boolean;
 }
 
+export interface LogUsage {
+  /** Bytes of log lines kept for the node, and for each pod UID that has any. */
+  bytes: number;
+  pods: Record<string, number>;
+  /** Stored chunks of the pod asked about. */
+  chunks?: number;
+}
+
 interface Follower {
+  uid: string;
   container: string;
   instance: number;
   timestamps: boolean;
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  out: BoundedStream;
 }
 
 const encoder = new TextEncoder();
-const chunkKey = (c: string, i: number, seq: number) => `d:${c}:${String(i).padStart(8, '0')}:${String(seq).padStart(12, '0')}`;
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+const indexKey = (uid: string, c: string) => `m:${uid}:${c}`;
+const chunkPrefix = (uid: string, c: string, i: number) => `d:${uid}:${c}:${pad(i, 8)}:`;
+const chunkKey = (uid: string, c: string, i: number, seq: number) => `${chunkPrefix(uid, c, i)}${pad(seq, 12)}`;
+const TOTAL = 'total';
 
 /** Each stored line is "<RFC3339Nano timestamp> <text>", the way kubelet's CRI log files keep them. */
 function render(lines: string[], timestamps: boolean): string {
@@ -42,26 +68,35 @@ function render(lines: string[], timestamps: boolean): string {
 
 export class LogStore extends DurableObject {
   private followers = new Set<Follower>();
-  private ended = false;
+  /** Pods whose agent said they are gone: new followers end at once. */
+  private ended = new Set<string>();
 
-  private async index(container: string): Promise<ContainerIndex> {
-    return (await this.ctx.storage.get<ContainerIndex>(`m:${container}`)) ?? { instances: {} };
+  private async index(uid: string, container: string): Promise<ContainerIndex> {
+    return (await this.ctx.storage.get<ContainerIndex>(indexKey(uid, container))) ?? { instances: {} };
   }
 
-  /** Appends lines ("<timestamp> <text>") of one container instance, trimming the oldest past the bound. */
-  async append(container: string, instance: number, lines: string[]): Promise<void> {
+  private async total(): Promise<number> {
+    return (await this.ctx.storage.get<number>(TOTAL)) ?? 0;
+  }
+
+  /** Appends lines ("<timestamp> <text>") of one container instance, trimming the oldest past the bounds. */
+  async append(uid: string, container: string, instance: number, lines: string[]): Promise<void> {
     if (lines.length === 0) return;
-    const idx = await this.index(container);
+    if (await this.ctx.storage.get(`x:${uid}`)) return;
+    const idx = await this.index(uid, container);
     const inst = (idx.instances[instance] ??= { first: 0, next: 0, bytes: 0, sizes: {} });
     const body = lines.join('\n');
     const size = body.length;
     const seq = inst.next++;
     inst.sizes[seq] = size;
     inst.bytes += size;
+    let freed = 0;
     const deletes: string[] = [];
     while (inst.bytes > MAX_BYTES_PER_INSTANCE && inst.first < seq) {
-      deletes.push(chunkKey(container, instance, inst.first));
-      inst.bytes -= inst.sizes[inst.first] ?? 0;
+      deletes.push(chunkKey(uid, container, instance, inst.first));
+      const s = inst.sizes[inst.first] ?? 0;
+      inst.bytes -= s;
+      freed += s;
       delete inst.sizes[inst.first];
       inst.first++;
     }
@@ -70,34 +105,70 @@ export class LogStore extends DurableObject {
     for (const k of Object.keys(idx.instances).map(Number)) {
       if (keep.includes(k)) continue;
       const old = idx.instances[k];
-      for (let s = old.first; s < old.next; s++) deletes.push(chunkKey(container, k, s));
+      for (let s = old.first; s < old.next; s++) deletes.push(chunkKey(uid, container, k, s));
+      freed += old.bytes;
       delete idx.instances[k];
     }
-    await this.ctx.storage.put({ [chunkKey(container, instance, seq)]: body, [`m:${container}`]: idx });
-    for (let i = 0; i < deletes.length; i += 128) await this.ctx.storage.delete(deletes.slice(i, i + 128));
+    const total = (await this.total()) + size - freed;
+    await this.ctx.storage.put({ [chunkKey(uid, container, instance, seq)]: body, [indexKey(uid, container)]: idx, [TOTAL]: total });
+    await this.deleteKeys(deletes);
+    if (total > MAX_BYTES_PER_NODE) await this.trimNode(total);
     for (const f of this.followers) {
-      if (f.container === container && instance >= f.instance) {
+      if (f.uid === uid && f.container === container && instance >= f.instance) {
         f.instance = instance;
-        f.controller.enqueue(encoder.encode(render(lines, f.timestamps)));
+        f.out.offer(encoder.encode(render(lines, f.timestamps)));
       }
     }
   }
 
+  /** The node holds too much: the biggest instances lose their oldest chunks until it is under 90%. */
+  private async trimNode(total: number): Promise<void> {
+    const indexes = await this.ctx.storage.list<ContainerIndex>({ prefix: 'm:' });
+    const target = Math.floor(MAX_BYTES_PER_NODE * 0.9);
+    const touched = new Map<string, ContainerIndex>();
+    const deletes: string[] = [];
+    while (total > target) {
+      let worst: { key: string; idx: ContainerIndex; instance: number } | undefined;
+      for (const [key, idx] of indexes) {
+        for (const [i, inst] of Object.entries(idx.instances)) {
+          const w = worst && worst.idx.instances[worst.instance];
+          if (inst.first < inst.next && (!w || inst.bytes > w.bytes)) worst = { key, idx, instance: Number(i) };
+        }
+      }
+      if (!worst) break;
+      const inst = worst.idx.instances[worst.instance];
+      const [, uid, container] = worst.key.split(':');
+      const s = inst.sizes[inst.first] ?? 0;
+      deletes.push(chunkKey(uid, container, worst.instance, inst.first));
+      delete inst.sizes[inst.first];
+      inst.first++;
+      inst.bytes -= s;
+      total -= s;
+      touched.set(worst.key, worst.idx);
+    }
+    await this.ctx.storage.put({ ...Object.fromEntries(touched), [TOTAL]: total });
+    await this.deleteKeys(deletes);
+  }
+
+  private async deleteKeys(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
+  }
+
   /** Which instance a read means: the newest, or with `previous` the one before it. */
-  private async pick(opts: ReadOptions): Promise<{ instance: number; lines: string[] } | undefined> {
-    const idx = await this.index(opts.container);
+  private async pick(uid: string, opts: ReadOptions): Promise<{ instance: number; lines: string[] } | undefined> {
+    const idx = await this.index(uid, opts.container);
     const all = Object.keys(idx.instances).map(Number).sort((a, b) => b - a);
     const instance = opts.previous ? all[1] : all[0];
     if (instance === undefined) return undefined;
-    const chunks = await this.ctx.storage.list<string>({ prefix: `d:${opts.container}:${String(instance).padStart(8, '0')}:` });
+    const chunks = await this.ctx.storage.list<string>({ prefix: chunkPrefix(uid, opts.container, instance) });
     let lines = [...chunks.values()].flatMap((c) => c.split('\n'));
     if (opts.sinceTime) lines = lines.filter((l) => l.slice(0, l.indexOf(' ')) >= opts.sinceTime!);
     if (opts.tailLines !== undefined) lines = opts.tailLines === 0 ? [] : lines.slice(-opts.tailLines);
     return { instance, lines };
   }
 
-  async read(opts: ReadOptions): Promise<{ found: boolean; text: string }> {
-    const got = await this.pick(opts);
+  async read(uid: string, opts: ReadOptions): Promise<{ found: boolean; text: string }> {
+    const got = await this.pick(uid, opts);
     if (!got) return { found: false, text: '' };
     let text = render(got.lines, !!opts.timestamps);
     if (opts.limitBytes !== undefined) text = new TextDecoder().decode(encoder.encode(text).slice(0, opts.limitBytes));
@@ -106,33 +177,66 @@ export class LogStore extends DurableObject {
 
   /** `logs -f`: what is there now, then every append, until the pod's logs end or the client leaves. */
   override async fetch(request: Request): Promise<Response> {
-    const opts = JSON.parse(new URL(request.url).searchParams.get('opts') ?? '{}') as ReadOptions;
-    const got = await this.pick(opts);
-    let follower!: Follower;
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        follower = { container: opts.container, instance: got?.instance ?? 0, timestamps: !!opts.timestamps, controller };
-        if (got?.lines.length) controller.enqueue(encoder.encode(render(got.lines, !!opts.timestamps)));
-        if (this.ended) controller.close();
-        else this.followers.add(follower);
-      },
-      cancel: () => {
-        this.followers.delete(follower);
-      },
-    });
-    return new Response(stream, { headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' } });
+    const q = new URL(request.url).searchParams;
+    const uid = q.get('uid') ?? '';
+    const opts = JSON.parse(q.get('opts') ?? '{}') as ReadOptions;
+    const got = await this.pick(uid, opts);
+    const follower: Follower = {
+      uid,
+      container: opts.container,
+      instance: got?.instance ?? 0,
+      timestamps: !!opts.timestamps,
+      out: new BoundedStream({
+        highWaterMark: FOLLOWER_HIGH_WATER,
+        limit: FOLLOWER_MAX_QUEUED,
+        onEnd: () => this.followers.delete(follower),
+      }),
+    };
+    if (got?.lines.length) follower.out.write(encoder.encode(render(got.lines, !!opts.timestamps)));
+    if (this.ended.has(uid)) follower.out.close();
+    else this.followers.add(follower);
+    return new Response(follower.out.readable, { headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' } });
   }
 
-  /** The pod is gone: followers' streams end, as kubectl logs -f ends. */
-  async end(): Promise<void> {
-    this.ended = true;
-    for (const f of this.followers) {
-      try {
-        f.controller.close();
-      } catch {
-        // the reader already left
+  /** The pod is gone from its node: its followers' streams end, as kubectl logs -f ends. */
+  async end(uid: string): Promise<void> {
+    this.ended.add(uid);
+    for (const f of [...this.followers]) {
+      if (f.uid !== uid) continue;
+      f.out.close();
+      this.followers.delete(f);
+    }
+  }
+
+  /** The pod was deleted: its logs go, and batches still in flight for it are refused. */
+  async forget(uid: string): Promise<void> {
+    await this.end(uid);
+    this.ended.delete(uid);
+    const now = Date.now();
+    const indexes = await this.ctx.storage.list<ContainerIndex>({ prefix: `m:${uid}:` });
+    const deletes: string[] = [...indexes.keys()];
+    let freed = 0;
+    for (const [key, idx] of indexes) {
+      const container = key.slice(`m:${uid}:`.length);
+      for (const [i, inst] of Object.entries(idx.instances)) {
+        for (let s = inst.first; s < inst.next; s++) deletes.push(chunkKey(uid, container, Number(i), s));
+        freed += inst.bytes;
       }
     }
-    this.followers.clear();
+    const stale = await this.ctx.storage.list<number>({ prefix: 'x:' });
+    for (const [key, at] of stale) if (now - at > FORGOTTEN_MS) deletes.push(key);
+    await this.ctx.storage.put({ [`x:${uid}`]: now, [TOTAL]: Math.max(0, (await this.total()) - freed) });
+    await this.deleteKeys(deletes);
+  }
+
+  /** What the node's logs take (and, for one pod, how many chunks are stored), for tests and operators. */
+  async usage(uid?: string): Promise<LogUsage> {
+    const pods: Record<string, number> = {};
+    for (const [key, idx] of await this.ctx.storage.list<ContainerIndex>({ prefix: 'm:' })) {
+      const owner = key.split(':')[1];
+      for (const inst of Object.values(idx.instances)) pods[owner] = (pods[owner] ?? 0) + inst.bytes;
+    }
+    const chunks = uid === undefined ? undefined : (await this.ctx.storage.list({ prefix: `d:${uid}:` })).size;
+    return { bytes: await this.total(), pods, chunks };
   }
 }

@@ -5,6 +5,7 @@ import { checkNamespaceOpen, createDefaultServiceAccount, refuseImmortalNamespac
 import { allocateServiceAddresses, commitServiceAddresses, releaseServiceAddresses, reallocateOnUpdate } from './service-addresses';
 import { rollbackReservations } from './allocation-table';
 import { admitPod } from './pods';
+import { forgetPodLogs } from '../logs-ingest';
 import { restrictNodeCreate, restrictNodePodStatus, restrictNodeUpdate } from './node-restriction';
 
 const is = (ctx: ApiContext, group: string, resource: string) =>
@@ -56,4 +57,5 @@ export async function admitDelete(ctx: ApiContext, obj: KObject): Promise<void> 
 
 export async function afterDelete(ctx: ApiContext, obj: KObject): Promise<void> {
   if (is(ctx, '', 'services')) await releaseServiceAddresses(ctx, obj);
+  if (is(ctx, '', 'pods')) await forgetPodLogs(ctx.env, obj).catch((e: unknown) => console.error('forgetting the logs of a deleted pod', e));
 }

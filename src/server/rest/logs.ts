@@ -49,10 +49,11 @@ export async function handleLog(ctx: ApiContext): Promise<Response> {
   };
   const store = logStore(ctx.env, pod);
   if (boolParam(q, 'follow') && !opts.previous) {
-    const res = await store.fetch(`https://logs/follow?opts=${encodeURIComponent(JSON.stringify(opts))}`, { signal: ctx.request.signal });
+    const qs = new URLSearchParams({ uid: pod.metadata.uid ?? '', opts: JSON.stringify(opts) });
+    const res = await store.fetch(`https://logs/follow?${qs}`, { signal: ctx.request.signal });
     return new Response(watchPodGone(ctx, pod, res.body!), { headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' } });
   }
-  const { found, text } = await store.read(opts);
+  const { found, text } = await store.read(pod.metadata.uid ?? '', opts);
   if (!found) {
     const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
     if (opts.previous) throw errors.badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
@@ -65,15 +66,24 @@ export async function handleLog(ctx: ApiContext): Promise<Response> {
 function watchPodGone(ctx: ApiContext, pod: KObject, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const stop = new AbortController();
-  ctx.waitUntil(body.pipeTo(writable, { signal: stop.signal }).catch(() => undefined));
+  // pipeTo moves a chunk only when the client took the last one, so nothing piles up here; the
+  // LogStore cuts a follower that falls too far behind. Once the pipe ends, so does the polling,
+  // and a pod that is gone ends the stream cleanly (the pipe stops, the stream closes).
+  ctx.waitUntil(
+    body
+      .pipeTo(writable, { signal: stop.signal, preventAbort: true })
+      .catch(() => undefined)
+      .then(async () => {
+        stop.abort();
+        await writable.close().catch(() => undefined);
+      }),
+  );
   const poll = async () => {
     while (!stop.signal.aborted) {
       await new Promise((r) => setTimeout(r, 2000));
+      if (stop.signal.aborted) return;
       const cur = await ctx.store.get(ctx.info.resource, pod.metadata.namespace, pod.metadata.name!);
-      if (!cur || cur.metadata.uid !== pod.metadata.uid) {
-        stop.abort();
-        await writable.close().catch(() => undefined);
-      }
+      if (!cur || cur.metadata.uid !== pod.metadata.uid) stop.abort();
     }
   };
   ctx.waitUntil(poll());
