@@ -115,6 +115,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
     this.batches++;
     this.batchedWrites += batch.length;
     this.publish(events);
+    this.wakeWaiters();
     outcomes.forEach((o, i) => ('ok' in o ? batch[i].resolve(o.ok) : batch[i].reject(o.err)));
   }
 
@@ -198,6 +199,8 @@ export class StorageShard extends DurableObject<ShardEnv> {
     const limit = Math.min(opts.limit && opts.limit > 0 ? opts.limit : MAX_PAGE, MAX_PAGE);
     const atRev = opts.atRev ?? this.rev;
     if (atRev < this.compactRev) return { ok: false, reason: 'expired', compactRev: this.compactRev };
+    // A snapshot this shard has not reached yet is not the current state: the caller waits or refuses.
+    if (atRev > this.rev) return { ok: false, reason: 'future', rev: this.rev };
     const from = opts.startAfter ?? '';
     const end = prefixEnd(opts.prefix);
     let rows: { key: string; rev: number; value: string }[];
@@ -251,6 +254,33 @@ export class StorageShard extends DurableObject<ShardEnv> {
     // When the page is complete the reader is caught up to the shard's current revision.
     const upTo = more ? events[events.length - 1].rev : this.rev;
     return { ok: true, events, rev: upTo, more };
+  }
+
+  /**
+   * Resolves with the shard's revision once it reaches `rev`, or when `ms` (at most 10 s) pass. A
+   * read at a resourceVersion from the future waits here before it is refused.
+   */
+  async awaitRevision(rev: number, ms: number): Promise<number> {
+    if (this.rev >= rev) return this.rev;
+    await new Promise<void>((resolve) => {
+      const waiter = { rev, resolve };
+      this.waiters.add(waiter);
+      setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve();
+      }, Math.min(Math.max(ms, 0), 10_000));
+    });
+    return this.rev;
+  }
+
+  private waiters = new Set<{ rev: number; resolve: () => void }>();
+
+  private wakeWaiters(): void {
+    for (const w of this.waiters) {
+      if (w.rev > this.rev) continue;
+      this.waiters.delete(w);
+      w.resolve();
+    }
   }
 
   status(): ShardStatus {

@@ -4,10 +4,10 @@ import type { ResourceInfo } from '../api/resources';
 import { storageResource } from '../api/resources';
 import type { StorageShard } from './shard';
 import type { WatchHub } from '../watch/hub';
-import type { StoredItem, WriteResult } from './types';
+import type { ListResult, StoredItem, WriteResult } from './types';
 import { namespacePrefix, objectKey } from './keys';
 import { partitionOf, shardName } from './partition';
-import { formatObjectRev, formatPosition, parseResourceVersion, preconditionRev, RevisionError, type Position } from './revision';
+import { formatObjectRev, formatPosition, parseResourceVersion, preconditionRev, RevisionError, type ParsedRV, type Position } from './revision';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { readLines, type HubLine } from '../watch/framing';
 import { mergeStreams } from '../watch/merge';
@@ -19,7 +19,7 @@ export interface StoreEnv {
 
 export type StoreFailure = {
   ok: false;
-  reason: 'not-found' | 'exists' | 'conflict' | 'expired' | 'too-large' | 'invalid';
+  reason: 'not-found' | 'exists' | 'conflict' | 'expired' | 'too-large' | 'invalid' | 'rv-too-large';
   message?: string;
   current?: KObject;
 };
@@ -37,12 +37,22 @@ export interface ListRequest {
   continue?: string;
   /** A resourceVersion with resourceVersionMatch=Exact: a snapshot at that position. */
   exact?: string;
+  /** A resourceVersion with NotOlderThan (the default): the current state, once it is at least that. */
+  notOlderThan?: string;
 }
+
+/**
+ * How long a read at a resourceVersion the store has not reached waits before it is refused.
+ * k8s: staging/src/k8s.io/apiserver/pkg/storage/cacher/watch_cache.go (blockTimeout, 3 s)
+ */
+export const FRESHNESS_WAIT_MS = 3000;
 
 export type StoreEvent =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KObject; prev?: KObject; resourceVersion: string }
   | { type: 'PROGRESS'; resourceVersion: string }
-  | { type: 'EXPIRED'; message: string };
+  | { type: 'EXPIRED'; message: string }
+  /** The watch's position is beyond the store's, even after FRESHNESS_WAIT_MS: "Too large resource version". */
+  | { type: 'RV_TOO_LARGE'; message: string };
 
 /** Selectors a watch hub applies before sending (strings as the client sent them, already validated). */
 export interface WatchSelection {
@@ -151,22 +161,46 @@ export class Store {
     const prefix = namespacePrefix(r.namespaced ? req.namespace : undefined);
     let at: Position | undefined;
     let after: string | undefined;
+    let floor: (number | undefined)[] = [];
+    let asked = '';
     if (req.continue) {
       const token = decodeContinue(req.continue, n);
       if (!token) return { ok: false, reason: 'invalid', message: 'continue key is not valid' };
       at = token.position;
       after = token.key;
+      asked = formatPosition(at);
     } else if (req.exact) {
-      const parsed = parseResourceVersion(req.exact, n);
+      const parsed = this.parse(req.exact, n);
+      if ('ok' in parsed) return parsed;
       if (parsed.kind !== 'position') return { ok: false, reason: 'invalid', message: `resourceVersion ${req.exact} is not a list resourceVersion` };
       at = parsed.position;
+      asked = req.exact;
+    } else if (req.notOlderThan) {
+      const parsed = this.parse(req.notOlderThan, n);
+      if ('ok' in parsed) return parsed;
+      // An object's "p:rev" bounds its own partition only.
+      if (parsed.kind === 'position') floor = parsed.position;
+      else if (parsed.kind === 'object' && parsed.partition !== undefined && parsed.partition < n) floor[parsed.partition] = parsed.rev;
+      asked = req.notOlderThan;
     }
     const limit = req.limit && req.limit > 0 ? req.limit : undefined;
-    const pages = await Promise.all(
-      Array.from({ length: n }, (_, p) =>
-        this.shard(r, p).list({ prefix, startAfter: after, limit, atRev: at?.[p] }),
-      ),
-    );
+    const read = () =>
+      Promise.all(Array.from({ length: n }, (_, p) => this.shard(r, p).list({ prefix, startAfter: after, limit, atRev: at?.[p] })));
+    // Partitions that have not reached the position asked for: each gets FRESHNESS_WAIT_MS to get there.
+    const behind = (pages: ListResult[]) =>
+      pages.flatMap((page, p) => {
+        const want = at?.[p] ?? floor[p];
+        const rev = page.ok ? page.rev : page.reason === 'future' ? page.rev : undefined;
+        return want !== undefined && rev !== undefined && rev < want ? [{ p, want }] : [];
+      });
+    let pages = await read();
+    const late = behind(pages);
+    if (late.length > 0) {
+      const failure = await this.awaitPositions(r, late, asked);
+      if (failure) return failure;
+      pages = await read();
+      if (behind(pages).length > 0) return this.tooLarge(r, asked);
+    }
     const merged: { p: number; item: StoredItem }[] = [];
     const position: Position = [];
     // The smallest last key of a partition that stopped early (its row or byte cap, or `limit`):
@@ -177,7 +211,11 @@ export class Store {
     for (let p = 0; p < n; p++) {
       const page = pages[p];
       if (!page.ok) {
-        return { ok: false, reason: 'expired', message: 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.' };
+        if (page.reason === 'future') return this.tooLarge(r, asked);
+        const message = req.continue
+          ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
+          : `too old resource version: ${asked} (${page.compactRev})`;
+        return { ok: false, reason: 'expired', message };
       }
       position.push(page.rev);
       if (page.more) {
@@ -211,6 +249,13 @@ export class Store {
     const n = this.width(r);
     const prefix = namespacePrefix(r.namespaced ? namespace : undefined);
     const position = [...from];
+    // A position the store has not reached is not served as the present (events up to it would
+    // be skipped): wait a little for it, as the apiserver waits for its watch cache, then refuse.
+    const late = await this.awaitPositions(r, from.map((want, p) => ({ p, want })), formatPosition(from));
+    if (late) {
+      yield { type: 'RV_TOO_LARGE', message: late.message! };
+      return;
+    }
     const streams: AsyncGenerator<HubLine>[] = [];
     const aborter = new AbortController();
     const onAbort = () => aborter.abort();
@@ -294,6 +339,30 @@ export class Store {
   async ensureSetting(name: string, value: string): Promise<string> {
     const stub = this.env.SHARDS.get(this.env.SHARDS.idFromName('_cluster'));
     return stub.ensureSetting(name, value);
+  }
+
+  /**
+   * Waits until each partition `p` reaches revision `want` (FRESHNESS_WAIT_MS at most); answers the
+   * apiserver's "Too large resource version" failure if one does not.
+   */
+  private async awaitPositions(r: ResourceInfo, wants: { p: number; want: number }[], asked: string): Promise<StoreFailure | undefined> {
+    const revs = await Promise.all(wants.map(({ p, want }) => this.shard(r, p).awaitRevision(want, FRESHNESS_WAIT_MS)));
+    if (revs.every((rev, i) => rev >= wants[i].want)) return undefined;
+    return this.tooLarge(r, asked);
+  }
+
+  private async tooLarge(r: ResourceInfo, asked: string): Promise<StoreFailure> {
+    const current = await Promise.all(Array.from({ length: this.width(r) }, (_, p) => this.shard(r, p).awaitRevision(0, 0)));
+    return { ok: false, reason: 'rv-too-large', message: `Too large resource version: ${asked}, current: ${formatPosition(current)}` };
+  }
+
+  private parse(rv: string, n: number): ParsedRV | StoreFailure {
+    try {
+      return parseResourceVersion(rv, n);
+    } catch (e) {
+      if (e instanceof RevisionError) return { ok: false, reason: 'invalid', message: e.message };
+      throw e;
+    }
   }
 
   private precondition(rv: string | undefined, p: number, r: ResourceInfo): number | undefined | StoreFailure {

@@ -30,7 +30,9 @@ export interface ListOptions {
 
 export type ListResult =
   | { ok: true; items: StoredItem[]; rev: number; more: boolean }
-  | { ok: false; reason: 'expired'; compactRev: number };
+  | { ok: false; reason: 'expired'; compactRev: number }
+  /** `atRev` is beyond the shard's current revision `rev`. */
+  | { ok: false; reason: 'future'; rev: number };
 
 export type EventType = 0 | 1 | 2;
 export const EVENT_ADDED: EventType = 0;

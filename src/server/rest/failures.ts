@@ -1,6 +1,6 @@
 // Maps storage failures (returned as values) to Kubernetes Status errors.
 import type { StoreFailure } from '../../storage/store';
-import { errors, type ApiError } from '../errors';
+import { ApiError, errors } from '../errors';
 import { targetOf, type ApiContext } from '../context';
 
 export function failureToError(ctx: ApiContext, f: StoreFailure, name?: string): ApiError {
@@ -18,5 +18,22 @@ export function failureToError(ctx: ApiContext, f: StoreFailure, name?: string):
       return errors.tooLarge(f.message ?? 'object is too large');
     case 'invalid':
       return errors.badRequest(f.message ?? 'invalid request');
+    case 'rv-too-large':
+      return tooLargeResourceVersion(f.message ?? 'Too large resource version');
   }
+}
+
+/**
+ * A read at a resourceVersion the store did not reach within its wait: 504 Timeout that clients
+ * retry after a second; client-go's reflector recognizes the cause and relists from scratch.
+ * k8s: staging/src/k8s.io/apiserver/pkg/storage/errors.go (NewTooLargeResourceVersionError)
+ */
+export function tooLargeResourceVersion(message: string): ApiError {
+  return new ApiError(
+    504,
+    'Timeout',
+    `Timeout: ${message}`,
+    { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+    { 'Retry-After': '1' },
+  );
 }

@@ -49,6 +49,8 @@ export async function listObjects(
       limit: want && !filter.empty ? Math.max(want, 50) : want,
       continue: cont,
       exact: match === 'Exact' && !cont ? rv : undefined,
+      // A state at least this new; one the store has not reached gets a short wait, then 504.
+      notOlderThan: match !== 'Exact' && !cont && rv !== '0' ? rv || undefined : undefined,
     });
     if (!res.ok) throw failureToError(ctx, res);
     resourceVersion ||= res.value.resourceVersion;

@@ -4,7 +4,8 @@ import { groupVersion } from '../../api/resources';
 import { parseResourceVersion, RevisionError, type Position } from '../../storage/revision';
 import { buildTable, printerFor } from '../../registry/tables';
 import { pickRendering } from '../negotiate';
-import { errors } from '../errors';
+import { errors, orderedStatus } from '../errors';
+import { tooLargeResourceVersion } from './failures';
 import type { ApiContext } from '../context';
 import { parseFilter, type ObjectFilter } from './filter';
 import { listObjects } from './read';
@@ -118,6 +119,11 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
       for await (const ev of ctx.store.watch(r, namespace, from, abort.signal, select)) {
         if (ev.type === 'EXPIRED') {
           out.write(errorFrame(ev.message));
+          return;
+        }
+        if (ev.type === 'RV_TOO_LARGE') {
+          // k8s: cacher.go answers errors found after the request was admitted with an ERROR event.
+          out.write(encoder.encode(JSON.stringify({ type: 'ERROR', object: orderedStatus(tooLargeResourceVersion(ev.message).toStatus()) }) + '\n'));
           return;
         }
         let sent = true;
