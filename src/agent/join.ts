@@ -1,24 +1,32 @@
-// Joining a cluster: pin the server's CA to the join token's hash (as kubeadm does), trade the token for a node credential.
+// Joining a cluster: verify the server as the join token says (a pinned key, as kubeadm pins its CA,
+// or the system's trust store), then trade the token for a node credential.
 // k8s: cmd/kubeadm/app/discovery/token (discovery-token-ca-cert-hash: SHA-256 of the CA's SubjectPublicKeyInfo).
 import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import tls, { type DetailedPeerCertificate } from 'node:tls';
+import tls, { type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { ApiStatusError, statusFromResponse } from '../client/errors';
-import { httpsTransport, type TlsOptions } from './api';
+import type { TlsOptions } from './api';
 
 export interface JoinToken {
   id: string;
   secret: string;
-  /** Lower-case hex SHA-256 of the CA's SubjectPublicKeyInfo. */
-  caHash: string;
+  /** Lower-case hex SHA-256 of a SubjectPublicKeyInfo in the server's chain; absent under system trust. */
+  caHash?: string;
+  /** The token says "system": the server's chain must verify against this machine's trust store. */
+  systemTrust: boolean;
 }
 
-/** `<id>.<secret>.<ca-sha256-hex>`; anything else is not a join token (it may be a plain bearer credential). */
+/**
+ * `<id>.<secret>.<sha256-hex>` (a pinned key) or `<id>.<secret>.system` (system trust); anything else
+ * is not a join token (it may be a plain bearer credential).
+ */
 export function parseJoinToken(token: string): JoinToken | undefined {
-  const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.(?:sha256:)?([0-9a-fA-F]{64})$/.exec(token.trim());
-  return m ? { id: m[1], secret: m[2], caHash: m[3].toLowerCase() } : undefined;
+  const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.(?:(system)|(?:sha256:)?([0-9a-fA-F]{64}))$/.exec(token.trim());
+  if (!m) return undefined;
+  return m[3] ? { id: m[1], secret: m[2], systemTrust: true } : { id: m[1], secret: m[2], caHash: m[4].toLowerCase(), systemTrust: false };
 }
 
 export function spkiSha256(certDer: Buffer): string {
@@ -29,6 +37,28 @@ export function spkiSha256(certDer: Buffer): string {
 function pem(der: Buffer): string {
   const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+function selfSigned(der: Buffer): boolean {
+  const x = new X509Certificate(der);
+  return x.checkIssued(x) && x.verify(x.publicKey);
+}
+
+/** The certificate in a presented chain whose key matches the pin, if any. */
+function findPinned(leaf: PeerCertificate | DetailedPeerCertificate | undefined, caHash: string): Buffer | undefined {
+  const seen = new Set<string>();
+  for (let c = leaf as DetailedPeerCertificate | undefined; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
+    seen.add(c.fingerprint256);
+    if (spkiSha256(c.raw) === caHash) return c.raw;
+  }
+  return undefined;
+}
+
+/** The pinned certificate (PEM) and whether it is a self-signed CA that can stand as the trust anchor. */
+export async function fetchPinned(server: string, caHash: string, timeoutMs = 10_000): Promise<{ pem: string; selfSigned: boolean }> {
+  const pem = await fetchPinnedCa(server, caHash, timeoutMs);
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  return { pem, selfSigned: selfSigned(der) };
 }
 
 /**
@@ -49,14 +79,11 @@ export function fetchPinnedCa(server: string, caHash: string, timeoutMs = 10_000
     socket.once('timeout', () => fail(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs / 1000}s`)));
     socket.once('error', fail);
     socket.once('secureConnect', () => {
-      const seen = new Set<string>();
-      for (let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true); c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
-        seen.add(c.fingerprint256);
-        if (spkiSha256(c.raw) === caHash) {
-          socket.end();
-          resolve(pem(c.raw));
-          return;
-        }
+      const found = findPinned(socket.getPeerCertificate(true), caHash);
+      if (found) {
+        socket.end();
+        resolve(pem(found));
+        return;
       }
       fail(new Error(`the certificate ${server} presents does not match the CA hash in the join token (sha256:${caHash}); check the server URL and the token`));
     });
@@ -68,26 +95,62 @@ export interface JoinResult {
   token: string;
 }
 
-/** POST /edgeplane/v1/join with the bootstrap token; answers the node's own credential. */
-export async function join(server: string, token: JoinToken, nodeName: string, tlsOpts: TlsOptions): Promise<JoinResult> {
-  const transport = httpsTransport(tlsOpts);
-  try {
-    const url = new URL('/edgeplane/v1/join', server);
-    const res = await transport(
-      new Request(url, {
+/**
+ * POST /edgeplane/v1/join with the bootstrap token; answers the node's own credential. With `pin`,
+ * the connection's verified chain must also hold the pinned key, checked during the handshake, so
+ * the token is never sent to a server that merely has some certificate the trust store accepts.
+ */
+export function join(server: string, token: JoinToken, nodeName: string, tlsOpts: TlsOptions, pin?: string): Promise<JoinResult> {
+  const url = new URL('/edgeplane/v1/join', server);
+  const body = JSON.stringify({ nodeName });
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token.id}.${token.secret}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ nodeName }),
-      }),
+        headers: { Authorization: `Bearer ${token.id}.${token.secret}`, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        ca: tlsOpts.caPem,
+        rejectUnauthorized: !tlsOpts.insecureSkipVerify,
+        agent: false,
+        checkServerIdentity: (host, cert) => {
+          const err = tls.checkServerIdentity(host, cert);
+          if (err || !pin || findPinned(cert, pin)) return err;
+          return new Error(`the certificate chain ${server} presents does not hold the key pinned in the join token (sha256:${pin}); check the server URL and the token`);
+        },
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) return reject(new ApiStatusError(statusFromResponse(status, text)));
+          try {
+            const answer = JSON.parse(text) as Partial<JoinResult>;
+            if (typeof answer.token !== 'string' || !answer.token) throw new Error(`the join answer carries no credential: ${text.slice(0, 200)}`);
+            resolve({ nodeName: answer.nodeName ?? nodeName, token: answer.token });
+          } catch (e) {
+            reject(e);
+          }
+        });
+      },
     );
-    const text = await res.text();
-    if (!res.ok) throw new ApiStatusError(statusFromResponse(res.status, text));
-    const body = JSON.parse(text) as Partial<JoinResult>;
-    if (typeof body.token !== 'string' || !body.token) throw new Error(`the join answer carries no credential: ${text.slice(0, 200)}`);
-    return { nodeName: body.nodeName ?? nodeName, token: body.token };
-  } finally {
-    transport.close();
-  }
+    req.on('timeout', () => req.destroy(new Error(`no answer to the join request from ${server} within 30s`)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(trustError(server, e, tlsOpts)));
+    req.end(body);
+  });
+}
+
+/** Says what to do when the server's chain does not verify against the trust the agent was told to use. */
+function trustError(server: string, e: NodeJS.ErrnoException, tlsOpts: TlsOptions): Error {
+  const code = String(e.code ?? '');
+  if (tlsOpts.caPem || !/CERT|ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return e;
+  return new Error(
+    `the certificate ${server} presents does not verify against this machine's trust store (${code}: ${e.message}); ` +
+      'for a private CA, add it with NODE_EXTRA_CA_CERTS or pass --ca-file, or use a join token that pins the server key',
+  );
 }
 
 export interface Credentials {
@@ -110,13 +173,24 @@ export async function resolveCredentials(opts: { server: string; token?: string;
   if (fs.existsSync(credFile)) return { token: fs.readFileSync(credFile, 'utf8').trim(), tls: kept };
   if (!joinToken) throw new Error(`no credential: pass --token (a join token from \`edgeplane token create\`), or keep one in ${credFile}`);
   let tlsOpts = opts.tls;
-  if (!explicitTls) {
-    const caPem = await fetchPinnedCa(opts.server, joinToken.caHash);
-    fs.mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(caFile, caPem);
-    tlsOpts = { caPem };
+  let pin: string | undefined;
+  if (!explicitTls && joinToken.caHash) {
+    const pinned = await fetchPinned(opts.server, joinToken.caHash);
+    if (pinned.selfSigned) {
+      // A private CA (edgeplane dev's own certificate): it becomes the only trust anchor.
+      fs.mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(caFile, pinned.pem);
+      tlsOpts = { caPem: pinned.pem };
+    } else {
+      // A CA-issued chain (a public CA, as on Cloudflare): the system's trust store verifies it,
+      // and the join itself also checks that the pinned key is in the chain.
+      pin = joinToken.caHash;
+      opts.log(`the server's chain holds the pinned key sha256:${pin}; verifying it against the system trust store`);
+    }
+  } else if (!explicitTls) {
+    opts.log("the join token says system trust: verifying the server against this machine's trust store");
   }
-  const result = await join(opts.server, joinToken, opts.nodeName, tlsOpts);
+  const result = await join(opts.server, joinToken, opts.nodeName, tlsOpts, pin);
   fs.mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(credFile, result.token + '\n', { mode: 0o600 });
   opts.log(`joined the cluster as node ${result.nodeName}; credential kept in ${credFile}`);

@@ -1,5 +1,7 @@
 // `edgeplane token create|list|revoke` and `edgeplane node revoke`: join tokens and node credentials.
 import { createHash, randomInt, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import tls, { type DetailedPeerCertificate } from 'node:tls';
 import type { KObject } from '../api/types';
 import { isNotFound } from '../client/errors';
 import type { KubeClient } from '../client/client';
@@ -18,12 +20,49 @@ export function caHash(caPem: string): string {
   return createHash('sha256').update(spki).digest('hex');
 }
 
+/** The third part of a join token that tells the agent to trust the system's CA store and pin nothing. */
+export const SYSTEM_TRUST = 'system';
+
+/**
+ * The key a join token pins, read from the chain the server actually presents (verified as the
+ * admin's kubeconfig says: its CA, or the system's trust store). A self-signed server certificate
+ * (edgeplane dev) is pinned itself; a certificate from a CA (a public one, as on Cloudflare) is
+ * pinned through its issuer, the intermediate the server sends, which outlives the leaf's frequent
+ * renewals. The agent finds the same certificate in the chain it is shown.
+ */
+export function presentedPin(server: string, verify: { caPem?: string; insecure?: boolean }, timeoutMs = 10_000): Promise<string> {
+  const url = new URL(server);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || 443);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, ca: verify.caPem, rejectUnauthorized: !verify.insecure, timeout: timeoutMs });
+    const fail = (err: Error) => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.once('timeout', () => fail(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs / 1000}s`)));
+    socket.once('error', (e) => fail(new Error(`cannot read the certificate ${server} presents: ${e.message}`)));
+    socket.once('secureConnect', () => {
+      const leaf: DetailedPeerCertificate = socket.getPeerCertificate(true);
+      const issuer = leaf.issuerCertificate;
+      const pinned = issuer?.raw && issuer.fingerprint256 !== leaf.fingerprint256 ? issuer : leaf;
+      socket.end();
+      resolve(createHash('sha256').update(new X509Certificate(pinned.raw).publicKey.export({ type: 'spki', format: 'der' })).digest('hex'));
+    });
+  });
+}
+
 /**
  * A join token, kept as a kube-system Secret of type bootstrap.kubernetes.io/token (as kubeadm's),
  * except that only the secret's SHA-256 is stored. The string handed out is
  * `<id>.<secret>.<CA hash>`: the agent pins the server's CA to the hash before it trusts anything.
  */
 export async function createJoinToken(client: KubeClient, ttlSeconds: number, caPem: string): Promise<string> {
+  return issueJoinToken(client, ttlSeconds, caHash(caPem));
+}
+
+/** `trust` is the pinned key's SHA-256 (hex), or SYSTEM_TRUST. */
+export async function issueJoinToken(client: KubeClient, ttlSeconds: number, trust: string): Promise<string> {
   const id = rand(6);
   const secret = rand(16);
   const expiration = ttlSeconds > 0 ? new Date(Date.now() + ttlSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
@@ -43,7 +82,7 @@ export async function createJoinToken(client: KubeClient, ttlSeconds: number, ca
     } as KObject,
     { namespace: 'kube-system', fieldManager: 'edgeplane-cli' },
   );
-  return `${id}.${secret}.${caHash(caPem)}`;
+  return `${id}.${secret}.${trust}`;
 }
 
 export async function runToken(p: Parsed): Promise<void> {
@@ -52,8 +91,10 @@ export async function runToken(p: Parsed): Promise<void> {
   try {
     switch (sub) {
       case 'create': {
-        if (!api.access.caPem) throw new UsageError('the kubeconfig has no certificate-authority-data, so the token cannot carry the CA hash');
-        process.stdout.write(`${await createJoinToken(api.client, seconds(p, 'ttl', 24 * 3600), api.access.caPem)}\n`);
+        const mode = str(p, 'trust', 'pin');
+        if (mode !== 'pin' && mode !== SYSTEM_TRUST) throw new UsageError('--trust takes pin (the default: the token pins the key the server presents) or system (agents trust their system CA store)');
+        const trust = mode === SYSTEM_TRUST ? SYSTEM_TRUST : await presentedPin(api.access.server, { caPem: api.access.caPem, insecure: api.access.insecure });
+        process.stdout.write(`${await issueJoinToken(api.client, seconds(p, 'ttl', 24 * 3600), trust)}\n`);
         return;
       }
       case 'list': {
@@ -78,7 +119,7 @@ export async function runToken(p: Parsed): Promise<void> {
         return;
       }
       default:
-        throw new UsageError('token needs a subcommand: create [--ttl 24h], list, or revoke ID');
+        throw new UsageError('token needs a subcommand: create [--ttl 24h] [--trust pin|system], list, or revoke ID');
     }
   } finally {
     api.close();
