@@ -1,9 +1,12 @@
 // The strategy for each served resource: its defaulter, validators, and status and generation rules.
 import { RESOURCES } from '../api/resources';
+import { toEventsV1 } from '../api/event-convert';
 import type { KObject } from '../api/types';
 import { defaultConfigMap } from './defaults/configmap';
 import { defaultDeployment } from './defaults/deployment';
 import { defaultEndpoints, defaultEndpointSlice } from './defaults/endpoints';
+import { defaultEvent } from './defaults/event';
+import { defaultLease } from './defaults/lease';
 import { defaultNamespace } from './defaults/namespace';
 import { defaultNode } from './defaults/node';
 import { defaultPod } from './defaults/pod';
@@ -51,15 +54,16 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   '/nodes': strategy(validateNode, validateNodeUpdate, { defaults: defaultNode, hasStatus: true }),
   '/services': strategy(validateService, validateServiceUpdate, { defaults: defaultService, hasStatus: true }),
   '/endpoints': strategy(validateEndpoints, validateEndpointsUpdate, { defaults: defaultEndpoints }),
-  '/events': strategy((e) => validateEvent(e, false), (e, o) => validateEventUpdate(e, o, false)),
+  '/events': strategy((e) => validateEvent(e, false), (e, o) => validateEventUpdate(e, o, false), { defaults: defaultEvent }),
   '/configmaps': strategy(validateConfigMap, validateConfigMapUpdate, { defaults: defaultConfigMap }),
   '/secrets': strategy(validateSecret, validateSecretUpdate, { defaults: defaultSecret }),
   '/serviceaccounts': strategy(validateServiceAccount, validateServiceAccountUpdate),
   'apps/deployments': strategy(validateDeployment, validateDeploymentUpdate, { defaults: defaultDeployment, hasStatus: true, tracksGeneration: true }),
   'apps/replicasets': strategy(validateReplicaSet, validateReplicaSetUpdate, { defaults: defaultReplicaSet, hasStatus: true, tracksGeneration: true }),
-  'coordination.k8s.io/leases': strategy(validateLease, validateLeaseUpdate),
+  'coordination.k8s.io/leases': strategy(validateLease, validateLeaseUpdate, { defaults: defaultLease }),
   'discovery.k8s.io/endpointslices': strategy(validateEndpointSlice, validateEndpointSliceUpdate, { defaults: defaultEndpointSlice }),
-  'events.k8s.io/events': strategy((e) => validateEvent(e, true), (e, o) => validateEventUpdate(e, o, true)),
+  // The REST layer hands strategies the stored (core/v1) shape; the events.k8s.io rules read their own field names.
+  'events.k8s.io/events': strategy((e) => validateEvent(toEventsV1(e), true), (e, o) => validateEventUpdate(toEventsV1(e), toEventsV1(o), true), { defaults: defaultEvent }),
 };
 
 /** Kinds without their own rules: metadata only, scoped as the resource table says when it knows. */

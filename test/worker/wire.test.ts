@@ -166,3 +166,82 @@ describe('/openapi/v2', () => {
     expect((await res.json<{ reason: string }>()).reason).toBe('NotAcceptable');
   });
 });
+
+describe('fields the apiserver always sends, even empty', () => {
+  const post = async (path: string, body: object) => {
+    const res = await call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    expect(res.status, text).toBe(201);
+    return JSON.parse(text);
+  };
+  const get = async (path: string) => (await call(path)).json<Record<string, any>>();
+  const container = { name: 'c', image: 'busybox' };
+
+  it('gives every kind its always-present structs, zero values and null times, on create and in reads', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const nsObj = await get(`/api/v1/namespaces/${ns}`);
+    expect(nsObj.spec).toEqual({ finalizers: ['kubernetes'] });
+    expect(nsObj.status).toEqual({ phase: 'Active' });
+
+    // A client-sent status is dropped on create, as PrepareForCreate does; loadBalancer is a struct.
+    const svc = await post(`/api/v1/namespaces/${ns}/services`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } });
+    expect(svc.status).toEqual({ loadBalancer: {} });
+    expect((await get(`/api/v1/namespaces/${ns}/services/s`)).status).toEqual({ loadBalancer: {} });
+
+    const tpl = { metadata: { labels: { a: 'b' } }, spec: { containers: [container] } };
+    const dep = await post(`/apis/apps/v1/namespaces/${ns}/deployments`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 0, selector: { matchLabels: { a: 'b' } }, template: tpl }, status: { replicas: 9 } });
+    expect(dep.status).toEqual({});
+    expect(dep.spec.template.metadata).toEqual({ creationTimestamp: null, labels: { a: 'b' } });
+    const rs = await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' }, spec: { replicas: 0, selector: { matchLabels: { a: 'b' } }, template: tpl } });
+    expect(rs.status).toEqual({ replicas: 0 });
+    expect(rs.spec.template.metadata.creationTimestamp).toBeNull();
+
+    const node = await post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: `${ns}-node` } });
+    expect(node.spec).toEqual({});
+    expect(node.status.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 0 } });
+    expect(Object.keys(node.status.nodeInfo).sort()).toEqual(['architecture', 'bootID', 'containerRuntimeVersion', 'kernelVersion', 'kubeProxyVersion', 'kubeletVersion', 'machineID', 'operatingSystem', 'osImage', 'systemUUID']);
+    await c.delete('nodes', `${ns}-node`);
+
+    const lease = await post(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l' } });
+    expect(lease.spec).toEqual({});
+
+    const ev = await post(`/api/v1/namespaces/${ns}/events`, { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p', namespace: ns }, reason: 'R', message: 'm' });
+    expect(ev).toMatchObject({ source: {}, firstTimestamp: null, lastTimestamp: null, eventTime: null, reportingComponent: '', reportingInstance: '' });
+
+    const slice = await post(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'es' }, addressType: 'IPv4' });
+    expect(slice).toMatchObject({ endpoints: null, ports: null });
+    const slice2 = await post(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'es2' }, addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.9'] }] });
+    expect(slice2.endpoints).toEqual([{ addresses: ['127.0.0.9'], conditions: {} }]);
+  });
+
+  it('fills pod status conditions and container statuses written through pods/status', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const pod = await post(`/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [container] } });
+    const status = {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+      podIPs: [{ ip: '127.0.0.20' }],
+      containerStatuses: [{ name: 'c', state: { running: {} } }],
+    };
+    const res = await call(`/api/v1/namespaces/${ns}/pods/p/status`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...pod, status }) });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    const got = JSON.parse(text).status;
+    expect(got.conditions).toEqual([{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: null }]);
+    expect(got.containerStatuses).toEqual([{ name: 'c', state: { running: { startedAt: null } }, lastState: {}, ready: false, restartCount: 0, image: '', imageID: '' }]);
+  });
+
+  it('creates an events.k8s.io/v1 Event (its rules read the events.k8s.io field names)', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const ev = await post(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, {
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'n' }, eventTime: '2026-12-03T10:00:00.000000Z',
+      reportingController: 'example.com/c', reportingInstance: 'i', action: 'Act', reason: 'Why', type: 'Normal', note: 'hi',
+      regarding: { kind: 'Pod', name: 'p', namespace: ns },
+    });
+    expect(ev).toMatchObject({ regarding: { name: 'p' }, deprecatedSource: {}, deprecatedFirstTimestamp: null, deprecatedLastTimestamp: null, note: 'hi' });
+    expect((await get(`/api/v1/namespaces/${ns}/events/n`)).reportingComponent).toBe('example.com/c');
+  });
+});

@@ -1,7 +1,8 @@
 // Deployment defaults: one replica, a 25%/25% rolling update, history and progress deadline, template defaults.
 // k8s: pkg/apis/apps/v1/defaults.go SetDefaults_Deployment
 import type { KObject } from '../../api/types';
-import { asStr, isSet, objOf } from '../validate/fields';
+import { asStr, isSet, objOf, type Obj } from '../validate/fields';
+import { each, isNew, struct, templateMetadata, zero } from './always';
 import { defaultPodTemplateSpec } from './pod';
 
 export function defaultDeployment(d: KObject): void {
@@ -19,6 +20,12 @@ export function defaultDeployment(d: KObject): void {
   }
   if (!isSet(spec.revisionHistoryLimit)) spec.revisionHistoryLimit = 10;
   if (!isSet(spec.progressDeadlineSeconds)) spec.progressDeadlineSeconds = 600;
-  spec.template = objOf(spec.template);
-  defaultPodTemplateSpec(spec.template);
+  const template = struct(spec, 'template');
+  defaultPodTemplateSpec(template);
+  templateMetadata(template);
+  // k8s: pkg/registry/apps/deployment/strategy.go PrepareForCreate starts from an empty status.
+  if (isNew(d)) d.status = {};
+  // DeploymentStatus is a struct (`status: {}` before the controller writes one).
+  const status = struct(d as Obj, 'status');
+  for (const c of each(status.conditions)) zero(c, { lastUpdateTime: null, lastTransitionTime: null });
 }

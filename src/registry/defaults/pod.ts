@@ -2,7 +2,8 @@
 // k8s: pkg/apis/core/v1/defaults.go (SetDefaults_Pod, SetDefaults_PodSpec, SetDefaults_Container, ...)
 //      and the declarative +default markers in zz_generated.defaults.go
 import type { KObject } from '../../api/types';
-import { asArr, asNum, asStr, isSet, objOf, type Obj } from '../validate/fields';
+import { asArr, asNum, asStr, isObj, isSet, objOf, type Obj } from '../validate/fields';
+import { each, struct, zero } from './always';
 
 /** The image tag as the kubelet reads it: none and no digest means "latest". */
 function imageTag(image: string): string {
@@ -94,6 +95,26 @@ export function defaultPodSpec(spec: Obj): void {
   for (const v of asArr(spec.volumes).map(objOf)) defaultVolume(v);
 }
 
+/** ContainerStatus: state and lastState are structs; name, ready, restartCount, image and imageID have no omitempty. */
+function containerStatusShape(cs: Obj): void {
+  zero(cs, { name: '', ready: false, restartCount: 0, image: '', imageID: '' });
+  for (const key of ['state', 'lastState']) {
+    const state = struct(cs, key);
+    if (isObj(state.running)) zero(state.running as Obj, { startedAt: null });
+    if (isObj(state.terminated)) zero(state.terminated as Obj, { exitCode: 0, startedAt: null, finishedAt: null });
+  }
+}
+
+/** PodStatus as Go writes it: condition times (null when unset), container statuses, pod and host IPs. */
+export function podStatusShape(pod: KObject): void {
+  const status = struct(pod as Obj, 'status');
+  for (const c of each(status.conditions)) zero(c, { lastProbeTime: null, lastTransitionTime: null });
+  for (const list of ['containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses']) {
+    for (const cs of each(status[list])) containerStatusShape(cs);
+  }
+  for (const list of ['podIPs', 'hostIPs']) for (const ip of each(status[list])) zero(ip, { ip: '' });
+}
+
 export function defaultPodTemplateSpec(tpl: unknown): void {
   if (!isSet(tpl)) return;
   const t = objOf(tpl);
@@ -120,6 +141,7 @@ export function defaultPod(pod: KObject): void {
     }
   }
   if (!isSet(spec.enableServiceLinks)) spec.enableServiceLinks = true;
+  podStatusShape(pod);
   // With host networking, a container port is its host port.
   if (spec.hostNetwork === true) {
     for (const list of ['containers', 'initContainers']) {

@@ -2,6 +2,7 @@
 // k8s: pkg/apis/core/v1/defaults.go SetDefaults_Service; pkg/registry/core/service/storage patchAllocatedValues
 import type { KObject } from '../../api/types';
 import { asArr, asNum, asStr, isSet, objOf, type Obj } from '../validate/fields';
+import { each, isNew, struct, zero } from './always';
 
 const externallyAccessible = (spec: Obj) =>
   spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && asArr(spec.externalIPs).length > 0);
@@ -35,6 +36,13 @@ export function defaultService(svc: KObject): void {
     if (!isSet(spec.ipFamilyPolicy)) spec.ipFamilyPolicy = headlessNoSelector ? 'PreferDualStack' : 'SingleStack';
     if (!asArr(spec.ipFamilies).length) spec.ipFamilies = ['IPv4'];
   }
+  // k8s: pkg/registry/core/service/strategy.go PrepareForCreate clears the status a client sent.
+  if (isNew(svc)) svc.status = {};
+  // ServiceStatus.loadBalancer is a struct: `status: {loadBalancer: {}}` even with nothing in it.
+  const status = struct(svc as unknown as Obj, 'status');
+  struct(status, 'loadBalancer');
+  // metav1.Condition has no omitempty on lastTransitionTime, reason or message.
+  for (const c of each(status.conditions)) zero(c, { lastTransitionTime: null, reason: '', message: '' });
 }
 
 const needsNodePort = (spec: Obj) =>
