@@ -102,7 +102,14 @@ export class StorageShard extends DurableObject<ShardEnv> {
           }
         }
         if (this.rev - this.compactRev > this.history + Math.max(100, this.history / 10)) {
-          this.compact(this.rev - this.history);
+          const compactRev = this.compactRev;
+          try {
+            this.compact(this.rev - this.history);
+          } catch (err) {
+            // Its savepoint rolled back; the writes still commit, and a later batch compacts.
+            this.compactRev = compactRev;
+            console.error('compaction failed', err);
+          }
         }
         this.faults?.beforeCommit?.();
       });
@@ -127,7 +134,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
    * Test-only fault injection, unset in production. Tests set it from inside the object
    * (`runInDurableObject`); it is a plain field, so no RPC caller can reach it.
    */
-  private faults?: { beforeCommit?: () => void; afterAppend?: (key: string) => void };
+  private faults?: { beforeCommit?: () => void; afterAppend?: (key: string) => void; afterCompact?: () => void };
 
   create(key: string, value: string, uid: string): Promise<WriteResult> {
     return this.enqueue(() => this.applyCreate(key, value, uid));
@@ -300,6 +307,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
           SELECT 1 FROM log n WHERE n.key = log.key AND n.rev > log.rev AND n.rev <= ${target}))`);
       this.compactRev = target;
       this.metaSet('compact_rev', String(target));
+      this.faults?.afterCompact?.();
     });
     return { compactRev: this.compactRev };
   }

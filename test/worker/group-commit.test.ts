@@ -5,7 +5,7 @@ import { collect, freshResource, shardStub, storeWith, thing } from './helpers';
 import { storageResource, type ResourceInfo } from '../../src/api/resources';
 import type { StorageShard } from '../../src/storage/shard';
 
-type Faults = { beforeCommit?: () => void; afterAppend?: (key: string) => void };
+type Faults = { beforeCommit?: () => void; afterAppend?: (key: string) => void; afterCompact?: () => void };
 
 /** Sets the shard's test-only fault hooks (a field no RPC caller can reach) and, optionally, its history. */
 async function inject(r: ResourceInfo, faults: Faults | undefined, history?: number): Promise<void> {
@@ -81,5 +81,24 @@ describe('group commit', () => {
     expect(next.ok && next.value.metadata.resourceVersion).toBe(String(start + 3));
     const log = await stub.readLog(start);
     expect(log.ok && log.events.map((e) => e.rev)).toEqual([start + 1, start + 2, start + 3]);
+  });
+
+  it('commits the writes of a batch whose compaction fails, and compacts with a later batch', async () => {
+    const r = freshResource(false);
+    await inject(r, { afterCompact: () => {
+      throw new Error('injected compaction failure');
+    } }, 10);
+    // Revision 111 is past the threshold (110 beyond the compacted revision 0).
+    for (let i = 0; i < 110; i++) await store.create(r, thing(`c-${i}`));
+    const stub = shardStub(storageResource(r));
+    const failed = await stub.status();
+    expect(failed).toMatchObject({ rev: 111, compactRev: 0, keys: 110, logRows: 110 });
+    await inject(r, undefined);
+    await store.create(r, thing('next'));
+    const status = await stub.status();
+    expect(status.compactRev).toBe(102);
+    // Every key survives compaction.
+    const all = await store.list(r, { namespace: 'default' });
+    expect(all.ok && all.value.items).toHaveLength(111);
   });
 });
