@@ -10,12 +10,6 @@ import { fullListing, listablePaths, listingDiff, raw, type RawResponse } from '
 const SEED = Number(process.env.FAULTS_SEED ?? 20261203);
 const CONCURRENCY = 4;
 
-let c: Cluster;
-
-beforeAll(async () => {
-  c = await startCluster({ partitions: 4 });
-}, 180_000);
-
 afterAll(async () => {
   await cleanupClusters();
 }, 60_000);
@@ -38,7 +32,17 @@ function fault(req: BadRequest, res: RawResponse, finalPath: string): string | u
   return undefined;
 }
 
-describe('1,000 bad requests', () => {
+describe.each([1, 4])('1,000 bad requests, %i partition(s)', (partitions) => {
+  let c: Cluster;
+
+  beforeAll(async () => {
+    c = await startCluster({ partitions });
+  }, 180_000);
+
+  afterAll(async () => {
+    await c?.stop();
+  }, 60_000);
+
   it('get 4xx Status answers only, store nothing, and leave the server healthy', async () => {
     for (const f of FIXTURES) {
       const res = await raw(c, { method: 'POST', path: f.path, body: JSON.stringify(f.body) });
@@ -81,7 +85,7 @@ describe('1,000 bad requests', () => {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const took = Date.now() - t0;
-    console.log(`bad requests (seed ${SEED}): ${corpus.length} in ${took} ms; answers ${JSON.stringify(Object.fromEntries([...counts].sort()))}`);
+    console.log(`bad requests (seed ${SEED}, ${partitions} partition(s)): ${corpus.length} in ${took} ms; answers ${JSON.stringify(Object.fromEntries([...counts].sort()))}`);
     if (faults.length) console.log(faults.join('\n'));
     expect(faults, `${faults.length} of ${corpus.length} bad requests were not refused with a 4xx Status`).toEqual([]);
 
