@@ -73,7 +73,7 @@ export class Cli {
 }
 
 /** The CLI needs PATH (conmon, runc, slirp4netns) and HOME; nothing else of the agent's, least of all its credentials. */
-function cliEnv(): NodeJS.ProcessEnv {
+export function cliEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const k of ['PATH', 'HOME', 'XDG_RUNTIME_DIR', 'TMPDIR', 'DOCKER_HOST', 'CONTAINER_HOST', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'LANG']) {
     if (process.env[k] !== undefined) env[k] = process.env[k];

@@ -20,6 +20,8 @@ import type { KubeClient } from '../../client/client';
 import { StartError, type ContainerInstance, type ExecResult, type Runtime, type StartRequest } from '../runtime';
 import type { Container, Pod } from '../types';
 import { containerArgs, hostNetwork, instanceName, needsImageUser, sandboxArgs, type Dialect } from './podman-args';
+import { podmanAttach, podmanExec } from './podman-stream';
+import type { StreamProcess, StreamRequest } from '../stream-process';
 import { Cli, cliError } from './podman-cli';
 import { ImageManager, qualifyImage } from './podman-images';
 import { LABEL, parsePs, toInstance, type PodmanInstance } from './podman-inspect';
@@ -403,6 +405,22 @@ export class PodmanRuntime implements Runtime {
     const r = await this.cli.run(['exec', k.inst.cid, ...command], { timeoutMs });
     if (r.timedOut) return { exitCode: 1, output: `command timed out after ${timeoutMs / 1000}s` };
     return { exitCode: r.code, output: (r.stdout + r.stderr).slice(0, EXEC_OUTPUT_LIMIT) };
+  }
+
+  /** kubectl exec: `exec -i [-t]` in the newest running instance of the container. */
+  async execStream(podUid: string, req: StreamRequest): Promise<StreamProcess> {
+    return podmanExec(this.cli, this.runningCid(podUid, req.container), req);
+  }
+
+  /** kubectl attach: `attach` to the container's main process (its stdin only if the spec kept one open). */
+  async attach(podUid: string, req: StreamRequest): Promise<StreamProcess> {
+    return podmanAttach(this.cli, this.runningCid(podUid, req.container), req);
+  }
+
+  private runningCid(podUid: string, name: string): string {
+    const k = [...this.known.values()].filter((x) => !x.gone && !x.inst.sandbox && x.inst.podUid === podUid && x.inst.name === name && x.inst.state === 'running').pop();
+    if (!k) throw new Error(`container ${name} is not running`);
+    return k.inst.cid;
   }
 
   onChange(listener: (podUid: string) => void): void {

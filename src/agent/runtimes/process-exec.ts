@@ -26,17 +26,32 @@ export function spawnExec(rec: ProcessRecord, req: StreamRequest): StreamProcess
   const env = Object.fromEntries(rec.env);
   // k8s: a TTY exec gets TERM=xterm when the container sets none (dockershim and CRI runtimes do).
   if (req.tty && !env.TERM) env.TERM = 'xterm';
+  return spawnStream(req.command, { cwd: fs.existsSync(rec.cwd) ? rec.cwd : os.homedir(), env, ...idsOf(rec.pid) }, req);
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * Runs argv with live pipes, in a process group of its own (killed whole on close). With a TTY the
+ * command runs under the python3 pty helper, which applies resizes; stderr then comes through stdout.
+ */
+export function spawnStream(argv: string[], opts: SpawnOptions, req: Pick<StreamRequest, 'stdin' | 'tty'>): StreamProcess {
   const stdin = req.stdin ? 'pipe' : 'ignore';
-  const base = { cwd: fs.existsSync(rec.cwd) ? rec.cwd : os.homedir(), env, detached: true, ...idsOf(rec.pid) };
+  const base = { ...opts, detached: true };
   const child: ChildProcess = req.tty
-    ? spawn('python3', ['-c', PTY_HELPER, ...req.command], { ...base, stdio: [stdin, 'pipe', 'pipe', 'pipe'] })
-    : spawn(req.command[0], req.command.slice(1), { ...base, stdio: [stdin, 'pipe', 'pipe'] });
+    ? spawn('python3', ['-c', PTY_HELPER, ...argv], { ...base, stdio: [stdin, 'pipe', 'pipe', 'pipe'] })
+    : spawn(argv[0], argv.slice(1), { ...base, stdio: [stdin, 'pipe', 'pipe'] });
   const control = req.tty ? (child.stdio[3] as Writable) : undefined;
   control?.on('error', () => undefined);
   const ended = new Promise<StreamEnd>((resolve) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       const missing = err.code === 'ENOENT';
-      const what = req.tty && missing ? 'python3 (needed for a TTY by the process runtime)' : JSON.stringify(req.command[0]);
+      const what = req.tty && missing ? 'python3 (needed for a TTY)' : JSON.stringify(argv[0]);
       resolve({ error: `exec: ${what}: ${missing ? 'executable file not found in $PATH' : err.message}` });
     });
     child.once('close', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? os.constants.signals[signal] ?? 0 : 0) }));
