@@ -118,6 +118,16 @@ describe('Service ClusterIPs and NodePorts', () => {
     expect(blocked.stderr).toContain('provided port is already allocated');
   });
 
+  it('a server-side dry run answers as the real create would: a taken NodePort is refused, a free one reserved by nobody', async () => {
+    expect((await c.kubectl(['create', '-f', file('dry-holder.yaml', yaml('dry-holder', 30581))])).code).toBe(0);
+    const taken = await c.kubectl(['create', '-f', file('dry-taken.yaml', yaml('dry-taken', 30581)), '--dry-run=server']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('spec.ports[0].nodePort: Invalid value: 30581: provided port is already allocated');
+    const free = await c.kubectl(['create', '-f', file('dry-free.yaml', yaml('dry-free', 30580)), '--dry-run=server']);
+    expect(free.code, free.stderr).toBe(0);
+    expect((await c.kubectl(['create', '-f', file('real-free.yaml', yaml('real-free', 30580))])).code).toBe(0);
+  });
+
   it('deleting a Service frees its NodePort', async () => {
     expect((await c.kubectl(['delete', 'service', 'steal2'])).code).toBe(0);
     expect((await c.kubectl(['create', '-f', file('steal3.yaml', yaml('steal3', 30558))])).code).toBe(0);

@@ -6,7 +6,7 @@ import type { KObject } from './types';
 import type { ApiContext } from '../context';
 import { errors } from '../errors';
 import { parseCidr, ipToString, type Cidr } from '../../lib/cidr';
-import { commitReservations, pendingOf, releaseKey, reserveKey } from './allocation-table';
+import { ALLOCATIONS, commitReservations, pendingOf, releaseKey, reserveKey } from './allocation-table';
 
 interface ServicePort {
   port?: number;
@@ -48,7 +48,8 @@ export function serviceKeys(svc: KObject): Set<string> {
 
 /** Reserves `key` for this request; a key this request already reserved (an earlier attempt) is its own. */
 async function reserve(ctx: ApiContext, key: string, owner: string): Promise<boolean> {
-  if (ctx.query.getAll('dryRun').includes('All')) return true;
+  // A dry run reserves nothing but answers as the real write would (k8s: the dry-run allocator).
+  if (ctx.query.getAll('dryRun').includes('All')) return !(await ctx.store.get(ALLOCATIONS, undefined, key));
   const mine = pendingOf(ctx.request);
   if (mine?.reserved.has(key)) return true;
   if (!(await reserveKey(ctx.store, key, owner))) return false;
