@@ -29,6 +29,11 @@ export interface LeaderStats {
   unschedulable: number;
   cachedPods: number;
   startedAt: number;
+  /** Wall time inside passes: filtering and scoring, bindings, PodScheduled writes, events. */
+  scheduleMs: number;
+  bindMs: number;
+  statusMs: number;
+  eventsMs: number;
 }
 
 const isWatch = (url: string) => /[?&]watch=(true|1)\b/.test(url);
@@ -94,6 +99,10 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
       ...this.counters,
       ...q,
       cachedPods: s?.cache.podCount ?? 0,
+      scheduleMs: Math.round(s?.stats.scheduleMs ?? 0),
+      bindMs: Math.round(s?.stats.bindMs ?? 0),
+      statusMs: Math.round(s?.stats.statusMs ?? 0),
+      eventsMs: Math.round(s?.stats.eventsMs ?? 0),
       startedAt: this.startedAt,
     };
   }
@@ -175,6 +184,7 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
         // Let the watch events that arrived during the pass in before the next one.
         await new Promise((r) => setTimeout(r, 0));
       } while (this.again || s.hasWork());
+      await s.settle();
     } catch (e) {
       console.error(`scheduler: pass failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       retry = true;

@@ -63,7 +63,7 @@ export class Scheduler {
   readonly cache: SchedulerCache;
   readonly queue: SchedulingQueue;
   /** Totals since start. */
-  readonly stats = { attempts: 0, bound: 0, failed: 0, bindErrors: 0, writes: 0, passes: 0, moved: 0 };
+  readonly stats = { attempts: 0, bound: 0, failed: 0, bindErrors: 0, writes: 0, passes: 0, moved: 0, scheduleMs: 0, bindMs: 0, statusMs: 0, eventsMs: 0 };
   /** Pods popped whose binding is in flight; the watch may tell us meanwhile that they are gone. */
   private readonly inFlight = new Map<string, { info: QueuedPodInfo; gone: boolean }>();
   /** PodScheduled=False conditions still to write, by pod key (the latest wins). */
@@ -145,6 +145,8 @@ export class Scheduler {
     this.cache.cleanupAssumedPods();
     const pass: PassStats = { attempts: 0, bound: 0, failed: 0, writes: 0, more: false };
     const decisions: { info: QueuedPodInfo; node: string }[] = [];
+    const clock = () => performance.now();
+    let t = clock();
     // Each pod popped may cost one write (its binding or its condition): stop while the budget holds.
     while (pass.attempts < BATCH && decisions.length + this.statusWrites.size < WRITE_BUDGET) {
       const info = this.queue.pop();
@@ -166,11 +168,22 @@ export class Scheduler {
       this.queue.addUnschedulable(info, plugins);
       if (!hasCondition(pod, 'Unschedulable', result.message)) this.statusWrites.set(info.key, { pod, reason: 'Unschedulable', message: result.message });
     }
-    for (let i = 0; i < decisions.length; i += PARALLEL) {
-      await Promise.all(decisions.slice(i, i + PARALLEL).map((d) => this.bindOne(d.info, d.node, pass)));
-    }
+    this.stats.scheduleMs += clock() - t;
+    t = clock();
+    // A pool, not chunks: one slow binding does not hold up the next PARALLEL-1.
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, decisions.length) }, async () => {
+      while (next < decisions.length) {
+        const d = decisions[next++];
+        await this.bindOne(d.info, d.node, pass);
+      }
+    }));
+    this.stats.bindMs += clock() - t;
+    t = clock();
     await this.writeStatuses(pass, WRITE_BUDGET - decisions.length);
-    pass.writes += await this.deps.events.flush();
+    this.stats.statusMs += clock() - t;
+    // Events go out beside the next pass's bindings, one batch call at a time; never ahead of them.
+    if (!this.flushing) this.flushing = this.flushEvents();
     this.stats.writes += pass.writes;
     pass.more = this.hasWork();
     return pass;
@@ -205,6 +218,25 @@ export class Scheduler {
     this.stats.bound++;
     // k8s: schedule_one.go: "Successfully assigned %v/%v to %v", reason Scheduled.
     this.deps.events.add(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`);
+  }
+
+  private flushing?: Promise<void>;
+
+  private async flushEvents(): Promise<void> {
+    const t = performance.now();
+    try {
+      this.stats.writes += await this.deps.events.flush();
+    } finally {
+      this.stats.eventsMs += performance.now() - t;
+      this.flushing = undefined;
+    }
+  }
+
+  /** Waits for the events of every pass so far to be written (the leader calls it when its queue is drained). */
+  async settle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.flushing = this.flushEvents();
+    await this.flushing;
   }
 
   /** The room an assigned pod held is free: pods that now fit on its node move on. k8s: AssignedPodDelete */
