@@ -97,6 +97,25 @@ export class Store {
     return res.item ? this.decode(r, p, res.item) : null;
   }
 
+  /**
+   * GET with a resourceVersion (NotOlderThan): the object as of a state at least that new. A
+   * revision the object's partition has not reached gets FRESHNESS_WAIT_MS, then "Too large
+   * resource version". Another partition's "p:rev" says nothing about this one and bounds nothing.
+   */
+  async getNotOlderThan(r: ResourceInfo, namespace: string | undefined, name: string, rv: string): Promise<StoreResult<KObject | null>> {
+    const { key, p, stub } = this.locate(r, namespace, name);
+    const parsed = this.parse(rv, this.width(r));
+    if ('ok' in parsed) return parsed;
+    const want = parsed.kind === 'position' ? parsed.position[p] : parsed.kind === 'object' && parsed.partition === p ? parsed.rev : undefined;
+    let res = await stub.get(key);
+    if (want !== undefined && res.rev < want) {
+      const late = await this.awaitPositions(r, [{ p, want }], rv);
+      if (late) return late;
+      res = await stub.get(key);
+    }
+    return { ok: true, value: res.item ? this.decode(r, p, res.item) : null };
+  }
+
   async create(r: ResourceInfo, obj: KObject): Promise<StoreResult<KObject>> {
     const { key, p, stub } = this.locate(r, obj.metadata.namespace, obj.metadata.name!);
     const res = await stub.create(key, encode(obj), obj.metadata.uid ?? '');

@@ -103,4 +103,23 @@ describe('a future resourceVersion through the API Worker', () => {
     expect(events[0].type).toBe('ERROR');
     expectTooLarge(events[0].object, far);
   });
+  it('answers a GET at a future resourceVersion with 504 after the wait, and one at a reached resourceVersion with the object', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const cm = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } });
+    const lease = await c.create('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: ns }, spec: {} });
+    const leases = await c.list('coordination.k8s.io/v1/leases', { namespace: ns });
+    expect((await c.get('configmaps', 'x', { namespace: ns, resourceVersion: cm.metadata.resourceVersion })).metadata.uid).toBe(cm.metadata.uid);
+    expect((await c.get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: lease.metadata.resourceVersion })).metadata.uid).toBe(lease.metadata.uid);
+    expect((await c.get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: leases.metadata.resourceVersion })).metadata.uid).toBe(lease.metadata.uid);
+    const cmFar = String(Number(cm.metadata.resourceVersion) + 1000);
+    const [p, rev] = lease.metadata.resourceVersion!.split(':');
+    const leaseFar = `${p}:${Number(rev) + 1000}`;
+    const outcomes = await Promise.all([
+      c.get('configmaps', 'x', { namespace: ns, resourceVersion: cmFar }).then(() => undefined, (e: unknown) => e),
+      c.get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: leaseFar }).then(() => undefined, (e: unknown) => e),
+    ]);
+    expectTooLarge((outcomes[0] as ApiStatusError).status, cmFar);
+    expectTooLarge((outcomes[1] as ApiStatusError).status, leaseFar);
+  });
 });

@@ -14,7 +14,15 @@ export async function getObject(ctx: ApiContext, name: string): Promise<KObject>
 }
 
 export async function handleGet(ctx: ApiContext): Promise<Response> {
-  return renderObject(ctx, await getObject(ctx, ctx.info.name!));
+  const rv = ctx.query.get('resourceVersion') ?? '';
+  if (rv === '' || rv === '0') return renderObject(ctx, await getObject(ctx, ctx.info.name!));
+  // k8s: cacher.go Get waits for its watch cache to reach the resourceVersion, then refuses.
+  const r = ctx.info.resource;
+  const name = ctx.info.name!;
+  const res = await ctx.store.getNotOlderThan(r, r.namespaced ? ctx.info.namespace : undefined, name, rv);
+  if (!res.ok) throw failureToError(ctx, res, name);
+  if (!res.value) throw errors.notFound(targetOf(ctx, name));
+  return renderObject(ctx, res.value);
 }
 
 /**
