@@ -25,6 +25,9 @@ export function toEventsV1(core: KObject): KObject {
   ];
   for (const [from, to] of map) if (c[from] !== undefined) out[to] = c[from];
   if (out.eventTime === undefined) out.eventTime = null;
+  // core/v1 always writes these two, empty or not; events.k8s.io/v1 omits them when empty.
+  if (out.reportingController === '') delete out.reportingController;
+  if (out.reportingInstance === '') delete out.reportingInstance;
   return out as KObject;
 }
 

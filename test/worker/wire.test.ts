@@ -81,6 +81,16 @@ describe('boolean query parameters (Go strconv.ParseBool)', () => {
     expect((await c.list('configmaps', { namespace: ns })).items).toEqual([]);
   });
 
+  it('indents the response for pretty=True, as the Python client can ask', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const pretty = await (await call(`/api/v1/namespaces/${ns}?pretty=True`)).text();
+    const plain = await (await call(`/api/v1/namespaces/${ns}?pretty=0`)).text();
+    expect(pretty).toBe(JSON.stringify(JSON.parse(plain), null, 2));
+    expect(pretty).toContain('\n  "metadata": {\n    "name": ');
+    expect(plain).not.toContain('\n');
+  });
+
   it('accepts force=True on an apply patch and orphanDependents=False on a delete', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
@@ -243,5 +253,11 @@ describe('fields the apiserver always sends, even empty', () => {
     });
     expect(ev).toMatchObject({ regarding: { name: 'p' }, deprecatedSource: {}, deprecatedFirstTimestamp: null, deprecatedLastTimestamp: null, note: 'hi' });
     expect((await get(`/api/v1/namespaces/${ns}/events/n`)).reportingComponent).toBe('example.com/c');
+    // A legacy event seen through events.k8s.io/v1: the empty reporting fields core/v1 writes are omitted there.
+    await post(`/api/v1/namespaces/${ns}/events`, { apiVersion: 'v1', kind: 'Event', metadata: { name: 'old' }, involvedObject: { kind: 'Pod', name: 'p', namespace: ns }, reason: 'R' });
+    const old = await get(`/apis/events.k8s.io/v1/namespaces/${ns}/events/old`);
+    expect(old).toMatchObject({ eventTime: null, regarding: { name: 'p' }, deprecatedSource: {} });
+    expect(old).not.toHaveProperty('reportingController');
+    expect(old).not.toHaveProperty('reportingInstance');
   });
 });

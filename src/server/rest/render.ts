@@ -6,10 +6,13 @@ import { pickRendering } from '../negotiate';
 import { errors } from '../errors';
 import type { ApiContext } from '../context';
 import { toView } from './view';
+import { boolParam } from '../query-params';
 
 export function json(ctx: ApiContext, body: unknown, status = 200): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const res = new Response(JSON.stringify(body), { status, headers });
+  // k8s: ?pretty=true indents as json.MarshalIndent(obj, "", "  ") (apiserver's serializer, Pretty).
+  const text = boolParam(ctx.query, 'pretty') ? JSON.stringify(body, null, 2) : JSON.stringify(body);
+  const res = new Response(text, { status, headers });
   for (const w of ctx.warnings) res.headers.append('Warning', `299 - ${JSON.stringify(w)}`);
   return res;
 }
