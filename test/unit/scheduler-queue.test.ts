@@ -216,3 +216,34 @@ describe('no pass writes without a bound', () => {
     expect(s.stats.attempts).toBe(0);
   });
 });
+
+describe('pods that change while queued', () => {
+  it('moves a pooled pod on when its own spec changes (a toleration added), not on its status', async () => {
+    const { s } = setup();
+    const tainted = node('t', { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
+    s.onNode(added(tainted));
+    const p = pod('p');
+    s.onPod(added(p));
+    await s.runPass();
+    const statusOnly: Pod = { ...p, metadata: { ...p.metadata, resourceVersion: '3' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] } };
+    s.onPod(modified(p, statusOnly));
+    expect(s.queue.where('default/p')).toBe('unschedulable');
+    const tolerant: Pod = { ...statusOnly, spec: { ...p.spec, tolerations: [{ key: 'dedicated', operator: 'Exists' }] } };
+    s.onPod(modified(statusOnly, tolerant));
+    expect(s.queue.where('default/p')).not.toBe('unschedulable');
+  });
+
+  it('schedules a pod created again under the name of one deleted while its binding was unconfirmed', async () => {
+    const { s } = setup();
+    s.onNode(added(node('n', { cpu: '1' })));
+    const first = pod('p', { cpu: '1' });
+    s.onPod(added(first));
+    await s.runPass();
+    expect(s.cache.isAssumed(first)).toBe(true);
+    s.onPod({ type: 'DELETED', object: first, oldObject: first });
+    expect(s.cache.nodeInfo('n')!.requested.milliCPU).toBe(0);
+    const again: Pod = { ...pod('p', { cpu: '1' }), metadata: { ...pod('p').metadata, uid: 'uid-p-2' } };
+    s.onPod(added(again));
+    expect((await s.runPass()).bound).toBe(1);
+  });
+});

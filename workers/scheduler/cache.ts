@@ -53,8 +53,10 @@ export class SchedulerCache {
     return this.pods.size;
   }
 
+  /** The same pod (by UID: a pod deleted and created again under its name is another pod) is assumed. */
   isAssumed(pod: Pod): boolean {
-    return this.pods.get(keyOf(pod))?.assumed ?? false;
+    const state = this.pods.get(keyOf(pod));
+    return !!state?.assumed && state.pod.metadata.uid === pod.metadata.uid;
   }
 
   addNode(node: Node): NodeInfo {

@@ -90,7 +90,11 @@ export class Scheduler {
       this.queue.delete(key);
       this.statusWrites.delete(key);
       if (flight) flight.gone = true;
-      if (event.type === 'DELETED') this.assignedPodGone(old ?? pod);
+      if (event.type === 'DELETED') {
+        // Gone while assumed (its binding in flight or unconfirmed): stop counting it at once.
+        if (this.cache.isAssumed(pod)) this.cache.forgetPod(pod);
+        this.assignedPodGone(old ?? pod);
+      }
       return;
     }
     if (pod.spec?.nodeName) {
