@@ -105,7 +105,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
           );
           nodes.push(node);
           if (withTunnels) {
-            const tunnel = new TunnelClient({ server: cfg.server, token: cfg.token, ...cfg.tls, nodeName: n.name, runtime, log: (m) => cfg.log(`${n.name}: ${m}`) });
+            const tunnel = new TunnelClient({ server: cfg.server, token: cfg.token, ...cfg.tls, nodeName: n.name, runtime, log: (m) => cfg.log(`${n.name}: ${m}`), onFollow: (uid) => node.pods.followLogs(uid) });
             tunnels.push(tunnel);
             tunnel.start();
           }

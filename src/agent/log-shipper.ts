@@ -17,6 +17,11 @@ import type { ContainerInstance, Runtime } from './runtime';
 import type { Pod } from './types';
 
 const READ_LIMIT = 256 * 1024;
+/** A followed pod's output goes out this often, for this long after the last sign of a follower. */
+const FOLLOWED_SHIP_MS = 50;
+const FOLLOWED_FOR_MS = 10_000;
+/** Set by the API on a batch's answer while the pod has `logs -f` readers (src/tunnel/follow.ts). */
+const FOLLOWED_HEADER = 'x-edgeplane-followed';
 // k8s: kubelet's containerLogMaxSize (10 MiB). A raw file is emptied once shipped past this size;
 // the process keeps writing through its O_APPEND descriptor from the new start.
 const MAX_LOCAL_LOG = 10 * 1024 * 1024;
@@ -42,6 +47,10 @@ export class LogShipper {
   private chain: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private dirty = false;
+  /** Followed pods (a `logs -f` is reading) and until when; they ship every FOLLOWED_SHIP_MS. */
+  private readonly followed = new Map<string, number>();
+  private fast?: NodeJS.Timeout;
+  private fastBusy = false;
 
   constructor(private readonly opts: LogShipperOptions) {
     if (opts.offsetsFile && fs.existsSync(opts.offsetsFile)) {
@@ -67,6 +76,8 @@ export class LogShipper {
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearInterval(this.fast);
+    this.fast = undefined;
     await this.chain;
   }
 
@@ -85,6 +96,35 @@ export class LogShipper {
       await this.post(pod, 'logs/end', undefined);
       this.ended.add(uid);
     });
+  }
+
+  /** Someone follows this pod's logs (told through the node tunnel, or by a batch's answer): ship at once. */
+  follow(uid: string): void {
+    if (!this.timer) return;
+    this.followed.set(uid, Date.now() + FOLLOWED_FOR_MS);
+    if (!this.fast) {
+      this.fast = setInterval(() => this.shipFollowed(), FOLLOWED_SHIP_MS);
+      this.fast.unref();
+    }
+  }
+
+  private shipFollowed(): void {
+    const now = Date.now();
+    for (const [uid, until] of this.followed) if (until < now) this.followed.delete(uid);
+    if (this.followed.size === 0) {
+      clearInterval(this.fast);
+      this.fast = undefined;
+      return;
+    }
+    if (this.fastBusy) return;
+    this.fastBusy = true;
+    void this.serial(async () => {
+      for (const uid of [...this.followed.keys()]) {
+        const pod = this.opts.podFor(uid);
+        if (pod && !this.ended.has(uid)) await this.shipPod(uid, pod, false);
+      }
+      this.saveOffsets();
+    }).finally(() => (this.fastBusy = false));
   }
 
   /** Forgets a pod whose containers the runtime removed. */
@@ -167,6 +207,7 @@ export class LogShipper {
     try {
       const res = await this.opts.client.raw('POST', url, { body: JSON.stringify(body ?? {}), contentType: 'application/json' });
       await res.arrayBuffer();
+      if (res.headers.get(FOLLOWED_HEADER)) this.follow(uid!);
       return true;
     } catch (err) {
       if (err instanceof ApiStatusError && (err.code === 404 || err.code === 403 || err.code === 400)) return true;

@@ -148,6 +148,11 @@ export class PodSync {
   }
 
   /** Stops syncing; running syncs finish first. The containers themselves are the runtime's to keep or stop. */
+  /** A `logs -f` reader appeared for this pod (through the node tunnel): its output ships at once. */
+  followLogs(uid: string): void {
+    this.logs?.follow(uid);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();

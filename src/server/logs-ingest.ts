@@ -7,6 +7,7 @@ import type { User } from './auth/authenticate';
 import { errors } from './errors';
 import { readBody } from './body';
 import type { Env } from './env';
+import { FOLLOWED_HEADER } from '../tunnel/follow';
 
 const PODS = findResource('', 'v1', 'pods')!;
 
@@ -72,6 +73,7 @@ export async function handleLogIngest(req: Request, env: Env, store: Store, user
   if ((body.instance as number) < 0) {
     throw errors.badRequest('instance must be a non-negative integer (the restart count)', [{ reason: 'FieldValueInvalid', field: 'instance', message: 'must be a non-negative integer' }]);
   }
-  await stub.append(pod.metadata.uid!, body.container, body.instance as number, body.lines as string[]);
-  return new Response(null, { status: 204 });
+  const followers = await stub.append(pod.metadata.uid!, body.container, body.instance as number, body.lines as string[]);
+  // The agent ships a followed pod's output at once (docs/streaming.md, live logs).
+  return new Response(null, { status: 204, headers: followers > 0 ? { [FOLLOWED_HEADER]: String(followers) } : {} });
 }

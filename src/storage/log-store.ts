@@ -79,10 +79,13 @@ export class LogStore extends DurableObject {
     return (await this.ctx.storage.get<number>(TOTAL)) ?? 0;
   }
 
-  /** Appends lines ("<timestamp> <text>") of one container instance, trimming the oldest past the bounds. */
-  async append(uid: string, container: string, instance: number, lines: string[]): Promise<void> {
-    if (lines.length === 0) return;
-    if (await this.ctx.storage.get(`x:${uid}`)) return;
+  /**
+   * Appends lines ("<timestamp> <text>") of one container instance, trimming the oldest past the bounds.
+   * Answers how many followers the pod has, so the agent ships a followed pod's lines at once.
+   */
+  async append(uid: string, container: string, instance: number, lines: string[]): Promise<number> {
+    if (lines.length === 0) return 0;
+    if (await this.ctx.storage.get(`x:${uid}`)) return 0;
     const idx = await this.index(uid, container);
     const inst = (idx.instances[instance] ??= { first: 0, next: 0, bytes: 0, sizes: {} });
     const body = lines.join('\n');
@@ -119,6 +122,7 @@ export class LogStore extends DurableObject {
         f.out.offer(encoder.encode(render(lines, f.timestamps)));
       }
     }
+    return [...this.followers].filter((f) => f.uid === uid).length;
   }
 
   /** The node holds too much: the biggest instances lose their oldest chunks until it is under 90%. */

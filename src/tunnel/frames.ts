@@ -26,6 +26,8 @@ export const FrameType = {
   DIAL_OK: 9,
   /** Agent → DO: the dial failed; payload is the error text. */
   DIAL_ERR: 10,
+  /** DO → agent: someone follows this pod's logs; payload JSON {podUid}. Ship its output at once. */
+  FOLLOW: 11,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 

@@ -54,6 +54,10 @@ export class NodeTunnel extends DurableObject<Env> {
         return this.acceptAgent(node);
       case 'status':
         return Response.json(this.describe(node));
+      case 'follow': {
+        this.agent()?.send(encodeFrames([frame(FrameType.FOLLOW, 0, 0, req.headers.get(OPEN_HEADER) ?? '{}')]));
+        return new Response(null, { status: 204 });
+      }
       case 'exec':
       case 'attach':
         return this.acceptSession(node, JSON.parse(req.headers.get(OPEN_HEADER) ?? '{}') as OpenRequest);

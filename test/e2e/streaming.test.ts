@@ -142,6 +142,37 @@ describe('attach and run', () => {
   }, 90_000);
 });
 
+describe('live logs', () => {
+  it('kubectl logs -f shows each line within 200 ms of the container writing it, and logs keeps the history', async () => {
+    await kubectlOk(['run', 'ticker', '--image=busybox', '--restart=Never', '--command', '--', 'sh', '-c', 'while true; do echo "tick $(date +%s%3N)"; sleep 0.7; done']);
+    await kubectlOk(['wait', '--for=condition=Ready', 'pod/ticker', '--timeout=60s'], { timeoutMs: 70_000 });
+    // Let the normal 1 s shipping put some history in first.
+    await new Promise((r) => setTimeout(r, 2500));
+    const since = Date.now();
+    const follow = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'logs', '-f', 'ticker'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    spawned.push(follow);
+    const delays: number[] = [];
+    let buf = '';
+    follow.stdout.on('data', (d: Buffer) => {
+      const now = Date.now();
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const written = Number(/tick (\d+)/.exec(line)?.[1]);
+        if (written > since) delays.push(now - written);
+      }
+    });
+    await until(() => delays.length >= 6, 20_000, 'six live lines');
+    killGroup(follow.pid!, 'SIGKILL');
+    // Every line written after the follow began, the first included, arrived within 200 ms.
+    expect(Math.max(...delays), `delays ${delays.join(', ')} ms`).toBeLessThan(200);
+    const history = await kubectlOk(['logs', 'ticker']);
+    expect(history.split('\n').filter((l) => l.startsWith('tick ')).length).toBeGreaterThanOrEqual(8);
+  }, 60_000);
+});
+
 describe('who may open a stream', () => {
   const nodeToken = () => fs.readFileSync(path.join(c.stateDir, 'agents', 'node-1', 'credential'), 'utf8').trim();
 

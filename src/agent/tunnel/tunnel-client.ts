@@ -15,6 +15,8 @@ export interface TunnelOptions {
   nodeName: string;
   runtime: Runtime;
   log: (message: string) => void;
+  /** A `kubectl logs -f` started on one of this node's pods. */
+  onFollow?: (podUid: string) => void;
   /** Heartbeat period; the DO answers without waking (setWebSocketAutoResponse). */
   pingMs?: number;
 }
@@ -130,6 +132,10 @@ export class TunnelClient {
       const s = new ExecSession(f.sid, json<OpenRequest>(f.payload), this.opts.runtime, this.send, (sid) => this.sessions.delete(sid));
       this.sessions.set(f.sid, s);
       void s.start();
+      return;
+    }
+    if (f.type === FrameType.FOLLOW) {
+      this.opts.onFollow?.(json<{ podUid: string }>(f.payload).podUid);
       return;
     }
     if (f.type === FrameType.DIAL) {

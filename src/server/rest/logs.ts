@@ -6,6 +6,7 @@ import { getObject } from './read';
 import type { ReadOptions } from '../../storage/log-store';
 import { logStore } from '../logs-ingest';
 import { boolParam } from '../query-params';
+import { notifyFollow } from '../../tunnel/follow';
 
 type Container = { name: string };
 
@@ -51,6 +52,7 @@ export async function handleLog(ctx: ApiContext): Promise<Response> {
   if (boolParam(q, 'follow') && !opts.previous) {
     const qs = new URLSearchParams({ uid: pod.metadata.uid ?? '', opts: JSON.stringify(opts) });
     const res = await store.fetch(`https://logs/follow?${qs}`, { signal: ctx.request.signal });
+    ctx.waitUntil(notifyFollow(ctx.env, pod));
     return new Response(watchPodGone(ctx, pod, res.body!), { headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' } });
   }
   const { found, text } = await store.read(pod.metadata.uid ?? '', opts);
