@@ -117,7 +117,11 @@ export class BoundedStream {
     while (this.queue.length === 0) {
       if (this.closing || this.ended) {
         this.finish();
-        controller.close();
+        try {
+          controller.close();
+        } catch {
+          // the reader cancelled first
+        }
         return;
       }
       await new Promise<void>((r) => (this.wakeReader = r));
@@ -148,6 +152,10 @@ export class BoundedStream {
     this.ended = true;
     this.drop();
     this.wakeWritersNow();
+    // A pull still waiting for data ends too.
+    const r = this.wakeReader;
+    this.wakeReader = undefined;
+    r?.();
     this.opts.onEnd?.();
   }
 

@@ -19,13 +19,13 @@ export interface HubEnv {
 const RING_EVENTS = 4096;
 const RING_BYTES = 16 * 1024 * 1024;
 /**
- * Per watcher: catch-up pauses while 64 KiB wait unread; a live event finding more than 1 MiB unread
- * cuts the watcher (it resumes from its last revision). Per hub: when all watchers together hold
- * more than 32 MiB, the furthest behind is cut. So a hub's memory is its ring plus at most 32 MiB
- * (and one event per watcher), whoever stops reading.
+ * Per watcher: catch-up pauses while 64 KiB wait unread; a live event finding more than 4 MiB unread
+ * cuts the watcher (it resumes from its last revision; 4 MiB rides out a rollout's burst of pod
+ * events). Per hub: when all watchers together hold more than 32 MiB, the furthest behind is cut.
+ * So a hub's memory is its ring plus at most 32 MiB (and one event per watcher), whoever stops reading.
  */
 export const WATCHER_HIGH_WATER = 64 * 1024;
-export const WATCHER_MAX_QUEUED = 1024 * 1024;
+export const WATCHER_MAX_QUEUED = 4 * 1024 * 1024;
 export const HUB_MAX_QUEUED = 32 * 1024 * 1024;
 /** Catch-up reads from the shard in small pages, so a paused catch-up holds little. */
 const CATCH_UP_PAGE = 200;
