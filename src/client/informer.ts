@@ -51,6 +51,9 @@ export class Informer<T extends KObject = KObject> {
   private failures = 0;
   private expiredInARow = 0;
   private running = false;
+  /** Full lists made so far (the first, then one per 410 or failed resume), and how long the last took. */
+  relists = 0;
+  lastListMs = 0;
 
   constructor(
     private readonly client: KubeClient,
@@ -110,6 +113,7 @@ export class Informer<T extends KObject = KObject> {
   }
 
   private async relist(): Promise<void> {
+    const started = Date.now();
     const list = await this.client.list<T>(this.resource, {
       namespace: this.opts.namespace,
       labelSelector: this.opts.labelSelector,
@@ -119,6 +123,14 @@ export class Informer<T extends KObject = KObject> {
       signal: this.abort.signal,
     });
     if (this.stopped) return;
+    // List items carry no apiVersion/kind on the wire; watch events do. Cached objects always do.
+    const kind = list.kind.replace(/List$/, '');
+    for (const item of list.items) {
+      item.apiVersion ??= list.apiVersion;
+      item.kind ??= kind;
+    }
+    this.relists++;
+    this.lastListMs = Date.now() - started;
     this.replace(list.items);
     this.resourceVersion = list.metadata.resourceVersion ?? '';
     this.markSynced();

@@ -3,14 +3,19 @@ import { SELF } from 'cloudflare:test';
 import { KubeClient } from '../../src/client/client';
 import { testEnv } from './helpers';
 
+/** Called with every write any apiClient() makes (the controller harness waits for its caches to show them). */
+export const writeObservers = new Set<(method: string, url: string, res: Response) => Promise<void>>();
+
 export function apiClient(): KubeClient {
   const token = testEnv.ADMIN_TOKEN!;
   return new KubeClient({
     server: 'https://edgeplane.test',
-    transport: (req) => {
+    transport: async (req) => {
       const r = new Request(req);
       r.headers.set('Authorization', `Bearer ${token}`);
-      return SELF.fetch(r);
+      const res = await SELF.fetch(r);
+      if (req.method !== 'GET') for (const see of writeObservers) await see(req.method, req.url, res);
+      return res;
     },
   });
 }

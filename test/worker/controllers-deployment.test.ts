@@ -2,13 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
 import type { KubeClient } from '../../src/client/client';
-import { createRecorder } from '../../src/client/events';
-import { createSnapshot } from '../../workers/controllers/snapshot';
-import { DEFAULT_CONFIG, type ControllerContext, type ReconcileResult } from '../../workers/controllers/framework';
-import { isPodReady, replicaSetController, type Pod, type ReplicaSet } from '../../workers/controllers/replicaset';
+import { isPodReady } from '../../src/api/pod';
+import { replicaSetController, type Pod, type ReplicaSet } from '../../workers/controllers/replicaset';
 import { deploymentController } from '../../workers/controllers/deployment/index';
 import { computeHash, equalIgnoreHash, safeEncodeString } from '../../workers/controllers/deployment/hash';
 import { resolveFenceposts, type Deployment } from '../../workers/controllers/deployment/util';
+import { keyedHarness } from './controller-harness';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const HASH = 'pod-template-hash';
@@ -18,59 +17,36 @@ interface Options {
   now?: () => number;
   /** Which pods the simulated kubelet reports Ready (default all). */
   ready?: (p: Pod) => boolean;
-  /** Runs after every controller step and kubelet step: where a test asserts its invariants. */
+  /** Runs after every pass and kubelet step: where a test asserts its invariants. */
   check?: () => Promise<void>;
 }
 
 /**
- * Both controllers over one namespace (other tests' objects stay out of the snapshot), with every
- * controller write counted, status writes recorded, optional injected failures, and a kubelet that
- * binds pods, reports them Running/Ready and finishes terminating ones.
+ * Both controllers as the leader runs them (caches of one namespace, queues, passes), with every
+ * controller write counted, Progressing reasons recorded, optional injected failures, and a kubelet
+ * that binds pods, reports them Running/Ready and finishes terminating ones.
  */
-function cluster(ns: string, opts: Options = {}) {
-  const client = apiClient();
+async function cluster(ns: string, opts: Options = {}) {
   const kube = apiClient();
-  const inner = client.raw;
-  const h = {
-    writes: 0,
+  const base = await keyedHarness(ns, () => [deploymentController, replicaSetController()], { now: opts.now ?? (() => Date.now()) });
+  base.observe(kube);
+  const { pass: basePass, settle: baseSettle } = base;
+  const h = Object.assign(base, {
     /** Every Progressing reason the controller wrote, in order. */
     progressing: [] as string[],
-    /** When set, every n-th controller write fails before reaching the server (a crash mid-pass). */
-    failEvery: 0,
-    now: opts.now ?? Date.now,
     ready: opts.ready ?? (() => true),
     check: opts.check ?? (async () => undefined),
-  };
-  let attempts = 0;
-  client.raw = async (method, url, init) => {
-    if (method !== 'GET') {
-      if (h.failEvery && ++attempts % h.failEvery === 0) throw new Error('injected failure');
-      h.writes++;
-      if (url.includes('/deployments/') && url.includes('/status') && init?.body) {
-        const c = (JSON.parse(init.body) as Deployment).status?.conditions?.find((x) => x.type === 'Progressing');
-        if (c && h.progressing.at(-1) !== c.reason) h.progressing.push(c.reason!);
-      }
+  });
+  h.onWrite = async (req) => {
+    if (req.method === 'PUT' && req.url.includes('/deployments/') && req.url.includes('/status')) {
+      const c = ((await req.clone().json()) as Deployment).status?.conditions?.find((x) => x.type === 'Progressing');
+      if (c && h.progressing.at(-1) !== c.reason) h.progressing.push(c.reason!);
     }
-    return inner(method, url, init);
   };
 
-  const context = (): ControllerContext => {
-    const snap = createSnapshot(client);
-    return {
-      client,
-      snapshot: { list: async (r) => (await snap.list(r)).filter((o) => o.metadata.namespace === ns) as never, invalidate: (r) => snap.invalidate(r) },
-      recorder: createRecorder(client, { component: 'deployment-controller' }),
-      config: DEFAULT_CONFIG,
-      now: () => h.now(),
-    };
-  };
-
-  /** One controller-manager pass: the ReplicaSet controller, then the Deployment controller, sharing a snapshot. */
-  const pass = async (): Promise<ReconcileResult> => {
-    const ctx = context();
-    await replicaSetController.reconcile(ctx);
-    await h.check();
-    const res = await deploymentController.reconcile(ctx);
+  /** One controller-manager pass over the due keys. */
+  const pass = async () => {
+    const res = await basePass();
     await h.check();
     return res;
   };
@@ -107,22 +83,12 @@ function cluster(ns: string, opts: Options = {}) {
     return actions;
   };
 
-  /** Passes and kubelet rounds until neither changes anything; answers the Deployment controller's last result. */
-  const settle = async (withKubelet = true): Promise<ReconcileResult> => {
-    for (let i = 0; i < 60; i++) {
-      const before = h.writes;
-      let res: ReconcileResult;
-      try {
-        res = await pass();
-      } catch (e) {
-        if (!h.failEvery) throw e;
-        continue;
-      }
-      const acted = withKubelet ? await kubelet() : 0;
-      if (h.writes === before && acted === 0) return res;
-    }
-    throw new Error('the controllers did not converge in 60 rounds');
-  };
+  /** Passes and kubelet rounds until neither changes anything; answers the last pass's outcome. */
+  const settle = (withKubelet = true) =>
+    baseSettle(async () => {
+      await h.check();
+      return withKubelet ? kubelet() : 0;
+    }, 80);
   return Object.assign(h, { client: kube, pass, kubelet, settle });
 }
 
@@ -180,7 +146,7 @@ describe('Deployment controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const d = await c.create<Deployment>('apps/v1/deployments', { ...deployment(ns, 'web', 3), metadata: { name: 'web', namespace: ns, annotations: { 'kubernetes.io/change-cause': 'first' } } }, { namespace: ns });
-    const h = cluster(ns);
+    const h = await cluster(ns);
     await h.settle();
 
     const [rs] = await listRS(c, ns);
@@ -220,7 +186,7 @@ describe('Deployment controller', () => {
     let armed = false;
     let minReady = Infinity;
     let maxLive = 0;
-    const h = cluster(ns, {
+    const h = await cluster(ns, {
       check: async () => {
         if (!armed) return;
         const live = (await listPods(c, ns)).filter((p) => !p.metadata.deletionTimestamp);
@@ -258,7 +224,7 @@ describe('Deployment controller', () => {
     let armed = false;
     let minReady = Infinity;
     let maxPods = 0;
-    const h = cluster(ns, {
+    const h = await cluster(ns, {
       check: async () => {
         if (!armed) return;
         const live = (await listPods(c, ns)).filter((p) => !p.metadata.deletionTimestamp);
@@ -279,7 +245,7 @@ describe('Deployment controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/deployments', deployment(ns, 'web', 2), { namespace: ns });
-    const h = cluster(ns);
+    const h = await cluster(ns);
     await h.settle();
     const [first] = await listRS(c, ns);
     await setImage(c, ns, 'nginx:1.28');
@@ -322,7 +288,7 @@ describe('Deployment controller', () => {
     let oldHash = '';
     let overlaps = 0;
     let sawNone = false;
-    const h = cluster(ns, {
+    const h = await cluster(ns, {
       check: async () => {
         if (!oldHash) return;
         const pods = await listPods(c, ns);
@@ -348,7 +314,7 @@ describe('Deployment controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/deployments', deployment(ns, 'web', 2), { namespace: ns });
-    const h = cluster(ns);
+    const h = await cluster(ns);
     await h.settle();
     const [first] = await listRS(c, ns);
     await c.patch('apps/v1/deployments', 'web', 'merge', { spec: { paused: true } }, { namespace: ns });
@@ -380,7 +346,7 @@ describe('Deployment controller', () => {
     await c.create('apps/v1/deployments', deployment(ns, 'web', 2, { progressDeadlineSeconds: 10 }), { namespace: ns });
     const t0 = Date.now();
     let offset = 0;
-    const h = cluster(ns, { now: () => t0 + offset, ready: () => false });
+    const h = await cluster(ns, { now: () => t0 + offset, ready: () => false });
     const res = await h.settle();
     const [rs] = await listRS(c, ns);
     expect(cond(await getD(c, ns), 'Progressing')).toMatchObject({ status: 'True' });
@@ -408,7 +374,7 @@ describe('Deployment controller', () => {
     await c.create('apps/v1/deployments', deployment(ns, 'web', 2, { minReadySeconds: 10, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }), { namespace: ns });
     // The kubelet stamps readiness with the controllers' clock, so moving it ages the pods.
     let offset = 0;
-    const h = cluster(ns, { now: () => Date.now() + offset });
+    const h = await cluster(ns, { now: () => Date.now() + offset });
     await h.settle();
     expect((await getD(c, ns)).status?.availableReplicas ?? 0).toBe(0);
     offset = 60_000;
@@ -437,7 +403,7 @@ describe('Deployment controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/deployments', deployment(ns, 'web', 1, { revisionHistoryLimit: 1 }), { namespace: ns });
-    const h = cluster(ns);
+    const h = await cluster(ns);
     await h.settle();
     for (const image of ['nginx:1.28', 'nginx:1.29', 'nginx:1.30']) {
       await setImage(c, ns, image);
@@ -456,7 +422,7 @@ describe('Deployment controller', () => {
     await c.create('apps/v1/deployments', deployment(ns, 'web', 4, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }), { namespace: ns });
     let armed = false;
     let minReady = Infinity;
-    const h = cluster(ns, {
+    const h = await cluster(ns, {
       check: async () => {
         if (armed) minReady = Math.min(minReady, (await listPods(c, ns)).filter((p) => !p.metadata.deletionTimestamp && isPodReady(p)).length);
       },
@@ -483,7 +449,7 @@ describe('Deployment controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/deployments', deployment(ns, 'web', 10, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } }), { namespace: ns });
-    const h = cluster(ns, { ready: (p) => (p.spec?.containers as { image: string }[])[0].image === 'nginx:1.27' });
+    const h = await cluster(ns, { ready: (p) => (p.spec?.containers as { image: string }[])[0].image === 'nginx:1.27' });
     await h.settle();
     const [old] = await listRS(c, ns);
     await setImage(c, ns, 'nginx:1.28');
@@ -506,7 +472,7 @@ describe('Deployment controller', () => {
     const squatter = deployment(ns, 'other', 0, {}, 'busybox:1.36');
     await c.create('apps/v1/replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: taken, namespace: ns }, spec: { replicas: 0, selector: squatter.spec.selector, template: squatter.spec.template } }, { namespace: ns });
     await c.patch('apps/v1/deployments', 'web', 'merge', { spec: { paused: false } }, { namespace: ns });
-    const h = cluster(ns);
+    const h = await cluster(ns);
     await h.settle();
     const d = await getD(c, ns);
     expect(d.status?.collisionCount).toBe(1);
@@ -522,7 +488,7 @@ describe('Deployment controller', () => {
     const spec = deployment(ns, 'web', 2).spec;
     await c.create('apps/v1/replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-orphan', namespace: ns, labels: { app: 'web' } }, spec: { replicas: 2, selector: spec.selector, template: spec.template } }, { namespace: ns });
     const d = await c.create<Deployment>('apps/v1/deployments', deployment(ns, 'web', 2), { namespace: ns });
-    const h = cluster(ns);
+    const h = await cluster(ns);
     await h.settle();
     const rss = await listRS(c, ns);
     expect(rss).toHaveLength(1);

@@ -3,53 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
 import type { KObject } from '../../src/api/types';
 import type { KubeClient } from '../../src/client/client';
-import { createRecorder } from '../../src/client/events';
-import { createSnapshot } from '../../workers/controllers/snapshot';
-import { DEFAULT_CONFIG, type ControllerContext, type ReconcileResult } from '../../workers/controllers/framework';
 import { replicaSetController, type Pod, type ReplicaSet } from '../../workers/controllers/replicaset';
-import { controllerContext } from '../../workers/controllers/context';
-import { RateLimiter } from '../../workers/shared/rate-limiter';
-import { ApiStatusError, statusFromResponse } from '../../src/client/errors';
-import { SELF } from 'cloudflare:test';
-import { testEnv } from './helpers';
+import type { ControllerConfig } from '../../workers/controllers/framework';
+import { keyedHarness, slowWatches } from './controller-harness';
+import { ControllerExpectations } from '../../workers/shared/expectations';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The controller's view: one namespace only (other tests' objects stay out), writes counted. */
-function harness(ns: string, now: () => number = Date.now) {
-  const client = apiClient();
-  const inner = client.raw;
-  const h = { client, writes: 0, now, failPodCreates: false, podCreates: 0, backoff: new RateLimiter() };
-  client.raw = (method, url, init) => {
-    if (method !== 'GET') h.writes++;
-    if (method === 'POST' && /\/pods(\?|$)/.test(url)) {
-      h.podCreates++;
-      if (h.failPodCreates) return Promise.reject(new ApiStatusError(statusFromResponse(500, 'injected failure')));
+/**
+ * The controller as the leader runs it (caches of one namespace, a work queue, passes), with its
+ * writes counted and pod creates optionally failing; the test's own client is observed so every
+ * pass starts from caches that show what the test wrote.
+ */
+async function harness(ns: string, c: KubeClient, now: () => number = Date.now, config: Partial<ControllerConfig> = {}) {
+  const h = await keyedHarness(ns, () => [replicaSetController()], { now, config });
+  h.observe(c);
+  const out = Object.assign(h, { failPodCreates: false, podCreates: 0, run: h.pass });
+  h.onWrite = (req) => {
+    if (req.method === 'POST' && /\/pods$/.test(new URL(req.url).pathname)) {
+      out.podCreates++;
+      if (out.failPodCreates) throw new Error('injected failure');
     }
-    return inner(method, url, init);
   };
-  const run = async (): Promise<ReconcileResult> => {
-    const snap = createSnapshot(client);
-    const ctx: ControllerContext = {
-      client,
-      snapshot: { list: async (r) => (await snap.list(r)).filter((o) => o.metadata.namespace === ns) as never, invalidate: (r) => snap.invalidate(r) },
-      recorder: createRecorder(client, { component: 'replicaset-controller' }),
-      config: DEFAULT_CONFIG,
-      now: () => h.now(),
-      backoff: h.backoff,
-    };
-    return replicaSetController.reconcile(ctx);
-  };
-  /** Passes until one makes no write; answers the last result. */
-  const settle = async () => {
-    for (let i = 0; i < 20; i++) {
-      const before = h.writes;
-      const res = await run();
-      if (h.writes === before) return res;
-    }
-    throw new Error('the replicaset controller did not converge in 20 passes');
-  };
-  return Object.assign(h, { run, settle });
+  return out;
 }
 
 function replicaSet(ns: string, name: string, replicas: number, extra: Partial<ReplicaSet['spec']> = {}): ReplicaSet {
@@ -94,7 +70,7 @@ describe('ReplicaSet controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const rs = await c.create<ReplicaSet>('apps/v1/replicasets', replicaSet(ns, 'web', 3), { namespace: ns });
-    const h = harness(ns);
+    const h = await harness(ns, c);
     await h.settle();
     const ps = await pods(c, ns);
     expect(ps).toHaveLength(3);
@@ -115,7 +91,7 @@ describe('ReplicaSet controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 2), { namespace: ns });
-    const h = harness(ns);
+    const h = await harness(ns, c);
     await h.settle();
     for (const p of await pods(c, ns)) {
       await bind(c, p);
@@ -133,7 +109,7 @@ describe('ReplicaSet controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 5), { namespace: ns });
-    const h = harness(ns);
+    const h = await harness(ns, c);
     await h.settle();
     const [unassigned, notReady, oldReady, newReady, restarted] = await pods(c, ns);
     const t = Date.now();
@@ -169,7 +145,7 @@ describe('ReplicaSet controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 2), { namespace: ns });
-    const h = harness(ns);
+    const h = await harness(ns, c);
     await h.settle();
     const [a, b] = await pods(c, ns);
     await bind(c, a);
@@ -190,7 +166,7 @@ describe('ReplicaSet controller', () => {
     const ns = await freshNamespace(c);
     const orphan = await c.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', namespace: ns, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } }, { namespace: ns });
     const rs = await c.create<ReplicaSet>('apps/v1/replicasets', replicaSet(ns, 'web', 2), { namespace: ns });
-    const h = harness(ns);
+    const h = await harness(ns, c);
     await h.settle();
     let ps = await pods(c, ns);
     expect(ps).toHaveLength(2);
@@ -223,7 +199,7 @@ describe('ReplicaSet controller', () => {
       { namespace: ns },
     );
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 1), { namespace: ns });
-    await harness(ns).settle();
+    await (await harness(ns, c)).settle();
     const ps = await pods(c, ns);
     expect(ps).toHaveLength(2);
     expect(ps.find((p) => p.metadata.name === 'taken')!.metadata.ownerReferences![0].kind).toBe('ConfigMap');
@@ -234,7 +210,7 @@ describe('ReplicaSet controller', () => {
     const ns = await freshNamespace(c);
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 2, { minReadySeconds: 30 }), { namespace: ns });
     const t = Date.now();
-    const h = harness(ns, () => t);
+    const h = await harness(ns, c, () => t);
     await h.settle();
     for (const p of await pods(c, ns)) {
       await bind(c, p);
@@ -254,17 +230,10 @@ describe('ReplicaSet controller', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 5), { namespace: ns });
-    const snap = createSnapshot(c);
-    const ctx: ControllerContext = {
-      client: c,
-      snapshot: { list: async (r) => (await snap.list(r)).filter((o) => o.metadata.namespace === ns) as never, invalidate: (r) => snap.invalidate(r) },
-      recorder: createRecorder(c, { component: 'replicaset-controller' }),
-      config: { ...DEFAULT_CONFIG, maxWritesPerPass: 3 },
-      now: Date.now,
-    };
-    expect(await replicaSetController.reconcile(ctx)).toMatchObject({ more: true });
+    const h = await harness(ns, c, Date.now, { maxWritesPerPass: 3 });
+    expect(await h.run()).toMatchObject({ more: true });
     expect(await pods(c, ns)).toHaveLength(3);
-    await harness(ns).settle();
+    await h.settle();
     expect(await pods(c, ns)).toHaveLength(5);
   });
 
@@ -273,55 +242,75 @@ describe('ReplicaSet controller', () => {
     const ns = await freshNamespace(c);
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 3), { namespace: ns });
     let t = Date.now();
-    const h = harness(ns, () => t);
+    const h = await harness(ns, c, () => t);
     h.failPodCreates = true;
+    // The first failure records ReplicaFailure; that status change re-queues the key at once, as
+    // upstream's updateRS does. From then on only the rate limiter brings it back.
+    await h.run();
+    let r = await h.run();
     const delays: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
+      delays.push(r.requeueAfterMs!);
       const attempts = h.podCreates;
       // Just before the delay is up: no create is tried.
-      if (i > 0) {
-        t += delays[i - 1] - 1;
-        await h.run();
-        expect(h.podCreates).toBe(attempts);
-        t += 1;
-      }
-      const r = await h.run();
+      t += r.requeueAfterMs! - 1;
+      await h.run();
+      expect(h.podCreates).toBe(attempts);
+      t += 1;
+      r = await h.run();
       expect(h.podCreates).toBeGreaterThan(attempts);
-      delays.push(r.requeueAfterMs!);
     }
     // k8s: the controllers' rate limiter: 5 ms doubling per failure (up to 1000 s).
-    expect(delays).toEqual([5, 10, 20, 40, 80]);
+    expect(delays).toEqual([10, 20, 40, 80]);
     expect((await getRS(c, ns, 'web')).status?.conditions?.find((x) => x.type === 'ReplicaFailure')?.reason).toBe('FailedCreate');
     // Once creates work again the ReplicaSet converges and the failure count starts over.
     h.failPodCreates = false;
-    t += 80;
+    t += r.requeueAfterMs!;
     await h.settle();
+    const rs = await getRS(c, ns, 'web');
     expect(live(await pods(c, ns))).toHaveLength(3);
-    expect(h.backoff.numRequeues((await getRS(c, ns, 'web')).metadata.uid!)).toBe(0);
-    expect((await getRS(c, ns, 'web')).status?.conditions ?? []).toEqual([]);
+    expect(h.manager.queues.get('replicaset')!.limiter.numRequeues(`${ns}/web`)).toBe(0);
+    expect(rs.status?.conditions ?? []).toEqual([]);
   });
 
   it('writes at most maxWritesPerPass + maxEventsPerPass requests in one pass, its events included', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 40), { namespace: ns });
-    let writes = 0;
-    const api = {
-      fetch: (req: Request) => {
-        const r = new Request(req);
-        r.headers.set('Authorization', `Bearer ${testEnv.ADMIN_TOKEN}`);
-        return SELF.fetch(r);
-      },
+    const h = await harness(ns, c, Date.now, { maxWritesPerPass: 20, maxEventsPerPass: 5 });
+    expect(await h.run()).toMatchObject({ more: true });
+    expect(h.writes).toBeGreaterThan(0);
+    expect(h.writes).toBeLessThanOrEqual(25);
+  });
+
+  it('makes no extra pods while a slow watch has not yet shown the pods it created (expectations)', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const run = async (expectations: ControllerExpectations) => {
+      const name = `web${Math.random().toString(36).slice(2, 6)}`;
+      await c.create('apps/v1/replicasets', replicaSet(ns, name, 3), { namespace: ns });
+      const h = await keyedHarness(ns, () => [replicaSetController(expectations)], { watchTransport: slowWatches(1500) });
+      let created = 0;
+      h.onWrite = (req) => void (req.method === 'POST' && /\/pods$/.test(new URL(req.url).pathname) && created++);
+      try {
+        await h.sync(20_000);
+        // Five passes inside the watch's delay, the ReplicaSet's key queued again each time (any
+        // event or a resync would): the cache still shows no pods.
+        for (let i = 0; i < 5; i++) {
+          h.manager.enqueue('replicaset', `${ns}/${name}`);
+          await h.passNow();
+        }
+        await h.settle();
+      } finally {
+        h.stop();
+      }
+      const left = (await pods(c, ns)).filter((p) => p.metadata.ownerReferences?.[0]?.name === name && !p.metadata.deletionTimestamp).length;
+      return { created, left };
     };
-    const snap = createSnapshot(c);
-    const config = { ...DEFAULT_CONFIG, maxWritesPerPass: 20, maxEventsPerPass: 5 };
-    const ctx = controllerContext(api, replicaSetController, {
-      config,
-      snapshot: { list: async (r) => (await snap.list(r)).filter((o) => o.metadata.namespace === ns) as never, invalidate: (r) => snap.invalidate(r) },
-      onRequest: (req) => void (req.method !== 'GET' && writes++),
-    });
-    expect(await replicaSetController.reconcile(ctx)).toMatchObject({ more: true });
-    expect(writes).toBeGreaterThan(0);
-    expect(writes).toBeLessThanOrEqual(25);
+    // Expectations that never wait (timed out at once) show what they prevent: pods made on a stale
+    // count, deleted again once the watch catches up.
+    const without = await run(new ControllerExpectations(-1));
+    expect(without.created).toBeGreaterThan(3);
+    expect(await run(new ControllerExpectations())).toEqual({ created: 3, left: 3 });
   });
 });

@@ -2,8 +2,9 @@
 import { createRecorder } from '../../src/client/events';
 import { loopClient } from '../shared/api-client';
 import { boundedRecorder, budgetedTransport, WriteBudget } from '../shared/budget';
+import type { ClusterCache } from '../shared/cache';
 import type { RateLimiter } from '../shared/rate-limiter';
-import { managerOf, type ControllerConfig, type ControllerContext, type Snapshot } from './framework';
+import { cacheSnapshot, managerOf, type ControllerConfig, type ControllerContext, type KeyedContext, type Snapshot } from './framework';
 
 export interface PassShared {
   config: ControllerConfig;
@@ -25,4 +26,14 @@ export function controllerContext(api: { fetch(request: Request): Promise<Respon
   const client = loopClient(api, { userAgent: 'edgeplane-controller-manager', onRequest: shared.onRequest, wrap: (t) => budgetedTransport(t, budget) });
   const recorder = boundedRecorder(createRecorder(client, { component: managerOf(controller) }), config.maxEventsPerPass);
   return { client, snapshot: shared.snapshot, config, now: shared.now ?? (() => Date.now()), recorder, backoff: shared.backoff };
+}
+
+/** The same, for the framework: reads from the leader's caches, the controller's write budget for the pass. */
+export function keyedContext(
+  api: { fetch(request: Request): Promise<Response> },
+  controller: { name: string },
+  shared: Omit<PassShared, 'snapshot'> & { cache: ClusterCache },
+): KeyedContext {
+  const ctx = controllerContext(api, controller, { ...shared, snapshot: cacheSnapshot(shared.cache) });
+  return { ...ctx, cache: shared.cache, budget: new WriteBudget(shared.config.maxWritesPerPass) };
 }

@@ -3,6 +3,9 @@ import type { KObject } from '../../src/api/types';
 import type { KubeClient } from '../../src/client/client';
 import type { EventRecorder } from '../../src/client/events';
 import type { RateLimiter } from '../shared/rate-limiter';
+import type { WriteBudget } from '../shared/budget';
+import type { ClusterCache } from '../shared/cache';
+import type { KeyedController, Result } from '../shared/controller';
 
 /** What one reconcile pass asks for next (controller-runtime's Result). */
 export interface ReconcileResult {
@@ -59,6 +62,45 @@ export interface Controller {
   /** Resources whose writes should wake this controller ("pods", "apps/v1/deployments", ...). */
   watches: string[];
   reconcile(ctx: ControllerContext): Promise<ReconcileResult>;
+}
+
+/** What a keyed controller gets for one pass: the leader's caches (its only reads) and its write budget. */
+export interface KeyedContext extends ControllerContext {
+  cache: ClusterCache;
+  budget: WriteBudget;
+}
+
+export type KeyedControllerDef = KeyedController<KeyedContext>;
+
+/** A Snapshot over the caches: every list is the cached kind (started and listed on first use). */
+export function cacheSnapshot(cache: ClusterCache): Snapshot {
+  return {
+    async list<T extends KObject = KObject>(resource: string): Promise<T[]> {
+      const k = cache.kind<T>(resource);
+      await k.informer.synced;
+      return k.list();
+    },
+    // The caches are fed by watches: nothing to drop.
+    invalidate() {},
+  };
+}
+
+/**
+ * A controller that still reconciles everything in one go, under the framework: one key ("*"),
+ * enqueued by any change to a kind it watches; its whole pass reads the caches.
+ */
+export function wholeCluster(c: Controller, reads: string[]): KeyedControllerDef {
+  return {
+    name: c.name,
+    reconciles: '*',
+    reads,
+    watches: c.watches.map((resource) => ({ resource, map: () => ['*'] })),
+    async reconcile(ctx): Promise<Result> {
+      const r = await c.reconcile(ctx);
+      if (r.more) return { requeueAfterMs: 0 };
+      return r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : undefined;
+    },
+  };
 }
 
 /** Field manager each controller writes with, as kube-controller-manager's do. */

@@ -1,6 +1,8 @@
 // The controllers Worker: cron resyncs and wake-ups from the API both land on the one leader object.
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import type { WakeKey } from '../../src/api/wake';
 import type { ControllersEnv } from './env';
+import type { ControllerStats } from './leader';
 
 export { ControllerLeader } from './leader';
 
@@ -9,16 +11,16 @@ function leader(env: ControllersEnv) {
 }
 
 export default class Controllers extends WorkerEntrypoint<ControllersEnv> {
-  /** Called by the API Worker after writes the controllers care about. */
-  async wake(resources: string[]): Promise<void> {
-    await leader(this.env).wake(resources);
+  /** Called by the API Worker after writes the controllers care about, naming the objects written. */
+  async wake(keys: WakeKey[]): Promise<void> {
+    await leader(this.env).wake(keys);
   }
 
   override async scheduled(): Promise<void> {
     await leader(this.env).resync();
   }
 
-  async status(): Promise<{ requests: number; errors: number; passes: number; due: Record<string, number>; nextAlarm: number | null }> {
+  async status(): Promise<ControllerStats & { nextAlarm: number | null }> {
     const l = leader(this.env);
     return { ...(await l.getStats()), nextAlarm: await l.nextAlarm() };
   }

@@ -1,12 +1,13 @@
-// ControllerLeader: the one controller-manager instance (a Durable Object) running reconcile passes.
+// ControllerLeader: the one controller-manager instance (a Durable Object): its caches, its queues, its passes.
+import type { WakeKey } from '../../src/api/wake';
 import { loopClient } from '../shared/api-client';
-import { BudgetExhausted } from '../shared/budget';
+import { ClusterCache } from '../shared/cache';
 import { LoopLeader, type PassResult } from '../shared/leader';
+import { ControllerManager } from '../shared/manager';
 import { RateLimiter } from '../shared/rate-limiter';
-import { DEFAULT_CONFIG, type Controller, type ControllerConfig } from './framework';
-import { controllerContext } from './context';
-import { createSnapshot } from './snapshot';
-import { CONTROLLERS } from './registry';
+import { DEFAULT_CONFIG, type ControllerConfig, type KeyedContext } from './framework';
+import { keyedContext } from './context';
+import { controllers } from './registry';
 import type { ControllersEnv } from './env';
 
 export function configFrom(env: ControllersEnv): ControllerConfig {
@@ -19,51 +20,91 @@ export function configFrom(env: ControllersEnv): ControllerConfig {
   };
 }
 
-export class ControllerLeader extends LoopLeader<ControllersEnv> {
-  /** When each controller asked to run again (time-based work). */
-  private due = new Map<string, number>();
-  private started = false;
-  private readonly backoff = new RateLimiter();
-  stats = { requests: 0, errors: 0 };
+/**
+ * With nothing queued for this long, the leader closes its watches and drops its caches: an open
+ * watch keeps the Durable Object running (and billed), and an idle cluster should cost nothing.
+ * The next wake (or cron) lists again.
+ */
+export const IDLE_CLOSE_MS = 60_000;
 
-  protected override async runPass(dirty: Set<string>): Promise<PassResult> {
-    const onRequest = () => void this.stats.requests++;
-    const reader = loopClient(this.env.API, { userAgent: 'edgeplane-controller-manager', onRequest });
-    const config = configFrom(this.env);
-    const snapshot = createSnapshot(reader);
-    const contextFor = (c: Controller) => controllerContext(this.env.API, c, { config, snapshot, backoff: this.backoff, onRequest });
-    const now = Date.now();
-    // A fresh instance knows nothing of what changed while it was away: run everything once.
-    const all = !this.started || dirty.has('*');
-    this.started = true;
-    const result: PassResult = {};
-    for (const c of CONTROLLERS) {
-      if (!all && !wanted(c, dirty) && (this.due.get(c.name) ?? Infinity) > now) continue;
-      this.due.delete(c.name);
-      try {
-        const r = await c.reconcile(contextFor(c));
-        if (r.more) result.more = true;
-        if (r.requeueAfterMs !== undefined) this.due.set(c.name, now + r.requeueAfterMs);
-      } catch (e) {
-        if (e instanceof BudgetExhausted) {
-          result.more = true;
-          continue;
-        }
-        // One failing controller must not starve the others; it runs again soon.
-        this.stats.errors++;
-        console.error(`controller ${c.name} failed`, e);
-        this.due.set(c.name, now + 5000);
-      }
-    }
-    if (this.due.size > 0) result.requeueAfterMs = Math.max(0, Math.min(...this.due.values()) - Date.now());
-    return result;
-  }
-
-  getStats(): { requests: number; errors: number; passes: number; due: Record<string, number> } {
-    return { ...this.stats, passes: this.passes, due: Object.fromEntries(this.due) };
-  }
+export interface ControllerStats {
+  requests: number;
+  errors: number;
+  passes: number;
+  keys: number;
+  /** Keys waiting in the queues, and when the earliest is due. */
+  queued: number;
+  caches: Record<string, { objects: number; relists: number; lastListMs: number }>;
+  /** How long the last start of the caches took (list of every kind), ms. */
+  lastStartMs: number;
+  starts: number;
 }
 
-function wanted(c: Controller, dirty: Set<string>): boolean {
-  return c.watches.some((w) => dirty.has(w));
+export class ControllerLeader extends LoopLeader<ControllersEnv> {
+  private manager: ControllerManager<KeyedContext> | undefined;
+  private readonly backoff = new RateLimiter();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  stats = { requests: 0, errors: 0, keys: 0, lastStartMs: 0, starts: 0 };
+
+  private start(): ControllerManager<KeyedContext> {
+    const reader = loopClient(this.env.API, { userAgent: 'edgeplane-controller-manager', onRequest: () => void this.stats.requests++ });
+    let manager: ControllerManager<KeyedContext> | undefined;
+    const cache = new ClusterCache(reader, (resource, event) => {
+      if (manager && manager.handle(resource, event)) this.poke();
+    }, { onError: (e) => console.error('controllers cache', e) });
+    manager = new ControllerManager(cache, controllers());
+    this.manager = manager;
+    return manager;
+  }
+
+  protected override onWake(_keys: WakeKey[]): void {
+    // The caches' watches bring every change (and enqueue its keys); a wake only makes sure a pass
+    // runs, and, after an eviction or an idle close, that the caches start again.
+  }
+
+  protected override async runPass(dirty: Set<string>): Promise<PassResult> {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    let m = this.manager;
+    if (!m) {
+      const t0 = Date.now();
+      m = this.start();
+      await m.cache.start();
+      this.stats.lastStartMs = Date.now() - t0;
+      this.stats.starts++;
+      // A fresh cache knows nothing of what changed while it was away: every object once.
+      m.resyncAll();
+    } else if (dirty.has('*')) {
+      m.resyncAll();
+    }
+    const config = configFrom(this.env);
+    const onRequest = () => void this.stats.requests++;
+    const cache = m.cache;
+    const outcome = await m.runPass((c) => keyedContext(this.env.API, c, { config, cache, backoff: this.backoff, onRequest }));
+    for (const n of Object.values(outcome.reconciled)) this.stats.keys += n;
+    for (const [key, message] of outcome.errors) {
+      this.stats.errors++;
+      console.error(`controller ${key} failed: ${message}`);
+    }
+    if (m.pending() === 0) this.idleTimer = setTimeout(() => this.closeIfIdle(), IDLE_CLOSE_MS);
+    return { more: outcome.more, requeueAfterMs: outcome.requeueAfterMs };
+  }
+
+  private closeIfIdle(): void {
+    if (!this.manager || this.manager.pending() > 0) return;
+    this.manager.cache.stop();
+    this.manager = undefined;
+  }
+
+  getStats(): ControllerStats {
+    return {
+      requests: this.stats.requests,
+      errors: this.stats.errors,
+      passes: this.passes,
+      keys: this.stats.keys,
+      queued: this.manager?.pending() ?? 0,
+      caches: this.manager?.cache.stats() ?? {},
+      lastStartMs: this.stats.lastStartMs,
+      starts: this.stats.starts,
+    };
+  }
 }

@@ -1,149 +1,35 @@
 // ReplicaSet controller: keeps spec.replicas live pods per ReplicaSet, adopts and releases pods, reports status.
-// k8s: pkg/controller/replicaset/replica_set.go, pkg/controller/controller_utils.go, controller_ref_manager.go
-import type { KObject, LabelSelector, ObjectMeta, OwnerReference } from '../../src/api/types';
+// k8s: pkg/controller/replicaset/replica_set.go, pkg/controller/controller_utils.go
+import type { Condition, Pod, PodTemplate, ReplicaSet, ReplicaSetStatus } from '../../src/api/core';
+import { controllerOf, controllerRef } from '../../src/api/owner';
+import { isPodActive, isPodAvailable, isPodReady, podReadyCondition } from '../../src/api/pod';
+import type { KObject, ObjectMeta } from '../../src/api/types';
 import { isConflict, isNotFound } from '../../src/client/errors';
+import { objectKey } from '../../src/client/informer';
 import { deepEqual } from '../../src/lib/json';
-import { selectorFromLabelSelector, selectorFromSet, type Selector } from '../../src/lib/labels';
-import { BudgetExhausted, WriteBudget } from '../shared/budget';
-import { managerOf, type Controller, type ControllerContext, type ReconcileResult } from './framework';
+import { selectorFromLabelSelector, selectorFromSet } from '../../src/lib/labels';
+import { rfc3339 } from '../../src/lib/time';
+import type { WriteBudget } from '../shared/budget';
+import { controllerUidOf, namespaceOf } from '../shared/cache';
+import { keyOf } from '../shared/controller';
+import { ControllerExpectations } from '../shared/expectations';
+import { managerOf, type KeyedContext, type KeyedControllerDef } from './framework';
+import { claimObjects, stillLive } from './lib/claim';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  lastTransitionTime?: string;
-  lastUpdateTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { Condition, Pod, PodTemplate, ReplicaSet, ReplicaSetStatus };
 
-export interface Pod extends KObject {
-  spec?: { nodeName?: string; [field: string]: unknown };
-  status?: { phase?: string; conditions?: Condition[]; containerStatuses?: { restartCount?: number }[] };
-}
-
-export interface PodTemplate {
-  metadata?: ObjectMeta;
-  spec?: Record<string, unknown>;
-}
-
-export interface ReplicaSetStatus {
-  replicas?: number;
-  fullyLabeledReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  observedGeneration?: number;
-  conditions?: Condition[];
-}
-
-export interface ReplicaSet extends KObject {
-  spec: { replicas?: number; minReadySeconds?: number; selector?: LabelSelector; template?: PodTemplate };
-  status?: ReplicaSetStatus;
-}
+const RS = 'apps/v1/replicasets';
+const MANAGER = managerOf({ name: 'replicaset' });
 
 // Upstream caps one sync's creations/deletions (BurstReplicas) and starts creations in doubling batches.
 const BURST_REPLICAS = 500;
 const SLOW_START_INITIAL_BATCH = 1;
-// Without a rate limiter (a bare context in tests) a failed create or delete is retried after this long.
-const FAILURE_RETRY_MS = 5_000;
-
-export { BudgetExhausted, WriteBudget } from '../shared/budget';
-
-export const controllerOf = (o: KObject): OwnerReference | undefined => o.metadata.ownerReferences?.find((r) => r.controller);
-
-export function controllerRef(owner: KObject, apiVersion: string, kind: string): OwnerReference {
-  return { apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
-
-export const podReadyCondition = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready');
-export const isPodReady = (p: Pod) => podReadyCondition(p)?.status === 'True';
-
-// k8s: pkg/api/v1/pod/util.go IsPodAvailable: ready for strictly longer than minReadySeconds.
-export function isPodAvailable(p: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(p)) return false;
-  if (!minReadySeconds) return true;
-  const since = Date.parse(podReadyCondition(p)?.lastTransitionTime ?? '');
-  return !Number.isNaN(since) && since + minReadySeconds * 1000 < now;
-}
-
-// k8s: controller_utils.go FilterActivePods: terminating and finished pods do not count.
-export const isPodActive = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
-
-export const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-export interface ClaimSpec {
-  ctx: ControllerContext;
-  budget: WriteBudget;
-  manager: string;
-  owner: KObject;
-  ref: OwnerReference;
-  resource: string;
-  selector: Selector;
-  /** Re-checks, just before the first adoption, that the owner still exists and is not being deleted. */
-  canAdopt?: () => Promise<boolean>;
-}
-
-/**
- * Splits objects into those the owner controls after adopting orphans that match its selector and
- * releasing owned ones that no longer match. The patches carry the listed resourceVersion, so a
- * concurrent change makes them fail instead of clobbering another owner's claim.
- * k8s: pkg/controller/controller_ref_manager.go ClaimObject
- */
-export async function claimObjects<T extends KObject>(spec: ClaimSpec, objects: T[]): Promise<{ claimed: T[]; conflicted: boolean }> {
-  const { owner, ref, selector } = spec;
-  const claimed: T[] = [];
-  let conflicted = false;
-  let adoptable: boolean | undefined;
-  for (const obj of objects) {
-    const cref = controllerOf(obj);
-    const matches = selector.matches(obj.metadata.labels);
-    if (cref && cref.uid !== ref.uid) continue;
-    if (cref && matches) {
-      claimed.push(obj);
-      continue;
-    }
-    if (owner.metadata.deletionTimestamp) continue;
-    let ownerReferences: OwnerReference[] | null;
-    if (cref) {
-      const rest = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ref.uid);
-      ownerReferences = rest.length ? rest : null;
-    } else {
-      if (!matches || obj.metadata.deletionTimestamp) continue;
-      adoptable ??= spec.canAdopt ? await spec.canAdopt() : true;
-      if (!adoptable) continue;
-      ownerReferences = [...(obj.metadata.ownerReferences ?? []), ref];
-    }
-    spec.budget.take();
-    try {
-      const patched = await spec.ctx.client.patch<T>(
-        spec.resource,
-        obj.metadata.name!,
-        'merge',
-        { metadata: { ownerReferences, resourceVersion: obj.metadata.resourceVersion } },
-        { namespace: obj.metadata.namespace, fieldManager: spec.manager },
-      );
-      if (!cref) claimed.push({ ...patched, apiVersion: obj.apiVersion, kind: obj.kind });
-    } catch (e) {
-      if (isConflict(e)) conflicted = true;
-      else if (!isNotFound(e)) throw e;
-    }
-    spec.ctx.snapshot.invalidate(spec.resource);
-  }
-  return { claimed, conflicted };
-}
-
-/** A fresh read before adopting: the owner still exists (same uid) and is not being deleted. k8s: RecheckDeletionTimestamp */
-export async function stillLive(ctx: ControllerContext, resource: string, owner: KObject): Promise<boolean> {
-  const fresh = await ctx.client.get(resource, owner.metadata.name!, { namespace: owner.metadata.namespace }).catch((e: unknown) => {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  });
-  return !!fresh && fresh.metadata.uid === owner.metadata.uid && !fresh.metadata.deletionTimestamp;
-}
 
 const phaseOrdinal: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 const maxRestarts = (p: Pod) => Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
 const deletionCost = (p: Pod) => Number.parseInt(p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? '0', 10) || 0;
 const timeOf = (s: string | null | undefined) => (s ? Date.parse(s) : 0);
+const timestamp = rfc3339;
 // afterOrZero: a zero time sorts first, then later times before earlier ones.
 const afterOrZero = (a: number, b: number) => (a === 0 || b === 0 ? a === 0 : a > b);
 
@@ -202,12 +88,16 @@ function podFromTemplate(rs: ReplicaSet): Pod {
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 class ReplicaSetSync {
-  readonly manager = managerOf(replicaSetController);
+  readonly manager = MANAGER;
   requeueAfterMs: number | undefined;
   more = false;
+  /** What went wrong creating or deleting pods (after status recorded it, the key is retried with backoff). */
+  error: { reason: string; message: string } | undefined;
   constructor(
-    readonly ctx: ControllerContext,
+    readonly ctx: KeyedContext,
     readonly budget: WriteBudget,
+    readonly expectations: ControllerExpectations,
+    readonly key: string,
   ) {}
 
   requeue(ms: number) {
@@ -239,20 +129,17 @@ class ReplicaSetSync {
     if (claim.conflicted) this.more = true;
     let owned = claim.claimed;
     let manageError: { reason: string; message: string } | undefined;
-    // k8s: a failed sync is requeued through the rate limiter, so repeated failures wait ever longer
-    // (5 ms doubling to 1000 s) instead of hammering the API at a fixed pace.
-    const key = rs.metadata.uid!;
-    const wait = ctx.backoff?.waitFor(key, ctx.now()) ?? 0;
-    if (wait > 0) {
-      this.requeue(wait);
-      manageError = (rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure') as { reason: string; message: string } | undefined;
-    } else if (!rs.metadata.deletionTimestamp) {
+    // k8s: syncReplicaSet: pods are only created or deleted once the cache has seen the previous
+    // round's creates and deletes; until then the count it shows is behind, and acting on it would
+    // make extra pods (or delete too many).
+    if (!rs.metadata.deletionTimestamp && this.expectations.satisfied(this.key)) {
       const managed = await this.manageReplicas(rs, owned, nsPods, siblings);
       owned = managed.owned;
       manageError = managed.error;
-      if (manageError) this.requeue(ctx.backoff ? ctx.backoff.when(key, ctx.now()) : FAILURE_RETRY_MS);
-      else ctx.backoff?.forget(key);
+    } else if (!rs.metadata.deletionTimestamp) {
+      manageError = (rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure') as { reason: string; message: string } | undefined;
     }
+    this.error = manageError;
     await this.updateStatus(rs, owned, manageError);
   }
 
@@ -262,6 +149,8 @@ class ReplicaSetSync {
     const diff = owned.length - (rs.spec.replicas ?? 1);
     if (diff < 0) {
       const want = Math.min(-diff, BURST_REPLICAS);
+      // Whatever this round does not create (budget, a failed batch) is taken off again below.
+      this.expectations.expect(this.key, want);
       const created: Pod[] = [];
       let error: { reason: string; message: string } | undefined;
       let remaining = want;
@@ -275,7 +164,11 @@ class ReplicaSetSync {
         );
         for (const r of results) {
           if (r.status === 'fulfilled') created.push(r.value);
-          else error ??= { reason: 'FailedCreate', message: errorText(r.reason) };
+          else {
+            // k8s: a create that failed will never be observed.
+            this.expectations.creationObserved(this.key);
+            error ??= { reason: 'FailedCreate', message: errorText(r.reason) };
+          }
         }
         await Promise.all(
           results.map((r) =>
@@ -288,6 +181,8 @@ class ReplicaSetSync {
         remaining -= n;
         if (error || n < batch) break;
       }
+      // k8s: the slow start skipped these; no event will ever come for them.
+      if (remaining > 0) this.expectations.creationObserved(this.key, remaining);
       if (!error && want < -diff) this.more = true;
       return { owned: [...owned, ...created], error };
     }
@@ -301,6 +196,7 @@ class ReplicaSetSync {
       }
       if (victims.length < diff) this.more = true;
       this.budget.take(victims.length);
+      this.expectations.expect(this.key, 0, victims.map((p) => objectKey(p)));
       let error: { reason: string; message: string } | undefined;
       const results = await Promise.allSettled(
         victims.map((p) => ctx.client.delete('pods', p.metadata.name!, { namespace: p.metadata.namespace, preconditions: { uid: p.metadata.uid } })),
@@ -313,6 +209,7 @@ class ReplicaSetSync {
           gone.add(pod.metadata.uid!);
           if (r.status === 'fulfilled') events.push(this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`));
         } else {
+          this.expectations.deletionObserved(this.key, objectKey(pod));
           error ??= { reason: 'FailedDelete', message: errorText(r.reason) };
           events.push(this.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(r.reason)}`));
         }
@@ -378,40 +275,62 @@ class ReplicaSetSync {
   }
 }
 
-async function reconcile(ctx: ControllerContext): Promise<ReconcileResult> {
-  const [all, pods] = await Promise.all([ctx.snapshot.list<ReplicaSet>('apps/v1/replicasets'), ctx.snapshot.list<Pod>('pods')]);
-  const podsByNs = new Map<string, Pod[]>();
-  for (const p of pods) {
-    const ns = p.metadata.namespace ?? '';
-    podsByNs.set(ns, [...(podsByNs.get(ns) ?? []), p]);
-  }
-  const byOwner = new Map<string, ReplicaSet[]>();
-  for (const rs of all) {
-    const owner = controllerOf(rs)?.uid;
-    if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), rs]);
-  }
-  const s = new ReplicaSetSync(ctx, new WriteBudget(ctx.config.maxWritesPerPass));
-  const failures: string[] = [];
-  for (const rs of all) {
-    const ns = rs.metadata.namespace ?? '';
-    const owner = controllerOf(rs)?.uid;
-    const siblings = owner ? byOwner.get(owner)! : [rs];
-    try {
-      await s.sync(rs, podsByNs.get(ns) ?? [], siblings);
-    } catch (e) {
-      if (e instanceof BudgetExhausted) {
-        s.more = true;
-        break;
-      }
-      failures.push(`${ns}/${rs.metadata.name}: ${errorText(e)}`);
-    }
-  }
-  if (failures.length) throw new Error(`replicaset controller: ${failures.join('; ')}`);
-  return { ...(s.more ? { more: true } : {}), ...(s.requeueAfterMs !== undefined ? { requeueAfterMs: s.requeueAfterMs } : {}) };
+/** The ReplicaSet keys a pod concerns: its controller, or, for an orphan, every ReplicaSet whose selector matches it. */
+function replicaSetsForPod(pod: KObject, cache: KeyedContext['cache']): string[] {
+  const ref = controllerOf(pod);
+  if (ref) return ref.kind === 'ReplicaSet' ? [keyOf(pod.metadata.namespace, ref.name)] : [];
+  if (pod.metadata.deletionTimestamp) return [];
+  return cache
+    .kind<ReplicaSet>(RS)
+    .byIndex('namespace', pod.metadata.namespace ?? '')
+    .filter((rs) => selectorFromLabelSelector(rs.spec.selector).matches(pod.metadata.labels))
+    .map((rs) => objectKey(rs));
 }
 
-export const replicaSetController: Controller = {
-  name: 'replicaset',
-  watches: ['apps/v1/replicasets', 'pods'],
-  reconcile,
-};
+/**
+ * A fresh controller (its own expectations). Reads only the caches: ReplicaSets (and siblings by
+ * owner), pods of the namespace by index. Owns pods: a pod change enqueues its ReplicaSet.
+ */
+export function replicaSetController(expectations = new ControllerExpectations()): KeyedControllerDef {
+  return {
+    name: 'replicaset',
+    reconciles: RS,
+    reads: [RS, 'pods'],
+    watches: [{ resource: 'pods', map: replicaSetsForPod }],
+    indexes: [
+      { resource: 'pods', name: 'namespace', fn: namespaceOf },
+      { resource: RS, name: 'namespace', fn: namespaceOf },
+      { resource: RS, name: 'owner', fn: controllerUidOf },
+    ],
+    // k8s: addPod / updatePod / deletePod lower the owner's expectations.
+    observe(resource, event) {
+      if (resource !== 'pods') return;
+      const ref = controllerOf(event.object);
+      if (!ref || ref.kind !== 'ReplicaSet') return;
+      const rsKey = keyOf(event.object.metadata.namespace, ref.name);
+      const podKey = objectKey(event.object);
+      if (event.type === 'ADDED') {
+        if (event.object.metadata.deletionTimestamp) expectations.deletionObserved(rsKey, podKey);
+        else expectations.creationObserved(rsKey);
+      } else if (event.type === 'DELETED' || (event.object.metadata.deletionTimestamp && !event.oldObject?.metadata.deletionTimestamp)) {
+        expectations.deletionObserved(rsKey, podKey);
+      }
+    },
+    async reconcile(ctx, key) {
+      const rs = ctx.cache.kind<ReplicaSet>(RS).get(key);
+      if (!rs) {
+        expectations.delete(key);
+        return;
+      }
+      const ns = rs.metadata.namespace ?? '';
+      const owner = controllerOf(rs)?.uid;
+      const siblings = owner ? ctx.cache.kind<ReplicaSet>(RS).byIndex('owner', owner) : [rs];
+      const s = new ReplicaSetSync(ctx, ctx.budget, expectations, key);
+      await s.sync(rs, ctx.cache.kind<Pod>('pods').byIndex('namespace', ns), siblings);
+      // k8s: a failed create or delete fails the sync: the key is retried through the rate limiter.
+      if (s.error && expectations.satisfied(key)) throw new Error(`${s.error.reason}: ${s.error.message}`);
+      if (s.more) return { requeueAfterMs: 0 };
+      return s.requeueAfterMs !== undefined ? { requeueAfterMs: s.requeueAfterMs } : undefined;
+    },
+  };
+}

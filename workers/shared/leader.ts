@@ -1,5 +1,6 @@
 // LoopLeader: a Durable Object that runs one control loop at a time, woken by writes, alarms and cron.
 import { DurableObject } from 'cloudflare:workers';
+import type { WakeKey } from '../../src/api/wake';
 
 export interface PassResult {
   /** Run again at once: the pass stopped at its batch bound. */
@@ -23,16 +24,58 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
 
   protected abstract runPass(dirty: Set<string>, reason: 'wake' | 'cron' | 'requeue'): Promise<PassResult>;
 
-  /** Marks resources changed and makes sure a pass runs soon. */
-  async wake(resources: string[] = [], delayMs = 0): Promise<void> {
-    for (const r of resources) this.dirty.add(r);
+  /** When the alarm is set for, as far as this instance knows (undefined: ask storage). */
+  private alarmAt: number | null | undefined;
+
+  /**
+   * Marks objects (WakeKey) or whole resources (a string) changed and makes sure a pass runs soon.
+   * Cheap when a pass is already due: no storage call, so a burst of writes costs a burst of
+   * in-memory updates.
+   */
+  async wake(changes: (string | WakeKey)[] = [], delayMs = 0): Promise<void> {
+    const keys: WakeKey[] = [];
+    for (const c of changes) {
+      if (typeof c === 'string') this.dirty.add(c);
+      else {
+        this.dirty.add(c.resource);
+        keys.push(c);
+      }
+    }
+    if (keys.length) this.onWake(keys);
     if (this.running) {
       this.wokenDuringPass = true;
       return;
     }
-    const at = Date.now() + delayMs;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    await this.alarmBy(Date.now() + delayMs);
+  }
+
+  private poking = false;
+
+  /**
+   * Something is due now (a watch event queued a key): make sure a pass runs soon. Synchronous and
+   * cheap, so a cache can call it for every event it delivers.
+   */
+  protected poke(): void {
+    if (this.running) {
+      this.wokenDuringPass = true;
+      return;
+    }
+    if (this.poking) return;
+    this.poking = true;
+    this.alarmBy(Date.now())
+      .catch((e: unknown) => console.error('setting the alarm failed', e))
+      .finally(() => (this.poking = false));
+  }
+
+  /** Keyed loops take the objects a wake names (the controllers enqueue them). */
+  protected onWake(_keys: WakeKey[]): void {}
+
+  /** Makes sure the alarm fires no later than `at`. */
+  protected async alarmBy(at: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** Cron: the periodic resync and safety net. Everything counts as changed. */
@@ -47,6 +90,8 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
   }
 
   override async alarm(): Promise<void> {
+    // The runtime cleared the alarm that fired; anything set during the pass is known again.
+    this.alarmAt = null;
     if (this.running) return;
     this.running = true;
     this.wokenDuringPass = false;
@@ -66,9 +111,6 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
     let next: number | undefined;
     if (result.more || this.wokenDuringPass) next = Date.now();
     else if (result.requeueAfterMs !== undefined) next = Date.now() + Math.max(0, result.requeueAfterMs);
-    if (next !== undefined) {
-      const current = await this.ctx.storage.getAlarm();
-      if (current === null || current > next) await this.ctx.storage.setAlarm(next);
-    }
+    if (next !== undefined) await this.alarmBy(next);
   }
 }

@@ -51,7 +51,7 @@ export async function createObject(ctx: ApiContext, obj: KObject, opts: { manage
     const res = await ctx.store.create(r, obj);
     if (res.ok) {
       await afterCreate(ctx, res.value);
-      notifyWrite(ctx);
+      notifyWrite(ctx, res.value);
       return res.value;
     }
     // A generated name that collided: pick another, as the apiserver retries.

@@ -1,6 +1,6 @@
 // pod-template-hash: a stable name for a pod template, and template equality that ignores the hash label.
 // k8s: pkg/controller/controller_utils.go ComputeHash, deployment/util/deployment_util.go EqualIgnoreHash
-import type { PodTemplate } from '../replicaset';
+import type { PodTemplate } from '../../../src/api/core';
 
 export const HASH_LABEL = 'pod-template-hash';
 

@@ -1,15 +1,22 @@
 // Deployment controller: claims ReplicaSets, then scales, rolls out (RollingUpdate or Recreate) and reports status.
 // k8s: pkg/controller/deployment/deployment_controller.go syncDeployment
-import { isConflict, isNotFound } from '../../../src/client/errors';
+import type { Pod, ReplicaSet } from '../../../src/api/core';
+import { controllerOf, controllerRef } from '../../../src/api/owner';
+import type { KObject } from '../../../src/api/types';
+import { isNotFound } from '../../../src/client/errors';
+import { objectKey } from '../../../src/client/informer';
 import { selectorFromLabelSelector } from '../../../src/lib/labels';
-import { BudgetExhausted, claimObjects, controllerOf, controllerRef, stillLive, WriteBudget, type Pod, type ReplicaSet } from '../replicaset';
-import type { Controller, ControllerContext, ReconcileResult } from '../framework';
+import type { WriteBudget } from '../../shared/budget';
+import { controllerUidOf, namespaceOf, type ClusterCache } from '../../shared/cache';
+import { keyOf } from '../../shared/controller';
+import type { ControllerContext, KeyedControllerDef } from '../framework';
+import { claimObjects, stillLive } from '../lib/claim';
 import { rolloutRecreate, type PodMap } from './recreate';
 import { rolloutRolling } from './rolling';
 import { checkPausedConditions, DeploymentSync, isScalingEvent, MANAGER, ReportedFailure, syncScaling, syncStatusOnly } from './sync';
 import { isRollingUpdate, type Deployment } from './util';
 
-async function syncDeployment(ctx: ControllerContext, budget: WriteBudget, d: Deployment, nsRSs: ReplicaSet[], nsPods: Pod[]): Promise<DeploymentSync | undefined> {
+async function syncDeployment(ctx: ControllerContext, budget: WriteBudget, d: Deployment, nsRSs: ReplicaSet[], pods: () => Pod[]): Promise<DeploymentSync | undefined> {
   const sel = d.spec.selector;
   if (!sel) return undefined;
   if (!Object.keys(sel.matchLabels ?? {}).length && !sel.matchExpressions?.length) {
@@ -50,71 +57,78 @@ async function syncDeployment(ctx: ControllerContext, budget: WriteBudget, d: De
     return s;
   }
   if (isRollingUpdate(s.d)) await rolloutRolling(s);
-  else await rolloutRecreate(s, podMap(s, nsPods));
+  else await rolloutRecreate(s, podMap(s, pods()));
   return s;
 }
 
 /** The Deployment's pods (by selector) grouped under the ReplicaSets it owns; terminating pods included. */
-function podMap(s: DeploymentSync, nsPods: Pod[]): PodMap {
+function podMap(s: DeploymentSync, ownedPods: Pod[]): PodMap {
   const selector = selectorFromLabelSelector(s.d.spec.selector);
   const map: PodMap = new Map(s.rsList.map((rs) => [rs.metadata.uid!, []]));
-  for (const p of nsPods) {
+  for (const p of ownedPods) {
     const owner = controllerOf(p)?.uid;
     if (owner && map.has(owner) && selector.matches(p.metadata.labels)) map.get(owner)!.push(p);
   }
   return map;
 }
 
-function group<T extends { metadata: { namespace?: string } }>(items: T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const o of items) {
-    const ns = o.metadata.namespace ?? '';
-    out.set(ns, [...(out.get(ns) ?? []), o]);
-  }
-  return out;
+const DEPLOY = 'apps/v1/deployments';
+const RS = 'apps/v1/replicasets';
+
+/** The Deployment keys a ReplicaSet concerns: its controller, or, for an orphan, every Deployment whose selector matches it. */
+function deploymentsForReplicaSet(rs: KObject, cache: ClusterCache): string[] {
+  const ref = controllerOf(rs);
+  if (ref) return ref.kind === 'Deployment' ? [keyOf(rs.metadata.namespace, ref.name)] : [];
+  if (rs.metadata.deletionTimestamp) return [];
+  return cache
+    .kind<Deployment>(DEPLOY)
+    .byIndex('namespace', rs.metadata.namespace ?? '')
+    .filter((d) => selectorFromLabelSelector(d.spec.selector).matches(rs.metadata.labels))
+    .map((d) => objectKey(d));
 }
 
-async function reconcile(ctx: ControllerContext): Promise<ReconcileResult> {
-  const [deployments, rss, pods] = await Promise.all([
-    ctx.snapshot.list<Deployment>('apps/v1/deployments'),
-    ctx.snapshot.list<ReplicaSet>('apps/v1/replicasets'),
-    ctx.snapshot.list<Pod>('pods'),
-  ]);
-  const rsByNs = group(rss);
-  const podsByNs = group(pods);
-  const budget = new WriteBudget(ctx.config.maxWritesPerPass);
-  let more = false;
-  let requeueAfterMs: number | undefined;
-  const requeue = (ms: number | undefined) => {
-    if (ms !== undefined) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, ms);
-  };
-  const failures: string[] = [];
-  for (const d of deployments) {
-    const ns = d.metadata.namespace ?? '';
-    try {
-      const s = await syncDeployment(ctx, budget, d, rsByNs.get(ns) ?? [], podsByNs.get(ns) ?? []);
-      if (s?.requeueAfterMs === 0) more = true;
-      else requeue(s?.requeueAfterMs);
-    } catch (e) {
-      if (e instanceof BudgetExhausted) {
-        more = true;
-        break;
-      }
-      // Someone else wrote first, or the object went away: the next pass reads fresh state.
-      if (isConflict(e) || isNotFound(e)) more = true;
-      else if (e instanceof ReportedFailure) {
-        if (e.retryAfterMs === 0) more = true;
-        else requeue(e.retryAfterMs);
-      }
-      else failures.push(`${ns}/${d.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  if (failures.length) throw new Error(`deployment controller: ${failures.join('; ')}`);
-  return { ...(more ? { more: true } : {}), ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+/** k8s: deletePod: a Recreate rollout waits for old pods to be gone, so a pod's deletion enqueues its Deployment. */
+function deploymentForPod(pod: KObject, cache: ClusterCache): string[] {
+  const ref = controllerOf(pod);
+  if (!ref || ref.kind !== 'ReplicaSet') return [];
+  const rs = cache.kind(RS).getNamed(pod.metadata.namespace, ref.name);
+  const owner = rs && controllerOf(rs);
+  return owner?.kind === 'Deployment' ? [keyOf(pod.metadata.namespace, owner.name)] : [];
 }
 
-export const deploymentController: Controller = {
+/**
+ * Reads only the caches: the Deployment, the ReplicaSets of its namespace (by index, orphans
+ * included, for adoption), and, for Recreate, its ReplicaSets' pods (by owner index).
+ */
+export const deploymentController: KeyedControllerDef = {
   name: 'deployment',
-  watches: ['apps/v1/deployments', 'apps/v1/replicasets', 'pods'],
-  reconcile,
+  reconciles: DEPLOY,
+  owns: [RS],
+  reads: [DEPLOY, RS, 'pods'],
+  watches: [
+    { resource: RS, map: (rs, cache) => (controllerOf(rs) ? [] : deploymentsForReplicaSet(rs, cache)) },
+    { resource: 'pods', map: deploymentForPod },
+  ],
+  indexes: [
+    { resource: DEPLOY, name: 'namespace', fn: namespaceOf },
+    { resource: RS, name: 'namespace', fn: namespaceOf },
+    { resource: 'pods', name: 'owner', fn: controllerUidOf },
+  ],
+  async reconcile(ctx, key) {
+    const d = ctx.cache.kind<Deployment>(DEPLOY).get(key);
+    if (!d) return;
+    const ns = d.metadata.namespace ?? '';
+    const rss = ctx.cache.kind<ReplicaSet>(RS).byIndex('namespace', ns);
+    const pods = ctx.cache.kind<Pod>('pods');
+    const ownedPods = (): Pod[] => rss.flatMap((rs) => pods.byIndex('owner', rs.metadata.uid!));
+    try {
+      const s = await syncDeployment(ctx, ctx.budget, d, rss, ownedPods);
+      return s?.requeueAfterMs !== undefined ? { requeueAfterMs: s.requeueAfterMs } : undefined;
+    } catch (e) {
+      // The object went away meanwhile: its deletion is an event of its own.
+      if (isNotFound(e)) return { requeueAfterMs: 0 };
+      if (e instanceof ReportedFailure) return { requeueAfterMs: e.retryAfterMs };
+      throw e;
+    }
+  },
 };

@@ -1,6 +1,6 @@
 // Rollout status: the Progressing condition against progressDeadlineSeconds, replica failures, and the deadline requeue.
 // k8s: pkg/controller/deployment/progress.go
-import type { Condition, ReplicaSet } from '../replicaset';
+import type { Condition, ReplicaSet } from '../../../src/api/core';
 import { calculateStatus, type DeploymentSync } from './sync';
 import { deploymentComplete, deploymentProgressing, deploymentTimedOut, getCondition, hasProgressDeadline, newCondition, Reason, removeCondition, setCondition, type Deployment, type DeploymentStatus } from './util';
 

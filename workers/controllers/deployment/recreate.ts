@@ -1,6 +1,6 @@
 // Recreate: scale every old ReplicaSet to zero, wait until their pods are gone, then scale the new one up.
 // k8s: pkg/controller/deployment/recreate.go
-import type { Pod, ReplicaSet } from '../replicaset';
+import type { Pod, ReplicaSet } from '../../../src/api/core';
 import { syncRolloutStatus } from './progress';
 import { cleanupDeployment, getAllReplicaSetsAndSyncRevision, scaleReplicaSetAndRecordEvent, type DeploymentSync } from './sync';
 import { deploymentComplete, filterActive, replicasOf, sumStatus } from './util';

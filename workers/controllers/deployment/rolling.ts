@@ -1,6 +1,6 @@
 // RollingUpdate: grow the new ReplicaSet within maxSurge, shrink old ones within maxUnavailable.
 // k8s: pkg/controller/deployment/rolling.go
-import type { ReplicaSet } from '../replicaset';
+import type { ReplicaSet } from '../../../src/api/core';
 import { syncRolloutStatus } from './progress';
 import { cleanupDeployment, getAllReplicaSetsAndSyncRevision, scaleReplicaSetAndRecordEvent, type DeploymentSync } from './sync';
 import { byCreation, deploymentComplete, filterActive, maxUnavailable, newRSNewReplicas, replicasOf, rsReplicas, sumReplicas, sumStatus } from './util';

@@ -2,7 +2,10 @@
 // k8s: pkg/controller/deployment/sync.go
 import { isAlreadyExists, isNotFound } from '../../../src/client/errors';
 import { deepEqual } from '../../../src/lib/json';
-import { controllerOf, controllerRef, timestamp, type ReplicaSet, type WriteBudget } from '../replicaset';
+import type { ReplicaSet } from '../../../src/api/core';
+import { controllerOf, controllerRef } from '../../../src/api/owner';
+import { rfc3339 as timestamp } from '../../../src/lib/time';
+import type { WriteBudget } from '../../shared/budget';
 import { managerOf, type ControllerContext } from '../framework';
 import { computeHash, equalIgnoreHash, HASH_LABEL } from './hash';
 import {

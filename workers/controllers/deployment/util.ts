@@ -1,7 +1,7 @@
 // Deployment helpers: annotations, conditions, surge/unavailable arithmetic, replica-set selection and ordering.
 // k8s: pkg/controller/deployment/util/deployment_util.go, pkg/controller/controller_utils.go (ReplicaSetsBy*)
 import type { KObject, LabelSelector } from '../../../src/api/types';
-import type { Condition, PodTemplate, ReplicaSet } from '../replicaset';
+import type { Condition, Deployment, DeploymentStatus, IntOrString, ReplicaSet } from '../../../src/api/core';
 import { equalIgnoreHash } from './hash';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -33,32 +33,7 @@ export const Reason = {
   MinimumReplicasUnavailable: 'MinimumReplicasUnavailable',
 } as const;
 
-export type IntOrString = number | string;
-
-export interface DeploymentStatus {
-  observedGeneration?: number;
-  replicas?: number;
-  updatedReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  unavailableReplicas?: number;
-  conditions?: Condition[];
-  collisionCount?: number;
-}
-
-export interface Deployment extends KObject {
-  spec: {
-    replicas?: number;
-    selector?: LabelSelector;
-    template?: PodTemplate;
-    strategy?: { type?: string; rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } };
-    minReadySeconds?: number;
-    revisionHistoryLimit?: number;
-    paused?: boolean;
-    progressDeadlineSeconds?: number;
-  };
-  status?: DeploymentStatus;
-}
+export type { Deployment, DeploymentStatus, IntOrString };
 
 export const replicasOf = (o: { spec: { replicas?: number } }) => o.spec.replicas ?? 1;
 export const rsReplicas = (rs: ReplicaSet) => rs.spec.replicas ?? 0;
