@@ -251,6 +251,16 @@ interface RolloutCell extends Counters {
   replicas: number;
   boundMs: number;
   availableMs: number;
+  /** The last pod's creation (first seen on the watch) and its binding: what the pods' creation rate does not hide. */
+  lastCreatedMs: number;
+  /** Per pod, first seen on the watch to bound: the scheduler's own latency. */
+  createToBind: number[];
+}
+
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 /** What the leaders did over a window (from Runtime.loopStatus). */
@@ -317,9 +327,17 @@ async function rolloutCell(p: Plane, ns: string, replicas: number): Promise<Roll
   const bound = new Set<string>();
   let boundAt = 0;
   let availableAt = 0;
+  const firstSeen = new Map<string, number>();
+  const createToBind: number[] = [];
+  let lastCreatedAt = 0;
   const pods = await watchFrom(p, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${name}`, (type, o, at) => {
+    if (type !== 'DELETED' && !firstSeen.has(o.metadata.uid)) {
+      firstSeen.set(o.metadata.uid, at);
+      lastCreatedAt = at;
+    }
     if (type !== 'DELETED' && o.spec?.nodeName && !bound.has(o.metadata.uid)) {
       bound.add(o.metadata.uid);
+      createToBind.push(at - (firstSeen.get(o.metadata.uid) ?? at));
       if (bound.size === replicas) boundAt = at;
     }
   });
@@ -346,7 +364,7 @@ async function rolloutCell(p: Plane, ns: string, replicas: number): Promise<Roll
     pods.close();
     deploys.close();
   }
-  return { replicas, boundMs: boundAt - t0, availableMs: availableAt - t0, ...(await tracker.stop()) };
+  return { replicas, boundMs: boundAt - t0, availableMs: availableAt - t0, lastCreatedMs: lastCreatedAt - t0, createToBind, ...(await tracker.stop()) };
 }
 
 /** utime+stime in seconds summed over the workerd processes under this one. */
@@ -739,8 +757,8 @@ export async function controlBench(argv: string[]): Promise<void> {
   console.log(`== (a) Deployment rollout on ${smallNodes} simulated nodes (API create to all pods bound / Deployment Available) ==`);
   console.log(
     table(
-      ['replicas', 'all bound ms', 'Available ms', 'scheduler passes', 'scheduler requests', 'per bound pod', 'controller passes', 'controller requests'],
-      rollouts.map((r) => [r.replicas, r.boundMs, r.availableMs, r.schedulerPasses, r.schedulerRequests, perPod(r), r.controllerPasses, r.controllerRequests]),
+      ['replicas', 'all bound ms', 'Available ms', 'last pod created ms', 'created->bound p50 / p99 ms', 'scheduler passes', 'scheduler requests', 'per bound pod', 'controller passes', 'controller requests'],
+      rollouts.map((r) => [r.replicas, r.boundMs, r.availableMs, r.lastCreatedMs, `${quantile(r.createToBind, 0.5)} / ${quantile(r.createToBind, 0.99)}`, r.schedulerPasses, r.schedulerRequests, perPod(r), r.controllerPasses, r.controllerRequests]),
     ),
   );
   for (const r of rollouts) if (r.reset.length) console.log(`(${r.replicas} replicas: workerd evicted and restarted the ${r.reset.join(' and ')} leader during the run; counted across it)`);
