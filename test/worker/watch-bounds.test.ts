@@ -10,6 +10,7 @@ import type { Store } from '../../src/storage/store';
 import type { ResourceInfo } from '../../src/api/resources';
 import { HUB_MAX_QUEUED, WATCHER_HIGH_WATER, WATCHER_MAX_QUEUED } from '../../src/watch/hub';
 import { CLIENT_HIGH_WATER } from '../../src/server/rest/watch';
+import { isolateQueue } from '../../src/watch/bounded-stream';
 import { freshResource, storeWith, testEnv, thing } from './helpers';
 import { apiClient, freshNamespace } from './api';
 
@@ -147,9 +148,18 @@ describe('API watch with a stalled client', { timeout: 240_000 }, () => {
       metadata: { name: `p${i}`, namespace: ns, uid: crypto.randomUUID(), annotations: { pad: PAD } },
       spec: { containers: [{ name: 'app', image: 'busybox' }] },
     });
+    const peakBefore = isolateQueue.peak;
+    isolateQueue.peak = isolateQueue.queued;
     await createMany(store, PODS, EVENTS, pod);
     await reading;
     expect(names.size).toBe(EVENTS);
+    // Everything queued for readers in this isolate (the API's two watches and their four hub
+    // streams) while 20 MB of events went by: each hub stream at most its bound plus one event.
+    const peak = isolateQueue.peak;
+    isolateQueue.peak = Math.max(peak, peakBefore);
+    console.log(`bytes queued for readers, isolate-wide peak: ${peak}`);
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(2 * store.partitions * (WATCHER_MAX_QUEUED + 4096) + 2 * (CLIENT_HIGH_WATER + 4096));
 
     // The stalled client was cut: it reads what was queued (bounded), then the stream ends.
     const got = new Set<string>();
