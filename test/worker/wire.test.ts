@@ -177,6 +177,31 @@ describe('/openapi/v2', () => {
   });
 });
 
+describe('DELETE responses', () => {
+  it('answers a removed object with a Status Success naming it, but returns pods, services, namespaces and service accounts', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const cm = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gone', namespace: ns } }, { namespace: ns });
+    const del = await call(`/api/v1/namespaces/${ns}/configmaps/gone`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    expect(await del.text()).toBe(`{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"gone","kind":"configmaps","uid":"${cm.metadata.uid}"}}`);
+
+    await c.create('leases.coordination.k8s.io', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: ns } }, { namespace: ns });
+    const lease = await (await call(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l`, { method: 'DELETE' })).json<Record<string, any>>();
+    expect(lease).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'l', group: 'coordination.k8s.io', kind: 'leases' } });
+
+    await c.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: ns } }, { namespace: ns });
+    const sa = await (await call(`/api/v1/namespaces/${ns}/serviceaccounts/sa`, { method: 'DELETE' })).json<Record<string, any>>();
+    expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'sa' } });
+
+    // An object that lingers (a finalizer holds it) is returned as it now stands.
+    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: ns, finalizers: ['example.com/hold'] } }, { namespace: ns });
+    const held = await (await call(`/api/v1/namespaces/${ns}/configmaps/held`, { method: 'DELETE' })).json<Record<string, any>>();
+    expect(held).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'held', deletionTimestamp: expect.any(String) } });
+    await c.patch('configmaps', 'held', 'merge', { metadata: { finalizers: null } }, { namespace: ns });
+  });
+});
+
 describe('fields the apiserver always sends, even empty', () => {
   const post = async (path: string, body: object) => {
     const res = await call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

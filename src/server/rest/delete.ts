@@ -34,6 +34,11 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
 
 /** Returns the object as it stands after the call: gone (last state) or marked for deletion. */
 export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOptions): Promise<KObject> {
+  return (await deleteObjectReporting(ctx, name, opts)).object;
+}
+
+/** deleteObject, also saying whether the object is gone now (or, under dryRun, would be). */
+export async function deleteObjectReporting(ctx: ApiContext, name: string, opts: DeleteOptions): Promise<{ object: KObject; removed: boolean }> {
   const r = ctx.info.resource;
   const ns = r.namespaced ? ctx.info.namespace : undefined;
   for (let attempt = 0; attempt < 16; attempt++) {
@@ -50,13 +55,13 @@ export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOp
     }
     await admitDelete(ctx, cur);
     const marked = markForDeletion(ctx, cur, opts);
-    if (isDryRun(ctx)) return marked ?? cur;
+    if (isDryRun(ctx)) return { object: marked ?? cur, removed: !marked };
     if (marked) {
-      if (marked === cur) return cur;
+      if (marked === cur) return { object: cur, removed: false };
       const res = await ctx.store.update(r, marked, { resourceVersion: cur.metadata.resourceVersion });
       if (res.ok) {
         notifyWrite(ctx);
-        return res.value;
+        return { object: res.value, removed: false };
       }
       if (res.reason === 'conflict') continue;
       throw failureToError(ctx, res, name);
@@ -65,7 +70,7 @@ export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOp
     if (res.ok) {
       await afterDelete(ctx, res.value);
       notifyWrite(ctx);
-      return res.value;
+      return { object: res.value, removed: true };
     }
     if (res.reason === 'conflict') continue;
     throw failureToError(ctx, res, name);

@@ -9,8 +9,8 @@ import { handleWatch } from './watch';
 import { createObject } from './create';
 import { updateObject } from './update';
 import { patchObject } from './patch';
-import { deleteObject, parseDeleteOptions } from './delete';
-import { json, renderObject } from './render';
+import { deleteObject, deleteObjectReporting, parseDeleteOptions } from './delete';
+import { json, renderDeleted, renderObject } from './render';
 import { fromView } from './view';
 import { handleScale } from './scale';
 import { handleBinding, handleEviction } from './pod-subresources';
@@ -80,8 +80,8 @@ async function handleMain(ctx: ApiContext): Promise<Response> {
     case 'delete': {
       const bytes = await readBody(ctx.request);
       const body = bytes.byteLength ? decodeObject(bytes, mediaType(ctx.request)) : undefined;
-      const obj = await deleteObject(ctx, ctx.info.name!, parseDeleteOptions(body, ctx.query));
-      return renderObject(ctx, obj);
+      const { object, removed } = await deleteObjectReporting(ctx, ctx.info.name!, parseDeleteOptions(body, ctx.query));
+      return renderDeleted(ctx, object, removed);
     }
     case 'deletecollection': {
       const bytes = await readBody(ctx.request);

@@ -33,6 +33,22 @@ export function renderObject(ctx: ApiContext, stored: KObject, status = 200): Re
   return json(ctx, obj, status);
 }
 
+// k8s: the registries that set ReturnDeletedObject (pods, services, namespaces, serviceaccounts).
+const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/namespaces', '/serviceaccounts']);
+
+/**
+ * The answer to a DELETE: an object that lingers (finalizers, a grace period) is returned as it now
+ * stands; one removed at once is a Status Success naming it, except for the kinds whose registries
+ * return the deleted object. Typed clients (Python's delete_* return V1Status) read that Status.
+ */
+// k8s: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go finalizeDelete
+export function renderDeleted(ctx: ApiContext, obj: KObject, removed: boolean): Response {
+  const r = ctx.info.resource;
+  if (!removed || RETURNS_DELETED_OBJECT.has(`${r.group}/${r.resource}`)) return renderObject(ctx, obj);
+  const details = { name: obj.metadata.name, group: r.group || undefined, kind: r.resource, uid: obj.metadata.uid };
+  return json(ctx, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
+}
+
 export function renderList(ctx: ApiContext, items: KObject[], meta: { resourceVersion: string; continue?: string }): Response {
   const r = ctx.info.resource;
   const view = items.map((o) => toView(r, o));

@@ -101,7 +101,14 @@ for kind, (a, suffix, body, smp, jsonpatch, view) in KINDS.items():
         pre = client.V1Preconditions(uid=current.metadata.uid, resource_version=current.metadata.resource_version)
         return call("delete", name, ns, body=client.V1DeleteOptions(preconditions=pre, grace_period_seconds=0))
 
-    retry_on_conflict(delete_current)
+    deleted = retry_on_conflict(delete_current)
+    # Pods, Services and ServiceAccounts answer with the deleted object (this client types a Service's as
+    # V1Status, so only its kind is read); other kinds with a Status Success.
+    if kind in ("Pod", "Service", "ServiceAccount"):
+        check(deleted.kind == kind, f"{kind}: delete returns the object, got kind {deleted.kind}")
+    else:
+        check(deleted.status == "Success" and deleted.details.name == name and deleted.details.uid == created.metadata.uid,
+              f"{kind}: delete returns a Status Success naming the object: {deleted}")
     try:
         call("read", name, ns)
         check(False, f"{kind}: still there after delete")
