@@ -2,8 +2,9 @@
 import { storeBench } from './store';
 import { controlBench } from './control';
 import { watchFilterBench } from './watchfilter';
+import { streamBench } from './stream';
 
-const SUITES: Record<string, (args: string[]) => Promise<void>> = { store: storeBench, control: controlBench, watchfilter: watchFilterBench };
+const SUITES: Record<string, (args: string[]) => Promise<void>> = { store: storeBench, control: controlBench, watchfilter: watchFilterBench, stream: streamBench };
 
 const [suite, ...args] = process.argv.slice(2);
 const run = suite ? SUITES[suite] : undefined;

@@ -13,15 +13,15 @@ let url: string;
 
 beforeAll(async () => {
   server = http.createServer();
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('edgeplane.tunnel.v1') ? 'edgeplane.tunnel.v1' : false) });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (p: Set<string>) => (p.has('edgeplane.tunnel.v1') ? 'edgeplane.tunnel.v1' : false) });
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/refuse') {
       const body = JSON.stringify({ kind: 'Status', message: 'node credential required' });
       socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('message', (data, binary) => {
+    wss.handleUpgrade(req, socket, head, (ws: { on: (e: string, f: (data: Buffer, binary: boolean) => void) => void; send: (d: Buffer, o: { binary: boolean }) => void; close: (code: number, reason: string) => void }) => {
+      ws.on('message', (data: Buffer, binary: boolean) => {
         if (!binary && data.toString() === 'bye') return ws.close(4001, 'asked to');
         ws.send(data, { binary });
       });
