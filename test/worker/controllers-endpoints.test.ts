@@ -4,42 +4,22 @@ import { apiClient, freshNamespace } from './api';
 import type { KubeClient } from '../../src/client/client';
 import type { KObject } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
-import { createRecorder } from '../../src/client/events';
-import { createSnapshot } from '../../workers/controllers/snapshot';
-import { DEFAULT_CONFIG, type Controller, type ControllerContext } from '../../workers/controllers/framework';
+import { keyedHarness } from './controller-harness';
 import { endpointsController } from '../../workers/controllers/endpoints';
 import { endpointSliceController } from '../../workers/controllers/endpointslice';
 
-const WRITES = ['create', 'update', 'updateStatus', 'patch', 'delete', 'createSubresource'];
 const SLICES = 'discovery.k8s.io/v1/endpointslices';
 
-/** One pass of `controller` over this namespace only (other files share the cluster); answers its write count. */
-async function pass(c: KubeClient, ns: string, controller: Controller): Promise<number> {
-  const counter = { writes: 0 };
-  const counting = new Proxy(c, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof prop !== 'string' || !WRITES.includes(prop)) return v;
-      return (...args: unknown[]) => {
-        counter.writes++;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  const snap = createSnapshot(counting);
-  const ctx: ControllerContext = {
-    client: counting,
-    snapshot: { list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter((o) => o.metadata.namespace === ns), invalidate: (r) => snap.invalidate(r) },
-    recorder: createRecorder(counting, { component: 'test' }),
-    config: DEFAULT_CONFIG,
-    now: () => Date.now(),
-  };
-  await controller.reconcile(ctx);
-  return counter.writes;
-}
+const harnesses = new Map<string, Awaited<ReturnType<typeof keyedHarness>>>();
 
-/** Both controllers, as one controller-manager pass runs them. */
-const both = async (c: KubeClient, ns: string) => (await pass(c, ns, endpointsController)) + (await pass(c, ns, endpointSliceController));
+/** One controller-manager pass of both controllers (as the leader runs them) over this namespace; answers its write count. */
+const both = async (_c: KubeClient, ns: string): Promise<number> => {
+  let h = harnesses.get(ns);
+  if (!h) harnesses.set(ns, (h = await keyedHarness(ns, () => [endpointsController, endpointSliceController])));
+  const before = h.writes;
+  await h.pass();
+  return h.writes - before;
+};
 
 async function pod(c: KubeClient, ns: string, name: string, opts: { ip?: string; ready?: boolean; webPort?: number; labels?: Record<string, string>; nodeName?: string } = {}): Promise<KObject> {
   const created = await c.create('pods', {

@@ -1,103 +1,21 @@
 // Endpoints controller: each Service with a selector gets an Endpoints object listing its pods' addresses and ports.
 // k8s: pkg/controller/endpoint/endpoints_controller.go; pkg/api/v1/endpoints/util.go (RepackSubsets)
 import type { KObject } from '../../src/api/types';
-import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '../../src/client/errors';
+import { isForbidden, isNotFound } from '../../src/client/errors';
+import { objectKey } from '../../src/client/informer';
 import { deepEqual } from '../../src/lib/json';
-import { selectorFromSet } from '../../src/lib/labels';
-import type { Controller, ControllerContext, ReconcileResult } from './framework';
-import { rfc3339 } from './node-lifecycle';
+import { rfc3339 } from '../../src/lib/time';
+import { namespaceOf } from '../shared/cache';
+import type { ControllerContext, KeyedControllerDef } from './framework';
+import { endpointPort, findPort, isPodReady, managesEndpoints, podIP, selectedPods, servicesForPod, shouldPodBeInEndpoints, shouldSetHostname, type EndpointPort, type Pod, type Service } from './lib/endpoint-util';
 
-export interface ServicePort {
-  name?: string;
-  protocol?: string;
-  port: number;
-  targetPort?: number | string;
-  appProtocol?: string;
-}
-
-export type Service = KObject & {
-  spec?: { selector?: Record<string, string>; ports?: ServicePort[]; clusterIP?: string; type?: string; publishNotReadyAddresses?: boolean; ipFamilies?: string[] };
-};
-
-interface ContainerPort {
-  name?: string;
-  containerPort: number;
-  protocol?: string;
-}
-
-export type Pod = KObject & {
-  spec?: {
-    nodeName?: string;
-    hostname?: string;
-    subdomain?: string;
-    containers?: { ports?: ContainerPort[] }[];
-    initContainers?: { ports?: ContainerPort[]; restartPolicy?: string }[];
-  };
-  status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; conditions?: { type: string; status: string }[] };
-};
-
-export interface EndpointPort {
-  name?: string;
-  port: number;
-  protocol: string;
-  appProtocol?: string;
-}
+export type { EndpointPort, Pod, Service };
 
 const TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 const OVER_CAPACITY = 'endpoints.kubernetes.io/over-capacity';
 const HEADLESS = 'service.kubernetes.io/headless';
 // k8s: maxCapacity: an Endpoints object lists at most this many addresses.
 const MAX_CAPACITY = 1000;
-
-/** k8s: a nil (here: empty) selector means endpoints are managed by hand; ExternalName services have none. */
-export function managesEndpoints(svc: Service): boolean {
-  return Object.keys(svc.spec?.selector ?? {}).length > 0 && svc.spec?.type !== 'ExternalName';
-}
-
-export function selectedPods(svc: Service, pods: Pod[]): Pod[] {
-  const selector = selectorFromSet(svc.spec?.selector);
-  return pods.filter((p) => p.metadata.namespace === svc.metadata.namespace && selector.matches(p.metadata.labels));
-}
-
-/** k8s: podutil.IsPodReady. */
-export const isPodReady = (pod: Pod) => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-/** k8s: endpointsliceutil.ShouldPodBeInEndpoints: not finished, has an address, and (unless asked) not terminating. */
-export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
-  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
-  if (!pod.status?.podIP && !pod.status?.podIPs?.length) return false;
-  return includeTerminating || !pod.metadata.deletionTimestamp;
-}
-
-/** The pod's address of the given family (IPv4 unless the Service says otherwise). */
-export function podIP(pod: Pod, family = 'IPv4'): string | undefined {
-  const ips = pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : []);
-  return ips.find((ip) => ip.includes(':') === (family === 'IPv6'));
-}
-
-/** k8s: endpointsliceutil.ShouldSetHostname. */
-export const shouldSetHostname = (pod: Pod, svc: Service) =>
-  Boolean(pod.spec?.hostname) && pod.spec?.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
-
-/** k8s: podutil.FindPort: a number as is; a name looked up among the containers' (and sidecars') ports of the same protocol. */
-export function findPort(pod: Pod, sp: ServicePort): number | undefined {
-  const target = sp.targetPort ?? sp.port;
-  if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
-  const protocol = sp.protocol ?? 'TCP';
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
-  for (const c of containers) {
-    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-  }
-  return undefined;
-}
-
-export function endpointPort(sp: ServicePort, port: number): EndpointPort {
-  const out: EndpointPort = { port, protocol: sp.protocol ?? 'TCP' };
-  if (sp.name) out.name = sp.name;
-  if (sp.appProtocol) out.appProtocol = sp.appProtocol;
-  return out;
-}
 
 interface Address {
   ip: string;
@@ -216,48 +134,50 @@ function desiredLabels(svc: Service): Record<string, string> {
   return labels;
 }
 
-export const endpointsController: Controller = {
+/**
+ * Keys are Services. A pod change enqueues the Services that select it (before and after the
+ * change); a change to an Endpoints object enqueues its Service (same name). Reads: the Service,
+ * its Endpoints, the pods of its namespace (by index), all from the caches.
+ */
+export const endpointsController: KeyedControllerDef = {
   name: 'endpoints',
-  watches: ['services', 'pods', 'endpoints'],
-  async reconcile(ctx) {
-    const services = (await ctx.snapshot.list('services')) as Service[];
-    const pods = (await ctx.snapshot.list('pods')) as Pod[];
-    const existing = new Map((await ctx.snapshot.list('endpoints')).map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
-    const state = { writes: 0, retry: false };
-    const full = () => state.writes >= ctx.config.maxWritesPerPass;
-    for (const svc of services) {
-      if (full()) break;
-      if (!managesEndpoints(svc)) continue;
-      await syncService(ctx, svc, pods, existing.get(`${svc.metadata.namespace}/${svc.metadata.name}`), state);
+  reconciles: 'services',
+  reads: ['services', 'pods', 'endpoints'],
+  watches: [
+    { resource: 'pods', map: servicesForPod },
+    { resource: 'endpoints', map: (ep) => [objectKey(ep)] },
+  ],
+  indexes: [
+    { resource: 'services', name: 'namespace', fn: namespaceOf },
+    { resource: 'pods', name: 'namespace', fn: namespaceOf },
+  ],
+  async reconcile(ctx, key) {
+    const svc = ctx.cache.kind<Service>('services').get(key);
+    const current = ctx.cache.kind('endpoints').get(key);
+    if (!svc) {
+      // k8s: the Endpoints of a deleted Service go with it. Only ours (they carry the trigger-time
+      // annotation): hand-made Endpoints may well exist before their Service.
+      if (current?.metadata.annotations?.[TRIGGER_TIME]) {
+        ctx.budget.take();
+        await tolerate(ctx.client.delete('endpoints', current.metadata.name!, { namespace: current.metadata.namespace, preconditions: { uid: current.metadata.uid } }));
+      }
+      return;
     }
-    // k8s: the Endpoints of a deleted Service go with it. Only ours (they carry the trigger-time
-    // annotation): hand-made Endpoints may well exist before their Service.
-    const serviceKeys = new Set(services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
-    for (const [key, ep] of existing) {
-      if (full()) break;
-      if (serviceKeys.has(key) || !ep.metadata.annotations?.[TRIGGER_TIME]) continue;
-      await write(state, () => ctx.client.delete('endpoints', ep.metadata.name!, { namespace: ep.metadata.namespace, preconditions: { uid: ep.metadata.uid } }));
-    }
-    if (state.writes > 0) ctx.snapshot.invalidate('endpoints');
-    const result: ReconcileResult = {};
-    if (full()) result.more = true;
-    else if (state.retry) result.requeueAfterMs = 1000;
-    return result;
+    if (!managesEndpoints(svc)) return;
+    await syncService(ctx, svc, ctx.cache.kind<Pod>('pods').byIndex('namespace', svc.metadata.namespace ?? ''), current);
   },
 };
 
-async function write(state: { writes: number; retry: boolean }, fn: () => Promise<unknown>): Promise<void> {
-  state.writes++;
+/** NotFound: someone else finished the job; Forbidden: a terminating namespace refuses new content, and the Service is about to go anyway. A conflict propagates: the key is retried. */
+async function tolerate(p: Promise<unknown>): Promise<void> {
   try {
-    await fn();
+    await p;
   } catch (e) {
-    if (isConflict(e) || isAlreadyExists(e)) state.retry = true;
-    // A terminating namespace refuses new content; the Service is about to go anyway.
-    else if (!isNotFound(e) && !isForbidden(e)) throw e;
+    if (!isNotFound(e) && !isForbidden(e)) throw e;
   }
 }
 
-async function syncService(ctx: ControllerContext, svc: Service, pods: Pod[], current: KObject | undefined, state: { writes: number; retry: boolean }): Promise<void> {
+async function syncService(ctx: ControllerContext & { budget: { take(): void } }, svc: Service, pods: Pod[], current: KObject | undefined): Promise<void> {
   const subsets = desiredSubsets(svc, pods);
   const labels = desiredLabels(svc);
   // Truncation keeps the first addresses in canonical order, so a stored truncated copy compares equal.
@@ -280,6 +200,7 @@ async function syncService(ctx: ControllerContext, svc: Service, pods: Pod[], cu
     metadata: { ...(current?.metadata ?? { name, namespace }), labels, annotations },
     subsets,
   };
-  if (current) await write(state, () => ctx.client.update('endpoints', body, { namespace }));
-  else await write(state, () => ctx.client.create('endpoints', body, { namespace }));
+  ctx.budget.take();
+  if (current) await tolerate(ctx.client.update('endpoints', body, { namespace }));
+  else await tolerate(ctx.client.create('endpoints', body, { namespace }));
 }

@@ -1,9 +1,11 @@
 // EndpointSlice controller: each Service with a selector gets discovery.k8s.io/v1 EndpointSlices of its pods.
 // k8s: staging/src/k8s.io/endpointslice/reconciler.go and utils.go; pkg/controller/endpointslice/endpointslice_controller.go
 import type { KObject } from '../../src/api/types';
-import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '../../src/client/errors';
+import { isForbidden, isNotFound } from '../../src/client/errors';
 import { deepEqual } from '../../src/lib/json';
-import type { Controller, ControllerContext, ReconcileResult } from './framework';
+import { keyOf } from '../shared/controller';
+import { namespaceOf } from '../shared/cache';
+import type { ControllerContext, KeyedControllerDef } from './framework';
 import {
   endpointPort,
   findPort,
@@ -11,12 +13,13 @@ import {
   managesEndpoints,
   podIP,
   selectedPods,
+  servicesForPod,
   shouldPodBeInEndpoints,
   shouldSetHostname,
   type EndpointPort,
   type Pod,
   type Service,
-} from './endpoints';
+} from './lib/endpoint-util';
 
 const SERVICE_NAME = 'kubernetes.io/service-name';
 const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
@@ -39,7 +42,7 @@ interface Endpoint {
 type Slice = KObject & { addressType?: string; endpoints?: Endpoint[] | null; ports?: EndpointPort[] | null };
 
 /** k8s: podToEndpoint: terminating pods are listed too, never ready, and serving as their readiness says. */
-function toEndpoint(pod: Pod, svc: Service, ip: string, zones: Map<string, string>): Endpoint {
+function toEndpoint(pod: Pod, svc: Service, ip: string, zones: (node: string) => string | undefined): Endpoint {
   const serving = isPodReady(pod);
   const terminating = Boolean(pod.metadata.deletionTimestamp);
   const ep: Endpoint = {
@@ -50,7 +53,7 @@ function toEndpoint(pod: Pod, svc: Service, ip: string, zones: Map<string, strin
   if (shouldSetHostname(pod, svc)) ep.hostname = pod.spec!.hostname;
   if (pod.spec?.nodeName) {
     ep.nodeName = pod.spec.nodeName;
-    const zone = zones.get(pod.spec.nodeName);
+    const zone = zones(pod.spec.nodeName);
     if (zone) ep.zone = zone;
   }
   return ep;
@@ -75,7 +78,7 @@ function canonical(e: Endpoint): Endpoint {
 }
 
 /** Desired endpoints of one address family, grouped by the ports they resolve to (named ports may differ per pod). */
-function desiredGroups(svc: Service, pods: Pod[], family: string, zones: Map<string, string>): Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }> {
+function desiredGroups(svc: Service, pods: Pod[], family: string, zones: (node: string) => string | undefined): Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }> {
   const groups = new Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }>();
   for (const pod of selectedPods(svc, pods)) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
@@ -105,50 +108,57 @@ function sliceLabels(svc: Service): Record<string, string> {
   return labels;
 }
 
-interface PassState {
-  writes: number;
-  retry: boolean;
-}
+const sliceService = (s: KObject): string[] =>
+  s.metadata.labels?.[MANAGED_BY] === CONTROLLER_NAME && s.metadata.labels?.[SERVICE_NAME] ? [keyOf(s.metadata.namespace, s.metadata.labels[SERVICE_NAME])] : [];
 
-export const endpointSliceController: Controller = {
+/**
+ * Keys are Services. A pod change enqueues the Services that select it; a change to one of our
+ * slices enqueues its Service (by the service-name label). Reads come from the caches: the
+ * Service, its slices (by index), the pods of its namespace (by index), the zone of each pod's
+ * node. A node's zone label changing reaches existing slices at the next resync, not at once.
+ * A deleted Service's slices go with it through their ownerReference (the garbage collector).
+ */
+export const endpointSliceController: KeyedControllerDef = {
   name: 'endpointslice',
-  watches: ['services', 'pods', 'nodes', SLICES],
-  async reconcile(ctx) {
-    const services = (await ctx.snapshot.list('services')) as Service[];
-    const pods = (await ctx.snapshot.list('pods')) as Pod[];
-    const zones = new Map<string, string>();
-    for (const n of await ctx.snapshot.list('nodes')) if (n.metadata.labels?.[ZONE]) zones.set(n.metadata.name!, n.metadata.labels[ZONE]);
-    const owned = new Map<string, Slice[]>();
-    for (const s of (await ctx.snapshot.list(SLICES)) as Slice[]) {
-      if (s.metadata.labels?.[MANAGED_BY] !== CONTROLLER_NAME || !s.metadata.labels?.[SERVICE_NAME]) continue;
-      const key = `${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME]}`;
-      owned.set(key, [...(owned.get(key) ?? []), s]);
+  reconciles: 'services',
+  reads: ['services', 'pods', 'nodes', SLICES],
+  watches: [
+    { resource: 'pods', map: servicesForPod },
+    { resource: SLICES, map: sliceService },
+  ],
+  indexes: [
+    { resource: 'services', name: 'namespace', fn: namespaceOf },
+    { resource: 'pods', name: 'namespace', fn: namespaceOf },
+    { resource: SLICES, name: 'service', fn: sliceService },
+  ],
+  async reconcile(ctx, key) {
+    const svc = ctx.cache.kind<Service>('services').get(key);
+    if (!svc || !managesEndpoints(svc)) return;
+    const pods = ctx.cache.kind<Pod>('pods').byIndex('namespace', svc.metadata.namespace ?? '');
+    const nodes = ctx.cache.kind('nodes');
+    const zones = (node: string) => nodes.get(node)?.metadata.labels?.[ZONE];
+    const mine = ctx.cache.kind<Slice>(SLICES).byIndex('service', key);
+    const state = { writes: 0 };
+    for (const family of svc.spec?.ipFamilies?.length ? svc.spec.ipFamilies : ['IPv4']) {
+      await reconcileFamily(ctx, svc, family, desiredGroups(svc, pods, family, zones), mine.filter((s) => s.addressType === family), state);
     }
-    const state: PassState = { writes: 0, retry: false };
-    for (const svc of services) {
-      if (state.writes >= ctx.config.maxWritesPerPass) break;
-      if (!managesEndpoints(svc)) continue;
-      const mine = owned.get(`${svc.metadata.namespace}/${svc.metadata.name}`) ?? [];
-      for (const family of svc.spec?.ipFamilies?.length ? svc.spec.ipFamilies : ['IPv4']) {
-        await reconcileFamily(ctx, svc, family, desiredGroups(svc, pods, family, zones), mine.filter((s) => s.addressType === family), state);
-      }
-    }
-    if (state.writes > 0) ctx.snapshot.invalidate(SLICES);
-    const result: ReconcileResult = {};
-    if (state.writes >= ctx.config.maxWritesPerPass) result.more = true;
-    else if (state.retry) result.requeueAfterMs = 1000;
-    return result;
   },
 };
 
-async function write(state: PassState, fn: () => Promise<unknown>): Promise<void> {
+interface PassState {
+  writes: number;
+}
+
+type SliceContext = ControllerContext & { budget: { take(): void } };
+
+/** NotFound: someone else finished the job; Forbidden: a terminating namespace refuses new content. A conflict propagates: the key is retried. */
+async function write(ctx: SliceContext, state: PassState, fn: () => Promise<unknown>): Promise<void> {
+  ctx.budget.take();
   state.writes++;
   try {
     await fn();
   } catch (e) {
-    if (isConflict(e) || isAlreadyExists(e)) state.retry = true;
-    // A terminating namespace refuses new content; the Service is about to go anyway.
-    else if (!isNotFound(e) && !isForbidden(e)) throw e;
+    if (!isNotFound(e) && !isForbidden(e)) throw e;
   }
 }
 
@@ -159,7 +169,7 @@ async function write(state: PassState, fn: () => Promise<unknown>): Promise<void
  * placeholder slice remains, as upstream keeps.
  */
 async function reconcileFamily(
-  ctx: ControllerContext,
+  ctx: SliceContext,
   svc: Service,
   family: string,
   groups: Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }>,
@@ -185,21 +195,19 @@ async function reconcileFamily(
     // Slices already holding exactly the desired set (however it is spread) are left alone.
     if (have.length === chunks.length && sameEndpoints(have, endpoints) && have.every((s) => (s.endpoints?.length ?? 0) <= MAX_PER_SLICE && deepEqual(s.metadata.labels ?? {}, labels))) continue;
     for (let i = 0; i < chunks.length; i++) {
-      if (state.writes >= ctx.config.maxWritesPerPass) return;
       const slice = have[i];
       const want = { ports: slicePorts(ports), endpoints: chunks[i] };
       if (slice && deepEqual((slice.endpoints ?? []).map(canonical), want.endpoints.map(canonical)) && deepEqual(slice.metadata.labels ?? {}, labels)) continue;
       if (slice) {
-        await write(state, () => ctx.client.update(SLICES, { ...slice, metadata: { ...slice.metadata, labels }, ...want }, { namespace: svc.metadata.namespace }));
+        await write(ctx, state, () => ctx.client.update(SLICES, { ...slice, metadata: { ...slice.metadata, labels }, ...want }, { namespace: svc.metadata.namespace }));
       } else {
-        await write(state, () => ctx.client.create(SLICES, newSlice(svc, family, labels, want), { namespace: svc.metadata.namespace }));
+        await write(ctx, state, () => ctx.client.create(SLICES, newSlice(svc, family, labels, want), { namespace: svc.metadata.namespace }));
       }
     }
     leftovers.push(...have.slice(chunks.length));
   }
   for (const s of leftovers) {
-    if (state.writes >= ctx.config.maxWritesPerPass) return;
-    await write(state, () => ctx.client.delete(SLICES, s.metadata.name!, { namespace: s.metadata.namespace, preconditions: { uid: s.metadata.uid } }));
+    await write(ctx, state, () => ctx.client.delete(SLICES, s.metadata.name!, { namespace: s.metadata.namespace, preconditions: { uid: s.metadata.uid } }));
   }
 }
 

@@ -15,7 +15,6 @@ import { namespaceController } from './namespace';
 import { eventTTLController } from './event-ttl';
 import { serviceAllocRepairController } from './service-alloc-repair';
 
-const SLICES = 'discovery.k8s.io/v1/endpointslices';
 const LEASES = 'coordination.k8s.io/v1/leases';
 const gcKinds = RESOURCES.filter((r) => r.resource !== 'events').map(resourceKey);
 const namespacedKinds = RESOURCES.filter((r) => r.namespaced && !(r.group === 'events.k8s.io' && r.resource === 'events')).map(resourceKey);
@@ -27,8 +26,8 @@ export const controllers = (): KeyedControllerDef[] => [
   wholeCluster(nodeLifecycleController, ['nodes', LEASES]),
   wholeCluster(podLifecycleController, ['nodes', 'pods']),
   wholeCluster(podGCController, ['nodes', 'pods']),
-  wholeCluster(endpointsController, ['services', 'pods', 'endpoints']),
-  wholeCluster(endpointSliceController, ['services', 'pods', 'nodes', SLICES]),
+  endpointsController,
+  endpointSliceController,
   wholeCluster(garbageCollectorController, gcKinds),
   wholeCluster(namespaceController, ['namespaces', ...namespacedKinds]),
   wholeCluster(eventTTLController, ['events']),
