@@ -128,6 +128,17 @@ describe('Service ClusterIPs and NodePorts', () => {
     expect((await c.kubectl(['create', '-f', file('real-free.yaml', yaml('real-free', 30580))])).code).toBe(0);
   });
 
+  it('a Service removed when its last finalizer goes frees its NodePort at once', async () => {
+    const held = yaml('held-by-finalizer', 30582).replace('metadata:\n', 'metadata:\n  finalizers:\n  - example.com/hold\n');
+    expect((await c.kubectl(['create', '-f', file('held.yaml', held)])).code).toBe(0);
+    expect((await c.kubectl(['delete', 'service', 'held-by-finalizer', '--wait=false'])).code).toBe(0);
+    const patched = await c.kubectl(['patch', 'service', 'held-by-finalizer', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+    expect(patched.code, patched.stderr).toBe(0);
+    expect((await api('GET', '/api/v1/namespaces/default/services/held-by-finalizer')).status).toBe(404);
+    const next = await c.kubectl(['create', '-f', file('after-finalizer.yaml', yaml('after-finalizer', 30582))]);
+    expect(next.code, next.stderr).toBe(0);
+  });
+
   it('deleting a Service frees its NodePort', async () => {
     expect((await c.kubectl(['delete', 'service', 'steal2'])).code).toBe(0);
     expect((await c.kubectl(['create', '-f', file('steal3.yaml', yaml('steal3', 30558))])).code).toBe(0);

@@ -5,7 +5,7 @@ import { deepEqual } from '../../lib/json';
 import type { StoreFailure } from '../../storage/store';
 import { errors, ApiError } from '../errors';
 import { isDryRun, targetOf, type ApiContext } from '../context';
-import { admitUpdate, admitUpdateRequest, afterUpdate } from '../admission';
+import { admitUpdate, admitUpdateRequest, afterDelete, afterUpdate } from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
 import { notifyWrite } from '../wake';
@@ -109,7 +109,9 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
   }).catch(async (e: unknown) => {
     if (!(e instanceof DeleteNow)) throw e;
     if (isDryRun(ctx)) return { ok: false as const, reason: 'invalid' as const, message: 'dry-run' };
-    return ctx.store.delete(r, ns, name, { resourceVersion: e.rv });
+    const gone = await ctx.store.delete(r, ns, name, { resourceVersion: e.rv });
+    if (gone.ok) await afterDelete(ctx, gone.value);
+    return gone;
   });
   if (unchanged) return unchanged;
   if (dryResult) return dryResult;
