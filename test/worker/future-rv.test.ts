@@ -8,7 +8,7 @@ import { parseResourceVersion } from '../../src/storage/revision';
 import { partitionOf } from '../../src/storage/partition';
 import { objectKey } from '../../src/storage/keys';
 import { FRESHNESS_WAIT_MS, type Store } from '../../src/storage/store';
-import type { Status, WatchEvent } from '../../src/api/types';
+import type { KObject, Status, WatchEvent } from '../../src/api/types';
 import { ApiStatusError } from '../../src/client/errors';
 
 function position(store: Store, rv: string): number[] {
@@ -106,8 +106,8 @@ describe('a future resourceVersion through the API Worker', () => {
   it('answers a GET at a future resourceVersion with 504 after the wait, and one at a reached resourceVersion with the object', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const cm = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } });
-    const lease = await c.create('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: ns }, spec: {} });
+    const cm: KObject = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } });
+    const lease: KObject = await c.create('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: ns }, spec: {} });
     const leases = await c.list('coordination.k8s.io/v1/leases', { namespace: ns });
     expect((await c.get('configmaps', 'x', { namespace: ns, resourceVersion: cm.metadata.resourceVersion })).metadata.uid).toBe(cm.metadata.uid);
     expect((await c.get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: lease.metadata.resourceVersion })).metadata.uid).toBe(lease.metadata.uid);
