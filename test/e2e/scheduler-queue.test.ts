@@ -162,3 +162,31 @@ describe('the scheduling queue in the real scheduler Worker', () => {
     expect(describe).toMatch(/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned default\/p7 to (small|big)/);
   }, 60_000);
 });
+
+describe('after an eviction', () => {
+  it('lists pods and nodes once to rebuild its caches, and counts every bound pod again', async () => {
+    const worker = (await runtime.mf.getWorker('edgeplane-scheduler')) as unknown as { rebuild(): Promise<{ ms: number; pods: number; nodes: number }> };
+    const before = await schedulerStatus();
+    const rebuilt = await worker.rebuild();
+    console.log(`rebuild: ${rebuilt.pods} pods and ${rebuilt.nodes} nodes listed in ${rebuilt.ms} ms`);
+    expect(rebuilt).toMatchObject({ nodes: 2, pods: 51 });
+    const create = (name: string, cpu: string) => api('POST', '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests: { cpu } } }] },
+    });
+    // big has 8 cpu, 5 of them huge's and 10m per small pod: 2 cpu still fit there, 4 fit nowhere
+    // unless the rebuilt cache forgot huge.
+    await create('needs-2', '2');
+    await create('needs-4', '4');
+    const node = await eventually('needs-2 bound', async () => (await api('GET', '/api/v1/namespaces/default/pods/needs-2')).spec?.nodeName as string | undefined, 10_000);
+    expect(node).toBe('big');
+    const unschedulable = await eventually('needs-4 Unschedulable', async () => {
+      const pod = await api('GET', '/api/v1/namespaces/default/pods/needs-4');
+      expect(pod.spec?.nodeName).toBeUndefined();
+      return pod.status?.conditions?.find((c: Record<string, string>) => c.type === 'PodScheduled' && c.reason === 'Unschedulable')?.message as string | undefined;
+    }, 10_000);
+    expect(unschedulable).toMatch(/^0\/2 nodes are available: 2 Insufficient cpu\./);
+    const after = await schedulerStatus();
+    expect(after.lists - before.lists, 'the rebuild lists pods and nodes once each').toBe(2);
+  }, 60_000);
+});

@@ -45,6 +45,7 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
   private draining = false;
   private again = false;
   private paused = false;
+  private syncedPromise: Promise<void> = Promise.resolve();
   private timer?: ReturnType<typeof setTimeout>;
   private alarmAt: number | null | undefined;
   private readonly counters = { requests: 0, lists: 0, wakes: 0 };
@@ -81,6 +82,23 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
     this.paused = paused;
     this.start();
     if (!paused) this.kick();
+  }
+
+  /**
+   * Drops the caches and the queue and builds them again, as after an eviction; answers how long
+   * the lists took and what they held. For the benchmark and tests (an eviction cannot be forced).
+   */
+  async rebuild(): Promise<{ ms: number; pods: number; nodes: number }> {
+    for (const i of this.informers) i.stop();
+    if (this.timer) clearTimeout(this.timer);
+    this.informers = [];
+    this.scheduler = undefined;
+    this.synced = false;
+    this.draining = false;
+    const t0 = Date.now();
+    this.start();
+    await this.syncedPromise;
+    return { ms: Date.now() - t0, pods: this.scheduler!.cache.podCount + this.scheduler!.queue.lengths.active + this.scheduler!.queue.lengths.backoff + this.scheduler!.queue.lengths.unschedulable, nodes: this.scheduler!.cache.nodeInfos().length };
   }
 
   async nextAlarm(): Promise<number | null> {
@@ -145,7 +163,8 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
     this.informers = [nodes, pods];
     nodes.start();
     pods.start();
-    void Promise.all([nodes.synced, pods.synced]).then(() => {
+    this.syncedPromise = Promise.all([nodes.synced, pods.synced]).then(() => {
+      if (this.scheduler !== scheduler) return;
       this.synced = true;
       this.kick();
     });
