@@ -100,8 +100,11 @@ function containerProcesses(): number[] {
 async function allReady(): Promise<KObj[]> {
   return eventually(`${PODS} ready sleepers`, async () => {
     const pods = (await getList(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dsleepers')).filter((p: KObj) => !p.metadata.deletionTimestamp);
-    return pods.length === PODS && pods.every(isReady) ? pods : undefined;
-  }, 120_000, 500);
+    if (pods.length === PODS && pods.every(isReady)) return pods;
+    // Said when it times out: how far it got.
+    const bound = pods.filter((p) => p.spec.nodeName).length;
+    throw new Error(`${pods.length} pods, ${bound} bound, ${pods.filter(isReady).length} ready`);
+  }, 180_000, 500);
 }
 
 function compare(before: Map<string, Seen>, after: Map<string, Seen>): string[] {
