@@ -99,6 +99,23 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
     console.log(`hub: stalled watcher cut after ${end.bytes} bytes (${stalledSeen} events); peak queued ${stats.peakQueuedBytes} bytes over both watchers`);
   });
 
+  it('holds at most 32 MiB for all its watchers together: with 20 stalled readers the furthest behind are cut', async () => {
+    const store = storeWith(1);
+    const r = freshResource(false);
+    const name = shardName(storageResource(r), 0, false);
+    const list = await store.list(r, { namespace: 'default' });
+    if (!list.ok) throw new Error('list failed');
+    const qs = new URLSearchParams({ shard: name, from: list.value.resourceVersion, prefix: 'default/' });
+    const stalled = await Promise.all(Array.from({ length: 20 }, () => hubStub(name).fetch(`https://hub/watch?${qs}`)));
+    // About 3.3 MB for each watcher: under the per-watcher cut, 66 MB over all twenty.
+    await createMany(store, r, 3000, (i) => thing(`t${i}`, { pad: PAD }));
+    const stats = await hubStub(name).stats();
+    console.log(`hub with 20 stalled watchers: peak ${stats.peakQueuedBytes} bytes, ${stats.cut} cut`);
+    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(HUB_MAX_QUEUED + 4096);
+    expect(stats.cut).toBeGreaterThanOrEqual(20 - Math.floor(HUB_MAX_QUEUED / (3000 * 1000)));
+    await Promise.all(stalled.map((s) => s.body!.cancel()));
+  });
+
   it('paces a catch-up through thousands of old events instead of queueing them, and never cuts it', async () => {
     const store = storeWith(1);
     const r = freshResource(false);
