@@ -14,7 +14,7 @@ commands:
            --scheduler-strategy least-allocated|most-allocated  --node-monitor-grace-period 50s
            --default-toleration-seconds 300  --event-ttl 1h
 ${AGENT_USAGE}  token    join tokens for node agents (admin kubeconfig: --kubeconfig, $KUBECONFIG or .edgeplane/kubeconfig)
-           create [--ttl 24h] [--trust pin|system]   list   revoke ID
+           create [--ttl 24h] [--trust pin|system] [--allow-takeover]   list   revoke ID
   node     revoke NODE   revoke a node's credential (it gets 401 from then on)
 `;
 

@@ -61,8 +61,11 @@ export async function createJoinToken(client: KubeClient, ttlSeconds: number, ca
   return issueJoinToken(client, ttlSeconds, caHash(caPem));
 }
 
-/** `trust` is the pinned key's SHA-256 (hex), or SYSTEM_TRUST. */
-export async function issueJoinToken(client: KubeClient, ttlSeconds: number, trust: string): Promise<string> {
+/**
+ * `trust` is the pinned key's SHA-256 (hex), or SYSTEM_TRUST. `allowTakeover` lets the token join
+ * under the name of a node that is still alive (the server refuses that otherwise).
+ */
+export async function issueJoinToken(client: KubeClient, ttlSeconds: number, trust: string, allowTakeover = false): Promise<string> {
   const id = rand(6);
   const secret = rand(16);
   const expiration = ttlSeconds > 0 ? new Date(Date.now() + ttlSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
@@ -78,6 +81,7 @@ export async function issueJoinToken(client: KubeClient, ttlSeconds: number, tru
         'token-secret-sha256': b64(sha256(secret)),
         ...(expiration ? { expiration: b64(expiration) } : {}),
         'usage-bootstrap-authentication': b64('true'),
+        ...(allowTakeover ? { 'allow-takeover': b64('true') } : {}),
       },
     } as KObject,
     { namespace: 'kube-system', fieldManager: 'edgeplane-cli' },
@@ -94,7 +98,7 @@ export async function runToken(p: Parsed): Promise<void> {
         const mode = str(p, 'trust', 'pin');
         if (mode !== 'pin' && mode !== SYSTEM_TRUST) throw new UsageError('--trust takes pin (the default: the token pins the key the server presents) or system (agents trust their system CA store)');
         const trust = mode === SYSTEM_TRUST ? SYSTEM_TRUST : await presentedPin(api.access.server, { caPem: api.access.caPem, insecure: api.access.insecure });
-        process.stdout.write(`${await issueJoinToken(api.client, seconds(p, 'ttl', 24 * 3600), trust)}\n`);
+        process.stdout.write(`${await issueJoinToken(api.client, seconds(p, 'ttl', 24 * 3600), trust, [true, 'true'].includes(p.flags.get('allow-takeover') ?? false))}\n`);
         return;
       }
       case 'list': {
@@ -119,7 +123,7 @@ export async function runToken(p: Parsed): Promise<void> {
         return;
       }
       default:
-        throw new UsageError('token needs a subcommand: create [--ttl 24h] [--trust pin|system], list, or revoke ID');
+        throw new UsageError('token needs a subcommand: create [--ttl 24h] [--trust pin|system] [--allow-takeover], list, or revoke ID');
     }
   } finally {
     api.close();

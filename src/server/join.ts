@@ -13,7 +13,8 @@ const DEFAULT_LEASE_SECONDS = 40;
 
 export async function handleJoin(req: Request, store: Store, now = Date.now()): Promise<Response> {
   const token = bearerToken(req);
-  if (!token || !(await checkJoinToken(store, token))) throw errors.unauthorized();
+  const grant = token ? await checkJoinToken(store, token) : undefined;
+  if (!grant) throw errors.unauthorized();
   let body: { nodeName?: unknown };
   try {
     body = JSON.parse(new TextDecoder().decode(await readBody(req))) as { nodeName?: unknown };
@@ -27,7 +28,7 @@ export async function handleJoin(req: Request, store: Store, now = Date.now()): 
       { type: 'FieldValueInvalid', field: 'nodeName', message: `Invalid value: ${JSON.stringify(name)}: ${problems.join('; ')}` },
     ]);
   }
-  await refuseLiveNode(store, name as string, now);
+  if (!grant.allowTakeover) await refuseLiveNode(store, name as string, now);
   const credential = await issueNodeCredential(store, name as string);
   return new Response(JSON.stringify({ nodeName: name, token: credential }), { status: 201, headers: { 'content-type': 'application/json' } });
 }
@@ -35,8 +36,9 @@ export async function handleJoin(req: Request, store: Store, now = Date.now()): 
 /**
  * A join token is for new machines: joining under the name of a node whose credential is unrevoked
  * and whose Lease is fresh would rotate that credential away from a running agent and hand its pods
- * and Secrets to whoever holds the token. The admin frees the name with `edgeplane node revoke`; a
- * node whose Lease has expired (a machine that lost its state) may join again.
+ * and Secrets to whoever holds the token. The admin frees the name with `edgeplane node revoke`, or
+ * makes a token that may replace live nodes (`token create --allow-takeover`); a node whose Lease
+ * has expired (a machine that lost its state) may join again.
  */
 async function refuseLiveNode(store: Store, name: string, now: number): Promise<void> {
   const lease = await store.get(LEASES, 'kube-node-lease', name);
@@ -49,6 +51,6 @@ async function refuseLiveNode(store: Store, name: string, now: number): Promise<
   throw errors.conflict(
     { resource: 'nodes', group: '', name },
     `node ${name} is already joined and alive (its credential is in use and its Lease was renewed ${ago}s ago); ` +
-      `to replace that machine, revoke it first (edgeplane node revoke ${name}), or join under another name`,
+      `to replace that machine, revoke it first (edgeplane node revoke ${name}) or join with a token made by edgeplane token create --allow-takeover, or join under another name`,
   );
 }

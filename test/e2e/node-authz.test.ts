@@ -232,7 +232,9 @@ describe('a node credential', () => {
 
     const takeover = await tryJoin('node-t');
     expect(takeover.status).toBe(409);
-    expect(takeover.body.message).toMatch(/^Operation cannot be fulfilled on nodes "node-t": node node-t is already joined and alive \(its credential is in use and its Lease was renewed \d+s ago\); to replace that machine, revoke it first \(edgeplane node revoke node-t\), or join under another name$/);
+    expect(takeover.body.message).toMatch(
+      /^Operation cannot be fulfilled on nodes "node-t": node node-t is already joined and alive \(its credential is in use and its Lease was renewed \d+s ago\); to replace that machine, revoke it first \(edgeplane node revoke node-t\) or join with a token made by edgeplane token create --allow-takeover, or join under another name$/,
+    );
     // The live node keeps working: its credential was not rotated away.
     expect(await asNode(first.body.token, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-t')).toBe(200);
 
@@ -245,7 +247,24 @@ describe('a node credential', () => {
     expect(await asNode(rejoined.body.token, 'PATCH', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-t', { spec: { renewTime: microTime(Date.now()) } }, 'application/merge-patch+json')).toBe(200);
     expect((await tryJoin('node-t')).status).toBe(409);
     execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'node', 'revoke', 'node-t', '--kubeconfig', c.kubeconfig]);
-    expect((await tryJoin('node-t')).status).toBe(201);
+    const afterRevoke = await tryJoin('node-t');
+    expect(afterRevoke.status).toBe(201);
+
+    // Live again: only a token the admin made for it may take the name over, and the old credential goes.
+    expect(await asNode(afterRevoke.body.token, 'PATCH', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-t', { spec: { renewTime: microTime(Date.now()) } }, 'application/merge-patch+json')).toBe(200);
+    expect((await tryJoin('node-t')).status).toBe(409);
+    const forceToken = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'token', 'create', '--ttl', '10m', '--allow-takeover', '--kubeconfig', c.kubeconfig], { encoding: 'utf8' }).trim();
+    const [fid, fsecret] = forceToken.split('.');
+    const forced = await c.fetch('/edgeplane/v1/join', { method: 'POST', token: `${fid}.${fsecret}`, body: JSON.stringify({ nodeName: 'node-t' }) });
+    expect(forced.status).toBe(201);
+    await forced.text();
+    const deadline = Date.now() + 15_000;
+    let old = 200;
+    while (Date.now() < deadline && old !== 401) {
+      old = await asNode(afterRevoke.body.token, 'GET', '/api/v1/nodes');
+      if (old !== 401) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(old).toBe(401);
   });
 
   it('cannot join without a valid join token', async () => {

@@ -20,16 +20,25 @@ const b64 = (s: string) => btoa(s);
 const unb64 = (s: string | undefined) => (s ? atob(s) : '');
 const data = (o: KObject | null) => ((o as { data?: Record<string, string> } | null)?.data ?? {});
 
+/** Data key of a join token an admin made to replace live nodes (`edgeplane token create --allow-takeover`). */
+export const ALLOW_TAKEOVER = 'allow-takeover';
+
+export interface JoinTokenGrant {
+  /** The admin allowed this token to join under the name of a node that is still alive. */
+  allowTakeover: boolean;
+}
+
 /** Checks a join token (`<id>.<secret>`): it must exist, match its hash, and not be expired. */
-export async function checkJoinToken(store: Store, token: string, now = Date.now()): Promise<boolean> {
+export async function checkJoinToken(store: Store, token: string, now = Date.now()): Promise<JoinTokenGrant | undefined> {
   const m = JOIN_TOKEN.exec(token);
-  if (!m) return false;
+  if (!m) return undefined;
   const secret = await store.get(SECRETS, 'kube-system', `bootstrap-token-${m[1]}`);
-  if (!secret || (secret as { type?: string }).type !== JOIN_TOKEN_TYPE) return false;
+  if (!secret || (secret as { type?: string }).type !== JOIN_TOKEN_TYPE) return undefined;
   const d = data(secret);
-  if (!safeEqual(unb64(d['token-secret-sha256']), await sha256Hex(m[2]))) return false;
+  if (!safeEqual(unb64(d['token-secret-sha256']), await sha256Hex(m[2]))) return undefined;
   const exp = unb64(d.expiration);
-  return !exp || Date.parse(exp) > now;
+  if (exp && !(Date.parse(exp) > now)) return undefined;
+  return { allowTakeover: unb64(d[ALLOW_TAKEOVER]) === 'true' };
 }
 
 /** Issues a node its own credential, replacing any it had (re-joining rotates it). */
