@@ -6,6 +6,7 @@
 // tunnel is the agent's "ping" answered by setWebSocketAutoResponse (no wake-up, no storage write).
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../server/env';
+import { ApiError, statusResponse } from '../server/errors';
 import { decodeFrames, encodeFrames, frame, FrameType, json, PING_TEXT, PONG_TEXT, text, windowBytes, windowFrame, type Frame, type OpenRequest } from './frames';
 import { failureStatus, type StreamStatus } from './exit-status';
 import { Upstream } from './upstream';
@@ -108,7 +109,7 @@ export class NodeTunnel extends DurableObject<Env> {
 
   private noTunnel(node: string): Response {
     const message = `node ${node} has no tunnel connected: its agent is not running or cannot reach the control plane`;
-    return Response.json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'ServiceUnavailable', code: 503 }, { status: 503 });
+    return statusResponse(new ApiError(503, 'ServiceUnavailable', message));
   }
 
   private newSid(): number {
