@@ -59,9 +59,9 @@ describe('watch filtering in the hubs', () => {
     await store.create(PODS, pod(ns, 'a1', mine));
     const unbound = await store.create(PODS, pod(ns, 'a2'));
     if (!unbound.ok) throw new Error('create failed');
-    const bound = await store.update(PODS, { ...unbound.value, spec: { ...unbound.value.spec, nodeName: mine } });
+    const bound = await store.update(PODS, { ...unbound.value, spec: { ...(unbound.value.spec as object), nodeName: mine } });
     if (!bound.ok) throw new Error('bind failed');
-    const moved = await store.update(PODS, { ...bound.value, spec: { ...bound.value.spec, nodeName: other } });
+    const moved = await store.update(PODS, { ...bound.value, spec: { ...(bound.value.spec as object), nodeName: other } });
     if (!moved.ok) throw new Error('move failed');
     await store.create(PODS, pod(ns, 'last', mine));
     await store.delete(PODS, ns, 'last');
