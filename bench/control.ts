@@ -735,29 +735,29 @@ export async function controlBench(argv: string[]): Promise<void> {
     // (d) CPU while 1,000 nodes renew leases, then (b, c) scheduler throughput on those nodes.
     // Each plane that fails (on a saturated machine agents time out registering) is reported, and the rest still runs.
     try {
-    log(`control plane B: ${largeNodes} nodes`);
-    const b = await startPlane(path.join(base, 'b'));
-    const agentsB = await startNodes(b, largeNodes, perAgent);
-    log('waiting for lease renewals to reach 90% of one per node per 10 s');
-    const rate = await leasesSteady(b, largeNodes, 0.9, 90_000);
-    log(`  ${rate.toFixed(0)} lease writes/s`);
-    log(`measuring CPU for ${cpuSeconds} s while ${largeNodes} nodes renew leases`);
-    cpu.push(await cpuWindow(b, `${largeNodes} nodes renewing leases`, cpuSeconds, agentsB));
-    log(`creating ${podCount} pods with ${parallel} clients`);
-    throughput = await throughputCell(b, largeNodes, podCount, parallel, createLimitMs);
-    log(`  last binding ${throughput.lastBindMs} ms after the first create`);
-    if (drainPods > 0) {
-      log(`scheduler paused while ${drainPods} more pods are created, then resumed`);
-      drain = await drainCell(b, drainPods, parallel);
-      log(`  drained in ${drain.drainMs} ms (${drain.rate.toFixed(0)} pods/s)`);
-    }
-    rebuild = await schedulerWorker(b).rebuild().catch((err: unknown) => {
-      log(`  scheduler cache rebuild failed: ${String(err)}`);
-      return undefined;
-    });
-    if (rebuild) log(`  scheduler caches rebuilt (as after an eviction): ${rebuild.pods} pods, ${rebuild.nodes} nodes in ${rebuild.ms} ms`);
-    await Promise.all(agentsB.map(stopAgent));
-    await stopPlane(b);
+      log(`control plane B: ${largeNodes} nodes`);
+      const b = await startPlane(path.join(base, 'b'));
+      const agentsB = await startNodes(b, largeNodes, perAgent);
+      log('waiting for lease renewals to reach 90% of one per node per 10 s');
+      const rate = await leasesSteady(b, largeNodes, 0.9, 90_000);
+      log(`  ${rate.toFixed(0)} lease writes/s`);
+      log(`measuring CPU for ${cpuSeconds} s while ${largeNodes} nodes renew leases`);
+      cpu.push(await cpuWindow(b, `${largeNodes} nodes renewing leases`, cpuSeconds, agentsB));
+      log(`creating ${podCount} pods with ${parallel} clients`);
+      throughput = await throughputCell(b, largeNodes, podCount, parallel, createLimitMs);
+      log(`  last binding ${throughput.lastBindMs} ms after the first create`);
+      if (drainPods > 0) {
+        log(`scheduler paused while ${drainPods} more pods are created, then resumed`);
+        drain = await drainCell(b, drainPods, parallel);
+        log(`  drained in ${drain.drainMs} ms (${drain.rate.toFixed(0)} pods/s)`);
+      }
+      rebuild = await schedulerWorker(b).rebuild().catch((err: unknown) => {
+        log(`  scheduler cache rebuild failed: ${String(err)}`);
+        return undefined;
+      });
+      if (rebuild) log(`  scheduler caches rebuilt (as after an eviction): ${rebuild.pods} pods, ${rebuild.nodes} nodes in ${rebuild.ms} ms`);
+      await Promise.all(agentsB.map(stopAgent));
+      await stopPlane(b);
     } catch (err) {
       failures.push(`control plane B (${largeNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       log(failures[failures.length - 1]);
@@ -765,19 +765,21 @@ export async function controlBench(argv: string[]): Promise<void> {
     }
 
     // (e) many nodes renewing leases: no node whose agent is alive may be marked NotReady.
-    if (leaseNodes > 0 && leaseMinutes > 0) try {
-      log(`control plane C: ${leaseNodes} nodes renewing leases for ${leaseMinutes} min`);
-      const c = await startPlane(path.join(base, 'c'));
-      const agentsC = await startNodes(c, leaseNodes, leasePerAgent);
-      await leasesSteady(c, leaseNodes, 0.9, 120_000);
-      lease = await leaseCell(c, leaseNodes, leaseMinutes * 60);
-      log(`  ${lease.notReady} NotReady transition(s), ${lease.cpuSeconds.toFixed(1)} CPU s`);
-      await Promise.all(agentsC.map(stopAgent));
-      await stopPlane(c);
-    } catch (err) {
-      failures.push(`control plane C (${leaseNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      log(failures[failures.length - 1]);
-      for (const p of [...live.planes]) await stopPlane(p);
+    if (leaseNodes > 0 && leaseMinutes > 0) {
+      try {
+        log(`control plane C: ${leaseNodes} nodes renewing leases for ${leaseMinutes} min`);
+        const c = await startPlane(path.join(base, 'c'));
+        const agentsC = await startNodes(c, leaseNodes, leasePerAgent);
+        await leasesSteady(c, leaseNodes, 0.9, 120_000);
+        lease = await leaseCell(c, leaseNodes, leaseMinutes * 60);
+        log(`  ${lease.notReady} NotReady transition(s), ${lease.cpuSeconds.toFixed(1)} CPU s`);
+        await Promise.all(agentsC.map(stopAgent));
+        await stopPlane(c);
+      } catch (err) {
+        failures.push(`control plane C (${leaseNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        log(failures[failures.length - 1]);
+        for (const p of [...live.planes]) await stopPlane(p);
+      }
     }
   } finally {
     for (const p of [...live.planes]) await stopPlane(p);
