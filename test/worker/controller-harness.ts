@@ -79,7 +79,7 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
     }
     const resource = resourceOfKind(body.apiVersion, body.kind);
     if (!resource || !body.metadata?.name) return;
-    written.push({ resource, key: objectKey(body), rv: body.metadata.resourceVersion, deleting: method === 'DELETE' });
+    written.push({ resource, key: objectKey(body), rv: body.metadata.resourceVersion, deleting: method === 'DELETE' || !!body.metadata.deletionTimestamp });
   };
   let attempts = 0;
   const api = {
@@ -130,7 +130,7 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
         if (w.gone) return cached !== undefined && !written.slice(i + 1).some((x) => x.key === w.key && x.resource === w.resource);
         // Deleted since (by a later write we made): nothing to wait for.
         if (written.slice(i + 1).some((x) => x.gone && x.key === w.key && x.resource === w.resource)) return false;
-        // A delete answered with the object may have removed it all the same.
+        // An object being deleted (a delete answered with the object, a finalizer removed) may be gone already.
         if (w.deleting && !cached) return false;
         return !reflects(cached?.metadata.resourceVersion, w.rv!);
       });

@@ -7,7 +7,8 @@ import { isNotFound } from '../../src/client/errors';
 import { createRecorder } from '../../src/client/events';
 import { createSnapshot } from '../../workers/controllers/snapshot';
 import { DEFAULT_CONFIG, type ControllerContext } from '../../workers/controllers/framework';
-import { garbageCollectorController as gc } from '../../workers/controllers/garbage-collector';
+import { garbageCollector as gc } from '../../workers/controllers/garbage-collector';
+import { keyedHarness } from './controller-harness';
 import { eventTTLController } from '../../workers/controllers/event-ttl';
 
 const WRITES = ['create', 'update', 'updateStatus', 'patch', 'delete', 'createSubresource'];
@@ -42,20 +43,30 @@ function scopedContext(client: KubeClient, ns: string, overrides: Partial<Contro
   return { ctx, counter };
 }
 
-/** Runs fresh passes (a new snapshot each, as the leader does) until one writes nothing. */
-async function converge(client: KubeClient, ns: string, max = 10): Promise<number> {
+const harnesses = new Map<string, Awaited<ReturnType<typeof keyedHarness>>>();
+async function gcHarness(ns: string) {
+  let h = harnesses.get(ns);
+  if (!h) harnesses.set(ns, (h = await keyedHarness(ns, () => [gc])));
+  return h;
+}
+
+/** Passes of the garbage collector (as the leader runs it: caches of this namespace, its queue) until one writes nothing. */
+async function converge(_client: KubeClient, ns: string, max = 10): Promise<number> {
+  const h = await gcHarness(ns);
   for (let i = 1; i <= max; i++) {
-    const { ctx, counter } = scopedContext(client, ns);
-    await gc.reconcile(ctx);
-    if (counter.writes === 0) return i;
+    const before = h.writes;
+    const out = await h.pass();
+    if (h.writes === before && !out.more) return i;
   }
   throw new Error(`garbage collector did not converge in ${max} passes`);
 }
 
-async function pass(client: KubeClient, ns: string): Promise<number> {
-  const { ctx, counter } = scopedContext(client, ns);
-  await gc.reconcile(ctx);
-  return counter.writes;
+/** One pass; answers how many writes it made. */
+async function pass(_client: KubeClient, ns: string): Promise<number> {
+  const h = await gcHarness(ns);
+  const before = h.writes;
+  await h.pass();
+  return h.writes - before;
 }
 
 const ref = (o: KObject, block = true): OwnerReference => ({

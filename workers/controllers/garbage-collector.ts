@@ -3,7 +3,10 @@
 import { RESOURCES, type ResourceInfo } from '../../src/api/resources';
 import type { KObject, OwnerReference } from '../../src/api/types';
 import { isConflict, isNotFound } from '../../src/client/errors';
-import type { Controller, ControllerContext, ReconcileResult } from './framework';
+import { objectKey } from '../../src/client/informer';
+import type { ClusterCache } from '../shared/cache';
+import { keyOf } from '../shared/controller';
+import type { Controller, ControllerContext, KeyedContext, KeyedControllerDef, ReconcileResult } from './framework';
 
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
@@ -178,3 +181,121 @@ async function removeFinalizer(pass: Pass, item: Item, finalizer: string): Promi
     pass.ctx.client.patch(item.res, name!, 'merge', { metadata: { uid, resourceVersion, finalizers: rest.length ? rest : null } }, { namespace }),
   );
 }
+
+// ---- Keyed: one object at a time, from the caches. ----
+
+/** Every owner uid an object names (not only its controller): the dependents index. */
+const ownerUids = (o: KObject): string[] => (o.metadata.ownerReferences ?? []).map((r) => r.uid);
+const itemKey = (resource: string, o: KObject) => `${resource} ${objectKey(o)}`;
+const sameRefs = (a: KObject | undefined, b: KObject) => JSON.stringify(a?.metadata.ownerReferences ?? []) === JSON.stringify(b.metadata.ownerReferences ?? []);
+const sameFinalizers = (a: KObject | undefined, b: KObject) => JSON.stringify(a?.metadata.finalizers ?? []) === JSON.stringify(b.metadata.finalizers ?? []);
+
+/** Everything that names `uid` as an owner, across the tracked kinds (the dependents index). */
+function dependentsOf(cache: ClusterCache, uid: string): { item: Item; ref: OwnerReference }[] {
+  const out: { item: Item; ref: OwnerReference }[] = [];
+  for (const res of TRACKED) {
+    for (const obj of cache.kind(resourceKey(res)).byIndex('owners', uid)) {
+      const ref = obj.metadata.ownerReferences?.find((r) => r.uid === uid);
+      if (ref) out.push({ item: { obj, res }, ref });
+    }
+  }
+  return out;
+}
+
+/**
+ * k8s: the graph builder's event handling: a new object with owners, or one whose owners or
+ * finalizers changed, is looked at; an object deleted or being deleted sends its dependents (to be
+ * deleted or orphaned) and its owners (a foreground owner waiting on it) to the queue. A write that
+ * changes none of that (a lease renewal, a status update) queues nothing.
+ */
+function gcKeys(resource: string) {
+  return (obj: KObject, cache: ClusterCache, event: { type: string; object: KObject; oldObject?: KObject }): string[] => {
+    if (obj !== event.object) return [];
+    const keys: string[] = [];
+    const gone = event.type === 'DELETED';
+    const old = event.oldObject;
+    const deletingNow = !!obj.metadata.deletionTimestamp;
+    if (!gone && obj.metadata.ownerReferences?.length && (event.type === 'ADDED' || !sameRefs(old, obj))) keys.push(itemKey(resource, obj));
+    if (!gone && deletingNow && (!old?.metadata.deletionTimestamp || !sameFinalizers(old, obj))) keys.push(itemKey(resource, obj));
+    if (gone || (deletingNow && !old?.metadata.deletionTimestamp)) {
+      for (const d of dependentsOf(cache, obj.metadata.uid!)) keys.push(itemKey(resourceKey(d.item.res), d.item.obj));
+      for (const ref of obj.metadata.ownerReferences ?? []) {
+        const ownerRes = resourceOfRef(ref);
+        if (ownerRes) keys.push(`${resourceKey(ownerRes)} ${keyOf(ownerRes.namespaced ? obj.metadata.namespace : undefined, ref.name)}`);
+      }
+    }
+    return keys;
+  };
+}
+
+/** One object's pass: its writes go through the controller's budget; a conflict is thrown (the key is retried). */
+class ItemPass extends Pass {
+  constructor(readonly kctx: KeyedContext) {
+    super(kctx);
+  }
+  override get full(): boolean {
+    return false;
+  }
+  override async write(res: ResourceInfo, fn: () => Promise<unknown>): Promise<boolean> {
+    this.kctx.budget.take();
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+}
+
+/** Owners come from the caches by kind, namespace and name, with the uid checked; a miss is confirmed with a live GET (classify). */
+function ownersFromCache(cache: ClusterCache, item: Item): Map<string, Item> {
+  const out = new Map<string, Item>();
+  for (const ref of item.obj.metadata.ownerReferences ?? []) {
+    const res = resourceOfRef(ref);
+    if (!res) continue;
+    const owner = cache.kind(resourceKey(res)).getNamed(res.namespaced ? item.obj.metadata.namespace : undefined, ref.name);
+    if (owner?.metadata.uid === ref.uid) out.set(ref.uid, { obj: owner, res });
+  }
+  return out;
+}
+
+/**
+ * Keys are "<resource> <namespace>/<name>" over every tracked kind. An object being deleted with
+ * the orphan or foreground finalizer has its dependents orphaned or waited for; an object with
+ * owners is deleted once none of them is live (background), or as its owners' policy says.
+ */
+export const garbageCollector: KeyedControllerDef = {
+  name: 'garbage-collector',
+  reconciles: '*',
+  reads: TRACKED.map(resourceKey),
+  watches: TRACKED.map((r) => ({ resource: resourceKey(r), map: gcKeys(resourceKey(r)) })),
+  indexes: TRACKED.map((r) => ({ resource: resourceKey(r), name: 'owners', fn: ownerUids })),
+  resync(cache) {
+    const keys: string[] = [];
+    for (const res of TRACKED) {
+      const r = resourceKey(res);
+      for (const o of cache.kind(r).list()) {
+        if (o.metadata.ownerReferences?.length || (o.metadata.deletionTimestamp && (hasFinalizer(o, ORPHAN) || hasFinalizer(o, FOREGROUND)))) keys.push(itemKey(r, o));
+      }
+    }
+    return keys;
+  },
+  async reconcile(ctx, key) {
+    const space = key.indexOf(' ');
+    const resource = key.slice(0, space);
+    const res = TRACKED.find((r) => resourceKey(r) === resource);
+    const obj = res && ctx.cache.kind(resource).get(key.slice(space + 1));
+    if (!res || !obj) return;
+    const item: Item = { obj, res };
+    const pass = new ItemPass(ctx);
+    if (deleting(obj)) {
+      const deps = dependentsOf(ctx.cache, obj.metadata.uid!);
+      if (hasFinalizer(obj, ORPHAN)) await orphanDependents(pass, item, deps);
+      else if (hasFinalizer(obj, FOREGROUND)) await finishForeground(pass, item, deps);
+      return;
+    }
+    if (!obj.metadata.ownerReferences?.length) return;
+    await attemptToDelete(pass, item, ownersFromCache(ctx.cache, item), dependentsOf(ctx.cache, obj.metadata.uid!).length > 0);
+  },
+};

@@ -10,7 +10,8 @@ export type Result = { requeueAfterMs?: number } | undefined | void;
 /** A kind whose changes enqueue keys of this controller (controller-runtime's Watches with a mapper). */
 export interface Watch {
   resource: string;
-  map(obj: KObject, cache: ClusterCache): string[];
+  /** Called for the changed object and, on an update or delete, for the object it replaced. */
+  map(obj: KObject, cache: ClusterCache, event: InformerEvent<KObject>): string[];
 }
 
 export interface KeyedController<C> {
@@ -26,6 +27,8 @@ export interface KeyedController<C> {
   reads: string[];
   /** Indexes it looks objects up by. */
   indexes?: { resource: string; name: string; fn: IndexFunc }[];
+  /** The keys cron's resync enqueues, for a controller whose keys are not one kind's objects. */
+  resync?(cache: ClusterCache): string[];
   /** Sees each cache change before the keys are enqueued (expectations are lowered here). */
   observe?(resource: string, event: InformerEvent<KObject>): void;
   reconcile(ctx: C, key: string): Promise<Result>;

@@ -60,7 +60,7 @@ export class ControllerManager<C> {
       }
       for (const w of c.watches ?? []) {
         if (w.resource !== resource) continue;
-        for (const o of objs) for (const k of w.map(o, this.cache)) queued = q.add(k, now) || queued;
+        for (const o of objs) for (const k of w.map(o, this.cache, event)) queued = q.add(k, now) || queued;
       }
     }
     return queued;
@@ -71,7 +71,8 @@ export class ControllerManager<C> {
     const now = this.now();
     for (const c of this.controllers) {
       const q = this.queues.get(c.name)!;
-      if (c.reconciles === '*') q.add('*', now);
+      if (c.resync) for (const k of c.resync(this.cache)) q.add(k, now);
+      else if (c.reconciles === '*') q.add('*', now);
       else for (const o of this.cache.kind(c.reconciles).list()) q.add(objectKey(o), now);
     }
   }
