@@ -35,7 +35,7 @@ async function reasons(ns: string): Promise<string[]> {
 describe('service allocation repair', () => {
   it('re-reserves a held value, reports a doubly held one, and frees a leak only after the grace period', async () => {
     const ns = await freshNamespace(client);
-    const held = (await client.create('services', nodePortService('held', ns, 31901), { namespace: ns })) as KObject & { spec: { clusterIP: string } };
+    const held = (await client.create('services', nodePortService('held', ns, 31901) as KObject, { namespace: ns })) as KObject & { spec: { clusterIP: string } };
     // A leak: reserved for a Service that never got stored.
     const leak = await client.raw('POST', '/edgeplane/v1/serviceallocations', { body: JSON.stringify({ key: 'port-31902', owner: `${ns}/never-stored` }), contentType: 'application/json' });
     expect(leak.status).toBe(201);
