@@ -62,10 +62,6 @@ export class Heap<T> {
     return top;
   }
 
-  values(): IterableIterator<T> {
-    return this.items.values();
-  }
-
   private fix(i: number): void {
     if (!this.up(i)) this.down(i);
   }

@@ -200,21 +200,6 @@ export class SchedulingQueue {
     return top ? backoffExpiry(top) : undefined;
   }
 
-  /** When the oldest pooled pod is due for the leftover flush, or undefined. */
-  nextLeftoverAt(): number | undefined {
-    let first: number | undefined;
-    for (const info of this.unschedulablePods.values()) {
-      if (info.gated) continue;
-      const at = info.timestamp + POD_MAX_IN_UNSCHEDULABLE_PODS_MS;
-      if (first === undefined || at < first) first = at;
-    }
-    return first;
-  }
-
-  unschedulable(): IterableIterator<QueuedPodInfo> {
-    return this.unschedulablePods.values();
-  }
-
   private moveToActiveOrBackoff(info: QueuedPodInfo): void {
     this.unschedulablePods.delete(info.key);
     if (info.attempts > 0 && backoffExpiry(info) > this.now()) this.podBackoffQ.addOrUpdate(info);
