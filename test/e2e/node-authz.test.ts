@@ -187,6 +187,14 @@ describe('a node credential', () => {
       const r = await asNodeFull(nodeA, m, p, b, m === 'PATCH' ? mergePatch : 'application/json');
       if (r.status !== 403 || !r.message.includes(why)) unexpected.push(`expected 403 "${why}", got ${r.status} ${r.message}: ${m} ${p} ${JSON.stringify(b)}`);
     }
+    // A status PUT whose spec lacks only what defaulting fills in sends the same spec: allowed.
+    const current = await admin('GET', '/api/v1/namespaces/default/pods/status-a');
+    delete current.spec.restartPolicy;
+    delete current.spec.dnsPolicy;
+    delete current.metadata.resourceVersion;
+    current.status.phase = 'Running';
+    const put = await asNodeFull(nodeA, 'PUT', '/api/v1/namespaces/default/pods/status-a/status', current);
+    if (put.status !== 200) unexpected.push(`expected allowed, got ${put.status} ${put.message}: PUT pods/status-a/status with a spec lacking defaulted fields`);
     // Nothing a refused write asked for was stored.
     const nodeNow = await admin('GET', '/api/v1/nodes/node-a');
     expect(nodeNow.spec.taints).toEqual([{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]);

@@ -3,11 +3,19 @@
 // k8s: plugin/pkg/admission/noderestriction/admission.go
 import type { KObject } from '../../api/types';
 import { deepEqual } from '../../lib/json';
+import { strategyFor } from '../../registry/strategies';
 import type { ApiContext } from '../context';
 import { errors } from '../errors';
 import { forbiddenLabels, modifiedLabels } from './kubelet-labels';
 
 type NodeSpec = { taints?: unknown[]; unschedulable?: boolean };
+
+/** The pod as it would be stored: a spec that differs from the stored one only by defaults is the same spec. */
+function defaulted(pod: KObject): KObject {
+  const copy = structuredClone(pod);
+  strategyFor('', 'pods').applyDefaults(copy);
+  return copy;
+}
 
 /** k8s admission.NewForbidden: `<resource> "<name>" is forbidden: <reason>`. */
 function forbid(ctx: ApiContext, name: string | undefined, reason: string): never {
@@ -73,5 +81,5 @@ export function restrictNodePodStatus(ctx: ApiContext, requested: KObject, live:
   if (modifiedLabels(m.labels, live.metadata.labels).length) forbid(ctx, name, `node "${node}" cannot update labels through pod status`);
   if (modifiedLabels(m.annotations, live.metadata.annotations).length) forbid(ctx, name, `node "${node}" cannot update annotations through pod status`);
   if (!deepEqual(m.ownerReferences ?? [], live.metadata.ownerReferences ?? [])) forbid(ctx, name, `node "${node}" cannot update ownerReferences through pod status`);
-  if (requested.spec !== undefined && !deepEqual(requested.spec, live.spec)) forbid(ctx, name, `node "${node}" cannot update the pod spec through pod status`);
+  if (requested.spec !== undefined && !deepEqual(defaulted(requested).spec, live.spec)) forbid(ctx, name, `node "${node}" cannot update the pod spec through pod status`);
 }
