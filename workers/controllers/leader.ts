@@ -95,6 +95,11 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
     this.manager = undefined;
   }
 
+  /** Drops this instance as workerd does when it evicts an idle object (tests and the benchmark). */
+  evict(): void {
+    this.ctx.abort('evicted on request');
+  }
+
   getStats(): ControllerStats {
     return {
       requests: this.stats.requests,
