@@ -58,6 +58,20 @@ describe('pods/binding', () => {
   });
 });
 
+describe('pods/binding resourceVersion', () => {
+  it('refuses a Binding whose metadata.resourceVersion is stale (409), and binds at the current one', async () => {
+    const created = await api('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bind-rv' }, spec: { schedulerName: 'nobody', containers: [{ name: 'c', image: 'x' }] } });
+    const stale = (created.body.metadata as { resourceVersion: string }).resourceVersion;
+    const relabeled = await api('PATCH', '/api/v1/namespaces/default/pods/bind-rv', { metadata: { labels: { moved: 'yes' } } }, 'application/merge-patch+json');
+    const current = (relabeled.body.metadata as { resourceVersion: string }).resourceVersion;
+    const binding = (rv: string) => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-rv', resourceVersion: rv }, target: { kind: 'Node', name: 'node-x' } });
+    const refused = await api('POST', '/api/v1/namespaces/default/pods/bind-rv/binding', binding(stale));
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toBe(`Operation cannot be fulfilled on pods "bind-rv": Precondition failed: ResourceVersion in precondition: ${stale}, ResourceVersion in object meta: ${current}`);
+    expect((await api('POST', '/api/v1/namespaces/default/pods/bind-rv/binding', binding(current))).status).toBe(201);
+  });
+});
+
 describe('server-side apply', () => {
   it('to the status of a missing object is 404 and creates nothing (kubectl apply --server-side --subresource=status)', async () => {
     const cm = file('status-missing.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ghost\n  namespace: default\nstatus:\n  replicas: 3\n');

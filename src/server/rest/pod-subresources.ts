@@ -22,13 +22,15 @@ interface Condition {
 
 // k8s: pkg/registry/core/pod/storage BindingREST: set nodeName once, mark PodScheduled.
 export async function handleBinding(ctx: ApiContext): Promise<Response> {
-  const body = decodeObject(await readBody(ctx.request), mediaType(ctx.request)) as { target?: { kind?: string; name?: string }; metadata?: { name?: string; uid?: string } };
+  const body = decodeObject(await readBody(ctx.request), mediaType(ctx.request)) as { target?: { kind?: string; name?: string }; metadata?: { name?: string; uid?: string; resourceVersion?: string } };
   const node = body?.target?.name;
   const name = ctx.info.name!;
   if (body?.metadata?.name && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Binding object');
-  // A Binding's uid is a precondition: a scheduler that decided for one pod must not bind its
-  // namesake recreated meanwhile (k8s: pkg/registry/core/pod/storage BindingREST.setPodNodeAndMetadata).
+  // A Binding's uid and resourceVersion are preconditions: a scheduler that decided for one pod must
+  // not bind its namesake recreated meanwhile (k8s: pkg/registry/core/pod/storage
+  // BindingREST.setPodNodeAndMetadata).
   const uid = body?.metadata?.uid || undefined;
+  const rv = body?.metadata?.resourceVersion || undefined;
   if (!node) throw errors.invalid(targetOf(ctx, name), 'Binding', [{ type: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
   if (body.target?.kind && body.target.kind !== 'Node') {
     throw errors.invalid(targetOf(ctx, name), 'Binding', [{ type: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${body.target.kind}": supported values: "Node"` }]);
@@ -39,6 +41,9 @@ export async function handleBinding(ctx: ApiContext): Promise<Response> {
     const spec = (pod.spec ?? {}) as { nodeName?: string };
     if (uid && uid !== pod.metadata.uid) {
       throw errors.conflict(targetOf(ctx, name), `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
+    }
+    if (rv && !ctx.store.sameVersion(r, rv, pod)) {
+      throw errors.conflict(targetOf(ctx, name), `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`);
     }
     if (pod.metadata.deletionTimestamp) throw errors.conflict(targetOf(ctx, name), `pod ${name} is being deleted, cannot be assigned to a host`);
     if (spec.nodeName) throw errors.conflict(targetOf(ctx, name), `pod ${name} is already assigned to node "${spec.nodeName}"`);
