@@ -45,11 +45,12 @@ interface Acked {
  */
 function startWriters(cluster: () => Cluster) {
   const acked = new Map<string, Acked>();
-  const stats = { acked: 0, failed: 0, conflicts: 0 };
+  const stats = { acked: 0, failed: 0, conflicts: 0, unanswered: 0, codes: {} as Record<string, number> };
   let stopped = false;
   const call = async (method: string, p: string, body?: unknown): Promise<{ status: number; obj?: KObj }> => {
     const res = await cluster().fetch(p, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
+    stats.codes[res.status] = (stats.codes[res.status] ?? 0) + 1;
     return { status: res.status, obj: res.status < 300 ? (JSON.parse(text) as KObj) : undefined };
   };
   const writer = async (w: number) => {
@@ -96,7 +97,7 @@ function startWriters(cluster: () => Cluster) {
           await sleep(100);
         }
       } catch {
-        stats.failed++;
+        stats.unanswered++;
         await sleep(100); // the control plane is down: try again shortly
       }
     }
@@ -220,7 +221,7 @@ describe('SIGKILL of the whole control plane during a rollout', () => {
     console.log(
       `control plane kills: ${kills.map((k) => `at +${k.at} ms (${k.fresh} new, ${k.old} old pods; back after ${k.downMs} ms)`).join('; ')}; ` +
         `rolled out ${rolledOutAfter} ms after the set image; ${writers.stats.acked} writes acknowledged (${writers.acked.size} ConfigMaps), ` +
-        `${writers.stats.failed} failed or unanswered, ${writers.stats.conflicts} conflicts; whole scenario ${Date.now() - t0} ms`,
+        `${writers.stats.unanswered} unanswered, answers ${JSON.stringify(writers.stats.codes)}; whole scenario ${Date.now() - t0} ms`,
     );
     expect(writers.stats.acked).toBeGreaterThan(100);
     expect(lost, `${lost.length} of ${writers.acked.size} acknowledged writes lost`).toEqual([]);
