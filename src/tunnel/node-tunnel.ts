@@ -288,11 +288,10 @@ export class NodeTunnel extends DurableObject<Env> {
       this.endSessionsOf(att, `the tunnel to node ${att.node} closed (${code}${reason ? ` ${reason}` : ''})`);
       return;
     }
-    // kubectl left: the agent ends an exec (kills it) or detaches an attach.
-    if (this.ups.has(att.sid) || att.epoch) {
-      this.ups.delete(att.sid);
-      this.agent()?.send(encodeFrames([frame(FrameType.RESET, att.sid, 0, 'the client closed the stream')]));
-    }
+    // kubectl left: the agent ends an exec (kills it) or detaches an attach. After an EXIT the agent
+    // has forgotten the session already and ignores this.
+    this.ups.delete(att.sid);
+    this.agent()?.send(encodeFrames([frame(FrameType.RESET, att.sid, 0, 'the client closed the stream')]));
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

@@ -35,6 +35,7 @@ export class TunnelClient {
   private readonly sessions = new Map<number, Session>();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private readonly stopping = new AbortController();
   connected = false;
 
   constructor(private readonly opts: TunnelOptions) {}
@@ -45,6 +46,7 @@ export class TunnelClient {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wake?.();
     this.ws?.close(1001, 'agent stopping');
     this.dropSessions();
@@ -61,6 +63,7 @@ export class TunnelClient {
           headers: { authorization: `Bearer ${this.opts.token}` },
           caPem: this.opts.caPem,
           insecureSkipVerify: this.opts.insecureSkipVerify,
+          signal: this.stopping.signal,
         });
         if (this.stopped) {
           ws.close(1001, 'agent stopping');

@@ -14,6 +14,8 @@ export interface WsConnectOptions {
   caPem?: string;
   insecureSkipVerify?: boolean;
   timeoutMs?: number;
+  /** Aborts the handshake (the agent stopping while the control plane does not answer). */
+  signal?: AbortSignal;
 }
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -185,6 +187,7 @@ export function connectWs(opts: WsConnectOptions): Promise<WsConnection> {
         'sec-websocket-protocol': opts.protocol,
       },
       timeout: opts.timeoutMs ?? 15_000,
+      signal: opts.signal,
     });
     req.on('timeout', () => req.destroy(new Error(`no answer to the tunnel upgrade within ${(opts.timeoutMs ?? 15_000) / 1000}s`)));
     req.on('error', reject);
