@@ -25,6 +25,7 @@ import { startRuntime, type Runtime } from '../src/cli/runtime';
 import { StateDir } from '../src/cli/state';
 import { send, type Target } from './http';
 import { ms, table } from './table';
+import { controllersSection, controllersTargets, printControllers, type ControllersRows } from './control-controllers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -689,8 +690,28 @@ export async function controlBench(argv: string[]): Promise<void> {
       'lease-nodes': { type: 'string', default: '5000' },
       'lease-minutes': { type: 'string', default: '10' },
       'lease-nodes-per-agent': { type: 'string', default: '1000' },
+      // The controllers' rows (f, g, h); `--only controllers` runs just those.
+      'wake-seconds': { type: 'string', default: '10' },
+      'converged-pods': { type: 'string', default: '3000' },
+      'rebuild-pods': { type: 'string', default: '10000' },
+      only: { type: 'string', default: '' },
     },
   });
+  const controllerOpts = { wakeSeconds: Number(values['wake-seconds']), convergedPods: Number(values['converged-pods']), rebuildPods: Number(values['rebuild-pods']) };
+  if (values.only === 'controllers') {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-bench-control-'));
+    console.log(`edgeplane control-plane benchmark, the controllers' rows only; load average ${loadavg()} at the start`);
+    try {
+      const rows = await controllersSection(() => startPlane(path.join(base, 'd')), stopPlane, controllerOpts);
+      printControllers(rows, table);
+      console.log('');
+      console.log(table(['figure', 'measured', 'target'], controllersTargets(rows).map((t) => [t.figure, t.measured, t.target])));
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+    console.log(`load average ${loadavg()} at the end`);
+    return;
+  }
   const smallNodes = Number(values['small-nodes']);
   const replicaCounts = values.replicas!.split(',').map(Number);
   const largeNodes = Number(values['large-nodes']);
@@ -714,6 +735,7 @@ export async function controlBench(argv: string[]): Promise<void> {
   let drain: DrainCell | undefined;
   let lease: LeaseCell | undefined;
   let rebuild: Rebuild | undefined;
+  let controllerRows: ControllersRows = {};
   const failures: string[] = [];
   try {
     // (a) rollout latency on 100 nodes, plus the idle baseline before any node exists.
@@ -781,6 +803,8 @@ export async function controlBench(argv: string[]): Promise<void> {
         for (const p of [...live.planes]) await stopPlane(p);
       }
     }
+    // (f, g, h) the controllers, on a plane of their own.
+    controllerRows = await controllersSection(() => startPlane(path.join(base, 'd')), stopPlane, controllerOpts);
   } finally {
     for (const p of [...live.planes]) await stopPlane(p);
     fs.rmSync(base, { recursive: true, force: true });
@@ -861,6 +885,8 @@ export async function controlBench(argv: string[]): Promise<void> {
   if (drain) targets.push({ figure: `scheduler drain of a ${drain.pods.toLocaleString('en')}-pod backlog alone`, measured: `${drain.rate.toFixed(0)} pods/s`, target: '>= 700 pods/s' });
   if (rebuild) targets.push({ figure: `scheduler caches rebuilt after an eviction (${rebuild.pods.toLocaleString('en')} pods, ${rebuild.nodes.toLocaleString('en')} nodes)`, measured: `${(rebuild.ms / 1000).toFixed(1)} s`, target: 'reported' });
   if (lease) targets.push({ figure: `${lease.nodes.toLocaleString('en')} simulated nodes renewing leases for ${(lease.seconds / 60).toFixed(0)} min`, measured: `${lease.notReady} false NotReady, control-plane CPU ${lease.cpuSeconds.toFixed(0)} s (${(lease.cpuSeconds / lease.seconds).toFixed(2)} cores)`, target: '0 false NotReady, CPU reported' });
+  printControllers(controllerRows, table);
+  targets.push(...controllersTargets(controllerRows));
   if (targets.length) {
     console.log('');
     console.log('== issue 9 targets ==');

@@ -21,9 +21,9 @@ export function configFrom(env: ControllersEnv): ControllerConfig {
 }
 
 /**
- * With nothing queued for this long, the leader closes its watches and drops its caches: an open
+ * With nothing due for this long, the leader closes its watches and drops its caches: an open
  * watch keeps the Durable Object running (and billed), and an idle cluster should cost nothing.
- * The next wake (or cron) lists again.
+ * The next wake, alarm (a key due later) or cron lists again and enqueues every object.
  */
 export const IDLE_CLOSE_MS = 60_000;
 
@@ -85,12 +85,18 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
       this.stats.errors++;
       console.error(`controller ${key} failed: ${message}`);
     }
-    if (m.pending() === 0) this.idleTimer = setTimeout(() => this.closeIfIdle(), IDLE_CLOSE_MS);
+    if (this.idleSoon(m)) this.idleTimer = setTimeout(() => this.closeIfIdle(), IDLE_CLOSE_MS);
     return { more: outcome.more, requeueAfterMs: outcome.requeueAfterMs };
   }
 
+  /** Nothing due within IDLE_CLOSE_MS (a key due later, an event's expiry in an hour, keeps its alarm). */
+  private idleSoon(m: ControllerManager<KeyedContext>): boolean {
+    const next = m.nextDue();
+    return next === undefined || next > Date.now() + IDLE_CLOSE_MS;
+  }
+
   private closeIfIdle(): void {
-    if (!this.manager || this.manager.pending() > 0) return;
+    if (!this.manager || !this.idleSoon(this.manager)) return;
     this.manager.cache.stop();
     this.manager = undefined;
   }
