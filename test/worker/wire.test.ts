@@ -250,6 +250,18 @@ describe('fields the apiserver always sends, even empty', () => {
     expect(slice2.endpoints).toEqual([{ addresses: ['127.0.0.9'], conditions: {} }]);
   });
 
+  it('keeps status out of the ownership a create records, and spec out of a status write, as upstream resets them', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const pod = await post(`/api/v1/namespaces/${ns}/pods?fieldManager=maker`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [container] } });
+    const fields = (o: Record<string, any>, manager: string) => o.metadata.managedFields.find((m: { manager: string }) => m.manager === manager)?.fieldsV1;
+    expect(Object.keys(fields(pod, 'maker'))).toEqual(['f:spec']);
+    const svc = await post(`/api/v1/namespaces/${ns}/services?fieldManager=maker`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', labels: { a: 'b' } }, spec: { ports: [{ port: 80 }] } });
+    expect(Object.keys(fields(svc, 'maker')).sort()).toEqual(['f:metadata', 'f:spec']);
+    const put = await call(`/api/v1/namespaces/${ns}/pods/p/status?fieldManager=node`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...pod, status: { ...pod.status, phase: 'Running' } }) });
+    expect(Object.keys(fields(await put.json(), 'node'))).toEqual(['f:status']);
+  });
+
   it('fills pod status conditions and container statuses written through pods/status', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
