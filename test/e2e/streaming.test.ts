@@ -192,6 +192,12 @@ describe('who may open a stream', () => {
     expect(c.output()).toMatch(/audit: \S+ user="admin" opened exec into pod default\/box on node node-1 container="box" command=\["true"\]/);
   });
 
+  it("kubectl's SPDY fallback gets a Status saying this server streams over WebSocket only", async () => {
+    const r = await run('kubectl', ['--kubeconfig', c.kubeconfig, 'exec', 'box', '--', 'true'], { env: { ...process.env, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }, timeoutMs: 30_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('exec needs a WebSocket upgrade with subprotocol v5.channel.k8s.io; this server does not speak SPDY');
+  });
+
   it('kubectl gets a Status for pods it cannot reach', async () => {
     const missing = await c.kubectl(['exec', 'nope', '--', 'true']);
     expect(missing.code).toBe(1);
@@ -261,4 +267,3 @@ async function until(fn: () => boolean | Promise<boolean>, timeoutMs: number, wh
   }
 }
 
-export { run };
