@@ -184,7 +184,7 @@ describe('DELETE responses', () => {
     const cm = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gone', namespace: ns } }, { namespace: ns });
     const del = await call(`/api/v1/namespaces/${ns}/configmaps/gone`, { method: 'DELETE' });
     expect(del.status).toBe(200);
-    expect(await del.text()).toBe(`{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"gone","kind":"configmaps","uid":"${cm.metadata.uid}"}}`);
+    expect(await del.text()).toBe(`{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"gone","kind":"configmaps","uid":"${(cm.metadata as { uid?: string }).uid}"}}`);
 
     await c.create('leases.coordination.k8s.io', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: ns } }, { namespace: ns });
     const lease = await (await call(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l`, { method: 'DELETE' })).json<Record<string, any>>();
