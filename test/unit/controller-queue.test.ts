@@ -1,0 +1,72 @@
+// The controllers' work queue, per-key rate limiter and expectations (pure).
+import { describe, expect, it } from 'vitest';
+import { WorkQueue } from '../../workers/shared/queue';
+import { ControllerExpectations } from '../../workers/shared/expectations';
+
+describe('work queue', () => {
+  it('holds each key once, at its earliest due time, and hands out due keys earliest first', () => {
+    const q = new WorkQueue();
+    q.addAfter('b', 100, 0);
+    q.add('a', 50);
+    q.addAfter('b', 20, 0);
+    q.add('a', 60);
+    expect(q.size).toBe(2);
+    expect(q.nextDue()).toBe(20);
+    expect(q.popDue(30)).toEqual(['b']);
+    expect(q.popDue(100)).toEqual(['a']);
+    expect(q.size).toBe(0);
+    expect(q.nextDue()).toBeUndefined();
+  });
+
+  it('retries a failing key after 5 ms, doubling each time up to 1000 s, and starts over once it succeeds', () => {
+    const q = new WorkQueue();
+    const delays: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 30; i++) {
+      q.addRateLimited('k', now);
+      const due = q.nextDue()!;
+      delays.push(due - now);
+      now = due;
+      q.popDue(now);
+    }
+    expect(delays.slice(0, 5)).toEqual([5, 10, 20, 40, 80]);
+    expect(Math.max(...delays)).toBe(1_000_000);
+    q.forget('k');
+    q.addRateLimited('k', now);
+    expect(q.nextDue()! - now).toBe(5);
+  });
+
+  it('lets an event bring a backing-off key forward (as client-go Add does), without forgetting its failures', () => {
+    const q = new WorkQueue();
+    q.addRateLimited('k', 0);
+    q.addRateLimited('k', 0);
+    expect(q.nextDue()).toBe(5);
+    expect(q.add('k', 1)).toBe(true);
+    expect(q.popDue(1)).toEqual(['k']);
+    expect(q.limiter.numRequeues('k')).toBe(2);
+  });
+});
+
+describe('expectations', () => {
+  it('hold the owner until every expected create and delete was observed', () => {
+    const e = new ControllerExpectations(60_000, () => 0);
+    expect(e.satisfied('ns/rs')).toBe(true);
+    e.expect('ns/rs', 2, ['ns/p1']);
+    expect(e.satisfied('ns/rs')).toBe(false);
+    e.creationObserved('ns/rs');
+    e.creationObserved('ns/rs');
+    expect(e.satisfied('ns/rs')).toBe(false);
+    e.deletionObserved('ns/rs', 'ns/p1');
+    expect(e.satisfied('ns/rs')).toBe(true);
+  });
+
+  it('give up after the timeout, so a lost event cannot wedge the owner', () => {
+    let now = 0;
+    const e = new ControllerExpectations(1000, () => now);
+    e.expect('ns/rs', 3);
+    now = 1000;
+    expect(e.satisfied('ns/rs')).toBe(false);
+    now = 1001;
+    expect(e.satisfied('ns/rs')).toBe(true);
+  });
+});
