@@ -518,6 +518,14 @@ const MUTATIONS: Mutation[] = [
   ],
 ];
 
+/** The fixture of each kind that generated patches target. */
+const FIXTURE_OF: Record<string, { path: string; name: string }> = {
+  ConfigMap: { path: PATHS.cm, name: 'cm' },
+  Secret: { path: PATHS.secret, name: 'sec' },
+  Deployment: { path: PATHS.dep, name: 'dep' },
+  Service: { path: PATHS.svc, name: 'svc' },
+};
+
 /** Cuts a valid JSON text short: a proper prefix of an object's text is never valid JSON. */
 function truncated(text: string, r: () => number): string {
   return text.slice(0, Math.floor(r() * (text.length - 1)));
@@ -548,6 +556,14 @@ function generated(seed: number, count: number): BadRequest[] {
     const strict = o.__strict === true;
     delete o.__strict;
     const q = strict ? '?fieldValidation=Strict' : '';
+    const fixture = FIXTURE_OF[String(o.kind)];
+    if (fixture && name !== 'invalid metadata.name' && r() < 0.35) {
+      // The same breakage as a patch of the stored fixture: the merged object must be refused too.
+      if (o.metadata && typeof o.metadata === 'object' && !Array.isArray(o.metadata)) o.metadata.name = fixture.name;
+      const type = r() < 0.5 ? 'application/merge-patch+json' : 'application/strategic-merge-patch+json';
+      out.push({ category: 'generated', what: `${name} as a ${type.split('/')[1]}: ${json(o).slice(0, 160)}`, method: 'PATCH', path: `${fixture.path}${q}`, contentType: type, body: json(o) });
+      continue;
+    }
     const yaml = r() < 0.15;
     out.push({
       category: 'generated',
