@@ -1,7 +1,8 @@
 // Fault lane: SIGKILL the whole control plane (the `edgeplane dev` process group: launcher, dev and
 // workerd) three times during a 200-replica rollout on simulated nodes, restarting it each time on the
 // same state folder and port. The nodes (one `edgeplane agent --runtime fake` process outside the
-// group) ride it out. Meanwhile writers create and update ConfigMaps and record every 2xx answer.
+// group) ride it out. Meanwhile writers create and update ConfigMaps and (partitioned) Leases and
+// record every 2xx answer.
 // At the end: exactly 200 pods, all of the new template, one ReplicaSet per template, and every
 // acknowledged write present at its acknowledged resourceVersion or newer.
 import net from 'node:net';
@@ -38,10 +39,20 @@ interface Acked {
   rv: string;
 }
 
+const SEQ = 'faults.edgeplane.dev/seq';
+/** What the writers write: ConfigMaps (one shard) and Leases (partitioned over the shards). */
+const KINDS = [
+  { path: `/api/v1/namespaces/${NS}/configmaps`, apiVersion: 'v1', kind: 'ConfigMap' },
+  { path: `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
+];
+
+/** An object's revision within its shard: "42", or "<partition>:42" for partitioned kinds. */
+const revision = (rv: string) => Number(rv.slice(rv.lastIndexOf(':') + 1));
+
 /**
- * ConfigMap writers that never stop for an outage: each creates its own ConfigMaps and updates them
- * with resourceVersion preconditions, and records the last write answered with a 2xx per name.
- * `seq` grows with every attempt on a name, so a write that committed without an answer shows as newer.
+ * Writers that never stop for an outage: each creates its own objects and updates them with
+ * resourceVersion preconditions, and records the last write answered with a 2xx per object.
+ * `seq` grows with every attempt on an object, so a write that committed without an answer shows as newer.
  */
 function startWriters(cluster: () => Cluster) {
   const acked = new Map<string, Acked>();
@@ -54,6 +65,12 @@ function startWriters(cluster: () => Cluster) {
     return { status: res.status, obj: res.status < 300 ? (JSON.parse(text) as KObj) : undefined };
   };
   const writer = async (w: number) => {
+    const k = KINDS[w % KINDS.length];
+    const body = (name: string, seq: number, resourceVersion?: string) => ({
+      apiVersion: k.apiVersion,
+      kind: k.kind,
+      metadata: { name, annotations: { [SEQ]: String(seq) }, ...(resourceVersion ? { resourceVersion } : {}) },
+    });
     const mine: { name: string; rv?: string; seq: number }[] = [];
     for (let i = 0; !stopped; i++) {
       try {
@@ -61,10 +78,10 @@ function startWriters(cluster: () => Cluster) {
           const name = `w${w}-${mine.length}`;
           const entry = { name, seq: 0 } as { name: string; rv?: string; seq: number };
           mine.push(entry);
-          const r = await call('POST', `/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { seq: '0' } });
+          const r = await call('POST', k.path, body(name, 0));
           if (r.status === 201) {
             entry.rv = r.obj!.metadata.resourceVersion;
-            acked.set(name, { seq: 0, rv: entry.rv! });
+            acked.set(`${k.path}/${name}`, { seq: 0, rv: entry.rv! });
             stats.acked++;
           } else {
             stats.failed++;
@@ -75,21 +92,21 @@ function startWriters(cluster: () => Cluster) {
         const entry = mine[i % mine.length];
         if (!entry.rv) {
           // Its create (or last update) got no answer: learn what the server holds.
-          const r = await call('GET', `/api/v1/namespaces/${NS}/configmaps/${entry.name}`);
+          const r = await call('GET', `${k.path}/${entry.name}`);
           if (r.status === 200) {
             entry.rv = r.obj!.metadata.resourceVersion;
-            entry.seq = Math.max(entry.seq, Number((r.obj as { data?: { seq?: string } }).data?.seq ?? 0));
-          } else if (r.status === 404 && !acked.has(entry.name)) mine.splice(mine.indexOf(entry), 1);
+            entry.seq = Math.max(entry.seq, Number(r.obj!.metadata.annotations?.[SEQ] ?? 0));
+          } else if (r.status === 404 && !acked.has(`${k.path}/${entry.name}`)) mine.splice(mine.indexOf(entry), 1);
           continue;
         }
         const seq = entry.seq + 1;
         entry.seq = seq;
         const rv = entry.rv;
         entry.rv = undefined;
-        const r = await call('PUT', `/api/v1/namespaces/${NS}/configmaps/${entry.name}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: entry.name, resourceVersion: rv }, data: { seq: String(seq) } });
+        const r = await call('PUT', `${k.path}/${entry.name}`, body(entry.name, seq, rv));
         if (r.status === 200) {
           entry.rv = r.obj!.metadata.resourceVersion;
-          acked.set(entry.name, { seq, rv: entry.rv! });
+          acked.set(`${k.path}/${entry.name}`, { seq, rv: entry.rv! });
           stats.acked++;
         } else if (r.status === 409) stats.conflicts++;
         else {
@@ -202,25 +219,25 @@ describe('SIGKILL of the whole control plane during a rollout', () => {
 
     // Every acknowledged write is there, at its acknowledged resourceVersion or a newer one.
     const lost: string[] = [];
-    const names = [...writers.acked.keys()];
-    for (let i = 0; i < names.length; i += 16) {
+    const keys = [...writers.acked.keys()];
+    for (let i = 0; i < keys.length; i += 16) {
       await Promise.all(
-        names.slice(i, i + 16).map(async (name) => {
-          const want = writers.acked.get(name)!;
-          const res = await c.fetch(`/api/v1/namespaces/${NS}/configmaps/${name}`);
-          if (res.status !== 200) return void lost.push(`${name}: ${res.status} (acked seq ${want.seq} at ${want.rv})`);
-          const got = (await res.json()) as { metadata: { resourceVersion: string }; data?: { seq?: string } };
-          const seq = Number(got.data?.seq);
-          const rv = Number(got.metadata.resourceVersion);
-          if (seq < want.seq || rv < Number(want.rv) || (seq === want.seq && got.metadata.resourceVersion !== want.rv)) {
-            lost.push(`${name}: holds seq ${seq} at ${got.metadata.resourceVersion}, acked seq ${want.seq} at ${want.rv}`);
+        keys.slice(i, i + 16).map(async (key) => {
+          const want = writers.acked.get(key)!;
+          const res = await c.fetch(key);
+          if (res.status !== 200) return void lost.push(`${key}: ${res.status} (acked seq ${want.seq} at ${want.rv})`);
+          const got = (await res.json()) as KObj;
+          const seq = Number(got.metadata.annotations?.[SEQ]);
+          const rv = got.metadata.resourceVersion!;
+          if (seq < want.seq || revision(rv) < revision(want.rv) || (seq === want.seq && rv !== want.rv)) {
+            lost.push(`${key}: holds seq ${seq} at ${rv}, acked seq ${want.seq} at ${want.rv}`);
           }
         }),
       );
     }
     console.log(
       `control plane kills: ${kills.map((k) => `at +${k.at} ms (${k.fresh} new, ${k.old} old pods; back after ${k.downMs} ms)`).join('; ')}; ` +
-        `rolled out ${rolledOutAfter} ms after the set image; ${writers.stats.acked} writes acknowledged (${writers.acked.size} ConfigMaps), ` +
+        `rolled out ${rolledOutAfter} ms after the set image; ${writers.stats.acked} writes acknowledged (${writers.acked.size} ConfigMaps and Leases), ` +
         `${writers.stats.unanswered} unanswered, answers ${JSON.stringify(writers.stats.codes)}; whole scenario ${Date.now() - t0} ms`,
     );
     expect(writers.stats.acked).toBeGreaterThan(100);
