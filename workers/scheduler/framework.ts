@@ -28,6 +28,17 @@ export interface NodeInfo {
   /** Requests with the scoring defaults for unset cpu/memory; what LeastAllocated and MostAllocated score. */
   nonZeroRequested: Resource;
   allocatable: Resource;
+  /**
+   * Non-terminating pods per `namespace/first owner UID`: what the spreading defaults count, kept
+   * as pods come and go so a cycle does not walk every pod of every node.
+   */
+  ownerCounts: Map<string, number>;
+}
+
+/** The key a pod counts under in NodeInfo.ownerCounts, or undefined when it has no owner or is terminating. */
+export function ownerKey(pod: Pod): string | undefined {
+  const uid = pod.metadata.ownerReferences?.[0]?.uid;
+  return uid && !pod.metadata.deletionTimestamp ? `${pod.metadata.namespace ?? ''}/${uid}` : undefined;
 }
 
 export function newNodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
@@ -38,6 +49,7 @@ export function newNodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
     requested: emptyResource(),
     nonZeroRequested: emptyResource(),
     allocatable: nodeAllocatable(node),
+    ownerCounts: new Map(),
   };
   for (const pod of pods) addPod(info, pod);
   return info;
@@ -46,6 +58,8 @@ export function newNodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
 /** Counts a pod against its node, as the scheduler cache does when it assumes a pod before the bind lands. */
 export function addPod(info: NodeInfo, pod: Pod): void {
   info.pods.push(pod);
+  const key = ownerKey(pod);
+  if (key) info.ownerCounts.set(key, (info.ownerCounts.get(key) ?? 0) + 1);
   addResource(info.requested, podRequests(pod));
   addResource(info.nonZeroRequested, podRequests(pod, { nonZero: true }));
 }
@@ -55,6 +69,12 @@ export function removePod(info: NodeInfo, pod: Pod): boolean {
   const i = info.pods.findIndex((p) => p.metadata.name === pod.metadata.name && p.metadata.namespace === pod.metadata.namespace);
   if (i < 0) return false;
   const [old] = info.pods.splice(i, 1);
+  const key = ownerKey(old);
+  if (key) {
+    const n = (info.ownerCounts.get(key) ?? 1) - 1;
+    if (n > 0) info.ownerCounts.set(key, n);
+    else info.ownerCounts.delete(key);
+  }
   subtractResource(info.requested, podRequests(old));
   subtractResource(info.nonZeroRequested, podRequests(old, { nonZero: true }));
   return true;

@@ -14,7 +14,7 @@ export const BATCH = 200;
 /** Writes per pass (bindings, status patches, event batches): no pass writes without a bound. */
 export const WRITE_BUDGET = 200;
 /** Bindings in flight at once. */
-export const PARALLEL = 32;
+export const PARALLEL = 64;
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const GATED_MESSAGE = 'Scheduling is blocked due to non-empty scheduling gates';

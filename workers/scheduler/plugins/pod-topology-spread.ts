@@ -12,7 +12,12 @@ interface Constraint {
   topologyKey: string;
   maxSkew: number;
   matches: (other: Pod) => boolean;
+  /** Set for the system defaults: matching pods are counted from NodeInfo.ownerCounts under this key. */
+  ownerKey?: string;
 }
+
+/** Matching pods on a node; the owner index answers the defaults without walking the node's pods. */
+const countOn = (n: NodeInfo, c: Constraint) => (c.ownerKey !== undefined ? (n.ownerCounts.get(c.ownerKey) ?? 0) : n.pods.filter(c.matches).length);
 
 interface PreScoreState {
   constraints: Constraint[];
@@ -67,7 +72,7 @@ function buildConstraints(pod: Pod): { constraints: Constraint[]; systemDefaulte
   const owner = pod.metadata.ownerReferences?.[0]?.uid;
   if (!owner) return { constraints: [], systemDefaulted: true };
   const matches = (p: Pod) => p.metadata.namespace === ns && !terminating(p) && p.metadata.ownerReferences?.[0]?.uid === owner;
-  return { constraints: SYSTEM_DEFAULT_CONSTRAINTS.map((c) => ({ ...c, matches })), systemDefaulted: true };
+  return { constraints: SYSTEM_DEFAULT_CONSTRAINTS.map((c) => ({ ...c, matches, ownerKey: `${ns ?? ''}/${owner}` })), systemDefaulted: true };
 }
 
 const hasAllKeys = (node: Node, constraints: Constraint[]) => constraints.every((c) => topologyValue(node, c.topologyKey) !== undefined);
@@ -107,7 +112,7 @@ export const podTopologySpread: ScorePlugin = {
         const value = n.node.metadata.labels?.[c.topologyKey] ?? '';
         const count = s.counts[i].get(value);
         if (c.topologyKey === LABEL_HOSTNAME || count === undefined) return;
-        s.counts[i].set(value, count + n.pods.filter(c.matches).length);
+        s.counts[i].set(value, count + countOn(n, c));
       });
     }
     state.write(KEY, s);
@@ -120,7 +125,7 @@ export const podTopologySpread: ScorePlugin = {
     s.constraints.forEach((c, i) => {
       const value = topologyValue(node.node, c.topologyKey);
       if (value === undefined) return;
-      const count = c.topologyKey === LABEL_HOSTNAME ? node.pods.filter(c.matches).length : (s.counts[i].get(value) ?? 0);
+      const count = c.topologyKey === LABEL_HOSTNAME ? countOn(node, c) : (s.counts[i].get(value) ?? 0);
       // maxSkew - 1 waters down small differences: a larger allowed skew makes the score less eager to spread.
       score += count * s.weights[i] + (c.maxSkew - 1);
     });
