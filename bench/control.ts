@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { slotAddress } from '../src/agent/network';
+import { MAX_LOCAL_SLOTS, slotAddress } from '../src/agent/network';
 import { descendants } from '../src/cli/processes';
 import { startRuntime, type Runtime } from '../src/cli/runtime';
 import { StateDir } from '../src/cli/state';
@@ -143,6 +143,8 @@ async function startNodes(p: Plane, total: number, perAgent: number): Promise<Ag
   const jobs: Promise<Agent>[] = [];
   for (let i = 0, slot = 256; i * perAgent < total; i++) {
     const n = Math.min(perAgent, total - i * perAgent);
+    // Local node addresses stop at MAX_LOCAL_SLOTS; simulated nodes open no port, so past it the slots are reused.
+    if (slot + n > MAX_LOCAL_SLOTS) slot = 256;
     jobs.push(startAgent(p, `sim${i}-`, n, slot));
     slot += n;
   }
