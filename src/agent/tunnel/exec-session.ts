@@ -12,6 +12,8 @@ export class ExecSession {
   private readonly out: CreditedSender;
   private finished = false;
   private resetBeforeStart = false;
+  /** Frames that arrived while the runtime was still starting the process, replayed in order. */
+  private early: Frame[] | undefined = [];
 
   constructor(
     private readonly sid: number,
@@ -33,6 +35,9 @@ export class ExecSession {
       return this.end({ error: err instanceof Error ? err.message : String(err) });
     }
     if (this.resetBeforeStart) return this.proc.close();
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const f of early) this.onFrame(f);
     const outputs: Promise<void>[] = [this.pipe(this.proc.stdout, 1, open.stdout)];
     if (this.proc.stderr) outputs.push(this.pipe(this.proc.stderr, 2, open.stderr));
     this.proc.stdin?.on('error', () => undefined); // a process that exits before reading its stdin
@@ -67,6 +72,10 @@ export class ExecSession {
   }
 
   onFrame(f: Frame): void {
+    if (this.early && f.type !== FrameType.RESET && f.type !== FrameType.WINDOW) {
+      this.early.push(f);
+      return;
+    }
     switch (f.type) {
       case FrameType.DATA: {
         const stdin = this.proc?.stdin;
