@@ -2,7 +2,8 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
-import { testEnv } from './helpers';
+import { storeWith, testEnv } from './helpers';
+import { RESOURCES } from '../../src/api/resources';
 
 const auth = () => ({ Authorization: `Bearer ${testEnv.ADMIN_TOKEN}` });
 const call = (path: string, init: RequestInit = {}) =>
@@ -260,6 +261,21 @@ describe('fields the apiserver always sends, even empty', () => {
     expect(Object.keys(fields(svc, 'maker')).sort()).toEqual(['f:metadata', 'f:spec']);
     const put = await call(`/api/v1/namespaces/${ns}/pods/p/status?fieldManager=node`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...pod, status: { ...pod.status, phase: 'Running' } }) });
     expect(Object.keys(fields(await put.json(), 'node'))).toEqual(['f:status']);
+  });
+
+  it('serves an object stored before a default existed with that default, as reads decode with defaulting', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const services = RESOURCES.find((r) => r.resource === 'services' && r.group === '')!;
+    const res = await storeWith(Number(testEnv.PARTITIONS ?? '1')).create(services, {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'old', namespace: ns, uid: crypto.randomUUID(), creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { type: 'ClusterIP', clusterIP: 'None', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] },
+    });
+    expect(res.ok).toBe(true);
+    expect((await get(`/api/v1/namespaces/${ns}/services/old`)).status).toEqual({ loadBalancer: {} });
+    const listed = await get(`/api/v1/namespaces/${ns}/services`);
+    expect(listed.items[0].status).toEqual({ loadBalancer: {} });
   });
 
   it('fills pod status conditions and container statuses written through pods/status', async () => {
