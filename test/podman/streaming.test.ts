@@ -92,6 +92,20 @@ describe('podman lane: streams into real containers', () => {
     expect(sha(fs.readFileSync(path.join(dir, 'out.bin')))).toBe(sha(data));
   }, 180_000);
 
+  it('kubectl attach -i talks to the main process of a container with stdin', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'reader' },
+      spec: { containers: [{ name: 'r', image: BUSYBOX_IMAGE, imagePullPolicy: 'Never', stdin: true, stdinOnce: true, command: ['sh', '-c', 'while read l; do echo "got $l"; done; echo bye'] }] },
+    };
+    expect((await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) })).code).toBe(0);
+    expect((await c.kubectl(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=120s'], { timeoutMs: 130_000 })).code).toBe(0);
+    const r = await c.kubectl(['attach', '-i', 'reader'], { input: 'one\ntwo\n', timeoutMs: 60_000 });
+    expect(r.stdout).toContain('got one\ngot two\n');
+    expect(r.code).toBe(0);
+  }, 180_000);
+
   it('kubectl port-forward reaches the container port: the page and the 5 MiB file', async () => {
     const child = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'port-forward', 'pod/bb', `:${PORT}`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     forwards.push(child);
