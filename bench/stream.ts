@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -109,6 +110,7 @@ export async function streamBench(argv: string[]): Promise<void> {
     const d = summarize(directRtt);
     const t = summarize(tunnelRtt);
     const e = summarize(execRtt);
+    console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs: every figure drops on a busy machine`);
     console.log(`\nexec (v5.channel.k8s.io through the NodeTunnel DO; process runtime)`);
     console.log(table(['measure', 'value'], [
       ['exec sessions/s (open, run `true`, exit status, close; sequential)', rate(sessionsPerSec)],
