@@ -623,8 +623,13 @@ async function drainCell(p: Plane, count: number, parallel: number): Promise<Dra
     const after = await scheduler.status();
     const drainMs = bindTimes[bindTimes.length - 1] - resumed;
     const spent = (k: string) => Number(after[k] ?? 0) - Number(before[k] ?? 0);
+    if (after.startedAt !== before.startedAt || bindTimes.filter((at) => at < resumed).length > 0) {
+      log(`  warning: ${bindTimes.filter((at) => at < resumed).length} pods were bound before the resume (the scheduler's leader restarted: ${before.startedAt !== after.startedAt})`);
+    }
     log(`  scheduler: ${spent('passes')} passes; wall ms in bindings ${spent('bindMs')}, PodScheduled writes ${spent('statusMs')}, events ${spent('eventsMs')}`);
-    return { pods: count, createMs, drainMs, rate: count / (drainMs / 1000), schedulerRequests: after.requests - before.requests, bound: after.bound - before.bound };
+    // Only what was bound after the resume counts (none before it, unless the leader restarted unpaused).
+    const drained = bindTimes.filter((at) => at >= resumed).length;
+    return { pods: drained, createMs, drainMs, rate: drained / (drainMs / 1000), schedulerRequests: after.requests - before.requests, bound: after.bound - before.bound };
   } finally {
     w.close();
     await scheduler.pause(false).catch(() => undefined);

@@ -51,6 +51,13 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
   private readonly counters = { requests: 0, lists: 0, wakes: 0 };
   private readonly startedAt = Date.now();
 
+  constructor(ctx: DurableObjectState, env: SchedulerEnv) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.paused = (await ctx.storage.get<boolean>('paused')) === true;
+    });
+  }
+
   /**
    * Called by the API Worker after pod and node writes, with the keys written (the old form sent
    * resource names). The watch already carries every change to the cache; a wake only makes sure
@@ -80,6 +87,9 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
    */
   async setPaused(paused: boolean): Promise<void> {
     this.paused = paused;
+    // Kept in storage: a leader that workerd restarts meanwhile must stay paused.
+    if (paused) await this.ctx.storage.put('paused', true);
+    else await this.ctx.storage.delete('paused');
     this.start();
     if (!paused) this.kick();
   }
