@@ -789,7 +789,7 @@ export async function controlBench(argv: string[]): Promise<void> {
       await stopPlane(b);
     } catch (err) {
       failures.push(`control plane B (${largeNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      log(failures[failures.length - 1]);
+      log(err instanceof Error ? err.message.slice(0, 3000) : String(err));
       for (const p of [...live.planes]) await stopPlane(p);
     }
 
@@ -806,7 +806,7 @@ export async function controlBench(argv: string[]): Promise<void> {
         await stopPlane(c);
       } catch (err) {
         failures.push(`control plane C (${leaseNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-        log(failures[failures.length - 1]);
+        log(err instanceof Error ? err.message.slice(0, 3000) : String(err));
         for (const p of [...live.planes]) await stopPlane(p);
       }
     }
