@@ -23,6 +23,16 @@ const child = spawn(pickNode(), ['--import', loader, entry, ...process.argv.slic
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => child.kill(sig));
 }
+// `npm run dev` starts us through `sh -c`; a SIGTERM to npm ends npm and sh but not us, and we would be
+// reparented and keep the cluster running. So a change of our parent PID (polled: Linux has no portable
+// parent-death signal in Node) counts as a SIGTERM for the child, which then stops gracefully.
+const parent = process.ppid;
+const parentWatch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(parentWatch);
+  child.kill('SIGTERM');
+}, 250);
+parentWatch.unref();
 child.on('exit', (code, signal) => {
   process.exitCode = signal ? 128 + (require('node:os').constants.signals[signal] || 1) : code ?? 1;
 });

@@ -7,6 +7,7 @@ import { resolveCredentials } from '../agent/join';
 import { addressSlot, defaultPodCidr, slotAddress, slotPodCidr, MAX_LOCAL_SLOTS } from '../agent/network';
 import { parseQuantity } from '../lib/quantity';
 import { int, seconds, str, UsageError, type Parsed } from './args';
+import { watchParent } from './parent-watch';
 
 export const AGENT_USAGE = `  agent    join a cluster as a node and run the pods bound to it
            --server URL  --token TOKEN (a join token, or a bearer credential)  --name NODE
@@ -120,4 +121,6 @@ export async function runAgent(p: Parsed): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Our parent (the launcher, or `edgeplane dev` for its local nodes) died without signalling us.
+  watchParent((old) => void stop(`parent process ${old} exited`));
 }

@@ -8,6 +8,7 @@ import { startRuntime } from './runtime';
 import { startLocalAgents, stopLocalAgents, stopOrphanedContainers, type LocalAgent } from './local-agents';
 import { createApi } from '../agent/api';
 import { createJoinToken } from './token';
+import { watchParent } from './parent-watch';
 
 export interface DevConfig {
   port: number;
@@ -110,6 +111,8 @@ export async function runDev(p: Parsed): Promise<void> {
     process.removeAllListeners(sig);
     process.on(sig, () => void stop(sig));
   }
+  // The launcher (or whoever started us) died without passing a signal on, e.g. SIGKILLed: stop too.
+  watchParent((old) => void stop(`parent process ${old} exited`));
 
   try {
     await Promise.all(agents.map((a) => a.ready));
