@@ -174,6 +174,17 @@ describe('a node credential', () => {
       ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'node-a', uid: '5f0c7c84-0000-4000-8000-000000000000' }] } }, 'node "node-a" cannot update ownerReferences through pod status'],
       ['PATCH', '/api/v1/namespaces/default/pods/status-a/status', { spec: { activeDeadlineSeconds: 5 } }, 'node "node-a" cannot update the pod spec through pod status'],
     ];
+    // A pod that is gone (one of node-a's, removed at once by an admin, and one that never was) is 404,
+    // as upstream answers, so an agent's delete after a scale-down is not a "forbidden"; on-b above stays 403.
+    await admin('POST', '/api/v1/namespaces/default/pods', pod('gone-a', 'node-a'));
+    await admin('DELETE', '/api/v1/namespaces/default/pods/gone-a?gracePeriodSeconds=0');
+    const missing: [string, string, unknown?, string?][] = [
+      ['DELETE', '/api/v1/namespaces/default/pods/gone-a'],
+      ['DELETE', '/api/v1/namespaces/default/pods/never-was'],
+      ['DELETE', '/api/v1/namespaces/other/pods/never-was'],
+      ['GET', '/api/v1/namespaces/default/pods/never-was/status'],
+      ['PATCH', '/api/v1/namespaces/default/pods/never-was/status', { status: { phase: 'Running' } }, mergePatch],
+    ];
     const unexpected: string[] = [];
     for (const [m, p, b, t] of allowed) {
       const s = await asNode(nodeA, m, p, b, t);
@@ -182,6 +193,10 @@ describe('a node credential', () => {
     for (const [m, p, b, t] of refused) {
       const s = await asNode(nodeA, m, p, b, t);
       if (s !== 403) unexpected.push(`expected 403, got ${s}: ${m} ${p}`);
+    }
+    for (const [m, p, b, t] of missing) {
+      const s = await asNode(nodeA, m, p, b, t);
+      if (s !== 404) unexpected.push(`expected 404, got ${s}: ${m} ${p}`);
     }
     for (const [m, p, b, why] of restricted) {
       const r = await asNodeFull(nodeA, m, p, b, m === 'PATCH' ? mergePatch : 'application/json');

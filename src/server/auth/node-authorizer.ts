@@ -4,6 +4,7 @@
 import { findResource } from '../../api/resources';
 import type { KObject } from '../../api/types';
 import type { Store } from '../../storage/store';
+import { errors } from '../errors';
 import type { RequestInfo } from '../request-info';
 import type { User } from './authenticate';
 
@@ -32,7 +33,13 @@ export async function authorizeNode(user: User, info: RequestInfo, store: Store)
     if (READS.has(v) && sub === '') return true;
     if ((sub === 'status' && WRITES.has(v)) || (sub === '' && v === 'delete') || (sub === 'status' && v === 'get')) {
       const pod = await store.get(PODS, info.namespace, info.name!);
-      return !!pod && (pod.spec as { nodeName?: string } | undefined)?.nodeName === node;
+      // A pod that is gone is 404, as upstream answers (its graph lets the request through and the
+      // apiserver finds nothing): an agent deleting a pod the controllers already removed is routine.
+      // Answered here, not by letting the request through, so a pod created meanwhile on another node
+      // is never touched. Nodes may read every pod, so 404 vs 403 tells them nothing new.
+      // k8s: plugin/pkg/admission/noderestriction/admission.go (admitPod: delete of a missing pod is NotFound)
+      if (!pod) throw errors.notFound({ resource: 'pods', group: '', name: info.name });
+      return (pod.spec as { nodeName?: string } | undefined)?.nodeName === node;
     }
     return false;
   }
