@@ -135,9 +135,10 @@ export async function runNode(p: Parsed): Promise<void> {
   if (sub !== 'revoke' || !name) throw new UsageError('usage: edgeplane node revoke NODE');
   const api = adminClient(str(p, 'kubeconfig'));
   try {
-    const list = await api.client.list('secrets', { namespace: 'kube-system', labelSelector: `edgeplane.dev/node=${name}` });
-    for (const s of list.items) await api.client.delete('secrets', s.metadata.name!, { namespace: 'kube-system' });
-    process.stdout.write(`node ${name}: ${list.items.length} credential(s) revoked\n`);
+    // The server deletes the credentials and cuts the node's live tunnel (exec, attach, port-forward) at once.
+    const res = await api.client.raw('POST', `/edgeplane/v1/nodes/${encodeURIComponent(name)}/revoke`);
+    const { revoked } = (await res.json()) as { revoked: number };
+    process.stdout.write(`node ${name}: ${revoked} credential(s) revoked, its tunnel closed\n`);
   } finally {
     api.close();
   }

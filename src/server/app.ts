@@ -10,6 +10,7 @@ import { handleJoin } from './join';
 import { withInflightLimit } from './inflight';
 import { handleLogIngest } from './logs-ingest';
 import { handleAgentTunnel } from '../tunnel/agent-route';
+import { handleNodeRevoke } from './node-revoke';
 import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
@@ -100,7 +101,12 @@ export function createApp(): Hono<AppEnv> {
   );
 
   app.all('/edgeplane/v1/serviceallocations/:key?', (c) => handleServiceAllocations(c.req.raw, c.get('store'), c.get('user'), c.req.param('key')));
-  app.get('/edgeplane/v1/nodes/:name/tunnel', (c) => handleAgentTunnel(c.req.raw, c.env, c.get('user'), c.req.param('name')));
+  app.get('/edgeplane/v1/nodes/:name/tunnel', (c) => handleAgentTunnel(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('name')));
+  app.post('/edgeplane/v1/nodes/:name/revoke', (c) => {
+    // This isolate forgets the node's cached identity now; others within NODE_CACHE_MS.
+    for (const [k, v] of nodeCache) if (v.user?.node === c.req.param('name')) nodeCache.delete(k);
+    return handleNodeRevoke(c.env, c.get('store'), c.get('user'), c.req.param('name'));
+  });
 
   app.get('/api', (c) => discoveryResponse(true, c.req.header('accept') ?? null, new URL(c.req.url).host));
   app.get('/apis', (c) => discoveryResponse(false, c.req.header('accept') ?? null, new URL(c.req.url).host));

@@ -55,6 +55,9 @@ export class NodeTunnel extends DurableObject<Env> {
         return this.acceptAgent(node);
       case 'status':
         return Response.json(this.describe(node));
+      case 'close':
+        this.closeAgent(req.headers.get(OPEN_HEADER) ?? 'closed by the control plane');
+        return new Response(null, { status: 204 });
       case 'follow': {
         this.agent()?.send(encodeFrames([frame(FrameType.FOLLOW, 0, 0, req.headers.get(OPEN_HEADER) ?? '{}')]));
         return new Response(null, { status: 204 });
@@ -105,6 +108,18 @@ export class NodeTunnel extends DurableObject<Env> {
       }
     }
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': 'edgeplane.tunnel.v1' } });
+  }
+
+  /** Cuts the agent's tunnel and every session through it (revocation): 1008, policy violation. */
+  private closeAgent(why: string): void {
+    for (const ws of this.ctx.getWebSockets('agent')) {
+      this.endSessionsOf(ws.deserializeAttachment() as AgentAttachment, why);
+      try {
+        ws.close(1008, why);
+      } catch {
+        // already closing
+      }
+    }
   }
 
   private noTunnel(node: string): Response {

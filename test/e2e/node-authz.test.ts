@@ -2,7 +2,9 @@
 // every other read and write is 403, and a revoked credential is 401.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { connectWs } from '../../src/agent/tunnel/ws-client';
 import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
 
 let c: Cluster;
@@ -224,9 +226,25 @@ describe('a node credential', () => {
     console.log(`node authorization matrix: ${allowed.length} allowed, ${refused.length + restricted.length} refused, 0 unexpected`);
   });
 
-  it('gets 401 once an admin revokes it', async () => {
+  it('gets 401 once an admin revokes it, and its live tunnel is cut at once', async () => {
     expect(await asNode(nodeA, 'GET', '/api/v1/nodes')).toBe(200);
-    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'node', 'revoke', 'node-a', '--kubeconfig', c.kubeconfig]);
+    // The node's tunnel, opened as its agent opens it; exec, attach and port-forward all ride on it.
+    const tunnelOpts = {
+      url: `${c.url}/edgeplane/v1/nodes/node-a/tunnel`,
+      protocol: 'edgeplane.tunnel.v1',
+      headers: { authorization: `Bearer ${nodeA}` },
+      caPem: fs.readFileSync(path.join(c.stateDir, 'tls', 'server.crt'), 'utf8'),
+    };
+    const tunnel = await connectWs(tunnelOpts);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => tunnel.once('close', (code: number, reason: string) => resolve({ code, reason })));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tunnel.open).toBe(true);
+    const out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'node', 'revoke', 'node-a', '--kubeconfig', c.kubeconfig], { encoding: 'utf8' });
+    expect(out).toBe('node node-a: 1 credential(s) revoked, its tunnel closed\n');
+    const timeout = new Promise<'still open'>((r) => setTimeout(() => r('still open'), 3_000));
+    expect(await Promise.race([closed, timeout])).toEqual({ code: 1008, reason: 'the node credential was revoked' });
+    // Reconnecting at once (inside the 5 s credential cache) is refused: the tunnel checks storage.
+    await expect(connectWs(tunnelOpts)).rejects.toThrow(/401|Unauthorized/);
     // Credentials are cached for at most 5 s per API isolate.
     const deadline = Date.now() + 15_000;
     let status = 200;
