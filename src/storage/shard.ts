@@ -32,6 +32,7 @@ const SUBSCRIPTION_MS = 60_000;
 
 export class StorageShard extends DurableObject<ShardEnv> {
   private db: DrizzleSqliteDODatabase;
+  private q!: ReturnType<typeof prepareHotStatements>;
   private rev = 0;
   private compactRev = 0;
   private readonly history: number;
@@ -42,6 +43,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { logger: false });
+    this.q = prepareHotStatements(this.db);
     this.history = Math.max(10, Number(env.HISTORY_REVISIONS) || DEFAULT_HISTORY);
     ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage);
@@ -157,7 +159,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
       const cur = this.current(key);
       if (cur) return { ok: false, reason: 'exists', current: cur.item };
       const rev = this.append(key, EVENT_ADDED, value, 0, 0);
-      this.db.insert(kv).values({ key, rev, createRev: rev, uid }).run();
+      this.q.insertKey.run({ key, rev, uid });
       return { ok: true, rev };
     });
     return { result, event: eventOf(result, key, EVENT_ADDED, value) };
@@ -172,11 +174,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
       const failed = this.checkPreconditions(cur, pre);
       if (failed) return failed;
       const rev = this.append(key, EVENT_MODIFIED, value, cur.createRev, cur.item.rev);
-      this.db
-        .update(kv)
-        .set({ rev, uid: uid ?? cur.uid })
-        .where(eq(kv.key, key))
-        .run();
+      this.q.updateKey.run({ key, rev, uid: uid ?? cur.uid });
       return { ok: true, rev, prev: cur.item };
     });
     return { result, event: eventOf(result, key, EVENT_MODIFIED, value) };
@@ -190,7 +188,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
       if (failed) return failed;
       // The tombstone carries the last state, as etcd's delete event carries prevKv.
       const rev = this.append(key, EVENT_DELETED, cur.item.value, cur.createRev, cur.item.rev);
-      this.db.delete(kv).where(eq(kv.key, key)).run();
+      this.q.deleteKey.run({ key });
       return { ok: true, rev, prev: cur.item };
     });
     return { result, event: result.ok ? eventOf(result, key, EVENT_DELETED, result.prev!.value) : undefined };
@@ -335,12 +333,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
   // ---- internals ----
 
   private current(key: string): { item: StoredItem; createRev: number; uid: string } | undefined {
-    const row = this.db
-      .select({ rev: kv.rev, createRev: kv.createRev, uid: kv.uid, value: log.value })
-      .from(kv)
-      .innerJoin(log, eq(log.rev, kv.rev))
-      .where(eq(kv.key, key))
-      .get();
+    const row = this.q.current.get({ key });
     if (!row) return undefined;
     return { item: { key, value: row.value, rev: row.rev }, createRev: row.createRev, uid: row.uid };
   }
@@ -357,7 +350,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
 
   private append(key: string, type: EventType, value: string, createRev: number, prevRev: number): number {
     const rev = this.rev + 1;
-    this.db.insert(log).values({ rev, key, type, createRev: createRev || rev, prevRev, value }).run();
+    this.q.append.run({ rev, key, type, createRev: createRev || rev, prevRev, value });
     this.metaSet('rev', String(rev));
     this.rev = rev;
     this.faults?.afterAppend?.(key);
@@ -404,8 +397,39 @@ export class StorageShard extends DurableObject<ShardEnv> {
   }
 
   private metaSet(name: string, value: string): void {
-    this.db.insert(meta).values({ name, value }).onConflictDoUpdate({ target: meta.name, set: { value } }).run();
+    this.q.metaSet.run({ name, value });
   }
+}
+
+/**
+ * The statements every write and point read runs, built once per instance. Drizzle builds a
+ * query's SQL from its builder on every call; on a pod create (current, log insert, rev upsert,
+ * key insert) that was about a fifth of the API Worker's CPU in a profile. Prepared once, a pod
+ * create costs workerd 4.2 ms of CPU instead of 5.3 (serial), 2.6 instead of 3.05 (8 writers):
+ * the same as hand-written SQL measured.
+ */
+function prepareHotStatements(db: DrizzleSqliteDODatabase) {
+  const p = <T extends string>(name: T) => sql.placeholder(name);
+  return {
+    current: db
+      .select({ rev: kv.rev, createRev: kv.createRev, uid: kv.uid, value: log.value })
+      .from(kv)
+      .innerJoin(log, eq(log.rev, kv.rev))
+      .where(eq(kv.key, p('key')))
+      .prepare(),
+    insertKey: db.insert(kv).values({ key: p('key'), rev: p('rev'), createRev: p('rev'), uid: p('uid') }).prepare(),
+    updateKey: db.update(kv).set({ rev: sql`${p('rev')}`, uid: sql`${p('uid')}` }).where(eq(kv.key, p('key'))).prepare(),
+    deleteKey: db.delete(kv).where(eq(kv.key, p('key'))).prepare(),
+    append: db
+      .insert(log)
+      .values({ rev: p('rev'), key: p('key'), type: p('type'), createRev: p('createRev'), prevRev: p('prevRev'), value: p('value') })
+      .prepare(),
+    metaSet: db
+      .insert(meta)
+      .values({ name: p('name'), value: p('value') })
+      .onConflictDoUpdate({ target: meta.name, set: { value: sql`excluded.value` } })
+      .prepare(),
+  };
 }
 
 /** A write's outcome, and the event the hub gets once its batch commits. */
