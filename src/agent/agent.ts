@@ -34,6 +34,12 @@ export interface AgentConfig {
   podResyncMs?: number;
   /** Open each node's tunnel (exec, attach, port-forward); default on up to MAX_TUNNELS nodes per process. */
   tunnels?: boolean;
+  /**
+   * Simulated nodes joined with a join token: each node's own credential, by name. The Node authorizer
+   * lets a node write only its own Node, Lease and pods, so each node writes with its own; the shared
+   * pod and node feeds (reads any node may do) use `token`.
+   */
+  nodeTokens?: Map<string, string>;
 }
 
 /** Simulated fleets would open one WebSocket per node; past this many, tunnels are opt-in. */
@@ -67,6 +73,11 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   if (cfg.nodes.length === 0) throw new Error('no node to run');
   if (cfg.nodes.length > 1 && cfg.runtime !== 'fake') throw new Error('only the fake runtime holds more than one node per process');
   const api = createApi({ server: cfg.server, token: cfg.token, ...cfg.tls });
+  const nodeApis = new Map([...(cfg.nodeTokens ?? [])].map(([name, token]) => [name, createApi({ server: cfg.server, token, ...cfg.tls })]));
+  const closeApis = () => {
+    api.close();
+    for (const a of nodeApis.values()) a.close();
+  };
   const names = cfg.nodes.map((n) => n.name);
   const onError = (err: unknown) => cfg.log(`watch: ${err instanceof Error ? err.message : String(err)}`);
   const podFeed = createPodFeed(api.client, names, { onError, backoffMaxMs: 30_000 });
@@ -83,12 +94,13 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     await Promise.all(
       cfg.nodes.map((n, i) =>
         registrations.run(async () => {
-          const runtime = makeRuntime(cfg, api.client, n);
+          const client = nodeApis.get(n.name)?.client ?? api.client;
+          const runtime = makeRuntime(cfg, client, n);
           runtimes.push(runtime);
           const node = await NodeAgent.start(
             { ...n, runtimeVersion: runtime.version },
             {
-              client: api.client,
+              client,
               runtime,
               podFeed,
               nodeFeed,
@@ -105,7 +117,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
           );
           nodes.push(node);
           if (withTunnels) {
-            const tunnel = new TunnelClient({ server: cfg.server, token: cfg.token, ...cfg.tls, nodeName: n.name, runtime, log: (m) => cfg.log(`${n.name}: ${m}`), onFollow: (uid) => node.pods.followLogs(uid) });
+            const tunnel = new TunnelClient({ server: cfg.server, token: cfg.nodeTokens?.get(n.name) ?? cfg.token, ...cfg.tls, nodeName: n.name, runtime, log: (m) => cfg.log(`${n.name}: ${m}`), onFollow: (uid) => node.pods.followLogs(uid) });
             tunnels.push(tunnel);
             tunnel.start();
           }
@@ -118,7 +130,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     podFeed.stop();
     nodeFeed.stop();
     await Promise.allSettled(runtimes.map((r) => r.close({ stopContainers: false })));
-    api.close();
+    closeApis();
     throw err;
   }
   podFeed.start();
@@ -139,7 +151,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
         podFeed.stop();
         nodeFeed.stop();
         await Promise.allSettled(runtimes.map((r) => r.close({ stopContainers: cfg.stopPodsOnExit })));
-        api.close();
+        closeApis();
       })()),
   };
 }

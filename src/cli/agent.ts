@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startAgent, type AgentConfig, type RuntimeName } from '../agent/agent';
-import { resolveCredentials } from '../agent/join';
+import { parseJoinToken, resolveCredentials, type Credentials } from '../agent/join';
 import { addressSlot, defaultPodCidr, slotAddress, slotPodCidr, MAX_LOCAL_SLOTS } from '../agent/network';
 import { parseQuantity } from '../lib/quantity';
 import { int, seconds, str, UsageError, type Parsed } from './args';
@@ -99,6 +99,36 @@ export function agentConfig(p: Parsed, log: (m: string) => void): Omit<AgentConf
   };
 }
 
+/**
+ * Simulated nodes joined with a join token (or re-started from kept credentials) each join under their
+ * own name and keep their own credential in <state>/nodes/NAME: a node credential may write only its
+ * own node. With a bearer credential (the admin token) all nodes share it, as before.
+ */
+function nodeStateDir(cfg: ReturnType<typeof agentConfig>, i: number): string {
+  return cfg.nodes.length > 1 ? path.join(cfg.stateDir, 'nodes', cfg.nodes[i].name) : cfg.stateDir;
+}
+
+async function joinSimulatedNodes(cfg: ReturnType<typeof agentConfig>, first: Credentials, log: (m: string) => void): Promise<Map<string, string> | undefined> {
+  if (cfg.nodes.length === 1 || (cfg.rawToken && !parseJoinToken(cfg.rawToken))) return undefined;
+  const tokens = new Map([[cfg.nodes[0].name, first.token]]);
+  // The first join settled how to trust the server (its pinned CA): the others reuse it.
+  for (let i = 1; i < cfg.nodes.length; i++) {
+    const c = await resolveCredentials({ server: cfg.server, token: cfg.rawToken, nodeName: cfg.nodes[i].name, stateDir: nodeStateDir(cfg, i), tls: first.tls, log });
+    tokens.set(cfg.nodes[i].name, c.token);
+  }
+  return tokens;
+}
+
+/** Node's "self-signed certificate ... --use-system-ca" is no help here: say which flag trusts the cluster. */
+function untrustedHint(err: unknown, cfg: ReturnType<typeof agentConfig>): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  if (cfg.caFile || cfg.insecure || !/self[- ]signed|unable to (verify|get local issuer)|certificate/i.test(message)) return err;
+  return new Error(
+    `${cfg.server} presents a certificate this machine does not trust (${message}): pass --ca-file with the cluster's CA ` +
+      '(edgeplane dev: <state>/tls/server.crt), or join with a join token (edgeplane token create), which pins it',
+  );
+}
+
 /** Runs until SIGTERM or SIGINT, then stops its loops (and its pods with --stop-pods-on-exit) and exits 0. */
 export async function runAgent(p: Parsed): Promise<void> {
   const log = (m: string) => console.error(`edgeplane agent: ${m}`);
@@ -106,8 +136,11 @@ export async function runAgent(p: Parsed): Promise<void> {
   fs.mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 });
   if (cfg.caFile && !fs.existsSync(cfg.caFile)) throw new UsageError(`--ca-file ${cfg.caFile} does not exist`);
   const tls = { caPem: cfg.caFile ? fs.readFileSync(cfg.caFile, 'utf8') : undefined, insecureSkipVerify: cfg.insecure };
-  const cred = await resolveCredentials({ server: cfg.server, token: cfg.rawToken, nodeName: cfg.nodes[0].name, stateDir: cfg.stateDir, tls, log });
-  const agent = await startAgent({ ...cfg, token: cred.token, tls: cred.tls });
+  const cred = await resolveCredentials({ server: cfg.server, token: cfg.rawToken, nodeName: cfg.nodes[0].name, stateDir: nodeStateDir(cfg, 0), tls, log });
+  const nodeTokens = await joinSimulatedNodes(cfg, cred, log);
+  const agent = await startAgent({ ...cfg, token: cred.token, tls: cred.tls, nodeTokens }).catch((err: unknown) => {
+    throw untrustedHint(err, cfg);
+  });
   const names = agent.nodes.map((n) => n.identity.name);
   console.log(`edgeplane agent: ${names.length === 1 ? `node ${names[0]}` : `${names.length} nodes`} ready (runtime ${cfg.runtime}, state ${cfg.stateDir})`);
 
