@@ -59,7 +59,11 @@ export const errors = {
     new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) }),
   internal: (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),
   notSupported: (what: string) =>
-    new ApiError(400, 'BadRequest', `${what} is not supported by edgeplane: node agents accept no inbound connections, so there is no streaming channel to a container yet`),
+    new ApiError(
+      400,
+      'BadRequest',
+      `${what} is not implemented by edgeplane yet: exec, attach, port-forward and logs reach pods through each node's tunnel, but HTTP proxying over it is not built; use kubectl port-forward`,
+    ),
 };
 
 /**
