@@ -248,6 +248,32 @@ describe('group commit', () => {
   });
 });
 
+describe('prepared statements', () => {
+  // The hot statements are prepared once per instance: after an eviction a new instance must find
+  // exactly what the old one wrote (the rev upsert, the key index's inserts, updates and deletes).
+  it('an evicted shard resumes at the revision, keys and versions its statements wrote', async () => {
+    const store = storeWith(1);
+    const r = freshResource(false);
+    const shard = shardStub(storageResource(r));
+    for (const n of ['p-a', 'p-b', 'p-c']) expect((await store.create(r, thing(n))).ok).toBe(true);
+    const cur = (await store.get(r, 'default', 'p-b'))!;
+    const updated = await store.update(r, { ...cur, data: { v: '2' } } as KObject);
+    expect(updated.ok).toBe(true);
+    expect((await store.delete(r, 'default', 'p-c')).ok).toBe(true);
+    const before = await shard.status();
+    expect(before).toMatchObject({ keys: 2, logRows: 5 });
+    await evictDurableObject(shard);
+    const after = await shard.status();
+    expect(after).toMatchObject({ rev: before.rev, keys: 2, logRows: 5 });
+    expect(await store.get(r, 'default', 'p-c')).toBeNull();
+    const b = (await store.get(r, 'default', 'p-b'))!;
+    expect(b.metadata.resourceVersion).toBe(updated.ok && updated.value.metadata.resourceVersion);
+    expect((b as KObject & { data?: unknown }).data).toEqual({ v: '2' });
+    expect((await store.create(r, thing('p-d'))).ok).toBe(true);
+    expect((await shard.status()).rev).toBe(before.rev + 1);
+  });
+});
+
 describe('cluster settings', () => {
   it('records a setting on first use and reports the recorded value afterwards', async () => {
     const store = storeWith(1);
