@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AgentApi } from '../../src/agent/api';
 import type { Node } from '../../src/agent/types';
 import { cleanupClusters, ROOT, run, type Cluster } from '../helpers/cluster';
-import { adminApi, eventually, randomSlots, startAgent, startTestCluster, stopAgents } from './helpers';
+import { adminApi, eventually, randomSlots, sleep, startAgent, startTestCluster, stopAgents } from './helpers';
 
 let cluster: Cluster;
 let api: AgentApi;
@@ -39,6 +39,30 @@ it('--nodes 3 --name-prefix with a join token: every node joins with a credentia
     expect(creds.items.length, n).toBe(1);
   }
   expect(agent.output()).not.toMatch(/forbidden|not allowed/i);
+
+  // kubectl exec rides sim2's tunnel; `node revoke sim2` cuts it at once, though the agent runs on.
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-sim2' }, spec: { nodeName: 'sim2', containers: [{ name: 'c', image: 'x' }] } };
+  expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) })).code).toBe(0);
+  await eventually('kubectl exec into a pod on sim2', async () => {
+    const r = await cluster.kubectl(['exec', 'on-sim2', '--', 'echo', 'hi']);
+    return (r.code === 0 && r.stdout === 'hi\n') || undefined;
+  });
+  const revoked = await run(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'node', 'revoke', 'sim2', '--kubeconfig', cluster.kubeconfig], { timeoutMs: 60_000 });
+  expect(revoked.stdout).toBe('node sim2: 1 credential(s) revoked, its tunnel closed\n');
+  const after = await cluster.kubectl(['exec', 'on-sim2', '--', 'echo', 'hi']);
+  expect(after.code).not.toBe(0);
+  expect(after.stderr).toMatch(/node sim2 has no tunnel connected/);
+  // Its reconnects meet 401 (checked against storage, not a cache): exec stays refused.
+  await sleep(3_000);
+  expect((await cluster.kubectl(['exec', 'on-sim2', '--', 'echo', 'hi'])).code).not.toBe(0);
+  expect(agent.output()).toMatch(/sim2: tunnel: .*(401|Unauthorized)/);
+  // The other nodes of the same agent keep their tunnels.
+  const other = { ...pod, metadata: { name: 'on-sim3' }, spec: { ...pod.spec, nodeName: 'sim3' } };
+  expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(other) })).code).toBe(0);
+  await eventually('kubectl exec into a pod on sim3', async () => {
+    const r = await cluster.kubectl(['exec', 'on-sim3', '--', 'echo', 'hi']);
+    return (r.code === 0 && r.stdout === 'hi\n') || undefined;
+  });
   await agent.stop();
 }, 120_000);
 
