@@ -56,3 +56,29 @@ it('SIGTERM to the npm process of `npm run dev` stops edgeplane, workerd and the
     killGroup(npmPid, 'SIGKILL');
   }
 }, 180_000);
+
+it('SIGKILL to the bin launcher: edgeplane dev notices its parent is gone and stops its agents and workerd', async () => {
+  const state = path.join(tempDir(), 'state');
+  const launcher = spawn(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'dev', '--port', '0', '--agents', '1', '--runtime', 'fake', '--state', state], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pgid = launcher.pid!;
+  let out = '';
+  launcher.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  launcher.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    expect(await waitFor(() => /edgeplane dev: ready at/.test(out), 120_000), out).toBe(true);
+    const run = JSON.parse(fs.readFileSync(path.join(state, 'run.json'), 'utf8')) as RunJson;
+    expect(parentOf(run.pid)).toBe(pgid);
+    const watched = [run.pid, ...run.children.map((c) => c.pid)];
+    expect(watched.every(processAlive)).toBe(true);
+    // The launcher gets no chance to pass anything on.
+    process.kill(pgid, 'SIGKILL');
+    const gone = await waitFor(() => watched.every((p) => !processAlive(p)), 15_000);
+    expect(gone, `still running: ${watched.filter(processAlive).join(', ')}\n${out}`).toBe(true);
+  } finally {
+    killGroup(pgid, 'SIGKILL');
+  }
+}, 180_000);
