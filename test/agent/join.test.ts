@@ -48,7 +48,8 @@ describe('joining a cluster', () => {
 
   it('pins the server certificate to the hash, and refuses a server that does not match it', async () => {
     const t = parseJoinToken(joinToken)!;
-    const pem = await fetchPinnedCa(cluster.url, t.caHash);
+    expect(t.caHash).toBeDefined();
+    const pem = await fetchPinnedCa(cluster.url, t.caHash!);
     expect(pemDer(pem)).toEqual(pemDer(fs.readFileSync(path.join(cluster.stateDir, 'tls', 'server.crt'), 'utf8')));
     await expect(fetchPinnedCa(cluster.url, '0'.repeat(64))).rejects.toThrow(/does not match the CA hash in the join token/);
   });
