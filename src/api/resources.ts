@@ -98,6 +98,11 @@ export function groupVersion(r: { group: string; version: string }): string {
 }
 
 /** "deployments.apps" style name used in messages, as Kubernetes prints it. */
+/** The key a resource has in wake-ups and the loops' caches: the core plural or `group/version/plural`. */
+export function resourceKey(r: { group: string; version: string; resource: string }): string {
+  return r.group ? `${r.group}/${r.version}/${r.resource}` : r.resource;
+}
+
 export function qualifiedResource(r: ResourceInfo): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
 }

@@ -1,4 +1,5 @@
 // Wakes the scheduler and controllers after writes they care about, with the written object's key, so nothing waits for cron.
+import { resourceKey } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { WakeKey } from '../api/wake';
 import type { ApiContext } from './context';
@@ -14,11 +15,6 @@ const CONTROLLER_WAKES = new Set(['pods', 'nodes', 'services', 'namespaces', 'ap
 /** How long keys gather before one wake call carries them all; also the most a batch grows to. */
 const COALESCE_MS = 5;
 const MAX_BATCH = 500;
-
-function resourceKey(ctx: ApiContext): string {
-  const r = ctx.info.resource;
-  return r.group ? `${r.group}/${r.version}/${r.resource}` : r.resource;
-}
 
 interface Batch {
   keys: Map<string, WakeKey>;
@@ -67,7 +63,7 @@ function enqueue(name: string, service: LoopService, key: WakeKey, ctx: ApiConte
  * `written` names the object when the URL does not (a create, whose name may be generated).
  */
 export function notifyWrite(ctx: ApiContext, written?: KObject): void {
-  const resource = resourceKey(ctx);
+  const resource = resourceKey(ctx.info.resource);
   if (resource === 'coordination.k8s.io/v1/leases' || resource === 'events' || resource === 'events.k8s.io/v1/events') return;
   if (ctx.query.getAll('dryRun').includes('All')) return;
   const name = written?.metadata.name ?? ctx.info.name;

@@ -3,7 +3,7 @@
 import type { KObject } from '../../src/api/types';
 import { isConflict, isNotFound } from '../../src/client/errors';
 import type { Controller, ReconcileResult } from './framework';
-import { parseTime } from './node-lifecycle';
+import { parseTime } from '../../src/lib/time';
 
 type Event = KObject & { lastTimestamp?: string; firstTimestamp?: string; eventTime?: string; series?: { lastObservedTime?: string } };
 

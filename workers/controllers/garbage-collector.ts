@@ -1,6 +1,6 @@
 // Garbage collector: cascades deletion along ownerReferences (background, foreground and orphan propagation).
 // k8s: pkg/controller/garbagecollector/garbagecollector.go (attemptToDeleteItem, processDeletingDependentsItem, orphanDependents)
-import { RESOURCES, type ResourceInfo } from '../../src/api/resources';
+import { RESOURCES, resourceKey, type ResourceInfo } from '../../src/api/resources';
 import type { KObject, OwnerReference } from '../../src/api/types';
 import { isConflict, isNotFound } from '../../src/client/errors';
 import { objectKey } from '../../src/client/informer';
@@ -14,11 +14,6 @@ const ORPHAN = 'orphan';
 // Events are the one kind left out: they are the highest-volume type, nothing owns them in practice,
 // and the event TTL removes them anyway. Both event resources are one stored kind.
 const TRACKED = RESOURCES.filter((r) => r.resource !== 'events');
-
-/** The key a resource has in the snapshot and in wake-ups ("pods", "apps/v1/replicasets"). */
-export function resourceKey(r: ResourceInfo): string {
-  return r.group ? `${r.group}/${r.version}/${r.resource}` : r.resource;
-}
 
 interface Item {
   obj: KObject;

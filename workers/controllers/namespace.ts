@@ -1,10 +1,9 @@
 // Namespace controller: empties a terminating namespace, then finalizes and removes it.
 // k8s: pkg/controller/namespace/deletion/namespaced_resources_deleter.go
-import { RESOURCES, type ResourceInfo } from '../../src/api/resources';
+import { RESOURCES, resourceKey, type ResourceInfo } from '../../src/api/resources';
 import type { KObject } from '../../src/api/types';
 import { ApiStatusError, isConflict, isNotFound } from '../../src/client/errors';
 import type { Controller, ControllerContext, ReconcileResult } from './framework';
-import { resourceKey } from './garbage-collector';
 
 const FINALIZER = 'kubernetes';
 // Both event resources are one stored kind; deleting through one empties both.

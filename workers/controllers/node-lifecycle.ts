@@ -1,24 +1,14 @@
 // Node lifecycle: lease-based node health (Ready=Unknown after the grace period) and the condition taints.
 // k8s: pkg/controller/nodelifecycle/node_lifecycle_controller.go (tryUpdateNodeHealth, doNoScheduleTaintingPass, doNoExecuteTaintingPass)
+import type { Condition, Taint } from '../../src/api/core';
+import { conditionsOf, isNodeReady, readyCondition, taintsOf } from '../../src/api/node';
 import type { KObject } from '../../src/api/types';
+import { parseTime, rfc3339 } from '../../src/lib/time';
 import { isConflict, isNotFound } from '../../src/client/errors';
 import type { Controller, ControllerContext, ReconcileResult } from './framework';
 
-export interface NodeCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  timeAdded?: string;
-}
+export type NodeCondition = Condition;
+export type { Taint };
 
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -38,21 +28,6 @@ const CONDITION_TAINTS: Record<string, Partial<Record<NodeCondition['status'], s
 const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 const NO_SCHEDULE_KEYS = new Set([...Object.values(CONDITION_TAINTS).flatMap((m) => Object.values(m)), TAINT_UNSCHEDULABLE]);
 const NO_EXECUTE_KEYS = new Set([TAINT_NOT_READY, TAINT_UNREACHABLE]);
-
-export const conditionsOf = (node: KObject) => ((node.status as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []);
-export const readyCondition = (node: KObject) => conditionsOf(node).find((c) => c.type === 'Ready');
-/** k8s: nodeutil.IsNodeReady. */
-export const isNodeReady = (node: KObject) => readyCondition(node)?.status === 'True';
-export const taintsOf = (node: KObject) => ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []);
-
-/** RFC 3339 with second precision, as metav1.Time serializes. */
-export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-/** Parses metav1.Time and MicroTime (whose six fractional digits Date.parse may not take). */
-export function parseTime(s: string | undefined | null): number | undefined {
-  if (!s) return undefined;
-  const t = Date.parse(s.replace(/(\.\d{3})\d+/, '$1'));
-  return Number.isNaN(t) ? undefined : t;
-}
 
 export const nodeLifecycleController: Controller = {
   name: 'node-lifecycle',

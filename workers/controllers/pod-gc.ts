@@ -3,7 +3,8 @@
 import type { KObject } from '../../src/api/types';
 import { isConflict, isNotFound } from '../../src/client/errors';
 import type { Controller, ControllerContext, ReconcileResult } from './framework';
-import { isNodeReady, rfc3339, taintsOf } from './node-lifecycle';
+import { isNodeReady, taintsOf } from '../../src/api/node';
+import { rfc3339 } from '../../src/lib/time';
 
 // k8s: kube-controller-manager --terminated-pod-gc-threshold default.
 export const TERMINATED_POD_THRESHOLD = 12_500;

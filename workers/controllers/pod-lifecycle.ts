@@ -3,15 +3,9 @@
 import type { KObject } from '../../src/api/types';
 import { isConflict, isNotFound } from '../../src/client/errors';
 import type { Controller, ControllerContext, ReconcileResult } from './framework';
-import { isNodeReady, parseTime, rfc3339, taintsOf, type Taint } from './node-lifecycle';
-
-interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
+import type { Taint, Toleration } from '../../src/api/core';
+import { isNodeReady, taintsOf, tolerates } from '../../src/api/node';
+import { parseTime, rfc3339 } from '../../src/lib/time';
 
 interface PodCondition {
   type: string;
@@ -26,14 +20,6 @@ type Pod = KObject & {
   spec?: { nodeName?: string; tolerations?: Toleration[] };
   status?: { phase?: string; conditions?: PodCondition[] };
 };
-
-/** k8s: Toleration.ToleratesTaint. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  return (t.operator ?? 'Equal') === 'Equal' && (t.value ?? '') === (taint.value ?? '');
-}
 
 /**
  * k8s: getMatchingTolerations + getMinTolerationTime: undefined when some taint is not tolerated

@@ -19,22 +19,9 @@ export interface Container {
   restartPolicy?: 'Always';
 }
 
-export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: TaintEffect;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: TaintEffect | '';
-  tolerationSeconds?: number;
-}
+// Taints and tolerations have one model, shared with the controllers.
+import type { Taint, TaintEffect, Toleration } from '../../src/api/core';
+export type { Taint, TaintEffect, Toleration };
 
 export interface NodeSelectorRequirement {
   key: string;

@@ -1,24 +1,11 @@
 // TaintToleration: NoSchedule/NoExecute taints a pod does not tolerate rule a node out; PreferNoSchedule ones lower its score.
 // k8s: pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go, staging/src/k8s.io/api/core/v1/toleration.go
 import { defaultNormalizeScore, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework';
+import { tolerates } from '../../../src/api/node';
 import type { Taint, Toleration } from '../types';
 
-/** Toleration.ToleratesTaint: an empty key with Exists tolerates every taint; an empty effect tolerates every effect. */
-export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (toleration.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
 export function isTolerated(taint: Taint, tolerations: Toleration[] | undefined): boolean {
-  return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
+  return (tolerations ?? []).some((t) => tolerates(t, taint));
 }
 
 /** The first taint (in node order) that passes `applies` and no toleration covers. */
