@@ -1,9 +1,5 @@
 // Layer 1, storage only: the bench Worker drives the Store inside workerd (Miniflare, SQLite on disk).
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { bundleWorker } from '../src/cli/bundle';
+import { startStoragePlane } from './storage-plane';
 import { WATCH_WRITE_INTERVAL_MS, WATCHERS, WRITERS, type Layer, type WatchCell, type WriteCell } from './layer';
 import type { Summary } from './stats';
 
@@ -13,37 +9,9 @@ const SHARDS = [
 ];
 
 export async function runtimeLayer(opts: { seconds: number; events: number; bytes: number }): Promise<Layer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-bench-'));
-  const script = await bundleWorker('bench/store-worker.js', path.join(dir, 'bench.mjs'));
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: '127.0.0.1',
-      port: 0,
-      resourcePersistencePath: path.join(dir, 'data'),
-      workers: [
-        {
-          name: 'bench',
-          modules: true,
-          scriptPath: script,
-          modulesRoot: dir,
-          compatibilityDate: '2026-11-01',
-          bindings: { PARTITIONS: '4', HISTORY_REVISIONS: '10000', WATCH_PROGRESS_MS: '1000' },
-          durableObjects: {
-            SHARDS: { className: 'StorageShard', useSQLite: true },
-            HUBS: { className: 'WatchHub', useSQLite: true },
-          },
-        },
-      ],
-    }),
-  );
-  const call = async <T>(route: string, body: object): Promise<T> => {
-    const res = await mf.dispatchFetch(`http://bench${route}`, { method: 'POST', body: JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`bench Worker ${route} answered ${res.status}: ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const plane = await startStoragePlane('bench/store-worker.js', '4');
+  const call = plane.call.bind(plane);
   try {
-    await mf.ready;
     const writes: WriteCell[] = [];
     const watches: WatchCell[] = [];
     let cell = 0;
@@ -79,7 +47,6 @@ export async function runtimeLayer(opts: { seconds: number; events: number; byte
       note: 'times from Date.now() inside workerd, which advances across I/O only (ms resolution)',
     };
   } finally {
-    await mf.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await plane.dispose();
   }
 }

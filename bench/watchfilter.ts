@@ -1,11 +1,8 @@
 // `npm run bench -- watchfilter`: bytes and events one node's pod watch pulls out of the watch hubs while
 // another node's pods churn: the request the API made before hub-side filtering, and today's.
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleWorker } from '../src/cli/bundle';
+import { startStoragePlane } from './storage-plane';
 import { rate, table } from './table';
 
 interface Tally {
@@ -43,35 +40,9 @@ export async function watchFilterBench(argv: string[]): Promise<void> {
       `${q.quietPods} pods on ${q.quietNode} do (create, 1 update, delete); ${q.bytes}-byte pods, ${values.partitions} partitions`,
   );
   console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-bench-'));
-  const script = await bundleWorker('bench/watchfilter-worker.js', path.join(dir, 'bench.mjs'));
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: '127.0.0.1',
-      port: 0,
-      resourcePersistencePath: path.join(dir, 'data'),
-      workers: [
-        {
-          name: 'bench',
-          modules: true,
-          scriptPath: script,
-          modulesRoot: dir,
-          compatibilityDate: '2026-11-01',
-          bindings: { PARTITIONS: values.partitions!, HISTORY_REVISIONS: '10000', WATCH_PROGRESS_MS: '1000' },
-          durableObjects: {
-            SHARDS: { className: 'StorageShard', useSQLite: true },
-            HUBS: { className: 'WatchHub', useSQLite: true },
-          },
-        },
-      ],
-    }),
-  );
+  const plane = await startStoragePlane('bench/watchfilter-worker.js', values.partitions!);
   try {
-    await mf.ready;
-    const res = await mf.dispatchFetch('http://bench/run', { method: 'POST', body: JSON.stringify(q) });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`bench Worker answered ${res.status}: ${text}`);
-    const r = JSON.parse(text) as Result;
+    const r = await plane.call<Result>('/run', q);
     const row = (label: string, t: Tally) => [label, rate(t.events), rate(t.bytes), `${((100 * r.own) / Math.max(1, t.events)).toFixed(1)}%`, rate(t.otherBytes)];
     console.log(
       table(
@@ -84,7 +55,6 @@ export async function watchFilterBench(argv: string[]): Promise<void> {
         `the agent itself receives only its own in both cases (the API filtered before; now the hubs do).`,
     );
   } finally {
-    await mf.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await plane.dispose();
   }
 }
