@@ -20,6 +20,32 @@ function fnv(s: string): string {
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** A core/v1 Event about `regarding`, as client-go's recorder first writes it (count 1). */
+export function newEvent(regarding: KObject, name: string, type: 'Normal' | 'Warning', reason: string, message: string, source: EventSource, stamp: string): KObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: regarding.metadata.namespace || 'default' },
+    involvedObject: {
+      apiVersion: regarding.apiVersion,
+      kind: regarding.kind,
+      name: regarding.metadata.name,
+      namespace: regarding.metadata.namespace,
+      uid: regarding.metadata.uid,
+      resourceVersion: regarding.metadata.resourceVersion,
+    },
+    reason,
+    message,
+    type,
+    source,
+    count: 1,
+    firstTimestamp: stamp,
+    lastTimestamp: stamp,
+    reportingComponent: source.component,
+    reportingInstance: source.host ?? '',
+  } as KObject;
+}
+
 /**
  * The event's name is derived from what makes two events "the same" (object, reason, message,
  * source), so a repeat finds the earlier event and bumps its count instead of adding an object.
@@ -35,32 +61,7 @@ export function createRecorder(client: KubeClient, source: EventSource): EventRe
       // into the existing event's count (one request per first event, not a GET and a create).
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          await client.create(
-            'events',
-            {
-              apiVersion: 'v1',
-              kind: 'Event',
-              metadata: { name, namespace },
-              involvedObject: {
-                apiVersion: regarding.apiVersion,
-                kind: regarding.kind,
-                name: regarding.metadata.name,
-                namespace: regarding.metadata.namespace,
-                uid: regarding.metadata.uid,
-                resourceVersion: regarding.metadata.resourceVersion,
-              },
-              reason,
-              message,
-              type,
-              source,
-              count: 1,
-              firstTimestamp: stamp,
-              lastTimestamp: stamp,
-              reportingComponent: source.component,
-              reportingInstance: source.host ?? '',
-            } as KObject,
-            { namespace },
-          );
+          await client.create('events', newEvent(regarding, name, type, reason, message, source, stamp), { namespace });
           return;
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;

@@ -1,4 +1,6 @@
 // The scheduler's events: collected during a pass and written at its end in one call, so a binding costs one request, not two.
+import { newEvent } from '../../src/client/events';
+import { rfc3339 } from '../../src/lib/time';
 import type { EventSink } from './scheduler';
 import type { Pod } from './types';
 
@@ -7,8 +9,6 @@ export type CreateEvents = (events: Record<string, unknown>[]) => Promise<number
 
 /** Events per call; the entrypoint takes at most 500. */
 const BATCH = 500;
-
-const rfc3339 = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * core/v1 Events as client-go's recorder writes them: named `<object>.<hex timestamp>`, source and
@@ -22,29 +22,10 @@ export function batchSink(createEvents: CreateEvents, component: string, now: ()
     add(regarding: Pod, type, reason, message) {
       const t = now();
       const stamp = rfc3339(t);
-      const namespace = regarding.metadata.namespace || 'default';
-      pending.push({
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name: `${regarding.metadata.name}.${(t * 1000 + (seq++ % 1000)).toString(16)}`, namespace },
-        involvedObject: {
-          apiVersion: regarding.apiVersion ?? 'v1',
-          kind: regarding.kind ?? 'Pod',
-          name: regarding.metadata.name,
-          namespace: regarding.metadata.namespace,
-          uid: regarding.metadata.uid,
-          resourceVersion: regarding.metadata.resourceVersion,
-        },
-        reason,
-        message,
-        type,
-        source: { component },
-        count: 1,
-        firstTimestamp: stamp,
-        lastTimestamp: stamp,
-        reportingComponent: component,
-        reportingInstance: '',
-      });
+      // Pods from a list carry no kind or apiVersion of their own.
+      const pod = { ...regarding, apiVersion: regarding.apiVersion ?? 'v1', kind: regarding.kind ?? 'Pod' };
+      const name = `${regarding.metadata.name}.${(t * 1000 + (seq++ % 1000)).toString(16)}`;
+      pending.push(newEvent(pod, name, type, reason, message, { component }, stamp));
     },
     async flush() {
       const all = pending;

@@ -1,6 +1,7 @@
 // The table of reserved Service ClusterIPs and NodePorts (one object per value, create = reserve),
 // and the per-request bookkeeping that keeps a failed write from keeping what it reserved.
 // k8s: pkg/registry/core/service/storage/transaction.go (reservations a failed create or update reverts).
+import { rfc3339 } from '../../lib/time';
 import type { Store } from '../../storage/store';
 import type { ResourceInfoLike } from './types';
 
@@ -27,14 +28,13 @@ export interface Allocation {
   creationTimestamp: string;
 }
 
-const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Reserves `key` for `owner`; false when someone holds it already. */
 export async function reserveKey(store: Store, key: string, owner: string): Promise<boolean> {
   const res = await store.create(ALLOCATIONS, {
     apiVersion: 'internal.edgeplane.dev/v1',
     kind: 'Allocation',
-    metadata: { name: key, uid: crypto.randomUUID(), creationTimestamp: timestamp(), annotations: { owner } },
+    metadata: { name: key, uid: crypto.randomUUID(), creationTimestamp: rfc3339(Date.now()), annotations: { owner } },
   });
   return res.ok;
 }
