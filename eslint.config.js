@@ -8,7 +8,10 @@ import tsPlugin from '@typescript-eslint/eslint-plugin';
 const MAX_DEPTH = 6;
 const up = (n) => `(\\.\\./){${n}}`;
 const dirs = (names) => `(${names.join('|')})(/|$)`;
-const CLOUDFLARE = { regex: '^cloudflare:', message: 'Node-side code never imports cloudflare:* (DESIGN.md §2).' };
+const CLOUDFLARE = {
+  regex: '^cloudflare:',
+  message: 'Node-side code never imports cloudflare:* (DESIGN.md §2).',
+};
 
 /**
  * One config object per depth below `dir` (depth 1 is `dir/x.ts`). `patterns(depth)` answers the
@@ -23,10 +26,15 @@ function boundary(dir, patterns) {
 }
 
 /** A leaf folder directly under src/: nothing of ours from outside it (packages are fine). */
-const leaf = (name, extra = []) => (depth) => [
-  ...extra,
-  { regex: `^${up(depth)}`, message: `src/${name} imports nothing of ours outside itself (DESIGN.md §2).` },
-];
+const leaf =
+  (name, extra = []) =>
+  (depth) => [
+    ...extra,
+    {
+      regex: `^${up(depth)}`,
+      message: `src/${name} imports nothing of ours outside itself (DESIGN.md §2).`,
+    },
+  ];
 
 export default [
   { ignores: ['node_modules/**', '.edgeplane/**', '**/build/**', 'migrations/**'] },
@@ -41,21 +49,29 @@ export default [
   ...boundary('workers', () => [
     {
       regex: '(^|/)src(/(?!(api|client|lib)(/|$))|$)',
-      message: 'workers/ import only src/client, src/api and src/lib: they speak the Kubernetes API, never server or storage code.',
+      message:
+        'workers/ import only src/client, src/api and src/lib: they speak the Kubernetes API, never server or storage code.',
     },
   ]),
 
   // The agent is a Kubernetes API client on an ordinary machine.
   ...boundary('src/agent', (depth) => [
     CLOUDFLARE,
-    { regex: `^${up(depth)}${dirs(['server', 'storage', 'watch'])}`, message: 'src/agent never imports server, storage or watch code: it speaks the Kubernetes API.' },
+    {
+      regex: `^${up(depth)}${dirs(['server', 'storage', 'watch'])}`,
+      message:
+        'src/agent never imports server, storage or watch code: it speaks the Kubernetes API.',
+    },
   ]),
   ...boundary('src/cli', () => [CLOUDFLARE]),
 
   // registry/ is pure: strategies, validation and defaulting, with no storage, serving or Workers runtime.
   ...boundary('src/registry', (depth) => [
     CLOUDFLARE,
-    { regex: `^${up(depth)}${dirs(['server', 'storage', 'watch', 'agent', 'cli'])}`, message: 'src/registry is pure: no storage, server, watch, agent or CLI imports.' },
+    {
+      regex: `^${up(depth)}${dirs(['server', 'storage', 'watch', 'agent', 'cli'])}`,
+      message: 'src/registry is pure: no storage, server, watch, agent or CLI imports.',
+    },
   ]),
 
   ...boundary('src/api', leaf('api', [CLOUDFLARE])),
@@ -63,7 +79,14 @@ export default [
   // leaves no runtime edge, so it is the one exception (upstream keeps that converter in meta/v1).
   ...boundary('src/lib', (depth) => [
     CLOUDFLARE,
-    { regex: `^${up(depth)}api(/|$)`, allowTypeImports: true, message: 'src/lib may import only types from src/api.' },
-    { regex: `^${up(depth)}(?!api(/|$))`, message: 'src/lib imports nothing of ours outside itself (DESIGN.md §2).' },
+    {
+      regex: `^${up(depth)}api(/|$)`,
+      allowTypeImports: true,
+      message: 'src/lib may import only types from src/api.',
+    },
+    {
+      regex: `^${up(depth)}(?!api(/|$))`,
+      message: 'src/lib imports nothing of ours outside itself (DESIGN.md §2).',
+    },
   ]),
 ];

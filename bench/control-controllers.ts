@@ -26,8 +26,13 @@ interface Status {
   nextAlarm: number | null;
 }
 
-type Hooks = { status(): Promise<Status>; evict(): Promise<void>; wake(keys: unknown[]): Promise<void> };
-const controllers = (p: ControllersPlane) => p.runtime.mf.getWorker('edgeplane-controllers') as unknown as Promise<Hooks>;
+type Hooks = {
+  status(): Promise<Status>;
+  evict(): Promise<void>;
+  wake(keys: unknown[]): Promise<void>;
+};
+const controllers = (p: ControllersPlane) =>
+  p.runtime.mf.getWorker('edgeplane-controllers') as unknown as Promise<Hooks>;
 
 function workerdCpuSeconds(): number {
   let ticks = 0;
@@ -44,9 +49,20 @@ function workerdCpuSeconds(): number {
   return ticks / CLK_TCK;
 }
 
-async function must(p: ControllersPlane, method: string, route: string, body?: unknown): Promise<{ items?: { metadata: { name: string; deletionTimestamp?: string } }[] }> {
-  const res = await send(p.target, method, route, body === undefined ? undefined : JSON.stringify(body));
-  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${route} answered ${res.status}: ${res.body.slice(0, 300)}`);
+async function must(
+  p: ControllersPlane,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ items?: { metadata: { name: string; deletionTimestamp?: string } }[] }> {
+  const res = await send(
+    p.target,
+    method,
+    route,
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+  if (res.status < 200 || res.status > 299)
+    throw new Error(`${method} ${route} answered ${res.status}: ${res.body.slice(0, 300)}`);
   return JSON.parse(res.body);
 }
 
@@ -73,8 +89,16 @@ export interface WakeWritesCell {
  * and the controllers), and then, for the same time, Leases (partitioned the same way, waking
  * nobody): the second figure is the path without wake-ups under the machine's load of the moment.
  */
-export async function wakeWritesCell(p: ControllersPlane, writers: number, seconds: number): Promise<WakeWritesCell> {
-  await must(p, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'wakes' } });
+export async function wakeWritesCell(
+  p: ControllersPlane,
+  writers: number,
+  seconds: number,
+): Promise<WakeWritesCell> {
+  await must(p, 'POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'wakes' },
+  });
   const drive = async (route: string, body: (name: string) => unknown) => {
     const lat: number[] = [];
     const t0 = Date.now();
@@ -84,14 +108,20 @@ export async function wakeWritesCell(p: ControllersPlane, writers: number, secon
         for (let i = 0; Date.now() < end; i++) {
           const s = performance.now();
           const res = await send(p.target, 'POST', route, JSON.stringify(body(`w${w}-${i}`)));
-          if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.body.slice(0, 200)}`);
+          if (res.status !== 201)
+            throw new Error(`create answered ${res.status}: ${res.body.slice(0, 200)}`);
           lat.push(performance.now() - s);
         }
       }),
     );
     return { lat, wall: (Date.now() - t0) / 1000 };
   };
-  const pods = await drive('/api/v1/namespaces/wakes/pods', (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }));
+  const pods = await drive('/api/v1/namespaces/wakes/pods', (name) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  }));
   const leases = await drive('/apis/coordination.k8s.io/v1/namespaces/wakes/leases', (name) => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -127,27 +157,50 @@ async function quiet(p: ControllersPlane, stillMs = 1500, timeoutMs = 120_000): 
 }
 
 async function livePods(p: ControllersPlane, ns: string, selector?: string): Promise<number> {
-  const list = await must(p, 'GET', `/api/v1/namespaces/${ns}/pods${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`);
+  const list = await must(
+    p,
+    'GET',
+    `/api/v1/namespaces/${ns}/pods${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`,
+  );
   return (list.items ?? []).filter((x) => !x.metadata.deletionTimestamp).length;
 }
 
-async function replicaSets(p: ControllersPlane, ns: string, from: number, to: number, replicas: number): Promise<void> {
+async function replicaSets(
+  p: ControllersPlane,
+  ns: string,
+  from: number,
+  to: number,
+  replicas: number,
+): Promise<void> {
   for (let i = from; i < to; i++) {
     await must(p, 'POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: `rs-${i}` },
-      spec: { replicas, selector: { matchLabels: { app: `rs-${i}` } }, template: { metadata: { labels: { app: `rs-${i}` } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: `rs-${i}` } },
+        template: {
+          metadata: { labels: { app: `rs-${i}` } },
+          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      },
     });
   }
 }
 
-async function waitPods(p: ControllersPlane, ns: string, count: number, timeoutMs = 600_000): Promise<number> {
+async function waitPods(
+  p: ControllersPlane,
+  ns: string,
+  count: number,
+  timeoutMs = 600_000,
+): Promise<number> {
   const t0 = Date.now();
   for (;;) {
     const n = await livePods(p, ns);
     if (n >= count) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`only ${n} of ${count} pods after ${timeoutMs / 1000} s`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`only ${n} of ${count} pods after ${timeoutMs / 1000} s`);
     await sleep(1000);
   }
 }
@@ -175,12 +228,18 @@ export interface ConvergedCell {
  */
 export async function convergedCell(p: ControllersPlane, pods: number): Promise<ConvergedCell> {
   const ns = 'converged';
-  await must(p, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await must(p, 'POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  });
   const sets = Math.ceil(pods / 100);
   await replicaSets(p, ns, 0, sets, 100);
   log(`  waiting for ${sets * 100} pods`);
   const made = await waitPods(p, ns, sets * 100);
-  log(`  ${sets * 100} pods in ${(made / 1000).toFixed(0)} s; waiting for the controllers to settle`);
+  log(
+    `  ${sets * 100} pods in ${(made / 1000).toFixed(0)} s; waiting for the controllers to settle`,
+  );
   const settled = await quiet(p, 3000, 120_000).then(
     () => true,
     () => false,
@@ -194,7 +253,9 @@ export async function convergedCell(p: ControllersPlane, pods: number): Promise<
   const before = await c.status();
   const cpu0 = workerdCpuSeconds();
   const t0 = Date.now();
-  const victim = (await must(p, 'GET', `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Drs-0&limit=1`)).items![0];
+  const victim = (
+    await must(p, 'GET', `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Drs-0&limit=1`)
+  ).items![0];
   await must(p, 'DELETE', `/api/v1/namespaces/${ns}/pods/${victim.metadata.name}`);
   let replacedMs = 0;
   for (;;) {
@@ -206,7 +267,9 @@ export async function convergedCell(p: ControllersPlane, pods: number): Promise<
     await sleep(50);
   }
   // Controllers that never settle are counted over the same 10 s as the idle window instead.
-  const after = settled ? await quiet(p, 1500) : (await sleep(Math.max(0, 10_000 - (Date.now() - t0))), await c.status());
+  const after = settled
+    ? await quiet(p, 1500)
+    : (await sleep(Math.max(0, 10_000 - (Date.now() - t0))), await c.status());
   return {
     pods: sets * 100,
     settled,
@@ -242,13 +305,19 @@ export async function rebuildCell(p: ControllersPlane, pods: number): Promise<Re
   const c = await controllers(p);
   await c.evict();
   await c.wake([]);
-  for (const t0 = Date.now(); ; ) {
+  for (const t0 = Date.now(); ;) {
     const s = await c.status();
     if (s.starts >= 1 && s.lastStartMs > 0) {
       const objects = Object.values(s.caches).reduce((n, k) => n + k.objects, 0);
-      return { pods: s.caches.pods?.objects ?? 0, objects, startMs: s.lastStartMs, podListMs: s.caches.pods?.lastListMs ?? 0 };
+      return {
+        pods: s.caches.pods?.objects ?? 0,
+        objects,
+        startMs: s.lastStartMs,
+        podListMs: s.caches.pods?.lastListMs ?? 0,
+      };
     }
-    if (Date.now() - t0 > 300_000) throw new Error('the evicted leader did not rebuild its caches within 300 s');
+    if (Date.now() - t0 > 300_000)
+      throw new Error('the evicted leader did not rebuild its caches within 300 s');
     await sleep(250);
   }
 }
@@ -267,7 +336,11 @@ export interface ControllersOptions {
 }
 
 /** Runs the controllers' cells on a plane of their own (`start`/`stop` are the benchmark's). */
-export async function controllersSection<P extends ControllersPlane>(start: () => Promise<P>, stop: (p: P) => Promise<void>, opts: ControllersOptions): Promise<ControllersRows> {
+export async function controllersSection<P extends ControllersPlane>(
+  start: () => Promise<P>,
+  stop: (p: P) => Promise<void>,
+  opts: ControllersOptions,
+): Promise<ControllersRows> {
   const rows: ControllersRows = {};
   let p: P | undefined;
   try {
@@ -283,7 +356,9 @@ export async function controllersSection<P extends ControllersPlane>(start: () =
       rows.converged = await convergedCell(p, opts.convergedPods);
       log(`  ${rows.converged.requests} controller requests, ${rows.converged.passes} passes`);
       if (opts.rebuildPods > 0) {
-        log(`cache rebuild of a ${opts.rebuildPods}-pod cluster after the controllers' leader is evicted`);
+        log(
+          `cache rebuild of a ${opts.rebuildPods}-pod cluster after the controllers' leader is evicted`,
+        );
         rows.rebuild = await rebuildCell(p, opts.rebuildPods);
         log(`  ${rows.rebuild.startMs} ms`);
       }
@@ -297,45 +372,98 @@ export async function controllersSection<P extends ControllersPlane>(start: () =
   return rows;
 }
 
-export function printControllers(rows: ControllersRows, table: (head: string[], body: (string | number)[][]) => string): void {
+export function printControllers(
+  rows: ControllersRows,
+  table: (head: string[], body: (string | number)[][]) => string,
+): void {
   if (rows.wake) {
     const w = rows.wake;
     console.log('');
-    console.log(`== (f) pod writes through HTTP with wake-ups of the scheduler and the controllers, ${w.writers} writers ==`);
+    console.log(
+      `== (f) pod writes through HTTP with wake-ups of the scheduler and the controllers, ${w.writers} writers ==`,
+    );
     console.log(
       table(
-        ['pod writes', 'window s', 'writes/s', 'p50 ms', 'p99 ms', 'Lease writes/s (no wake-ups)', 'Lease p50 ms'],
-        [[w.writes, w.seconds.toFixed(1), w.rate.toFixed(0), w.p50.toFixed(1), w.p99.toFixed(1), w.baselineRate.toFixed(0), w.baselineP50.toFixed(1)]],
+        [
+          'pod writes',
+          'window s',
+          'writes/s',
+          'p50 ms',
+          'p99 ms',
+          'Lease writes/s (no wake-ups)',
+          'Lease p50 ms',
+        ],
+        [
+          [
+            w.writes,
+            w.seconds.toFixed(1),
+            w.rate.toFixed(0),
+            w.p50.toFixed(1),
+            w.p99.toFixed(1),
+            w.baselineRate.toFixed(0),
+            w.baselineP50.toFixed(1),
+          ],
+        ],
       ),
     );
   }
   if (rows.converged) {
     const c = rows.converged;
     console.log('');
-    console.log(`== (g) converged ${c.pods.toLocaleString('en')}-pod cluster (ReplicaSets of 100, no nodes), one pod deleted: the controllers until quiet again ==`);
+    console.log(
+      `== (g) converged ${c.pods.toLocaleString('en')}-pod cluster (ReplicaSets of 100, no nodes), one pod deleted: the controllers until quiet again ==`,
+    );
     console.log(
       table(
-        ['window', 'controller requests', 'controller passes', 'keys reconciled', 'workerd CPU s (API, scheduler included)'],
+        [
+          'window',
+          'controller requests',
+          'controller passes',
+          'keys reconciled',
+          'workerd CPU s (API, scheduler included)',
+        ],
         [
           ['10 s, no change', c.idleRequests, c.idlePasses, '-', c.idleCpuSeconds.toFixed(2)],
-          [`one pod deleted, replaced after ${c.replacedMs} ms, ${c.settled ? 'until quiet' : '10 s (the controllers never went quiet)'}`, c.requests, c.passes, Number.isFinite(c.keys) ? c.keys : '-', c.cpuSeconds.toFixed(2)],
+          [
+            `one pod deleted, replaced after ${c.replacedMs} ms, ${c.settled ? 'until quiet' : '10 s (the controllers never went quiet)'}`,
+            c.requests,
+            c.passes,
+            Number.isFinite(c.keys) ? c.keys : '-',
+            c.cpuSeconds.toFixed(2),
+          ],
         ],
       ),
     );
-    console.log('(keys reconciled include any cron resync inside the window: edgeplane dev fires cron every 60 s)');
+    console.log(
+      '(keys reconciled include any cron resync inside the window: edgeplane dev fires cron every 60 s)',
+    );
   }
   if (rows.rebuild) {
     const r = rows.rebuild;
     console.log('');
-    console.log(`== (h) controllers' cache rebuild after eviction: ${r.pods.toLocaleString('en')} pods (${r.objects.toLocaleString('en')} objects of every kind) ==`);
-    console.log(table(['pods', 'objects', 'rebuild ms (every kind listed)', 'pods list ms'], [[r.pods, r.objects, r.startMs, r.podListMs]]));
+    console.log(
+      `== (h) controllers' cache rebuild after eviction: ${r.pods.toLocaleString('en')} pods (${r.objects.toLocaleString('en')} objects of every kind) ==`,
+    );
+    console.log(
+      table(
+        ['pods', 'objects', 'rebuild ms (every kind listed)', 'pods list ms'],
+        [[r.pods, r.objects, r.startMs, r.podListMs]],
+      ),
+    );
   }
   if (rows.failure) console.log(`\n${rows.failure}`);
 }
 
-export function controllersTargets(rows: ControllersRows): { figure: string; measured: string; target: string }[] {
+export function controllersTargets(
+  rows: ControllersRows,
+): { figure: string; measured: string; target: string }[] {
   const out: { figure: string; measured: string; target: string }[] = [];
-  if (rows.wake) out.push({ figure: 'pod writes through HTTP with wake-ups, 8 writers', measured: `${rows.wake.rate.toFixed(0)} writes/s (Leases, no wake-ups, same run: ${rows.wake.baselineRate.toFixed(0)}/s)`, target: '>= 600 writes/s' });
+  if (rows.wake)
+    out.push({
+      figure: 'pod writes through HTTP with wake-ups, 8 writers',
+      measured: `${rows.wake.rate.toFixed(0)} writes/s (Leases, no wake-ups, same run: ${rows.wake.baselineRate.toFixed(0)}/s)`,
+      target: '>= 600 writes/s',
+    });
   if (rows.converged) {
     out.push({
       figure: `requests and CPU per controllers pass in a converged ${rows.converged.pods.toLocaleString('en')}-pod cluster after one pod changes`,

@@ -25,7 +25,12 @@ import { startRuntime, type Runtime } from '../src/cli/runtime';
 import { StateDir } from '../src/cli/state';
 import { send, type Target } from './http';
 import { ms, table } from './table';
-import { controllersSection, controllersTargets, printControllers, type ControllersRows } from './control-controllers';
+import {
+  controllersSection,
+  controllersTargets,
+  printControllers,
+  type ControllersRows,
+} from './control-controllers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -83,7 +88,11 @@ async function startPlane(dir: string): Promise<Plane> {
       DEFAULT_TOLERATION_SECONDS: '300',
     },
     schedulerVars: { SCHEDULER_STRATEGY: 'least-allocated' },
-    controllerVars: { NODE_MONITOR_GRACE_PERIOD: '50', DEFAULT_TOLERATION_SECONDS: '300', EVENT_TTL: '3600' },
+    controllerVars: {
+      NODE_MONITOR_GRACE_PERIOD: '50',
+      DEFAULT_TOLERATION_SECONDS: '300',
+      EVENT_TTL: '3600',
+    },
   });
   const url = `https://127.0.0.1:${runtime.url.port}`;
   const target: Target = {
@@ -104,15 +113,44 @@ async function stopPlane(p: Plane): Promise<void> {
 }
 
 /** One agent process holding `count` simulated nodes named <prefix>1..N from node slot `firstSlot`. */
-async function startAgent(p: Plane, prefix: string, count: number, firstSlot: number): Promise<Agent> {
+async function startAgent(
+  p: Plane,
+  prefix: string,
+  count: number,
+  firstSlot: number,
+): Promise<Agent> {
   const state = path.join(p.dir, 'agents', prefix);
   const args = [
-    '--import', TSX, path.join(ROOT, 'src', 'cli', 'main.ts'), 'agent',
-    '--server', p.url, '--token', p.token, '--ca-file', p.caFile,
-    '--runtime', 'fake', '--nodes', String(count), '--name-prefix', prefix, '--address', slotAddress(firstSlot),
-    '--cpu', '8', '--memory', '32Gi', '--state', state,
+    '--import',
+    TSX,
+    path.join(ROOT, 'src', 'cli', 'main.ts'),
+    'agent',
+    '--server',
+    p.url,
+    '--token',
+    p.token,
+    '--ca-file',
+    p.caFile,
+    '--runtime',
+    'fake',
+    '--nodes',
+    String(count),
+    '--name-prefix',
+    prefix,
+    '--address',
+    slotAddress(firstSlot),
+    '--cpu',
+    '8',
+    '--memory',
+    '32Gi',
+    '--state',
+    state,
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
@@ -120,7 +158,8 @@ async function startAgent(p: Plane, prefix: string, count: number, firstSlot: nu
   live.agents.add(agent);
   const until = Date.now() + 300_000;
   while (!/edgeplane agent: .* ready/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`agent ${prefix} exited (${child.exitCode}):\n${out}`);
+    if (child.exitCode !== null)
+      throw new Error(`agent ${prefix} exited (${child.exitCode}):\n${out}`);
     if (Date.now() > until) throw new Error(`agent ${prefix} not ready after 300 s:\n${out}`);
     await sleep(200);
   }
@@ -129,7 +168,9 @@ async function startAgent(p: Plane, prefix: string, count: number, firstSlot: nu
 
 async function stopAgent(a: Agent): Promise<void> {
   if (!live.agents.has(a)) return;
-  const exited = new Promise<void>((r) => (a.child.exitCode !== null ? r() : a.child.once('exit', () => r())));
+  const exited = new Promise<void>((r) =>
+    a.child.exitCode !== null ? r() : a.child.once('exit', () => r()),
+  );
   killQuietly(a.pid, 'SIGTERM');
   const t = setTimeout(() => killQuietly(a.pid, 'SIGKILL'), 20_000);
   await exited;
@@ -152,30 +193,54 @@ async function startNodes(p: Plane, total: number, perAgent: number): Promise<Ag
   for (;;) {
     const ready = await readyNodes(p);
     if (ready >= total) break;
-    if (Date.now() - t0 > 300_000) throw new Error(`only ${ready} of ${total} nodes Ready after 300 s`);
+    if (Date.now() - t0 > 300_000)
+      throw new Error(`only ${ready} of ${total} nodes Ready after 300 s`);
     await sleep(1000);
   }
-  log(`${total} simulated nodes Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${agents.length} agent process(es))`);
+  log(
+    `${total} simulated nodes Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${agents.length} agent process(es))`,
+  );
   return agents;
 }
 
 async function readyNodes(p: Plane): Promise<number> {
   const res = await send(p.target, 'GET', '/api/v1/nodes');
   if (res.status !== 200) throw new Error(`GET nodes answered ${res.status}`);
-  const items = (JSON.parse(res.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
-  return items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  const items = (
+    JSON.parse(res.body) as {
+      items: { status?: { conditions?: { type: string; status: string }[] } }[];
+    }
+  ).items;
+  return items.filter((n) =>
+    n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  ).length;
 }
 
-async function must(p: Plane, method: string, route: string, body?: unknown): Promise<{ metadata?: { resourceVersion?: string } }> {
-  const res = await send(p.target, method, route, body === undefined ? undefined : JSON.stringify(body));
-  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${route} answered ${res.status}: ${res.body.slice(0, 500)}`);
+async function must(
+  p: Plane,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ metadata?: { resourceVersion?: string } }> {
+  const res = await send(
+    p.target,
+    method,
+    route,
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+  if (res.status < 200 || res.status > 299)
+    throw new Error(`${method} ${route} answered ${res.status}: ${res.body.slice(0, 500)}`);
   return JSON.parse(res.body) as { metadata?: { resourceVersion?: string } };
 }
 
 interface WatchObj {
   metadata: { uid: string; name: string; generation?: number };
   spec?: { nodeName?: string; replicas?: number };
-  status?: { observedGeneration?: number; availableReplicas?: number; conditions?: { type: string; status: string }[] };
+  status?: {
+    observedGeneration?: number;
+    availableReplicas?: number;
+    conditions?: { type: string; status: string }[];
+  };
 }
 
 /**
@@ -183,7 +248,11 @@ interface WatchObj {
  * time. A watch the server ends is opened again from the last resourceVersion seen (as informers do),
  * and said on stderr, so a dropped stream cannot stall a measurement unnoticed.
  */
-async function watchFrom(p: Plane, route: string, onEvent: (type: string, obj: WatchObj, at: number) => void): Promise<{ close(): void }> {
+async function watchFrom(
+  p: Plane,
+  route: string,
+  onEvent: (type: string, obj: WatchObj, at: number) => void,
+): Promise<{ close(): void }> {
   const sep = route.includes('?') ? '&' : '?';
   const list = await must(p, 'GET', `${route}${sep}limit=1`);
   let rv = list.metadata?.resourceVersion ?? '0';
@@ -191,19 +260,31 @@ async function watchFrom(p: Plane, route: string, onEvent: (type: string, obj: W
   let current: { close(): void } | undefined;
   const open = async (): Promise<void> => {
     const started = Date.now();
-    current = await streamLines(p.target, 'GET', `${route}${sep}watch=true&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=1800`, undefined, (line) => {
-      const e = JSON.parse(line) as { type: string; object: WatchObj & { metadata: { resourceVersion?: string }; message?: string } };
-      if (e.type === 'ERROR') {
-        log(`watch ${route}: ERROR ${e.object.message ?? JSON.stringify(e.object)}`);
-        return;
-      }
-      if (e.object.metadata?.resourceVersion) rv = e.object.metadata.resourceVersion;
-      onEvent(e.type, e.object, Date.now());
-    }, () => {
-      if (closed) return;
-      log(`watch ${route}: the server ended it after ${((Date.now() - started) / 1000).toFixed(0)} s; watching again from ${rv}`);
-      void open().catch((err: unknown) => log(`watch ${route}: ${String(err)}`));
-    });
+    current = await streamLines(
+      p.target,
+      'GET',
+      `${route}${sep}watch=true&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=1800`,
+      undefined,
+      (line) => {
+        const e = JSON.parse(line) as {
+          type: string;
+          object: WatchObj & { metadata: { resourceVersion?: string }; message?: string };
+        };
+        if (e.type === 'ERROR') {
+          log(`watch ${route}: ERROR ${e.object.message ?? JSON.stringify(e.object)}`);
+          return;
+        }
+        if (e.object.metadata?.resourceVersion) rv = e.object.metadata.resourceVersion;
+        onEvent(e.type, e.object, Date.now());
+      },
+      () => {
+        if (closed) return;
+        log(
+          `watch ${route}: the server ended it after ${((Date.now() - started) / 1000).toFixed(0)} s; watching again from ${rv}`,
+        );
+        void open().catch((err: unknown) => log(`watch ${route}: ${String(err)}`));
+      },
+    );
   };
   await open();
   return {
@@ -215,28 +296,39 @@ async function watchFrom(p: Plane, route: string, onEvent: (type: string, obj: W
 }
 
 /** A streaming GET: each full line to `onLine`, `onEnd` when the response ends; resolves once the headers arrive. */
-function streamLines(t: Target, method: string, route: string, body: string | undefined, onLine: (line: string) => void, onEnd: () => void): Promise<{ close(): void }> {
+function streamLines(
+  t: Target,
+  method: string,
+  route: string,
+  body: string | undefined,
+  onLine: (line: string) => void,
+  onEnd: () => void,
+): Promise<{ close(): void }> {
   return new Promise((resolve, reject) => {
-    const req = https.request(new URL(route, t.base), { method, headers: t.headers, agent: t.agent }, (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`${method} ${route} answered ${res.statusCode}`));
-        res.resume();
-        return;
-      }
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        buf += c;
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line.trim()) onLine(line);
+    const req = https.request(
+      new URL(route, t.base),
+      { method, headers: t.headers, agent: t.agent },
+      (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`${method} ${route} answered ${res.statusCode}`));
+          res.resume();
+          return;
         }
-      });
-      res.on('end', onEnd);
-      res.on('error', () => undefined);
-      resolve({ close: () => req.destroy() });
-    });
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          buf += c;
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (line.trim()) onLine(line);
+          }
+        });
+        res.on('end', onEnd);
+        res.on('error', () => undefined);
+        resolve({ close: () => req.destroy() });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -292,10 +384,20 @@ const KEYS: [Who, string, keyof Counters][] = [
  * plain before/after difference can come out negative; a drop is counted as a restart from zero.
  */
 async function trackCounters(p: Plane): Promise<{ stop(): Promise<Counters> }> {
-  const totals: Counters = { schedulerRequests: 0, bound: 0, schedulerPasses: 0, controllerRequests: 0, controllerPasses: 0, reset: [] };
+  const totals: Counters = {
+    schedulerRequests: 0,
+    bound: 0,
+    schedulerPasses: 0,
+    controllerRequests: 0,
+    controllerPasses: 0,
+    reset: [],
+  };
   const last = new Map<string, number>();
   const poll = async () => {
-    const [scheduler, controllers] = await Promise.all([p.runtime.loopStatus('scheduler'), p.runtime.loopStatus('controllers')]);
+    const [scheduler, controllers] = await Promise.all([
+      p.runtime.loopStatus('scheduler'),
+      p.runtime.loopStatus('controllers'),
+    ]);
     const now = { scheduler, controllers };
     for (const [who, key, field] of KEYS) {
       const cur = Number(now[who][key]);
@@ -333,21 +435,37 @@ async function rolloutCell(p: Plane, ns: string, replicas: number): Promise<Roll
   const firstSeen = new Map<string, number>();
   const createToBind: number[] = [];
   let lastCreatedAt = 0;
-  const pods = await watchFrom(p, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${name}`, (type, o, at) => {
-    if (type !== 'DELETED' && !firstSeen.has(o.metadata.uid)) {
-      firstSeen.set(o.metadata.uid, at);
-      lastCreatedAt = at;
-    }
-    if (type !== 'DELETED' && o.spec?.nodeName && !bound.has(o.metadata.uid)) {
-      bound.add(o.metadata.uid);
-      createToBind.push(at - (firstSeen.get(o.metadata.uid) ?? at));
-      if (bound.size === replicas) boundAt = at;
-    }
-  });
-  const deploys = await watchFrom(p, `/apis/apps/v1/namespaces/${ns}/deployments?fieldSelector=metadata.name%3D${name}`, (_t, o, at) => {
-    const available = o.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
-    if (!availableAt && available && (o.status?.observedGeneration ?? 0) >= (o.metadata.generation ?? 1) && o.status?.availableReplicas === replicas) availableAt = at;
-  });
+  const pods = await watchFrom(
+    p,
+    `/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${name}`,
+    (type, o, at) => {
+      if (type !== 'DELETED' && !firstSeen.has(o.metadata.uid)) {
+        firstSeen.set(o.metadata.uid, at);
+        lastCreatedAt = at;
+      }
+      if (type !== 'DELETED' && o.spec?.nodeName && !bound.has(o.metadata.uid)) {
+        bound.add(o.metadata.uid);
+        createToBind.push(at - (firstSeen.get(o.metadata.uid) ?? at));
+        if (bound.size === replicas) boundAt = at;
+      }
+    },
+  );
+  const deploys = await watchFrom(
+    p,
+    `/apis/apps/v1/namespaces/${ns}/deployments?fieldSelector=metadata.name%3D${name}`,
+    (_t, o, at) => {
+      const available = o.status?.conditions?.some(
+        (c) => c.type === 'Available' && c.status === 'True',
+      );
+      if (
+        !availableAt &&
+        available &&
+        (o.status?.observedGeneration ?? 0) >= (o.metadata.generation ?? 1) &&
+        o.status?.availableReplicas === replicas
+      )
+        availableAt = at;
+    },
+  );
   const tracker = await trackCounters(p);
   const t0 = Date.now();
   try {
@@ -358,7 +476,13 @@ async function rolloutCell(p: Plane, ns: string, replicas: number): Promise<Roll
       spec: {
         replicas,
         selector: { matchLabels: { app: name } },
-        template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.example/web:1' }] } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: 'app', image: 'registry.example/web:1' }],
+          },
+        },
       },
     });
     await until(`${replicas} pods bound`, () => boundAt > 0, 300_000);
@@ -367,7 +491,14 @@ async function rolloutCell(p: Plane, ns: string, replicas: number): Promise<Roll
     pods.close();
     deploys.close();
   }
-  return { replicas, boundMs: boundAt - t0, availableMs: availableAt - t0, lastCreatedMs: lastCreatedAt - t0, createToBind, ...(await tracker.stop()) };
+  return {
+    replicas,
+    boundMs: boundAt - t0,
+    availableMs: availableAt - t0,
+    lastCreatedMs: lastCreatedAt - t0,
+    createToBind,
+    ...(await tracker.stop()),
+  };
 }
 
 /** utime+stime in seconds summed over the workerd processes under this one. */
@@ -399,11 +530,20 @@ interface CpuCell {
 }
 
 /** Waits (up to `maxMs`) until lease renewals reach `share` of one per node every 10 s; answers the last rate seen. */
-async function leasesSteady(p: Plane, nodes: number, share: number, maxMs: number): Promise<number> {
+async function leasesSteady(
+  p: Plane,
+  nodes: number,
+  share: number,
+  maxMs: number,
+): Promise<number> {
   let writes = 0;
-  const w = await watchFrom(p, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', (type) => {
-    if (type === 'MODIFIED') writes++;
-  });
+  const w = await watchFrom(
+    p,
+    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+    (type) => {
+      if (type === 'MODIFIED') writes++;
+    },
+  );
   const t0 = Date.now();
   let rate = 0;
   try {
@@ -420,11 +560,20 @@ async function leasesSteady(p: Plane, nodes: number, share: number, maxMs: numbe
 }
 
 /** Control plane CPU over a window, and how many lease writes happened in it (from a lease watch). */
-async function cpuWindow(p: Plane, label: string, seconds: number, agents: Agent[]): Promise<CpuCell> {
+async function cpuWindow(
+  p: Plane,
+  label: string,
+  seconds: number,
+  agents: Agent[],
+): Promise<CpuCell> {
   let leaseWrites = 0;
-  const w = await watchFrom(p, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', (type) => {
-    if (type === 'MODIFIED') leaseWrites++;
-  });
+  const w = await watchFrom(
+    p,
+    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+    (type) => {
+      if (type === 'MODIFIED') leaseWrites++;
+    },
+  );
   const agentTicks = () => agents.reduce((s, a) => s + procTicks(a.pid), 0);
   const cpu0 = workerdCpuSeconds();
   const a0 = agentTicks();
@@ -434,7 +583,13 @@ async function cpuWindow(p: Plane, label: string, seconds: number, agents: Agent
   const a1 = agentTicks();
   const wall = (Date.now() - t0) / 1000;
   w.close();
-  return { label, seconds: wall, cpuSeconds: cpu1 - cpu0, leaseWrites, agentCpuSeconds: (a1 - a0) / CLK_TCK };
+  return {
+    label,
+    seconds: wall,
+    cpuSeconds: cpu1 - cpu0,
+    leaseWrites,
+    agentCpuSeconds: (a1 - a0) / CLK_TCK,
+  };
 }
 
 interface ThroughputCell extends Counters {
@@ -456,9 +611,19 @@ interface ThroughputCell extends Counters {
  * Creates `wanted` bare pods as fast as `parallel` clients can (stopping at `createLimitMs`, so a slow
  * machine still finishes), and times their bindings from a watch.
  */
-async function throughputCell(p: Plane, nodes: number, wanted: number, parallel: number, createLimitMs: number): Promise<ThroughputCell> {
+async function throughputCell(
+  p: Plane,
+  nodes: number,
+  wanted: number,
+  parallel: number,
+  createLimitMs: number,
+): Promise<ThroughputCell> {
   const ns = 'throughput';
-  await must(p, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await must(p, 'POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  });
   const bindTimes: number[] = [];
   const seen = new Set<string>();
   const w = await watchFrom(p, `/api/v1/namespaces/${ns}/pods`, (type, o, at) => {
@@ -472,7 +637,10 @@ async function throughputCell(p: Plane, nodes: number, wanted: number, parallel:
   const t0 = Date.now();
   let next = 0;
   let created = 0;
-  const progress = setInterval(() => log(`  ${created} created, ${bindTimes.length} bound`), 30_000);
+  const progress = setInterval(
+    () => log(`  ${created} created, ${bindTimes.length} bound`),
+    30_000,
+  );
   await Promise.all(
     Array.from({ length: parallel }, async () => {
       while (next < wanted && Date.now() - t0 < createLimitMs) {
@@ -488,7 +656,9 @@ async function throughputCell(p: Plane, nodes: number, wanted: number, parallel:
   try {
     await until(`${count} pods bound`, () => bindTimes.length >= count, 120_000);
   } catch {
-    log(`  only ${bindTimes.length} of ${count} pods bound 120 s after the last create; reporting what was bound`);
+    log(
+      `  only ${bindTimes.length} of ${count} pods bound 120 s after the last create; reporting what was bound`,
+    );
   } finally {
     w.close();
     clearInterval(progress);
@@ -511,7 +681,10 @@ async function throughputCell(p: Plane, nodes: number, wanted: number, parallel:
     lastBindMs: last - t0,
     boundAtCreateEnd,
     // Only a real backlog says anything about the scheduler alone.
-    drainRate: bindTimes.length - boundAtCreateEnd >= 50 && last > createdAt ? (bindTimes.length - boundAtCreateEnd) / ((last - createdAt) / 1000) : NaN,
+    drainRate:
+      bindTimes.length - boundAtCreateEnd >= 50 && last > createdAt
+        ? (bindTimes.length - boundAtCreateEnd) / ((last - createdAt) / 1000)
+        : NaN,
     overallRate: bindTimes.length / ((last - t0) / 1000),
     peakRate: peak,
     cpuSeconds,
@@ -528,7 +701,10 @@ async function createPod(p: Plane, ns: string, name: string, app: string): Promi
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels: { app } },
-    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'app', image: 'registry.example/app:1' }],
+    },
   });
   for (let attempt = 1; ; attempt++) {
     let res: { status: number; body: string };
@@ -550,8 +726,16 @@ async function createPod(p: Plane, ns: string, name: string, app: string): Promi
  * proxy answers every property, `then` included, so it is wrapped rather than returned from an
  * async function (which would take it for a promise).
  */
-function schedulerWorker(p: Plane): { pause(paused: boolean): Promise<void>; status(): Promise<Record<string, number>>; rebuild(): Promise<Rebuild> } {
-  type Hooks = { pause(paused: boolean): Promise<void>; status(): Promise<Record<string, number>>; rebuild(): Promise<Rebuild> };
+function schedulerWorker(p: Plane): {
+  pause(paused: boolean): Promise<void>;
+  status(): Promise<Record<string, number>>;
+  rebuild(): Promise<Rebuild>;
+} {
+  type Hooks = {
+    pause(paused: boolean): Promise<void>;
+    status(): Promise<Record<string, number>>;
+    rebuild(): Promise<Rebuild>;
+  };
   const worker = () => p.runtime.mf.getWorker('edgeplane-scheduler') as unknown as Promise<Hooks>;
   return {
     pause: async (paused) => {
@@ -592,7 +776,11 @@ interface DrainCell {
  */
 async function drainCell(p: Plane, count: number, parallel: number): Promise<DrainCell> {
   const ns = 'drain';
-  await must(p, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await must(p, 'POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  });
   const scheduler = schedulerWorker(p);
   await scheduler.pause(true);
   const bindTimes: number[] = [];
@@ -606,9 +794,11 @@ async function drainCell(p: Plane, count: number, parallel: number): Promise<Dra
   const t0 = Date.now();
   let next = 0;
   try {
-    await Promise.all(Array.from({ length: parallel }, async () => {
-      while (next < count) await createPod(p, ns, `d-${next++}`, 'drain');
-    }));
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < count) await createPod(p, ns, `d-${next++}`, 'drain');
+      }),
+    );
     const createMs = Date.now() - t0;
     // The paused scheduler must have every pod queued before the clock starts.
     let queued = 0;
@@ -624,12 +814,23 @@ async function drainCell(p: Plane, count: number, parallel: number): Promise<Dra
     const drainMs = bindTimes[bindTimes.length - 1] - resumed;
     const spent = (k: string) => Number(after[k] ?? 0) - Number(before[k] ?? 0);
     if (after.startedAt !== before.startedAt || bindTimes.filter((at) => at < resumed).length > 0) {
-      log(`  warning: ${bindTimes.filter((at) => at < resumed).length} pods were bound before the resume (the scheduler's leader restarted: ${before.startedAt !== after.startedAt})`);
+      log(
+        `  warning: ${bindTimes.filter((at) => at < resumed).length} pods were bound before the resume (the scheduler's leader restarted: ${before.startedAt !== after.startedAt})`,
+      );
     }
-    log(`  scheduler: ${spent('passes')} passes; wall ms in bindings ${spent('bindMs')}, PodScheduled writes ${spent('statusMs')}, events ${spent('eventsMs')}`);
+    log(
+      `  scheduler: ${spent('passes')} passes; wall ms in bindings ${spent('bindMs')}, PodScheduled writes ${spent('statusMs')}, events ${spent('eventsMs')}`,
+    );
     // Only what was bound after the resume counts (none before it, unless the leader restarted unpaused).
     const drained = bindTimes.filter((at) => at >= resumed).length;
-    return { pods: drained, createMs, drainMs, rate: drained / (drainMs / 1000), schedulerRequests: after.requests - before.requests, bound: after.bound - before.bound };
+    return {
+      pods: drained,
+      createMs,
+      drainMs,
+      rate: drained / (drainMs / 1000),
+      schedulerRequests: after.requests - before.requests,
+      bound: after.bound - before.bound,
+    };
   } finally {
     w.close();
     await scheduler.pause(false).catch(() => undefined);
@@ -660,18 +861,35 @@ async function leaseCell(p: Plane, nodes: number, seconds: number): Promise<Leas
     }
   });
   let leaseWrites = 0;
-  const l = await watchFrom(p, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', (type) => {
-    if (type === 'MODIFIED') leaseWrites++;
-  });
+  const l = await watchFrom(
+    p,
+    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+    (type) => {
+      if (type === 'MODIFIED') leaseWrites++;
+    },
+  );
   const cpu0 = workerdCpuSeconds();
   const t0 = Date.now();
-  const progress = setInterval(() => log(`  ${((Date.now() - t0) / 60_000).toFixed(1)} min: ${leaseWrites} lease writes, ${flipped.size} node(s) seen NotReady`), 60_000);
+  const progress = setInterval(
+    () =>
+      log(
+        `  ${((Date.now() - t0) / 60_000).toFixed(1)} min: ${leaseWrites} lease writes, ${flipped.size} node(s) seen NotReady`,
+      ),
+    60_000,
+  );
   await sleep(seconds * 1000);
   clearInterval(progress);
   const cpuSeconds = workerdCpuSeconds() - cpu0;
   w.close();
   l.close();
-  return { nodes, seconds: (Date.now() - t0) / 1000, notReady, notReadyNodes: [...flipped].slice(0, 10), cpuSeconds, leaseWrites };
+  return {
+    nodes,
+    seconds: (Date.now() - t0) / 1000,
+    notReady,
+    notReadyNodes: [...flipped].slice(0, 10),
+    cpuSeconds,
+    leaseWrites,
+  };
 }
 
 /** One row of the closing table: what issue 9 asks for, and what this run measured. */
@@ -704,15 +922,30 @@ export async function controlBench(argv: string[]): Promise<void> {
       only: { type: 'string', default: '' },
     },
   });
-  const controllerOpts = { wakeSeconds: Number(values['wake-seconds']), convergedPods: Number(values['converged-pods']), rebuildPods: Number(values['rebuild-pods']) };
+  const controllerOpts = {
+    wakeSeconds: Number(values['wake-seconds']),
+    convergedPods: Number(values['converged-pods']),
+    rebuildPods: Number(values['rebuild-pods']),
+  };
   if (values.only === 'controllers') {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-bench-control-'));
-    console.log(`edgeplane control-plane benchmark, the controllers' rows only; load average ${loadavg()} at the start`);
+    console.log(
+      `edgeplane control-plane benchmark, the controllers' rows only; load average ${loadavg()} at the start`,
+    );
     try {
-      const rows = await controllersSection(() => startPlane(path.join(base, 'd')), stopPlane, controllerOpts);
+      const rows = await controllersSection(
+        () => startPlane(path.join(base, 'd')),
+        stopPlane,
+        controllerOpts,
+      );
       printControllers(rows, table);
       console.log('');
-      console.log(table(['figure', 'measured', 'target'], controllersTargets(rows).map((t) => [t.figure, t.measured, t.target])));
+      console.log(
+        table(
+          ['figure', 'measured', 'target'],
+          controllersTargets(rows).map((t) => [t.figure, t.measured, t.target]),
+        ),
+      );
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
     }
@@ -732,8 +965,12 @@ export async function controlBench(argv: string[]): Promise<void> {
   const leaseMinutes = Number(values['lease-minutes']);
   const leasePerAgent = Number(values['lease-nodes-per-agent']);
   const started = Date.now();
-  console.log(`edgeplane control-plane benchmark: scheduler and controllers on simulated nodes (edgeplane agent --runtime fake)`);
-  console.log(`machine: ${os.cpus().length} CPUs, load average ${loadavg()} at the start (other work on the machine skews every figure)\n`);
+  console.log(
+    `edgeplane control-plane benchmark: scheduler and controllers on simulated nodes (edgeplane agent --runtime fake)`,
+  );
+  console.log(
+    `machine: ${os.cpus().length} CPUs, load average ${loadavg()} at the start (other work on the machine skews every figure)\n`,
+  );
 
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-bench-control-'));
   const rollouts: RolloutCell[] = [];
@@ -751,7 +988,11 @@ export async function controlBench(argv: string[]): Promise<void> {
     await sleep(3000);
     cpu.push(await cpuWindow(a, 'idle, no nodes', Math.min(10, cpuSeconds), []));
     const agentsA = await startNodes(a, smallNodes, perAgent);
-    await must(a, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rollout' } });
+    await must(a, 'POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'rollout' },
+    });
     for (const r of replicaCounts) {
       log(`rollout of ${r} replica(s)`);
       const cell = await rolloutCell(a, 'rollout', r);
@@ -780,15 +1021,22 @@ export async function controlBench(argv: string[]): Promise<void> {
         drain = await drainCell(b, drainPods, parallel);
         log(`  drained in ${drain.drainMs} ms (${drain.rate.toFixed(0)} pods/s)`);
       }
-      rebuild = await schedulerWorker(b).rebuild().catch((err: unknown) => {
-        log(`  scheduler cache rebuild failed: ${String(err)}`);
-        return undefined;
-      });
-      if (rebuild) log(`  scheduler caches rebuilt (as after an eviction): ${rebuild.pods} pods, ${rebuild.nodes} nodes in ${rebuild.ms} ms`);
+      rebuild = await schedulerWorker(b)
+        .rebuild()
+        .catch((err: unknown) => {
+          log(`  scheduler cache rebuild failed: ${String(err)}`);
+          return undefined;
+        });
+      if (rebuild)
+        log(
+          `  scheduler caches rebuilt (as after an eviction): ${rebuild.pods} pods, ${rebuild.nodes} nodes in ${rebuild.ms} ms`,
+        );
       await Promise.all(agentsB.map(stopAgent));
       await stopPlane(b);
     } catch (err) {
-      failures.push(`control plane B (${largeNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      failures.push(
+        `control plane B (${largeNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      );
       log(err instanceof Error ? err.message.slice(0, 3000) : String(err));
       for (const p of [...live.planes]) await stopPlane(p);
     }
@@ -805,51 +1053,128 @@ export async function controlBench(argv: string[]): Promise<void> {
         await Promise.all(agentsC.map(stopAgent));
         await stopPlane(c);
       } catch (err) {
-        failures.push(`control plane C (${leaseNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        failures.push(
+          `control plane C (${leaseNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+        );
         log(err instanceof Error ? err.message.slice(0, 3000) : String(err));
         for (const p of [...live.planes]) await stopPlane(p);
       }
     }
     // (f, g, h) the controllers, on a plane of their own.
-    controllerRows = await controllersSection(() => startPlane(path.join(base, 'd')), stopPlane, controllerOpts);
+    controllerRows = await controllersSection(
+      () => startPlane(path.join(base, 'd')),
+      stopPlane,
+      controllerOpts,
+    );
   } finally {
     for (const p of [...live.planes]) await stopPlane(p);
     fs.rmSync(base, { recursive: true, force: true });
   }
 
-  console.log(`== (a) Deployment rollout on ${smallNodes} simulated nodes (API create to all pods bound / Deployment Available) ==`);
+  console.log(
+    `== (a) Deployment rollout on ${smallNodes} simulated nodes (API create to all pods bound / Deployment Available) ==`,
+  );
   console.log(
     table(
-      ['replicas', 'all bound ms', 'Available ms', 'last pod created ms', 'created->bound p50 / p99 ms', 'scheduler passes', 'scheduler requests', 'per bound pod', 'controller passes', 'controller requests'],
-      rollouts.map((r) => [r.replicas, r.boundMs, r.availableMs, r.lastCreatedMs, `${quantile(r.createToBind, 0.5)} / ${quantile(r.createToBind, 0.99)}`, r.schedulerPasses, r.schedulerRequests, perPod(r), r.controllerPasses, r.controllerRequests]),
+      [
+        'replicas',
+        'all bound ms',
+        'Available ms',
+        'last pod created ms',
+        'created->bound p50 / p99 ms',
+        'scheduler passes',
+        'scheduler requests',
+        'per bound pod',
+        'controller passes',
+        'controller requests',
+      ],
+      rollouts.map((r) => [
+        r.replicas,
+        r.boundMs,
+        r.availableMs,
+        r.lastCreatedMs,
+        `${quantile(r.createToBind, 0.5)} / ${quantile(r.createToBind, 0.99)}`,
+        r.schedulerPasses,
+        r.schedulerRequests,
+        perPod(r),
+        r.controllerPasses,
+        r.controllerRequests,
+      ]),
     ),
   );
-  for (const r of rollouts) if (r.reset.length) console.log(`(${r.replicas} replicas: workerd evicted and restarted the ${r.reset.join(' and ')} leader during the run; counted across it)`);
+  for (const r of rollouts)
+    if (r.reset.length)
+      console.log(
+        `(${r.replicas} replicas: workerd evicted and restarted the ${r.reset.join(' and ')} leader during the run; counted across it)`,
+      );
   console.log('');
   if (throughput) {
     const t = throughput;
-    console.log(`== (b, c) scheduler throughput: ${t.pods} bare pods created by ${parallel} API clients, ${t.nodes} simulated nodes ==`);
-    if (t.pods < t.wanted) console.log(`(creation stopped at the ${createLimitMs / 1000} s limit: ${t.pods} of the ${t.wanted} pods asked for; --create-seconds raises it)`);
+    console.log(
+      `== (b, c) scheduler throughput: ${t.pods} bare pods created by ${parallel} API clients, ${t.nodes} simulated nodes ==`,
+    );
+    if (t.pods < t.wanted)
+      console.log(
+        `(creation stopped at the ${createLimitMs / 1000} s limit: ${t.pods} of the ${t.wanted} pods asked for; --create-seconds raises it)`,
+      );
     console.log(
       table(
-        ['create all ms', 'last bind ms', 'bound', 'bound when creates ended', 'overall pods/s', 'drain pods/s', 'best 1 s', 'scheduler passes', 'scheduler requests', 'per bound pod', 'controller passes', 'controller requests', 'workerd CPU s'],
-        [[
-          t.createMs, t.lastBindMs, t.boundPods, t.boundAtCreateEnd, t.overallRate.toFixed(1), Number.isFinite(t.drainRate) ? t.drainRate.toFixed(0) : '-', t.peakRate,
-          t.schedulerPasses, t.schedulerRequests, perPod(t), t.controllerPasses, t.controllerRequests, t.cpuSeconds.toFixed(1),
-        ]],
+        [
+          'create all ms',
+          'last bind ms',
+          'bound',
+          'bound when creates ended',
+          'overall pods/s',
+          'drain pods/s',
+          'best 1 s',
+          'scheduler passes',
+          'scheduler requests',
+          'per bound pod',
+          'controller passes',
+          'controller requests',
+          'workerd CPU s',
+        ],
+        [
+          [
+            t.createMs,
+            t.lastBindMs,
+            t.boundPods,
+            t.boundAtCreateEnd,
+            t.overallRate.toFixed(1),
+            Number.isFinite(t.drainRate) ? t.drainRate.toFixed(0) : '-',
+            t.peakRate,
+            t.schedulerPasses,
+            t.schedulerRequests,
+            perPod(t),
+            t.controllerPasses,
+            t.controllerRequests,
+            t.cpuSeconds.toFixed(1),
+          ],
+        ],
       ),
     );
     console.log(
       '(overall: pods / time from the first create to the last binding; drain: the backlog left when creation ended / time to bind it, the scheduler alone (- when under 50 pods were left: the scheduler kept up); ' +
         'best 1 s: most bindings seen in any one second)',
     );
-    if (t.reset.length) console.log(`(workerd evicted and restarted the ${t.reset.join(' and ')} leader during the run; counted across it)`);
+    if (t.reset.length)
+      console.log(
+        `(workerd evicted and restarted the ${t.reset.join(' and ')} leader during the run; counted across it)`,
+      );
     console.log('');
   }
   console.log('== (d) control-plane CPU (workerd processes, utime+stime) ==');
   console.log(
     table(
-      ['state', 'window s', 'CPU s', 'cores', 'lease writes/s', 'CPU ms per lease write', 'agents CPU s'],
+      [
+        'state',
+        'window s',
+        'CPU s',
+        'cores',
+        'lease writes/s',
+        'CPU ms per lease write',
+        'agents CPU s',
+      ],
       cpu.map((c) => [
         c.label,
         c.seconds.toFixed(1),
@@ -863,45 +1188,124 @@ export async function controlBench(argv: string[]): Promise<void> {
   );
   if (drain) {
     console.log('');
-    console.log(`== (c') scheduler drain: ${drain.pods} pods queued while the scheduler was paused, then resumed (resume to last binding) ==`);
+    console.log(
+      `== (c') scheduler drain: ${drain.pods} pods queued while the scheduler was paused, then resumed (resume to last binding) ==`,
+    );
     console.log(
       table(
-        ['pods', 'create ms (paused)', 'drain ms', 'pods/s', 'scheduler requests', 'bound', 'per bound pod'],
-        [[drain.pods, drain.createMs, drain.drainMs, drain.rate.toFixed(0), drain.schedulerRequests, drain.bound, drain.bound ? (drain.schedulerRequests / drain.bound).toFixed(2) : '-']],
+        [
+          'pods',
+          'create ms (paused)',
+          'drain ms',
+          'pods/s',
+          'scheduler requests',
+          'bound',
+          'per bound pod',
+        ],
+        [
+          [
+            drain.pods,
+            drain.createMs,
+            drain.drainMs,
+            drain.rate.toFixed(0),
+            drain.schedulerRequests,
+            drain.bound,
+            drain.bound ? (drain.schedulerRequests / drain.bound).toFixed(2) : '-',
+          ],
+        ],
       ),
     );
   }
   if (lease) {
     console.log('');
-    console.log(`== (e) ${lease.nodes} simulated nodes renewing leases (agents all alive: every NotReady is false) ==`);
+    console.log(
+      `== (e) ${lease.nodes} simulated nodes renewing leases (agents all alive: every NotReady is false) ==`,
+    );
     console.log(
       table(
-        ['nodes', 'window s', 'false NotReady transitions', 'nodes seen NotReady', 'lease writes/s', 'workerd CPU s', 'cores'],
-        [[lease.nodes, lease.seconds.toFixed(0), lease.notReady, lease.notReadyNodes.length ? lease.notReadyNodes.join(' ') : 0, (lease.leaseWrites / lease.seconds).toFixed(1), lease.cpuSeconds.toFixed(1), (lease.cpuSeconds / lease.seconds).toFixed(2)]],
+        [
+          'nodes',
+          'window s',
+          'false NotReady transitions',
+          'nodes seen NotReady',
+          'lease writes/s',
+          'workerd CPU s',
+          'cores',
+        ],
+        [
+          [
+            lease.nodes,
+            lease.seconds.toFixed(0),
+            lease.notReady,
+            lease.notReadyNodes.length ? lease.notReadyNodes.join(' ') : 0,
+            (lease.leaseWrites / lease.seconds).toFixed(1),
+            lease.cpuSeconds.toFixed(1),
+            (lease.cpuSeconds / lease.seconds).toFixed(2),
+          ],
+        ],
       ),
     );
   }
   // The issue's figures side by side with their targets (other sections may add their rows here).
   const targets: TargetRow[] = [];
   const r1000 = rollouts.find((r) => r.replicas === 1000);
-  if (r1000) targets.push({ figure: '1,000 replicas on 100 simulated nodes: all bound / Available', measured: `${(r1000.boundMs / 1000).toFixed(1)} s / ${(r1000.availableMs / 1000).toFixed(1)} s`, target: '<= 2 s / <= 4 s' });
+  if (r1000)
+    targets.push({
+      figure: '1,000 replicas on 100 simulated nodes: all bound / Available',
+      measured: `${(r1000.boundMs / 1000).toFixed(1)} s / ${(r1000.availableMs / 1000).toFixed(1)} s`,
+      target: '<= 2 s / <= 4 s',
+    });
   if (throughput) {
-    targets.push({ figure: `${throughput.pods.toLocaleString('en')} bare pods with ${parallel} clients, ${throughput.nodes.toLocaleString('en')} simulated nodes: first create -> last binding`, measured: `${throughput.overallRate.toFixed(0)} pods/s`, target: '>= 300 pods/s' });
-    targets.push({ figure: 'API requests per bound pod (scheduler)', measured: perPod(throughput), target: '<= 1.2' });
+    targets.push({
+      figure: `${throughput.pods.toLocaleString('en')} bare pods with ${parallel} clients, ${throughput.nodes.toLocaleString('en')} simulated nodes: first create -> last binding`,
+      measured: `${throughput.overallRate.toFixed(0)} pods/s`,
+      target: '>= 300 pods/s',
+    });
+    targets.push({
+      figure: 'API requests per bound pod (scheduler)',
+      measured: perPod(throughput),
+      target: '<= 1.2',
+    });
   }
-  if (drain) targets.push({ figure: `scheduler drain of a ${drain.pods.toLocaleString('en')}-pod backlog alone`, measured: `${drain.rate.toFixed(0)} pods/s`, target: '>= 700 pods/s' });
-  if (rebuild) targets.push({ figure: `scheduler caches rebuilt after an eviction (${rebuild.pods.toLocaleString('en')} pods, ${rebuild.nodes.toLocaleString('en')} nodes)`, measured: `${(rebuild.ms / 1000).toFixed(1)} s`, target: 'reported' });
-  if (lease) targets.push({ figure: `${lease.nodes.toLocaleString('en')} simulated nodes renewing leases for ${(lease.seconds / 60).toFixed(0)} min`, measured: `${lease.notReady} false NotReady, control-plane CPU ${lease.cpuSeconds.toFixed(0)} s (${(lease.cpuSeconds / lease.seconds).toFixed(2)} cores)`, target: '0 false NotReady, CPU reported' });
+  if (drain)
+    targets.push({
+      figure: `scheduler drain of a ${drain.pods.toLocaleString('en')}-pod backlog alone`,
+      measured: `${drain.rate.toFixed(0)} pods/s`,
+      target: '>= 700 pods/s',
+    });
+  if (rebuild)
+    targets.push({
+      figure: `scheduler caches rebuilt after an eviction (${rebuild.pods.toLocaleString('en')} pods, ${rebuild.nodes.toLocaleString('en')} nodes)`,
+      measured: `${(rebuild.ms / 1000).toFixed(1)} s`,
+      target: 'reported',
+    });
+  if (lease)
+    targets.push({
+      figure: `${lease.nodes.toLocaleString('en')} simulated nodes renewing leases for ${(lease.seconds / 60).toFixed(0)} min`,
+      measured: `${lease.notReady} false NotReady, control-plane CPU ${lease.cpuSeconds.toFixed(0)} s (${(lease.cpuSeconds / lease.seconds).toFixed(2)} cores)`,
+      target: '0 false NotReady, CPU reported',
+    });
   printControllers(controllerRows, table);
   targets.push(...controllersTargets(controllerRows));
   if (targets.length) {
     console.log('');
     console.log('== issue 9 targets ==');
-    console.log(table(['figure', 'measured', 'target'], targets.map((t) => [t.figure, t.measured, t.target])));
+    console.log(
+      table(
+        ['figure', 'measured', 'target'],
+        targets.map((t) => [t.figure, t.measured, t.target]),
+      ),
+    );
   }
   for (const f of failures) console.log(`NOT MEASURED: ${f}`);
-  console.log(`\nwhole run ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()} at the end`);
+  console.log(
+    `\nwhole run ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()} at the end`,
+  );
 }
 
 const perPod = (c: Counters) => (c.bound > 0 ? (c.schedulerRequests / c.bound).toFixed(2) : '-');
-const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');

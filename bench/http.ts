@@ -8,7 +8,13 @@ export interface Target {
   headers?: Record<string, string>;
 }
 
-function open(t: Target, method: string, path: string, body: string | undefined, onResponse: (res: http.IncomingMessage) => void) {
+function open(
+  t: Target,
+  method: string,
+  path: string,
+  body: string | undefined,
+  onResponse: (res: http.IncomingMessage) => void,
+) {
   const url = new URL(path, t.base);
   const mod = url.protocol === 'https:' ? https : http;
   const headers: Record<string, string> = { ...(t.headers ?? {}) };
@@ -18,7 +24,12 @@ function open(t: Target, method: string, path: string, body: string | undefined,
   return req;
 }
 
-export function send(t: Target, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+export function send(
+  t: Target,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = open(t, method, path, body, (res) => {
       let text = '';

@@ -58,7 +58,14 @@ export async function driveWrites(
   };
   await Promise.all(Array.from({ length: writers }, (_, w) => loop(w)));
   const s = summarize(latencies);
-  return { shards, writers, rate: (s.count * 1000) / (performance.now() - start), p50: s.p50, p99: s.p99, failures };
+  return {
+    shards,
+    writers,
+    rate: (s.count * 1000) / (performance.now() - start),
+    p50: s.p50,
+    p99: s.p99,
+    failures,
+  };
 }
 
 /**
@@ -74,7 +81,9 @@ export async function driveWatch(opts: {
   write: (name: string) => Promise<boolean>;
 }): Promise<WatchCell> {
   const received = Array.from({ length: opts.watchers }, () => new Map<string, number>());
-  const handles = await Promise.all(received.map((got) => opts.open((name) => got.has(name) || got.set(name, performance.now()))));
+  const handles = await Promise.all(
+    received.map((got) => opts.open((name) => got.has(name) || got.set(name, performance.now()))),
+  );
   try {
     if (!(await opts.write('warm-up'))) throw new Error('warm-up write failed');
     await until(() => received.every((g) => g.has('warm-up')), 30_000);
@@ -101,12 +110,21 @@ export async function driveWatch(opts: {
     }
     const a = summarize(afterAck);
     const s = summarize(afterSend);
-    return { shards: opts.shards, watchers: opts.watchers, p50: a.p50, p99: a.p99, sentP50: s.p50, sentP99: s.p99, events: a.count, missing };
+    return {
+      shards: opts.shards,
+      watchers: opts.watchers,
+      p50: a.p50,
+      p99: a.p99,
+      sentP50: s.p50,
+      sentP99: s.p99,
+      events: a.count,
+      missing,
+    };
   } finally {
     handles.forEach((h) => h.close());
   }
 }
 
 async function until(ok: () => boolean, timeoutMs: number): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end && !ok(); ) await sleep(2);
+  for (const end = Date.now() + timeoutMs; Date.now() < end && !ok();) await sleep(2);
 }

@@ -4,18 +4,27 @@ import { controlBench } from './control';
 import { watchFilterBench } from './watchfilter';
 import { streamBench } from './stream';
 
-const SUITES: Record<string, (args: string[]) => Promise<void>> = { store: storeBench, control: controlBench, watchfilter: watchFilterBench, stream: streamBench };
+const SUITES: Record<string, (args: string[]) => Promise<void>> = {
+  store: storeBench,
+  control: controlBench,
+  watchfilter: watchFilterBench,
+  stream: streamBench,
+};
 
 const [suite, ...args] = process.argv.slice(2);
 const run = suite ? SUITES[suite] : undefined;
 if (!run) {
-  console.error(`usage: npm run bench -- <suite> [flags]\nsuites: ${Object.keys(SUITES).join(', ')}`);
+  console.error(
+    `usage: npm run bench -- <suite> [flags]\nsuites: ${Object.keys(SUITES).join(', ')}`,
+  );
   process.exit(2);
 }
 run(args).then(
   () => process.exit(0),
   (err: unknown) => {
-    console.error(`bench ${suite}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(
+      `bench ${suite}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     process.exit(1);
   },
 );

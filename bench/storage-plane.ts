@@ -27,7 +27,11 @@ export async function startStoragePlane(worker: string, partitions: string): Pro
           scriptPath: script,
           modulesRoot: dir,
           compatibilityDate: '2026-11-01',
-          bindings: { PARTITIONS: partitions, HISTORY_REVISIONS: '10000', WATCH_PROGRESS_MS: '1000' },
+          bindings: {
+            PARTITIONS: partitions,
+            HISTORY_REVISIONS: '10000',
+            WATCH_PROGRESS_MS: '1000',
+          },
           durableObjects: {
             SHARDS: { className: 'StorageShard', useSQLite: true },
             HUBS: { className: 'WatchHub', useSQLite: true },
@@ -48,9 +52,13 @@ export async function startStoragePlane(worker: string, partitions: string): Pro
   }
   return {
     async call<T>(route: string, body: object): Promise<T> {
-      const res = await mf.dispatchFetch(`http://bench${route}`, { method: 'POST', body: JSON.stringify(body) });
+      const res = await mf.dispatchFetch(`http://bench${route}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
       const text = await res.text();
-      if (res.status !== 200) throw new Error(`bench Worker ${route} answered ${res.status}: ${text}`);
+      if (res.status !== 200)
+        throw new Error(`bench Worker ${route} answered ${res.status}: ${text}`);
       return JSON.parse(text) as T;
     },
     dispose,

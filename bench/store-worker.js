@@ -21,7 +21,14 @@ function resource(name) {
 
 function object(r, namespace, name, bytes) {
   const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
-  return sized((pad) => ({ apiVersion, kind: r.kind, metadata: { name, namespace, uid: crypto.randomUUID(), annotations: { pad } } }), bytes);
+  return sized(
+    (pad) => ({
+      apiVersion,
+      kind: r.kind,
+      metadata: { name, namespace, uid: crypto.randomUUID(), annotations: { pad } },
+    }),
+    bytes,
+  );
 }
 
 /** `writers` loops creating objects for `durationMs`; latency of each acknowledged create. */
@@ -59,7 +66,8 @@ async function watch(store, q) {
   });
   // A warm-up object: timed writes start once every watcher is connected and has seen it.
   await store.create(r, object(r, q.namespace, 'warm-up', q.bytes));
-  for (let waited = 0; received.some((g) => !g.has('warm-up')) && waited < 30_000; waited += 5) await sleep(5);
+  for (let waited = 0; received.some((g) => !g.has('warm-up')) && waited < 30_000; waited += 5)
+    await sleep(5);
   // One write every `intervalMs`, so that latency measures delivery rather than a backlog.
   const acked = new Map();
   for (let i = 0; i < q.writes; i++) {

@@ -41,7 +41,14 @@ serve(7001, bulk)
 `;
 
 export async function streamBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { mib: { type: 'string', default: '128' }, pings: { type: 'string', default: '500' }, sessions: { type: 'string', default: '50' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      mib: { type: 'string', default: '128' },
+      pings: { type: 'string', default: '500' },
+      sessions: { type: 'string', default: '50' },
+    },
+  });
   const mib = Number(values.mib);
   const pings = Number(values.pings);
   const sessions = Number(values.sessions);
@@ -53,18 +60,37 @@ export async function streamBench(argv: string[]): Promise<void> {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'bench' },
-      spec: { containers: [{ name: 'srv', image: 'python', env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }], command: ['python3', '-c', ECHO_SERVER] }] },
+      spec: {
+        containers: [
+          {
+            name: 'srv',
+            image: 'python',
+            env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+            command: ['python3', '-c', ECHO_SERVER],
+          },
+        ],
+      },
     };
     await must(c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) }));
-    await must(c.kubectl(['wait', '--for=condition=Ready', 'pod/bench', '--timeout=60s'], { timeoutMs: 70_000 }));
-    const podIP = (await must(c.kubectl(['get', 'pod', 'bench', '-o', 'jsonpath={.status.podIP}']))).trim();
+    await must(
+      c.kubectl(['wait', '--for=condition=Ready', 'pod/bench', '--timeout=60s'], {
+        timeoutMs: 70_000,
+      }),
+    );
+    const podIP = (
+      await must(c.kubectl(['get', 'pod', 'bench', '-o', 'jsonpath={.status.podIP}']))
+    ).trim();
     await until(() => canConnect(podIP, 7000), 20_000);
 
     // exec: whole sessions, then round trips inside one session.
     const ca = fs.readFileSync(path.join(c.stateDir, 'tls', 'server.crt'));
     const execUrl = (cmd: string[], stdin: boolean) =>
       `${c.url.replace('https', 'wss')}/api/v1/namespaces/default/pods/bench/exec?${cmd.map((x) => `command=${encodeURIComponent(x)}`).join('&')}&stdout=true${stdin ? '&stdin=true' : ''}`;
-    const open = (url: string) => new WebSocket(url, 'v5.channel.k8s.io', { ca, headers: { authorization: `Bearer ${c.token}` } });
+    const open = (url: string) =>
+      new WebSocket(url, 'v5.channel.k8s.io', {
+        ca,
+        headers: { authorization: `Bearer ${c.token}` },
+      });
     let t0 = performance.now();
     for (let i = 0; i < sessions; i++) {
       const ws = open(execUrl(['true'], false));
@@ -95,12 +121,18 @@ export async function streamBench(argv: string[]): Promise<void> {
     cat.close();
 
     // port-forward vs direct.
-    const pf = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'port-forward', 'pod/bench', ':7000', ':7001'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pf = spawn(
+      'kubectl',
+      ['--kubeconfig', c.kubeconfig, 'port-forward', 'pod/bench', ':7000', ':7001'],
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     children.push(pf);
     let out = '';
     pf.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => (out.match(/Forwarding from 127\.0\.0\.1:\d+/g) ?? []).length >= 2, 20_000);
-    const [echoPort, bulkPort] = [...out.matchAll(/Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)/g)].sort((a, b) => Number(a[2]) - Number(b[2])).map((m) => Number(m[1]));
+    const [echoPort, bulkPort] = [...out.matchAll(/Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)/g)]
+      .sort((a, b) => Number(a[2]) - Number(b[2]))
+      .map((m) => Number(m[1]));
 
     const directBulk = await download(podIP, 7001, mib);
     const tunnelBulk = await download('127.0.0.1', bulkPort, mib);
@@ -110,30 +142,59 @@ export async function streamBench(argv: string[]): Promise<void> {
     const d = summarize(directRtt);
     const t = summarize(tunnelRtt);
     const e = summarize(execRtt);
-    console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs: every figure drops on a busy machine`);
+    console.log(
+      `\nload average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} on ${os.cpus().length} CPUs: every figure drops on a busy machine`,
+    );
     console.log(`\nexec (v5.channel.k8s.io through the NodeTunnel DO; process runtime)`);
-    console.log(table(['measure', 'value'], [
-      ['exec sessions/s (open, run `true`, exit status, close; sequential)', rate(sessionsPerSec)],
-      ['stdin→stdout round trips/s in one `cat` session', rate(execRttPerSec)],
-    ]));
+    console.log(
+      table(
+        ['measure', 'value'],
+        [
+          [
+            'exec sessions/s (open, run `true`, exit status, close; sequential)',
+            rate(sessionsPerSec),
+          ],
+          ['stdin→stdout round trips/s in one `cat` session', rate(execRttPerSec)],
+        ],
+      ),
+    );
     console.log(`\nport-forward throughput (${mib} MiB download)`);
-    console.log(table(['path', 'MiB/s', 'vs direct'], [
-      ['direct TCP to the pod IP', directBulk.toFixed(1), '1.00x'],
-      ['kubectl port-forward → Worker → NodeTunnel DO → agent', tunnelBulk.toFixed(1), ratio(tunnelBulk, directBulk)],
-    ]));
+    console.log(
+      table(
+        ['path', 'MiB/s', 'vs direct'],
+        [
+          ['direct TCP to the pod IP', directBulk.toFixed(1), '1.00x'],
+          [
+            'kubectl port-forward → Worker → NodeTunnel DO → agent',
+            tunnelBulk.toFixed(1),
+            ratio(tunnelBulk, directBulk),
+          ],
+        ],
+      ),
+    );
     console.log(`\n1-byte echo round trip, ms (${pings} sequential)`);
-    console.log(table(['path', 'p50', 'p99', 'added p50'], [
-      ['direct TCP', ms(d.p50), ms(d.p99), '-'],
-      ['port-forward through the tunnel', ms(t.p50), ms(t.p99), ms(t.p50 - d.p50)],
-      ['exec stdin→stdout (cat) through the tunnel', ms(e.p50), ms(e.p99), ms(e.p50 - d.p50)],
-    ]));
+    console.log(
+      table(
+        ['path', 'p50', 'p99', 'added p50'],
+        [
+          ['direct TCP', ms(d.p50), ms(d.p99), '-'],
+          ['port-forward through the tunnel', ms(t.p50), ms(t.p99), ms(t.p50 - d.p50)],
+          ['exec stdin→stdout (cat) through the tunnel', ms(e.p50), ms(e.p99), ms(e.p50 - d.p50)],
+        ],
+      ),
+    );
   } finally {
     for (const ch of children) if (ch.exitCode === null) killGroup(ch.pid!, 'SIGKILL');
     await cleanupClusters();
   }
 }
 
-async function must(p: Promise<{ code: number | null; stdout: string; stderr: string }>): Promise<string> {
+async function must(
+  p: Promise<{ code: number | null; stdout: string; stderr: string }>,
+): Promise<string> {
   const r = await p;
   if (r.code !== 0) throw new Error(r.stderr);
   return r.stdout;
@@ -156,7 +217,11 @@ function download(host: string, port: number, mib: number): Promise<number> {
     let got = 0;
     const s = net.connect(port, host, () => s.write(`${mib}\n`));
     s.on('data', (d: Buffer) => (got += d.length));
-    s.on('close', () => (got === mib * 1024 * 1024 ? resolve(mib / ((performance.now() - started) / 1000)) : reject(new Error(`got ${got} of ${mib} MiB from ${host}:${port}`))));
+    s.on('close', () =>
+      got === mib * 1024 * 1024
+        ? resolve(mib / ((performance.now() - started) / 1000))
+        : reject(new Error(`got ${got} of ${mib} MiB from ${host}:${port}`)),
+    );
     s.on('error', reject);
   });
 }

@@ -18,7 +18,13 @@ function pod(name, nodeName, bytes) {
     (pad) => ({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace: 'bench', uid: crypto.randomUUID(), labels: { app: 'churn' }, annotations: { pad } },
+      metadata: {
+        name,
+        namespace: 'bench',
+        uid: crypto.randomUUID(),
+        labels: { app: 'churn' },
+        annotations: { pad },
+      },
       spec: { nodeName, containers: [{ name: 'app', image: 'busybox' }] },
       status: { phase: 'Pending' },
     }),
@@ -70,7 +76,12 @@ async function run(env, q) {
     for (let p = 0; p < store.partitions; p++) {
       const name = shardName(storageResource(PODS), p, true);
       const hub = env.HUBS.get(env.HUBS.idFromName(name));
-      const qs = new URLSearchParams({ shard: name, from: String(from[p]), prefix: '', ...extra() });
+      const qs = new URLSearchParams({
+        shard: name,
+        from: String(from[p]),
+        prefix: '',
+        ...extra(),
+      });
       const res = await hub.fetch(`https://hub/watch?${qs}`, { signal: abort.signal });
       readers.push(tally(res.body, t));
     }
@@ -82,7 +93,8 @@ async function run(env, q) {
     let cur = created.value;
     for (let u = 0; u < updates; u++) {
       const next = { ...cur, status: { phase: u === 0 ? 'Running' : 'Succeeded' } };
-      cur = (await store.update(PODS, next, { resourceVersion: cur.metadata.resourceVersion })).value;
+      cur = (await store.update(PODS, next, { resourceVersion: cur.metadata.resourceVersion }))
+        .value;
     }
     await store.delete(PODS, 'bench', name);
   };
@@ -98,7 +110,12 @@ async function run(env, q) {
   );
   const total = q.busyPods * 4 + q.quietPods * 3;
   const own = q.quietPods * 3;
-  for (let waited = 0; (tallies.before.events < total || tallies.after.events < own) && waited < 60_000; waited += 20) await sleep(20);
+  for (
+    let waited = 0;
+    (tallies.before.events < total || tallies.after.events < own) && waited < 60_000;
+    waited += 20
+  )
+    await sleep(20);
   abort.abort();
   await Promise.allSettled(readers);
   return { total, own, elapsedMs: Date.now() - start, ...tallies };

@@ -39,15 +39,35 @@ export async function watchFilterBench(argv: string[]): Promise<void> {
     `edgeplane watch filter benchmark: ${q.busyPods} pods on ${q.busyNode} churn (create, 2 status updates, delete) while ` +
       `${q.quietPods} pods on ${q.quietNode} do (create, 1 update, delete); ${q.bytes}-byte pods, ${values.partitions} partitions`,
   );
-  console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `machine: ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   const plane = await startStoragePlane('bench/watchfilter-worker.js', values.partitions!);
   try {
     const r = await plane.call<Result>('/run', q);
-    const row = (label: string, t: Tally) => [label, rate(t.events), rate(t.bytes), `${((100 * r.own) / Math.max(1, t.events)).toFixed(1)}%`, rate(t.otherBytes)];
+    const row = (label: string, t: Tally) => [
+      label,
+      rate(t.events),
+      rate(t.bytes),
+      `${((100 * r.own) / Math.max(1, t.events)).toFixed(1)}%`,
+      rate(t.otherBytes),
+    ];
     console.log(
       table(
-        [`${q.quietNode}'s pod watch, hubs -> API Worker`, 'events', 'bytes', 'own events', 'progress bytes'],
-        [row('before: every pod event (prefix only)', r.before), row('after: filtered in the hub (spec.nodeName index)', r.after)],
+        [
+          `${q.quietNode}'s pod watch, hubs -> API Worker`,
+          'events',
+          'bytes',
+          'own events',
+          'progress bytes',
+        ],
+        [
+          row('before: every pod event (prefix only)', r.before),
+          row('after: filtered in the hub (spec.nodeName index)', r.after),
+        ],
       ),
     );
     console.log(

@@ -13,13 +13,17 @@ function pickNode() {
   if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
   const local = path.join(root, 'node_modules', 'node', 'bin', 'node');
   if (fs.existsSync(local)) return local;
-  console.error('edgeplane: Node.js 22 or newer is needed; run `npm install` in ' + root + ' to fetch it.');
+  console.error(
+    'edgeplane: Node.js 22 or newer is needed; run `npm install` in ' + root + ' to fetch it.',
+  );
   process.exit(1);
 }
 
 const loader = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const entry = path.join(root, 'src', 'cli', 'main.ts');
-const child = spawn(pickNode(), ['--import', loader, entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(pickNode(), ['--import', loader, entry, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => child.kill(sig));
 }
@@ -34,5 +38,7 @@ const parentWatch = setInterval(() => {
 }, 250);
 parentWatch.unref();
 child.on('exit', (code, signal) => {
-  process.exitCode = signal ? 128 + (require('node:os').constants.signals[signal] || 1) : code ?? 1;
+  process.exitCode = signal
+    ? 128 + (require('node:os').constants.signals[signal] || 1)
+    : (code ?? 1);
 });

@@ -31,13 +31,19 @@ export class SchedulerApi extends WorkerEntrypoint<Env> {
     const batch = events.slice(0, EVENT_BATCH);
     const codes: number[] = new Array(batch.length).fill(0);
     for (let i = 0; i < batch.length; i += EVENT_PARALLEL) {
-      await Promise.all(batch.slice(i, i + EVENT_PARALLEL).map(async (event, j) => {
-        const ns = encodeURIComponent(event.metadata?.namespace ?? 'default');
-        const req = new Request(`https://api.internal/api/v1/namespaces/${ns}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
-        const res = await app.fetch(req, env, this.ctx);
-        await res.body?.cancel();
-        codes[i + j] = res.status;
-      }));
+      await Promise.all(
+        batch.slice(i, i + EVENT_PARALLEL).map(async (event, j) => {
+          const ns = encodeURIComponent(event.metadata?.namespace ?? 'default');
+          const req = new Request(`https://api.internal/api/v1/namespaces/${ns}/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(event),
+          });
+          const res = await app.fetch(req, env, this.ctx);
+          await res.body?.cancel();
+          codes[i + j] = res.status;
+        }),
+      );
     }
     return codes;
   }

@@ -4,6 +4,9 @@ declare module '*.sql' {
   export default sql;
 }
 declare module '*/migrations/migrations.js' {
-  const migrations: { journal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] }; migrations: Record<string, string> };
+  const migrations: {
+    journal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] };
+    migrations: Record<string, string>;
+  };
   export default migrations;
 }

@@ -57,7 +57,11 @@ export const RUNTIME_VERSIONS: Record<RuntimeName, string> = {
   docker: 'docker://1.0',
 };
 
-function makeRuntime(cfg: AgentConfig, client: KubeClient, node: Omit<NodeIdentity, 'runtimeVersion'>): Runtime {
+function makeRuntime(
+  cfg: AgentConfig,
+  client: KubeClient,
+  node: Omit<NodeIdentity, 'runtimeVersion'>,
+): Runtime {
   switch (cfg.runtime) {
     case 'fake':
       return new FakeRuntime();
@@ -65,21 +69,34 @@ function makeRuntime(cfg: AgentConfig, client: KubeClient, node: Omit<NodeIdenti
       return new ProcessRuntime({ stateDir: cfg.stateDir, log: cfg.log });
     case 'podman':
     case 'docker':
-      return new PodmanRuntime({ flavor: cfg.runtime, stateDir: cfg.stateDir, client, log: cfg.log, nodeAddress: node.address });
+      return new PodmanRuntime({
+        flavor: cfg.runtime,
+        stateDir: cfg.stateDir,
+        client,
+        log: cfg.log,
+        nodeAddress: node.address,
+      });
   }
 }
 
 export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   if (cfg.nodes.length === 0) throw new Error('no node to run');
-  if (cfg.nodes.length > 1 && cfg.runtime !== 'fake') throw new Error('only the fake runtime holds more than one node per process');
+  if (cfg.nodes.length > 1 && cfg.runtime !== 'fake')
+    throw new Error('only the fake runtime holds more than one node per process');
   const api = createApi({ server: cfg.server, token: cfg.token, ...cfg.tls });
-  const nodeApis = new Map([...(cfg.nodeTokens ?? [])].map(([name, token]) => [name, createApi({ server: cfg.server, token, ...cfg.tls })]));
+  const nodeApis = new Map(
+    [...(cfg.nodeTokens ?? [])].map(([name, token]) => [
+      name,
+      createApi({ server: cfg.server, token, ...cfg.tls }),
+    ]),
+  );
   const closeApis = () => {
     api.close();
     for (const a of nodeApis.values()) a.close();
   };
   const names = cfg.nodes.map((n) => n.name);
-  const onError = (err: unknown) => cfg.log(`watch: ${err instanceof Error ? err.message : String(err)}`);
+  const onError = (err: unknown) =>
+    cfg.log(`watch: ${err instanceof Error ? err.message : String(err)}`);
   const podFeed = createPodFeed(api.client, names, { onError, backoffMaxMs: 30_000 });
   const nodeFeed = createNodeFeed(api.client, names, { onError, backoffMaxMs: 30_000 });
   const facts = machineFacts(cfg.stateDir);
@@ -109,15 +126,25 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
               log: cfg.log,
               debug: cfg.debug,
               // Simulated nodes spread their renewals over the period instead of renewing together.
-              leaseFirstDelayMs: cfg.nodes.length > 1 ? Math.floor((renewMs * i) / cfg.nodes.length) : 0,
+              leaseFirstDelayMs:
+                cfg.nodes.length > 1 ? Math.floor((renewMs * i) / cfg.nodes.length) : 0,
               statusReportMs: cfg.statusReportMs,
               podResyncMs: cfg.podResyncMs,
-              logOffsetsFile: cfg.runtime === 'fake' ? undefined : path.join(cfg.stateDir, 'log-offsets.json'),
+              logOffsetsFile:
+                cfg.runtime === 'fake' ? undefined : path.join(cfg.stateDir, 'log-offsets.json'),
             },
           );
           nodes.push(node);
           if (withTunnels) {
-            const tunnel = new TunnelClient({ server: cfg.server, token: cfg.nodeTokens?.get(n.name) ?? cfg.token, ...cfg.tls, nodeName: n.name, runtime, log: (m) => cfg.log(`${n.name}: ${m}`), onFollow: (uid) => node.pods.followLogs(uid) });
+            const tunnel = new TunnelClient({
+              server: cfg.server,
+              token: cfg.nodeTokens?.get(n.name) ?? cfg.token,
+              ...cfg.tls,
+              nodeName: n.name,
+              runtime,
+              log: (m) => cfg.log(`${n.name}: ${m}`),
+              onFollow: (uid) => node.pods.followLogs(uid),
+            });
             tunnels.push(tunnel);
             tunnel.start();
           }
@@ -139,7 +166,12 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const proxy =
     cfg.runtime === 'fake'
       ? undefined
-      : startServiceProxy({ client: api.client, nodeName: cfg.nodes[0].name, nodeAddress: cfg.nodes[0].address, log: cfg.log });
+      : startServiceProxy({
+          client: api.client,
+          nodeName: cfg.nodes[0].name,
+          nodeAddress: cfg.nodes[0].address,
+          log: cfg.log,
+        });
   let stopping: Promise<void> | undefined;
   return {
     nodes,
@@ -150,7 +182,9 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
         await Promise.allSettled(nodes.map((n) => n.stop()));
         podFeed.stop();
         nodeFeed.stop();
-        await Promise.allSettled(runtimes.map((r) => r.close({ stopContainers: cfg.stopPodsOnExit })));
+        await Promise.allSettled(
+          runtimes.map((r) => r.close({ stopContainers: cfg.stopPodsOnExit })),
+        );
         closeApis();
       })()),
   };

@@ -36,20 +36,33 @@ export function httpsTransport(tls: TlsOptions): Transport & { close(): void } {
     request.headers.forEach((value, key) => (headers[key] = value));
     if (body) headers['content-length'] = String(body.length);
     return new Promise<Response>((resolve, reject) => {
-      const req = https.request(request.url, { method: request.method, headers, agent, signal: request.signal }, (res) => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        const status = res.statusCode ?? 500;
-        if (status === 204 || status === 304 || request.method === 'HEAD') {
-          res.resume();
-          resolve(new Response(null, { status, headers: h }));
-          return;
-        }
-        resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status, headers: h }));
-      });
+      const req = https.request(
+        request.url,
+        { method: request.method, headers, agent, signal: request.signal },
+        (res) => {
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          const status = res.statusCode ?? 500;
+          if (status === 204 || status === 304 || request.method === 'HEAD') {
+            res.resume();
+            resolve(new Response(null, { status, headers: h }));
+            return;
+          }
+          resolve(
+            new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status, headers: h }),
+          );
+        },
+      );
       // A watch may stay quiet between events; anything else that stalls must not hold a pod's sync forever.
       if (new URL(request.url).searchParams.get('watch') !== 'true') {
-        req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error(`the API did not answer ${request.method} ${new URL(request.url).pathname} within ${IDLE_TIMEOUT_MS / 1000}s`)));
+        req.setTimeout(IDLE_TIMEOUT_MS, () =>
+          req.destroy(
+            new Error(
+              `the API did not answer ${request.method} ${new URL(request.url).pathname} within ${IDLE_TIMEOUT_MS / 1000}s`,
+            ),
+          ),
+        );
       }
       req.on('error', reject);
       req.end(body);

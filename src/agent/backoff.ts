@@ -50,7 +50,8 @@ export class RestartBackoff {
   next(key: string): void {
     const at = this.now();
     const e = this.entries.get(key);
-    if (!e || this.expired(e, at)) this.entries.set(key, { delayMs: this.initialMs, lastUpdate: at });
+    if (!e || this.expired(e, at))
+      this.entries.set(key, { delayMs: this.initialMs, lastUpdate: at });
     else this.entries.set(key, { delayMs: Math.min(e.delayMs * 2, this.maxMs), lastUpdate: at });
   }
 

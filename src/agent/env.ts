@@ -56,19 +56,32 @@ export function expand(input: string, lookup: (name: string) => string | undefin
 function serviceEnv(services: KObject[]): [string, string][] {
   const out: [string, string][] = [];
   for (const svc of services) {
-    const spec = (svc.spec ?? {}) as { clusterIP?: string; ports?: { name?: string; port: number; protocol?: string }[] };
+    const spec = (svc.spec ?? {}) as {
+      clusterIP?: string;
+      ports?: { name?: string; port: number; protocol?: string }[];
+    };
     if (!spec.clusterIP || spec.clusterIP === 'None' || !spec.ports?.length) continue;
     const name = svc.metadata.name!.toUpperCase().replace(/-/g, '_');
     const ip = spec.clusterIP;
     out.push([`${name}_SERVICE_HOST`, ip], [`${name}_SERVICE_PORT`, String(spec.ports[0].port)]);
-    for (const p of spec.ports) if (p.name) out.push([`${name}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`, String(p.port)]);
+    for (const p of spec.ports)
+      if (p.name)
+        out.push([
+          `${name}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`,
+          String(p.port),
+        ]);
     // Docker link variables, as enableServiceLinks (default true) gives them.
     const first = spec.ports[0];
     out.push([`${name}_PORT`, `${(first.protocol ?? 'TCP').toLowerCase()}://${ip}:${first.port}`]);
     for (const p of spec.ports) {
       const proto = (p.protocol ?? 'TCP').toLowerCase();
       const prefix = `${name}_PORT_${p.port}_${proto.toUpperCase()}`;
-      out.push([prefix, `${proto}://${ip}:${p.port}`], [`${prefix}_PROTO`, proto], [`${prefix}_PORT`, String(p.port)], [`${prefix}_ADDR`, ip]);
+      out.push(
+        [prefix, `${proto}://${ip}:${p.port}`],
+        [`${prefix}_PROTO`, proto],
+        [`${prefix}_PORT`, String(p.port)],
+        [`${prefix}_ADDR`, ip],
+      );
     }
   }
   return out;
@@ -78,7 +91,8 @@ async function services(ctx: EnvContext): Promise<KObject[]> {
   const ns = ctx.pod.metadata.namespace!;
   const out: KObject[] = [];
   // k8s: the master service ("kubernetes" in default) always; the pod's namespace when service links are on.
-  if (ctx.pod.spec.enableServiceLinks !== false) out.push(...(await ctx.client.list('services', { namespace: ns })).items);
+  if (ctx.pod.spec.enableServiceLinks !== false)
+    out.push(...(await ctx.client.list('services', { namespace: ns })).items);
   if (ns !== 'default' || ctx.pod.spec.enableServiceLinks === false) {
     try {
       out.push(await ctx.client.get('services', 'kubernetes', { namespace: 'default' }));
@@ -91,27 +105,39 @@ async function services(ctx: EnvContext): Promise<KObject[]> {
 
 type Source = 'configmaps' | 'secrets';
 
-async function readData(ctx: EnvContext, kind: Source, name: string, optional: boolean): Promise<Record<string, string> | undefined> {
+async function readData(
+  ctx: EnvContext,
+  kind: Source,
+  name: string,
+  optional: boolean,
+): Promise<Record<string, string> | undefined> {
   let obj: KObject;
   try {
     obj = await ctx.client.get(kind, name, { namespace: ctx.pod.metadata.namespace });
   } catch (err) {
     if (isNotFound(err) && optional) return undefined;
-    if (isNotFound(err)) throw configError(`${kind === 'configmaps' ? 'configmap' : 'secret'} "${name}" not found`);
+    if (isNotFound(err))
+      throw configError(`${kind === 'configmaps' ? 'configmap' : 'secret'} "${name}" not found`);
     throw err;
   }
   if (kind === 'secrets') {
     const data = (obj.data ?? {}) as Record<string, string>;
-    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    return Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    );
   }
   const data = { ...((obj.data ?? {}) as Record<string, string>) };
-  for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) data[k] ??= Buffer.from(v, 'base64').toString('utf8');
+  for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>))
+    data[k] ??= Buffer.from(v, 'base64').toString('utf8');
   return data;
 }
 
 function fieldValue(ctx: EnvContext, path: string): string {
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? ctx.pod.metadata.labels : ctx.pod.metadata.annotations)?.[m[2]] ?? '';
+  if (m)
+    return (
+      (m[1] === 'labels' ? ctx.pod.metadata.labels : ctx.pod.metadata.annotations)?.[m[2]] ?? ''
+    );
   const meta = ctx.pod.metadata;
   switch (path) {
     case 'metadata.name':
@@ -121,9 +147,15 @@ function fieldValue(ctx: EnvContext, path: string): string {
     case 'metadata.uid':
       return meta.uid ?? '';
     case 'metadata.labels':
-      return Object.entries(meta.labels ?? {}).map(([k, v]) => `${k}="${v}"`).sort().join('\n');
+      return Object.entries(meta.labels ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .sort()
+        .join('\n');
     case 'metadata.annotations':
-      return Object.entries(meta.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).sort().join('\n');
+      return Object.entries(meta.annotations ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .sort()
+        .join('\n');
     case 'spec.nodeName':
       return ctx.pod.spec.nodeName ?? '';
     case 'spec.serviceAccountName':
@@ -140,11 +172,24 @@ function fieldValue(ctx: EnvContext, path: string): string {
 }
 
 // k8s: pkg/api/v1/resource/helpers.go ExtractContainerResourceValue: ceil(value / divisor).
-function resourceValue(ctx: EnvContext, ref: NonNullable<EnvVarSource['resourceFieldRef']>): string {
-  const target = ref.containerName ? [...ctx.pod.spec.containers, ...(ctx.pod.spec.initContainers ?? [])].find((c) => c.name === ref.containerName) : ctx.container;
-  if (!target) throw configError(`resourceFieldRef names container ${JSON.stringify(ref.containerName)}, which the pod does not have`);
+function resourceValue(
+  ctx: EnvContext,
+  ref: NonNullable<EnvVarSource['resourceFieldRef']>,
+): string {
+  const target = ref.containerName
+    ? [...ctx.pod.spec.containers, ...(ctx.pod.spec.initContainers ?? [])].find(
+        (c) => c.name === ref.containerName,
+      )
+    : ctx.container;
+  if (!target)
+    throw configError(
+      `resourceFieldRef names container ${JSON.stringify(ref.containerName)}, which the pod does not have`,
+    );
   const [kind, resource] = ref.resource.split('.') as ['limits' | 'requests', string];
-  const raw = target.resources?.[kind]?.[resource] ?? (kind === 'limits' ? ctx.allocatable[resource] : undefined) ?? '0';
+  const raw =
+    target.resources?.[kind]?.[resource] ??
+    (kind === 'limits' ? ctx.allocatable[resource] : undefined) ??
+    '0';
   const divisor = parseQuantity(ref.divisor && ref.divisor !== '0' ? ref.divisor : '1');
   const value = parseQuantity(raw);
   if (resource === 'cpu') return String(Math.ceil(value.milli() / divisor.milli()));
@@ -158,7 +203,12 @@ export async function containerEnv(ctx: EnvContext): Promise<[string, string][]>
   for (const from of ctx.container.envFrom ?? []) {
     const ref = from.configMapRef ?? from.secretRef;
     if (!ref) continue;
-    const data = await readData(ctx, from.configMapRef ? 'configmaps' : 'secrets', ref.name, ref.optional === true);
+    const data = await readData(
+      ctx,
+      from.configMapRef ? 'configmaps' : 'secrets',
+      ref.name,
+      ref.optional === true,
+    );
     for (const [k, v] of Object.entries(data ?? {})) env.set((from.prefix ?? '') + k, v);
   }
   const svcMap = new Map(svc);
@@ -175,7 +225,9 @@ export async function containerEnv(ctx: EnvContext): Promise<[string, string][]>
       const data = await readData(ctx, kind, ref.name, ref.optional === true);
       value = data?.[ref.key];
       if (value === undefined && data && ref.optional !== true) {
-        throw configError(`couldn't find key ${ref.key} in ${kind === 'configmaps' ? 'ConfigMap' : 'Secret'} ${ctx.pod.metadata.namespace}/${ref.name}`);
+        throw configError(
+          `couldn't find key ${ref.key} in ${kind === 'configmaps' ? 'ConfigMap' : 'Secret'} ${ctx.pod.metadata.namespace}/${ref.name}`,
+        );
       }
       if (value === undefined) continue;
     }

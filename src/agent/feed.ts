@@ -18,7 +18,10 @@ export interface Feed<T> {
 export type PodFeed = Feed<Pod>;
 export type NodeFeed = Feed<Node>;
 
-type FeedOptions = Pick<InformerOptions, 'onError' | 'backoffInitialMs' | 'backoffMaxMs' | 'watchTimeoutSeconds'>;
+type FeedOptions = Pick<
+  InformerOptions,
+  'onError' | 'backoffInitialMs' | 'backoffMaxMs' | 'watchTimeoutSeconds'
+>;
 
 /**
  * One informer, its events handed to the node each object belongs to. With one node the watch
@@ -52,7 +55,8 @@ function createFeed<T extends KObject>(
   return {
     subscribe(nodeName, handler) {
       handlers.set(nodeName, handler);
-      for (const obj of informer.store.values()) if (nodeOf(obj) === nodeName) handler({ type: 'ADDED', object: obj });
+      for (const obj of informer.store.values())
+        if (nodeOf(obj) === nodeName) handler({ type: 'ADDED', object: obj });
       return () => handlers.delete(nodeName);
     },
     start: () => void informer.start(),
@@ -62,11 +66,33 @@ function createFeed<T extends KObject>(
 }
 
 /** Pods bound to the nodes (all namespaces). */
-export function createPodFeed(client: KubeClient, nodeNames: string[], opts: FeedOptions = {}): PodFeed {
-  return createFeed<Pod>(client, 'pods', nodeNames, (p) => p?.spec?.nodeName ?? '', { one: (n) => `spec.nodeName=${n}`, many: 'spec.nodeName!=' }, opts);
+export function createPodFeed(
+  client: KubeClient,
+  nodeNames: string[],
+  opts: FeedOptions = {},
+): PodFeed {
+  return createFeed<Pod>(
+    client,
+    'pods',
+    nodeNames,
+    (p) => p?.spec?.nodeName ?? '',
+    { one: (n) => `spec.nodeName=${n}`, many: 'spec.nodeName!=' },
+    opts,
+  );
 }
 
 /** The Node objects themselves, so an agent notices when its Node is changed or removed behind its back. */
-export function createNodeFeed(client: KubeClient, nodeNames: string[], opts: FeedOptions = {}): NodeFeed {
-  return createFeed<Node>(client, 'nodes', nodeNames, (n) => n?.metadata.name ?? '', { one: (n) => `metadata.name=${n}` }, opts);
+export function createNodeFeed(
+  client: KubeClient,
+  nodeNames: string[],
+  opts: FeedOptions = {},
+): NodeFeed {
+  return createFeed<Node>(
+    client,
+    'nodes',
+    nodeNames,
+    (n) => n?.metadata.name ?? '',
+    { one: (n) => `metadata.name=${n}` },
+    opts,
+  );
 }

@@ -24,9 +24,13 @@ export interface JoinToken {
  * is not a join token (it may be a plain bearer credential).
  */
 export function parseJoinToken(token: string): JoinToken | undefined {
-  const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.(?:(system)|(?:sha256:)?([0-9a-fA-F]{64}))$/.exec(token.trim());
+  const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.(?:(system)|(?:sha256:)?([0-9a-fA-F]{64}))$/.exec(
+    token.trim(),
+  );
   if (!m) return undefined;
-  return m[3] ? { id: m[1], secret: m[2], systemTrust: true } : { id: m[1], secret: m[2], caHash: m[4].toLowerCase(), systemTrust: false };
+  return m[3]
+    ? { id: m[1], secret: m[2], systemTrust: true }
+    : { id: m[1], secret: m[2], caHash: m[4].toLowerCase(), systemTrust: false };
 }
 
 export function spkiSha256(certDer: Buffer): string {
@@ -35,7 +39,10 @@ export function spkiSha256(certDer: Buffer): string {
 }
 
 function pem(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
@@ -45,9 +52,16 @@ function selfSigned(der: Buffer): boolean {
 }
 
 /** The certificate in a presented chain whose key matches the pin, if any. */
-function findPinned(leaf: PeerCertificate | DetailedPeerCertificate | undefined, caHash: string): Buffer | undefined {
+function findPinned(
+  leaf: PeerCertificate | DetailedPeerCertificate | undefined,
+  caHash: string,
+): Buffer | undefined {
   const seen = new Set<string>();
-  for (let c = leaf as DetailedPeerCertificate | undefined; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
+  for (
+    let c = leaf as DetailedPeerCertificate | undefined;
+    c?.raw && !seen.has(c.fingerprint256);
+    c = c.issuerCertificate
+  ) {
     seen.add(c.fingerprint256);
     if (spkiSha256(c.raw) === caHash) return c.raw;
   }
@@ -55,7 +69,11 @@ function findPinned(leaf: PeerCertificate | DetailedPeerCertificate | undefined,
 }
 
 /** The pinned certificate (PEM) and whether it is a self-signed CA that can stand as the trust anchor. */
-export async function fetchPinned(server: string, caHash: string, timeoutMs = 10_000): Promise<{ pem: string; selfSigned: boolean }> {
+export async function fetchPinned(
+  server: string,
+  caHash: string,
+  timeoutMs = 10_000,
+): Promise<{ pem: string; selfSigned: boolean }> {
   const pem = await fetchPinnedCa(server, caHash, timeoutMs);
   const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   return { pem, selfSigned: selfSigned(der) };
@@ -71,12 +89,20 @@ export function fetchPinnedCa(server: string, caHash: string, timeoutMs = 10_000
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || 443);
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs });
+    const socket = tls.connect({
+      host,
+      port,
+      servername: isIP(host) ? undefined : host,
+      rejectUnauthorized: false,
+      timeout: timeoutMs,
+    });
     const fail = (err: Error) => {
       socket.destroy();
       reject(err);
     };
-    socket.once('timeout', () => fail(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs / 1000}s`)));
+    socket.once('timeout', () =>
+      fail(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs / 1000}s`)),
+    );
     socket.once('error', fail);
     socket.once('secureConnect', () => {
       const found = findPinned(socket.getPeerCertificate(true), caHash);
@@ -85,7 +111,11 @@ export function fetchPinnedCa(server: string, caHash: string, timeoutMs = 10_000
         resolve(pem(found));
         return;
       }
-      fail(new Error(`the certificate ${server} presents does not match the CA hash in the join token (sha256:${caHash}); check the server URL and the token`));
+      fail(
+        new Error(
+          `the certificate ${server} presents does not match the CA hash in the join token (sha256:${caHash}); check the server URL and the token`,
+        ),
+      );
     });
   });
 }
@@ -100,7 +130,13 @@ export interface JoinResult {
  * the connection's verified chain must also hold the pinned key, checked during the handshake, so
  * the token is never sent to a server that merely has some certificate the trust store accepts.
  */
-export function join(server: string, token: JoinToken, nodeName: string, tlsOpts: TlsOptions, pin?: string): Promise<JoinResult> {
+export function join(
+  server: string,
+  token: JoinToken,
+  nodeName: string,
+  tlsOpts: TlsOptions,
+  pin?: string,
+): Promise<JoinResult> {
   const url = new URL('/edgeplane/v1/join', server);
   const body = JSON.stringify({ nodeName });
   return new Promise((resolve, reject) => {
@@ -108,14 +144,21 @@ export function join(server: string, token: JoinToken, nodeName: string, tlsOpts
       url,
       {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token.id}.${token.secret}`, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        headers: {
+          Authorization: `Bearer ${token.id}.${token.secret}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+        },
         ca: tlsOpts.caPem,
         rejectUnauthorized: !tlsOpts.insecureSkipVerify,
         agent: false,
         checkServerIdentity: (host, cert) => {
           const err = tls.checkServerIdentity(host, cert);
           if (err || !pin || findPinned(cert, pin)) return err;
-          return new Error(`the certificate chain ${server} presents does not hold the key pinned in the join token (sha256:${pin}); check the server URL and the token`);
+          return new Error(
+            `the certificate chain ${server} presents does not hold the key pinned in the join token (sha256:${pin}); check the server URL and the token`,
+          );
         },
         timeout: 30_000,
       },
@@ -126,10 +169,12 @@ export function join(server: string, token: JoinToken, nodeName: string, tlsOpts
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) return reject(new ApiStatusError(statusFromResponse(status, text)));
+          if (status < 200 || status >= 300)
+            return reject(new ApiStatusError(statusFromResponse(status, text)));
           try {
             const answer = JSON.parse(text) as Partial<JoinResult>;
-            if (typeof answer.token !== 'string' || !answer.token) throw new Error(`the join answer carries no credential: ${text.slice(0, 200)}`);
+            if (typeof answer.token !== 'string' || !answer.token)
+              throw new Error(`the join answer carries no credential: ${text.slice(0, 200)}`);
             resolve({ nodeName: answer.nodeName ?? nodeName, token: answer.token });
           } catch (e) {
             reject(e);
@@ -137,7 +182,9 @@ export function join(server: string, token: JoinToken, nodeName: string, tlsOpts
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer to the join request from ${server} within 30s`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`no answer to the join request from ${server} within 30s`)),
+    );
     req.on('error', (e: NodeJS.ErrnoException) => reject(trustError(server, e, tlsOpts)));
     req.end(body);
   });
@@ -163,15 +210,27 @@ export interface Credentials {
  * kept in <state>/credential from an earlier join; otherwise a join with the join token now.
  * A pinned CA is kept in <state>/ca.crt and used whenever no --ca-file or skip-verify is given.
  */
-export async function resolveCredentials(opts: { server: string; token?: string; nodeName: string; stateDir: string; tls: TlsOptions; log: (m: string) => void }): Promise<Credentials> {
+export async function resolveCredentials(opts: {
+  server: string;
+  token?: string;
+  nodeName: string;
+  stateDir: string;
+  tls: TlsOptions;
+  log: (m: string) => void;
+}): Promise<Credentials> {
   const credFile = path.join(opts.stateDir, 'credential');
   const caFile = path.join(opts.stateDir, 'ca.crt');
   const explicitTls = Boolean(opts.tls.caPem || opts.tls.insecureSkipVerify);
-  const kept: TlsOptions = !explicitTls && fs.existsSync(caFile) ? { caPem: fs.readFileSync(caFile, 'utf8') } : opts.tls;
+  const kept: TlsOptions =
+    !explicitTls && fs.existsSync(caFile) ? { caPem: fs.readFileSync(caFile, 'utf8') } : opts.tls;
   const joinToken = opts.token ? parseJoinToken(opts.token) : undefined;
   if (opts.token && !joinToken) return { token: opts.token, tls: opts.tls };
-  if (fs.existsSync(credFile)) return { token: fs.readFileSync(credFile, 'utf8').trim(), tls: kept };
-  if (!joinToken) throw new Error(`no credential: pass --token (a join token from \`edgeplane token create\`), or keep one in ${credFile}`);
+  if (fs.existsSync(credFile))
+    return { token: fs.readFileSync(credFile, 'utf8').trim(), tls: kept };
+  if (!joinToken)
+    throw new Error(
+      `no credential: pass --token (a join token from \`edgeplane token create\`), or keep one in ${credFile}`,
+    );
   let tlsOpts = opts.tls;
   let pin: string | undefined;
   if (!explicitTls && joinToken.caHash) {
@@ -185,10 +244,14 @@ export async function resolveCredentials(opts: { server: string; token?: string;
       // A CA-issued chain (a public CA, as on Cloudflare): the system's trust store verifies it,
       // and the join itself also checks that the pinned key is in the chain.
       pin = joinToken.caHash;
-      opts.log(`the server's chain holds the pinned key sha256:${pin}; verifying it against the system trust store`);
+      opts.log(
+        `the server's chain holds the pinned key sha256:${pin}; verifying it against the system trust store`,
+      );
     }
   } else if (!explicitTls) {
-    opts.log("the join token says system trust: verifying the server against this machine's trust store");
+    opts.log(
+      "the join token says system trust: verifying the server against this machine's trust store",
+    );
   }
   const result = await join(opts.server, joinToken, opts.nodeName, tlsOpts, pin);
   fs.mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });

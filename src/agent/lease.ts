@@ -47,7 +47,10 @@ export class LeaseRenewer {
         this.opts.log(`lease of ${this.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
       // k8s: JitterUntil with a small jitter, so renewals spread instead of bunching.
-      const next = first && this.opts.firstDelayMs ? this.opts.firstDelayMs : every * (1 + Math.random() * 0.04);
+      const next =
+        first && this.opts.firstDelayMs
+          ? this.opts.firstDelayMs
+          : every * (1 + Math.random() * 0.04);
       first = false;
       if (!this.stopped) this.timer = setTimeout(loop, next);
     };
@@ -60,7 +63,11 @@ export class LeaseRenewer {
   }
 
   private spec(): Record<string, unknown> {
-    return { holderIdentity: this.name, leaseDurationSeconds: this.duration, renewTime: microTime() };
+    return {
+      holderIdentity: this.name,
+      leaseDurationSeconds: this.duration,
+      renewTime: microTime(),
+    };
   }
 
   async renew(): Promise<void> {
@@ -68,7 +75,11 @@ export class LeaseRenewer {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         if (!this.lease) this.lease = await this.ensure();
-        else this.lease = await client.update('leases.coordination.k8s.io', { ...this.lease, spec: { ...(this.lease.spec as object), ...this.spec() } });
+        else
+          this.lease = await client.update('leases.coordination.k8s.io', {
+            ...this.lease,
+            spec: { ...(this.lease.spec as object), ...this.spec() },
+          });
         this.lastRenewed = Date.now();
         return;
       } catch (err) {
@@ -82,8 +93,13 @@ export class LeaseRenewer {
   private async ensure(): Promise<KObject> {
     const { client, node } = this.opts;
     try {
-      const existing = await client.get('leases.coordination.k8s.io', this.name, { namespace: LEASE_NAMESPACE });
-      return await client.update('leases.coordination.k8s.io', { ...existing, spec: { ...(existing.spec as object), ...this.spec() } });
+      const existing = await client.get('leases.coordination.k8s.io', this.name, {
+        namespace: LEASE_NAMESPACE,
+      });
+      return await client.update('leases.coordination.k8s.io', {
+        ...existing,
+        spec: { ...(existing.spec as object), ...this.spec() },
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -93,7 +109,11 @@ export class LeaseRenewer {
     return client.create('leases.coordination.k8s.io', {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.name, namespace: LEASE_NAMESPACE, ...(owner ? { ownerReferences: owner } : {}) },
+      metadata: {
+        name: this.name,
+        namespace: LEASE_NAMESPACE,
+        ...(owner ? { ownerReferences: owner } : {}),
+      },
       spec: this.spec(),
     });
   }

@@ -23,15 +23,22 @@ function stampNow(now: () => Date): string {
   return now().toISOString();
 }
 
-function pushText(out: string[], state: ParseState, time: string, text: string, complete: boolean): void {
-  const t = state.partial ? state.partialTime ?? time : time;
+function pushText(
+  out: string[],
+  state: ParseState,
+  time: string,
+  text: string,
+  complete: boolean,
+): void {
+  const t = state.partial ? (state.partialTime ?? time) : time;
   const full = state.partial + text;
   if (!complete && full.length < MAX_LINE) {
     state.partial = full;
     state.partialTime = t;
     return;
   }
-  for (let i = 0; i < full.length || i === 0; i += MAX_LINE) out.push(`${t} ${full.slice(i, i + MAX_LINE)}`);
+  for (let i = 0; i < full.length || i === 0; i += MAX_LINE)
+    out.push(`${t} ${full.slice(i, i + MAX_LINE)}`);
   state.partial = '';
   state.partialTime = undefined;
 }
@@ -41,7 +48,13 @@ function pushText(out: string[], state: ParseState, time: string, text: string, 
  * boundaries but newlines, and no timestamps: each line is stamped when read. `eof` flushes a
  * partial line (the container has exited, nothing more will come).
  */
-export function parseLog(chunk: Buffer, format: LogFormat, state: ParseState, eof: boolean, now: () => Date = () => new Date()): Parsed {
+export function parseLog(
+  chunk: Buffer,
+  format: LogFormat,
+  state: ParseState,
+  eof: boolean,
+  now: () => Date = () => new Date(),
+): Parsed {
   const lines: string[] = [];
   let consumed = 0;
   let nl: number;
@@ -64,7 +77,13 @@ export function parseLog(chunk: Buffer, format: LogFormat, state: ParseState, eo
         const j = JSON.parse(record) as { log?: string; time?: string };
         const text = j.log ?? '';
         const complete = text.endsWith('\n');
-        pushText(lines, state, j.time ?? stampNow(now), complete ? text.slice(0, -1) : text, complete);
+        pushText(
+          lines,
+          state,
+          j.time ?? stampNow(now),
+          complete ? text.slice(0, -1) : text,
+          complete,
+        );
       } catch {
         // a record we cannot read is skipped, not shipped as garbage
       }

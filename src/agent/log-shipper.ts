@@ -55,8 +55,12 @@ export class LogShipper {
   constructor(private readonly opts: LogShipperOptions) {
     if (opts.offsetsFile && fs.existsSync(opts.offsetsFile)) {
       try {
-        const saved = JSON.parse(fs.readFileSync(opts.offsetsFile, 'utf8')) as Record<string, number>;
-        for (const [id, offset] of Object.entries(saved)) this.cursors.set(id, { offset, partial: '' });
+        const saved = JSON.parse(fs.readFileSync(opts.offsetsFile, 'utf8')) as Record<
+          string,
+          number
+        >;
+        for (const [id, offset] of Object.entries(saved))
+          this.cursors.set(id, { offset, partial: '' });
       } catch {
         // unreadable offsets: ship from the start again rather than lose lines
       }
@@ -133,7 +137,11 @@ export class LogShipper {
   }
 
   private serial(fn: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(fn).catch((err: unknown) => this.opts.log(`log shipping: ${err instanceof Error ? err.message : String(err)}`));
+    const run = this.chain
+      .then(fn)
+      .catch((err: unknown) =>
+        this.opts.log(`log shipping: ${err instanceof Error ? err.message : String(err)}`),
+      );
     this.chain = run;
     return run;
   }
@@ -158,7 +166,8 @@ export class LogShipper {
     for (const inst of this.opts.runtime.containers(uid)) {
       if (!inst.logPath) continue;
       // A container that exited (or a pod that is ending) has written its last byte: flush its partial line.
-      for (let more = true; more; ) more = await this.shipInstance(pod, inst, final || inst.state === 'exited');
+      for (let more = true; more;)
+        more = await this.shipInstance(pod, inst, final || inst.state === 'exited');
     }
   }
 
@@ -187,11 +196,19 @@ export class LogShipper {
     const state: ParseState = { partial: cursor.partial, partialTime: cursor.partialTime };
     const parsed = parseLog(buf, inst.logFormat ?? 'raw', state, eof && atEnd);
     if (parsed.lines.length > 0) {
-      const sent = await this.post(pod, 'logs', { container: inst.name, instance: inst.attempt, lines: parsed.lines });
+      const sent = await this.post(pod, 'logs', {
+        container: inst.name,
+        instance: inst.attempt,
+        lines: parsed.lines,
+      });
       if (!sent) return false;
     }
     let offset = cursor.offset + parsed.consumed;
-    if ((inst.logFormat ?? 'raw') === 'raw' && offset >= MAX_LOCAL_LOG && offset === fs.statSync(inst.logPath!).size) {
+    if (
+      (inst.logFormat ?? 'raw') === 'raw' &&
+      offset >= MAX_LOCAL_LOG &&
+      offset === fs.statSync(inst.logPath!).size
+    ) {
       fs.truncateSync(inst.logPath!, 0);
       offset = 0;
     }
@@ -205,12 +222,19 @@ export class LogShipper {
     const { namespace, name, uid } = pod.metadata;
     const url = `/edgeplane/v1/namespaces/${encodeURIComponent(namespace!)}/pods/${encodeURIComponent(name!)}/${what}?uid=${encodeURIComponent(uid!)}`;
     try {
-      const res = await this.opts.client.raw('POST', url, { body: JSON.stringify(body ?? {}), contentType: 'application/json' });
+      const res = await this.opts.client.raw('POST', url, {
+        body: JSON.stringify(body ?? {}),
+        contentType: 'application/json',
+      });
       await res.arrayBuffer();
       if (res.headers.get(FOLLOWED_HEADER)) this.follow(uid!);
       return true;
     } catch (err) {
-      if (err instanceof ApiStatusError && (err.code === 404 || err.code === 403 || err.code === 400)) return true;
+      if (
+        err instanceof ApiStatusError &&
+        (err.code === 404 || err.code === 403 || err.code === 400)
+      )
+        return true;
       throw err;
     }
   }

@@ -36,7 +36,8 @@ export function slotPodCidr(slot: number): string {
 /** The slot of a local node address 127.0.x.y, or undefined for any other address. */
 export function addressSlot(address: string): number | undefined {
   const n = ipToNumber(address);
-  if (n === undefined || address.split('.')[0] !== '127' || address.split('.')[1] !== '0') return undefined;
+  if (n === undefined || address.split('.')[0] !== '127' || address.split('.')[1] !== '0')
+    return undefined;
   const slot = n % 65536;
   return slot < MAX_LOCAL_SLOTS ? slot : undefined;
 }
@@ -58,7 +59,10 @@ export class PodAddresses {
   private readonly taken = new Set<string>();
   private next = 1;
 
-  constructor(podCidr: string | undefined, private readonly nodeAddress: string) {
+  constructor(
+    podCidr: string | undefined,
+    private readonly nodeAddress: string,
+  ) {
     this.cidr = podCidr ? parseCidr(podCidr) : undefined;
   }
 

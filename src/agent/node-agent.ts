@@ -45,8 +45,16 @@ export class NodeAgent {
     const node = await registerNode(client, identity, facts);
     const podCidr = node.spec?.podCIDR ?? identity.podCidr;
     const lease = new LeaseRenewer({ client, node, log, firstDelayMs: deps.leaseFirstDelayMs });
-    const reporter = new NodeStatusReporter({ client, identity, facts, log, reportMs: deps.statusReportMs });
-    const unsubscribe = deps.nodeFeed.subscribe(identity.name, (e) => reporter.observe(e.type, e.object));
+    const reporter = new NodeStatusReporter({
+      client,
+      identity,
+      facts,
+      log,
+      reportMs: deps.statusReportMs,
+    });
+    const unsubscribe = deps.nodeFeed.subscribe(identity.name, (e) =>
+      reporter.observe(e.type, e.object),
+    );
     const pods = new PodSync({
       client,
       nodeName: identity.name,
@@ -65,7 +73,11 @@ export class NodeAgent {
     lease.start();
     reporter.start(node);
     const agent = new NodeAgent(identity, node, lease, reporter, pods, unsubscribe);
-    void pods.start().catch((err: unknown) => log(`pod sync stopped: ${err instanceof Error ? err.message : String(err)}`));
+    void pods
+      .start()
+      .catch((err: unknown) =>
+        log(`pod sync stopped: ${err instanceof Error ? err.message : String(err)}`),
+      );
     return agent;
   }
 

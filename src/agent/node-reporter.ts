@@ -10,7 +10,11 @@ import type { Node } from './types';
  * Creates the Node, or takes over an existing one: its default labels are set again, its podCIDR
  * is kept when it has one (the pods already hold addresses from it) and claimed when it has none.
  */
-export async function registerNode(client: KubeClient, id: NodeIdentity, facts: MachineFacts): Promise<Node> {
+export async function registerNode(
+  client: KubeClient,
+  id: NodeIdentity,
+  facts: MachineFacts,
+): Promise<Node> {
   const labels = { ...id.labels, ...defaultLabels(id, facts) };
   const fresh: Node = {
     apiVersion: 'v1',
@@ -27,10 +31,18 @@ export async function registerNode(client: KubeClient, id: NodeIdentity, facts: 
     }
     try {
       const node = await client.get<Node>('nodes', id.name);
-      const next: Node = { ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } }, spec: { ...node.spec } };
-      if (!node.spec?.podCIDR && id.podCidr) Object.assign(next.spec!, { podCIDR: id.podCidr, podCIDRs: [id.podCidr] });
+      const next: Node = {
+        ...node,
+        metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } },
+        spec: { ...node.spec },
+      };
+      if (!node.spec?.podCIDR && id.podCidr)
+        Object.assign(next.spec!, { podCIDR: id.podCidr, podCIDRs: [id.podCidr] });
       const updated = await client.update<Node>('nodes', next);
-      return await client.updateStatus<Node>('nodes', { ...updated, status: nodeStatus(id, facts, updated.status) });
+      return await client.updateStatus<Node>('nodes', {
+        ...updated,
+        status: nodeStatus(id, facts, updated.status),
+      });
     } catch (err) {
       // Deleted or changed between our calls: go round again.
       if (attempt >= 5 || !(isNotFound(err) || isConflict(err))) throw err;
@@ -70,20 +82,26 @@ export class NodeStatusReporter {
   private schedule(): void {
     const every = this.opts.reportMs ?? 300_000;
     clearTimeout(this.timer);
-    if (!this.stopped) this.timer = setTimeout(() => this.report(), every * (0.9 + Math.random() * 0.2));
+    if (!this.stopped)
+      this.timer = setTimeout(() => this.report(), every * (0.9 + Math.random() * 0.2));
   }
 
   /** Node events from the watch. */
   observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', node: Node): void {
     if (this.stopped) return;
     if (type === 'DELETED') {
-      this.opts.log(`node ${node.metadata.name} was deleted; restart the agent to register it again`);
+      this.opts.log(
+        `node ${node.metadata.name} was deleted; restart the agent to register it again`,
+      );
       this.node = undefined;
       return;
     }
     this.node = node;
     // At most one drift report every 5 s: a server that rewrites a field its own way must not start a write loop.
-    if (statusDrifted(node, this.opts.identity, this.opts.facts) && Date.now() - this.lastDriftReport > 5_000) {
+    if (
+      statusDrifted(node, this.opts.identity, this.opts.facts) &&
+      Date.now() - this.lastDriftReport > 5_000
+    ) {
       this.lastDriftReport = Date.now();
       this.report();
     }
@@ -97,7 +115,11 @@ export class NodeStatusReporter {
     }
     this.busy = true;
     this.write()
-      .catch((err: unknown) => this.opts.log(`node status of ${this.opts.identity.name}: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        this.opts.log(
+          `node status of ${this.opts.identity.name}: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      )
       .finally(() => {
         this.busy = false;
         if (this.again && !this.stopped) {
@@ -112,7 +134,10 @@ export class NodeStatusReporter {
     if (!this.node) return;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        this.node = await client.updateStatus<Node>('nodes', { ...this.node, status: nodeStatus(identity, facts, this.node.status) });
+        this.node = await client.updateStatus<Node>('nodes', {
+          ...this.node,
+          status: nodeStatus(identity, facts, this.node.status),
+        });
         return;
       } catch (err) {
         if (isNotFound(err)) {

@@ -39,23 +39,35 @@ function capacity(id: NodeIdentity, facts: MachineFacts): Record<string, string>
     memory: id.memory ?? `${Math.floor(facts.memoryBytes / 1024)}Ki`,
     pods: String(MAX_PODS),
   };
-  if (facts.ephemeralStorageBytes) c['ephemeral-storage'] = formatBytes(facts.ephemeralStorageBytes);
+  if (facts.ephemeralStorageBytes)
+    c['ephemeral-storage'] = formatBytes(facts.ephemeralStorageBytes);
   return c;
 }
 
 const CONDITIONS: [string, 'True' | 'False', string, string][] = [
-  ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+  [
+    'MemoryPressure',
+    'False',
+    'KubeletHasSufficientMemory',
+    'kubelet has sufficient memory available',
+  ],
   ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
   ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
   ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
 ];
 
 /** The status this agent reports; transition times carry over from `old` while a condition holds. */
-export function nodeStatus(id: NodeIdentity, facts: MachineFacts, old: Node['status'] | undefined, now = Date.now()): NonNullable<Node['status']> {
+export function nodeStatus(
+  id: NodeIdentity,
+  facts: MachineFacts,
+  old: Node['status'] | undefined,
+  now = Date.now(),
+): NonNullable<Node['status']> {
   const stamp = rfc3339(now);
   const conditions: NodeCondition[] = CONDITIONS.map(([type, status, reason, message]) => {
     const before = old?.conditions?.find((c) => c.type === type);
-    const since = before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : stamp;
+    const since =
+      before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : stamp;
     return { type, status, lastHeartbeatTime: stamp, lastTransitionTime: since, reason, message };
   });
   const cap = capacity(id, facts);
@@ -86,7 +98,10 @@ export function nodeStatus(id: NodeIdentity, facts: MachineFacts, old: Node['sta
 }
 
 // "2000m" and "2" are the same capacity, however the server chose to write it.
-function sameQuantities(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+function sameQuantities(
+  a: Record<string, string> | undefined,
+  b: Record<string, string> | undefined,
+): boolean {
   const ka = Object.keys(a ?? {}).sort();
   const kb = Object.keys(b ?? {}).sort();
   if (ka.join() !== kb.join()) return false;
@@ -101,7 +116,11 @@ function sameQuantities(a: Record<string, string> | undefined, b: Record<string,
 export function statusDrifted(node: Node, id: NodeIdentity, facts: MachineFacts): boolean {
   const want = nodeStatus(id, facts, node.status);
   const have = node.status ?? {};
-  const conds = (s: Node['status']) => (s?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`).sort().join(',');
+  const conds = (s: Node['status']) =>
+    (s?.conditions ?? [])
+      .map((c) => `${c.type}=${c.status}/${c.reason}`)
+      .sort()
+      .join(',');
   return (
     conds(have) !== conds(want) ||
     !sameQuantities(have.capacity, want.capacity) ||

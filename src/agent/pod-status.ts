@@ -2,7 +2,15 @@
 // k8s: pkg/kubelet/kubelet_pods.go generateAPIPodStatus, getPhase, convertToAPIContainerStatuses;
 // pkg/kubelet/status/generate.go (Initialized, ContainersReady, Ready conditions).
 import type { ContainerInstance } from './runtime';
-import { rfc3339, type Container, type ContainerState, type ContainerStatus, type Pod, type PodCondition, type PodStatus } from './types';
+import {
+  rfc3339,
+  type Container,
+  type ContainerState,
+  type ContainerStatus,
+  type Pod,
+  type PodCondition,
+  type PodStatus,
+} from './types';
 
 export interface ContainerView {
   /** The newest instance and the one before it (lastState). */
@@ -38,23 +46,41 @@ function terminatedState(c: ContainerInstance): ContainerState {
   };
 }
 
-function containerStatus(spec: Container, v: ContainerView, init: boolean, podInitializing: boolean): ContainerStatus {
+function containerStatus(
+  spec: Container,
+  v: ContainerView,
+  init: boolean,
+  podInitializing: boolean,
+): ContainerStatus {
   const { latest, previous } = v;
   let state: ContainerState;
   let lastState: ContainerState = {};
   if (v.waiting) {
-    state = { waiting: { reason: v.waiting.reason, ...(v.waiting.message ? { message: v.waiting.message } : {}) } };
+    state = {
+      waiting: {
+        reason: v.waiting.reason,
+        ...(v.waiting.message ? { message: v.waiting.message } : {}),
+      },
+    };
     if (latest?.state === 'exited') lastState = terminatedState(latest);
   } else if (!latest) {
-    state = { waiting: { reason: init || podInitializing ? 'PodInitializing' : 'ContainerCreating' } };
+    state = {
+      waiting: { reason: init || podInitializing ? 'PodInitializing' : 'ContainerCreating' },
+    };
   } else {
-    state = latest.state === 'running' ? { running: { startedAt: rfc3339(latest.startedAt) } } : terminatedState(latest);
+    state =
+      latest.state === 'running'
+        ? { running: { startedAt: rfc3339(latest.startedAt) } }
+        : terminatedState(latest);
     if (previous?.state === 'exited') lastState = terminatedState(previous);
   }
   const running = !v.waiting && latest?.state === 'running';
   const sidecar = init && spec.restartPolicy === 'Always';
   // k8s: a finished regular init container counts as ready once it exited 0.
-  const ready = init && !sidecar ? !v.waiting && latest?.state === 'exited' && latest.exitCode === 0 : running && v.ready;
+  const ready =
+    init && !sidecar
+      ? !v.waiting && latest?.state === 'exited' && latest.exitCode === 0
+      : running && v.ready;
   return {
     name: spec.name,
     state,
@@ -71,7 +97,12 @@ function containerStatus(spec: Container, v: ContainerView, init: boolean, podIn
 type Phase = NonNullable<PodStatus['phase']>;
 
 // k8s: pkg/kubelet/kubelet_pods.go getPhase.
-function phaseOf(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], terminated: boolean): Phase {
+function phaseOf(
+  pod: Pod,
+  init: ContainerStatus[],
+  app: ContainerStatus[],
+  terminated: boolean,
+): Phase {
   const policy = pod.spec.restartPolicy ?? 'Always';
   const regularInit = init.filter((_, i) => pod.spec.initContainers![i].restartPolicy !== 'Always');
   let pendingInit = 0;
@@ -95,7 +126,8 @@ function phaseOf(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], term
     else waiting++;
   }
   if (failedInit > 0 && policy === 'Never') return 'Failed';
-  if (terminated) return stopped === succeeded && waiting === 0 && pendingInit === 0 ? 'Succeeded' : 'Failed';
+  if (terminated)
+    return stopped === succeeded && waiting === 0 && pendingInit === 0 ? 'Succeeded' : 'Failed';
   if (pendingInit > 0 || waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped > 0) {
@@ -108,7 +140,12 @@ function phaseOf(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], term
 }
 
 function condition(type: string, ok: boolean, reason?: string, message?: string): PodCondition {
-  return { type, status: ok ? 'True' : 'False', ...(ok || !reason ? {} : { reason }), ...(ok || !message ? {} : { message }) };
+  return {
+    type,
+    status: ok ? 'True' : 'False',
+    ...(ok || !reason ? {} : { reason }),
+    ...(ok || !message ? {} : { message }),
+  };
 }
 
 /** The status to report; fields kubelet does not own (qosClass, nominatedNodeName, ...) are kept. */
@@ -124,23 +161,58 @@ export function computePodStatus(v: PodView): PodStatus {
     return !iv.waiting && iv.latest?.state === 'exited' && iv.latest.exitCode === 0;
   });
   const init = initSpecs.map((c, i) => containerStatus(c, initViews[i], true, false));
-  const app = pod.spec.containers.map((c) => containerStatus(c, v.view(c.name, false), false, !initDone));
-  const phase = old.phase === 'Succeeded' || old.phase === 'Failed' ? old.phase : phaseOf(pod, init, app, v.terminated);
+  const app = pod.spec.containers.map((c) =>
+    containerStatus(c, v.view(c.name, false), false, !initDone),
+  );
+  const phase =
+    old.phase === 'Succeeded' || old.phase === 'Failed'
+      ? old.phase
+      : phaseOf(pod, init, app, v.terminated);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
 
-  const incomplete = initSpecs.filter((_, i) => !(init[i].state.terminated?.exitCode === 0 || (initSpecs[i].restartPolicy === 'Always' && init[i].started)));
+  const incomplete = initSpecs.filter(
+    (_, i) =>
+      !(
+        init[i].state.terminated?.exitCode === 0 ||
+        (initSpecs[i].restartPolicy === 'Always' && init[i].started)
+      ),
+  );
   const unready = app.filter((s) => !s.ready).map((s) => s.name);
   const containersReady = unready.length === 0;
-  const gates = (pod.spec.readinessGates ?? []).filter((g) => old.conditions?.find((c) => c.type === g.conditionType)?.status !== 'True');
+  const gates = (pod.spec.readinessGates ?? []).filter(
+    (g) => old.conditions?.find((c) => c.type === g.conditionType)?.status !== 'True',
+  );
   const mine: PodCondition[] = [
     condition('PodReadyToStartContainers', Boolean(v.podIP) && !v.terminated),
-    condition('Initialized', initDone || terminal, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.map((c) => c.name).join(' ')}]`),
+    condition(
+      'Initialized',
+      initDone || terminal,
+      'ContainersNotInitialized',
+      `containers with incomplete status: [${incomplete.map((c) => c.name).join(' ')}]`,
+    ),
     terminal
       ? condition('Ready', false, 'PodCompleted')
       : !containersReady
-        ? condition('Ready', false, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`)
-        : condition('Ready', gates.length === 0, 'ReadinessGatesNotReady', `corresponding condition of pod readiness gate "${gates[0]?.conditionType}" does not exist.`),
-    terminal ? condition('ContainersReady', false, 'PodCompleted') : condition('ContainersReady', containersReady, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`),
+        ? condition(
+            'Ready',
+            false,
+            'ContainersNotReady',
+            `containers with unready status: [${unready.join(' ')}]`,
+          )
+        : condition(
+            'Ready',
+            gates.length === 0,
+            'ReadinessGatesNotReady',
+            `corresponding condition of pod readiness gate "${gates[0]?.conditionType}" does not exist.`,
+          ),
+    terminal
+      ? condition('ContainersReady', false, 'PodCompleted')
+      : condition(
+          'ContainersReady',
+          containersReady,
+          'ContainersNotReady',
+          `containers with unready status: [${unready.join(' ')}]`,
+        ),
   ];
   const scheduled = old.conditions?.find((c) => c.type === 'PodScheduled');
   mine.push(scheduled?.status === 'True' ? scheduled : { type: 'PodScheduled', status: 'True' });
@@ -149,12 +221,19 @@ export function computePodStatus(v: PodView): PodStatus {
     ...mine.map((c) => {
       const before = old.conditions?.find((o) => o.type === c.type);
       // A condition keeps its transition time until its status changes.
-      return { ...c, lastTransitionTime: before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : now };
+      return {
+        ...c,
+        lastTransitionTime:
+          before && before.status === c.status && before.lastTransitionTime
+            ? before.lastTransitionTime
+            : now,
+      };
     }),
     ...(old.conditions ?? []).filter((c) => !ownTypes.has(c.type)),
   ];
 
-  const byName = (a: ContainerStatus, b: ContainerStatus) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const byName = (a: ContainerStatus, b: ContainerStatus) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   const status: PodStatus = {
     ...old,
     phase,

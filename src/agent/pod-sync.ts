@@ -77,7 +77,9 @@ export class PodSync {
   private onEvent(event: InformerEvent<Pod>): void {
     const pod = event.object;
     const uid = pod.metadata.uid!;
-    this.opts.debug?.(`${event.type} pod ${pod.metadata.namespace}/${pod.metadata.name} rv ${pod.metadata.resourceVersion}`);
+    this.opts.debug?.(
+      `${event.type} pod ${pod.metadata.namespace}/${pod.metadata.name} rv ${pod.metadata.resourceVersion}`,
+    );
     if (event.type === 'DELETED') {
       this.workers.get(uid)?.markGone(pod);
       this.enqueue(uid);
@@ -90,7 +92,16 @@ export class PodSync {
     }
     const w = this.workers.get(uid);
     if (w) w.update(pod);
-    else this.workers.set(uid, new PodWorker(pod, { ...this.opts, backoff: this.backoff, logs: this.logs, requestSync: (u, ms) => this.enqueue(u, ms) }));
+    else
+      this.workers.set(
+        uid,
+        new PodWorker(pod, {
+          ...this.opts,
+          backoff: this.backoff,
+          logs: this.logs,
+          requestSync: (u, ms) => this.enqueue(u, ms),
+        }),
+      );
     this.enqueue(uid);
   }
 
@@ -101,7 +112,10 @@ export class PodSync {
       const t = this.timers.get(uid);
       if (t && t.at <= at) return;
       if (t) clearTimeout(t.timer);
-      this.timers.set(uid, { at, timer: setTimeout(() => (this.timers.delete(uid), this.enqueue(uid)), afterMs) });
+      this.timers.set(uid, {
+        at,
+        timer: setTimeout(() => (this.timers.delete(uid), this.enqueue(uid)), afterMs),
+      });
       return;
     }
     if (this.running.has(uid)) {
@@ -115,10 +129,14 @@ export class PodSync {
       .run(async () => {
         const started = Date.now();
         await w.sync();
-        this.opts.debug?.(`synced pod ${w.pod.metadata.namespace}/${w.pod.metadata.name}: waited ${started - queued} ms, took ${Date.now() - started} ms`);
+        this.opts.debug?.(
+          `synced pod ${w.pod.metadata.namespace}/${w.pod.metadata.name}: waited ${started - queued} ms, took ${Date.now() - started} ms`,
+        );
       })
       .catch((err: unknown) => {
-        this.opts.log(`sync of pod ${w.pod.metadata.namespace}/${w.pod.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+        this.opts.log(
+          `sync of pod ${w.pod.metadata.namespace}/${w.pod.metadata.name}: ${err instanceof Error ? err.message : String(err)}`,
+        );
         // A failed sync (the API unreachable, a conflict) is retried, not dropped.
         this.enqueue(uid, 2_000);
       })
@@ -141,7 +159,11 @@ export class PodSync {
         await rt.remove(uid);
         this.opts.addresses.release(uid);
       })()
-        .catch((err: unknown) => this.opts.log(`cleanup of orphaned pod ${uid}: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) =>
+          this.opts.log(
+            `cleanup of orphaned pod ${uid}: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        )
         .finally(() => this.running.delete(uid));
       this.running.set(uid, cleanup);
     }

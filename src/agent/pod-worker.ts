@@ -38,7 +38,8 @@ function goDuration(ms: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
 }
 
-const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+const isTerminal = (pod: Pod) =>
+  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
 export class PodWorker {
   /** Set once the pod left the API; the next sync stops everything and forgets the pod. */
@@ -77,9 +78,13 @@ export class PodWorker {
   private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
     const recorder = this.deps.recorder;
     if (!recorder) return;
-    recorder.event({ ...this.pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message).catch((err: unknown) => {
-      this.deps.log(`event ${reason} for pod ${this.podRef}: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    recorder
+      .event({ ...this.pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message)
+      .catch((err: unknown) => {
+        this.deps.log(
+          `event ${reason} for pod ${this.podRef}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
   }
 
   private instances(name: string, init: boolean): ContainerInstance[] {
@@ -97,8 +102,9 @@ export class PodWorker {
       latest,
       previous,
       waiting: this.waiting.get(name),
-      started: running && (byProbes ? probes?.started ?? false : true),
-      ready: running && latest.readyOverride !== false && (byProbes ? probes?.ready ?? false : true),
+      started: running && (byProbes ? (probes?.started ?? false) : true),
+      ready:
+        running && latest.readyOverride !== false && (byProbes ? (probes?.ready ?? false) : true),
     };
   }
 
@@ -116,7 +122,8 @@ export class PodWorker {
     }
     if (!this.unsupportedReported) {
       this.unsupportedReported = true;
-      for (const what of rt.unsupported?.(this.pod) ?? []) this.event('Warning', 'UnsupportedByRuntime', what);
+      for (const what of rt.unsupported?.(this.pod) ?? [])
+        this.event('Warning', 'UnsupportedByRuntime', what);
     }
     const podIP = this.deps.addresses.allocate(this.uid);
     if (await this.syncInitContainers(podIP)) {
@@ -158,20 +165,33 @@ export class PodWorker {
       if (latest?.state === 'running') return;
     }
     if (!latest) return this.start(c, init, 0, podIP);
-    const policy = init ? 'Always' : this.pod.spec.restartPolicy ?? 'Always';
-    if (policy === 'Always' || (policy === 'OnFailure' && latest.exitCode !== 0)) await this.restart(c, init, latest, podIP);
+    const policy = init ? 'Always' : (this.pod.spec.restartPolicy ?? 'Always');
+    if (policy === 'Always' || (policy === 'OnFailure' && latest.exitCode !== 0))
+      await this.restart(c, init, latest, podIP);
   }
 
-  private async restart(c: Container, init: boolean, latest: ContainerInstance, podIP: string): Promise<void> {
+  private async restart(
+    c: Container,
+    init: boolean,
+    latest: ContainerInstance,
+    podIP: string,
+  ): Promise<void> {
     const key = `${this.uid}/${c.name}`;
     const finishedAt = latest.finishedAt ?? Date.now();
     const until = this.deps.backoff.waitUntil(key, finishedAt);
     if (until !== undefined) {
       const delay = goDuration(this.deps.backoff.delayMs(key));
-      this.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${delay} restarting failed container=${c.name} pod=${this.podRef}` });
+      this.waiting.set(c.name, {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${delay} restarting failed container=${c.name} pod=${this.podRef}`,
+      });
       if (this.backoffReported.get(c.name) !== finishedAt) {
         this.backoffReported.set(c.name, finishedAt);
-        this.event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.podRef}`);
+        this.event(
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.name} in pod ${this.podRef}`,
+        );
       }
       this.deps.requestSync(this.uid, until - Date.now() + 20);
       return;
@@ -220,7 +240,12 @@ export class PodWorker {
     this.waiting.delete(c.name);
     if (rt.recordsEvents) {
       this.event('Normal', 'Created', `Created container ${c.name}`);
-      if (instance.reason === 'StartError') this.event('Warning', 'Failed', `Error: ${instance.message ?? 'the container could not start'}`);
+      if (instance.reason === 'StartError')
+        this.event(
+          'Warning',
+          'Failed',
+          `Error: ${instance.message ?? 'the container could not start'}`,
+        );
       else this.event('Normal', 'Started', `Started container ${c.name}`);
     }
     this.refreshProbes();
@@ -228,10 +253,19 @@ export class PodWorker {
     if (instance.state === 'exited') this.deps.requestSync(this.uid, 0);
   }
 
-  private async killForProbe(c: Container, instance: ContainerInstance, kind: ProbeKind): Promise<void> {
-    this.event('Normal', 'Killing', `Container ${c.name} failed ${kind.toLowerCase()} probe, will be restarted`);
+  private async killForProbe(
+    c: Container,
+    instance: ContainerInstance,
+    kind: ProbeKind,
+  ): Promise<void> {
+    this.event(
+      'Normal',
+      'Killing',
+      `Container ${c.name} failed ${kind.toLowerCase()} probe, will be restarted`,
+    );
     const probe = kind === 'Liveness' ? c.livenessProbe : c.startupProbe;
-    const grace = probe?.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    const grace =
+      probe?.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
     this.dropProbes(instance.id);
     await this.deps.runtime.stop(this.uid, instance.id, Math.max(MIN_GRACE_SECONDS, grace));
   }
@@ -248,14 +282,24 @@ export class PodWorker {
       if (i.state !== 'running' || this.probes.has(i.id)) continue;
       const spec = specs.find((c) => c.name === i.name);
       if (!spec) continue;
-      const reported = [...(this.pod.status?.containerStatuses ?? []), ...(this.pod.status?.initContainerStatuses ?? [])].find((s) => s.containerID === i.id);
+      const reported = [
+        ...(this.pod.status?.containerStatuses ?? []),
+        ...(this.pod.status?.initContainerStatuses ?? []),
+      ].find((s) => s.containerID === i.id);
       const probes = new ContainerProbes(
         spec,
-        { podUid: this.uid, containerId: i.id, podIP: this.deps.addresses.lookup(this.uid) ?? this.deps.hostIP, container: spec, runtime: this.deps.runtime },
+        {
+          podUid: this.uid,
+          containerId: i.id,
+          podIP: this.deps.addresses.lookup(this.uid) ?? this.deps.hostIP,
+          container: spec,
+          runtime: this.deps.runtime,
+        },
         i.startedAt,
         {
           changed: () => this.deps.requestSync(this.uid, 0),
-          failed: (kind, message) => this.event('Warning', 'Unhealthy', `${kind} probe failed: ${message}`),
+          failed: (kind, message) =>
+            this.event('Warning', 'Unhealthy', `${kind} probe failed: ${message}`),
         },
         { started: reported?.started, ready: reported?.ready },
       );
@@ -282,7 +326,8 @@ export class PodWorker {
       await Promise.all(
         group.map(async (i) => {
           this.dropProbes(i.id);
-          if (announce && rt.recordsEvents) this.event('Normal', 'Killing', `Stopping container ${i.name}`);
+          if (announce && rt.recordsEvents)
+            this.event('Normal', 'Killing', `Stopping container ${i.name}`);
           await rt.stop(this.uid, i.id, grace);
         }),
       );
@@ -292,12 +337,19 @@ export class PodWorker {
   /** Graceful deletion: stop within the grace period, report the final status, then remove the pod. */
   private async terminate(): Promise<void> {
     const meta = this.pod.metadata;
-    await this.stopAll(meta.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30, true);
+    await this.stopAll(
+      meta.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30,
+      true,
+    );
     // The logs end while the pod still exists: the API takes them only for a pod it has.
     await this.deps.logs?.finishPod(this.pod);
     await this.report(this.deps.addresses.lookup(this.uid), true);
     try {
-      await this.deps.client.delete('pods', meta.name!, { namespace: meta.namespace, gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
+      await this.deps.client.delete('pods', meta.name!, {
+        namespace: meta.namespace,
+        gracePeriodSeconds: 0,
+        preconditions: { uid: this.uid },
+      });
     } catch (err) {
       // Gone already, or a new pod of the same name: nothing of ours is left to remove.
       if (!isNotFound(err) && !isConflict(err)) throw err;
@@ -307,7 +359,10 @@ export class PodWorker {
   /** The pod left the API (deleted, force-deleted or moved): stop everything and forget it. */
   private async cleanup(): Promise<void> {
     const meta = this.pod.metadata;
-    await this.stopAll(meta.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30, true);
+    await this.stopAll(
+      meta.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30,
+      true,
+    );
     for (const id of [...this.probes.keys()]) this.dropProbes(id);
     await this.deps.runtime.remove(this.uid);
     this.deps.logs?.forgetPod(this.uid);
@@ -319,12 +374,23 @@ export class PodWorker {
   /** Writes the status when it changed; a conflict re-reads the pod and tries again (three tries). */
   private async report(podIP: string | undefined, terminated: boolean): Promise<void> {
     const compute = (pod: Pod) =>
-      computePodStatus({ pod, hostIP: this.deps.hostIP, podIP, terminated, view: (name, init) => this.view(name, init) });
+      computePodStatus({
+        pod,
+        hostIP: this.deps.hostIP,
+        podIP,
+        terminated,
+        view: (name, init) => this.view(name, init),
+      });
     for (let attempt = 0; attempt < 3; attempt++) {
       const status = compute(this.pod);
       if (sameStatus(this.pod.status, status)) return;
       // Unchanged since our own write: a server that spells a field its own way must not start a write loop.
-      if (this.lastWrite && this.lastWrite.rv === this.pod.metadata.resourceVersion && sameStatus(this.lastWrite.status, status)) return;
+      if (
+        this.lastWrite &&
+        this.lastWrite.rv === this.pod.metadata.resourceVersion &&
+        sameStatus(this.lastWrite.status, status)
+      )
+        return;
       try {
         this.pod = await this.deps.client.updateStatus<Pod>('pods', { ...this.pod, status });
         this.lastWrite = { rv: this.pod.metadata.resourceVersion, status };
@@ -334,7 +400,9 @@ export class PodWorker {
         if (!isConflict(err) || attempt === 2) throw err;
       }
       try {
-        const fresh = await this.deps.client.get<Pod>('pods', this.pod.metadata.name!, { namespace: this.pod.metadata.namespace });
+        const fresh = await this.deps.client.get<Pod>('pods', this.pod.metadata.name!, {
+          namespace: this.pod.metadata.namespace,
+        });
         if (fresh.metadata.uid !== this.uid) return;
         this.pod = fresh;
       } catch (err) {

@@ -27,9 +27,17 @@ export function resolvePort(port: number | string, container: Container): number
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
-function httpProbe(p: NonNullable<Probe['httpGet']>, t: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+function httpProbe(
+  p: NonNullable<Probe['httpGet']>,
+  t: ProbeTarget,
+  timeoutMs: number,
+): Promise<ProbeOutcome> {
   const port = resolvePort(p.port, t.container);
-  if (port === undefined) return Promise.resolve({ ok: false, message: `port ${JSON.stringify(p.port)} is not a port of container ${t.container.name}` });
+  if (port === undefined)
+    return Promise.resolve({
+      ok: false,
+      message: `port ${JSON.stringify(p.port)} is not a port of container ${t.container.name}`,
+    });
   const scheme = (p.scheme ?? 'HTTP').toLowerCase();
   const host = p.host || t.podIP;
   const path = p.path ? (p.path.startsWith('/') ? p.path : `/${p.path}`) : '/';
@@ -45,14 +53,26 @@ function httpProbe(p: NonNullable<Probe['httpGet']>, t: ProbeTarget, timeoutMs: 
       if (code >= 200 && code < 400) resolve({ ok: true });
       else resolve({ ok: false, message: `HTTP probe failed with statuscode: ${code}` });
     });
-    req.on('timeout', () => req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
+    req.on('timeout', () =>
+      req.destroy(
+        new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`),
+      ),
+    );
     req.on('error', (err) => resolve({ ok: false, message: `Get "${url}": ${err.message}` }));
   });
 }
 
-function tcpProbe(p: NonNullable<Probe['tcpSocket']>, t: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+function tcpProbe(
+  p: NonNullable<Probe['tcpSocket']>,
+  t: ProbeTarget,
+  timeoutMs: number,
+): Promise<ProbeOutcome> {
   const port = resolvePort(p.port, t.container);
-  if (port === undefined) return Promise.resolve({ ok: false, message: `port ${JSON.stringify(p.port)} is not a port of container ${t.container.name}` });
+  if (port === undefined)
+    return Promise.resolve({
+      ok: false,
+      message: `port ${JSON.stringify(p.port)} is not a port of container ${t.container.name}`,
+    });
   const host = p.host || t.podIP;
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
@@ -60,19 +80,30 @@ function tcpProbe(p: NonNullable<Probe['tcpSocket']>, t: ProbeTarget, timeoutMs:
       socket.destroy();
       resolve(outcome);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
+    socket.setTimeout(timeoutMs, () =>
+      done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }),
+    );
     socket.on('connect', () => done({ ok: true }));
-    socket.on('error', (err) => done({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
+    socket.on('error', (err) =>
+      done({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }),
+    );
   });
 }
 
-async function execProbe(p: NonNullable<Probe['exec']>, t: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+async function execProbe(
+  p: NonNullable<Probe['exec']>,
+  t: ProbeTarget,
+  timeoutMs: number,
+): Promise<ProbeOutcome> {
   const command = p.command ?? [];
   if (command.length === 0) return { ok: false, message: 'exec probe has no command' };
   try {
     const r = await t.runtime.exec(t.podUid, t.containerId, command, timeoutMs);
     if (r.exitCode === 0) return { ok: true };
-    return { ok: false, message: r.output.trim() || `command ${JSON.stringify(command)} exited with ${r.exitCode}` };
+    return {
+      ok: false,
+      message: r.output.trim() || `command ${JSON.stringify(command)} exited with ${r.exitCode}`,
+    };
   } catch (err) {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };
   }
@@ -83,6 +114,14 @@ export function runProbe(probe: Probe, t: ProbeTarget): Promise<ProbeOutcome> {
   if (probe.exec) return execProbe(probe.exec, t, timeoutMs);
   if (probe.httpGet) return httpProbe(probe.httpGet, t, timeoutMs);
   if (probe.tcpSocket) return tcpProbe(probe.tcpSocket, t, timeoutMs);
-  if (probe.grpc) return Promise.resolve({ ok: false, message: 'gRPC probes are not supported by the edgeplane agent; use httpGet, tcpSocket or exec' });
-  return Promise.resolve({ ok: false, message: 'probe has no handler (exec, httpGet or tcpSocket)' });
+  if (probe.grpc)
+    return Promise.resolve({
+      ok: false,
+      message:
+        'gRPC probes are not supported by the edgeplane agent; use httpGet, tcpSocket or exec',
+    });
+  return Promise.resolve({
+    ok: false,
+    message: 'probe has no handler (exec, httpGet or tcpSocket)',
+  });
 }

@@ -60,7 +60,9 @@ class Worker {
       this.lastOk = outcome.ok;
       this.run = 1;
     }
-    const threshold = outcome.ok ? this.probe.successThreshold ?? 1 : this.probe.failureThreshold ?? 3;
+    const threshold = outcome.ok
+      ? (this.probe.successThreshold ?? 1)
+      : (this.probe.failureThreshold ?? 3);
     if (this.run < threshold) return;
     const changed = this.result !== outcome.ok;
     this.result = outcome.ok;
@@ -88,9 +90,36 @@ export class ContainerProbes {
   ) {
     const afterStartup = () => this.started;
     const { startupProbe, livenessProbe, readinessProbe } = probes;
-    if (startupProbe) this.startup = new Worker('Startup', startupProbe, target, startedAtMs, () => this.startup!.result !== true, listener, seed.started || undefined);
-    if (livenessProbe) this.liveness = new Worker('Liveness', livenessProbe, target, startedAtMs, afterStartup, listener, undefined);
-    if (readinessProbe) this.readiness = new Worker('Readiness', readinessProbe, target, startedAtMs, afterStartup, listener, seed.ready || undefined);
+    if (startupProbe)
+      this.startup = new Worker(
+        'Startup',
+        startupProbe,
+        target,
+        startedAtMs,
+        () => this.startup!.result !== true,
+        listener,
+        seed.started || undefined,
+      );
+    if (livenessProbe)
+      this.liveness = new Worker(
+        'Liveness',
+        livenessProbe,
+        target,
+        startedAtMs,
+        afterStartup,
+        listener,
+        undefined,
+      );
+    if (readinessProbe)
+      this.readiness = new Worker(
+        'Readiness',
+        readinessProbe,
+        target,
+        startedAtMs,
+        afterStartup,
+        listener,
+        seed.ready || undefined,
+      );
     for (const w of [this.startup, this.liveness, this.readiness]) w?.start();
   }
 

@@ -48,7 +48,10 @@ export interface StartRequest {
 
 /** A failure to start that the status reports as the container's waiting reason. */
 export class StartError extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -22,7 +22,13 @@ export interface EnvFromSource {
 
 export interface Probe {
   exec?: { command?: string[] };
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: { name: string; value: string }[] };
+  httpGet?: {
+    path?: string;
+    port: number | string;
+    host?: string;
+    scheme?: 'HTTP' | 'HTTPS';
+    httpHeaders?: { name: string; value: string }[];
+  };
   tcpSocket?: { port: number | string; host?: string };
   grpc?: { port: number; service?: string };
   initialDelaySeconds?: number;
@@ -62,7 +68,12 @@ export interface Container {
   /** Only on initContainers: "Always" makes a sidecar that keeps running beside the app containers. */
   restartPolicy?: 'Always';
   imagePullPolicy?: string;
-  securityContext?: { runAsUser?: number; runAsGroup?: number; privileged?: boolean; readOnlyRootFilesystem?: boolean };
+  securityContext?: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    privileged?: boolean;
+    readOnlyRootFilesystem?: boolean;
+  };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   /** Keep a stdin open for `kubectl attach` (stdinOnce: close it after the first attach ends). */
   stdin?: boolean;

@@ -123,7 +123,12 @@ export interface ReplicaSetStatus {
 }
 
 export interface ReplicaSet extends KObject {
-  spec: { replicas?: number; minReadySeconds?: number; selector?: LabelSelector; template?: PodTemplate };
+  spec: {
+    replicas?: number;
+    minReadySeconds?: number;
+    selector?: LabelSelector;
+    template?: PodTemplate;
+  };
   status?: ReplicaSetStatus;
 }
 
@@ -145,7 +150,10 @@ export interface Deployment extends KObject {
     replicas?: number;
     selector?: LabelSelector;
     template?: PodTemplate;
-    strategy?: { type?: string; rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } };
+    strategy?: {
+      type?: string;
+      rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString };
+    };
     minReadySeconds?: number;
     revisionHistoryLimit?: number;
     paused?: boolean;

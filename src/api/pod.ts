@@ -15,6 +15,8 @@ export function isPodAvailable(p: Pod, minReadySeconds: number, now: number): bo
 }
 
 /** FilterActivePods: terminating and finished pods do not count. */
-export const isPodActive = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+export const isPodActive = (p: Pod) =>
+  !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
 
-export const isPodTerminated = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+export const isPodTerminated = (p: Pod) =>
+  p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';

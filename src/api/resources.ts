@@ -22,7 +22,16 @@ export interface ResourceInfo {
   partitioned: boolean;
 }
 
-export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const ALL_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 const STATUS_VERBS = ['get', 'patch', 'update'];
 
 function res(
@@ -67,27 +76,62 @@ export const RESOURCES: ResourceInfo[] = [
     subresources: [
       status,
       { name: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
-      { name: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
+      {
+        name: 'eviction',
+        kind: { group: 'policy', version: 'v1', kind: 'Eviction' },
+        verbs: ['create'],
+      },
       { name: 'log', verbs: ['get'] },
-      { name: 'exec', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
-      { name: 'attach', kind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] },
-      { name: 'portforward', kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
-      { name: 'proxy', kind: { group: '', version: 'v1', kind: 'PodProxyOptions' }, verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+      {
+        name: 'exec',
+        kind: { group: '', version: 'v1', kind: 'PodExecOptions' },
+        verbs: ['create', 'get'],
+      },
+      {
+        name: 'attach',
+        kind: { group: '', version: 'v1', kind: 'PodAttachOptions' },
+        verbs: ['create', 'get'],
+      },
+      {
+        name: 'portforward',
+        kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },
+        verbs: ['create', 'get'],
+      },
+      {
+        name: 'proxy',
+        kind: { group: '', version: 'v1', kind: 'PodProxyOptions' },
+        verbs: ['create', 'delete', 'get', 'patch', 'update'],
+      },
     ],
   }),
   res('', 'v1', 'Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: [status] }),
   res('', 'v1', 'Service', 'services', {
     shortNames: ['svc'],
     categories: ['all'],
-    subresources: [status, { name: 'proxy', kind: { group: '', version: 'v1', kind: 'ServiceProxyOptions' }, verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
+    subresources: [
+      status,
+      {
+        name: 'proxy',
+        kind: { group: '', version: 'v1', kind: 'ServiceProxyOptions' },
+        verbs: ['create', 'delete', 'get', 'patch', 'update'],
+      },
+    ],
   }),
   res('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'], singular: 'endpoints' }),
   res('', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
   res('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   res('', 'v1', 'Secret', 'secrets'),
   res('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
-  res('apps', 'v1', 'Deployment', 'deployments', { shortNames: ['deploy'], categories: ['all'], subresources: [scale, status] }),
-  res('apps', 'v1', 'ReplicaSet', 'replicasets', { shortNames: ['rs'], categories: ['all'], subresources: [scale, status] }),
+  res('apps', 'v1', 'Deployment', 'deployments', {
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: [scale, status],
+  }),
+  res('apps', 'v1', 'ReplicaSet', 'replicasets', {
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: [scale, status],
+  }),
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', { partitioned: true }),
   res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
   res('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
@@ -107,8 +151,14 @@ export function qualifiedResource(r: ResourceInfo): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
 }
 
-export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+export function findResource(
+  group: string,
+  version: string,
+  resource: string,
+): ResourceInfo | undefined {
+  return RESOURCES.find(
+    (r) => r.group === group && r.version === version && r.resource === resource,
+  );
 }
 
 export function findKind(apiVersion: string, kind: string): ResourceInfo | undefined {

@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { startAgent, type AgentConfig, type RuntimeName } from '../agent/agent';
 import { parseJoinToken, resolveCredentials, type Credentials } from '../agent/join';
-import { addressSlot, defaultPodCidr, slotAddress, slotPodCidr, MAX_LOCAL_SLOTS } from '../agent/network';
+import {
+  addressSlot,
+  defaultPodCidr,
+  slotAddress,
+  slotPodCidr,
+  MAX_LOCAL_SLOTS,
+} from '../agent/network';
 import { parseQuantity } from '../lib/quantity';
 import { int, seconds, str, UsageError, type Parsed } from './args';
 import { watchParent } from './parent-watch';
@@ -28,7 +34,10 @@ function labels(p: Parsed): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of raw.split(',')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--labels takes key=value pairs separated by commas, got ${JSON.stringify(pair)}`);
+    if (eq <= 0)
+      throw new UsageError(
+        `--labels takes key=value pairs separated by commas, got ${JSON.stringify(pair)}`,
+      );
     out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   return out;
@@ -40,7 +49,9 @@ function quantity(p: Parsed, name: string): string | undefined {
   try {
     if (parseQuantity(v).sign() <= 0) throw new Error('not positive');
   } catch {
-    throw new UsageError(`--${name} must be a positive quantity like 4, 500m, 8Gi or 512Mi, got ${JSON.stringify(v)}`);
+    throw new UsageError(
+      `--${name} must be a positive quantity like 4, 500m, 8Gi or 512Mi, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -53,35 +64,62 @@ function hostAddress(): string {
   return '127.0.0.1';
 }
 
-export function agentConfig(p: Parsed, log: (m: string) => void): Omit<AgentConfig, 'token' | 'tls'> & { rawToken?: string; caFile?: string; insecure: boolean } {
+export function agentConfig(
+  p: Parsed,
+  log: (m: string) => void,
+): Omit<AgentConfig, 'token' | 'tls'> & { rawToken?: string; caFile?: string; insecure: boolean } {
   const server = str(p, 'server');
   if (!server) throw new UsageError('agent needs --server URL (the cluster API, https://...)');
-  if (!/^https:\/\//.test(server)) throw new UsageError(`--server must be an https:// URL, got ${JSON.stringify(server)}`);
+  if (!/^https:\/\//.test(server))
+    throw new UsageError(`--server must be an https:// URL, got ${JSON.stringify(server)}`);
   const runtime = (str(p, 'runtime') ?? 'podman') as RuntimeName;
-  if (!RUNTIMES.includes(runtime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
+  if (!RUNTIMES.includes(runtime))
+    throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
   const count = int(p, 'nodes', 1);
   if (count < 1) throw new UsageError('--nodes must be at least 1');
-  if (count > 1 && runtime !== 'fake') throw new UsageError('--nodes above 1 needs --runtime fake (simulated nodes)');
+  if (count > 1 && runtime !== 'fake')
+    throw new UsageError('--nodes above 1 needs --runtime fake (simulated nodes)');
   const common = { labels: labels(p), cpu: quantity(p, 'cpu'), memory: quantity(p, 'memory') };
   let nodes: AgentConfig['nodes'];
   const podCidrFlag = str(p, 'pod-cidr');
   const prefix = str(p, 'name-prefix');
   if (prefix !== undefined || count > 1) {
-    if (!prefix) throw new UsageError('--nodes needs --name-prefix P (nodes are named P1, P2, ...)');
+    if (!prefix)
+      throw new UsageError('--nodes needs --name-prefix P (nodes are named P1, P2, ...)');
     const first = addressSlot(str(p, 'address') ?? '127.0.1.1');
-    if (first === undefined) throw new UsageError('simulated nodes take their addresses from --address, which must be 127.0.x.y');
-    if (first + count > MAX_LOCAL_SLOTS) throw new UsageError(`--nodes ${count} from --address ${slotAddress(first)} runs past 127.0.15.255, the last local pod range`);
-    nodes = Array.from({ length: count }, (_, i) => ({ name: `${prefix}${i + 1}`, address: slotAddress(first + i), podCidr: slotPodCidr(first + i), ...common }));
+    if (first === undefined)
+      throw new UsageError(
+        'simulated nodes take their addresses from --address, which must be 127.0.x.y',
+      );
+    if (first + count > MAX_LOCAL_SLOTS)
+      throw new UsageError(
+        `--nodes ${count} from --address ${slotAddress(first)} runs past 127.0.15.255, the last local pod range`,
+      );
+    nodes = Array.from({ length: count }, (_, i) => ({
+      name: `${prefix}${i + 1}`,
+      address: slotAddress(first + i),
+      podCidr: slotPodCidr(first + i),
+      ...common,
+    }));
   } else {
     const name = str(p, 'name');
-    if (!name) throw new UsageError('agent needs --name NODE (or --nodes N --name-prefix P with --runtime fake)');
+    if (!name)
+      throw new UsageError(
+        'agent needs --name NODE (or --nodes N --name-prefix P with --runtime fake)',
+      );
     const address = str(p, 'address') ?? hostAddress();
     nodes = [{ name, address, podCidr: podCidrFlag ?? defaultPodCidr(address), ...common }];
   }
   const caFile = str(p, 'ca-file');
-  const insecure = p.flags.get('insecure-skip-tls-verify') === true || p.flags.get('insecure-skip-tls-verify') === 'true';
-  if (caFile && insecure) throw new UsageError('--ca-file and --insecure-skip-tls-verify exclude each other');
-  const stateDir = path.resolve(str(p, 'state') ?? path.join(os.homedir(), '.edgeplane', 'agent', nodes.length > 1 ? prefix! : nodes[0].name));
+  const insecure =
+    p.flags.get('insecure-skip-tls-verify') === true ||
+    p.flags.get('insecure-skip-tls-verify') === 'true';
+  if (caFile && insecure)
+    throw new UsageError('--ca-file and --insecure-skip-tls-verify exclude each other');
+  const stateDir = path.resolve(
+    str(p, 'state') ??
+      path.join(os.homedir(), '.edgeplane', 'agent', nodes.length > 1 ? prefix! : nodes[0].name),
+  );
   const stop = p.flags.get('stop-pods-on-exit');
   const verbose = p.flags.get('verbose') === true || p.flags.get('verbose') === 'true';
   return {
@@ -108,12 +146,23 @@ function nodeStateDir(cfg: ReturnType<typeof agentConfig>, i: number): string {
   return cfg.nodes.length > 1 ? path.join(cfg.stateDir, 'nodes', cfg.nodes[i].name) : cfg.stateDir;
 }
 
-async function joinSimulatedNodes(cfg: ReturnType<typeof agentConfig>, first: Credentials, log: (m: string) => void): Promise<Map<string, string> | undefined> {
+async function joinSimulatedNodes(
+  cfg: ReturnType<typeof agentConfig>,
+  first: Credentials,
+  log: (m: string) => void,
+): Promise<Map<string, string> | undefined> {
   if (cfg.nodes.length === 1 || (cfg.rawToken && !parseJoinToken(cfg.rawToken))) return undefined;
   const tokens = new Map([[cfg.nodes[0].name, first.token]]);
   // The first join settled how to trust the server (its pinned CA): the others reuse it.
   for (let i = 1; i < cfg.nodes.length; i++) {
-    const c = await resolveCredentials({ server: cfg.server, token: cfg.rawToken, nodeName: cfg.nodes[i].name, stateDir: nodeStateDir(cfg, i), tls: first.tls, log });
+    const c = await resolveCredentials({
+      server: cfg.server,
+      token: cfg.rawToken,
+      nodeName: cfg.nodes[i].name,
+      stateDir: nodeStateDir(cfg, i),
+      tls: first.tls,
+      log,
+    });
     tokens.set(cfg.nodes[i].name, c.token);
   }
   return tokens;
@@ -122,7 +171,12 @@ async function joinSimulatedNodes(cfg: ReturnType<typeof agentConfig>, first: Cr
 /** Node's "self-signed certificate ... --use-system-ca" is no help here: say which flag trusts the cluster. */
 function untrustedHint(err: unknown, cfg: ReturnType<typeof agentConfig>): unknown {
   const message = err instanceof Error ? err.message : String(err);
-  if (cfg.caFile || cfg.insecure || !/self[- ]signed|unable to (verify|get local issuer)|certificate/i.test(message)) return err;
+  if (
+    cfg.caFile ||
+    cfg.insecure ||
+    !/self[- ]signed|unable to (verify|get local issuer)|certificate/i.test(message)
+  )
+    return err;
   return new Error(
     `${cfg.server} presents a certificate this machine does not trust (${message}): pass --ca-file with the cluster's CA ` +
       '(edgeplane dev: <state>/tls/server.crt), or join with a join token (edgeplane token create), which pins it',
@@ -134,22 +188,41 @@ export async function runAgent(p: Parsed): Promise<void> {
   const log = (m: string) => console.error(`edgeplane agent: ${m}`);
   const cfg = agentConfig(p, log);
   fs.mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 });
-  if (cfg.caFile && !fs.existsSync(cfg.caFile)) throw new UsageError(`--ca-file ${cfg.caFile} does not exist`);
-  const tls = { caPem: cfg.caFile ? fs.readFileSync(cfg.caFile, 'utf8') : undefined, insecureSkipVerify: cfg.insecure };
-  const cred = await resolveCredentials({ server: cfg.server, token: cfg.rawToken, nodeName: cfg.nodes[0].name, stateDir: nodeStateDir(cfg, 0), tls, log });
-  const nodeTokens = await joinSimulatedNodes(cfg, cred, log);
-  const agent = await startAgent({ ...cfg, token: cred.token, tls: cred.tls, nodeTokens }).catch((err: unknown) => {
-    throw untrustedHint(err, cfg);
+  if (cfg.caFile && !fs.existsSync(cfg.caFile))
+    throw new UsageError(`--ca-file ${cfg.caFile} does not exist`);
+  const tls = {
+    caPem: cfg.caFile ? fs.readFileSync(cfg.caFile, 'utf8') : undefined,
+    insecureSkipVerify: cfg.insecure,
+  };
+  const cred = await resolveCredentials({
+    server: cfg.server,
+    token: cfg.rawToken,
+    nodeName: cfg.nodes[0].name,
+    stateDir: nodeStateDir(cfg, 0),
+    tls,
+    log,
   });
+  const nodeTokens = await joinSimulatedNodes(cfg, cred, log);
+  const agent = await startAgent({ ...cfg, token: cred.token, tls: cred.tls, nodeTokens }).catch(
+    (err: unknown) => {
+      throw untrustedHint(err, cfg);
+    },
+  );
   const names = agent.nodes.map((n) => n.identity.name);
-  console.log(`edgeplane agent: ${names.length === 1 ? `node ${names[0]}` : `${names.length} nodes`} ready (runtime ${cfg.runtime}, state ${cfg.stateDir})`);
+  console.log(
+    `edgeplane agent: ${names.length === 1 ? `node ${names[0]}` : `${names.length} nodes`} ready (runtime ${cfg.runtime}, state ${cfg.stateDir})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}, stopping${cfg.stopPodsOnExit ? ' and stopping pods' : '; pods keep running and are adopted on the next start'}`);
-    await agent.stop().catch((err: unknown) => log(`stop: ${err instanceof Error ? err.message : String(err)}`));
+    log(
+      `${signal}, stopping${cfg.stopPodsOnExit ? ' and stopping pods' : '; pods keep running and are adopted on the next start'}`,
+    );
+    await agent
+      .stop()
+      .catch((err: unknown) => log(`stop: ${err instanceof Error ? err.message : String(err)}`));
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -21,7 +21,8 @@ export function parseArgs(argv: string[], booleans: string[] = []): Parsed {
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
     if (eq > 0) flags.set(name, a.slice(eq + 1));
-    else if (booleans.includes(name) || i + 1 >= argv.length || argv[i + 1].startsWith('--')) flags.set(name, true);
+    else if (booleans.includes(name) || i + 1 >= argv.length || argv[i + 1].startsWith('--'))
+      flags.set(name, true);
     else flags.set(name, argv[++i]);
   }
   return { positional, flags };
@@ -39,7 +40,8 @@ export function int(p: Parsed, name: string, fallback: number): number {
   const v = str(p, name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -48,7 +50,10 @@ export function seconds(p: Parsed, name: string, fallback: number): number {
   const v = str(p, name);
   if (v === undefined) return fallback;
   const s = parseDuration(v);
-  if (s === undefined) throw new UsageError(`--${name} must be a duration like 40s, 5m or 24h, got ${JSON.stringify(v)}`);
+  if (s === undefined)
+    throw new UsageError(
+      `--${name} must be a duration like 40s, 5m or 24h, got ${JSON.stringify(v)}`,
+    );
   return s;
 }
 

@@ -5,7 +5,12 @@ import { StateDir } from './state';
 import { descendants, recordRun, stopLeftovers } from './processes';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig';
 import { startRuntime } from './runtime';
-import { startLocalAgents, stopLocalAgents, stopOrphanedContainers, type LocalAgent } from './local-agents';
+import {
+  startLocalAgents,
+  stopLocalAgents,
+  stopOrphanedContainers,
+  type LocalAgent,
+} from './local-agents';
 import { createApi } from '../agent/api';
 import { createJoinToken } from './token';
 import { watchParent } from './parent-watch';
@@ -27,10 +32,12 @@ export interface DevConfig {
 export function devConfig(p: Parsed): DevConfig {
   const agents = int(p, 'agents', 2);
   const runtime = str(p, 'runtime', 'process')!;
-  if (!['process', 'podman', 'docker', 'fake'].includes(runtime)) throw new UsageError('--runtime must be process, podman, docker or fake');
+  if (!['process', 'podman', 'docker', 'fake'].includes(runtime))
+    throw new UsageError('--runtime must be process, podman, docker or fake');
   if (agents > 200) throw new UsageError('--agents: at most 200 local nodes');
   const partitions = int(p, 'partitions', 4);
-  if (partitions < 1 || partitions > 64) throw new UsageError('--partitions must be between 1 and 64');
+  if (partitions < 1 || partitions > 64)
+    throw new UsageError('--partitions must be between 1 and 64');
   const schedulerStrategy = str(p, 'scheduler-strategy', 'least-allocated')!;
   if (!['least-allocated', 'most-allocated'].includes(schedulerStrategy)) {
     throw new UsageError('--scheduler-strategy must be least-allocated or most-allocated');
@@ -55,7 +62,8 @@ export async function runDev(p: Parsed): Promise<void> {
   const state = new StateDir(cfg.state);
   const runFile = state.file('run.json');
   const stopped = stopLeftovers(runFile) + stopOrphanedContainers(cfg.state, cfg.agents);
-  if (stopped > 0) console.error(`edgeplane dev: stopped ${stopped} process(es) left by an earlier run`);
+  if (stopped > 0)
+    console.error(`edgeplane dev: stopped ${stopped} process(es) left by an earlier run`);
   state.cluster(cfg.partitions);
   const token = state.adminToken();
   const tls = state.tls();
@@ -89,8 +97,17 @@ export async function runDev(p: Parsed): Promise<void> {
   let agents: LocalAgent[] = [];
   if (cfg.agents > 0) {
     const api = createApi({ server, token, caPem: tls.certPem, userAgent: 'edgeplane-dev' });
-    const joinToken = await createJoinToken(api.client, 3600, tls.certPem).finally(() => api.close());
-    agents = startLocalAgents({ count: cfg.agents, runtime: cfg.runtime, server, joinToken, stateDir: cfg.state, log: (m) => console.error(m) });
+    const joinToken = await createJoinToken(api.client, 3600, tls.certPem).finally(() =>
+      api.close(),
+    );
+    agents = startLocalAgents({
+      count: cfg.agents,
+      runtime: cfg.runtime,
+      server,
+      joinToken,
+      stateDir: cfg.state,
+      log: (m) => console.error(m),
+    });
   }
   recordRun(runFile, descendants(process.pid));
 
@@ -122,6 +139,10 @@ export async function runDev(p: Parsed): Promise<void> {
     return;
   }
   recordRun(runFile, descendants(process.pid));
-  const nodes = agents.length ? `, ${agents.length} local node(s) (${cfg.runtime}): ${agents.map((a) => `${a.name} ${a.address}`).join(', ')}` : '';
-  console.log(`edgeplane dev: ready at ${server}${nodes} (state ${cfg.state}); use it with: export KUBECONFIG=${kubeconfig}`);
+  const nodes = agents.length
+    ? `, ${agents.length} local node(s) (${cfg.runtime}): ${agents.map((a) => `${a.name} ${a.address}`).join(', ')}`
+    : '';
+  console.log(
+    `edgeplane dev: ready at ${server}${nodes} (state ${cfg.state}); use it with: export KUBECONFIG=${kubeconfig}`,
+  );
 }

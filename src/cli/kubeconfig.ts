@@ -1,7 +1,12 @@
 // Writes a kubeconfig with one cluster, one user and one context.
 import fs from 'node:fs';
 
-export function kubeconfigYaml(opts: { server: string; token: string; caPem?: string; name?: string }): string {
+export function kubeconfigYaml(opts: {
+  server: string;
+  token: string;
+  caPem?: string;
+  name?: string;
+}): string {
   const name = opts.name ?? 'edgeplane';
   const tls = opts.caPem
     ? `    certificate-authority-data: ${Buffer.from(opts.caPem).toString('base64')}`

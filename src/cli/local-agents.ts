@@ -43,8 +43,25 @@ export function startLocalAgents(opts: LocalAgentsOptions): LocalAgent[] {
     // containers run in groups of their own and are adopted (or cleaned up) on the next start.
     const child = spawn(
       process.execPath,
-      ['--import', loader, entry, 'agent', '--server', opts.server, '--token', opts.joinToken, '--name', name, '--address', address,
-        '--runtime', opts.runtime, '--state', dir, '--stop-pods-on-exit'],
+      [
+        '--import',
+        loader,
+        entry,
+        'agent',
+        '--server',
+        opts.server,
+        '--token',
+        opts.joinToken,
+        '--name',
+        name,
+        '--address',
+        address,
+        '--runtime',
+        opts.runtime,
+        '--state',
+        dir,
+        '--stop-pods-on-exit',
+      ],
       { stdio: ['ignore', 'pipe', out], env: { ...process.env, EDGEPLANE_AGENT_LOCAL: '1' } },
     );
     const ready = new Promise<void>((resolve, reject) => {
@@ -54,7 +71,13 @@ export function startLocalAgents(opts: LocalAgentsOptions): LocalAgent[] {
         buf += d.toString();
         if (buf.includes('ready')) resolve();
       });
-      child.once('exit', (code) => reject(new Error(`agent ${name} exited with code ${code}; see ${path.join(opts.stateDir, 'agents', `${name}.log`)}`)));
+      child.once('exit', (code) =>
+        reject(
+          new Error(
+            `agent ${name} exited with code ${code}; see ${path.join(opts.stateDir, 'agents', `${name}.log`)}`,
+          ),
+        ),
+      );
     });
     agents.push({ name, address, child, ready });
   }

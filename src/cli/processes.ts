@@ -67,8 +67,15 @@ export function stopLeftovers(file: string): number {
     fs.rmSync(file, { force: true });
     return 0;
   }
-  if (rec.pid !== process.pid && alive(rec.pid) && rec.cmd !== undefined && cmdline(rec.pid) === rec.cmd) {
-    throw new Error(`another edgeplane dev (pid ${rec.pid}) is using this state folder; stop it first`);
+  if (
+    rec.pid !== process.pid &&
+    alive(rec.pid) &&
+    rec.cmd !== undefined &&
+    cmdline(rec.pid) === rec.cmd
+  ) {
+    throw new Error(
+      `another edgeplane dev (pid ${rec.pid}) is using this state folder; stop it first`,
+    );
   }
   let stopped = 0;
   for (const c of rec.children) {

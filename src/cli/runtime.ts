@@ -62,8 +62,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           name: 'edgeplane-api',
           scriptPath: api,
           bindings: opts.vars,
-          durableObjects: { SHARDS: sqlite('StorageShard'), HUBS: sqlite('WatchHub'), LOGS: sqlite('LogStore'), NODE_TUNNEL: sqlite('NodeTunnel') },
-          serviceBindings: { SCHEDULER: 'edgeplane-scheduler', CONTROLLERS: 'edgeplane-controllers' },
+          durableObjects: {
+            SHARDS: sqlite('StorageShard'),
+            HUBS: sqlite('WatchHub'),
+            LOGS: sqlite('LogStore'),
+            NODE_TUNNEL: sqlite('NodeTunnel'),
+          },
+          serviceBindings: {
+            SCHEDULER: 'edgeplane-scheduler',
+            CONTROLLERS: 'edgeplane-controllers',
+          },
         },
         {
           ...common,
@@ -91,14 +99,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await w.scheduled({ cron: '* * * * *' });
     }
   };
-  const timer = setInterval(() => void fireCron().catch(() => undefined), opts.cronIntervalMs ?? 60_000);
+  const timer = setInterval(
+    () => void fireCron().catch(() => undefined),
+    opts.cronIntervalMs ?? 60_000,
+  );
   timer.unref();
   return {
     mf,
     url,
     fireCron,
     async loopStatus(worker) {
-      const w = (await mf.getWorker(`edgeplane-${worker}`)) as unknown as { status(): Promise<LoopStatus> };
+      const w = (await mf.getWorker(`edgeplane-${worker}`)) as unknown as {
+        status(): Promise<LoopStatus>;
+      };
       return w.status();
     },
     stop: async () => {

@@ -47,9 +47,18 @@ export class StateDir {
     const key = this.file('tls', 'server.key');
     const hash = this.file('tls', 'ca-hash');
     if (fs.existsSync(cert) && fs.existsSync(key) && fs.existsSync(hash)) {
-      return { certPem: fs.readFileSync(cert, 'utf8'), keyPem: fs.readFileSync(key, 'utf8'), caHash: fs.readFileSync(hash, 'utf8').trim() };
+      return {
+        certPem: fs.readFileSync(cert, 'utf8'),
+        keyPem: fs.readFileSync(key, 'utf8'),
+        caHash: fs.readFileSync(hash, 'utf8').trim(),
+      };
     }
-    const made = selfSignedCertificate({ commonName: 'edgeplane-dev', dnsNames: ['localhost'], ips: ['127.0.0.1'], days: 3650 });
+    const made = selfSignedCertificate({
+      commonName: 'edgeplane-dev',
+      dnsNames: ['localhost'],
+      ips: ['127.0.0.1'],
+      days: 3650,
+    });
     fs.mkdirSync(this.file('tls'), { recursive: true, mode: 0o700 });
     fs.writeFileSync(key, made.keyPem, { mode: 0o600 });
     fs.writeFileSync(cert, made.certPem);

@@ -8,7 +8,8 @@ function len(n: number): Buffer {
   for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
-const tlv = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), len(body.length), body]);
+const tlv = (tag: number, body: Buffer) =>
+  Buffer.concat([Buffer.from([tag]), len(body.length), body]);
 const seq = (...items: Buffer[]) => tlv(0x30, Buffer.concat(items));
 const set = (...items: Buffer[]) => tlv(0x31, Buffer.concat(items));
 const explicit = (n: number, body: Buffer) => tlv(0xa0 + n, body);
@@ -36,7 +37,9 @@ function oid(dotted: string): Buffer {
 function time(d: Date): Buffer {
   // UTCTime for years before 2050, GeneralizedTime after, as RFC 5280 requires.
   const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
+  return d.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(iso.slice(2)))
+    : tlv(0x18, Buffer.from(iso));
 }
 
 const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
@@ -54,7 +57,12 @@ export interface SelfSigned {
 }
 
 /** Makes a certificate valid for `dnsNames` and `ips` that is also its own CA (so clients can pin it). */
-export function selfSignedCertificate(opts: { commonName: string; dnsNames: string[]; ips: string[]; days: number }): SelfSigned {
+export function selfSignedCertificate(opts: {
+  commonName: string;
+  dnsNames: string[];
+  ips: string[];
+  days: number;
+}): SelfSigned {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const now = Date.now();
@@ -81,7 +89,10 @@ export function selfSignedCertificate(opts: { commonName: string; dnsNames: stri
   );
   const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
   const der = seq(tbs, ECDSA_SHA256, bits(signature));
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return {
     certPem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

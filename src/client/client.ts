@@ -56,7 +56,11 @@ export interface DeleteOptions {
 }
 
 function writeQuery(opts: WriteOptions): Query {
-  return { dryRun: opts.dryRun, fieldManager: opts.fieldManager, fieldValidation: opts.fieldValidation };
+  return {
+    dryRun: opts.dryRun,
+    fieldManager: opts.fieldManager,
+    fieldValidation: opts.fieldValidation,
+  };
 }
 
 export class KubeClient {
@@ -79,13 +83,24 @@ export class KubeClient {
     const headers = new Headers({ Accept: 'application/json' });
     if (init.contentType) headers.set('Content-Type', init.contentType);
     if (this.userAgent) headers.set('User-Agent', this.userAgent);
-    const request = new Request(this.server + url, { method, headers, body: init.body, signal: init.signal });
+    const request = new Request(this.server + url, {
+      method,
+      headers,
+      body: init.body,
+      signal: init.signal,
+    });
     const response = await this.transport(request);
     if (response.ok) return response;
     throw new ApiStatusError(statusFromResponse(response.status, await response.text()));
   };
 
-  private async json<T>(method: string, url: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<T> {
+  private async json<T>(
+    method: string,
+    url: string,
+    body?: unknown,
+    contentType = 'application/json',
+    signal?: AbortSignal,
+  ): Promise<T> {
     const response = await this.raw(method, url, {
       body: body === undefined ? undefined : JSON.stringify(body),
       contentType: body === undefined ? undefined : contentType,
@@ -94,26 +109,58 @@ export class KubeClient {
     return (await response.json()) as T;
   }
 
-  async get<T extends KObject = KObject>(resource: ResourceRef, name: string, opts: { namespace?: string; resourceVersion?: string } = {}): Promise<T> {
+  async get<T extends KObject = KObject>(
+    resource: ResourceRef,
+    name: string,
+    opts: { namespace?: string; resourceVersion?: string } = {},
+  ): Promise<T> {
     const info = resolveResource(resource);
-    return this.json('GET', resourceUrl(info, { namespace: opts.namespace, name }, { resourceVersion: opts.resourceVersion }));
+    return this.json(
+      'GET',
+      resourceUrl(
+        info,
+        { namespace: opts.namespace, name },
+        { resourceVersion: opts.resourceVersion },
+      ),
+    );
   }
 
-  async list<T extends KObject = KObject>(resource: ResourceRef, opts: ListOptions = {}): Promise<KList<T>> {
+  async list<T extends KObject = KObject>(
+    resource: ResourceRef,
+    opts: ListOptions = {},
+  ): Promise<KList<T>> {
     const info = resolveResource(resource);
     const { namespace, all, signal, ...query } = opts;
-    const first = await this.json<KList<T>>('GET', resourceUrl(info, { namespace }, query), undefined, undefined, signal);
+    const first = await this.json<KList<T>>(
+      'GET',
+      resourceUrl(info, { namespace }, query),
+      undefined,
+      undefined,
+      signal,
+    );
     if (!all) return first;
     const items = [...first.items];
     let token = first.metadata.continue;
     while (token) {
       let page: KList<T>;
       try {
-        page = await this.json<KList<T>>('GET', resourceUrl(info, { namespace }, { ...query, continue: token }), undefined, undefined, signal);
+        page = await this.json<KList<T>>(
+          'GET',
+          resourceUrl(info, { namespace }, { ...query, continue: token }),
+          undefined,
+          undefined,
+          signal,
+        );
       } catch (err) {
         // k8s: staging/src/k8s.io/client-go/tools/pager/pager.go: an expired token falls back to one full list.
         if (!isResourceExpired(err)) throw err;
-        return this.json('GET', resourceUrl(info, { namespace }, { ...query, limit: undefined, continue: undefined }), undefined, undefined, signal);
+        return this.json(
+          'GET',
+          resourceUrl(info, { namespace }, { ...query, limit: undefined, continue: undefined }),
+          undefined,
+          undefined,
+          signal,
+        );
       }
       items.push(...page.items);
       token = page.metadata.continue;
@@ -121,40 +168,76 @@ export class KubeClient {
     return { ...first, metadata: { resourceVersion: first.metadata.resourceVersion }, items };
   }
 
-  async create<T extends KObject = KObject>(resource: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async create<T extends KObject = KObject>(
+    resource: ResourceRef,
+    obj: T,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     const info = resolveResource(resource);
     const namespace = opts.namespace ?? obj.metadata.namespace;
     return this.json('POST', resourceUrl(info, { namespace }, writeQuery(opts)), obj);
   }
 
   /** PUT; carries metadata.resourceVersion, so a stale object fails with 409 Conflict. */
-  async update<T extends KObject = KObject>(resource: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async update<T extends KObject = KObject>(
+    resource: ResourceRef,
+    obj: T,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     return this.put(resource, obj, undefined, opts);
   }
 
-  async updateStatus<T extends KObject = KObject>(resource: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async updateStatus<T extends KObject = KObject>(
+    resource: ResourceRef,
+    obj: T,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     return this.put(resource, obj, 'status', opts);
   }
 
-  private async put<T extends KObject>(resource: ResourceRef, obj: T, subresource: string | undefined, opts: WriteOptions): Promise<T> {
+  private async put<T extends KObject>(
+    resource: ResourceRef,
+    obj: T,
+    subresource: string | undefined,
+    opts: WriteOptions,
+  ): Promise<T> {
     const info = resolveResource(resource);
     const name = obj.metadata.name;
     if (!name) throw new Error(`update of a ${info.kind} needs metadata.name`);
     const namespace = opts.namespace ?? obj.metadata.namespace;
-    return this.json('PUT', resourceUrl(info, { namespace, name, subresource }, writeQuery(opts)), obj);
+    return this.json(
+      'PUT',
+      resourceUrl(info, { namespace, name, subresource }, writeQuery(opts)),
+      obj,
+    );
   }
 
   /** `apply` sends JSON (valid YAML) and needs a fieldManager, as the API requires. */
-  async patch<T extends KObject = KObject>(resource: ResourceRef, name: string, type: PatchType, patch: unknown, opts: PatchOptions = {}): Promise<T> {
+  async patch<T extends KObject = KObject>(
+    resource: ResourceRef,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: PatchOptions = {},
+  ): Promise<T> {
     const info = resolveResource(resource);
-    if (type === 'apply' && !opts.fieldManager) throw new Error('server-side apply needs a fieldManager');
+    if (type === 'apply' && !opts.fieldManager)
+      throw new Error('server-side apply needs a fieldManager');
     const query: Query = { ...writeQuery(opts), force: type === 'apply' ? opts.force : undefined };
-    const url = resourceUrl(info, { namespace: opts.namespace, name, subresource: opts.subresource }, query);
+    const url = resourceUrl(
+      info,
+      { namespace: opts.namespace, name, subresource: opts.subresource },
+      query,
+    );
     return this.json('PATCH', url, patch, patchContentType[type]);
   }
 
   /** Answers the object (when deletion is pending on finalizers or grace) or the server's Success Status. */
-  async delete<T extends KObject = KObject>(resource: ResourceRef, name: string, opts: DeleteOptions = {}): Promise<T | Status> {
+  async delete<T extends KObject = KObject>(
+    resource: ResourceRef,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<T | Status> {
     const info = resolveResource(resource);
     const { namespace, dryRun, ...rest } = opts;
     const body = {
@@ -175,10 +258,17 @@ export class KubeClient {
     opts: WriteOptions = {},
   ): Promise<T> {
     const info = resolveResource(resource);
-    return this.json('POST', resourceUrl(info, { namespace: opts.namespace, name, subresource }, writeQuery(opts)), body);
+    return this.json(
+      'POST',
+      resourceUrl(info, { namespace: opts.namespace, name, subresource }, writeQuery(opts)),
+      body,
+    );
   }
 
-  watch<T = KObject>(resource: ResourceRef, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+  watch<T = KObject>(
+    resource: ResourceRef,
+    opts: WatchOptions = {},
+  ): AsyncGenerator<WatchEvent<T>> {
     return watch<T>(this.raw, resource, opts);
   }
 }

@@ -80,4 +80,5 @@ export const isForbidden = (err: unknown) => matches(err, 'Forbidden', 403);
 export const isTooManyRequests = (err: unknown) => matches(err, 'TooManyRequests', 429);
 /** 410: a resourceVersion or continue token older than the server keeps; relist. */
 export const isResourceExpired = (err: unknown) =>
-  err instanceof ApiStatusError && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone');
+  err instanceof ApiStatusError &&
+  (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone');

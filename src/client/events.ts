@@ -9,7 +9,12 @@ export interface EventSource {
 }
 
 export interface EventRecorder {
-  event(regarding: KObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+  event(
+    regarding: KObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void>;
 }
 
 function fnv(s: string): string {
@@ -21,7 +26,15 @@ function fnv(s: string): string {
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A core/v1 Event about `regarding`, as client-go's recorder first writes it (count 1). */
-export function newEvent(regarding: KObject, name: string, type: 'Normal' | 'Warning', reason: string, message: string, source: EventSource, stamp: string): KObject {
+export function newEvent(
+  regarding: KObject,
+  name: string,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  source: EventSource,
+  stamp: string,
+): KObject {
   return {
     apiVersion: 'v1',
     kind: 'Event',
@@ -54,14 +67,28 @@ export function createRecorder(client: KubeClient, source: EventSource): EventRe
   return {
     async event(regarding, type, reason, message) {
       const namespace = regarding.metadata.namespace || 'default';
-      const key = [regarding.kind, regarding.metadata.namespace, regarding.metadata.name, regarding.metadata.uid, type, reason, message, source.component, source.host].join('\u0000');
+      const key = [
+        regarding.kind,
+        regarding.metadata.namespace,
+        regarding.metadata.name,
+        regarding.metadata.uid,
+        type,
+        reason,
+        message,
+        source.component,
+        source.host,
+      ].join('\u0000');
       const name = `${regarding.metadata.name}.${fnv(key)}`;
       const stamp = now();
       // A new event is the common case: create first, and only on a name clash fold the repeat
       // into the existing event's count (one request per first event, not a GET and a create).
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          await client.create('events', newEvent(regarding, name, type, reason, message, source, stamp), { namespace });
+          await client.create(
+            'events',
+            newEvent(regarding, name, type, reason, message, source, stamp),
+            { namespace },
+          );
           return;
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;
@@ -69,7 +96,13 @@ export function createRecorder(client: KubeClient, source: EventSource): EventRe
         try {
           const existing = await client.get('events', name, { namespace });
           const count = ((existing as { count?: number }).count ?? 1) + 1;
-          await client.patch('events', name, 'merge', { count, lastTimestamp: stamp }, { namespace });
+          await client.patch(
+            'events',
+            name,
+            'merge',
+            { count, lastTimestamp: stamp },
+            { namespace },
+          );
           return;
         } catch (e) {
           if (!isNotFound(e)) throw e;

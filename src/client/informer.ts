@@ -149,7 +149,8 @@ export class Informer<T extends KObject = KObject> {
       const old = this.store.get(key);
       this.store.set(key, item);
       if (!old) this.emit({ type: 'ADDED', object: item });
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit({ type: 'MODIFIED', object: item, oldObject: old });
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion)
+        this.emit({ type: 'MODIFIED', object: item, oldObject: old });
     }
   }
 
@@ -202,7 +203,9 @@ export class Informer<T extends KObject = KObject> {
       this.emit({ type: 'DELETED', object: obj, oldObject: old });
     } else {
       this.store.set(key, obj);
-      this.emit(old ? { type: 'MODIFIED', object: obj, oldObject: old } : { type: 'ADDED', object: obj });
+      this.emit(
+        old ? { type: 'MODIFIED', object: obj, oldObject: old } : { type: 'ADDED', object: obj },
+      );
     }
     if (rv) this.resourceVersion = rv;
   }
@@ -224,10 +227,14 @@ export class Informer<T extends KObject = KObject> {
     this.failures++;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, delay);
-      this.abort.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      this.abort.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

@@ -8,14 +8,23 @@ export function resolveResource(ref: ResourceRef): ResourceInfo {
   if (typeof ref !== 'string') return ref;
   const slash = ref.split('/');
   let found: ResourceInfo | undefined;
-  if (slash.length === 3) found = RESOURCES.find((r) => r.group === slash[0] && r.version === slash[1] && r.resource === slash[2]);
-  else if (slash.length === 2) found = RESOURCES.find((r) => r.group === '' && r.version === slash[0] && r.resource === slash[1]);
+  if (slash.length === 3)
+    found = RESOURCES.find(
+      (r) => r.group === slash[0] && r.version === slash[1] && r.resource === slash[2],
+    );
+  else if (slash.length === 2)
+    found = RESOURCES.find(
+      (r) => r.group === '' && r.version === slash[0] && r.resource === slash[1],
+    );
   else {
     const dot = ref.indexOf('.');
     const [resource, group] = dot < 0 ? [ref, ''] : [ref.slice(0, dot), ref.slice(dot + 1)];
     found = RESOURCES.find((r) => r.resource === resource && r.group === group);
   }
-  if (!found) throw new Error(`unknown resource ${JSON.stringify(ref)}: use "pods", "deployments.apps" or "apps/v1/deployments"`);
+  if (!found)
+    throw new Error(
+      `unknown resource ${JSON.stringify(ref)}: use "pods", "deployments.apps" or "apps/v1/deployments"`,
+    );
   return found;
 }
 
@@ -28,12 +37,14 @@ export interface ObjectPath {
 export function resourcePath(info: ResourceInfo, at: ObjectPath = {}): string {
   const root = info.group ? `/apis/${info.group}/${info.version}` : `/api/${info.version}`;
   // A cluster-scoped resource has no namespace segment even if a caller passes one.
-  const ns = info.namespaced && at.namespace ? `/namespaces/${encodeURIComponent(at.namespace)}` : '';
+  const ns =
+    info.namespaced && at.namespace ? `/namespaces/${encodeURIComponent(at.namespace)}` : '';
   let path = `${root}${ns}/${info.resource}`;
   if (at.name !== undefined) {
     if (at.name === '') throw new Error(`a ${info.kind} name must not be empty`);
     // Without this the request would go to a path the API answers 404 for, which reads like a missing object.
-    if (info.namespaced && !at.namespace) throw new Error(`${info.resource} are namespaced: say which namespace ${at.name} is in`);
+    if (info.namespaced && !at.namespace)
+      throw new Error(`${info.resource} are namespaced: say which namespace ${at.name} is in`);
     path += `/${encodeURIComponent(at.name)}`;
     if (at.subresource) path += `/${at.subresource}`;
   } else if (at.subresource) {

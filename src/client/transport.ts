@@ -47,7 +47,9 @@ export function withTimeout(inner: Transport, ms: number): Transport {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = new RequestTimeoutError(`${request.method} ${new URL(request.url).pathname}: no answer within ${ms} ms`);
+        const err = new RequestTimeoutError(
+          `${request.method} ${new URL(request.url).pathname}: no answer within ${ms} ms`,
+        );
         abort.abort(err);
         reject(err);
       }, ms);
@@ -55,11 +57,18 @@ export function withTimeout(inner: Transport, ms: number): Transport {
     deadline.catch(() => undefined);
     const watch = isWatch(request.url);
     try {
-      const response = await Promise.race([inner(new Request(request, { signal: abort.signal })), deadline]);
+      const response = await Promise.race([
+        inner(new Request(request, { signal: abort.signal })),
+        deadline,
+      ]);
       if (watch) return response;
       const body = await Promise.race([response.arrayBuffer(), deadline]);
       const empty = response.status === 204 || response.status === 304;
-      return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response(empty ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       // A watch's stream must still end when its caller aborts.

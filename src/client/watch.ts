@@ -3,7 +3,11 @@ import type { WatchEvent } from '../api/types';
 import { resolveResource, resourceUrl, type ResourceRef } from './paths';
 
 /** Sends a request to the API and answers its 2xx Response, or throws ApiStatusError (KubeClient.raw). */
-export type RawRequest = (method: string, url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
+export type RawRequest = (
+  method: string,
+  url: string,
+  init?: { signal?: AbortSignal },
+) => Promise<Response>;
 
 export interface WatchOptions {
   namespace?: string;
@@ -35,7 +39,9 @@ function parseLine<T>(line: string): WatchEvent<T> {
   }
   const e = event as WatchEvent<T>;
   if (typeof e !== 'object' || e === null || typeof e.type !== 'string' || !('object' in e)) {
-    throw new WatchStreamError(`watch stream sent something that is not an event: ${line.slice(0, 200)}`);
+    throw new WatchStreamError(
+      `watch stream sent something that is not an event: ${line.slice(0, 200)}`,
+    );
   }
   return e;
 }

@@ -9,7 +9,8 @@ export interface Cidr {
 
 export function ipToNumber(ip: string): number | undefined {
   const parts = ip.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255))
+    return undefined;
   return parts.reduce((n, p) => n * 256 + Number(p), 0);
 }
 
@@ -21,7 +22,8 @@ export function parseCidr(text: string): Cidr {
   const [ip, bitsText] = text.split('/');
   const addr = ipToNumber(ip);
   const bits = Number(bitsText);
-  if (addr === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid CIDR ${JSON.stringify(text)}`);
+  if (addr === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30)
+    throw new Error(`invalid CIDR ${JSON.stringify(text)}`);
   const size = 2 ** (32 - bits);
   const base = addr - (addr % size);
   return {

@@ -34,14 +34,19 @@ export function unescapeFieldValue(s: string): string {
     const c = s[i];
     if (c === '\\') {
       const next = s[i + 1];
-      if (next === undefined) throw new FieldSelectorParseError('invalid field selector: invalid escape sequence: \\');
+      if (next === undefined)
+        throw new FieldSelectorParseError('invalid field selector: invalid escape sequence: \\');
       if (next !== '\\' && next !== ',' && next !== '=') {
-        throw new FieldSelectorParseError(`invalid field selector: invalid escape sequence: \\${next}`);
+        throw new FieldSelectorParseError(
+          `invalid field selector: invalid escape sequence: \\${next}`,
+        );
       }
       out += next;
       i++;
     } else if (c === ',' || c === '=') {
-      throw new FieldSelectorParseError(`invalid field selector: unescaped character in value: '${c}'`);
+      throw new FieldSelectorParseError(
+        `invalid field selector: unescaped character in value: '${c}'`,
+      );
     } else {
       out += c;
     }
@@ -83,13 +88,17 @@ class TermsSelector implements FieldSelector {
     return this.requirements.length === 0;
   }
   matches(get: (field: string) => string | undefined): boolean {
-    return this.requirements.every((r) => ((get(r.field) ?? '') === r.value) === (r.operator === '='));
+    return this.requirements.every(
+      (r) => ((get(r.field) ?? '') === r.value) === (r.operator === '='),
+    );
   }
   exactMatch(field: string): string | undefined {
     return this.requirements.find((r) => r.field === field && r.operator === '=')?.value;
   }
   toString(): string {
-    return this.requirements.map((r) => `${r.field}${r.operator}${escapeFieldValue(r.value)}`).join(',');
+    return this.requirements
+      .map((r) => `${r.field}${r.operator}${escapeFieldValue(r.value)}`)
+      .join(',');
   }
 }
 
@@ -101,7 +110,8 @@ export function parseFieldSelector(s: string): FieldSelector {
   for (const term of terms) {
     if (term === '') continue;
     const split = splitTerm(term);
-    if (!split) throw new FieldSelectorParseError(`invalid selector: '${s}'; can't understand '${term}'`);
+    if (!split)
+      throw new FieldSelectorParseError(`invalid selector: '${s}'; can't understand '${term}'`);
     const [field, op, raw] = split;
     reqs.push({ field, operator: op === '!=' ? '!=' : '=', value: unescapeFieldValue(raw) });
   }

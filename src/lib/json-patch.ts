@@ -15,7 +15,8 @@ const at = (path: string) => `path ${JSON.stringify(path)}`;
 
 type Container = Record<string, unknown> | unknown[];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Sets an own member even for "__proto__", which plain assignment would treat as the prototype. */
 export function setMember(obj: Record<string, unknown>, key: string, value: unknown): void {
@@ -36,11 +37,19 @@ export function deepClone<T>(v: T): T {
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((x, i) => jsonEqual(x, b[i]))
+    );
   }
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+    return (
+      ka.length === Object.keys(b).length &&
+      ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -48,12 +57,18 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 /** RFC 6901: "" is the whole document; "/a~1b/~0c" is ["a/b", "~c"]. */
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: must be empty or start with "/"`);
+  if (!pointer.startsWith('/'))
+    throw new PatchError(
+      `invalid JSON pointer ${JSON.stringify(pointer)}: must be empty or start with "/"`,
+    );
   return pointer
     .slice(1)
     .split('/')
     .map((token) => {
-      if (/~[^01]|~$/.test(token)) throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: "~" must be followed by 0 or 1`);
+      if (/~[^01]|~$/.test(token))
+        throw new PatchError(
+          `invalid JSON pointer ${JSON.stringify(pointer)}: "~" must be followed by 0 or 1`,
+        );
       return token.replace(/~1/g, '/').replace(/~0/g, '~');
     });
 }
@@ -61,10 +76,14 @@ export function parsePointer(pointer: string): string[] {
 // An array index: "0" or digits without a leading zero; "-" (one past the end) only where allowed.
 function arrayIndex(arr: unknown[], token: string, path: string, forInsert: boolean): number {
   if (token === '-' && forInsert) return arr.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new PatchError(`${at(path)}: ${JSON.stringify(token)} is not a valid array index`);
+  if (!/^(0|[1-9][0-9]*)$/.test(token))
+    throw new PatchError(`${at(path)}: ${JSON.stringify(token)} is not a valid array index`);
   const i = Number(token);
   const limit = forInsert ? arr.length : arr.length - 1;
-  if (i > limit) throw new PatchError(`${at(path)}: index ${i} is out of bounds for an array of length ${arr.length}`);
+  if (i > limit)
+    throw new PatchError(
+      `${at(path)}: index ${i} is out of bounds for an array of length ${arr.length}`,
+    );
   return i;
 }
 
@@ -81,7 +100,8 @@ function parentOf(doc: unknown, tokens: string[], path: string): Container {
     if (!Array.isArray(cur) && !isObject(cur)) throw new PatchError(`${at(path)} does not exist`);
     cur = child(cur, token, path);
   }
-  if (!Array.isArray(cur) && !isObject(cur)) throw new PatchError(`${at(path)}: its parent is not an object or array`);
+  if (!Array.isArray(cur) && !isObject(cur))
+    throw new PatchError(`${at(path)}: its parent is not an object or array`);
   return cur;
 }
 
@@ -112,7 +132,8 @@ function remove(doc: unknown, path: string): unknown {
   const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) parent.splice(arrayIndex(parent, last, path, false), 1);
   else {
-    if (!Object.hasOwn(parent, last)) throw new PatchError(`${at(path)}: cannot remove a member that does not exist`);
+    if (!Object.hasOwn(parent, last))
+      throw new PatchError(`${at(path)}: cannot remove a member that does not exist`);
     delete parent[last];
   }
   return doc;
@@ -125,7 +146,8 @@ function replace(doc: unknown, path: string, value: unknown): unknown {
   const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) parent[arrayIndex(parent, last, path, false)] = value;
   else {
-    if (!Object.hasOwn(parent, last)) throw new PatchError(`${at(path)}: cannot replace a member that does not exist`);
+    if (!Object.hasOwn(parent, last))
+      throw new PatchError(`${at(path)}: cannot replace a member that does not exist`);
     setMember(parent, last, value);
   }
   return doc;
@@ -133,7 +155,8 @@ function replace(doc: unknown, path: string, value: unknown): unknown {
 
 function requireField(op: Record<string, unknown>, name: 'value' | 'from' | 'path'): void {
   if (!Object.hasOwn(op, name)) throw new PatchError(`missing "${name}"`);
-  if (name !== 'value' && typeof op[name] !== 'string') throw new PatchError(`"${name}" must be a string`);
+  if (name !== 'value' && typeof op[name] !== 'string')
+    throw new PatchError(`"${name}" must be a string`);
 }
 
 /**
@@ -148,7 +171,8 @@ export function applyJsonPatch<T = unknown>(doc: T, ops: unknown): T {
     try {
       out = applyOne(out, raw);
     } catch (e) {
-      if (e instanceof PatchError) throw new PatchError(`operation ${i} (${String(raw.op)}): ${e.message}`);
+      if (e instanceof PatchError)
+        throw new PatchError(`operation ${i} (${String(raw.op)}): ${e.message}`);
       throw e;
     }
   });
@@ -170,7 +194,8 @@ function applyOne(doc: unknown, op: Record<string, unknown>): unknown {
     case 'move': {
       requireField(op, 'from');
       const from = op.from as string;
-      if (path.startsWith(`${from}/`)) throw new PatchError(`cannot move ${JSON.stringify(from)} into its own child`);
+      if (path.startsWith(`${from}/`))
+        throw new PatchError(`cannot move ${JSON.stringify(from)} into its own child`);
       const value = get(doc, from);
       return add(remove(doc, from), path, value);
     }
@@ -179,9 +204,12 @@ function applyOne(doc: unknown, op: Record<string, unknown>): unknown {
       return add(doc, path, deepClone(get(doc, op.from as string)));
     case 'test':
       requireField(op, 'value');
-      if (!jsonEqual(get(doc, path), op.value)) throw new PatchError(`test failed: ${at(path)} is not ${JSON.stringify(op.value)}`);
+      if (!jsonEqual(get(doc, path), op.value))
+        throw new PatchError(`test failed: ${at(path)} is not ${JSON.stringify(op.value)}`);
       return doc;
     default:
-      throw new PatchError(`unsupported op ${JSON.stringify(op.op)} (want add, remove, replace, move, copy or test)`);
+      throw new PatchError(
+        `unsupported op ${JSON.stringify(op.op)} (want add, remove, replace, move, copy or test)`,
+      );
   }
 }

@@ -27,7 +27,8 @@ export class SelectorParseError extends Error {
   override name = 'SelectorParseError';
 }
 
-const has = (labels: Record<string, string>, key: string) => Object.prototype.hasOwnProperty.call(labels, key);
+const has = (labels: Record<string, string>, key: string) =>
+  Object.prototype.hasOwnProperty.call(labels, key);
 
 // strconv.ParseInt(s, 10, 64): an optional sign, decimal digits, and the int64 range.
 function parseInt64(s: string): bigint | undefined {
@@ -80,7 +81,8 @@ export function requirementToString(r: Requirement): string {
 }
 
 // field.Error's rendering, so messages read like the apiserver's (`values[0][app]: Invalid value: ...`).
-const invalid = (path: string, value: unknown, detail: string) => `${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
+const invalid = (path: string, value: unknown, detail: string) =>
+  `${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
 
 // utilerrors.NewAggregate: one message as is, several de-duplicated inside brackets.
 function aggregate(errs: string[]): string {
@@ -101,23 +103,35 @@ export function newRequirement(key: string, operator: Operator, values: string[]
   switch (operator) {
     case 'in':
     case 'notin':
-      if (values.length === 0) errs.push(invalid('values', values, "for 'in', 'notin' operators, values set can't be empty"));
+      if (values.length === 0)
+        errs.push(
+          invalid('values', values, "for 'in', 'notin' operators, values set can't be empty"),
+        );
       break;
     case '=':
     case '==':
     case '!=':
-      if (values.length !== 1) errs.push(invalid('values', values, 'exact-match compatibility requires one single value'));
+      if (values.length !== 1)
+        errs.push(invalid('values', values, 'exact-match compatibility requires one single value'));
       break;
     case 'exists':
     case '!':
-      if (values.length !== 0) errs.push(invalid('values', values, 'values set must be empty for exists and does not exist'));
+      if (values.length !== 0)
+        errs.push(
+          invalid('values', values, 'values set must be empty for exists and does not exist'),
+        );
       break;
     case 'gt':
     case 'lt':
-      if (values.length !== 1) errs.push(invalid('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      if (values.length !== 1)
+        errs.push(
+          invalid('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"),
+        );
       values.forEach((v, i) => {
         if (parseInt64(v) === undefined) {
-          errs.push(invalid(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+          errs.push(
+            invalid(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"),
+          );
         }
       });
       break;
@@ -178,7 +192,9 @@ export function selectorFromRequirements(reqs: Requirement[]): Selector {
 
 /** labels.SelectorFromSet, as a Service's or ReplicationController's map selector is used: unvalidated; empty matches all. */
 export function selectorFromSet(set: Record<string, string> | undefined | null): Selector {
-  return new RequirementsSelector(Object.entries(set ?? {}).map(([key, v]) => ({ key, operator: '=', values: [v] })));
+  return new RequirementsSelector(
+    Object.entries(set ?? {}).map(([key, v]) => ({ key, operator: '=', values: [v] })),
+  );
 }
 
 /** metav1.LabelSelectorAsSelector: null selects nothing, `{}` selects everything. Throws SelectorParseError. */
@@ -190,13 +206,21 @@ export function selectorFromLabelSelector(ls: LabelSelector | undefined | null):
   const reqs = matchLabels.map(([k, v]) => newRequirement(k, '=', [v]));
   for (const expr of matchExpressions) {
     const op = expressionOperators[expr.operator as string];
-    if (!op) throw new SelectorParseError(`${JSON.stringify(expr.operator)} is not a valid label selector operator`);
+    if (!op)
+      throw new SelectorParseError(
+        `${JSON.stringify(expr.operator)} is not a valid label selector operator`,
+      );
     reqs.push(newRequirement(expr.key, op, [...(expr.values ?? [])]));
   }
   return new RequirementsSelector(reqs);
 }
 
-const expressionOperators: Record<string, Operator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+const expressionOperators: Record<string, Operator> = {
+  In: 'in',
+  NotIn: 'notin',
+  Exists: 'exists',
+  DoesNotExist: '!',
+};
 
 /** metav1.FormatLabelSelector, as kubectl's SELECTOR columns print it. */
 export function labelSelectorToString(ls: LabelSelector | undefined | null): string {
@@ -272,16 +296,19 @@ class Parser {
     for (;;) {
       const { tok, lit } = this.lookahead(true);
       if (tok === 'eos') return reqs;
-      if (tok !== 'id' && tok !== '!') throw new SelectorParseError(`found '${lit}', expected: !, identifier, or 'end of string'`);
+      if (tok !== 'id' && tok !== '!')
+        throw new SelectorParseError(`found '${lit}', expected: !, identifier, or 'end of string'`);
       try {
         reqs.push(this.parseRequirement());
       } catch (e) {
-        if (e instanceof SelectorParseError) throw new SelectorParseError(`unable to parse requirement: ${e.message}`);
+        if (e instanceof SelectorParseError)
+          throw new SelectorParseError(`unable to parse requirement: ${e.message}`);
         throw e;
       }
       const next = this.consume(true);
       if (next.tok === 'eos') return reqs;
-      if (next.tok !== ',') throw new SelectorParseError(`found '${next.lit}', expected: ',' or 'end of string'`);
+      if (next.tok !== ',')
+        throw new SelectorParseError(`found '${next.lit}', expected: ',' or 'end of string'`);
       const after = this.lookahead(true);
       if (after.tok !== 'id' && after.tok !== '!') {
         throw new SelectorParseError(`found '${after.lit}', expected: identifier after ','`);
@@ -293,7 +320,8 @@ class Parser {
     let first = this.consume(true);
     const negated = first.tok === '!';
     if (negated) first = this.consume(true);
-    if (first.tok !== 'id') throw new SelectorParseError(`found '${first.lit}', expected: identifier`);
+    if (first.tok !== 'id')
+      throw new SelectorParseError(`found '${first.lit}', expected: identifier`);
     const key = first.lit;
     const keyErr = validateLabelKey(key);
     if (keyErr) throw new SelectorParseError(keyErr);
@@ -333,9 +361,11 @@ class Parser {
       this.consume(true);
       return new Set(['']);
     }
-    if (tok !== 'id' && tok !== ',') throw new SelectorParseError(`found '${lit}', expected: ',', ')' or identifier`);
+    if (tok !== 'id' && tok !== ',')
+      throw new SelectorParseError(`found '${lit}', expected: ',', ')' or identifier`);
     const set = this.parseIdentifiersList();
-    if (this.consume(true).tok !== ')') throw new SelectorParseError(`found '${lit}', expected: ')'`);
+    if (this.consume(true).tok !== ')')
+      throw new SelectorParseError(`found '${lit}', expected: ')'`);
     return set;
   }
 

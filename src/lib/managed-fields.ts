@@ -62,7 +62,8 @@ export interface UpdateOptions {
   subresource?: string;
 }
 
-export type ApplyResult = { object: JsonObject; managedFields: ManagedFieldsEntry[] } | { conflicts: ApplyConflict[] };
+export type ApplyResult =
+  { object: JsonObject; managedFields: ManagedFieldsEntry[] } | { conflicts: ApplyConflict[] };
 
 // ---- JSON helpers
 
@@ -76,15 +77,19 @@ function clone<T>(v: T): T {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (!isObject(a) || !isObject(b)) return false;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => k in b && deepEqual(a[k], b[k]));
+  return (
+    keys.length === Object.keys(b).length && keys.every((k) => k in b && deepEqual(a[k], b[k]))
+  );
 }
 
 const fieldNav = (nav: SchemaNav, name: string): SchemaNav => nav.field(name) ?? ANY_NAV;
 const itemNav = (nav: SchemaNav): SchemaNav => nav.items() ?? ANY_NAV;
-const isGranular = (v: unknown, nav: SchemaNav): v is JsonObject => isObject(v) && nav.mapType !== 'atomic';
+const isGranular = (v: unknown, nav: SchemaNav): v is JsonObject =>
+  isObject(v) && nav.mapType !== 'atomic';
 
 // ---- Path elements
 
@@ -114,13 +119,24 @@ function canonicalPE(raw: string): string | undefined {
     throw new PatchError(`managedFields: "${raw}" does not hold valid JSON after "${kind}"`);
   }
   if (kind === 'v:') return valuePE(parsed);
-  if (!isObject(parsed)) throw new PatchError(`managedFields: "${raw}" must hold a JSON object of key fields`);
+  if (!isObject(parsed))
+    throw new PatchError(`managedFields: "${raw}" must hold a JSON object of key fields`);
   return keyPE(parsed);
 }
 
 const RANK: Record<string, number> = { 'f:': 0, 'k:': 1, 'v:': 2, 'i:': 3 };
 const VALUE_RANK = (v: unknown): number =>
-  typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : Array.isArray(v) ? 3 : v === null ? 5 : 4;
+  typeof v === 'number'
+    ? 0
+    : typeof v === 'string'
+      ? 1
+      : typeof v === 'boolean'
+        ? 2
+        : Array.isArray(v)
+          ? 3
+          : v === null
+            ? 5
+            : 4;
 
 function compareValues(a: unknown, b: unknown): number {
   const ra = VALUE_RANK(a);
@@ -166,7 +182,9 @@ export function formatPath(path: readonly string[]): string {
       if (pe.startsWith('i:')) return `[${body}]`;
       if (pe.startsWith('v:')) return `[=${printValue(JSON.parse(body))}]`;
       const key = JSON.parse(body) as JsonObject;
-      return `[${Object.entries(key).map(([k, v]) => `${k}=${printValue(v)}`).join(',')}]`;
+      return `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${printValue(v)}`)
+        .join(',')}]`;
     })
     .join('');
 }
@@ -272,11 +290,13 @@ function readFieldsV1(json: JsonObject): { children?: MutableSet; member: boolea
     }
     const pe = canonicalPE(raw);
     if (pe === undefined) continue;
-    if (!isObject(value)) throw new PatchError(`managedFields: the value of "${raw}" must be a JSON object`);
+    if (!isObject(value))
+      throw new PatchError(`managedFields: the value of "${raw}" must be a JSON object`);
     const sub = readFieldsV1(value);
     children ??= new MutableSet();
     if (sub.member) children.members.add(pe);
-    if (sub.children && !isEmpty(sub.children)) children.children.set(pe, union(children.children.get(pe) ?? EMPTY_FIELD_SET, sub.children));
+    if (sub.children && !isEmpty(sub.children))
+      children.children.set(pe, union(children.children.get(pe) ?? EMPTY_FIELD_SET, sub.children));
   }
   return { children, member: member || children === undefined };
 }
@@ -293,7 +313,10 @@ function declaredListKind(nav: SchemaNav): ListKind {
     const keys = nav.listMapKeys?.length ? nav.listMapKeys : mergeKeys;
     return keys.length ? { type: 'map', keys } : { type: 'atomic' };
   }
-  const merges = (nav.patchStrategy ?? '').split(',').map((s) => s.trim()).includes('merge');
+  const merges = (nav.patchStrategy ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .includes('merge');
   if (!merges) return { type: 'atomic' };
   return mergeKeys.length ? { type: 'map', keys: mergeKeys } : { type: 'set' };
 }
@@ -314,8 +337,10 @@ function itemKey(item: unknown, keys: string[]): JsonObject | undefined {
 function listKind(nav: SchemaNav, ...lists: unknown[][]): ListKind {
   const kind = declaredListKind(nav);
   const items = lists.flat();
-  if (kind.type === 'set' && items.some((i) => typeof i === 'object' && i !== null)) return { type: 'atomic' };
-  if (kind.type === 'map' && items.some((i) => itemKey(i, kind.keys) === undefined)) return { type: 'atomic' };
+  if (kind.type === 'set' && items.some((i) => typeof i === 'object' && i !== null))
+    return { type: 'atomic' };
+  if (kind.type === 'map' && items.some((i) => itemKey(i, kind.keys) === undefined))
+    return { type: 'atomic' };
   return kind;
 }
 
@@ -325,14 +350,21 @@ function itemPE(item: unknown, kind: ListKind): string {
 
 function checkListItems(list: unknown[], nav: SchemaNav, path: string[]): void {
   const kind = listKind(nav);
-  if (kind.type === 'atomic' || (kind.type === 'set' && list.some((x) => typeof x === 'object' && x !== null))) return;
+  if (
+    kind.type === 'atomic' ||
+    (kind.type === 'set' && list.some((x) => typeof x === 'object' && x !== null))
+  )
+    return;
   const seen = new Set<string>();
   list.forEach((item, i) => {
     if (kind.type === 'map' && itemKey(item, kind.keys) === undefined) {
-      throw new PatchError(`${formatPath(path)}: element ${i} has none of the key fields (${kind.keys.join(', ')}) of this associative list`);
+      throw new PatchError(
+        `${formatPath(path)}: element ${i} has none of the key fields (${kind.keys.join(', ')}) of this associative list`,
+      );
     }
     const pe = itemPE(item, kind);
-    if (seen.has(pe)) throw new PatchError(`${formatPath(path)}: duplicate entries for key ${formatPath([pe])}`);
+    if (seen.has(pe))
+      throw new PatchError(`${formatPath(path)}: duplicate entries for key ${formatPath([pe])}`);
     seen.add(pe);
   });
 }
@@ -348,7 +380,8 @@ export function fieldSetFromObject(obj: unknown, nav: SchemaNav): FieldSet {
 
 function collect(value: unknown, nav: SchemaNav, path: string[], out: MutableSet): void {
   if (isGranular(value, nav)) {
-    for (const [k, v] of Object.entries(value)) collect(v, fieldNav(nav, k), [...path, fieldPE(k)], out);
+    for (const [k, v] of Object.entries(value))
+      collect(v, fieldNav(nav, k), [...path, fieldPE(k)], out);
     return;
   }
   if (Array.isArray(value)) {
@@ -375,7 +408,9 @@ interface Comparison {
 }
 
 const isEmptyContainer = (v: unknown): boolean =>
-  v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0);
+  v === undefined ||
+  v === null ||
+  (Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0);
 
 // k8s: structured-merge-diff typed.Compare. Added/removed containers count as paths of their own (the "." entries).
 function compare(lhs: unknown, rhs: unknown, nav: SchemaNav): Comparison {
@@ -544,7 +579,17 @@ function stripNulls(value: unknown): unknown {
 const IGNORED = (() => {
   const s = new MutableSet();
   for (const f of ['apiVersion', 'kind', 'metadata']) s.insert([fieldPE(f)]);
-  for (const f of ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']) {
+  for (const f of [
+    'name',
+    'namespace',
+    'creationTimestamp',
+    'selfLink',
+    'uid',
+    'clusterName',
+    'generation',
+    'managedFields',
+    'resourceVersion',
+  ]) {
     s.insert([fieldPE('metadata'), fieldPE(f)]);
   }
   return s;
@@ -560,8 +605,15 @@ interface Manager {
 }
 
 // Appliers are one manager whatever version they apply; updaters are one per version (k8s: BuildManagerIdentifier).
-function managerId(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
-  return JSON.stringify([m.manager, m.operation, m.operation === 'Update' ? m.apiVersion : '', m.subresource ?? '']);
+function managerId(
+  m: Pick<Manager, 'manager' | 'operation' | 'apiVersion' | 'subresource'>,
+): string {
+  return JSON.stringify([
+    m.manager,
+    m.operation,
+    m.operation === 'Update' ? m.apiVersion : '',
+    m.subresource ?? '',
+  ]);
 }
 
 function decodeManagers(entries: unknown): Map<string, Manager> {
@@ -571,8 +623,10 @@ function decodeManagers(entries: unknown): Map<string, Manager> {
   entries.forEach((e, i) => {
     const at = `metadata.managedFields[${i}]`;
     if (!isObject(e)) throw new PatchError(`${at} must be an object`);
-    if (e.operation !== 'Apply' && e.operation !== 'Update') throw new PatchError(`${at}.operation must be "Apply" or "Update"`);
-    if (e.fieldsType !== undefined && e.fieldsType !== 'FieldsV1') throw new PatchError(`${at}.fieldsType must be "FieldsV1"`);
+    if (e.operation !== 'Apply' && e.operation !== 'Update')
+      throw new PatchError(`${at}.operation must be "Apply" or "Update"`);
+    if (e.fieldsType !== undefined && e.fieldsType !== 'FieldsV1')
+      throw new PatchError(`${at}.fieldsType must be "FieldsV1"`);
     const m: Manager = {
       manager: typeof e.manager === 'string' ? e.manager : '',
       operation: e.operation,
@@ -633,7 +687,11 @@ function withManagedFields(obj: JsonObject, entries: ManagedFieldsEntry[]): Json
 }
 
 function stripIgnored(c: Comparison): Comparison {
-  return { added: difference(c.added, IGNORED), modified: difference(c.modified, IGNORED), removed: difference(c.removed, IGNORED) };
+  return {
+    added: difference(c.added, IGNORED),
+    modified: difference(c.modified, IGNORED),
+    removed: difference(c.removed, IGNORED),
+  };
 }
 
 /**
@@ -645,21 +703,34 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
   const { nav, manager, force } = opts;
   if (!isObject(opts.applied)) throw new PatchError('an apply configuration must be a JSON object');
   const appliedMeta = opts.applied.metadata;
-  if (isObject(appliedMeta) && appliedMeta.managedFields !== undefined && appliedMeta.managedFields !== null) {
+  if (
+    isObject(appliedMeta) &&
+    appliedMeta.managedFields !== undefined &&
+    appliedMeta.managedFields !== null
+  ) {
     throw new PatchError('metadata.managedFields must be nil in an apply configuration');
   }
   // A null in an apply configuration is taken as "not specified".
   const applied = withoutManagedFields(stripNulls(opts.applied));
-  const apiVersion = opts.apiVersion ?? (typeof applied.apiVersion === 'string' ? applied.apiVersion : '');
+  const apiVersion =
+    opts.apiVersion ?? (typeof applied.apiVersion === 'string' ? applied.apiVersion : '');
   const now = formatTime(opts.now);
   const creating = opts.live === undefined || opts.live === null;
   const live = withoutManagedFields(opts.live);
-  const liveEntries = isObject(opts.live) && isObject(opts.live.metadata) ? opts.live.metadata.managedFields : undefined;
+  const liveEntries =
+    isObject(opts.live) && isObject(opts.live.metadata)
+      ? opts.live.metadata.managedFields
+      : undefined;
   const managers = decodeManagers(opts.managedFields ?? liveEntries);
 
   // Objects written before anyone tracked ownership belong to a stand-in manager, so an apply cannot silently override them.
   if (!creating && managers.size === 0) {
-    const before = { manager: 'before-first-apply', operation: 'Update' as const, apiVersion, subresource: opts.subresource };
+    const before = {
+      manager: 'before-first-apply',
+      operation: 'Update' as const,
+      apiVersion,
+      subresource: opts.subresource,
+    };
     const c = stripIgnored(compare({}, live, nav));
     const set = union(c.added, c.modified);
     if (!isEmpty(set)) managers.set(managerId(before), { ...before, time: now, set });
@@ -688,7 +759,13 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
     if (isEmpty(clash)) continue;
     taken.set(id, clash);
     for (const p of fieldPaths(clash)) {
-      conflicts.push({ manager: m.manager, field: formatPath(p), operation: m.operation, apiVersion: m.apiVersion, ...(m.subresource ? { subresource: m.subresource } : {}) });
+      conflicts.push({
+        manager: m.manager,
+        field: formatPath(p),
+        operation: m.operation,
+        apiVersion: m.apiVersion,
+        ...(m.subresource ? { subresource: m.subresource } : {}),
+      });
     }
   }
   if (conflicts.length > 0 && !force) return { conflicts };
@@ -701,7 +778,11 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
   }
   const objectChanged = !deepEqual(live, merged);
   const setChanged = !previous || !deepEqual(toFieldsV1(previous.set), toFieldsV1(appliedSet));
-  managers.set(selfId, { ...self, time: objectChanged || setChanged || !previous?.time ? now : previous.time, set: appliedSet });
+  managers.set(selfId, {
+    ...self,
+    time: objectChanged || setChanged || !previous?.time ? now : previous.time,
+    set: appliedSet,
+  });
 
   const entries = encodeManagers(managers);
   return { object: withManagedFields(merged, entries), managedFields: entries };
@@ -710,21 +791,36 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
 // A writer that sends managedFields replaces them; `[{}]` resets them; sending none keeps the stored ones.
 function entriesForUpdate(opts: UpdateOptions): unknown {
   if (opts.managedFields) return opts.managedFields;
-  const sent = isObject(opts.updated) && isObject(opts.updated.metadata) ? opts.updated.metadata.managedFields : undefined;
-  if (Array.isArray(sent) && sent.length === 1 && isObject(sent[0]) && Object.keys(sent[0]).length === 0) return [];
+  const sent =
+    isObject(opts.updated) && isObject(opts.updated.metadata)
+      ? opts.updated.metadata.managedFields
+      : undefined;
+  if (
+    Array.isArray(sent) &&
+    sent.length === 1 &&
+    isObject(sent[0]) &&
+    Object.keys(sent[0]).length === 0
+  )
+    return [];
   if (Array.isArray(sent) && sent.length > 0) return sent;
-  return isObject(opts.live) && isObject(opts.live.metadata) ? opts.live.metadata.managedFields : undefined;
+  return isObject(opts.live) && isObject(opts.live.metadata)
+    ? opts.live.metadata.managedFields
+    : undefined;
 }
 
 /**
  * Ownership after a write that is not an apply (create, update, patch): the writer takes every field it added or
  * changed from whoever owned it, and removed fields lose their owners. Managers left owning nothing are dropped.
  */
-export function updateManagedFields(opts: UpdateOptions): { object: JsonObject; managedFields: ManagedFieldsEntry[] } {
+export function updateManagedFields(opts: UpdateOptions): {
+  object: JsonObject;
+  managedFields: ManagedFieldsEntry[];
+} {
   const { nav } = opts;
   const live = withoutManagedFields(opts.live);
   const updated = withoutManagedFields(opts.updated);
-  const apiVersion = opts.apiVersion ?? (typeof updated.apiVersion === 'string' ? updated.apiVersion : '');
+  const apiVersion =
+    opts.apiVersion ?? (typeof updated.apiVersion === 'string' ? updated.apiVersion : '');
   const managers = decodeManagers(entriesForUpdate(opts));
 
   const changes = stripIgnored(compare(live, updated, nav));
@@ -736,9 +832,18 @@ export function updateManagedFields(opts: UpdateOptions): { object: JsonObject; 
   }
   // Like upstream, the writer's entry (and its time) only changes when the write changed something.
   if (!isEmpty(taken)) {
-    const self = { manager: opts.manager, operation: 'Update' as const, apiVersion, subresource: opts.subresource };
+    const self = {
+      manager: opts.manager,
+      operation: 'Update' as const,
+      apiVersion,
+      subresource: opts.subresource,
+    };
     const id = managerId(self);
-    managers.set(id, { ...self, time: formatTime(opts.now), set: union(managers.get(id)?.set ?? EMPTY_FIELD_SET, taken) });
+    managers.set(id, {
+      ...self,
+      time: formatTime(opts.now),
+      set: union(managers.get(id)?.set ?? EMPTY_FIELD_SET, taken),
+    });
   }
   const entries = encodeManagers(managers);
   return { object: withManagedFields(updated, entries), managedFields: entries };
@@ -769,6 +874,12 @@ export function formatConflictMessage(conflicts: readonly ApplyConflict[]): stri
 }
 
 /** The `details.causes` of that Status: one FieldManagerConflict per field. */
-export function conflictCauses(conflicts: readonly ApplyConflict[]): Array<{ type: 'FieldManagerConflict'; message: string; field: string }> {
-  return conflicts.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with ${printManager(c)}`, field: c.field }));
+export function conflictCauses(
+  conflicts: readonly ApplyConflict[],
+): Array<{ type: 'FieldManagerConflict'; message: string; field: string }> {
+  return conflicts.map((c) => ({
+    type: 'FieldManagerConflict',
+    message: `conflict with ${printManager(c)}`,
+    field: c.field,
+  }));
 }

@@ -1,7 +1,8 @@
 // RFC 7386 JSON Merge Patch (application/merge-patch+json): applying one, and computing one.
 import { deepClone, jsonEqual, setMember } from './json-patch';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Objects merge member by member, a null member deletes, anything else (arrays included)
@@ -12,7 +13,8 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = isObject(target) ? deepClone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else setMember(out, key, applyMergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value));
+    else
+      setMember(out, key, applyMergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value));
   }
   return out;
 }
@@ -30,7 +32,8 @@ export function createMergePatch(original: unknown, modified: unknown): unknown 
   }
   for (const [key, value] of Object.entries(modified)) {
     if (!Object.hasOwn(original, key)) setMember(patch, key, deepClone(value));
-    else if (!jsonEqual(original[key], value)) setMember(patch, key, createMergePatch(original[key], value));
+    else if (!jsonEqual(original[key], value))
+      setMember(patch, key, createMergePatch(original[key], value));
   }
   return patch;
 }

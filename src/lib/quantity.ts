@@ -8,10 +8,22 @@ export class QuantityError extends Error {
 }
 
 // Upstream's error texts: the apiserver sends them back verbatim when a manifest holds a bad quantity.
-const ERR_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const ERR_FORMAT =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const ERR_SUFFIX = "unable to parse quantity's suffix";
 
-const decimalSuffixes: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const decimalSuffixes: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  '': 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
 const binarySuffixes: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const decimalSuffixByExp = new Map(Object.entries(decimalSuffixes).map(([s, e]) => [e, s]));
 const binarySuffixByPow = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
@@ -43,11 +55,17 @@ export class Quantity {
   ) {}
 
   /** @internal builds a normalized quantity; used by the parser and the formatters. */
-  static of(mantissa: bigint, exponent: number, format: QuantityFormat, original?: string): Quantity {
+  static of(
+    mantissa: bigint,
+    exponent: number,
+    format: QuantityFormat,
+    original?: string,
+  ): Quantity {
     if (mantissa === 0n) return new Quantity(0n, 0, format, original);
     if (exponent < NANO) {
       const shift = NANO - exponent;
-      mantissa = shift > digitCount(mantissa) ? (mantissa < 0n ? -1n : 1n) : divAway(mantissa, pow10(shift));
+      mantissa =
+        shift > digitCount(mantissa) ? (mantissa < 0n ? -1n : 1n) : divAway(mantissa, pow10(shift));
       exponent = NANO;
     }
     while (mantissa % 10n === 0n) {
@@ -186,10 +204,20 @@ function scan(str: string): Scanned {
   return { positive, num, denom, suffix: str.slice(suffixStart) };
 }
 
-function interpretSuffix(suffix: string): { base: 2 | 10; exponent: number; format: QuantityFormat } {
-  if (suffix in decimalSuffixes) return { base: 10, exponent: decimalSuffixes[suffix], format: 'DecimalSI' };
-  if (suffix in binarySuffixes) return { base: 2, exponent: binarySuffixes[suffix], format: 'BinarySI' };
-  if (suffix.length > 1 && (suffix[0] === 'e' || suffix[0] === 'E') && /^[+-]?[0-9]+$/.test(suffix.slice(1))) {
+function interpretSuffix(suffix: string): {
+  base: 2 | 10;
+  exponent: number;
+  format: QuantityFormat;
+} {
+  if (suffix in decimalSuffixes)
+    return { base: 10, exponent: decimalSuffixes[suffix], format: 'DecimalSI' };
+  if (suffix in binarySuffixes)
+    return { base: 2, exponent: binarySuffixes[suffix], format: 'BinarySI' };
+  if (
+    suffix.length > 1 &&
+    (suffix[0] === 'e' || suffix[0] === 'E') &&
+    /^[+-]?[0-9]+$/.test(suffix.slice(1))
+  ) {
     const exponent = Number(suffix.slice(1));
     if (Math.abs(exponent) <= 2 ** 31 - 1) return { base: 10, exponent, format: 'DecimalExponent' };
   }
@@ -201,9 +229,16 @@ function keepsOriginal(s: Scanned, base: 2 | 10, exponent: number): boolean {
   const shifted = s.num + s.denom;
   if (base === 10) {
     const scale = exponent - s.denom.length;
-    return shifted.length <= 18 && scale >= NANO && scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0';
+    return (
+      shifted.length <= 18 &&
+      scale >= NANO &&
+      scale % 3 === 0 &&
+      !shifted.endsWith('000') &&
+      shifted[0] !== '0'
+    );
   }
-  if (s.denom.length > 0 || 15 - s.num.length - Math.trunc((exponent * 3) / 10) - 1 < 0) return false;
+  if (s.denom.length > 0 || 15 - s.num.length - Math.trunc((exponent * 3) / 10) - 1 < 0)
+    return false;
   const value = BigInt(s.num);
   return value << BigInt(exponent) <= MAX_INT64 && (value & 7n) !== 0n;
 }

@@ -29,10 +29,13 @@ function clone<T>(v: T): T {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (!isObject(a) || !isObject(b)) return false;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => k in b && deepEqual(a[k], b[k]));
+  return (
+    keys.length === Object.keys(b).length && keys.every((k) => k in b && deepEqual(a[k], b[k]))
+  );
 }
 
 interface Strategy {
@@ -59,15 +62,26 @@ const where = (path: string): string => path || '<root>';
 const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
 
 /** Applies a strategic merge patch to an object. Inputs are left untouched; the result shares nothing with them. */
-export function applyStrategicMergePatch(original: unknown, patch: unknown, nav: SchemaNav): unknown {
-  if (!isObject(patch)) throw new PatchError(`a strategic merge patch must be a JSON object, got ${shape(patch)}`);
+export function applyStrategicMergePatch(
+  original: unknown,
+  patch: unknown,
+  nav: SchemaNav,
+): unknown {
+  if (!isObject(patch))
+    throw new PatchError(`a strategic merge patch must be a JSON object, got ${shape(patch)}`);
   const base = original === undefined || original === null ? {} : original;
-  if (!isObject(base)) throw new PatchError(`only a JSON object can be patched, got ${shape(base)}`);
+  if (!isObject(base))
+    throw new PatchError(`only a JSON object can be patched, got ${shape(base)}`);
   return mergeMap(clone(base), clone(patch), nav, '');
 }
 
 // Works destructively on its (already cloned) arguments, like upstream's mergeMap.
-function mergeMap(original: JsonObject, patch: JsonObject, nav: SchemaNav, path: string): JsonObject {
+function mergeMap(
+  original: JsonObject,
+  patch: JsonObject,
+  nav: SchemaNav,
+  path: string,
+): JsonObject {
   const directive = patch[DIRECTIVE];
   if (directive !== undefined) {
     delete patch[DIRECTIVE];
@@ -76,7 +90,9 @@ function mergeMap(original: JsonObject, patch: JsonObject, nav: SchemaNav, path:
     if (directive === 'delete') return {};
     // Upstream rejects "merge"; accepting it as the default behaviour it names is harmless.
     if (directive !== 'merge') {
-      throw new PatchError(`${where(path)}: unknown $patch directive ${JSON.stringify(directive)}; use "replace", "delete" or "merge"`);
+      throw new PatchError(
+        `${where(path)}: unknown $patch directive ${JSON.stringify(directive)}; use "replace", "delete" or "merge"`,
+      );
     }
   }
   applyRetainKeys(original, patch, path);
@@ -101,7 +117,9 @@ function mergeMap(original: JsonObject, patch: JsonObject, nav: SchemaNav, path:
         ? fresh(value, nav2, join(path, key))
         : mergeMap(current as JsonObject, value, nav2, join(path, key));
     } else if (Array.isArray(value)) {
-      original[key] = strategyOf(nav2).merge ? mergeList(current as unknown[], value, nav2, join(path, key)) : value;
+      original[key] = strategyOf(nav2).merge
+        ? mergeList(current as unknown[], value, nav2, join(path, key))
+        : value;
     } else {
       original[key] = value;
     }
@@ -129,16 +147,25 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject, path: string):
   for (const [key, value] of Object.entries(patch)) {
     if (value === null || key.startsWith(DELETE_PRIMITIVE) || key.startsWith(SET_ORDER)) continue;
     if (!keep.has(key)) {
-      throw new PatchError(`${where(path)}: field "${key}" is set by the patch but missing from $retainKeys; add it to $retainKeys`);
+      throw new PatchError(
+        `${where(path)}: field "${key}" is set by the patch but missing from $retainKeys; add it to $retainKeys`,
+      );
     }
   }
   for (const key of Object.keys(original)) if (!keep.has(key)) delete original[key];
 }
 
-function deleteFromPrimitiveList(original: JsonObject, key: string, value: unknown, path: string): void {
+function deleteFromPrimitiveList(
+  original: JsonObject,
+  key: string,
+  value: unknown,
+  path: string,
+): void {
   const name = key.slice(DELETE_PRIMITIVE.length);
   if (!name || !Array.isArray(value)) {
-    throw new PatchError(`${where(path)}: ${key} must name a list and hold a list of values to delete`);
+    throw new PatchError(
+      `${where(path)}: ${key} must name a list and hold a list of values to delete`,
+    );
   }
   const current = original[name];
   if (!Array.isArray(current)) return;
@@ -149,7 +176,8 @@ function listElementsAreObjects(lists: unknown[][], path: string): boolean {
   let objects: boolean | undefined;
   for (const list of lists) {
     for (const item of list) {
-      if (Array.isArray(item)) throw new PatchError(`${where(path)}: lists of lists cannot be merged`);
+      if (Array.isArray(item))
+        throw new PatchError(`${where(path)}: lists of lists cannot be merged`);
       const isObj = isObject(item);
       if (objects !== undefined && objects !== isObj) {
         throw new PatchError(`${where(path)}: list elements must be all objects or all scalars`);
@@ -162,13 +190,18 @@ function listElementsAreObjects(lists: unknown[][], path: string): boolean {
 
 function sameEntry(a: unknown, b: unknown, mergeKey: string | undefined): boolean {
   if (!mergeKey) return deepEqual(a, b);
-  return isObject(a) && isObject(b) && a[mergeKey] !== undefined && deepEqual(a[mergeKey], b[mergeKey]);
+  return (
+    isObject(a) && isObject(b) && a[mergeKey] !== undefined && deepEqual(a[mergeKey], b[mergeKey])
+  );
 }
 
 function requireMergeKey(item: unknown, mergeKey: string, path: string): JsonObject {
-  if (!isObject(item)) throw new PatchError(`${where(path)}: list element ${JSON.stringify(item)} must be an object`);
+  if (!isObject(item))
+    throw new PatchError(`${where(path)}: list element ${JSON.stringify(item)} must be an object`);
   if (item[mergeKey] === undefined || item[mergeKey] === null) {
-    throw new PatchError(`${where(path)}: list element ${JSON.stringify(item)} does not contain the merge key "${mergeKey}"`);
+    throw new PatchError(
+      `${where(path)}: list element ${JSON.stringify(item)} does not contain the merge key "${mergeKey}"`,
+    );
   }
   return item;
 }
@@ -178,10 +211,12 @@ function mergeList(original: unknown[], patch: unknown[], nav: SchemaNav, path: 
   const { mergeKey } = strategyOf(nav);
   if (!listElementsAreObjects([original, patch], path)) {
     const merged: unknown[] = [];
-    for (const item of [...original, ...patch]) if (!merged.some((m) => deepEqual(m, item))) merged.push(item);
+    for (const item of [...original, ...patch])
+      if (!merged.some((m) => deepEqual(m, item))) merged.push(item);
     return enforceOrder(merged, patch, original, undefined);
   }
-  if (!mergeKey) throw new PatchError(`${where(path)}: a list of objects cannot be merged without a merge key`);
+  if (!mergeKey)
+    throw new PatchError(`${where(path)}: a list of objects cannot be merged without a merge key`);
 
   let base = original;
   const plain: JsonObject[] = [];
@@ -200,7 +235,9 @@ function mergeList(original: unknown[], patch: unknown[], nav: SchemaNav, path: 
       delete obj[DIRECTIVE];
       if (Object.keys(obj).length > 0) plain.push(obj);
     } else {
-      throw new PatchError(`${where(path)}: unknown $patch directive ${JSON.stringify(directive)} in a list element; use "delete", "replace" or "merge"`);
+      throw new PatchError(
+        `${where(path)}: unknown $patch directive ${JSON.stringify(directive)} in a list element; use "delete", "replace" or "merge"`,
+      );
     }
   }
   const items = itemNav(nav);
@@ -226,12 +263,20 @@ function sortByOrder(items: unknown[], order: unknown[], mergeKey: string | unde
     const i = indexIn(order, x, mergeKey);
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
-  return items.map((x, i) => ({ x, i, r: rank(x) })).sort((a, b) => a.r - b.r || a.i - b.i).map((e) => e.x);
+  return items
+    .map((x, i) => ({ x, i, r: rank(x) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((e) => e.x);
 }
 
 // Patch items take the patch's order, server-only items keep theirs, and the two are interleaved using the
 // server's order where both are known (k8s: normalizeElementOrder + mergeSortedSlice).
-function enforceOrder(merged: unknown[], patchOrder: unknown[], serverOrder: unknown[], mergeKey: string | undefined): unknown[] {
+function enforceOrder(
+  merged: unknown[],
+  patchOrder: unknown[],
+  serverOrder: unknown[],
+  mergeKey: string | undefined,
+): unknown[] {
   const fromPatch = merged.filter((x) => indexIn(patchOrder, x, mergeKey) >= 0);
   const serverOnly = merged.filter((x) => indexIn(patchOrder, x, mergeKey) < 0);
   const right = sortByOrder(fromPatch, patchOrder, mergeKey);
@@ -252,7 +297,13 @@ function enforceOrder(merged: unknown[], patchOrder: unknown[], serverOrder: unk
 }
 
 // Every item the patch lists must appear in $setElementOrder, in the same relative order.
-function checkOrderMatchesPatch(patchList: unknown, order: unknown[], mergeKey: string | undefined, name: string, path: string): void {
+function checkOrderMatchesPatch(
+  patchList: unknown,
+  order: unknown[],
+  mergeKey: string | undefined,
+  name: string,
+  path: string,
+): void {
   if (!Array.isArray(patchList) || patchList.length === 0 || order.length === 0) return;
   const listed = patchList.filter((x) => !(isObject(x) && x[DIRECTIVE] !== undefined));
   let p = 0;
@@ -264,17 +315,25 @@ function checkOrderMatchesPatch(patchList: unknown, order: unknown[], mergeKey: 
     if (sameEntry(listed[p], order[s], mergeKey)) p++;
   }
   if (p < listed.length) {
-    throw new PatchError(`${where(path)}: the items of "${name}" in the patch are not in the order given by ${SET_ORDER}${name}`);
+    throw new PatchError(
+      `${where(path)}: the items of "${name}" in the patch are not in the order given by ${SET_ORDER}${name}`,
+    );
   }
 }
 
-function applySetElementOrder(original: JsonObject, patch: JsonObject, nav: SchemaNav, path: string): void {
+function applySetElementOrder(
+  original: JsonObject,
+  patch: JsonObject,
+  nav: SchemaNav,
+  path: string,
+): void {
   for (const key of Object.keys(patch)) {
     if (!key.startsWith(SET_ORDER)) continue;
     const order = patch[key];
     delete patch[key];
     const name = key.slice(SET_ORDER.length);
-    if (!name || !Array.isArray(order)) throw new PatchError(`${where(path)}: ${key} must name a list and hold a list`);
+    if (!name || !Array.isArray(order))
+      throw new PatchError(`${where(path)}: ${key} must name a list and hold a list`);
     const current = original[name];
     const patched = patch[name];
     // A list the same patch deletes needs no ordering.
@@ -283,7 +342,9 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, nav: Sche
       throw new PatchError(`${where(path)}: ${key} orders "${name}", which is not a list`);
     }
     if (patched !== undefined && !Array.isArray(patched)) {
-      throw new PatchError(`${where(path)}: ${key} orders "${name}", but the patch sets it to a ${shape(patched)}`);
+      throw new PatchError(
+        `${where(path)}: ${key} orders "${name}", but the patch sets it to a ${shape(patched)}`,
+      );
     }
     const nav2 = fieldNav(nav, name);
     const strategy = strategyOf(nav2);
@@ -291,7 +352,8 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, nav: Sche
     const server = Array.isArray(current) ? current : [];
     const objects = listElementsAreObjects([server, patched ?? [], order], childPath);
     const mergeKey = objects ? strategy.mergeKey : undefined;
-    if (objects && !mergeKey) throw new PatchError(`${where(path)}: ${key} needs a merge key to order a list of objects`);
+    if (objects && !mergeKey)
+      throw new PatchError(`${where(path)}: ${key} needs a merge key to order a list of objects`);
     checkOrderMatchesPatch(patched, order, mergeKey, name, path);
 
     let merged: unknown[];
@@ -315,14 +377,25 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, nav: Sche
  * The patch that turns `original` into `modified`, as kubectl builds it: merge lists carry $setElementOrder,
  * removed merge-list items become `$patch: delete`, removed scalars of merge lists use $deleteFromPrimitiveList.
  */
-export function createTwoWayMergePatch(original: unknown, modified: unknown, nav: SchemaNav): JsonObject {
+export function createTwoWayMergePatch(
+  original: unknown,
+  modified: unknown,
+  nav: SchemaNav,
+): JsonObject {
   const a = original ?? {};
   const b = modified ?? {};
-  if (!isObject(a) || !isObject(b)) throw new PatchError('a two-way merge patch needs two JSON objects');
+  if (!isObject(a) || !isObject(b))
+    throw new PatchError('a two-way merge patch needs two JSON objects');
   return diffMaps(a, b, nav, false, '');
 }
 
-function diffMaps(original: JsonObject, modified: JsonObject, nav: SchemaNav, retainKeys: boolean, path: string): JsonObject {
+function diffMaps(
+  original: JsonObject,
+  modified: JsonObject,
+  nav: SchemaNav,
+  retainKeys: boolean,
+  path: string,
+): JsonObject {
   const patch: JsonObject = {};
   const retained: string[] = [];
   for (const [key, mod] of Object.entries(modified)) {
@@ -343,7 +416,8 @@ function diffMaps(original: JsonObject, modified: JsonObject, nav: SchemaNav, re
       }
     } else if (Array.isArray(mod)) {
       const nav2 = fieldNav(nav, key);
-      if (strategyOf(nav2).merge) diffList(key, orig as unknown[], mod, nav2, patch, join(path, key));
+      if (strategyOf(nav2).merge)
+        diffList(key, orig as unknown[], mod, nav2, patch, join(path, key));
       else if (!deepEqual(orig, mod)) patch[key] = clone(mod);
     } else if (orig !== mod) {
       patch[key] = mod;
@@ -355,11 +429,19 @@ function diffMaps(original: JsonObject, modified: JsonObject, nav: SchemaNav, re
     patch[key] = null;
     if (value !== null) dropsFields = true;
   }
-  if (retained.length > 0 && (Object.keys(patch).length > 0 || dropsFields)) patch[RETAIN_KEYS] = retained.sort();
+  if (retained.length > 0 && (Object.keys(patch).length > 0 || dropsFields))
+    patch[RETAIN_KEYS] = retained.sort();
   return patch;
 }
 
-function diffList(key: string, original: unknown[], modified: unknown[], nav: SchemaNav, patch: JsonObject, path: string): void {
+function diffList(
+  key: string,
+  original: unknown[],
+  modified: unknown[],
+  nav: SchemaNav,
+  patch: JsonObject,
+  path: string,
+): void {
   if (original.length === 0) {
     if (modified.length > 0) patch[key] = clone(modified);
     return;
@@ -367,7 +449,10 @@ function diffList(key: string, original: unknown[], modified: unknown[], nav: Sc
   const strategy = strategyOf(nav);
   if (listElementsAreObjects([original, modified], path)) {
     const mergeKey = strategy.mergeKey;
-    if (!mergeKey) throw new PatchError(`${where(path)}: a list of objects cannot be merged without a merge key`);
+    if (!mergeKey)
+      throw new PatchError(
+        `${where(path)}: a list of objects cannot be merged without a merge key`,
+      );
     const changes: unknown[] = [];
     for (const mod of modified) {
       const value = requireMergeKey(mod, mergeKey, path)[mergeKey];
@@ -377,25 +462,42 @@ function diffList(key: string, original: unknown[], modified: unknown[], nav: Sc
         continue;
       }
       const itemPath = `${path}[${mergeKey}=${JSON.stringify(value)}]`;
-      const sub = diffMaps(orig as JsonObject, mod as JsonObject, itemNav(nav), strategy.retainKeys, itemPath);
+      const sub = diffMaps(
+        orig as JsonObject,
+        mod as JsonObject,
+        itemNav(nav),
+        strategy.retainKeys,
+        itemPath,
+      );
       if (Object.keys(sub).length > 0) changes.push({ ...sub, [mergeKey]: value });
     }
     for (const orig of original) {
       if (!modified.some((m) => sameEntry(m, orig, mergeKey))) {
-        changes.push({ [mergeKey]: requireMergeKey(orig, mergeKey, path)[mergeKey], [DIRECTIVE]: 'delete' });
+        changes.push({
+          [mergeKey]: requireMergeKey(orig, mergeKey, path)[mergeKey],
+          [DIRECTIVE]: 'delete',
+        });
       }
     }
     const sameOrder =
-      original.length === modified.length && original.every((o, i) => sameEntry(o, modified[i], mergeKey));
+      original.length === modified.length &&
+      original.every((o, i) => sameEntry(o, modified[i], mergeKey));
     if (changes.length > 0) patch[key] = changes;
     if (changes.length > 0 || !sameOrder) {
-      patch[`${SET_ORDER}${key}`] = modified.map((m) => ({ [mergeKey]: (m as JsonObject)[mergeKey] }));
+      patch[`${SET_ORDER}${key}`] = modified.map((m) => ({
+        [mergeKey]: (m as JsonObject)[mergeKey],
+      }));
     }
     return;
   }
-  const added = modified.filter((m, i) => !original.some((o) => deepEqual(o, m)) && indexIn(modified, m, undefined) === i);
-  const removed = original.filter((o, i) => !modified.some((m) => deepEqual(o, m)) && indexIn(original, o, undefined) === i);
+  const added = modified.filter(
+    (m, i) => !original.some((o) => deepEqual(o, m)) && indexIn(modified, m, undefined) === i,
+  );
+  const removed = original.filter(
+    (o, i) => !modified.some((m) => deepEqual(o, m)) && indexIn(original, o, undefined) === i,
+  );
   if (added.length > 0) patch[key] = clone(added);
   if (removed.length > 0) patch[`${DELETE_PRIMITIVE}${key}`] = clone(removed);
-  if (removed.length > 0 || !deepEqual(original, modified)) patch[`${SET_ORDER}${key}`] = clone(modified);
+  if (removed.length > 0 || !deepEqual(original, modified))
+    patch[`${SET_ORDER}${key}`] = clone(modified);
 }

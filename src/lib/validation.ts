@@ -67,15 +67,18 @@ export function isDNS1123Label(value: string): string[] {
 
 export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
-  if (utf8Length(value) > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
-  if (!dns1123SubdomainRe.test(value)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
+  if (utf8Length(value) > DNS1123SubdomainMaxLength)
+    errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!dns1123SubdomainRe.test(value))
+    errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
   return errs;
 }
 
 export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (utf8Length(value) > DNS1035LabelMaxLength) errs.push(maxLenError(DNS1035LabelMaxLength));
-  if (!dns1035LabelRe.test(value)) errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
+  if (!dns1035LabelRe.test(value))
+    errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
   return errs;
 }
 
@@ -104,9 +107,12 @@ export function isQualifiedName(value: string): string[] {
     ];
   }
   if (name.length === 0) errs.push(`name part ${emptyError()}`);
-  else if (utf8Length(name) > QualifiedNameMaxLength) errs.push(`name part ${maxLenError(QualifiedNameMaxLength)}`);
+  else if (utf8Length(name) > QualifiedNameMaxLength)
+    errs.push(`name part ${maxLenError(QualifiedNameMaxLength)}`);
   if (!qualifiedNameRe.test(name)) {
-    errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
+    errs.push(
+      `name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`,
+    );
   }
   return errs;
 }
@@ -120,7 +126,8 @@ const labelValueRe = anchored(labelValueFmt);
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (utf8Length(value) > LabelValueMaxLength) errs.push(maxLenError(LabelValueMaxLength));
-  if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
+  if (!labelValueRe.test(value))
+    errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
   return errs;
 }
 
@@ -128,24 +135,32 @@ export function isValidLabelValue(value: string): string[] {
 export const TotalAnnotationSizeLimitB = 256 * 1024;
 
 /** Keys plus values, in bytes. The message is field.TooLong's detail: report it as a TooLong cause. */
-export function validateAnnotationsSize(annotations: Record<string, string> | undefined | null): string[] {
+export function validateAnnotationsSize(
+  annotations: Record<string, string> | undefined | null,
+): string[] {
   let total = 0;
   for (const [k, v] of Object.entries(annotations ?? {})) total += utf8Length(k) + utf8Length(v);
-  return total > TotalAnnotationSizeLimitB ? [`may not be more than ${TotalAnnotationSizeLimitB} bytes`] : [];
+  return total > TotalAnnotationSizeLimitB
+    ? [`may not be more than ${TotalAnnotationSizeLimitB} bytes`]
+    : [];
 }
 
 export function isValidPortNum(port: number): string[] {
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : [inclusiveRangeError(1, 65535)];
+  return Number.isInteger(port) && port >= 1 && port <= 65535
+    ? []
+    : [inclusiveRangeError(1, 65535)];
 }
 
 /** IANA_SVC_NAME (RFC 6335), lower case only as Kubernetes requires. */
 export function isValidPortName(port: string): string[] {
   const errs: string[] = [];
   if (utf8Length(port) > 15) errs.push(maxLenError(15));
-  if (!/^[-a-z0-9]+$/.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!/^[-a-z0-9]+$/.test(port))
+    errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
   if (!/[a-z]/.test(port)) errs.push('must contain at least one letter (a-z)');
   if (port.includes('--')) errs.push('must not contain consecutive hyphens');
-  if (port.length > 0 && (port.startsWith('-') || port.endsWith('-'))) errs.push('must not begin or end with a hyphen');
+  if (port.length > 0 && (port.startsWith('-') || port.endsWith('-')))
+    errs.push('must not begin or end with a hyphen');
   return errs;
 }
 
@@ -155,7 +170,9 @@ const cIdentifierErrMsg =
 const cIdentifierRe = anchored(cIdentifierFmt);
 
 export function isCIdentifier(value: string): string[] {
-  return cIdentifierRe.test(value) ? [] : [regexError(cIdentifierErrMsg, cIdentifierFmt, 'my_name', 'MY_NAME', 'MyName')];
+  return cIdentifierRe.test(value)
+    ? []
+    : [regexError(cIdentifierErrMsg, cIdentifierFmt, 'my_name', 'MY_NAME', 'MyName')];
 }
 
 const envVarNameFmt = '[-._a-zA-Z][-._a-zA-Z0-9]*';
@@ -172,7 +189,10 @@ function hasChDirPrefix(value: string): string[] {
 
 export function isEnvVarName(value: string): string[] {
   const errs: string[] = [];
-  if (!envVarNameRe.test(value)) errs.push(regexError(envVarNameErrMsg, envVarNameFmt, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
+  if (!envVarNameRe.test(value))
+    errs.push(
+      regexError(envVarNameErrMsg, envVarNameFmt, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'),
+    );
   errs.push(...hasChDirPrefix(value));
   return errs;
 }
@@ -182,14 +202,18 @@ export function isRelaxedEnvVarName(value: string): string[] {
   const errs: string[] = [];
   if (value.length === 0) errs.push(`environment variable name ${emptyError()}`);
   if (/[^\x20-\x7e]|=/.test(value)) {
-    errs.push("a valid environment variable name must consist only of printable ASCII characters other than '='");
+    errs.push(
+      "a valid environment variable name must consist only of printable ASCII characters other than '='",
+    );
   }
   return errs;
 }
 
 /** Accepts what Go's net.ParseIP did before 1.17 (netutils.ParseIPSloppy): IPv4 octets may carry leading zeros. */
 export function isValidIP(value: string): string[] {
-  return parseIPSloppy(value) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
+  return parseIPSloppy(value)
+    ? []
+    : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
 }
 
 function isIPv4Sloppy(s: string): boolean {

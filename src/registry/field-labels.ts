@@ -6,13 +6,19 @@ import type { FieldSelector } from '../lib/fields';
 
 export type FieldGetter = (o: KObject) => string | undefined;
 
-const get = (path: string): FieldGetter => (o) => {
-  let cur: unknown = o;
-  for (const p of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
-  return cur === undefined || cur === null ? undefined : String(cur);
-};
+const get =
+  (path: string): FieldGetter =>
+  (o) => {
+    let cur: unknown = o;
+    for (const p of path.split('.'))
+      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+    return cur === undefined || cur === null ? undefined : String(cur);
+  };
 
-const COMMON: Record<string, FieldGetter> = { 'metadata.name': get('metadata.name'), 'metadata.namespace': get('metadata.namespace') };
+const COMMON: Record<string, FieldGetter> = {
+  'metadata.name': get('metadata.name'),
+  'metadata.namespace': get('metadata.namespace'),
+};
 
 // k8s: each registry's GetAttrs / field label conversion funcs.
 const FIELDS: Record<string, Record<string, FieldGetter>> = {
@@ -21,7 +27,8 @@ const FIELDS: Record<string, Record<string, FieldGetter>> = {
     'spec.restartPolicy': get('spec.restartPolicy'),
     'spec.schedulerName': get('spec.schedulerName'),
     'spec.serviceAccountName': get('spec.serviceAccountName'),
-    'spec.hostNetwork': (o) => String(Boolean((o.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork)),
+    'spec.hostNetwork': (o) =>
+      String(Boolean((o.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork)),
     'status.phase': get('status.phase'),
     'status.podIP': get('status.podIP'),
     'status.nominatedNodeName': get('status.nominatedNodeName'),
@@ -39,7 +46,10 @@ const FIELDS: Record<string, Record<string, FieldGetter>> = {
     source: get('source.component'),
     type: get('type'),
   },
-  nodes: { 'spec.unschedulable': (o) => String(Boolean((o.spec as { unschedulable?: boolean } | undefined)?.unschedulable)) },
+  nodes: {
+    'spec.unschedulable': (o) =>
+      String(Boolean((o.spec as { unschedulable?: boolean } | undefined)?.unschedulable)),
+  },
   namespaces: { 'status.phase': get('status.phase') },
   secrets: { type: get('type') },
   replicasets: { 'status.replicas': get('status.replicas') },
@@ -56,7 +66,10 @@ export function fieldGetters(resource: string): Record<string, FieldGetter> {
  * k8s: pkg/registry/core/pod/storage/storage.go (TriggerFunc: spec.nodeName → NodeNameTriggerFunc)
  */
 const TRIGGERS: Record<string, { field: string; value: FieldGetter }> = {
-  pods: { field: 'spec.nodeName', value: (o) => (o.spec as { nodeName?: string } | undefined)?.nodeName ?? '' },
+  pods: {
+    field: 'spec.nodeName',
+    value: (o) => (o.spec as { nodeName?: string } | undefined)?.nodeName ?? '',
+  },
 };
 
 export function indexedField(resource: string): { field: string; value: FieldGetter } | undefined {
@@ -64,7 +77,11 @@ export function indexedField(resource: string): { field: string; value: FieldGet
 }
 
 /** A predicate for objects matching both selectors; undefined when they select everything. */
-export function selectionMatcher(resource: string, labels?: Selector, fields?: FieldSelector): ((o: KObject) => boolean) | undefined {
+export function selectionMatcher(
+  resource: string,
+  labels?: Selector,
+  fields?: FieldSelector,
+): ((o: KObject) => boolean) | undefined {
   const byLabels = labels && !labels.empty ? labels : undefined;
   const byFields = fields && !fields.empty ? fields : undefined;
   if (!byLabels && !byFields) return undefined;

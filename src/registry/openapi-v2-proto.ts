@@ -113,15 +113,29 @@ function vendorExtensions(w: Writer, field: number, o: Json): void {
 function schema(w: Writer, s: Json): void {
   w.string(1, s.$ref).string(2, s.format).string(3, s.title).string(4, s.description);
   if (s.default !== undefined) w.message(5, (a) => any(a, s.default));
-  w.double(6, s.multipleOf).double(7, s.maximum).bool(8, s.exclusiveMaximum).double(9, s.minimum).bool(10, s.exclusiveMinimum);
-  w.int64(11, s.maxLength).int64(12, s.minLength).string(13, s.pattern).int64(14, s.maxItems).int64(15, s.minItems);
-  w.bool(16, s.uniqueItems).int64(17, s.maxProperties).int64(18, s.minProperties).strings(19, s.required);
+  w.double(6, s.multipleOf)
+    .double(7, s.maximum)
+    .bool(8, s.exclusiveMaximum)
+    .double(9, s.minimum)
+    .bool(10, s.exclusiveMinimum);
+  w.int64(11, s.maxLength)
+    .int64(12, s.minLength)
+    .string(13, s.pattern)
+    .int64(14, s.maxItems)
+    .int64(15, s.minItems);
+  w.bool(16, s.uniqueItems)
+    .int64(17, s.maxProperties)
+    .int64(18, s.minProperties)
+    .strings(19, s.required);
   if (Array.isArray(s.enum)) for (const e of s.enum) w.message(20, (a) => any(a, e));
   // AdditionalPropertiesItem { oneof { Schema schema = 1; bool boolean = 2; } }
-  if (isObj(s.additionalProperties)) w.message(21, (ap) => ap.message(1, (x) => schema(x, s.additionalProperties as Json)));
-  else if (typeof s.additionalProperties === 'boolean') w.message(21, (ap) => ap.bool(2, s.additionalProperties, true));
+  if (isObj(s.additionalProperties))
+    w.message(21, (ap) => ap.message(1, (x) => schema(x, s.additionalProperties as Json)));
+  else if (typeof s.additionalProperties === 'boolean')
+    w.message(21, (ap) => ap.bool(2, s.additionalProperties, true));
   // TypeItem { repeated string value = 1; }
-  if (s.type !== undefined) w.message(22, (t) => t.strings(1, Array.isArray(s.type) ? s.type : [s.type]));
+  if (s.type !== undefined)
+    w.message(22, (t) => t.strings(1, Array.isArray(s.type) ? s.type : [s.type]));
   // ItemsItem { repeated Schema schema = 1; }
   if (isObj(s.items)) w.message(23, (it) => it.message(1, (x) => schema(x, s.items as Json)));
   if (Array.isArray(s.allOf)) for (const a of s.allOf) w.message(24, (x) => schema(x, a as Json));
@@ -129,7 +143,8 @@ function schema(w: Writer, s: Json): void {
   if (isObj(s.properties)) {
     const props = s.properties;
     w.message(25, (ps) => {
-      for (const [name, p] of Object.entries(props)) ps.message(1, (n) => n.string(1, name).message(2, (x) => schema(x, p as Json)));
+      for (const [name, p] of Object.entries(props))
+        ps.message(1, (n) => n.string(1, name).message(2, (x) => schema(x, p as Json)));
     });
   }
   w.string(26, s.discriminator).bool(27, s.readOnly);
@@ -147,7 +162,9 @@ function nonBodyParameter(w: Writer, p: Json): void {
     x.bool(1, p.required).string(2, p.in).string(3, p.description).string(4, p.name);
     const o = which === 4 || which === 1 ? 0 : 1; // header and path have no allow_empty_value
     if (o) x.bool(5, p.allowEmptyValue);
-    x.string(5 + o, p.type).string(6 + o, p.format).string(8 + o, p.collectionFormat);
+    x.string(5 + o, p.type)
+      .string(6 + o, p.format)
+      .string(8 + o, p.collectionFormat);
     if (p.default !== undefined) x.message(9 + o, (a) => any(a, p.default));
     x.bool(19 + o, p.uniqueItems);
     if (Array.isArray(p.enum)) for (const e of p.enum) x.message(20 + o, (a) => any(a, e));
@@ -189,7 +206,8 @@ function operation(w: Writer, op: Json): void {
         named.string(1, code).message(2, (rv) =>
           rv.message(1, (resp) => {
             resp.string(1, r.description);
-            if (isObj(r.schema)) resp.message(2, (si) => si.message(1, (x) => schema(x, r.schema as Json)));
+            if (isObj(r.schema))
+              resp.message(2, (si) => si.message(1, (x) => schema(x, r.schema as Json)));
           }),
         ),
       );
@@ -200,10 +218,19 @@ function operation(w: Writer, op: Json): void {
 }
 
 // PathItem { _ref 1, get 2, put 3, post 4, delete 5, options 6, head 7, patch 8, parameters 9, vendor_extension 10 }
-const PATH_METHODS: [string, number][] = [['get', 2], ['put', 3], ['post', 4], ['delete', 5], ['options', 6], ['head', 7], ['patch', 8]];
+const PATH_METHODS: [string, number][] = [
+  ['get', 2],
+  ['put', 3],
+  ['post', 4],
+  ['delete', 5],
+  ['options', 6],
+  ['head', 7],
+  ['patch', 8],
+];
 
 function pathItem(w: Writer, item: Json): void {
-  for (const [m, f] of PATH_METHODS) if (isObj(item[m])) w.message(f, (o) => operation(o, item[m] as Json));
+  for (const [m, f] of PATH_METHODS)
+    if (isObj(item[m])) w.message(f, (o) => operation(o, item[m] as Json));
   for (const p of (item.parameters as Json[] | undefined) ?? []) parameter(w, 9, p);
   vendorExtensions(w, 10, item);
 }
@@ -222,7 +249,11 @@ export function encodeOpenApiV2(doc: Json): Uint8Array {
     i.string(1, info.title).string(2, info.version).string(3, info.description);
     vendorExtensions(i, 7, info);
   });
-  w.string(3, doc.host).string(4, doc.basePath).strings(5, doc.schemes).strings(6, doc.consumes).strings(7, doc.produces);
+  w.string(3, doc.host)
+    .string(4, doc.basePath)
+    .strings(5, doc.schemes)
+    .strings(6, doc.consumes)
+    .strings(7, doc.produces);
   // Paths { vendor_extension 1, repeated NamedPathItem path = 2 }; NamedPathItem { name 1, value 2 }
   w.message(8, (ps) => {
     for (const [p, item] of Object.entries((doc.paths as Record<string, Json>) ?? {})) {
@@ -239,7 +270,8 @@ export function encodeOpenApiV2(doc: Json): Uint8Array {
   // NamedStringArray { name 1, StringArray value 2 }; StringArray { repeated string value = 1; }
   for (const req of (doc.security as Record<string, string[]>[] | undefined) ?? []) {
     w.message(12, (r) => {
-      for (const [name, scopes] of Object.entries(req)) r.message(1, (n) => n.string(1, name).message(2, (a) => a.strings(1, scopes)));
+      for (const [name, scopes] of Object.entries(req))
+        r.message(1, (n) => n.string(1, name).message(2, (a) => a.strings(1, scopes)));
     });
   }
   // SecurityDefinitions { repeated NamedSecurityDefinitionsItem additional_properties = 1; }
@@ -249,7 +281,15 @@ export function encodeOpenApiV2(doc: Json): Uint8Array {
     w.message(13, (sd) => {
       for (const [name, d] of Object.entries(defs) as [string, Json][]) {
         if (d.type !== 'apiKey') continue;
-        sd.message(1, (n) => n.string(1, name).message(2, (item) => item.message(2, (k) => k.string(1, d.type).string(2, d.name).string(3, d.in).string(4, d.description))));
+        sd.message(1, (n) =>
+          n
+            .string(1, name)
+            .message(2, (item) =>
+              item.message(2, (k) =>
+                k.string(1, d.type).string(2, d.name).string(3, d.in).string(4, d.description),
+              ),
+            ),
+        );
       }
     });
   }

@@ -14,21 +14,32 @@ export function toV2Schema(s: Schema): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(s)) {
     if (k === '$ref') out.$ref = V2_REF_PREFIX + (v as string).slice(REF_PREFIX.length);
-    else if (k === 'allOf' && (v as Schema[]).length === 1 && !s.properties) Object.assign(out, toV2Schema((v as Schema[])[0]));
+    else if (k === 'allOf' && (v as Schema[]).length === 1 && !s.properties)
+      Object.assign(out, toV2Schema((v as Schema[])[0]));
     else if (k === 'allOf') out.allOf = (v as Schema[]).map(toV2Schema);
     // Swagger 2.0 has no oneOf; upstream writes int-or-string and quantity as plain strings (kubectl's
     // validator accepts any scalar for a string).
     else if (k === 'oneOf') out.type ??= 'string';
-    else if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([n, p]) => [n, toV2Schema(p)]));
+    else if (k === 'properties')
+      out.properties = Object.fromEntries(
+        Object.entries(v as Record<string, Schema>).map(([n, p]) => [n, toV2Schema(p)]),
+      );
     else if (k === 'items' || k === 'additionalProperties') out[k] = toV2Schema(v as Schema);
     else out[k] = v;
   }
   // A $ref with siblings keeps only the description, as upstream's v2 does.
-  if (out.$ref) return out.description ? { description: out.description, $ref: out.$ref } : { $ref: out.$ref };
+  if (out.$ref)
+    return out.description ? { description: out.description, $ref: out.$ref } : { $ref: out.$ref };
   return out;
 }
 
-type V3Param = { name: string; in: string; description?: string; required?: boolean; schema?: Json };
+type V3Param = {
+  name: string;
+  in: string;
+  description?: string;
+  required?: boolean;
+  schema?: Json;
+};
 type V3Content = Record<string, { schema?: Schema }>;
 type V3Operation = Json & {
   parameters?: V3Param[];
@@ -37,7 +48,13 @@ type V3Operation = Json & {
 };
 
 function toV2Param(p: V3Param): Json {
-  const out: Json = { uniqueItems: p.schema?.uniqueItems, type: p.schema?.type, description: p.description, name: p.name, in: p.in };
+  const out: Json = {
+    uniqueItems: p.schema?.uniqueItems,
+    type: p.schema?.type,
+    description: p.description,
+    name: p.name,
+    in: p.in,
+  };
   if (p.required) out.required = true;
   return out;
 }
@@ -49,7 +66,12 @@ function toV2Operation(op: V3Operation): Json {
   if (requestBody) {
     consumes = Object.keys(requestBody.content);
     const schema = Object.values(requestBody.content)[0]?.schema;
-    params.push({ name: 'body', in: 'body', ...(requestBody.required ? { required: true } : {}), schema: schema ? toV2Schema(schema) : {} });
+    params.push({
+      name: 'body',
+      in: 'body',
+      ...(requestBody.required ? { required: true } : {}),
+      schema: schema ? toV2Schema(schema) : {},
+    });
   }
   params.push(...parameters.map(toV2Param));
   const produces = new Set<string>();
@@ -58,7 +80,9 @@ function toV2Operation(op: V3Operation): Json {
     const content = Object.entries(r.content ?? {});
     for (const [type] of content) produces.add(type);
     const schema = content[0]?.[1].schema;
-    v2Responses[code] = schema ? { description: r.description, schema: toV2Schema(schema) } : { description: r.description };
+    v2Responses[code] = schema
+      ? { description: r.description, schema: toV2Schema(schema) }
+      : { description: r.description };
   }
   return {
     description,
@@ -86,15 +110,27 @@ function toV2PathItem(item: Record<string, unknown>): Json {
 export function buildV2Document(): Json {
   const paths: Json = {};
   for (const gv of servedGroupVersions()) {
-    for (const [p, item] of Object.entries(buildV3Document(gv).paths)) paths[p] = toV2PathItem(item);
+    for (const [p, item] of Object.entries(buildV3Document(gv).paths))
+      paths[p] = toV2PathItem(item);
   }
   const defs = definitions();
   return {
     swagger: '2.0',
     info: { title: 'edgeplane', version: API_VERSION_LABEL },
     paths,
-    definitions: Object.fromEntries(Object.keys(defs).sort().map((k) => [k, toV2Schema(defs[k])])),
-    securityDefinitions: { BearerToken: { description: 'Bearer Token authentication', type: 'apiKey', name: 'authorization', in: 'header' } },
+    definitions: Object.fromEntries(
+      Object.keys(defs)
+        .sort()
+        .map((k) => [k, toV2Schema(defs[k])]),
+    ),
+    securityDefinitions: {
+      BearerToken: {
+        description: 'Bearer Token authentication',
+        type: 'apiKey',
+        name: 'authorization',
+        in: 'header',
+      },
+    },
     security: [{ BearerToken: [] }],
   };
 }
@@ -116,7 +152,10 @@ export function openApiV2(): { json: OpenApiV2Body; proto: OpenApiV2Body } {
     const hash = sha256Hex(json);
     // Each representation has its own validator (the JSON hash, and the same hash marked for protobuf),
     // so a cache never answers one form's If-None-Match with the other's bytes.
-    cached = { json: { body: json, etag: `"${hash}"` }, proto: { body: proto, etag: `"${hash}-pb"` } };
+    cached = {
+      json: { body: json, etag: `"${hash}"` },
+      proto: { body: proto, etag: `"${hash}-pb"` },
+    };
   }
   return cached;
 }

@@ -60,39 +60,99 @@ export function sha256Hex(text: string): string {
     }
     let [a, b, c, d, e, f, g, hh] = h;
     for (let t = 0; t < 64; t++) {
-      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t]) | 0;
+      const t1 =
+        (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t]) | 0;
       const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-      hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
     }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
   }
-  return Array.from(h, (x) => x.toString(16).padStart(8, '0')).join('').toUpperCase();
+  return Array.from(h, (x) => x.toString(16).padStart(8, '0'))
+    .join('')
+    .toUpperCase();
 }
 
 // --- operations ----------------------------------------------------------------------------------------
 
-interface GVKRef { group: string; version: string; kind: string }
+interface GVKRef {
+  group: string;
+  version: string;
+  kind: string;
+}
 
-const query = (name: string, description: string, type = 'string') => ({ name, in: 'query', description, schema: { type, uniqueItems: true } });
-const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', uniqueItems: true } });
+const query = (name: string, description: string, type = 'string') => ({
+  name,
+  in: 'query',
+  description,
+  schema: { type, uniqueItems: true },
+});
+const pathParam = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string', uniqueItems: true },
+});
 
 const P = {
   pretty: query('pretty', 'If "true", indent the output.'),
   dryRun: query('dryRun', 'When "All", check and report the result without storing anything.'),
-  fieldManager: query('fieldManager', 'Name of the actor making the change, recorded in managedFields.'),
-  fieldValidation: query('fieldValidation', 'How unknown or duplicate fields in the body are handled: Ignore (drop them), Warn (accept with a warning) or Strict (reject with 400).'),
-  force: query('force', 'For apply requests: take ownership of fields other managers own instead of failing with a conflict.', 'boolean'),
-  gracePeriodSeconds: query('gracePeriodSeconds', 'Seconds before the object is deleted; 0 deletes at once.', 'integer'),
-  propagationPolicy: query('propagationPolicy', 'What happens to dependents: Orphan, Background or Foreground.'),
+  fieldManager: query(
+    'fieldManager',
+    'Name of the actor making the change, recorded in managedFields.',
+  ),
+  fieldValidation: query(
+    'fieldValidation',
+    'How unknown or duplicate fields in the body are handled: Ignore (drop them), Warn (accept with a warning) or Strict (reject with 400).',
+  ),
+  force: query(
+    'force',
+    'For apply requests: take ownership of fields other managers own instead of failing with a conflict.',
+    'boolean',
+  ),
+  gracePeriodSeconds: query(
+    'gracePeriodSeconds',
+    'Seconds before the object is deleted; 0 deletes at once.',
+    'integer',
+  ),
+  propagationPolicy: query(
+    'propagationPolicy',
+    'What happens to dependents: Orphan, Background or Foreground.',
+  ),
   list: [
     query('labelSelector', 'Only return objects whose labels match this selector.'),
     query('fieldSelector', 'Only return objects whose fields match this selector.'),
-    query('limit', 'Largest number of objects to return; use continue for the next page.', 'integer'),
+    query(
+      'limit',
+      'Largest number of objects to return; use continue for the next page.',
+      'integer',
+    ),
     query('continue', 'Token from a previous limited list, to fetch the next page.'),
-    query('resourceVersion', 'Which version of the store to read from (see the list semantics of resourceVersion).'),
+    query(
+      'resourceVersion',
+      'Which version of the store to read from (see the list semantics of resourceVersion).',
+    ),
     query('resourceVersionMatch', 'How resourceVersion is interpreted: Exact or NotOlderThan.'),
     query('timeoutSeconds', 'Close a list or watch after this many seconds.', 'integer'),
-    query('watch', 'Stream changes (ADDED, MODIFIED, DELETED) instead of returning a list.', 'boolean'),
+    query(
+      'watch',
+      'Stream changes (ADDED, MODIFIED, DELETED) instead of returning a list.',
+      'boolean',
+    ),
     query('allowWatchBookmarks', 'Allow BOOKMARK events in a watch.', 'boolean'),
   ],
 };
@@ -102,12 +162,24 @@ const content = (defName: string) => {
   return { 'application/json': { schema }, 'application/yaml': { schema } };
 };
 const ok = (defName: string, codes: string[] = ['200']) => ({
-  ...Object.fromEntries(codes.map((c) => [c, { description: c === '201' ? 'Created' : c === '202' ? 'Accepted' : 'OK', content: content(defName) }])),
+  ...Object.fromEntries(
+    codes.map((c) => [
+      c,
+      {
+        description: c === '201' ? 'Created' : c === '202' ? 'Accepted' : 'OK',
+        content: content(defName),
+      },
+    ]),
+  ),
   '401': { description: 'Unauthorized' },
 });
 
 function operation(
-  action: string, operationId: string, description: string, tag: string, gvk: GVKRef,
+  action: string,
+  operationId: string,
+  description: string,
+  tag: string,
+  gvk: GVKRef,
   extra: { parameters?: object[]; requestBody?: object; responses: object },
 ) {
   return {
@@ -142,49 +214,115 @@ function addResource(paths: Record<string, object>, r: ResourceInfo, used: Set<s
   const def = defOf(gvk);
   const listDef = def + 'List';
   const scope = r.namespaced ? 'Namespaced' : '';
-  const id = (verb: string, suffix = '') => `${verb}${opGroup(r.group, r.version)}${scope}${r.kind}${suffix}`;
-  const collection = r.namespaced ? `${base}/namespaces/{namespace}/${r.resource}` : `${base}/${r.resource}`;
+  const id = (verb: string, suffix = '') =>
+    `${verb}${opGroup(r.group, r.version)}${scope}${r.kind}${suffix}`;
+  const collection = r.namespaced
+    ? `${base}/namespaces/{namespace}/${r.resource}`
+    : `${base}/${r.resource}`;
   const item = `${collection}/{name}`;
   const nsParam = r.namespaced ? [pathParam('namespace', 'Namespace of the objects.')] : [];
   const nameParam = pathParam('name', `Name of the ${r.kind}.`);
   const write = [P.dryRun, P.fieldManager, P.fieldValidation];
-  const body = (d: string) => ({ content: { '*/*': { schema: { $ref: REF_PREFIX + d } } }, required: true });
-  const patchBody = { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: { $ref: REF_PREFIX + META + 'Patch' } }])), required: true };
+  const body = (d: string) => ({
+    content: { '*/*': { schema: { $ref: REF_PREFIX + d } } },
+    required: true,
+  });
+  const patchBody = {
+    content: Object.fromEntries(
+      PATCH_TYPES.map((t) => [t, { schema: { $ref: REF_PREFIX + META + 'Patch' } }]),
+    ),
+    required: true,
+  };
   used.add(def).add(listDef);
 
   paths[collection] = {
     parameters: [...nsParam, P.pretty],
-    get: operation('list', id('list'), `List or watch ${r.kind} objects.`, tag, gvk, { parameters: P.list, responses: ok(listDef) }),
-    post: operation('post', id('create'), `Create a ${r.kind}.`, tag, gvk, { parameters: write, requestBody: body(def), responses: ok(def, ['200', '201', '202']) }),
-    delete: operation('deletecollection', `delete${opGroup(r.group, r.version)}Collection${scope}${r.kind}`, `Delete a collection of ${r.kind} objects.`, tag, gvk, {
-      parameters: [...P.list, P.dryRun, P.gracePeriodSeconds, P.propagationPolicy],
-      requestBody: { content: { '*/*': { schema: { $ref: REF_PREFIX + META + 'DeleteOptions' } } } },
-      responses: ok(META + 'Status'),
+    get: operation('list', id('list'), `List or watch ${r.kind} objects.`, tag, gvk, {
+      parameters: P.list,
+      responses: ok(listDef),
     }),
+    post: operation('post', id('create'), `Create a ${r.kind}.`, tag, gvk, {
+      parameters: write,
+      requestBody: body(def),
+      responses: ok(def, ['200', '201', '202']),
+    }),
+    delete: operation(
+      'deletecollection',
+      `delete${opGroup(r.group, r.version)}Collection${scope}${r.kind}`,
+      `Delete a collection of ${r.kind} objects.`,
+      tag,
+      gvk,
+      {
+        parameters: [...P.list, P.dryRun, P.gracePeriodSeconds, P.propagationPolicy],
+        requestBody: {
+          content: { '*/*': { schema: { $ref: REF_PREFIX + META + 'DeleteOptions' } } },
+        },
+        responses: ok(META + 'Status'),
+      },
+    ),
   };
   paths[item] = {
     parameters: [nameParam, ...nsParam, P.pretty],
-    get: operation('get', id('read'), `Read the given ${r.kind}.`, tag, gvk, { responses: ok(def) }),
-    put: operation('put', id('replace'), `Replace the given ${r.kind}.`, tag, gvk, { parameters: write, requestBody: body(def), responses: ok(def, ['200', '201']) }),
-    patch: operation('patch', id('patch'), `Partially update the given ${r.kind}.`, tag, gvk, { parameters: [...write, P.force], requestBody: patchBody, responses: ok(def, ['200', '201']) }),
+    get: operation('get', id('read'), `Read the given ${r.kind}.`, tag, gvk, {
+      responses: ok(def),
+    }),
+    put: operation('put', id('replace'), `Replace the given ${r.kind}.`, tag, gvk, {
+      parameters: write,
+      requestBody: body(def),
+      responses: ok(def, ['200', '201']),
+    }),
+    patch: operation('patch', id('patch'), `Partially update the given ${r.kind}.`, tag, gvk, {
+      parameters: [...write, P.force],
+      requestBody: patchBody,
+      responses: ok(def, ['200', '201']),
+    }),
     delete: operation('delete', id('delete'), `Delete the given ${r.kind}.`, tag, gvk, {
       parameters: [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy],
-      requestBody: { content: { '*/*': { schema: { $ref: REF_PREFIX + META + 'DeleteOptions' } } } },
+      requestBody: {
+        content: { '*/*': { schema: { $ref: REF_PREFIX + META + 'DeleteOptions' } } },
+      },
       responses: ok(def, ['200', '202']),
     }),
   };
   if (r.namespaced) {
     paths[`${base}/${r.resource}`] = {
       parameters: [P.pretty],
-      get: operation('list', `list${opGroup(r.group, r.version)}${r.kind}ForAllNamespaces`, `List or watch ${r.kind} objects in every namespace.`, tag, gvk, { parameters: P.list, responses: ok(listDef) }),
+      get: operation(
+        'list',
+        `list${opGroup(r.group, r.version)}${r.kind}ForAllNamespaces`,
+        `List or watch ${r.kind} objects in every namespace.`,
+        tag,
+        gvk,
+        { parameters: P.list, responses: ok(listDef) },
+      ),
     };
   }
-  for (const sub of r.subresources) addSubresource(paths, item, [nameParam, ...nsParam, P.pretty], sub, gvk, id, tag, used, write, patchBody);
+  for (const sub of r.subresources)
+    addSubresource(
+      paths,
+      item,
+      [nameParam, ...nsParam, P.pretty],
+      sub,
+      gvk,
+      id,
+      tag,
+      used,
+      write,
+      patchBody,
+    );
 }
 
 function addSubresource(
-  paths: Record<string, object>, item: string, params: object[], sub: SubresourceInfo, parent: GVKRef,
-  id: (verb: string, suffix?: string) => string, tag: string, used: Set<string>, write: object[], patchBody: object,
+  paths: Record<string, object>,
+  item: string,
+  params: object[],
+  sub: SubresourceInfo,
+  parent: GVKRef,
+  id: (verb: string, suffix?: string) => string,
+  tag: string,
+  used: Set<string>,
+  write: object[],
+  patchBody: object,
 ): void {
   const gvk: GVKRef = sub.kind ?? parent;
   const suffix = sub.name[0].toUpperCase() + sub.name.slice(1);
@@ -195,34 +333,84 @@ function addSubresource(
     const body = { content: { '*/*': { schema: { $ref: REF_PREFIX + def } } }, required: true };
     paths[path] = {
       parameters: params,
-      get: operation('get', id('read', suffix), `Read the ${sub.name} of the given ${parent.kind}.`, tag, gvk, { responses: ok(def) }),
-      put: operation('put', id('replace', suffix), `Replace the ${sub.name} of the given ${parent.kind}.`, tag, gvk, { parameters: write, requestBody: body, responses: ok(def, ['200', '201']) }),
-      patch: operation('patch', id('patch', suffix), `Partially update the ${sub.name} of the given ${parent.kind}.`, tag, gvk, { parameters: [...write, P.force], requestBody: patchBody, responses: ok(def, ['200', '201']) }),
+      get: operation(
+        'get',
+        id('read', suffix),
+        `Read the ${sub.name} of the given ${parent.kind}.`,
+        tag,
+        gvk,
+        { responses: ok(def) },
+      ),
+      put: operation(
+        'put',
+        id('replace', suffix),
+        `Replace the ${sub.name} of the given ${parent.kind}.`,
+        tag,
+        gvk,
+        { parameters: write, requestBody: body, responses: ok(def, ['200', '201']) },
+      ),
+      patch: operation(
+        'patch',
+        id('patch', suffix),
+        `Partially update the ${sub.name} of the given ${parent.kind}.`,
+        tag,
+        gvk,
+        {
+          parameters: [...write, P.force],
+          requestBody: patchBody,
+          responses: ok(def, ['200', '201']),
+        },
+      ),
     };
   } else if (sub.name === 'binding' || sub.name === 'eviction') {
     const def = defOf(gvk);
     used.add(def);
     paths[path] = {
       parameters: params,
-      post: operation('post', id('create', suffix), `Create a ${gvk.kind} for the given ${parent.kind}.`, tag, gvk, {
-        parameters: write, requestBody: { content: { '*/*': { schema: { $ref: REF_PREFIX + def } } }, required: true }, responses: ok(def, ['200', '201', '202']),
-      }),
+      post: operation(
+        'post',
+        id('create', suffix),
+        `Create a ${gvk.kind} for the given ${parent.kind}.`,
+        tag,
+        gvk,
+        {
+          parameters: write,
+          requestBody: {
+            content: { '*/*': { schema: { $ref: REF_PREFIX + def } } },
+            required: true,
+          },
+          responses: ok(def, ['200', '201', '202']),
+        },
+      ),
     };
   } else if (sub.name === 'log') {
     paths[path] = {
       parameters: params,
-      get: operation('get', id('read', suffix), `Read the log of a container of the given ${parent.kind}.`, tag, parent, {
-        parameters: [
-          query('container', 'Container to read; may be left out when the pod has one container.'),
-          query('follow', 'Keep streaming as the log grows.', 'boolean'),
-          query('previous', 'Read the log of the previous, terminated run.', 'boolean'),
-          query('sinceSeconds', 'Only lines newer than this many seconds.', 'integer'),
-          query('tailLines', 'Only the last this many lines.', 'integer'),
-          query('timestamps', 'Prefix each line with its RFC 3339 timestamp.', 'boolean'),
-          query('limitBytes', 'Stop after this many bytes.', 'integer'),
-        ],
-        responses: { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': { description: 'Unauthorized' } },
-      }),
+      get: operation(
+        'get',
+        id('read', suffix),
+        `Read the log of a container of the given ${parent.kind}.`,
+        tag,
+        parent,
+        {
+          parameters: [
+            query(
+              'container',
+              'Container to read; may be left out when the pod has one container.',
+            ),
+            query('follow', 'Keep streaming as the log grows.', 'boolean'),
+            query('previous', 'Read the log of the previous, terminated run.', 'boolean'),
+            query('sinceSeconds', 'Only lines newer than this many seconds.', 'integer'),
+            query('tailLines', 'Only the last this many lines.', 'integer'),
+            query('timestamps', 'Prefix each line with its RFC 3339 timestamp.', 'boolean'),
+            query('limitBytes', 'Stop after this many bytes.', 'integer'),
+          ],
+          responses: {
+            '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '401': { description: 'Unauthorized' },
+          },
+        },
+      ),
     };
   }
   // exec, attach, portforward and proxy need protocol upgrades we do not serve; they are left out of the document.
@@ -243,7 +431,11 @@ function closure(roots: Iterable<string>): Record<string, Schema> {
     visit(defs[name]);
   };
   for (const r of roots) if (!out[r]) add(r);
-  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((k) => [k, out[k]]),
+  );
 }
 
 // --- documents -----------------------------------------------------------------------------------------
@@ -261,7 +453,12 @@ export function servedGroupVersions(): string[] {
 }
 
 /** The v3 document of one served group/version as an object (the v2 document is converted from these). */
-export function buildV3Document(gv: string): { openapi: string; info: object; paths: Record<string, Record<string, unknown>>; components: object } {
+export function buildV3Document(gv: string): {
+  openapi: string;
+  info: object;
+  paths: Record<string, Record<string, unknown>>;
+  components: object;
+} {
   const paths: Record<string, Record<string, unknown>> = {};
   const used = new Set<string>([META + 'Status', META + 'DeleteOptions', META + 'Patch']);
   for (const r of RESOURCES) if (groupVersion(r) === gv) addResource(paths, r, used);

@@ -49,32 +49,70 @@ function strategy(
 }
 
 const STRATEGIES: Record<string, ResourceStrategy> = {
-  '/namespaces': strategy(validateNamespace, validateNamespaceUpdate, { defaults: defaultNamespace, hasStatus: true }),
+  '/namespaces': strategy(validateNamespace, validateNamespaceUpdate, {
+    defaults: defaultNamespace,
+    hasStatus: true,
+  }),
   '/pods': strategy(validatePod, validatePodUpdate, { defaults: defaultPod, hasStatus: true }),
   '/nodes': strategy(validateNode, validateNodeUpdate, { defaults: defaultNode, hasStatus: true }),
-  '/services': strategy(validateService, validateServiceUpdate, { defaults: defaultService, hasStatus: true }),
-  '/endpoints': strategy(validateEndpoints, validateEndpointsUpdate, { defaults: defaultEndpoints }),
-  '/events': strategy((e) => validateEvent(e, false), (e, o) => validateEventUpdate(e, o, false), { defaults: defaultEvent }),
-  '/configmaps': strategy(validateConfigMap, validateConfigMapUpdate, { defaults: defaultConfigMap }),
+  '/services': strategy(validateService, validateServiceUpdate, {
+    defaults: defaultService,
+    hasStatus: true,
+  }),
+  '/endpoints': strategy(validateEndpoints, validateEndpointsUpdate, {
+    defaults: defaultEndpoints,
+  }),
+  '/events': strategy(
+    (e) => validateEvent(e, false),
+    (e, o) => validateEventUpdate(e, o, false),
+    { defaults: defaultEvent },
+  ),
+  '/configmaps': strategy(validateConfigMap, validateConfigMapUpdate, {
+    defaults: defaultConfigMap,
+  }),
   '/secrets': strategy(validateSecret, validateSecretUpdate, { defaults: defaultSecret }),
   '/serviceaccounts': strategy(validateServiceAccount, validateServiceAccountUpdate),
-  'apps/deployments': strategy(validateDeployment, validateDeploymentUpdate, { defaults: defaultDeployment, hasStatus: true, tracksGeneration: true }),
-  'apps/replicasets': strategy(validateReplicaSet, validateReplicaSetUpdate, { defaults: defaultReplicaSet, hasStatus: true, tracksGeneration: true }),
-  'coordination.k8s.io/leases': strategy(validateLease, validateLeaseUpdate, { defaults: defaultLease }),
-  'discovery.k8s.io/endpointslices': strategy(validateEndpointSlice, validateEndpointSliceUpdate, { defaults: defaultEndpointSlice }),
+  'apps/deployments': strategy(validateDeployment, validateDeploymentUpdate, {
+    defaults: defaultDeployment,
+    hasStatus: true,
+    tracksGeneration: true,
+  }),
+  'apps/replicasets': strategy(validateReplicaSet, validateReplicaSetUpdate, {
+    defaults: defaultReplicaSet,
+    hasStatus: true,
+    tracksGeneration: true,
+  }),
+  'coordination.k8s.io/leases': strategy(validateLease, validateLeaseUpdate, {
+    defaults: defaultLease,
+  }),
+  'discovery.k8s.io/endpointslices': strategy(validateEndpointSlice, validateEndpointSliceUpdate, {
+    defaults: defaultEndpointSlice,
+  }),
   // The REST layer hands strategies the stored (core/v1) shape; the events.k8s.io rules read their own field names.
-  'events.k8s.io/events': strategy((e) => validateEvent(toEventsV1(e), true), (e, o) => validateEventUpdate(toEventsV1(e), toEventsV1(o), true), { defaults: defaultEvent }),
+  'events.k8s.io/events': strategy(
+    (e) => validateEvent(toEventsV1(e), true),
+    (e, o) => validateEventUpdate(toEventsV1(e), toEventsV1(o), true),
+    { defaults: defaultEvent },
+  ),
 };
 
 /** Kinds without their own rules: metadata only, scoped as the resource table says when it knows. */
 function permissive(group: string, resource: string): ResourceStrategy {
-  const namespaced = RESOURCES.find((r) => r.group === group && r.resource === resource)?.namespaced;
+  const namespaced = RESOURCES.find(
+    (r) => r.group === group && r.resource === resource,
+  )?.namespaced;
   const metaErrors = (obj: KObject) => {
-    const errs = validateObjectMeta(obj.metadata, { namespaced: namespaced ?? true, nameFn: nameIsDNSSubdomain });
+    const errs = validateObjectMeta(obj.metadata, {
+      namespaced: namespaced ?? true,
+      nameFn: nameIsDNSSubdomain,
+    });
     // Unknown scope: the namespace is neither required nor forbidden.
     return namespaced === undefined ? errs.filter((e) => e.field !== 'metadata.namespace') : errs;
   };
-  return strategy(metaErrors, (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...metaErrors(obj)]);
+  return strategy(metaErrors, (obj, old) => [
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...metaErrors(obj),
+  ]);
 }
 
 export function strategyFor(group: string, resource: string): ResourceStrategy {

@@ -30,7 +30,11 @@ export type AppEnv = { Bindings: Env; Variables: { user: User; store: Store } };
 const NODE_CACHE_MS = 5000;
 const nodeCache = new Map<string, { user: User | undefined; until: number }>();
 
-async function authenticateRequest(req: Request, env: Env, store: Store): Promise<User | undefined> {
+async function authenticateRequest(
+  req: Request,
+  env: Env,
+  store: Store,
+): Promise<User | undefined> {
   if (env.IDENTITY) return env.IDENTITY;
   const admin = authenticate(req, env.ADMIN_TOKEN);
   if (admin) return admin;
@@ -56,7 +60,9 @@ async function ensureReady(store: Store, env: Env): Promise<void> {
   ready ??= (async () => {
     const recorded = await store.ensureSetting('partitions', String(store.partitions));
     if (recorded !== String(store.partitions)) {
-      throw errors.internal(`this cluster's storage was created with PARTITIONS=${recorded}, but the Worker is configured with ${store.partitions}; set PARTITIONS back to ${recorded}`);
+      throw errors.internal(
+        `this cluster's storage was created with PARTITIONS=${recorded}, but the Worker is configured with ${store.partitions}; set PARTITIONS back to ${recorded}`,
+      );
     }
     await bootstrap(store, env);
   })().catch((e) => {
@@ -94,22 +100,46 @@ export function createApp(): Hono<AppEnv> {
   });
 
   app.post('/edgeplane/v1/namespaces/:ns/pods/:name/logs', (c) =>
-    handleLogIngest(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('ns'), c.req.param('name'), false),
+    handleLogIngest(
+      c.req.raw,
+      c.env,
+      c.get('store'),
+      c.get('user'),
+      c.req.param('ns'),
+      c.req.param('name'),
+      false,
+    ),
   );
   app.post('/edgeplane/v1/namespaces/:ns/pods/:name/logs/end', (c) =>
-    handleLogIngest(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('ns'), c.req.param('name'), true),
+    handleLogIngest(
+      c.req.raw,
+      c.env,
+      c.get('store'),
+      c.get('user'),
+      c.req.param('ns'),
+      c.req.param('name'),
+      true,
+    ),
   );
 
-  app.all('/edgeplane/v1/serviceallocations/:key?', (c) => handleServiceAllocations(c.req.raw, c.get('store'), c.get('user'), c.req.param('key')));
-  app.get('/edgeplane/v1/nodes/:name/tunnel', (c) => handleAgentTunnel(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('name')));
+  app.all('/edgeplane/v1/serviceallocations/:key?', (c) =>
+    handleServiceAllocations(c.req.raw, c.get('store'), c.get('user'), c.req.param('key')),
+  );
+  app.get('/edgeplane/v1/nodes/:name/tunnel', (c) =>
+    handleAgentTunnel(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('name')),
+  );
   app.post('/edgeplane/v1/nodes/:name/revoke', (c) => {
     // This isolate forgets the node's cached identity now; others within NODE_CACHE_MS.
     for (const [k, v] of nodeCache) if (v.user?.node === c.req.param('name')) nodeCache.delete(k);
     return handleNodeRevoke(c.env, c.get('store'), c.get('user'), c.req.param('name'));
   });
 
-  app.get('/api', (c) => discoveryResponse(true, c.req.header('accept') ?? null, new URL(c.req.url).host));
-  app.get('/apis', (c) => discoveryResponse(false, c.req.header('accept') ?? null, new URL(c.req.url).host));
+  app.get('/api', (c) =>
+    discoveryResponse(true, c.req.header('accept') ?? null, new URL(c.req.url).host),
+  );
+  app.get('/apis', (c) =>
+    discoveryResponse(false, c.req.header('accept') ?? null, new URL(c.req.url).host),
+  );
   app.get('/api/v1', (c) => c.json(apiResourceList('', 'v1')));
   app.get('/apis/:group', (c) => {
     const doc = apiGroupDoc(c.req.param('group'));
@@ -125,8 +155,15 @@ export function createApp(): Hono<AppEnv> {
   app.get('/openapi/v3/*', (c) => {
     const doc = openApiV3Document(c.req.path.slice('/openapi/v3/'.length));
     if (!doc) return statusResponse(errors.notFoundPath());
-    if (c.req.header('if-none-match') === doc.etag) return new Response(null, { status: 304, headers: { etag: doc.etag } });
-    return new Response(doc.body, { headers: { 'content-type': 'application/json', etag: doc.etag, 'cache-control': 'public, max-age=31536000, immutable' } });
+    if (c.req.header('if-none-match') === doc.etag)
+      return new Response(null, { status: 304, headers: { etag: doc.etag } });
+    return new Response(doc.body, {
+      headers: {
+        'content-type': 'application/json',
+        etag: doc.etag,
+        'cache-control': 'public, max-age=31536000, immutable',
+      },
+    });
   });
 
   const resource = async (c: Context<AppEnv>) => {
@@ -135,8 +172,15 @@ export function createApp(): Hono<AppEnv> {
     if (!info) throw errors.notFoundPath();
     const user = c.get('user');
     const store = c.get('store');
-    const allowed = authorize(user, info).allowed || (user.node !== undefined && (await authorizeNode(user, info, store)));
-    if (!allowed) throw errors.forbidden(forbiddenMessage(user, info), { resource: info.resource.resource, group: info.group, name: info.name });
+    const allowed =
+      authorize(user, info).allowed ||
+      (user.node !== undefined && (await authorizeNode(user, info, store)));
+    if (!allowed)
+      throw errors.forbidden(forbiddenMessage(user, info), {
+        resource: info.resource.resource,
+        group: info.group,
+        name: info.name,
+      });
     const ctx: ApiContext = {
       env: c.env,
       store,
@@ -148,7 +192,9 @@ export function createApp(): Hono<AppEnv> {
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     };
     const longRunning =
-      info.verb === 'watch' || (info.subresource === 'log' && boolParam(url.searchParams, 'follow')) || ['exec', 'attach', 'portforward'].includes(info.subresource);
+      info.verb === 'watch' ||
+      (info.subresource === 'log' && boolParam(url.searchParams, 'follow')) ||
+      ['exec', 'attach', 'portforward'].includes(info.subresource);
     return withInflightLimit(longRunning, () => withAdmission(ctx, () => handleResource(ctx)));
   };
   app.all('/api/*', resource);

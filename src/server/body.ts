@@ -64,17 +64,22 @@ export function decodeObject(bytes: Uint8Array, type: string): unknown {
       try {
         return decodeKubernetesProtobuf(bytes).object;
       } catch (e) {
-        if (e instanceof ProtobufDecodeError && e.reason === 'UnsupportedKind') throw errors.unsupportedMediaType(e.message);
+        if (e instanceof ProtobufDecodeError && e.reason === 'UnsupportedKind')
+          throw errors.unsupportedMediaType(e.message);
         throw errors.badRequest(`unable to decode protobuf body: ${(e as Error).message}`);
       }
     default:
-      throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+      throw errors.unsupportedMediaType(
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
+      );
   }
 }
 
 /** Decodes a PATCH body of one of the patch media types (the caller checked the type). */
 export function decodePatchBody(bytes: Uint8Array, type: string): unknown {
-  return type === 'application/apply-patch+yaml' ? parseYaml(new TextDecoder().decode(bytes)) : parseJson(bytes);
+  return type === 'application/apply-patch+yaml'
+    ? parseYaml(new TextDecoder().decode(bytes))
+    : parseJson(bytes);
 }
 
 function parseJson(bytes: Uint8Array): unknown {
@@ -82,7 +87,9 @@ function parseJson(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw errors.badRequest(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
+    throw errors.badRequest(
+      `the body of the request could not be decoded as JSON: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -110,30 +117,39 @@ function flowDepthExceeds(text: string, max: number): boolean {
 }
 
 export function parseYaml(text: string): unknown {
-  if (flowDepthExceeds(text, MAX_YAML_DEPTH)) throw errors.badRequest(`the body of the request nests deeper than ${MAX_YAML_DEPTH} levels`);
+  if (flowDepthExceeds(text, MAX_YAML_DEPTH))
+    throw errors.badRequest(`the body of the request nests deeper than ${MAX_YAML_DEPTH} levels`);
   let doc: ReturnType<typeof parseDocument>;
   try {
     doc = parseDocument(text, { uniqueKeys: true, strict: true });
   } catch (e) {
     // A pathological nesting can exhaust the parser's stack: refuse it, never crash.
-    throw errors.badRequest(`the body of the request could not be decoded as YAML: ${(e as Error).message}`);
+    throw errors.badRequest(
+      `the body of the request could not be decoded as YAML: ${(e as Error).message}`,
+    );
   }
   if (doc.errors.length > 0) {
-    throw errors.badRequest(`the body of the request could not be decoded as YAML: ${doc.errors[0].message}`);
+    throw errors.badRequest(
+      `the body of the request could not be decoded as YAML: ${doc.errors[0].message}`,
+    );
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 0 });
   } catch (e) {
-    throw errors.badRequest(`the body of the request could not be decoded as YAML: ${(e as Error).message}`);
+    throw errors.badRequest(
+      `the body of the request could not be decoded as YAML: ${(e as Error).message}`,
+    );
   }
-  if (depth(value, 0) > MAX_YAML_DEPTH) throw errors.badRequest(`the body of the request nests deeper than ${MAX_YAML_DEPTH} levels`);
+  if (depth(value, 0) > MAX_YAML_DEPTH)
+    throw errors.badRequest(`the body of the request nests deeper than ${MAX_YAML_DEPTH} levels`);
   return value;
 }
 
 function depth(v: unknown, d: number): number {
   if (d > MAX_YAML_DEPTH) return d;
   if (Array.isArray(v)) return v.reduce((m: number, x) => Math.max(m, depth(x, d + 1)), d + 1);
-  if (v && typeof v === 'object') return Object.values(v).reduce((m: number, x) => Math.max(m, depth(x, d + 1)), d + 1);
+  if (v && typeof v === 'object')
+    return Object.values(v).reduce((m: number, x) => Math.max(m, depth(x, d + 1)), d + 1);
   return d;
 }

@@ -12,7 +12,12 @@ const SA = findResource('', 'v1', 'serviceaccounts')!;
 const SVC = findResource('', 'v1', 'services')!;
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-const meta = (name: string, namespace?: string) => ({ name, namespace, uid: newUid(), creationTimestamp: timestamp() });
+const meta = (name: string, namespace?: string) => ({
+  name,
+  namespace,
+  uid: newUid(),
+  creationTimestamp: timestamp(),
+});
 
 export async function bootstrap(store: Store, env: Env): Promise<void> {
   await Promise.all(
@@ -24,7 +29,11 @@ export async function bootstrap(store: Store, env: Env): Promise<void> {
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
       });
-      await store.create(SA, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('default', name) });
+      await store.create(SA, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: meta('default', name),
+      });
     }),
   );
   const ctx = { env, store, query: new URLSearchParams() } as unknown as ApiContext;
@@ -34,7 +43,10 @@ export async function bootstrap(store: Store, env: Env): Promise<void> {
   await store.create(SVC, {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { ...meta('kubernetes', 'default'), labels: { component: 'apiserver', provider: 'kubernetes' } },
+    metadata: {
+      ...meta('kubernetes', 'default'),
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    },
     spec: {
       type: 'ClusterIP',
       clusterIP: ip,

@@ -19,7 +19,12 @@ export interface ApiContext {
 }
 
 export function targetOf(ctx: ApiContext, name?: string): Target {
-  return { resource: ctx.info.resource.resource, group: ctx.info.resource.group, kind: ctx.info.resource.kind, name: name ?? ctx.info.name };
+  return {
+    resource: ctx.info.resource.resource,
+    group: ctx.info.resource.group,
+    kind: ctx.info.resource.kind,
+    name: name ?? ctx.info.name,
+  };
 }
 
 export function isDryRun(ctx: ApiContext): boolean {

@@ -33,20 +33,37 @@ function aggregated(core: boolean, version: 'v2' | 'v2beta1') {
     .filter(([g]) => (core ? g === '' : g !== ''))
     .map(([g, rs]) => ({
       metadata: core ? { creationTimestamp: null } : { name: g, creationTimestamp: null },
-      versions: [{ version: rs[0].version, freshness: 'Current', resources: rs.map(resourceEntry) }],
+      versions: [
+        { version: rs[0].version, freshness: 'Current', resources: rs.map(resourceEntry) },
+      ],
     }));
-  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: `apidiscovery.k8s.io/${version}`,
+    metadata: {},
+    items,
+  };
 }
 
 /** Picks aggregated discovery only when asked by exact media type parameters (`v=` parsed, not substring-matched). */
-export function discoveryResponse(core: boolean, accept: string | null, serverAddress: string): Response {
+export function discoveryResponse(
+  core: boolean,
+  accept: string | null,
+  serverAddress: string,
+): Response {
   for (const m of parseAccept(accept)) {
     const isJson = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
     if (!isJson) continue;
     const v = m.params.get('v');
-    if (m.params.get('as') === 'APIGroupDiscoveryList' && m.params.get('g') === 'apidiscovery.k8s.io' && (v === 'v2' || v === 'v2beta1')) {
+    if (
+      m.params.get('as') === 'APIGroupDiscoveryList' &&
+      m.params.get('g') === 'apidiscovery.k8s.io' &&
+      (v === 'v2' || v === 'v2beta1')
+    ) {
       return new Response(JSON.stringify(aggregated(core, v)), {
-        headers: { 'content-type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` },
+        headers: {
+          'content-type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`,
+        },
       });
     }
     if (!m.params.get('as')) break;
@@ -56,7 +73,11 @@ export function discoveryResponse(core: boolean, accept: string | null, serverAd
 }
 
 function apiVersions(serverAddress: string) {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 function apiGroup(g: string, rs: ResourceInfo[]) {
@@ -65,7 +86,11 @@ function apiGroup(g: string, rs: ResourceInfo[]) {
 }
 
 function apiGroupList() {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups()].filter(([g]) => g !== '').map(([g, rs]) => apiGroup(g, rs)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups()].filter(([g]) => g !== '').map(([g, rs]) => apiGroup(g, rs)),
+  };
 }
 
 export function apiGroupDoc(group: string) {
@@ -90,7 +115,13 @@ export function apiResourceList(group: string, version: string) {
     if (r.categories) main.categories = r.categories;
     resources.push(main);
     for (const s of r.subresources) {
-      const sub: Record<string, unknown> = { name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind?.kind ?? r.kind, verbs: s.verbs };
+      const sub: Record<string, unknown> = {
+        name: `${r.resource}/${s.name}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: s.kind?.kind ?? r.kind,
+        verbs: s.verbs,
+      };
       if (s.kind && (s.kind.group !== r.group || s.kind.version !== r.version)) {
         sub.group = s.kind.group;
         sub.version = s.kind.version;
@@ -98,5 +129,10 @@ export function apiResourceList(group: string, version: string) {
       resources.push(sub);
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(rs[0]), resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: groupVersion(rs[0]),
+    resources,
+  };
 }

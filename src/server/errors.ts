@@ -14,7 +14,16 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, details: this.details, code: this.code };
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      details: this.details,
+      code: this.code,
+    };
   }
 }
 
@@ -38,14 +47,25 @@ export const errors = {
   badRequest: (message: string, causes?: StatusCause[]) =>
     new ApiError(400, 'BadRequest', message, causes ? { causes } : undefined),
   unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
-  forbidden: (message: string, t?: Target) => new ApiError(403, 'Forbidden', message, t ? detailsOf(t) : undefined),
-  notFound: (t: Target) => new ApiError(404, 'NotFound', `${qualified(t)} "${t.name}" not found`, detailsOf(t)),
-  notFoundPath: () => new ApiError(404, 'NotFound', 'the server could not find the requested resource'),
+  forbidden: (message: string, t?: Target) =>
+    new ApiError(403, 'Forbidden', message, t ? detailsOf(t) : undefined),
+  notFound: (t: Target) =>
+    new ApiError(404, 'NotFound', `${qualified(t)} "${t.name}" not found`, detailsOf(t)),
+  notFoundPath: () =>
+    new ApiError(404, 'NotFound', 'the server could not find the requested resource'),
   methodNotAllowed: (message: string) => new ApiError(405, 'MethodNotAllowed', message),
   alreadyExists: (t: Target) =>
     new ApiError(409, 'AlreadyExists', `${qualified(t)} "${t.name}" already exists`, detailsOf(t)),
-  conflict: (t: Target, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
-    new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t)} "${t.name}": ${why}`, detailsOf(t)),
+  conflict: (
+    t: Target,
+    why = 'the object has been modified; please apply your changes to the latest version and try again',
+  ) =>
+    new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualified(t)} "${t.name}": ${why}`,
+      detailsOf(t),
+    ),
   expired: (message: string) => new ApiError(410, 'Expired', message),
   tooLarge: (message: string) => new ApiError(413, 'RequestEntityTooLarge', message),
   unsupportedMediaType: (message: string) => new ApiError(415, 'UnsupportedMediaType', message),
@@ -53,11 +73,23 @@ export const errors = {
     const causes = fieldErrors.map((e) => ({ reason: e.type, message: e.message, field: e.field }));
     const list = fieldErrors.map((e) => `${e.field}: ${e.message}`);
     const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-    return new ApiError(422, 'Invalid', `${kind}${t.group ? `.${t.group}` : ''} "${t.name ?? ''}" is invalid: ${body}`, detailsOf(t, { kind, causes }));
+    return new ApiError(
+      422,
+      'Invalid',
+      `${kind}${t.group ? `.${t.group}` : ''} "${t.name ?? ''}" is invalid: ${body}`,
+      detailsOf(t, { kind, causes }),
+    );
   },
   tooManyRequests: (message: string, retryAfter = 1) =>
-    new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) }),
-  internal: (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),
+    new ApiError(
+      429,
+      'TooManyRequests',
+      message,
+      { retryAfterSeconds: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    ),
+  internal: (message: string) =>
+    new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),
   notSupported: (what: string) =>
     new ApiError(
       400,
@@ -84,7 +116,13 @@ export function orderedStatus(s: Status): Record<string, unknown> {
     group: d.group || undefined,
     kind: d.kind || undefined,
     uid: d.uid || undefined,
-    causes: d.causes?.length ? d.causes.map((c) => ({ reason: c.reason || undefined, message: c.message || undefined, field: c.field || undefined })) : undefined,
+    causes: d.causes?.length
+      ? d.causes.map((c) => ({
+          reason: c.reason || undefined,
+          message: c.message || undefined,
+          field: c.field || undefined,
+        }))
+      : undefined,
     retryAfterSeconds: d.retryAfterSeconds || undefined,
   };
   return {

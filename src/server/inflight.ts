@@ -5,9 +5,13 @@ import { errors } from './errors';
 export const MAX_INFLIGHT = 600;
 let inflight = 0;
 
-export async function withInflightLimit<T>(longRunning: boolean, run: () => Promise<T>): Promise<T> {
+export async function withInflightLimit<T>(
+  longRunning: boolean,
+  run: () => Promise<T>,
+): Promise<T> {
   if (longRunning) return run();
-  if (inflight >= MAX_INFLIGHT) throw errors.tooManyRequests('too many requests, please try again later', 1);
+  if (inflight >= MAX_INFLIGHT)
+    throw errors.tooManyRequests('too many requests, please try again later', 1);
   inflight++;
   try {
     return await run();

@@ -25,12 +25,19 @@ export async function handleJoin(req: Request, store: Store, now = Date.now()): 
   const problems = typeof name === 'string' ? isDNS1123Subdomain(name) : ['must be a string'];
   if (problems.length) {
     throw errors.invalid({ resource: 'nodes', group: '', name: String(name) }, 'Node', [
-      { type: 'FieldValueInvalid', field: 'nodeName', message: `Invalid value: ${JSON.stringify(name)}: ${problems.join('; ')}` },
+      {
+        type: 'FieldValueInvalid',
+        field: 'nodeName',
+        message: `Invalid value: ${JSON.stringify(name)}: ${problems.join('; ')}`,
+      },
     ]);
   }
   if (!grant.allowTakeover) await refuseLiveNode(store, name as string, now);
   const credential = await issueNodeCredential(store, name as string);
-  return new Response(JSON.stringify({ nodeName: name, token: credential }), { status: 201, headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify({ nodeName: name, token: credential }), {
+    status: 201,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 /**

@@ -30,16 +30,36 @@ type Named = { name?: string };
 
 /** The names kubelet would write logs for: the pod's containers, init containers and ephemeral containers. */
 function containerNames(pod: KObject): string[] {
-  const spec = (pod.spec ?? {}) as { containers?: Named[]; initContainers?: Named[]; ephemeralContainers?: Named[] };
-  return [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name ?? '');
+  const spec = (pod.spec ?? {}) as {
+    containers?: Named[];
+    initContainers?: Named[];
+    ephemeralContainers?: Named[];
+  };
+  return [
+    ...(spec.containers ?? []),
+    ...(spec.initContainers ?? []),
+    ...(spec.ephemeralContainers ?? []),
+  ].map((c) => c.name ?? '');
 }
 
-async function podFor(store: Store, user: User, namespace: string, name: string, uid: string | null): Promise<KObject> {
+async function podFor(
+  store: Store,
+  user: User,
+  namespace: string,
+  name: string,
+  uid: string | null,
+): Promise<KObject> {
   const pod = await store.get(PODS, namespace, name);
-  if (!pod || (uid && pod.metadata.uid !== uid)) throw errors.notFound({ resource: 'pods', group: '', name });
+  if (!pod || (uid && pod.metadata.uid !== uid))
+    throw errors.notFound({ resource: 'pods', group: '', name });
   const admin = user.groups.includes('system:masters');
-  if (!admin && (!user.node || (pod.spec as { nodeName?: string } | undefined)?.nodeName !== user.node)) {
-    throw errors.forbidden(`User "${user.name}" cannot ship logs of pod "${name}" in namespace "${namespace}": it is not bound to that node`);
+  if (
+    !admin &&
+    (!user.node || (pod.spec as { nodeName?: string } | undefined)?.nodeName !== user.node)
+  ) {
+    throw errors.forbidden(
+      `User "${user.name}" cannot ship logs of pod "${name}" in namespace "${namespace}": it is not bound to that node`,
+    );
   }
   return pod;
 }
@@ -49,7 +69,15 @@ async function podFor(store: Store, user: User, namespace: string, name: string,
  * body: {"container": "app", "instance": <restartCount>, "lines": ["<RFC3339Nano> <text>", ...]}
  * POST .../logs/end?uid=<uid> when the pod is gone, so followers' streams end.
  */
-export async function handleLogIngest(req: Request, env: Env, store: Store, user: User, ns: string, name: string, end: boolean): Promise<Response> {
+export async function handleLogIngest(
+  req: Request,
+  env: Env,
+  store: Store,
+  user: User,
+  ns: string,
+  name: string,
+  end: boolean,
+): Promise<Response> {
   const uid = new URL(req.url).searchParams.get('uid');
   const pod = await podFor(store, user, ns, name, uid);
   const stub = logStore(env, pod);
@@ -63,17 +91,40 @@ export async function handleLogIngest(req: Request, env: Env, store: Store, user
   } catch {
     throw errors.badRequest('log batches are JSON: {"container", "instance", "lines"}');
   }
-  if (typeof body.container !== 'string' || !Number.isInteger(body.instance) || !Array.isArray(body.lines) || !body.lines.every((l) => typeof l === 'string')) {
-    throw errors.badRequest('log batches are JSON: {"container": string, "instance": integer, "lines": string[]}');
+  if (
+    typeof body.container !== 'string' ||
+    !Number.isInteger(body.instance) ||
+    !Array.isArray(body.lines) ||
+    !body.lines.every((l) => typeof l === 'string')
+  ) {
+    throw errors.badRequest(
+      'log batches are JSON: {"container": string, "instance": integer, "lines": string[]}',
+    );
   }
   if (!containerNames(pod).includes(body.container)) {
-    const message = `container ${JSON.stringify(body.container)} is not valid for pod ${name}: the pod has ${containerNames(pod).map((c) => JSON.stringify(c)).join(', ')}`;
-    throw errors.badRequest(message, [{ reason: 'FieldValueNotFound', field: 'container', message }]);
+    const message = `container ${JSON.stringify(body.container)} is not valid for pod ${name}: the pod has ${containerNames(
+      pod,
+    )
+      .map((c) => JSON.stringify(c))
+      .join(', ')}`;
+    throw errors.badRequest(message, [
+      { reason: 'FieldValueNotFound', field: 'container', message },
+    ]);
   }
   if ((body.instance as number) < 0) {
-    throw errors.badRequest('instance must be a non-negative integer (the restart count)', [{ reason: 'FieldValueInvalid', field: 'instance', message: 'must be a non-negative integer' }]);
+    throw errors.badRequest('instance must be a non-negative integer (the restart count)', [
+      { reason: 'FieldValueInvalid', field: 'instance', message: 'must be a non-negative integer' },
+    ]);
   }
-  const followers = await stub.append(pod.metadata.uid!, body.container, body.instance as number, body.lines as string[]);
+  const followers = await stub.append(
+    pod.metadata.uid!,
+    body.container,
+    body.instance as number,
+    body.lines as string[],
+  );
   // The agent ships a followed pod's output at once (docs/streaming.md, live logs).
-  return new Response(null, { status: 204, headers: followers > 0 ? { [FOLLOWED_HEADER]: String(followers) } : {} });
+  return new Response(null, {
+    status: 204,
+    headers: followers > 0 ? { [FOLLOWED_HEADER]: String(followers) } : {},
+  });
 }

@@ -40,7 +40,8 @@ export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2
  * What the apiserver answers it with: "@" is a separator in media types, so Go's mime.ParseMediaType
  * (which client-go runs on every Content-Type) refuses the requested spelling.
  */
-export const OPENAPI_V2_PROTOBUF_RESPONSE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+export const OPENAPI_V2_PROTOBUF_RESPONSE =
+  'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /**
  * /openapi/v2 serves JSON or gnostic protobuf; the first acceptable range (by q, then order) wins,
@@ -53,8 +54,10 @@ export function pickOpenApiV2(accept: string | null): 'json' | 'protobuf' | unde
     .filter((r) => r.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);
   for (const r of ranges) {
-    if (r.type === 'application/json' || r.type === '*/*' || r.type === 'application/*') return 'json';
-    if (r.type === OPENAPI_V2_PROTOBUF || r.type === OPENAPI_V2_PROTOBUF_RESPONSE) return 'protobuf';
+    if (r.type === 'application/json' || r.type === '*/*' || r.type === 'application/*')
+      return 'json';
+    if (r.type === OPENAPI_V2_PROTOBUF || r.type === OPENAPI_V2_PROTOBUF_RESPONSE)
+      return 'protobuf';
   }
   return undefined;
 }

@@ -11,7 +11,12 @@ import { closeNodeTunnel } from '../tunnel/agent-route';
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
-export async function handleNodeRevoke(env: Env, store: Store, user: User, node: string): Promise<Response> {
+export async function handleNodeRevoke(
+  env: Env,
+  store: Store,
+  user: User,
+  node: string,
+): Promise<Response> {
   if (!user.groups.includes('system:masters')) {
     throw errors.forbidden(`User "${user.name}" cannot revoke node credentials: only an admin may`);
   }

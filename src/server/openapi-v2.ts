@@ -6,7 +6,13 @@ import { ApiError, statusResponse } from './errors';
 export function openApiV2Response(req: Request): Response {
   const form = pickOpenApiV2(req.headers.get('accept'));
   if (!form) {
-    return statusResponse(new ApiError(406, 'NotAcceptable', `only application/json and ${OPENAPI_V2_PROTOBUF} are served at /openapi/v2`));
+    return statusResponse(
+      new ApiError(
+        406,
+        'NotAcceptable',
+        `only application/json and ${OPENAPI_V2_PROTOBUF} are served at /openapi/v2`,
+      ),
+    );
   }
   const doc = openApiV2()[form === 'json' ? 'json' : 'proto'];
   const headers = {
@@ -15,6 +21,7 @@ export function openApiV2Response(req: Request): Response {
     vary: 'Accept',
   };
   const match = req.headers.get('if-none-match');
-  if (match && match.split(',').some((t) => t.trim() === doc.etag)) return new Response(null, { status: 304, headers });
+  if (match && match.split(',').some((t) => t.trim() === doc.etag))
+    return new Response(null, { status: 304, headers });
   return new Response(doc.body, { headers });
 }

@@ -42,7 +42,13 @@ export function boolParam(query: URLSearchParams, name: BooleanParam): boolean {
   if (b === undefined) {
     throw errors.badRequest(
       `invalid boolean value ${JSON.stringify(v)} for query parameter "${name}": use one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False`,
-      [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(v)}`, field: name }],
+      [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(v)}`,
+          field: name,
+        },
+      ],
     );
   }
   return b;

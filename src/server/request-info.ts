@@ -18,7 +18,11 @@ export interface RequestInfo {
  * Returns undefined for paths that are not resource paths (discovery, health, openapi).
  * Throws NotFound for resource-shaped paths naming something this server does not serve.
  */
-export function parseRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo | undefined {
+export function parseRequestInfo(
+  method: string,
+  pathname: string,
+  query: URLSearchParams,
+): RequestInfo | undefined {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
   let version: string;
@@ -37,7 +41,11 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   let namespace: string | undefined;
   // "namespaces/<ns>/<resource>..." addresses namespaced resources, except the namespace's own
   // subresources ("namespaces/<ns>/status", "namespaces/<ns>/finalize").
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+  ) {
     namespace = rest[1];
     rest = rest.slice(2);
   }
@@ -46,7 +54,8 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   const resource = findResource(group, version, resourceName);
   if (!resource) throw errors.notFoundPath();
   if (namespace !== undefined && !resource.namespaced) throw errors.notFoundPath();
-  if (subresource && !resource.subresources.some((s) => s.name === subresource)) throw errors.notFoundPath();
+  if (subresource && !resource.subresources.some((s) => s.name === subresource))
+    throw errors.notFoundPath();
   checkBoolParams(query);
   const watch = boolParam(query, 'watch');
   let verb: RequestInfo['verb'];
@@ -68,16 +77,29 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
       verb = name ? 'delete' : 'deletecollection';
       break;
     default:
-      throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+      throw errors.methodNotAllowed(
+        `the server does not allow this method on the requested resource`,
+      );
   }
   // Opening a stream into a pod is a create, whatever the method: a WebSocket upgrade is a GET, and a
   // user allowed only to get pods must not exec. k8s: kubernetes#134577 (AuthorizePodWebsocketUpgradeCreatePermission).
-  if (subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') verb = 'create';
-  if (!name && verb !== 'list' && verb !== 'watch' && verb !== 'create' && verb !== 'deletecollection') {
-    throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  if (subresource === 'exec' || subresource === 'attach' || subresource === 'portforward')
+    verb = 'create';
+  if (
+    !name &&
+    verb !== 'list' &&
+    verb !== 'watch' &&
+    verb !== 'create' &&
+    verb !== 'deletecollection'
+  ) {
+    throw errors.methodNotAllowed(
+      `the server does not allow this method on the requested resource`,
+    );
   }
   if (name && verb === 'create' && !subresource) {
-    throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+    throw errors.methodNotAllowed(
+      `the server does not allow this method on the requested resource`,
+    );
   }
   checkOptionParams(query, verb, subresource ?? '');
   return { verb, group, version, namespace, resource, name, subresource: subresource ?? '' };

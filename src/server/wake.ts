@@ -10,7 +10,14 @@ import type { LoopService } from './env';
  * their own Endpoints and EndpointSlices) waits for the controllers' watches or the periodic
  * resync: no controller's decision depends on it promptly, and waking on it would tax every write.
  */
-const CONTROLLER_WAKES = new Set(['pods', 'nodes', 'services', 'namespaces', 'apps/v1/deployments', 'apps/v1/replicasets']);
+const CONTROLLER_WAKES = new Set([
+  'pods',
+  'nodes',
+  'services',
+  'namespaces',
+  'apps/v1/deployments',
+  'apps/v1/replicasets',
+]);
 
 /** How long keys gather before one wake call carries them all; also the most a batch grows to. */
 const COALESCE_MS = 5;
@@ -47,7 +54,10 @@ function enqueue(name: string, service: LoopService, key: WakeKey, ctx: ApiConte
       if (pending.get(name) !== batch) return;
       pending.delete(name);
       if (batch.timer !== undefined) clearTimeout(batch.timer);
-      service.wake([...batch.keys.values()]).catch((e: unknown) => console.error(`waking ${name} failed`, e)).finally(done);
+      service
+        .wake([...batch.keys.values()])
+        .catch((e: unknown) => console.error(`waking ${name} failed`, e))
+        .finally(done);
     },
   };
   pending.set(name, batch);
@@ -64,14 +74,25 @@ function enqueue(name: string, service: LoopService, key: WakeKey, ctx: ApiConte
  */
 export function notifyWrite(ctx: ApiContext, written?: KObject): void {
   const resource = resourceKey(ctx.info.resource);
-  if (resource === 'coordination.k8s.io/v1/leases' || resource === 'events' || resource === 'events.k8s.io/v1/events') return;
+  if (
+    resource === 'coordination.k8s.io/v1/leases' ||
+    resource === 'events' ||
+    resource === 'events.k8s.io/v1/events'
+  )
+    return;
   if (ctx.query.getAll('dryRun').includes('All')) return;
   const name = written?.metadata.name ?? ctx.info.name;
   if (!name) return;
   const namespace = written?.metadata.namespace ?? ctx.info.namespace;
   const key: WakeKey = namespace ? { resource, namespace, name } : { resource, name };
   const sub = ctx.info.subresource;
-  const wakeScheduler = (resource === 'pods' && sub !== 'status' && sub !== 'binding') || resource === 'nodes';
+  const wakeScheduler =
+    (resource === 'pods' && sub !== 'status' && sub !== 'binding') || resource === 'nodes';
   if (wakeScheduler && ctx.env.SCHEDULER) enqueue('scheduler', ctx.env.SCHEDULER, key, ctx);
-  if (ctx.env.CONTROLLERS && CONTROLLER_WAKES.has(resource) && !(resource === 'pods' && sub === 'binding')) enqueue('controllers', ctx.env.CONTROLLERS, key, ctx);
+  if (
+    ctx.env.CONTROLLERS &&
+    CONTROLLER_WAKES.has(resource) &&
+    !(resource === 'pods' && sub === 'binding')
+  )
+    enqueue('controllers', ctx.env.CONTROLLERS, key, ctx);
 }

@@ -15,7 +15,8 @@ export function decodeContinue(s: string, width: number): Token | undefined {
   try {
     const raw = JSON.parse(fromB64url(s)) as { v?: number; p?: unknown; k?: unknown };
     if (raw.v !== 1 || !Array.isArray(raw.p) || typeof raw.k !== 'string') return undefined;
-    if (raw.p.length !== width || !raw.p.every((x) => Number.isInteger(x) && x >= 0)) return undefined;
+    if (raw.p.length !== width || !raw.p.every((x) => Number.isInteger(x) && x >= 0))
+      return undefined;
     return { position: raw.p as number[], key: raw.k };
   } catch {
     return undefined;

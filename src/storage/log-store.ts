@@ -58,7 +58,8 @@ const encoder = new TextEncoder();
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 const indexKey = (uid: string, c: string) => `m:${uid}:${c}`;
 const chunkPrefix = (uid: string, c: string, i: number) => `d:${uid}:${c}:${pad(i, 8)}:`;
-const chunkKey = (uid: string, c: string, i: number, seq: number) => `${chunkPrefix(uid, c, i)}${pad(seq, 12)}`;
+const chunkKey = (uid: string, c: string, i: number, seq: number) =>
+  `${chunkPrefix(uid, c, i)}${pad(seq, 12)}`;
 const TOTAL = 'total';
 
 /** Each stored line is "<RFC3339Nano timestamp> <text>", the way kubelet's CRI log files keep them. */
@@ -72,7 +73,9 @@ export class LogStore extends DurableObject {
   private ended = new Set<string>();
 
   private async index(uid: string, container: string): Promise<ContainerIndex> {
-    return (await this.ctx.storage.get<ContainerIndex>(indexKey(uid, container))) ?? { instances: {} };
+    return (
+      (await this.ctx.storage.get<ContainerIndex>(indexKey(uid, container))) ?? { instances: {} }
+    );
   }
 
   private async total(): Promise<number> {
@@ -104,7 +107,10 @@ export class LogStore extends DurableObject {
       inst.first++;
     }
     // Only the current instance and the previous one are kept.
-    const keep = Object.keys(idx.instances).map(Number).sort((a, b) => b - a).slice(0, 2);
+    const keep = Object.keys(idx.instances)
+      .map(Number)
+      .sort((a, b) => b - a)
+      .slice(0, 2);
     for (const k of Object.keys(idx.instances).map(Number)) {
       if (keep.includes(k)) continue;
       const old = idx.instances[k];
@@ -113,7 +119,11 @@ export class LogStore extends DurableObject {
       delete idx.instances[k];
     }
     const total = (await this.total()) + size - freed;
-    await this.ctx.storage.put({ [chunkKey(uid, container, instance, seq)]: body, [indexKey(uid, container)]: idx, [TOTAL]: total });
+    await this.ctx.storage.put({
+      [chunkKey(uid, container, instance, seq)]: body,
+      [indexKey(uid, container)]: idx,
+      [TOTAL]: total,
+    });
     await this.deleteKeys(deletes);
     if (total > MAX_BYTES_PER_NODE) await this.trimNode(total);
     for (const f of this.followers) {
@@ -136,7 +146,8 @@ export class LogStore extends DurableObject {
       for (const [key, idx] of indexes) {
         for (const [i, inst] of Object.entries(idx.instances)) {
           const w = worst && worst.idx.instances[worst.instance];
-          if (inst.first < inst.next && (!w || inst.bytes > w.bytes)) worst = { key, idx, instance: Number(i) };
+          if (inst.first < inst.next && (!w || inst.bytes > w.bytes))
+            worst = { key, idx, instance: Number(i) };
         }
       }
       if (!worst) break;
@@ -155,19 +166,28 @@ export class LogStore extends DurableObject {
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
+    for (let i = 0; i < keys.length; i += 128)
+      await this.ctx.storage.delete(keys.slice(i, i + 128));
   }
 
   /** Which instance a read means: the newest, or with `previous` the one before it. */
-  private async pick(uid: string, opts: ReadOptions): Promise<{ instance: number; lines: string[] } | undefined> {
+  private async pick(
+    uid: string,
+    opts: ReadOptions,
+  ): Promise<{ instance: number; lines: string[] } | undefined> {
     const idx = await this.index(uid, opts.container);
-    const all = Object.keys(idx.instances).map(Number).sort((a, b) => b - a);
+    const all = Object.keys(idx.instances)
+      .map(Number)
+      .sort((a, b) => b - a);
     const instance = opts.previous ? all[1] : all[0];
     if (instance === undefined) return undefined;
-    const chunks = await this.ctx.storage.list<string>({ prefix: chunkPrefix(uid, opts.container, instance) });
+    const chunks = await this.ctx.storage.list<string>({
+      prefix: chunkPrefix(uid, opts.container, instance),
+    });
     let lines = [...chunks.values()].flatMap((c) => c.split('\n'));
     if (opts.sinceTime) lines = lines.filter((l) => l.slice(0, l.indexOf(' ')) >= opts.sinceTime!);
-    if (opts.tailLines !== undefined) lines = opts.tailLines === 0 ? [] : lines.slice(-opts.tailLines);
+    if (opts.tailLines !== undefined)
+      lines = opts.tailLines === 0 ? [] : lines.slice(-opts.tailLines);
     return { instance, lines };
   }
 
@@ -175,7 +195,8 @@ export class LogStore extends DurableObject {
     const got = await this.pick(uid, opts);
     if (!got) return { found: false, text: '' };
     let text = render(got.lines, !!opts.timestamps);
-    if (opts.limitBytes !== undefined) text = new TextDecoder().decode(encoder.encode(text).slice(0, opts.limitBytes));
+    if (opts.limitBytes !== undefined)
+      text = new TextDecoder().decode(encoder.encode(text).slice(0, opts.limitBytes));
     return { found: true, text };
   }
 
@@ -199,7 +220,9 @@ export class LogStore extends DurableObject {
     if (got?.lines.length) follower.out.write(encoder.encode(render(got.lines, !!opts.timestamps)));
     if (this.ended.has(uid)) follower.out.close();
     else this.followers.add(follower);
-    return new Response(follower.out.readable, { headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' } });
+    return new Response(follower.out.readable, {
+      headers: { 'content-type': 'text/plain', 'content-encoding': 'identity' },
+    });
   }
 
   /** The pod is gone from its node: its followers' streams end, as kubectl logs -f ends. */
@@ -223,13 +246,17 @@ export class LogStore extends DurableObject {
     for (const [key, idx] of indexes) {
       const container = key.slice(`m:${uid}:`.length);
       for (const [i, inst] of Object.entries(idx.instances)) {
-        for (let s = inst.first; s < inst.next; s++) deletes.push(chunkKey(uid, container, Number(i), s));
+        for (let s = inst.first; s < inst.next; s++)
+          deletes.push(chunkKey(uid, container, Number(i), s));
         freed += inst.bytes;
       }
     }
     const stale = await this.ctx.storage.list<number>({ prefix: 'x:' });
     for (const [key, at] of stale) if (now - at > FORGOTTEN_MS) deletes.push(key);
-    await this.ctx.storage.put({ [`x:${uid}`]: now, [TOTAL]: Math.max(0, (await this.total()) - freed) });
+    await this.ctx.storage.put({
+      [`x:${uid}`]: now,
+      [TOTAL]: Math.max(0, (await this.total()) - freed),
+    });
     await this.deleteKeys(deletes);
   }
 
@@ -238,9 +265,11 @@ export class LogStore extends DurableObject {
     const pods: Record<string, number> = {};
     for (const [key, idx] of await this.ctx.storage.list<ContainerIndex>({ prefix: 'm:' })) {
       const owner = key.split(':')[1];
-      for (const inst of Object.values(idx.instances)) pods[owner] = (pods[owner] ?? 0) + inst.bytes;
+      for (const inst of Object.values(idx.instances))
+        pods[owner] = (pods[owner] ?? 0) + inst.bytes;
     }
-    const chunks = uid === undefined ? undefined : (await this.ctx.storage.list({ prefix: `d:${uid}:` })).size;
+    const chunks =
+      uid === undefined ? undefined : (await this.ctx.storage.list({ prefix: `d:${uid}:` })).size;
     return { bytes: await this.total(), pods, chunks };
   }
 }

@@ -15,6 +15,10 @@ export function partitionOf(key: string, partitions: number): number {
 }
 
 /** Durable Object name of a shard. Unpartitioned resources keep one name whatever N is. */
-export function shardName(storageResource: string, partition: number, partitioned: boolean): string {
+export function shardName(
+  storageResource: string,
+  partition: number,
+  partitioned: boolean,
+): string {
   return partitioned ? `${storageResource}#${partition}` : storageResource;
 }

@@ -64,7 +64,11 @@ export class StorageShard extends DurableObject<ShardEnv> {
    * no await between). Requests arriving while a batch is pending join it, so one flush (and one
    * release of the output gate) serves them all instead of one flush per request.
    */
-  private queue: { run: () => Applied; resolve: (r: WriteResult) => void; reject: (e: unknown) => void }[] = [];
+  private queue: {
+    run: () => Applied;
+    resolve: (r: WriteResult) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private flushPending = false;
 
   private enqueue(run: () => Applied): Promise<WriteResult> {
@@ -136,7 +140,11 @@ export class StorageShard extends DurableObject<ShardEnv> {
    * Test-only fault injection, unset in production. Tests set it from inside the object
    * (`runInDurableObject`); it is a plain field, so no RPC caller can reach it.
    */
-  private faults?: { beforeCommit?: () => void; afterAppend?: (key: string) => void; afterCompact?: () => void };
+  private faults?: {
+    beforeCommit?: () => void;
+    afterAppend?: (key: string) => void;
+    afterCompact?: () => void;
+  };
 
   create(key: string, value: string, uid: string): Promise<WriteResult> {
     return this.enqueue(() => this.applyCreate(key, value, uid));
@@ -191,7 +199,10 @@ export class StorageShard extends DurableObject<ShardEnv> {
       this.q.deleteKey.run({ key });
       return { ok: true, rev, prev: cur.item };
     });
-    return { result, event: result.ok ? eventOf(result, key, EVENT_DELETED, result.prev!.value) : undefined };
+    return {
+      result,
+      event: result.ok ? eventOf(result, key, EVENT_DELETED, result.prev!.value) : undefined,
+    };
   }
 
   // ---- reads ----
@@ -203,7 +214,8 @@ export class StorageShard extends DurableObject<ShardEnv> {
   list(opts: ListOptions): ListResult {
     const limit = Math.min(opts.limit && opts.limit > 0 ? opts.limit : MAX_PAGE, MAX_PAGE);
     const atRev = opts.atRev ?? this.rev;
-    if (atRev < this.compactRev) return { ok: false, reason: 'expired', compactRev: this.compactRev };
+    if (atRev < this.compactRev)
+      return { ok: false, reason: 'expired', compactRev: this.compactRev };
     // A snapshot this shard has not reached yet is not the current state: the caller waits or refuses.
     if (atRev > this.rev) return { ok: false, reason: 'future', rev: this.rev };
     const from = opts.startAfter ?? '';
@@ -240,10 +252,17 @@ export class StorageShard extends DurableObject<ShardEnv> {
 
   /** Events after `afterRev`, in order, optionally only under a key prefix. */
   readLog(afterRev: number, limit = MAX_PAGE, prefix = ''): LogResult {
-    if (afterRev < this.compactRev) return { ok: false, reason: 'expired', compactRev: this.compactRev };
+    if (afterRev < this.compactRev)
+      return { ok: false, reason: 'expired', compactRev: this.compactRev };
     const n = Math.min(Math.max(limit, 1), MAX_PAGE);
     const end = prefix ? prefixEnd(prefix) : '\u{10ffff}';
-    const rows = this.db.all<{ rev: number; key: string; type: number; value: string; prev: string | null }>(sql`
+    const rows = this.db.all<{
+      rev: number;
+      key: string;
+      type: number;
+      value: string;
+      prev: string | null;
+    }>(sql`
       SELECT l.rev AS rev, l.key AS key, l.type AS type, l.value AS value, p.value AS prev
       FROM log l LEFT JOIN log p ON p.rev = l.prev_rev AND l.prev_rev > 0
       WHERE l.rev > ${afterRev} AND l.key >= ${prefix} AND l.key < ${end}
@@ -270,10 +289,13 @@ export class StorageShard extends DurableObject<ShardEnv> {
     await new Promise<void>((resolve) => {
       const waiter = { rev, resolve };
       this.waiters.add(waiter);
-      setTimeout(() => {
-        this.waiters.delete(waiter);
-        resolve();
-      }, Math.min(Math.max(ms, 0), 10_000));
+      setTimeout(
+        () => {
+          this.waiters.delete(waiter);
+          resolve();
+        },
+        Math.min(Math.max(ms, 0), 10_000),
+      );
     });
     return this.rev;
   }
@@ -291,7 +313,14 @@ export class StorageShard extends DurableObject<ShardEnv> {
   status(): ShardStatus {
     const keys = this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM kv`)?.n ?? 0;
     const logRows = this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM log`)?.n ?? 0;
-    return { rev: this.rev, compactRev: this.compactRev, keys, logRows, batches: this.batches, batchedWrites: this.batchedWrites };
+    return {
+      rev: this.rev,
+      compactRev: this.compactRev,
+      keys,
+      logRows,
+      batches: this.batches,
+      batchedWrites: this.batchedWrites,
+    };
   }
 
   /** Forget history at and before `rev` (etcd's compact): older watches and continues get 410. */
@@ -335,12 +364,24 @@ export class StorageShard extends DurableObject<ShardEnv> {
   private current(key: string): { item: StoredItem; createRev: number; uid: string } | undefined {
     const row = this.q.current.get({ key });
     if (!row) return undefined;
-    return { item: { key, value: row.value, rev: row.rev }, createRev: row.createRev, uid: row.uid };
+    return {
+      item: { key, value: row.value, rev: row.rev },
+      createRev: row.createRev,
+      uid: row.uid,
+    };
   }
 
-  private checkPreconditions(cur: { item: StoredItem; uid: string }, pre: Preconditions): WriteResult | undefined {
+  private checkPreconditions(
+    cur: { item: StoredItem; uid: string },
+    pre: Preconditions,
+  ): WriteResult | undefined {
     if (pre.uid !== undefined && pre.uid !== cur.uid) {
-      return { ok: false, reason: 'conflict', current: cur.item, message: `UID in precondition: ${pre.uid}, UID in object meta: ${cur.uid}` };
+      return {
+        ok: false,
+        reason: 'conflict',
+        current: cur.item,
+        message: `UID in precondition: ${pre.uid}, UID in object meta: ${cur.uid}`,
+      };
     }
     if (pre.rev !== undefined && pre.rev !== cur.item.rev) {
       return { ok: false, reason: 'conflict', current: cur.item };
@@ -348,7 +389,13 @@ export class StorageShard extends DurableObject<ShardEnv> {
     return undefined;
   }
 
-  private append(key: string, type: EventType, value: string, createRev: number, prevRev: number): number {
+  private append(
+    key: string,
+    type: EventType,
+    value: string,
+    createRev: number,
+    prevRev: number,
+  ): number {
     const rev = this.rev + 1;
     this.q.append.run({ rev, key, type, createRev: createRev || rev, prevRev, value });
     this.metaSet('rev', String(rev));
@@ -359,7 +406,11 @@ export class StorageShard extends DurableObject<ShardEnv> {
 
   private tooLarge(value: string): WriteResult | undefined {
     if (value.length > MAX_OBJECT_BYTES / 4 && utf8Length(value) > MAX_OBJECT_BYTES) {
-      return { ok: false, reason: 'too-large', message: `object is larger than the ${MAX_OBJECT_BYTES} byte limit` };
+      return {
+        ok: false,
+        reason: 'too-large',
+        message: `object is larger than the ${MAX_OBJECT_BYTES} byte limit`,
+      };
     }
     return undefined;
   }
@@ -417,12 +468,29 @@ function prepareHotStatements(db: DrizzleSqliteDODatabase) {
       .innerJoin(log, eq(log.rev, kv.rev))
       .where(eq(kv.key, p('key')))
       .prepare(),
-    insertKey: db.insert(kv).values({ key: p('key'), rev: p('rev'), createRev: p('rev'), uid: p('uid') }).prepare(),
-    updateKey: db.update(kv).set({ rev: sql`${p('rev')}`, uid: sql`${p('uid')}` }).where(eq(kv.key, p('key'))).prepare(),
-    deleteKey: db.delete(kv).where(eq(kv.key, p('key'))).prepare(),
+    insertKey: db
+      .insert(kv)
+      .values({ key: p('key'), rev: p('rev'), createRev: p('rev'), uid: p('uid') })
+      .prepare(),
+    updateKey: db
+      .update(kv)
+      .set({ rev: sql`${p('rev')}`, uid: sql`${p('uid')}` })
+      .where(eq(kv.key, p('key')))
+      .prepare(),
+    deleteKey: db
+      .delete(kv)
+      .where(eq(kv.key, p('key')))
+      .prepare(),
     append: db
       .insert(log)
-      .values({ rev: p('rev'), key: p('key'), type: p('type'), createRev: p('createRev'), prevRev: p('prevRev'), value: p('value') })
+      .values({
+        rev: p('rev'),
+        key: p('key'),
+        type: p('type'),
+        createRev: p('createRev'),
+        prevRev: p('prevRev'),
+        value: p('value'),
+      })
       .prepare(),
     metaSet: db
       .insert(meta)
@@ -438,12 +506,23 @@ interface Applied {
   event?: LogEvent;
 }
 
-function eventOf(result: WriteResult, key: string, type: EventType, value: string): LogEvent | undefined {
+function eventOf(
+  result: WriteResult,
+  key: string,
+  type: EventType,
+  value: string,
+): LogEvent | undefined {
   if (!result.ok) return undefined;
   return { rev: result.rev, key, type, value, prev: result.prev?.value };
 }
 
-function toEvent(r: { rev: number; key: string; type: number; value: string; prev: string | null }): LogEvent {
+function toEvent(r: {
+  rev: number;
+  key: string;
+  type: number;
+  value: string;
+  prev: string | null;
+}): LogEvent {
   const e: LogEvent = { rev: r.rev, key: r.key, type: r.type as EventType, value: r.value };
   if (r.prev !== null && r.prev !== undefined) e.prev = r.prev;
   return e;

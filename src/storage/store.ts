@@ -7,7 +7,15 @@ import type { WatchHub } from '../watch/hub';
 import type { ListResult, StoredItem, WriteResult } from './types';
 import { namespacePrefix, objectKey } from './keys';
 import { partitionOf, shardName } from './partition';
-import { formatObjectRev, formatPosition, parseResourceVersion, preconditionRev, RevisionError, type ParsedRV, type Position } from './revision';
+import {
+  formatObjectRev,
+  formatPosition,
+  parseResourceVersion,
+  preconditionRev,
+  RevisionError,
+  type ParsedRV,
+  type Position,
+} from './revision';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { readLines, type HubLine } from '../watch/framing';
 import { mergeStreams } from '../watch/merge';
@@ -19,7 +27,8 @@ export interface StoreEnv {
 
 export type StoreFailure = {
   ok: false;
-  reason: 'not-found' | 'exists' | 'conflict' | 'expired' | 'too-large' | 'invalid' | 'rv-too-large';
+  reason:
+    'not-found' | 'exists' | 'conflict' | 'expired' | 'too-large' | 'invalid' | 'rv-too-large';
   message?: string;
   current?: KObject;
 };
@@ -48,7 +57,12 @@ export interface ListRequest {
 export const FRESHNESS_WAIT_MS = 3000;
 
 export type StoreEvent =
-  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KObject; prev?: KObject; resourceVersion: string }
+  | {
+      type: 'ADDED' | 'MODIFIED' | 'DELETED';
+      object: KObject;
+      prev?: KObject;
+      resourceVersion: string;
+    }
   | { type: 'PROGRESS'; resourceVersion: string }
   | { type: 'EXPIRED'; message: string }
   /** The watch's position is beyond the store's, even after FRESHNESS_WAIT_MS: "Too large resource version". */
@@ -102,11 +116,21 @@ export class Store {
    * revision the object's partition has not reached gets FRESHNESS_WAIT_MS, then "Too large
    * resource version". Another partition's "p:rev" says nothing about this one and bounds nothing.
    */
-  async getNotOlderThan(r: ResourceInfo, namespace: string | undefined, name: string, rv: string): Promise<StoreResult<KObject | null>> {
+  async getNotOlderThan(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    rv: string,
+  ): Promise<StoreResult<KObject | null>> {
     const { key, p, stub } = this.locate(r, namespace, name);
     const parsed = this.parse(rv, this.width(r));
     if ('ok' in parsed) return parsed;
-    const want = parsed.kind === 'position' ? parsed.position[p] : parsed.kind === 'object' && parsed.partition === p ? parsed.rev : undefined;
+    const want =
+      parsed.kind === 'position'
+        ? parsed.position[p]
+        : parsed.kind === 'object' && parsed.partition === p
+          ? parsed.rev
+          : undefined;
     let res = await stub.get(key);
     if (want !== undefined && res.rev < want) {
       const late = await this.awaitPositions(r, [{ p, want }], rv);
@@ -191,7 +215,12 @@ export class Store {
     } else if (req.exact) {
       const parsed = this.parse(req.exact, n);
       if ('ok' in parsed) return parsed;
-      if (parsed.kind !== 'position') return { ok: false, reason: 'invalid', message: `resourceVersion ${req.exact} is not a list resourceVersion` };
+      if (parsed.kind !== 'position')
+        return {
+          ok: false,
+          reason: 'invalid',
+          message: `resourceVersion ${req.exact} is not a list resourceVersion`,
+        };
       at = parsed.position;
       asked = req.exact;
     } else if (req.notOlderThan) {
@@ -199,12 +228,17 @@ export class Store {
       if ('ok' in parsed) return parsed;
       // An object's "p:rev" bounds its own partition only.
       if (parsed.kind === 'position') floor = parsed.position;
-      else if (parsed.kind === 'object' && parsed.partition !== undefined && parsed.partition < n) floor[parsed.partition] = parsed.rev;
+      else if (parsed.kind === 'object' && parsed.partition !== undefined && parsed.partition < n)
+        floor[parsed.partition] = parsed.rev;
       asked = req.notOlderThan;
     }
     const limit = req.limit && req.limit > 0 ? req.limit : undefined;
     const read = () =>
-      Promise.all(Array.from({ length: n }, (_, p) => this.shard(r, p).list({ prefix, startAfter: after, limit, atRev: at?.[p] })));
+      Promise.all(
+        Array.from({ length: n }, (_, p) =>
+          this.shard(r, p).list({ prefix, startAfter: after, limit, atRev: at?.[p] }),
+        ),
+      );
     // Partitions that have not reached the position asked for: each gets FRESHNESS_WAIT_MS to get there.
     const behind = (pages: ListResult[]) =>
       pages.flatMap((page, p) => {
@@ -239,18 +273,21 @@ export class Store {
       position.push(page.rev);
       if (page.more) {
         const last = page.items[page.items.length - 1]?.key;
-        if (last === undefined) throw new Error(`shard ${this.shardNameOf(r, p)} reported more keys but returned none`);
+        if (last === undefined)
+          throw new Error(`shard ${this.shardNameOf(r, p)} reported more keys but returned none`);
         if (frontier === undefined || last < frontier) frontier = last;
       }
       for (const item of page.items) merged.push({ p, item });
     }
     merged.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
-    const certain = frontier === undefined ? merged : merged.filter(({ item }) => item.key <= frontier!);
+    const certain =
+      frontier === undefined ? merged : merged.filter(({ item }) => item.key <= frontier!);
     const take = limit ? certain.slice(0, limit) : certain;
     const more = take.length < merged.length || frontier !== undefined;
     const items = take.map(({ p, item }) => this.decode(r, p, item));
     const page: ListPage = { items, resourceVersion: formatPosition(position) };
-    if (more && take.length > 0) page.continue = encodeContinue({ position, key: take[take.length - 1].item.key });
+    if (more && take.length > 0)
+      page.continue = encodeContinue({ position, key: take[take.length - 1].item.key });
     return { ok: true, value: page };
   }
 
@@ -270,7 +307,11 @@ export class Store {
     const position = [...from];
     // A position the store has not reached is not served as the present (events up to it would
     // be skipped): wait a little for it, as the apiserver waits for its watch cache, then refuse.
-    const late = await this.awaitPositions(r, from.map((want, p) => ({ p, want })), formatPosition(from));
+    const late = await this.awaitPositions(
+      r,
+      from.map((want, p) => ({ p, want })),
+      formatPosition(from),
+    );
     if (late) {
       yield { type: 'RV_TOO_LARGE', message: late.message! };
       return;
@@ -285,7 +326,12 @@ export class Store {
           const name = this.shardNameOf(r, p);
           const hub = this.env.HUBS.get(this.env.HUBS.idFromName(name));
           // The hub filters by the selectors, so only this watcher's events leave it.
-          const qs = new URLSearchParams({ shard: name, from: String(from[p]), prefix, resource: r.resource });
+          const qs = new URLSearchParams({
+            shard: name,
+            from: String(from[p]),
+            prefix,
+            resource: r.resource,
+          });
           if (select.labelSelector) qs.set('labelSelector', select.labelSelector);
           if (select.fieldSelector) qs.set('fieldSelector', select.fieldSelector);
           return hub.fetch(`https://hub/watch?${qs}`, { signal: aborter.signal });
@@ -297,7 +343,10 @@ export class Store {
       }
       for await (const { index: p, value: line } of mergeStreams(streams)) {
         if ('expired' in line) {
-          yield { type: 'EXPIRED', message: `too old resource version: ${formatPosition(from)} (${line.expired})` };
+          yield {
+            type: 'EXPIRED',
+            message: `too old resource version: ${formatPosition(from)} (${line.expired})`,
+          };
           return;
         }
         if ('progress' in line) {
@@ -331,7 +380,10 @@ export class Store {
   continueAfter(r: ResourceInfo, listRV: string, last: KObject): string {
     const parsed = parseResourceVersion(listRV, this.width(r));
     if (parsed.kind !== 'position') throw new Error(`not a list resourceVersion: ${listRV}`);
-    return encodeContinue({ position: parsed.position, key: objectKey(r.namespaced ? last.metadata.namespace : undefined, last.metadata.name!) });
+    return encodeContinue({
+      position: parsed.position,
+      key: objectKey(r.namespaced ? last.metadata.namespace : undefined, last.metadata.name!),
+    });
   }
 
   /**
@@ -344,7 +396,12 @@ export class Store {
   sameVersion(r: ResourceInfo, rv: string, current: KObject): boolean | undefined {
     const n = this.width(r);
     const own = parseResourceVersion(current.metadata.resourceVersion, n);
-    const at = own.kind === 'object' ? own : own.kind === 'position' ? { partition: 0, rev: own.position[0] } : undefined;
+    const at =
+      own.kind === 'object'
+        ? own
+        : own.kind === 'position'
+          ? { partition: 0, rev: own.position[0] }
+          : undefined;
     if (!at) return false;
     try {
       return preconditionRev(rv, at.partition ?? 0, n) === at.rev;
@@ -364,15 +421,27 @@ export class Store {
    * Waits until each partition `p` reaches revision `want` (FRESHNESS_WAIT_MS at most); answers the
    * apiserver's "Too large resource version" failure if one does not.
    */
-  private async awaitPositions(r: ResourceInfo, wants: { p: number; want: number }[], asked: string): Promise<StoreFailure | undefined> {
-    const revs = await Promise.all(wants.map(({ p, want }) => this.shard(r, p).awaitRevision(want, FRESHNESS_WAIT_MS)));
+  private async awaitPositions(
+    r: ResourceInfo,
+    wants: { p: number; want: number }[],
+    asked: string,
+  ): Promise<StoreFailure | undefined> {
+    const revs = await Promise.all(
+      wants.map(({ p, want }) => this.shard(r, p).awaitRevision(want, FRESHNESS_WAIT_MS)),
+    );
     if (revs.every((rev, i) => rev >= wants[i].want)) return undefined;
     return this.tooLarge(r, asked);
   }
 
   private async tooLarge(r: ResourceInfo, asked: string): Promise<StoreFailure> {
-    const current = await Promise.all(Array.from({ length: this.width(r) }, (_, p) => this.shard(r, p).awaitRevision(0, 0)));
-    return { ok: false, reason: 'rv-too-large', message: `Too large resource version: ${asked}, current: ${formatPosition(current)}` };
+    const current = await Promise.all(
+      Array.from({ length: this.width(r) }, (_, p) => this.shard(r, p).awaitRevision(0, 0)),
+    );
+    return {
+      ok: false,
+      reason: 'rv-too-large',
+      message: `Too large resource version: ${asked}, current: ${formatPosition(current)}`,
+    };
   }
 
   private parse(rv: string, n: number): ParsedRV | StoreFailure {
@@ -384,7 +453,11 @@ export class Store {
     }
   }
 
-  private precondition(rv: string | undefined, p: number, r: ResourceInfo): number | undefined | StoreFailure {
+  private precondition(
+    rv: string | undefined,
+    p: number,
+    r: ResourceInfo,
+  ): number | undefined | StoreFailure {
     if (rv === undefined || rv === '') return undefined;
     try {
       return preconditionRev(rv, p, this.width(r));
@@ -393,13 +466,22 @@ export class Store {
     }
   }
 
-  private written(r: ResourceInfo, p: number, res: WriteResult, obj: KObject): StoreResult<KObject> {
+  private written(
+    r: ResourceInfo,
+    p: number,
+    res: WriteResult,
+    obj: KObject,
+  ): StoreResult<KObject> {
     if (!res.ok) return this.failure(r, p, res);
     const resourceVersion = formatObjectRev(res.rev, p, this.width(r));
     return { ok: true, value: { ...obj, metadata: { ...obj.metadata, resourceVersion } } };
   }
 
-  private failure(r: ResourceInfo, p: number, res: Extract<WriteResult, { ok: false }>): StoreFailure {
+  private failure(
+    r: ResourceInfo,
+    p: number,
+    res: Extract<WriteResult, { ok: false }>,
+  ): StoreFailure {
     return {
       ok: false,
       reason: res.reason,

@@ -17,7 +17,12 @@ export interface Preconditions {
 
 export type WriteResult =
   | { ok: true; rev: number; prev?: StoredItem }
-  | { ok: false; reason: 'exists' | 'not-found' | 'conflict' | 'too-large'; current?: StoredItem; message?: string };
+  | {
+      ok: false;
+      reason: 'exists' | 'not-found' | 'conflict' | 'too-large';
+      current?: StoredItem;
+      message?: string;
+    };
 
 export interface ListOptions {
   prefix: string;

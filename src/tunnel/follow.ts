@@ -10,9 +10,16 @@ export const FOLLOWED_HEADER = 'x-edgeplane-followed';
 export async function notifyFollow(env: Env, pod: KObject): Promise<void> {
   const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
   if (!node || !pod.metadata.uid) return;
-  const headers = { [STREAM_HEADER]: 'follow', [NODE_HEADER]: node, [OPEN_HEADER]: JSON.stringify({ podUid: pod.metadata.uid }) };
+  const headers = {
+    [STREAM_HEADER]: 'follow',
+    [NODE_HEADER]: node,
+    [OPEN_HEADER]: JSON.stringify({ podUid: pod.metadata.uid }),
+  };
   try {
-    await env.NODE_TUNNEL.get(env.NODE_TUNNEL.idFromName(`node:${node}`)).fetch('https://tunnel/follow', { headers });
+    await env.NODE_TUNNEL.get(env.NODE_TUNNEL.idFromName(`node:${node}`)).fetch(
+      'https://tunnel/follow',
+      { headers },
+    );
   } catch {
     // no tunnel: the follow still works, at the shipper's normal pace
   }

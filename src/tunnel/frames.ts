@@ -71,7 +71,12 @@ const HEADER = 10;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-export function frame(type: FrameType, sid: number, chan = 0, payload: Uint8Array | string = new Uint8Array(0)): Frame {
+export function frame(
+  type: FrameType,
+  sid: number,
+  chan = 0,
+  payload: Uint8Array | string = new Uint8Array(0),
+): Frame {
   return { type, sid, chan, payload: typeof payload === 'string' ? enc.encode(payload) : payload };
 }
 
@@ -82,7 +87,9 @@ export function windowFrame(sid: number, bytes: number): Frame {
 }
 
 export function windowBytes(f: Frame): number {
-  return f.payload.byteLength >= 4 ? new DataView(f.payload.buffer, f.payload.byteOffset, 4).getUint32(0) : 0;
+  return f.payload.byteLength >= 4
+    ? new DataView(f.payload.buffer, f.payload.byteOffset, 4).getUint32(0)
+    : 0;
 }
 
 export function encodeFrames(frames: Frame[]): Uint8Array {
@@ -111,7 +118,12 @@ export function decodeFrames(msg: Uint8Array): Frame[] {
     if (msg.byteLength - at < HEADER) throw new Error('truncated tunnel frame header');
     const len = view.getUint32(at + 6);
     if (msg.byteLength - at - HEADER < len) throw new Error('truncated tunnel frame payload');
-    out.push({ type: view.getUint8(at) as FrameType, sid: view.getUint32(at + 1), chan: view.getUint8(at + 5), payload: msg.subarray(at + HEADER, at + HEADER + len) });
+    out.push({
+      type: view.getUint8(at) as FrameType,
+      sid: view.getUint32(at + 1),
+      chan: view.getUint8(at + 5),
+      payload: msg.subarray(at + HEADER, at + HEADER + len),
+    });
     at += HEADER + len;
   }
   return out;

@@ -7,7 +7,20 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../server/env';
 import { ApiError, statusResponse } from '../server/errors';
-import { decodeFrames, encodeFrames, frame, FrameType, json, PING_TEXT, PONG_TEXT, text, windowBytes, windowFrame, type Frame, type OpenRequest } from './frames';
+import {
+  decodeFrames,
+  encodeFrames,
+  frame,
+  FrameType,
+  json,
+  PING_TEXT,
+  PONG_TEXT,
+  text,
+  windowBytes,
+  windowFrame,
+  type Frame,
+  type OpenRequest,
+} from './frames';
 import { failureStatus, type StreamStatus } from './exit-status';
 import { Upstream } from './upstream';
 import { Channel, firstChannel, PORTFORWARD_PROTOCOL, V5_PROTOCOL } from './v5';
@@ -59,14 +72,22 @@ export class NodeTunnel extends DurableObject<Env> {
         this.closeAgent(req.headers.get(OPEN_HEADER) ?? 'closed by the control plane');
         return new Response(null, { status: 204 });
       case 'follow': {
-        this.agent()?.send(encodeFrames([frame(FrameType.FOLLOW, 0, 0, req.headers.get(OPEN_HEADER) ?? '{}')]));
+        this.agent()?.send(
+          encodeFrames([frame(FrameType.FOLLOW, 0, 0, req.headers.get(OPEN_HEADER) ?? '{}')]),
+        );
         return new Response(null, { status: 204 });
       }
       case 'exec':
       case 'attach':
-        return this.acceptSession(node, JSON.parse(req.headers.get(OPEN_HEADER) ?? '{}') as OpenRequest);
+        return this.acceptSession(
+          node,
+          JSON.parse(req.headers.get(OPEN_HEADER) ?? '{}') as OpenRequest,
+        );
       case 'portforward':
-        return this.acceptPortForward(node, JSON.parse(req.headers.get(OPEN_HEADER) ?? '{}') as PortForwardTarget);
+        return this.acceptPortForward(
+          node,
+          JSON.parse(req.headers.get(OPEN_HEADER) ?? '{}') as PortForwardTarget,
+        );
     }
     return new Response('unknown stream kind', { status: 400 });
   }
@@ -76,7 +97,12 @@ export class NodeTunnel extends DurableObject<Env> {
     const agent = this.agent();
     if (!agent) return { node, connected: false };
     const att = agent.deserializeAttachment() as AgentAttachment;
-    return { node, connected: true, since: att.since, lastPing: this.ctx.getWebSocketAutoResponseTimestamp(agent)?.getTime() ?? null };
+    return {
+      node,
+      connected: true,
+      since: att.since,
+      lastPing: this.ctx.getWebSocketAutoResponseTimestamp(agent)?.getTime() ?? null,
+    };
   }
 
   private agent(): WebSocket | undefined {
@@ -97,17 +123,29 @@ export class NodeTunnel extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, ['agent']);
     const epoch = Date.now() * 1000 + Math.floor(Math.random() * 1000);
-    server.serializeAttachment({ role: 'agent', node, epoch, since: Date.now() } satisfies AgentAttachment);
+    server.serializeAttachment({
+      role: 'agent',
+      node,
+      epoch,
+      since: Date.now(),
+    } satisfies AgentAttachment);
     // Exactly one tunnel per node: a reconnecting agent replaces its old socket, whose sessions end.
     for (const old of previous) {
-      this.endSessionsOf(old.deserializeAttachment() as AgentAttachment, 'the node agent reconnected');
+      this.endSessionsOf(
+        old.deserializeAttachment() as AgentAttachment,
+        'the node agent reconnected',
+      );
       try {
         old.close(1012, 'replaced by a newer tunnel');
       } catch {
         // already closing
       }
     }
-    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': 'edgeplane.tunnel.v1' } });
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: { 'Sec-WebSocket-Protocol': 'edgeplane.tunnel.v1' },
+    });
   }
 
   /** Cuts the agent's tunnel and every session through it (revocation): 1008, policy violation. */
@@ -141,11 +179,21 @@ export class NodeTunnel extends DurableObject<Env> {
     const sid = this.newSid();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, ['k', `sid:${sid}`]);
-    server.serializeAttachment({ role: 'k', sid, kind: open.kind, node, epoch } satisfies SessionAttachment);
+    server.serializeAttachment({
+      role: 'k',
+      sid,
+      kind: open.kind,
+      node,
+      epoch,
+    } satisfies SessionAttachment);
     agent.send(encodeFrames([frame(FrameType.OPEN, sid, 0, JSON.stringify(open))]));
     // k8s: apiserver pkg/util/proxy/websocket.go: an empty message on the lowest writable channel says "connected".
     server.send(new Uint8Array([firstChannel(open)]));
-    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': V5_PROTOCOL } });
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: { 'Sec-WebSocket-Protocol': V5_PROTOCOL },
+    });
   }
 
   private acceptPortForward(node: string, target: PortForwardTarget): Response {
@@ -160,11 +208,17 @@ export class NodeTunnel extends DurableObject<Env> {
       endUpstream: (sid) => this.ups.delete(sid),
       resetAgent: (sid) => {
         this.ups.delete(sid);
-        this.agent()?.send(encodeFrames([frame(FrameType.RESET, sid, 0, 'the client closed the connection')]));
+        this.agent()?.send(
+          encodeFrames([frame(FrameType.RESET, sid, 0, 'the client closed the connection')]),
+        );
       },
     });
     session.start();
-    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': PORTFORWARD_PROTOCOL } });
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: { 'Sec-WebSocket-Protocol': PORTFORWARD_PROTOCOL },
+    });
   }
 
   /** Queues a frame for the agent within the session's credit; false when the session overflowed. */
@@ -185,7 +239,11 @@ export class NodeTunnel extends DurableObject<Env> {
       const now = Date.now();
       let waiting = false;
       for (const [sid, up] of this.ups) {
-        if (up.stalled(now)) this.resetSession(sid, 'the container side stopped reading for 30s; the stream was reset');
+        if (up.stalled(now))
+          this.resetSession(
+            sid,
+            'the container side stopped reading for 30s; the stream was reset',
+          );
         else if (up.waitingSince) waiting = true;
       }
       if (!waiting) {
@@ -219,7 +277,8 @@ export class NodeTunnel extends DurableObject<Env> {
     if (!agent) return;
     for (const ws of this.ctx.getWebSockets('k')) {
       const att = ws.deserializeAttachment() as SessionAttachment | null;
-      if (att && att.epoch === agent.epoch) this.finish(ws, failureStatus(`${why}; the session on node ${att.node} ended`));
+      if (att && att.epoch === agent.epoch)
+        this.finish(ws, failureStatus(`${why}; the session on node ${att.node} ended`));
     }
     for (const pf of new Set(this.forwards.values())) pf.lostAgent(why);
   }
@@ -263,7 +322,8 @@ export class NodeTunnel extends DurableObject<Env> {
       }
       const ws = this.ctx.getWebSockets(`sid:${f.sid}`)[0];
       if (!ws) {
-        if (f.type !== FrameType.RESET && f.type !== FrameType.EXIT) replies.push(frame(FrameType.RESET, f.sid, 0, 'no such session'));
+        if (f.type !== FrameType.RESET && f.type !== FrameType.EXIT)
+          replies.push(frame(FrameType.RESET, f.sid, 0, 'no such session'));
         continue;
       }
       switch (f.type) {
@@ -293,20 +353,29 @@ export class NodeTunnel extends DurableObject<Env> {
     if (ch === Channel.stdin) f = frame(FrameType.DATA, att.sid, 0, msg.slice(1));
     else if (ch === Channel.close && msg.byteLength >= 2) f = frame(FrameType.EOF, att.sid, msg[1]);
     else if (ch === Channel.resize) f = frame(FrameType.RESIZE, att.sid, 0, msg.slice(1));
-    if (f && !this.toAgent(att.sid, f)) this.resetSession(att.sid, 'stream buffer overflow: the container did not read its input fast enough');
+    if (f && !this.toAgent(att.sid, f))
+      this.resetSession(
+        att.sid,
+        'stream buffer overflow: the container did not read its input fast enough',
+      );
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment | null;
     if (!att) return;
     if (att.role === 'agent') {
-      this.endSessionsOf(att, `the tunnel to node ${att.node} closed (${code}${reason ? ` ${reason}` : ''})`);
+      this.endSessionsOf(
+        att,
+        `the tunnel to node ${att.node} closed (${code}${reason ? ` ${reason}` : ''})`,
+      );
       return;
     }
     // kubectl left: the agent ends an exec (kills it) or detaches an attach. After an EXIT the agent
     // has forgotten the session already and ignores this.
     this.ups.delete(att.sid);
-    this.agent()?.send(encodeFrames([frame(FrameType.RESET, att.sid, 0, 'the client closed the stream')]));
+    this.agent()?.send(
+      encodeFrames([frame(FrameType.RESET, att.sid, 0, 'the client closed the stream')]),
+    );
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

@@ -72,7 +72,9 @@ export class PortForwardSession {
       if (typeof e.data === 'string') return;
       const bytes = new Uint8Array(e.data as ArrayBuffer);
       // Header inflation is asynchronous; frames are handled strictly in order.
-      this.chain = this.chain.then(() => this.onBytes(bytes)).catch((err: unknown) => this.fail(err instanceof Error ? err.message : String(err)));
+      this.chain = this.chain
+        .then(() => this.onBytes(bytes))
+        .catch((err: unknown) => this.fail(err instanceof Error ? err.message : String(err)));
     });
     this.ws.addEventListener('close', () => this.shutdown());
     this.ws.addEventListener('error', () => this.shutdown());
@@ -118,8 +120,10 @@ export class PortForwardSession {
     if (headers.streamtype === 'error') pair.errorStream = streamId;
     else if (headers.streamtype === 'data') pair.dataStream = streamId;
     else return this.send(rstStreamFrame(streamId, 1));
-    if (pair.errorStream === undefined || pair.dataStream === undefined || pair.sid !== undefined) return;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return this.dialFailed(pair, `invalid port "${headers.port ?? ''}": must be 1-65535`);
+    if (pair.errorStream === undefined || pair.dataStream === undefined || pair.sid !== undefined)
+      return;
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      return this.dialFailed(pair, `invalid port "${headers.port ?? ''}": must be 1-65535`);
     pair.sid = this.hooks.newSid();
     this.bySid.set(pair.sid, pair);
     this.hooks.register(pair.sid, this);
@@ -130,7 +134,10 @@ export class PortForwardSession {
   private onData(streamId: number, flags: number, data: Uint8Array): void {
     const pair = this.byStream.get(streamId);
     if (!pair || pair.dataStream !== streamId || pair.sid === undefined) return; // the error stream carries nothing upstream
-    if (data.byteLength && !this.hooks.toAgent(pair.sid, frame(FrameType.DATA, pair.sid, 0, data))) {
+    if (
+      data.byteLength &&
+      !this.hooks.toAgent(pair.sid, frame(FrameType.DATA, pair.sid, 0, data))
+    ) {
       return this.reset(pair.sid, 'stream buffer overflow: the pod did not read fast enough');
     }
     if (flags & FLAG_FIN) this.hooks.toAgent(pair.sid, frame(FrameType.EOF, pair.sid, 0));
@@ -147,7 +154,8 @@ export class PortForwardSession {
       case FrameType.EOF:
         // kubectl finishes a connection once its error stream hits EOF too.
         this.send(dataFrame(pair.dataStream, new Uint8Array(0), true));
-        if (pair.errorStream !== undefined) this.send(dataFrame(pair.errorStream, new Uint8Array(0), true));
+        if (pair.errorStream !== undefined)
+          this.send(dataFrame(pair.errorStream, new Uint8Array(0), true));
         this.forget(pair);
         break;
       case FrameType.DIAL_ERR:
@@ -164,7 +172,8 @@ export class PortForwardSession {
       this.send(dataFrame(pair.errorStream, new TextEncoder().encode(message)));
       this.send(dataFrame(pair.errorStream, new Uint8Array(0), true));
     }
-    if (pair.dataStream !== undefined) this.send(dataFrame(pair.dataStream, new Uint8Array(0), true));
+    if (pair.dataStream !== undefined)
+      this.send(dataFrame(pair.dataStream, new Uint8Array(0), true));
     this.forget(pair);
   }
 
@@ -177,7 +186,8 @@ export class PortForwardSession {
   private dropPair(pair: Pair, tellAgent: boolean): void {
     if (pair.sid !== undefined && tellAgent) this.hooks.resetAgent(pair.sid);
     if (pair.dataStream !== undefined) this.send(rstStreamFrame(pair.dataStream, RST_CANCEL));
-    if (pair.errorStream !== undefined) this.send(dataFrame(pair.errorStream, new Uint8Array(0), true));
+    if (pair.errorStream !== undefined)
+      this.send(dataFrame(pair.errorStream, new Uint8Array(0), true));
     this.forget(pair);
   }
 

@@ -18,18 +18,27 @@ export class HeaderInflater {
     this.writer = ds.writable.getWriter();
     this.reader = ds.readable.getReader();
     const len = SPDY3_DICTIONARY.byteLength;
-    void this.writer.write(concatBytes([new Uint8Array([0x00, len & 0xff, len >> 8, ~len & 0xff, (~len >> 8) & 0xff]), SPDY3_DICTIONARY])).catch(() => undefined);
+    void this.writer
+      .write(
+        concatBytes([
+          new Uint8Array([0x00, len & 0xff, len >> 8, ~len & 0xff, (~len >> 8) & 0xff]),
+          SPDY3_DICTIONARY,
+        ]),
+      )
+      .catch(() => undefined);
   }
 
   /** Inflates one SYN_STREAM header block and parses its name/value pairs. */
   async headers(compressed: Uint8Array): Promise<Record<string, string>> {
     let input = compressed;
     if (!this.zlibHeaderSeen) {
-      if (input.byteLength < 2 || (input[0] & 0x0f) !== 8) throw new Error('SPDY header block is not a zlib stream');
+      if (input.byteLength < 2 || (input[0] & 0x0f) !== 8)
+        throw new Error('SPDY header block is not a zlib stream');
       const fdict = (input[1] & 0x20) !== 0;
       if (fdict) {
         const id = new DataView(input.buffer, input.byteOffset + 2, 4).getUint32(0);
-        if (id !== SPDY3_DICTIONARY_ID) throw new Error(`SPDY header block asks for an unknown dictionary ${id.toString(16)}`);
+        if (id !== SPDY3_DICTIONARY_ID)
+          throw new Error(`SPDY header block asks for an unknown dictionary ${id.toString(16)}`);
       }
       input = input.subarray(fdict ? 6 : 2);
       this.zlibHeaderSeen = true;

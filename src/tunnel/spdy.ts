@@ -2,7 +2,16 @@
 // reassembles frames split over messages, frame writers, and header blocks (name/value pairs).
 // k8s: moby/spdystream spdy/{types,read,write}.go, as used by client-go tools/portforward.
 
-export const SpdyType = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 } as const;
+export const SpdyType = {
+  SYN_STREAM: 1,
+  SYN_REPLY: 2,
+  RST_STREAM: 3,
+  SETTINGS: 4,
+  PING: 6,
+  GOAWAY: 7,
+  HEADERS: 8,
+  WINDOW_UPDATE: 9,
+} as const;
 export const FLAG_FIN = 0x01;
 export const RST_PROTOCOL_ERROR = 1;
 export const RST_CANCEL = 5;
@@ -90,7 +99,10 @@ export function parseSynStream(data: Uint8Array): { streamId: number; headerBloc
 
 export function parseRstStream(data: Uint8Array): { streamId: number; status: number } {
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  return { streamId: v.getUint32(0) & 0x7fffffff, status: data.byteLength >= 8 ? v.getUint32(4) : 0 };
+  return {
+    streamId: v.getUint32(0) & 0x7fffffff,
+    status: data.byteLength >= 8 ? v.getUint32(4) : 0,
+  };
 }
 
 /** An uncompressed header block: u32 count, then u32-length-prefixed names and values. */
@@ -113,7 +125,9 @@ export function encodeHeaderBlock(headers: Record<string, string>): Uint8Array {
 }
 
 /** Parses a header block if `buf` holds a whole one; answers its length too (undefined: need more). */
-export function decodeHeaderBlock(buf: Uint8Array): { headers: Record<string, string>; length: number } | undefined {
+export function decodeHeaderBlock(
+  buf: Uint8Array,
+): { headers: Record<string, string>; length: number } | undefined {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dec = new TextDecoder();
   if (buf.byteLength < 4) return undefined;
@@ -152,7 +166,10 @@ export class StoredHeaderWriter {
     for (let at = 0; at < raw.byteLength || at === 0; at += 0xffff) {
       const chunk = raw.subarray(at, Math.min(raw.byteLength, at + 0xffff));
       const len = chunk.byteLength;
-      parts.push(new Uint8Array([0x00, len & 0xff, len >> 8, ~len & 0xff, (~len >> 8) & 0xff]), chunk);
+      parts.push(
+        new Uint8Array([0x00, len & 0xff, len >> 8, ~len & 0xff, (~len >> 8) & 0xff]),
+        chunk,
+      );
       if (raw.byteLength === 0) break;
     }
     parts.push(new Uint8Array([0x00, 0x00, 0x00, 0xff, 0xff]));

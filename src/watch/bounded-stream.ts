@@ -128,7 +128,10 @@ export class BoundedStream {
     }
     let n = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || n + this.queue[count].byteLength <= READ_BYTES)) {
+    while (
+      count < this.queue.length &&
+      (count === 0 || n + this.queue[count].byteLength <= READ_BYTES)
+    ) {
       n += this.queue[count].byteLength;
       count++;
     }

@@ -91,8 +91,12 @@ export class WatchHub extends DurableObject<HubEnv> {
     let trigger: string | undefined;
     const resource = q.get('resource') ?? '';
     try {
-      const labels = q.get('labelSelector') ? parseLabelSelector(q.get('labelSelector')!) : undefined;
-      const fields = q.get('fieldSelector') ? parseFieldSelector(q.get('fieldSelector')!) : undefined;
+      const labels = q.get('labelSelector')
+        ? parseLabelSelector(q.get('labelSelector')!)
+        : undefined;
+      const fields = q.get('fieldSelector')
+        ? parseFieldSelector(q.get('fieldSelector')!)
+        : undefined;
       match = selectionMatcher(resource, labels, fields);
       this.trigger ??= indexedField(resource);
       if (this.trigger && fields) trigger = fields.exactMatch(this.trigger.field);
@@ -139,7 +143,12 @@ export class WatchHub extends DurableObject<HubEnv> {
   }
 
   stats(): HubStats {
-    return { watchers: this.watchers.size, queuedBytes: this.budget.queued, peakQueuedBytes: this.budget.peak, ...this.counts };
+    return {
+      watchers: this.watchers.size,
+      queuedBytes: this.budget.queued,
+      peakQueuedBytes: this.budget.peak,
+      ...this.counts,
+    };
   }
 
   private async ingest(events: LogEvent[]): Promise<void> {
@@ -177,7 +186,10 @@ export class WatchHub extends DurableObject<HubEnv> {
     this.ring.push(e);
     this.ringBytes += e.value.length + (e.prev?.length ?? 0);
     this.lastRev = e.rev;
-    while (this.ring.length > RING_EVENTS || (this.ringBytes > RING_BYTES && this.ring.length > 1)) {
+    while (
+      this.ring.length > RING_EVENTS ||
+      (this.ringBytes > RING_BYTES && this.ring.length > 1)
+    ) {
       const old = this.ring.shift()!;
       this.ringBytes -= old.value.length + (old.prev?.length ?? 0);
       this.ringFrom = old.rev + 1;
@@ -195,8 +207,8 @@ export class WatchHub extends DurableObject<HubEnv> {
     const parsed = new ParsedEvent(e);
     const targets: Iterable<Watcher>[] = [this.unindexed];
     if (this.byTrigger.size > 0 && this.trigger) {
-      const now = parsed.object() ? this.trigger.value(parsed.object()!) ?? '' : '';
-      const before = parsed.previous() ? this.trigger.value(parsed.previous()!) ?? '' : now;
+      const now = parsed.object() ? (this.trigger.value(parsed.object()!) ?? '') : '';
+      const before = parsed.previous() ? (this.trigger.value(parsed.previous()!) ?? '') : now;
       const a = this.byTrigger.get(now);
       if (a) targets.push(a);
       const b = before !== now ? this.byTrigger.get(before) : undefined;

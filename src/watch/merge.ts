@@ -1,6 +1,8 @@
 // Merges several async streams into one, in arrival order; ends when any of them ends.
 
-export async function* mergeStreams<T>(streams: AsyncIterator<T>[]): AsyncGenerator<{ index: number; value: T }> {
+export async function* mergeStreams<T>(
+  streams: AsyncIterator<T>[],
+): AsyncGenerator<{ index: number; value: T }> {
   const next = (i: number) => {
     const p = streams[i].next().then((r) => ({ i, r }));
     // A stream abandoned after the merge ends may still reject (aborted fetch): that is expected.

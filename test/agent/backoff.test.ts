@@ -32,7 +32,7 @@ describe('restart backoff', () => {
     expect(b.delayMs('k')).toBe(10_000);
   });
 
-  it('forgets a pod\'s containers together', () => {
+  it("forgets a pod's containers together", () => {
     const b = new RestartBackoff();
     b.next('uid-1/a');
     b.next('uid-1/a');

@@ -18,7 +18,13 @@ describe('$(VAR) expansion', () => {
   });
 
   it('expands command and args from the final environment, with no shell involved', () => {
-    const argv = containerArgv({ name: 'c', command: ['/bin/echo', '$(A)'], args: ['--x=$(B)', '$(HOME) ; rm -rf /'] }, [['A', 'alpha'], ['B', 'beta']]);
+    const argv = containerArgv(
+      { name: 'c', command: ['/bin/echo', '$(A)'], args: ['--x=$(B)', '$(HOME) ; rm -rf /'] },
+      [
+        ['A', 'alpha'],
+        ['B', 'beta'],
+      ],
+    );
     expect(argv).toEqual(['/bin/echo', 'alpha', '--x=beta', '$(HOME) ; rm -rf /']);
   });
 });

@@ -18,16 +18,39 @@ describe('agent exec session', () => {
     });
     const sent: Frame[] = [];
     let done = false;
-    const s = new ExecSession(9, { kind: 'exec', namespace: 'd', pod: 'p', podUid: 'u', container: 'c', command: ['cat'], stdin: true, stdout: true, stderr: true, tty: false }, runtime, (f) => sent.push(...f), () => (done = true));
+    const s = new ExecSession(
+      9,
+      {
+        kind: 'exec',
+        namespace: 'd',
+        pod: 'p',
+        podUid: 'u',
+        container: 'c',
+        command: ['cat'],
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        tty: false,
+      },
+      runtime,
+      (f) => sent.push(...f),
+      () => (done = true),
+    );
     const started = s.start();
     s.onFrame(frame(FrameType.DATA, 9, 0, 'early '));
     s.onFrame(frame(FrameType.DATA, 9, 0, 'bytes'));
     s.onFrame(frame(FrameType.EOF, 9, 0));
     await started;
-    const out = sent.filter((f) => f.type === FrameType.DATA && f.chan === 1).map((f) => new TextDecoder().decode(f.payload)).join('');
+    const out = sent
+      .filter((f) => f.type === FrameType.DATA && f.chan === 1)
+      .map((f) => new TextDecoder().decode(f.payload))
+      .join('');
     expect(out).toBe('early bytes');
     const exit = sent.find((f) => f.type === FrameType.EXIT)!;
-    expect(JSON.parse(new TextDecoder().decode(exit.payload))).toEqual({ metadata: {}, status: 'Success' });
+    expect(JSON.parse(new TextDecoder().decode(exit.payload))).toEqual({
+      metadata: {},
+      status: 'Success',
+    });
     expect(done).toBe(true);
   }, 5_000);
 });

@@ -57,7 +57,11 @@ export interface StartOptions {
 }
 
 /** Starts an agent against the cluster (admin token, the cluster's CA, unless told otherwise) and waits for its ready line. */
-export async function startAgent(cluster: Cluster, args: string[], opts: StartOptions = {}): Promise<AgentProcess> {
+export async function startAgent(
+  cluster: Cluster,
+  args: string[],
+  opts: StartOptions = {},
+): Promise<AgentProcess> {
   const token = opts.token === undefined ? cluster.token : opts.token;
   const full = [
     '--import',
@@ -66,15 +70,24 @@ export async function startAgent(cluster: Cluster, args: string[], opts: StartOp
     '--server',
     cluster.url,
     ...(token === null ? [] : ['--token', token]),
-    ...(opts.caFile === false ? [] : ['--ca-file', path.join(cluster.stateDir, 'tls', 'server.crt')]),
+    ...(opts.caFile === false
+      ? []
+      : ['--ca-file', path.join(cluster.stateDir, 'tls', 'server.crt')]),
     ...args,
   ];
   // The agent's environment must not reach containers; a marker proves it in the process tests.
-  const child = spawn(NODE_BIN, full, { cwd: ROOT, env: { ...process.env, EDGEPLANE_AGENT_SECRET_MARKER: 'agent-only' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(NODE_BIN, full, {
+    cwd: ROOT,
+    env: { ...process.env, EDGEPLANE_AGENT_SECRET_MARKER: 'agent-only' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pid = child.pid!;
   const agent: AgentProcess = {
     pid,
@@ -156,7 +169,11 @@ export function killRecordedContainers(stateDir: string): number {
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir)) {
       try {
-        const rec = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { pid?: number; startTicks?: string; state: string };
+        const rec = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+          pid?: number;
+          startTicks?: string;
+          state: string;
+        };
         if (rec.state !== 'running' || !rec.pid || !processAlive(rec.pid)) continue;
         const stat = fs.readFileSync(`/proc/${rec.pid}/stat`, 'utf8');
         if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] !== rec.startTicks) continue;
@@ -172,11 +189,20 @@ export function killRecordedContainers(stateDir: string): number {
 
 /** A typed client as admin, for reading what kubectl shows in JSON. */
 export function adminApi(cluster: Cluster): AgentApi {
-  return createApi({ server: cluster.url, token: cluster.token, caPem: fs.readFileSync(path.join(cluster.stateDir, 'tls', 'server.crt'), 'utf8') });
+  return createApi({
+    server: cluster.url,
+    token: cluster.token,
+    caPem: fs.readFileSync(path.join(cluster.stateDir, 'tls', 'server.crt'), 'utf8'),
+  });
 }
 
 /** Polls until `check` returns a value (not undefined/false), or throws with the last value seen. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 250,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -187,7 +213,10 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     await sleep(everyMs);
   }
 }

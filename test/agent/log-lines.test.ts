@@ -17,7 +17,12 @@ describe('log lines', () => {
 
   it('joins CRI partial records (P) until the full one (F), keeping the first timestamp', () => {
     const st = fresh();
-    const text = ['2026-11-28T09:00:00.1Z stdout P hel', '2026-11-28T09:00:00.2Z stdout F lo', '2026-11-28T09:00:01Z stderr F oops', '2026-11-28T09:00:02Z stdout F half'].join('\n');
+    const text = [
+      '2026-11-28T09:00:00.1Z stdout P hel',
+      '2026-11-28T09:00:00.2Z stdout F lo',
+      '2026-11-28T09:00:01Z stderr F oops',
+      '2026-11-28T09:00:02Z stdout F half',
+    ].join('\n');
     const r = parseLog(Buffer.from(text), 'cri', st, false, now);
     expect(r.lines).toEqual(['2026-11-28T09:00:00.1Z hello', '2026-11-28T09:00:01Z oops']);
     // The last record has no newline yet: it is read again next time.
@@ -25,13 +30,21 @@ describe('log lines', () => {
   });
 
   it('reads docker json-file records', () => {
-    const text = '{"log":"a\\n","stream":"stdout","time":"2026-11-28T09:00:00Z"}\n{"log":"b","stream":"stdout","time":"2026-11-28T09:00:01Z"}\n{"log":"c\\n","stream":"stdout","time":"2026-11-28T09:00:02Z"}\n';
-    expect(parseLog(Buffer.from(text), 'docker-json', fresh(), false, now).lines).toEqual(['2026-11-28T09:00:00Z a', '2026-11-28T09:00:01Z bc']);
+    const text =
+      '{"log":"a\\n","stream":"stdout","time":"2026-11-28T09:00:00Z"}\n{"log":"b","stream":"stdout","time":"2026-11-28T09:00:01Z"}\n{"log":"c\\n","stream":"stdout","time":"2026-11-28T09:00:02Z"}\n';
+    expect(parseLog(Buffer.from(text), 'docker-json', fresh(), false, now).lines).toEqual([
+      '2026-11-28T09:00:00Z a',
+      '2026-11-28T09:00:01Z bc',
+    ]);
   });
 
   it('cuts an endless line into pieces instead of holding it', () => {
     const long = 'x'.repeat(MAX_LINE * 2 + 10);
     const r = parseLog(Buffer.from(long), 'raw', fresh(), false, now);
-    expect(r.lines.map((l) => l.length - '2026-11-28T10:00:00.000Z '.length)).toEqual([MAX_LINE, MAX_LINE, 10]);
+    expect(r.lines.map((l) => l.length - '2026-11-28T10:00:00.000Z '.length)).toEqual([
+      MAX_LINE,
+      MAX_LINE,
+      10,
+    ]);
   });
 });

@@ -6,14 +6,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentApi } from '../../src/agent/api';
 import type { Pod } from '../../src/agent/types';
 import { cleanupClusters, type Cluster } from '../helpers/cluster';
-import { adminApi, eventually, killRecordedContainers, NODE_BIN, randomSlots, sleep, startAgent, startTestCluster, stopAgents, type AgentProcess } from './helpers';
+import {
+  adminApi,
+  eventually,
+  killRecordedContainers,
+  NODE_BIN,
+  randomSlots,
+  sleep,
+  startAgent,
+  startTestCluster,
+  stopAgents,
+  type AgentProcess,
+} from './helpers';
 
 let cluster: Cluster;
 let api: AgentApi;
 let agent: AgentProcess;
 let stateDir: string;
 const [slot] = randomSlots();
-const args = () => ['--runtime', 'process', '--name', 'logger', '--address', slot.address, '--state', stateDir];
+const args = () => [
+  '--runtime',
+  'process',
+  '--name',
+  'logger',
+  '--address',
+  slot.address,
+  '--state',
+  stateDir,
+];
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -29,7 +49,8 @@ afterAll(async () => {
   await cleanupClusters();
 }, 60_000);
 
-const COUNTER = "let i=0; console.log('started'); setInterval(()=>{ i++; (i%2?console.log:console.error)('line '+i) }, 200)";
+const COUNTER =
+  "let i=0; console.log('started'); setInterval(()=>{ i++; (i%2?console.log:console.error)('line '+i) }, 200)";
 
 const logs = async (extra: string[]) => {
   const r = await cluster.kubectl(['logs', 'counter', ...extra]);
@@ -42,7 +63,11 @@ describe('container logs', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'counter', namespace: 'default' },
-      spec: { nodeName: 'logger', terminationGracePeriodSeconds: 2, containers: [{ name: 'count', image: 'x', command: [NODE_BIN, '-e', COUNTER] }] },
+      spec: {
+        nodeName: 'logger',
+        terminationGracePeriodSeconds: 2,
+        containers: [{ name: 'count', image: 'x', command: [NODE_BIN, '-e', COUNTER] }],
+      },
     } as Pod);
     const out = await eventually('a few lines', async () => {
       const text = await logs([]);
@@ -70,9 +95,25 @@ describe('container logs', () => {
 
   it('keeps the previous instance for --previous after a restart', async () => {
     const p = await api.client.get<Pod>('pods', 'counter', { namespace: 'default' });
-    const rec = fs.readdirSync(path.join(stateDir, 'process', 'pods', p.metadata.uid!, 'containers')).map((f) => JSON.parse(fs.readFileSync(path.join(stateDir, 'process', 'pods', p.metadata.uid!, 'containers', f), 'utf8')) as { pid: number; state: string }).find((r) => r.state === 'running')!;
+    const rec = fs
+      .readdirSync(path.join(stateDir, 'process', 'pods', p.metadata.uid!, 'containers'))
+      .map(
+        (f) =>
+          JSON.parse(
+            fs.readFileSync(
+              path.join(stateDir, 'process', 'pods', p.metadata.uid!, 'containers', f),
+              'utf8',
+            ),
+          ) as { pid: number; state: string },
+      )
+      .find((r) => r.state === 'running')!;
     process.kill(rec.pid, 'SIGKILL');
-    await eventually('a restart', async () => ((await api.client.get<Pod>('pods', 'counter', { namespace: 'default' })).status?.containerStatuses?.[0]?.restartCount ?? 0) === 1);
+    await eventually(
+      'a restart',
+      async () =>
+        ((await api.client.get<Pod>('pods', 'counter', { namespace: 'default' })).status
+          ?.containerStatuses?.[0]?.restartCount ?? 0) === 1,
+    );
     const previous = await eventually('the previous instance', async () => {
       const text = await logs(['--previous']);
       return text.startsWith('started\nline 1\n') ? text : undefined;
@@ -85,16 +126,29 @@ describe('container logs', () => {
   });
 
   it('ends kubectl logs -f when the pod is deleted', async () => {
-    const follow = spawn('kubectl', ['--kubeconfig', cluster.kubeconfig, 'logs', '-f', 'counter'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const follow = spawn('kubectl', ['--kubeconfig', cluster.kubeconfig, 'logs', '-f', 'counter'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     follow.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((resolve) => follow.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      follow.on('exit', (code) => resolve(code)),
+    );
     try {
-      const seen = await eventually('followed lines', async () => {
-        const m = out.match(/line (\d+)\n/g);
-        return m && m.length >= 2 ? m.length : undefined;
-      }, 20_000);
-      await eventually('more lines while following', async () => (out.match(/line (\d+)\n/g)?.length ?? 0) > seen + 2, 20_000);
+      const seen = await eventually(
+        'followed lines',
+        async () => {
+          const m = out.match(/line (\d+)\n/g);
+          return m && m.length >= 2 ? m.length : undefined;
+        },
+        20_000,
+      );
+      await eventually(
+        'more lines while following',
+        async () => (out.match(/line (\d+)\n/g)?.length ?? 0) > seen + 2,
+        20_000,
+      );
       const del = await cluster.kubectl(['delete', 'pod', 'counter', '--wait=false']);
       expect(del.code, del.stderr).toBe(0);
       const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)]);

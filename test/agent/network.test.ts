@@ -1,6 +1,12 @@
 // The local pod network model: slots, node addresses, podCIDRs, and round-robin pod addresses.
 import { describe, expect, it } from 'vitest';
-import { addressSlot, defaultPodCidr, PodAddresses, slotAddress, slotPodCidr } from '../../src/agent/network';
+import {
+  addressSlot,
+  defaultPodCidr,
+  PodAddresses,
+  slotAddress,
+  slotPodCidr,
+} from '../../src/agent/network';
 
 describe('pod network model', () => {
   it('maps node slot s to 127.0.(s>>8).(s&255) and podCIDR 127.(16+(s>>8)).(s&255).0/24', () => {

@@ -32,10 +32,32 @@ function childrenOf(pid: number): number[] {
 it('an agent whose parent is SIGKILLed stops by itself', async () => {
   const tsx = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
   const entry = path.join(ROOT, 'test', 'agent', 'agent-main.ts');
-  const args = [NODE_BIN, '--import', tsx, entry, '--server', cluster.url, '--token', cluster.token, '--ca-file', path.join(cluster.stateDir, 'tls', 'server.crt'),
-    '--runtime', 'fake', '--name', 'orphan', '--address', slot.address, '--state', path.join(cluster.stateDir, '..', 'orphan')];
+  const args = [
+    NODE_BIN,
+    '--import',
+    tsx,
+    entry,
+    '--server',
+    cluster.url,
+    '--token',
+    cluster.token,
+    '--ca-file',
+    path.join(cluster.stateDir, 'tls', 'server.crt'),
+    '--runtime',
+    'fake',
+    '--name',
+    'orphan',
+    '--address',
+    slot.address,
+    '--state',
+    path.join(cluster.stateDir, '..', 'orphan'),
+  ];
   // `; :` keeps sh from exec'ing the agent, so sh stays its parent.
-  const sh = spawn('sh', ['-c', '"$0" "$@"; :', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const sh = spawn('sh', ['-c', '"$0" "$@"; :', ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const shPid = sh.pid!;
   let out = '';
   sh.stdout!.on('data', (b: Buffer) => (out += b.toString()));

@@ -16,9 +16,16 @@ describe('round robin', () => {
   it('rotates over the backends and skips the ones a connection already failed on', () => {
     const rr = new RoundRobin();
     rr.update([b('127.0.0.10'), b('127.0.0.11'), b('127.0.0.12')]);
-    expect([1, 2, 3, 4].map(() => rr.pick()!.ip)).toEqual(['127.0.0.10', '127.0.0.11', '127.0.0.12', '127.0.0.10']);
+    expect([1, 2, 3, 4].map(() => rr.pick()!.ip)).toEqual([
+      '127.0.0.10',
+      '127.0.0.11',
+      '127.0.0.12',
+      '127.0.0.10',
+    ]);
     expect(rr.pick(undefined, new Set(['127.0.0.11:80', '127.0.0.12:80']))!.ip).toBe('127.0.0.10');
-    expect(rr.pick(undefined, new Set(['127.0.0.10:80', '127.0.0.11:80', '127.0.0.12:80']))).toBeUndefined();
+    expect(
+      rr.pick(undefined, new Set(['127.0.0.10:80', '127.0.0.11:80', '127.0.0.12:80'])),
+    ).toBeUndefined();
   });
 
   it('answers nothing without backends, and keeps its place across an update', () => {
@@ -43,7 +50,10 @@ describe('round robin', () => {
     expect(rr.pick()!.ip).not.toBe(fresh);
     const stuck = rr.pick('127.0.0.1')!.ip;
     expect(stuck).toBe(fresh);
-    rr.update([b('127.0.0.10'), b('127.0.0.11')].filter((x) => x.ip !== stuck), 10);
+    rr.update(
+      [b('127.0.0.10'), b('127.0.0.11')].filter((x) => x.ip !== stuck),
+      10,
+    );
     expect(rr.pick('127.0.0.1')!.ip).not.toBe(stuck);
   });
 });
@@ -55,7 +65,11 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-function tcpServer(host: string, onSocket: (s: net.Socket) => void, opts: net.ServerOpts = {}): Promise<number> {
+function tcpServer(
+  host: string,
+  onSocket: (s: net.Socket) => void,
+  opts: net.ServerOpts = {},
+): Promise<number> {
   const server = net.createServer(opts, onSocket);
   const sockets = new Set<net.Socket>();
   server.on('connection', (s) => {
@@ -66,10 +80,14 @@ function tcpServer(host: string, onSocket: (s: net.Socket) => void, opts: net.Se
     for (const s of sockets) s.destroy();
     server.close();
   });
-  return new Promise((resolve) => server.listen({ host, port: 0 }, () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen({ host, port: 0 }, () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
-async function proxyTo(pick: (clientIp: string | undefined, tried: ReadonlySet<string>) => Backend | undefined) {
+async function proxyTo(
+  pick: (clientIp: string | undefined, tried: ReadonlySet<string>) => Backend | undefined,
+) {
   const listener = new ServiceListener({ host: '127.0.0.20', port: 0, reusePort: false, pick });
   await listener.listen();
   cleanup.push(() => listener.close(false));
@@ -127,14 +145,17 @@ describe('service listener', () => {
     const rr = new RoundRobin();
     rr.update([b('127.0.0.23', port), b('127.0.0.22', port)]);
     const { listener, port: front } = await proxyTo((ip, tried) => rr.pick(ip, tried));
-    for (let i = 0; i < 4; i++) expect((await readAll(await connect(front))).toString()).toBe('from .22');
+    for (let i = 0; i < 4; i++)
+      expect((await readAll(await connect(front))).toString()).toBe('from .22');
     expect(listener.stats).toMatchObject({ accepted: 4, rejected: 0 });
   });
 
   it('resets a connection at once when no endpoint is left', async () => {
     const { listener, port: front } = await proxyTo(() => undefined);
     // On loopback the reset often lands before the client has even seen its connect complete.
-    const err = await new Promise<NodeJS.ErrnoException>((resolve) => net.connect({ host: '127.0.0.20', port: front }).once('error', resolve));
+    const err = await new Promise<NodeJS.ErrnoException>((resolve) =>
+      net.connect({ host: '127.0.0.20', port: front }).once('error', resolve),
+    );
     expect(err.code).toBe('ECONNRESET');
     expect(listener.stats.rejected).toBe(1);
   });
@@ -157,7 +178,9 @@ describe('service listener', () => {
     const client = await connect(front);
     await listener.close(true);
     await expect(connect(front)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    const echo = new Promise<string>((resolve) => client.once('data', (c: Buffer) => resolve(c.toString())));
+    const echo = new Promise<string>((resolve) =>
+      client.once('data', (c: Buffer) => resolve(c.toString())),
+    );
     client.write('still here');
     expect(await echo).toBe('still here');
   });
@@ -166,7 +189,10 @@ describe('service listener', () => {
 describe('host sharing', () => {
   it('finds SO_REUSEPORT working on this Node', async () => {
     // Node 24 on Linux: the test runner runs the repository's Node (node_modules/.bin/node).
-    expect(await probeReusePort(), 'SO_REUSEPORT needs Node >= 23.1 on Linux: put node_modules/.bin first on PATH').toBe(true);
+    expect(
+      await probeReusePort(),
+      'SO_REUSEPORT needs Node >= 23.1 on Linux: put node_modules/.bin first on PATH',
+    ).toBe(true);
   });
 
   it('gives the host lock to one proxy, then to the next when it is released', () => {
@@ -184,7 +210,9 @@ describe('host sharing', () => {
   it('takes over a lock whose owner process is gone', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-lock-')), 'lock');
     cleanup.push(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
-    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], {
+      encoding: 'utf8',
+    });
     fs.writeFileSync(file, JSON.stringify({ pid: Number(dead.stdout.trim()), id: 'gone' }));
     expect(new HostLock(file).acquire()).toBe(true);
   });

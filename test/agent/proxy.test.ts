@@ -9,11 +9,18 @@ import { startServiceProxy, type ServiceProxy } from '../../src/agent/proxy/serv
 import type { Endpoint, EndpointSlice, Service, ServicePort } from '../../src/agent/proxy/types';
 import { cleanupClusters, startCluster, tempDir, type Cluster } from '../helpers/cluster';
 
-function service(name: string, spec: NonNullable<Service['spec']> & { ports: ServicePort[] }, namespace = 'default'): Service {
+function service(
+  name: string,
+  spec: NonNullable<Service['spec']> & { ports: ServicePort[] },
+  namespace = 'default',
+): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec };
 }
 
-function endpoint(ip: string, opts: { ready?: boolean; serving?: boolean; terminating?: boolean; nodeName?: string } = {}): Endpoint {
+function endpoint(
+  ip: string,
+  opts: { ready?: boolean; serving?: boolean; terminating?: boolean; nodeName?: string } = {},
+): Endpoint {
   const { nodeName, ...conditions } = opts;
   return nodeName ? { addresses: [ip], conditions, nodeName } : { addresses: [ip], conditions };
 }
@@ -28,7 +35,11 @@ function slice(
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name, namespace: opts.namespace ?? 'default', labels: { 'kubernetes.io/service-name': serviceName } },
+    metadata: {
+      name,
+      namespace: opts.namespace ?? 'default',
+      labels: { 'kubernetes.io/service-name': serviceName },
+    },
     addressType: opts.addressType ?? 'IPv4',
     ports: ports.map((p) => ({ protocol: 'TCP', ...p })),
     endpoints,
@@ -36,13 +47,22 @@ function slice(
 }
 
 const ctx = { nodeName: 'node-a', nodeAddress: '127.0.0.2' };
-const backendsOf = (rules: ListenerRule[], key: string) => rules.find((r) => r.key === key)?.backends.map((b) => `${b.ip}:${b.port}`);
+const backendsOf = (rules: ListenerRule[], key: string) =>
+  rules.find((r) => r.key === key)?.backends.map((b) => `${b.ip}:${b.port}`);
 
 describe('proxy rules', () => {
-  const web = service('web', { type: 'NodePort', clusterIP: '127.96.0.20', ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
+  const web = service('web', {
+    type: 'NodePort',
+    clusterIP: '127.96.0.20',
+    ports: [{ name: 'http', port: 80, nodePort: 30080 }],
+  });
 
   it('gives a NodePort service a shared ClusterIP listener and a NodePort listener on the node address only', () => {
-    const { listeners } = computeRules([web], [slice('web-1', 'web', [{ name: 'http', port: 8080 }], [endpoint('127.16.2.1')])], ctx);
+    const { listeners } = computeRules(
+      [web],
+      [slice('web-1', 'web', [{ name: 'http', port: 8080 }], [endpoint('127.16.2.1')])],
+      ctx,
+    );
     expect(listeners.map((l) => [l.key, l.kind, l.shared])).toEqual([
       ['127.0.0.2:30080', 'NodePort', false],
       ['127.96.0.20:80', 'ClusterIP', true],
@@ -51,8 +71,16 @@ describe('proxy rules', () => {
   });
 
   it('forwards only to ready endpoints (ready unset counts as ready)', () => {
-    const eps = [endpoint('127.16.2.1', { ready: true }), endpoint('127.16.2.2', { ready: false }), endpoint('127.16.2.3')];
-    const { listeners } = computeRules([web], [slice('web-1', 'web', [{ name: 'http', port: 8080 }], eps)], ctx);
+    const eps = [
+      endpoint('127.16.2.1', { ready: true }),
+      endpoint('127.16.2.2', { ready: false }),
+      endpoint('127.16.2.3'),
+    ];
+    const { listeners } = computeRules(
+      [web],
+      [slice('web-1', 'web', [{ name: 'http', port: 8080 }], eps)],
+      ctx,
+    );
     expect(backendsOf(listeners, '127.96.0.20:80')).toEqual(['127.16.2.1:8080', '127.16.2.3:8080']);
   });
 
@@ -61,23 +89,61 @@ describe('proxy rules', () => {
       endpoint('127.16.2.1', { ready: false, serving: true, terminating: true }),
       endpoint('127.16.2.2', { ready: false, serving: false, terminating: true }),
     ];
-    const { listeners } = computeRules([web], [slice('web-1', 'web', [{ name: 'http', port: 8080 }], eps)], ctx);
+    const { listeners } = computeRules(
+      [web],
+      [slice('web-1', 'web', [{ name: 'http', port: 8080 }], eps)],
+      ctx,
+    );
     expect(backendsOf(listeners, '127.96.0.20:80')).toEqual(['127.16.2.1:8080']);
     const withReady = [...eps, endpoint('127.16.2.3')];
-    const again = computeRules([web], [slice('web-1', 'web', [{ name: 'http', port: 8080 }], withReady)], ctx);
+    const again = computeRules(
+      [web],
+      [slice('web-1', 'web', [{ name: 'http', port: 8080 }], withReady)],
+      ctx,
+    );
     expect(backendsOf(again.listeners, '127.96.0.20:80')).toEqual(['127.16.2.3:8080']);
   });
 
   it('keeps a listener with no ready endpoint, so connections are rejected rather than refused by nothing', () => {
-    const { listeners } = computeRules([web], [slice('web-1', 'web', [{ name: 'http', port: 8080 }], [endpoint('127.16.2.1', { ready: false })])], ctx);
+    const { listeners } = computeRules(
+      [web],
+      [
+        slice(
+          'web-1',
+          'web',
+          [{ name: 'http', port: 8080 }],
+          [endpoint('127.16.2.1', { ready: false })],
+        ),
+      ],
+      ctx,
+    );
     expect(backendsOf(listeners, '127.96.0.20:80')).toEqual([]);
   });
 
   it('matches slice ports to service ports by name, and merges slices with the ready copy of a duplicate winning', () => {
-    const two = service('two', { clusterIP: '127.96.0.21', ports: [{ name: 'http', port: 80 }, { name: 'metrics', port: 9090 }] });
+    const two = service('two', {
+      clusterIP: '127.96.0.21',
+      ports: [
+        { name: 'http', port: 80 },
+        { name: 'metrics', port: 9090 },
+      ],
+    });
     const slices = [
-      slice('two-1', 'two', [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9100 }], [endpoint('127.16.2.1', { ready: false })]),
-      slice('two-2', 'two', [{ name: 'http', port: 8080 }], [endpoint('127.16.2.1'), endpoint('127.16.3.1')]),
+      slice(
+        'two-1',
+        'two',
+        [
+          { name: 'http', port: 8080 },
+          { name: 'metrics', port: 9100 },
+        ],
+        [endpoint('127.16.2.1', { ready: false })],
+      ),
+      slice(
+        'two-2',
+        'two',
+        [{ name: 'http', port: 8080 }],
+        [endpoint('127.16.2.1'), endpoint('127.16.3.1')],
+      ),
     ];
     const { listeners } = computeRules([two], slices, ctx);
     expect(backendsOf(listeners, '127.96.0.21:80')).toEqual(['127.16.2.1:8080', '127.16.3.1:8080']);
@@ -87,8 +153,12 @@ describe('proxy rules', () => {
 
   it('ignores slices of another namespace, slices of other address types, headless and ExternalName services', () => {
     const slices = [
-      slice('x', 'web', [{ name: 'http', port: 8080 }], [endpoint('127.16.9.1')], { namespace: 'other' }),
-      slice('y', 'web', [{ name: 'http', port: 8080 }], [{ addresses: ['web.example.com'] }], { addressType: 'FQDN' }),
+      slice('x', 'web', [{ name: 'http', port: 8080 }], [endpoint('127.16.9.1')], {
+        namespace: 'other',
+      }),
+      slice('y', 'web', [{ name: 'http', port: 8080 }], [{ addresses: ['web.example.com'] }], {
+        addressType: 'FQDN',
+      }),
     ];
     const headless = service('headless', { clusterIP: 'None', ports: [{ port: 80 }] });
     const external = service('ext', { type: 'ExternalName', ports: [{ port: 80 }] });
@@ -98,45 +168,90 @@ describe('proxy rules', () => {
   });
 
   it('skips UDP ports and ClusterIPs outside 127.0.0.0/8 with a reason', () => {
-    const dns = service('dns', { clusterIP: '127.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'tcp', port: 53 }] });
+    const dns = service('dns', {
+      clusterIP: '127.96.0.10',
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP' },
+        { name: 'tcp', port: 53 },
+      ],
+    });
     const far = service('far', { clusterIP: '10.96.0.5', ports: [{ port: 80 }] });
     const { listeners, skipped } = computeRules([dns, far], [], ctx);
     expect(listeners.map((l) => l.key)).toEqual(['127.96.0.10:53']);
     expect(skipped).toEqual([
-      expect.objectContaining({ service: 'default/dns', portName: 'dns', code: 'Protocol', reason: expect.stringMatching(/UDP .*TCP only/) }),
-      expect.objectContaining({ service: 'default/far', code: 'NonLoopbackClusterIP', reason: expect.stringMatching(/outside 127\.0\.0\.0\/8/) }),
+      expect.objectContaining({
+        service: 'default/dns',
+        portName: 'dns',
+        code: 'Protocol',
+        reason: expect.stringMatching(/UDP .*TCP only/),
+      }),
+      expect.objectContaining({
+        service: 'default/far',
+        code: 'NonLoopbackClusterIP',
+        reason: expect.stringMatching(/outside 127\.0\.0\.0\/8/),
+      }),
     ]);
   });
 
-  it('honours externalTrafficPolicy and internalTrafficPolicy Local with this node\'s endpoints only', () => {
+  it("honours externalTrafficPolicy and internalTrafficPolicy Local with this node's endpoints only", () => {
     const local = service('local', {
       type: 'NodePort',
       clusterIP: '127.96.0.22',
       externalTrafficPolicy: 'Local',
       ports: [{ port: 80, nodePort: 30081 }],
     });
-    const eps = [endpoint('127.16.2.1', { nodeName: 'node-a' }), endpoint('127.16.3.1', { nodeName: 'node-b' })];
+    const eps = [
+      endpoint('127.16.2.1', { nodeName: 'node-a' }),
+      endpoint('127.16.3.1', { nodeName: 'node-b' }),
+    ];
     const { listeners } = computeRules([local], [slice('l', 'local', [{ port: 8080 }], eps)], ctx);
     expect(backendsOf(listeners, '127.0.0.2:30081')).toEqual(['127.16.2.1:8080']);
     expect(backendsOf(listeners, '127.96.0.22:80')).toEqual(['127.16.2.1:8080', '127.16.3.1:8080']);
-    const internal = service('local', { clusterIP: '127.96.0.22', internalTrafficPolicy: 'Local', ports: [{ port: 80 }] });
-    const onB = computeRules([internal], [slice('l', 'local', [{ port: 8080 }], eps)], { nodeName: 'node-b', nodeAddress: '127.0.0.3' });
+    const internal = service('local', {
+      clusterIP: '127.96.0.22',
+      internalTrafficPolicy: 'Local',
+      ports: [{ port: 80 }],
+    });
+    const onB = computeRules([internal], [slice('l', 'local', [{ port: 8080 }], eps)], {
+      nodeName: 'node-b',
+      nodeAddress: '127.0.0.3',
+    });
     expect(backendsOf(onB.listeners, '127.96.0.22:80')).toEqual(['127.16.3.1:8080']);
   });
 
   it('carries ClientIP session affinity with the default three-hour timeout', () => {
-    const sticky = service('sticky', { clusterIP: '127.96.0.23', sessionAffinity: 'ClientIP', ports: [{ port: 80 }] });
+    const sticky = service('sticky', {
+      clusterIP: '127.96.0.23',
+      sessionAffinity: 'ClientIP',
+      ports: [{ port: 80 }],
+    });
     expect(computeRules([sticky], [], ctx).listeners[0].affinityTimeoutSeconds).toBe(10800);
     expect(computeRules([web], [], ctx).listeners[0].affinityTimeoutSeconds).toBeUndefined();
   });
 
   it('resolves two services claiming one NodePort the same way every time', () => {
-    const a = service('a', { type: 'NodePort', clusterIP: '127.96.0.30', ports: [{ port: 80, nodePort: 30090 }] });
-    const b = service('b', { type: 'NodePort', clusterIP: '127.96.0.31', ports: [{ port: 80, nodePort: 30090 }] });
-    for (const order of [[a, b], [b, a]]) {
+    const a = service('a', {
+      type: 'NodePort',
+      clusterIP: '127.96.0.30',
+      ports: [{ port: 80, nodePort: 30090 }],
+    });
+    const b = service('b', {
+      type: 'NodePort',
+      clusterIP: '127.96.0.31',
+      ports: [{ port: 80, nodePort: 30090 }],
+    });
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       const { listeners, skipped } = computeRules(order, [], ctx);
       expect(listeners.find((l) => l.key === '127.0.0.2:30090')?.service).toBe('default/a');
-      expect(skipped).toEqual([expect.objectContaining({ service: 'default/b', reason: expect.stringMatching(/already served for default\/a/) })]);
+      expect(skipped).toEqual([
+        expect.objectContaining({
+          service: 'default/b',
+          reason: expect.stringMatching(/already served for default\/a/),
+        }),
+      ]);
     }
   });
 });
@@ -210,15 +325,24 @@ describe('service proxy on two local nodes', () => {
     { nodeName: 'node-b', nodeAddress: '127.0.0.3' },
   ];
 
-  function start(node: (typeof nodes)[number], extra: { sharing?: 'lock'; lockFile?: string } = {}): ServiceProxy {
+  function start(
+    node: (typeof nodes)[number],
+    extra: { sharing?: 'lock'; lockFile?: string } = {},
+  ): ServiceProxy {
     const lines: string[] = [];
     logs.set(node.nodeName, lines);
-    const proxy = startServiceProxy({ client: api.client, ...node, ...extra, log: (m) => lines.push(m) });
+    const proxy = startServiceProxy({
+      client: api.client,
+      ...node,
+      ...extra,
+      log: (m) => lines.push(m),
+    });
     proxies.set(node.nodeName, proxy);
     return proxy;
   }
 
-  const setEndpoints = (endpoints: Endpoint[]) => api.client.patch(SLICES, 'web-1', 'merge', { endpoints }, { namespace: NS });
+  const setEndpoints = (endpoints: Endpoint[]) =>
+    api.client.patch(SLICES, 'web-1', 'merge', { endpoints }, { namespace: NS });
 
   beforeAll(async () => {
     cluster = await startCluster({ extraArgs: ['--agents', '0'] });
@@ -228,20 +352,43 @@ describe('service proxy on two local nodes', () => {
     backends.push(await startBackend('a', '127.0.0.10', 0));
     targetPort = (backends[0].address() as { port: number }).port;
     backends.push(await startBackend('b', '127.0.0.11', targetPort));
-    await api.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    await api.client.create('namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: NS },
+    });
     // No selector: the endpoints are ours to write, as for any selector-less Service.
     const svc = await api.client.create<Service>(
       'services',
-      service('web', { type: 'NodePort', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'stats', port: 8125, protocol: 'UDP' }] }, NS),
+      service(
+        'web',
+        {
+          type: 'NodePort',
+          ports: [
+            { name: 'http', port: 8080, protocol: 'TCP' },
+            { name: 'stats', port: 8125, protocol: 'UDP' },
+          ],
+        },
+        NS,
+      ),
     );
     clusterIP = svc.spec!.clusterIP!;
     nodePort = svc.spec!.ports!.find((p) => p.name === 'http')!.nodePort!;
     expect(clusterIP).toMatch(/^127\./);
     await api.client.create(
       SLICES,
-      slice('web-1', 'web', [{ name: 'http', port: targetPort }], [endpoint('127.0.0.10', { ready: true, nodeName: 'node-a' }), endpoint('127.0.0.11', { ready: true, nodeName: 'node-b' })], {
-        namespace: NS,
-      }),
+      slice(
+        'web-1',
+        'web',
+        [{ name: 'http', port: targetPort }],
+        [
+          endpoint('127.0.0.10', { ready: true, nodeName: 'node-a' }),
+          endpoint('127.0.0.11', { ready: true, nodeName: 'node-b' }),
+        ],
+        {
+          namespace: NS,
+        },
+      ),
     );
     for (const node of nodes) start(node);
     await Promise.all([...proxies.values()].map((p) => p.ready));
@@ -267,10 +414,18 @@ describe('service proxy on two local nodes', () => {
   });
 
   it('serves the ClusterIP from both proxies at once through SO_REUSEPORT', async () => {
-    const clusterListener = (name: string) => proxies.get(name)!.rules().listeners.find((l) => l.key === `${clusterIP}:8080`)!;
+    const clusterListener = (name: string) =>
+      proxies
+        .get(name)!
+        .rules()
+        .listeners.find((l) => l.key === `${clusterIP}:8080`)!;
     for (const { nodeName } of nodes) {
       expect(proxies.get(nodeName)!.rules().sharing).toBe('reusePort');
-      expect(clusterListener(nodeName)).toMatchObject({ kind: 'ClusterIP', listening: true, shared: true });
+      expect(clusterListener(nodeName)).toMatchObject({
+        kind: 'ClusterIP',
+        listening: true,
+        shared: true,
+      });
     }
     const before = nodes.map((n) => clusterListener(n.nodeName).accepted);
     const answers = new Set<string>();
@@ -285,8 +440,12 @@ describe('service proxy on two local nodes', () => {
 
   it('skips the UDP port with one clear message', async () => {
     for (const { nodeName } of nodes) {
-      expect(proxies.get(nodeName)!.rules().skipped).toEqual([expect.objectContaining({ service: `${NS}/web`, portName: 'stats' })]);
-      expect(logs.get(nodeName)!.filter((l) => l.includes('UDP port 8125 is not proxied'))).toHaveLength(1);
+      expect(proxies.get(nodeName)!.rules().skipped).toEqual([
+        expect.objectContaining({ service: `${NS}/web`, portName: 'stats' }),
+      ]);
+      expect(
+        logs.get(nodeName)!.filter((l) => l.includes('UDP port 8125 is not proxied')),
+      ).toHaveLength(1);
     }
   });
 
@@ -299,7 +458,10 @@ describe('service proxy on two local nodes', () => {
       else agent.destroy();
     }
     expect(kept).toBeDefined();
-    await setEndpoints([endpoint('127.0.0.10', { ready: true, nodeName: 'node-a' }), endpoint('127.0.0.11', { ready: false, nodeName: 'node-b' })]);
+    await setEndpoints([
+      endpoint('127.0.0.10', { ready: true, nodeName: 'node-a' }),
+      endpoint('127.0.0.11', { ready: false, nodeName: 'node-b' }),
+    ]);
     const t0 = Date.now();
     let streak = 0;
     let streakFrom = 0;
@@ -321,30 +483,58 @@ describe('service proxy on two local nodes', () => {
 
   it('applies an endpoint change within a second', async () => {
     backends.push(await startBackend('c', '127.0.0.12', targetPort));
-    await setEndpoints([endpoint('127.0.0.10', { ready: true, nodeName: 'node-a' }), endpoint('127.0.0.12', { ready: true, nodeName: 'node-b' })]);
-    const took = await within(3000, async () => (await who('127.0.0.3', nodePort)) === 'c', 'the new endpoint c answers');
+    await setEndpoints([
+      endpoint('127.0.0.10', { ready: true, nodeName: 'node-a' }),
+      endpoint('127.0.0.12', { ready: true, nodeName: 'node-b' }),
+    ]);
+    const took = await within(
+      3000,
+      async () => (await who('127.0.0.3', nodePort)) === 'c',
+      'the new endpoint c answers',
+    );
     if (process.env.PROXY_TEST_LOGS) console.log('endpoint change applied after', took, 'ms');
     expect(took).toBeLessThan(1000);
     for (const { nodeName } of nodes) {
-      expect(proxies.get(nodeName)!.rules().listeners.find((l) => l.kind === 'NodePort')!.backends).toEqual([
-        `127.0.0.10:${targetPort}`,
-        `127.0.0.12:${targetPort}`,
-      ]);
+      expect(
+        proxies
+          .get(nodeName)!
+          .rules()
+          .listeners.find((l) => l.kind === 'NodePort')!.backends,
+      ).toEqual([`127.0.0.10:${targetPort}`, `127.0.0.12:${targetPort}`]);
     }
   });
 
   it('resets connections at once when no endpoint is ready', async () => {
-    await setEndpoints([endpoint('127.0.0.10', { ready: false }), endpoint('127.0.0.12', { ready: false })]);
-    await within(1000, async () => (await outcome('127.0.0.2', nodePort)) !== 'answered', 'connections are rejected');
+    await setEndpoints([
+      endpoint('127.0.0.10', { ready: false }),
+      endpoint('127.0.0.12', { ready: false }),
+    ]);
+    await within(
+      1000,
+      async () => (await outcome('127.0.0.2', nodePort)) !== 'answered',
+      'connections are rejected',
+    );
     const started = Date.now();
-    const targets: [string, number][] = [['127.0.0.2', nodePort], ['127.0.0.3', nodePort], [clusterIP, 8080]];
+    const targets: [string, number][] = [
+      ['127.0.0.2', nodePort],
+      ['127.0.0.3', nodePort],
+      [clusterIP, 8080],
+    ];
     for (const [host, port] of targets) expect(await outcome(host, port)).toBe('ECONNRESET');
     expect(Date.now() - started).toBeLessThan(500);
-    expect(proxies.get('node-a')!.rules().listeners.find((l) => l.kind === 'NodePort')!.rejected).toBeGreaterThan(0);
+    expect(
+      proxies
+        .get('node-a')!
+        .rules()
+        .listeners.find((l) => l.kind === 'NodePort')!.rejected,
+    ).toBeGreaterThan(0);
   });
 
   it('falls back to one ClusterIP owner per host with the lock file, and a stopped owner is replaced', async () => {
-    await setEndpoints([endpoint('127.0.0.10', { ready: true }), endpoint('127.0.0.11', { ready: true })]);
+    await setEndpoints([
+      endpoint('127.0.0.10', { ready: true }),
+      endpoint('127.0.0.11', { ready: true }),
+    ]);
     await Promise.all([...proxies.values()].map((p) => p.stop()));
     const lockFile = path.join(tempDir(), 'clusterip.lock');
     for (const node of nodes) start(node, { sharing: 'lock', lockFile });
@@ -353,13 +543,22 @@ describe('service proxy on two local nodes', () => {
     expect(owners).toHaveLength(1);
     const owner = owners[0];
     const standby = nodes.find((n) => n !== owner)!;
-    expect(proxies.get(standby.nodeName)!.rules().listeners.map((l) => l.kind)).toEqual(['NodePort']);
+    expect(
+      proxies
+        .get(standby.nodeName)!
+        .rules()
+        .listeners.map((l) => l.kind),
+    ).toEqual(['NodePort']);
     expect(['a', 'b']).toContain(await who(clusterIP, 8080));
     for (const n of nodes) expect(['a', 'b']).toContain(await who(n.nodeAddress, nodePort));
     expect(logs.get(owner.nodeName)!.some((l) => l.includes('owns the host lock'))).toBe(true);
 
     await proxies.get(owner.nodeName)!.stop();
-    await within(4000, async () => (await outcome(clusterIP, 8080)) === 'answered', 'the standby takes the ClusterIPs over');
+    await within(
+      4000,
+      async () => (await outcome(clusterIP, 8080)) === 'answered',
+      'the standby takes the ClusterIPs over',
+    );
     expect(proxies.get(standby.nodeName)!.rules().servesClusterIPs).toBe(true);
     // The old owner comes back as the standby.
     await start(owner, { sharing: 'lock', lockFile }).ready;
@@ -372,12 +571,16 @@ describe('service proxy on two local nodes', () => {
     await within(
       3000,
       async () => {
-        const results = await Promise.all([...nodes.map((n) => outcome(n.nodeAddress, nodePort)), outcome(clusterIP, 8080)]);
+        const results = await Promise.all([
+          ...nodes.map((n) => outcome(n.nodeAddress, nodePort)),
+          outcome(clusterIP, 8080),
+        ]);
         return results.every((r) => r === 'ECONNREFUSED');
       },
       'NodePorts and ClusterIP refuse connections',
     );
     expect(Date.now() - t0).toBeLessThan(1000);
-    for (const proxy of proxies.values()) expect(proxy.rules().listeners.filter((l) => l.service === `${NS}/web`)).toEqual([]);
+    for (const proxy of proxies.values())
+      expect(proxy.rules().listeners.filter((l) => l.service === `${NS}/web`)).toEqual([]);
   });
 });

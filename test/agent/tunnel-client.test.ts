@@ -17,7 +17,13 @@ describe('agent tunnel client', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     closers.push(() => silent.close());
     const logs: string[] = [];
-    const t = new TunnelClient({ server: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, token: 't', nodeName: 'n1', runtime: new FakeRuntime(), log: (m) => logs.push(m) });
+    const t = new TunnelClient({
+      server: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      token: 't',
+      nodeName: 'n1',
+      runtime: new FakeRuntime(),
+      log: (m) => logs.push(m),
+    });
     t.start();
     await new Promise((r) => setTimeout(r, 300));
     const at = Date.now();
@@ -27,7 +33,10 @@ describe('agent tunnel client', () => {
 
   it('sends the node credential, and redials after the server drops the tunnel', async () => {
     const server = http.createServer();
-    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'edgeplane.tunnel.v1' });
+    const wss = new WebSocketServer({
+      noServer: true,
+      handleProtocols: () => 'edgeplane.tunnel.v1',
+    });
     const seen: string[] = [];
     server.on('upgrade', (req, socket, head) => {
       seen.push(`${req.url} ${req.headers.authorization}`);
@@ -37,11 +46,20 @@ describe('agent tunnel client', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => server.close());
-    const t = new TunnelClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 'cred', nodeName: 'n1', runtime: new FakeRuntime(), log: () => undefined });
+    const t = new TunnelClient({
+      server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: 'cred',
+      nodeName: 'n1',
+      runtime: new FakeRuntime(),
+      log: () => undefined,
+    });
     t.start();
     const until = Date.now() + 5000;
     while (seen.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     await t.stop();
-    expect(seen.slice(0, 2)).toEqual(['/edgeplane/v1/nodes/n1/tunnel Bearer cred', '/edgeplane/v1/nodes/n1/tunnel Bearer cred']);
+    expect(seen.slice(0, 2)).toEqual([
+      '/edgeplane/v1/nodes/n1/tunnel Bearer cred',
+      '/edgeplane/v1/nodes/n1/tunnel Bearer cred',
+    ]);
   });
 });

@@ -1,5 +1,12 @@
 // End to end: the official @kubernetes/client-node creates, lists, watches and patches a ConfigMap on `edgeplane dev`.
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1ConfigMap } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+  type V1ConfigMap,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
 
@@ -29,19 +36,30 @@ describe('@kubernetes/client-node', () => {
   it('creates and lists a ConfigMap', async () => {
     const created = await core.createNamespacedConfigMap({
       namespace: 'default',
-      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-node', labels: { client: 'node' } }, data: { colour: 'blue' } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'from-node', labels: { client: 'node' } },
+        data: { colour: 'blue' },
+      },
     });
     expect(created.metadata?.uid).toBeTruthy();
     expect(created.metadata?.resourceVersion).toBeTruthy();
     expect(created.data).toEqual({ colour: 'blue' });
 
-    const list = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'client=node' });
+    const list = await core.listNamespacedConfigMap({
+      namespace: 'default',
+      labelSelector: 'client=node',
+    });
     expect(list.items.map((i) => i.metadata?.name)).toEqual(['from-node']);
     expect(list.metadata?.resourceVersion).toBeTruthy();
   });
 
   it('watches a ConfigMap and sees a merge patch made by the same client', async () => {
-    const list = await core.listNamespacedConfigMap({ namespace: 'default', fieldSelector: 'metadata.name=from-node' });
+    const list = await core.listNamespacedConfigMap({
+      namespace: 'default',
+      fieldSelector: 'metadata.name=from-node',
+    });
     const events: { type: string; obj: V1ConfigMap }[] = [];
     let ended: unknown = 'open';
     const watch = new Watch(kc);
@@ -59,10 +77,16 @@ describe('@kubernetes/client-node', () => {
       expect(patched.data).toEqual({ colour: 'green' });
 
       const until = Date.now() + 10_000;
-      while (!events.some((e) => e.type === 'MODIFIED') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      while (!events.some((e) => e.type === 'MODIFIED') && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
       expect(ended, 'the watch ended early').toBe('open');
       expect(events.map((e) => e.type)).toEqual(['MODIFIED']);
-      expect(events[0].obj).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-node' }, data: { colour: 'green' } });
+      expect(events[0].obj).toMatchObject({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'from-node' },
+        data: { colour: 'green' },
+      });
       expect(events[0].obj.metadata?.resourceVersion).toBe(patched.metadata?.resourceVersion);
     } finally {
       abort.abort();
@@ -73,6 +97,8 @@ describe('@kubernetes/client-node', () => {
     const got = await core.readNamespacedConfigMap({ name: 'from-node', namespace: 'default' });
     expect(got.data).toEqual({ colour: 'green' });
     await core.deleteNamespacedConfigMap({ name: 'from-node', namespace: 'default' });
-    await expect(core.readNamespacedConfigMap({ name: 'from-node', namespace: 'default' })).rejects.toMatchObject({ code: 404 });
+    await expect(
+      core.readNamespacedConfigMap({ name: 'from-node', namespace: 'default' }),
+    ).rejects.toMatchObject({ code: 404 });
   });
 });

@@ -18,12 +18,30 @@ interface Status {
   nextAlarm: number | null;
 }
 
-const controllers = async () => (await runtime.mf.getWorker('edgeplane-controllers')) as unknown as { status(): Promise<Status>; evict(): Promise<void> };
+const controllers = async () =>
+  (await runtime.mf.getWorker('edgeplane-controllers')) as unknown as {
+    status(): Promise<Status>;
+    evict(): Promise<void>;
+  };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function must(method: string, route: string, body?: unknown): Promise<{ items?: { metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { name: string }[] } }[] }> {
-  const res = await send(target, method, route, body === undefined ? undefined : JSON.stringify(body));
-  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${route}: ${res.status} ${res.body.slice(0, 300)}`);
+async function must(
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{
+  items?: {
+    metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { name: string }[] };
+  }[];
+}> {
+  const res = await send(
+    target,
+    method,
+    route,
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+  if (res.status < 200 || res.status > 299)
+    throw new Error(`${method} ${route}: ${res.status} ${res.body.slice(0, 300)}`);
   return JSON.parse(res.body);
 }
 
@@ -32,7 +50,11 @@ async function livePods(): Promise<number> {
   return (list.items ?? []).filter((p) => !p.metadata.deletionTimestamp).length;
 }
 
-async function eventually<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  f: () => Promise<T | undefined>,
+  ms = 20_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
@@ -57,7 +79,11 @@ beforeAll(async () => {
     schedulerVars: {},
     controllerVars: {},
   });
-  target = { base: `https://127.0.0.1:${runtime.url.port}`, agent: new https.Agent({ ca: tls.certPem, keepAlive: true }), headers: { authorization: `Bearer ${state.adminToken()}` } };
+  target = {
+    base: `https://127.0.0.1:${runtime.url.port}`,
+    agent: new https.Agent({ ca: tls.certPem, keepAlive: true }),
+    headers: { authorization: `Bearer ${state.adminToken()}` },
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -72,7 +98,14 @@ describe('controllers leader eviction', () => {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'web' },
-      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'c', image: 'x' }] },
+        },
+      },
     });
     await eventually('3 pods', async () => ((await livePods()) === 3 ? true : undefined));
     const before = await (await controllers()).status();
@@ -80,7 +113,10 @@ describe('controllers leader eviction', () => {
 
     await (await controllers()).evict();
     // The write wakes the (new) leader: it has no caches, so it lists every kind once and reconciles.
-    const rs = (await must('GET', '/apis/apps/v1/namespaces/default/replicasets/web')) as unknown as { spec: { replicas: number } };
+    const rs = (await must(
+      'GET',
+      '/apis/apps/v1/namespaces/default/replicasets/web',
+    )) as unknown as { spec: { replicas: number } };
     rs.spec.replicas = 5;
     await must('PUT', '/apis/apps/v1/namespaces/default/replicasets/web', rs);
     await eventually('5 pods', async () => ((await livePods()) === 5 ? true : undefined));

@@ -30,11 +30,15 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean>
 it('SIGTERM to the npm process of `npm run dev` stops edgeplane, workerd and the local agents', async () => {
   const state = path.join(tempDir(), 'state');
   // Its own process group, so a failing test can still SIGKILL everything it started.
-  const npm = spawn('npm', ['run', 'dev', '--', '--port', '0', '--agents', '1', '--runtime', 'fake', '--state', state], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const npm = spawn(
+    'npm',
+    ['run', 'dev', '--', '--port', '0', '--agents', '1', '--runtime', 'fake', '--state', state],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const npmPid = npm.pid!;
   let out = '';
   npm.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -45,8 +49,14 @@ it('SIGTERM to the npm process of `npm run dev` stops edgeplane, workerd and the
     // The dev process, its parent (the bin launcher), workerd and the agent: all must go.
     const launcher = parentOf(run.pid);
     const watched = [launcher, run.pid, ...run.children.map((c) => c.pid)];
-    expect(run.children.some((c) => c.cmd.includes('workerd')), JSON.stringify(run)).toBe(true);
-    expect(run.children.some((c) => / agent /.test(c.cmd)), JSON.stringify(run)).toBe(true);
+    expect(
+      run.children.some((c) => c.cmd.includes('workerd')),
+      JSON.stringify(run),
+    ).toBe(true);
+    expect(
+      run.children.some((c) => / agent /.test(c.cmd)),
+      JSON.stringify(run),
+    ).toBe(true);
     expect(watched.every(processAlive)).toBe(true);
 
     process.kill(npmPid, 'SIGTERM');
@@ -59,11 +69,26 @@ it('SIGTERM to the npm process of `npm run dev` stops edgeplane, workerd and the
 
 it('SIGKILL to the bin launcher: edgeplane dev notices its parent is gone and stops its agents and workerd', async () => {
   const state = path.join(tempDir(), 'state');
-  const launcher = spawn(process.execPath, [path.join(ROOT, 'bin', 'edgeplane.cjs'), 'dev', '--port', '0', '--agents', '1', '--runtime', 'fake', '--state', state], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const launcher = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin', 'edgeplane.cjs'),
+      'dev',
+      '--port',
+      '0',
+      '--agents',
+      '1',
+      '--runtime',
+      'fake',
+      '--state',
+      state,
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const pgid = launcher.pid!;
   let out = '';
   launcher.stdout!.on('data', (b: Buffer) => (out += b.toString()));

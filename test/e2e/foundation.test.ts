@@ -33,7 +33,9 @@ function node20Dir(): string {
       // not runnable
     }
   }
-  throw new Error('no Node.js 20 found on PATH, /usr/local/bin, /usr/bin or /bin: these tests need the system Node 20 a newcomer has');
+  throw new Error(
+    'no Node.js 20 found on PATH, /usr/local/bin, /usr/bin or /bin: these tests need the system Node 20 a newcomer has',
+  );
 }
 
 /** A newcomer's environment: system Node 20 first, nothing of ours (npm's script variables, node_modules/.bin). */
@@ -57,18 +59,35 @@ describe('a fresh clone, the way a newcomer starts', () => {
     const cloned = await run('git', ['clone', '--quiet', ROOT, clone], { timeoutMs: 60_000 });
     expect(cloned.code, cloned.stderr).toBe(0);
     // One clone and one `npm ci` for the whole file: it takes about a minute with a warm npm cache.
-    const ci = await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: clone, env, timeoutMs: 300_000 });
-    expect(ci.code, `npm ci in a fresh clone failed:\n${ci.stderr.split('\n').filter((l) => !l.includes('EBADENGINE') && !/^npm warn {3}|^npm warn }/.test(l)).join('\n')}`).toBe(0);
+    const ci = await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: clone,
+      env,
+      timeoutMs: 300_000,
+    });
+    expect(
+      ci.code,
+      `npm ci in a fresh clone failed:\n${ci.stderr
+        .split('\n')
+        .filter((l) => !l.includes('EBADENGINE') && !/^npm warn {3}|^npm warn }/.test(l))
+        .join('\n')}`,
+    ).toBe(0);
   }, 420_000);
 
   it('serves /healthz and /version (minor "32") over https from `npx --no-install edgeplane dev` with Node 20 first on PATH', async () => {
-    const c = await startCluster({ command: ['npx', '--no-install', 'edgeplane'], cwd: clone, env });
+    const c = await startCluster({
+      command: ['npx', '--no-install', 'edgeplane'],
+      cwd: clone,
+      env,
+    });
     expect(c.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(c.output()).toContain(`export KUBECONFIG=${c.kubeconfig}`);
     const health = await c.fetch('/healthz', { token: null });
     expect(health.status).toBe(200);
     expect(await health.text()).toBe('ok');
-    const version = (await (await c.fetch('/version', { token: null })).json()) as { major: string; minor: string };
+    const version = (await (await c.fetch('/version', { token: null })).json()) as {
+      major: string;
+      minor: string;
+    };
     expect(version).toMatchObject({ major: '1', minor: '32' });
     const kubectl = await c.kubectl(['version', '-o', 'json']);
     expect(kubectl.code, kubectl.stderr).toBe(0);
@@ -77,7 +96,12 @@ describe('a fresh clone, the way a newcomer starts', () => {
   }, 180_000);
 
   it('serves /healthz from `npm run dev`', async () => {
-    const c = await startCluster({ command: ['npm', 'run', 'dev', '--'], subcommand: [], cwd: clone, env });
+    const c = await startCluster({
+      command: ['npm', 'run', 'dev', '--'],
+      subcommand: [],
+      cwd: clone,
+      env,
+    });
     expect((await c.fetch('/healthz', { token: null })).status).toBe(200);
     await c.stop();
   }, 180_000);
@@ -116,9 +140,30 @@ describe('edgeplane dev', () => {
     expect((await c.fetch('/api/v1/namespaces', { token: null })).status).toBe(401);
     expect((await c.fetch('/api/v1/namespaces', { token: 'wrong' })).status).toBe(401);
     expect((await c.fetch('/api/v1/namespaces', { token: `${c.token}x` })).status).toBe(401);
-    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sneaky' }, data: { a: 'b' } });
-    expect((await c.fetch('/api/v1/namespaces/default/configmaps', { method: 'POST', body, token: null })).status).toBe(401);
-    expect((await c.fetch('/api/v1/namespaces/default/configmaps', { method: 'POST', body, token: 'wrong' })).status).toBe(401);
+    const body = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'sneaky' },
+      data: { a: 'b' },
+    });
+    expect(
+      (
+        await c.fetch('/api/v1/namespaces/default/configmaps', {
+          method: 'POST',
+          body,
+          token: null,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await c.fetch('/api/v1/namespaces/default/configmaps', {
+          method: 'POST',
+          body,
+          token: 'wrong',
+        })
+      ).status,
+    ).toBe(401);
     expect((await c.fetch('/api/v1/namespaces/default/configmaps/sneaky')).status).toBe(404);
     expect((await c.fetch('/api/v1/namespaces')).status).toBe(200);
     await c.stop();
@@ -127,7 +172,11 @@ describe('edgeplane dev', () => {
   it('refuses to start with a different --partitions than the state folder was created with', async () => {
     const c = await startCluster({ partitions: 4 });
     await c.stop();
-    const res = await run(process.execPath, [LAUNCHER, 'dev', '--port', '0', '--state', c.stateDir, '--partitions', '2'], { timeoutMs: 60_000 });
+    const res = await run(
+      process.execPath,
+      [LAUNCHER, 'dev', '--port', '0', '--state', c.stateDir, '--partitions', '2'],
+      { timeoutMs: 60_000 },
+    );
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain('--partitions 4');
     expect(res.stdout).not.toContain('ready at');
@@ -144,9 +193,17 @@ describe('durability', () => {
       for (let i = 0; !stopped; i++) {
         const name = `cm-${w}-${i}`;
         const data = { writer: String(w), seq: String(i), payload: `${name}:`.padEnd(256, 'x') };
-        const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+        const body = JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name },
+          data,
+        });
         try {
-          const res = await c.fetch('/api/v1/namespaces/default/configmaps', { method: 'POST', body });
+          const res = await c.fetch('/api/v1/namespaces/default/configmaps', {
+            method: 'POST',
+            body,
+          });
           if (res.status === 201) acked.set(name, data);
           else failure ||= `POST answered ${res.status}: ${(await res.text()).slice(0, 300)}`;
           if (res.status !== 201 && res.status !== 429) await sleep(50);
@@ -169,8 +226,12 @@ describe('durability', () => {
       await Promise.all(
         names.slice(i, i + 16).map(async (name) => {
           const res = await after.fetch(`/api/v1/namespaces/default/configmaps/${name}`);
-          const got = res.status === 200 ? ((await res.json()) as { data?: Record<string, string> }) : undefined;
-          if (JSON.stringify(got?.data) !== JSON.stringify(acked.get(name))) missing.push(`${name} (${res.status})`);
+          const got =
+            res.status === 200
+              ? ((await res.json()) as { data?: Record<string, string> })
+              : undefined;
+          if (JSON.stringify(got?.data) !== JSON.stringify(acked.get(name)))
+            missing.push(`${name} (${res.status})`);
         }),
       );
     }
@@ -215,18 +276,29 @@ describe('wrangler deploy --dry-run', () => {
     expect(configs).toContain(path.join(ROOT, 'wrangler.toml'));
   });
 
-  it.each(configs.map((f) => [path.relative(ROOT, f), f]))('bundles %s without errors', async (_name, config) => {
-    const bin = path.join(ROOT, 'node_modules', '.bin');
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false' };
-    const outdir = tempDir('edgeplane-wrangler-');
-    const res = await run(path.join(bin, 'wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '--config', config], { cwd: ROOT, env, timeoutMs: 120_000 });
-    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
-    expect(fs.readdirSync(outdir).some((f) => f.endsWith('.js'))).toBe(true);
-  });
+  it.each(configs.map((f) => [path.relative(ROOT, f), f]))(
+    'bundles %s without errors',
+    async (_name, config) => {
+      const bin = path.join(ROOT, 'node_modules', '.bin');
+      const env = {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        WRANGLER_SEND_METRICS: 'false',
+      };
+      const outdir = tempDir('edgeplane-wrangler-');
+      const res = await run(
+        path.join(bin, 'wrangler'),
+        ['deploy', '--dry-run', '--outdir', outdir, '--config', config],
+        { cwd: ROOT, env, timeoutMs: 120_000 },
+      );
+      expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+      expect(fs.readdirSync(outdir).some((f) => f.endsWith('.js'))).toBe(true);
+    },
+  );
 });
 
 async function until(ok: () => boolean, timeoutMs: number): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end && !ok(); ) await sleep(50);
+  for (const end = Date.now() + timeoutMs; Date.now() < end && !ok();) await sleep(50);
 }
 
 function cmdline(pid: number): string {

@@ -29,7 +29,11 @@ async function getJson(p: string): Promise<any> {
 /** A printed header split into column names ("NOMINATED NODE" stays one name). */
 const header = (line: string) => line.trim().split(/\s{2,}/);
 /** Blank-line separated tables of `kubectl get a,b,c`. */
-const tables = (out: string) => out.trim().split(/\n\s*\n/).map((t) => t.split('\n'));
+const tables = (out: string) =>
+  out
+    .trim()
+    .split(/\n\s*\n/)
+    .map((t) => t.split('\n'));
 /** Rows as cell arrays (cells here never contain spaces). */
 const cells = (line: string) => line.trim().split(/\s+/);
 
@@ -41,7 +45,10 @@ function parseTable(out: string): Record<string, string>[] {
   const starts = names.map((n) => head.indexOf(n));
   return lines.slice(1).map((line) => {
     const row: Record<string, string> = {};
-    names.forEach((n, i) => (row[n] = line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim()));
+    names.forEach(
+      (n, i) =>
+        (row[n] = line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim()),
+    );
     return row;
   });
 }
@@ -56,7 +63,13 @@ describe('discovery and explain', () => {
 
   it('kubectl api-resources lists every served resource with its short names, group and scope', async () => {
     const out = await ok(['api-resources']);
-    expect(header(out.split('\n')[0])).toEqual(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
+    expect(header(out.split('\n')[0])).toEqual([
+      'NAME',
+      'SHORTNAMES',
+      'APIVERSION',
+      'NAMESPACED',
+      'KIND',
+    ]);
     const rows = parseTable(out);
     const expected: [string, string, string, string, string][] = [
       ['configmaps', 'cm', 'v1', 'true', 'ConfigMap'],
@@ -81,7 +94,14 @@ describe('discovery and explain', () => {
 
   it('kubectl api-versions lists the served group versions', async () => {
     const lines = (await ok(['api-versions'])).trim().split('\n');
-    for (const gv of ['v1', 'apps/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1']) expect(lines).toContain(gv);
+    for (const gv of [
+      'v1',
+      'apps/v1',
+      'coordination.k8s.io/v1',
+      'discovery.k8s.io/v1',
+      'events.k8s.io/v1',
+    ])
+      expect(lines).toContain(gv);
   });
 
   it('kubectl explain pod.spec.containers describes the container fields', async () => {
@@ -159,49 +179,146 @@ spec:
   it('get pods,deploy,rs,svc -A -o wide prints the Kubernetes columns for each kind', async () => {
     const out = await ok(['get', 'pods,deploy,rs,svc', '-A', '-o', 'wide']);
     const [pods, deploys, rss, svcs] = tables(out);
-    expect(header(pods[0])).toEqual(['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
-    expect(header(deploys[0])).toEqual(['NAMESPACE', 'NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
-    expect(header(rss[0])).toEqual(['NAMESPACE', 'NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
-    expect(header(svcs[0])).toEqual(['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
+    expect(header(pods[0])).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
+    ]);
+    expect(header(deploys[0])).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'READY',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      'AGE',
+      'CONTAINERS',
+      'IMAGES',
+      'SELECTOR',
+    ]);
+    expect(header(rss[0])).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'DESIRED',
+      'CURRENT',
+      'READY',
+      'AGE',
+      'CONTAINERS',
+      'IMAGES',
+      'SELECTOR',
+    ]);
+    expect(header(svcs[0])).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'TYPE',
+      'CLUSTER-IP',
+      'EXTERNAL-IP',
+      'PORT(S)',
+      'AGE',
+      'SELECTOR',
+    ]);
 
     const age = /^\d+[smhd]/;
-    const pod = pods.slice(1).map(cells).find((r) => r[1] === 'pod/db-0')!;
+    const pod = pods
+      .slice(1)
+      .map(cells)
+      .find((r) => r[1] === 'pod/db-0')!;
     expect(pod).toBeDefined();
-    expect([pod[0], pod[2], pod[3], pod[4], ...pod.slice(6)]).toEqual(['shop', '0/1', 'Pending', '0', '<none>', '<none>', '<none>', '<none>']);
+    expect([pod[0], pod[2], pod[3], pod[4], ...pod.slice(6)]).toEqual([
+      'shop',
+      '0/1',
+      'Pending',
+      '0',
+      '<none>',
+      '<none>',
+      '<none>',
+      '<none>',
+    ]);
     expect(pod[5]).toMatch(age);
 
-    const deploy = deploys.slice(1).map(cells).find((r) => r[1] === 'deployment.apps/web')!;
+    const deploy = deploys
+      .slice(1)
+      .map(cells)
+      .find((r) => r[1] === 'deployment.apps/web')!;
     expect(deploy).toBeDefined();
-    expect([deploy[0], deploy[2], deploy[3], deploy[4], ...deploy.slice(6)]).toEqual(['shop', '0/0', '0', '0', 'app', 'nginx:1.27', 'app=web']);
+    expect([deploy[0], deploy[2], deploy[3], deploy[4], ...deploy.slice(6)]).toEqual([
+      'shop',
+      '0/0',
+      '0',
+      '0',
+      'app',
+      'nginx:1.27',
+      'app=web',
+    ]);
 
-    const rs = rss.slice(1).map(cells).find((r) => r[1] === 'replicaset.apps/web-5d8f7c9b4f')!;
+    const rs = rss
+      .slice(1)
+      .map(cells)
+      .find((r) => r[1] === 'replicaset.apps/web-5d8f7c9b4f')!;
     expect(rs).toBeDefined();
-    expect([rs[0], rs[2], rs[3], rs[4], ...rs.slice(6)]).toEqual(['shop', '0', '0', '0', 'app', 'nginx:1.27', 'app=web,pod-template-hash=5d8f7c9b4f']);
+    expect([rs[0], rs[2], rs[3], rs[4], ...rs.slice(6)]).toEqual([
+      'shop',
+      '0',
+      '0',
+      '0',
+      'app',
+      'nginx:1.27',
+      'app=web,pod-template-hash=5d8f7c9b4f',
+    ]);
 
     const svcRows = svcs.slice(1).map(cells);
     const kubernetes = svcRows.find((r) => r[1] === 'service/kubernetes')!;
-    expect([kubernetes[0], kubernetes[2], kubernetes[4], kubernetes[5], kubernetes[7]]).toEqual(['default', 'ClusterIP', '<none>', '443/TCP', '<none>']);
+    expect([kubernetes[0], kubernetes[2], kubernetes[4], kubernetes[5], kubernetes[7]]).toEqual([
+      'default',
+      'ClusterIP',
+      '<none>',
+      '443/TCP',
+      '<none>',
+    ]);
     const web = svcRows.find((r) => r[1] === 'service/web')!;
-    expect([web[0], web[2], web[4], web[5], web[7]]).toEqual(['shop', 'ClusterIP', '<none>', '80/TCP', 'app=web']);
+    expect([web[0], web[2], web[4], web[5], web[7]]).toEqual([
+      'shop',
+      'ClusterIP',
+      '<none>',
+      '80/TCP',
+      'app=web',
+    ]);
     expect(web[3]).toMatch(/^127\.96\.\d+\.\d+$/);
   });
 
   it('get -o yaml and -o json print whole objects with apiVersion, kind and resourceVersion', async () => {
     const deploy = parseYaml(await ok(['get', 'deploy', 'web', '-n', 'shop', '-o', 'yaml']));
-    expect(deploy).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } });
+    expect(deploy).toMatchObject({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop' },
+    });
     expect(deploy.metadata.resourceVersion).toMatch(/\S/);
     expect(deploy.spec.template.spec.containers[0].image).toBe('nginx:1.27');
 
     const list = JSON.parse(await ok(['get', 'pods', '-n', 'shop', '-o', 'json']));
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
-    expect(list.items.map((p: any) => p.metadata.name).sort()).toEqual(['db-0', 'web-5d8f7c9b4f-x7k2p']);
+    expect(list.items.map((p: any) => p.metadata.name).sort()).toEqual([
+      'db-0',
+      'web-5d8f7c9b4f-x7k2p',
+    ]);
     for (const p of list.items) {
       expect(p).toMatchObject({ apiVersion: 'v1', kind: 'Pod' });
       expect(p.metadata.resourceVersion).toMatch(/\S/);
     }
 
     const svc = JSON.parse(await ok(['get', 'svc', 'web', '-n', 'shop', '-o', 'json']));
-    expect(svc).toMatchObject({ apiVersion: 'v1', kind: 'Service', spec: { type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] } });
+    expect(svc).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Service',
+      spec: { type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] },
+    });
     expect(svc.metadata.resourceVersion).toMatch(/\S/);
   });
 
@@ -218,14 +335,36 @@ spec:
     const out = await ok(['get', 'pods', '-A', '-l', 'app=web']);
     const rows = out.trim().split('\n').slice(1).map(cells);
     expect(rows.map((r) => `${r[0]}/${r[1]}`)).toEqual(['shop/web-5d8f7c9b4f-x7k2p']);
-    const set = await ok(['get', 'pods', '-n', 'shop', '-l', 'app in (web,db),tier!=frontend', '-o', 'name']);
+    const set = await ok([
+      'get',
+      'pods',
+      '-n',
+      'shop',
+      '-l',
+      'app in (web,db),tier!=frontend',
+      '-o',
+      'name',
+    ]);
     expect(set.trim().split('\n')).toEqual(['pod/db-0']);
   });
 
   it('get --field-selector metadata.name=x lists only that object', async () => {
     const out = await ok(['get', 'pods', '-n', 'shop', '--field-selector', 'metadata.name=db-0']);
-    expect(out.trim().split('\n').slice(1).map((l) => cells(l)[0])).toEqual(['db-0']);
-    const none = await c.kubectl(['get', 'pods', '-n', 'shop', '--field-selector', 'metadata.name=nope']);
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => cells(l)[0]),
+    ).toEqual(['db-0']);
+    const none = await c.kubectl([
+      'get',
+      'pods',
+      '-n',
+      'shop',
+      '--field-selector',
+      'metadata.name=nope',
+    ]);
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('');
     expect(none.stderr.trim()).toBe('No resources found in shop namespace.');
@@ -246,7 +385,15 @@ describe('create generators and expose', () => {
   });
 
   it('create deployment stores the generated deployment with defaults', async () => {
-    const out = await ok(['create', 'deployment', 'api', '-n', 'gen', '--image=nginx:1.27', '--replicas=2']);
+    const out = await ok([
+      'create',
+      'deployment',
+      'api',
+      '-n',
+      'gen',
+      '--image=nginx:1.27',
+      '--replicas=2',
+    ]);
     expect(out.trim()).toBe('deployment.apps/api created');
     const d = await getJson('/apis/apps/v1/namespaces/gen/deployments/api');
     expect(d.metadata.labels).toEqual({ app: 'api' });
@@ -256,19 +403,43 @@ describe('create generators and expose', () => {
       selector: { matchLabels: { app: 'api' } },
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: 600,
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+      },
     });
-    expect(d.spec.template.spec.containers).toMatchObject([{ name: 'nginx', image: 'nginx:1.27', imagePullPolicy: 'IfNotPresent' }]);
+    expect(d.spec.template.spec.containers).toMatchObject([
+      { name: 'nginx', image: 'nginx:1.27', imagePullPolicy: 'IfNotPresent' },
+    ]);
   });
 
   it('create configmap --from-literal stores each literal', async () => {
-    const out = await ok(['create', 'configmap', 'settings', '-n', 'gen', '--from-literal=mode=fast', '--from-literal=level=3']);
+    const out = await ok([
+      'create',
+      'configmap',
+      'settings',
+      '-n',
+      'gen',
+      '--from-literal=mode=fast',
+      '--from-literal=level=3',
+    ]);
     expect(out.trim()).toBe('configmap/settings created');
-    expect((await getJson('/api/v1/namespaces/gen/configmaps/settings')).data).toEqual({ mode: 'fast', level: '3' });
+    expect((await getJson('/api/v1/namespaces/gen/configmaps/settings')).data).toEqual({
+      mode: 'fast',
+      level: '3',
+    });
   });
 
   it('create secret generic --from-literal stores base64 data with type Opaque', async () => {
-    const out = await ok(['create', 'secret', 'generic', 'creds', '-n', 'gen', '--from-literal=password=hunter2']);
+    const out = await ok([
+      'create',
+      'secret',
+      'generic',
+      'creds',
+      '-n',
+      'gen',
+      '--from-literal=password=hunter2',
+    ]);
     expect(out.trim()).toBe('secret/creds created');
     const s = await getJson('/api/v1/namespaces/gen/secrets/creds');
     expect(s.type).toBe('Opaque');
@@ -276,7 +447,17 @@ describe('create generators and expose', () => {
   });
 
   it('expose deployment makes a ClusterIP service inside 127.96.0.0/16 with the deployment selector', async () => {
-    const out = await ok(['expose', 'deployment', 'api', '-n', 'gen', '--port', '80', '--target-port', '8080']);
+    const out = await ok([
+      'expose',
+      'deployment',
+      'api',
+      '-n',
+      'gen',
+      '--port',
+      '80',
+      '--target-port',
+      '8080',
+    ]);
     expect(out.trim()).toBe('service/api exposed');
     const svc = await getJson('/api/v1/namespaces/gen/services/api');
     expect(svc.spec).toMatchObject({
@@ -305,7 +486,9 @@ describe('kubectl delete', () => {
   });
 
   it('delete deployment --cascade=orphan leaves its ReplicaSet behind', async () => {
-    await ok(['apply', '-f', '-'], `
+    await ok(
+      ['apply', '-f', '-'],
+      `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: orph, namespace: default}
@@ -315,7 +498,8 @@ spec:
   template:
     metadata: {labels: {app: orph}}
     spec: {containers: [{name: app, image: "nginx:1.27"}]}
-`);
+`,
+    );
     const d = await getJson('/apis/apps/v1/namespaces/default/deployments/orph');
     const rs = await c.fetch('/apis/apps/v1/namespaces/default/replicasets', {
       method: 'POST',
@@ -325,12 +509,24 @@ spec:
         metadata: {
           name: 'orph-6f9d8b7c5d',
           labels: { app: 'orph', 'pod-template-hash': '6f9d8b7c5d' },
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'orph', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: 'orph',
+              uid: d.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
         spec: {
           replicas: 0,
           selector: { matchLabels: { app: 'orph', 'pod-template-hash': '6f9d8b7c5d' } },
-          template: { metadata: { labels: { app: 'orph', 'pod-template-hash': '6f9d8b7c5d' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
+          template: {
+            metadata: { labels: { app: 'orph', 'pod-template-hash': '6f9d8b7c5d' } },
+            spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+          },
         },
       }),
     });
@@ -367,7 +563,17 @@ describe('streaming subresources', () => {
           podIP: '10.0.0.7',
           podIPs: [{ ip: '10.0.0.7' }],
           conditions: [{ type: 'Ready', status: 'True' }],
-          containerStatuses: [{ name: 'shell', image: 'busybox:1.36', imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }],
+          containerStatuses: [
+            {
+              name: 'shell',
+              image: 'busybox:1.36',
+              imageID: '',
+              ready: true,
+              started: true,
+              restartCount: 0,
+              state: { running: { startedAt: new Date().toISOString() } },
+            },
+          ],
         },
       }),
     });
@@ -388,7 +594,9 @@ describe('streaming subresources', () => {
   });
 
   it('port-forward to a pod with no node answers a clear error, not a 404', async () => {
-    const r = await c.kubectl(['port-forward', 'pod/shell', ':80', '--address', '127.0.0.1'], { timeoutMs: 30_000 });
+    const r = await c.kubectl(['port-forward', 'pod/shell', ':80', '--address', '127.0.0.1'], {
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(1);
     clearUnboundError(r.stderr);
   });

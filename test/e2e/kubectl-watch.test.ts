@@ -2,14 +2,23 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupClusters, killGroup, startCluster, tempDir, type Cluster } from '../helpers/cluster';
+import {
+  cleanupClusters,
+  killGroup,
+  startCluster,
+  tempDir,
+  type Cluster,
+} from '../helpers/cluster';
 
 let c: Cluster;
 
 beforeAll(async () => {
   c = await startCluster();
   for (const ns of ['watched', 'elsewhere']) {
-    const res = await c.fetch('/api/v1/namespaces', { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
+    const res = await c.fetch('/api/v1/namespaces', {
+      method: 'POST',
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+    });
     expect(res.status).toBe(201);
   }
   for (const name of ['alpha', 'beta']) await createPod('watched', name);
@@ -23,12 +32,21 @@ afterAll(async () => {
 async function createPod(namespace: string, name: string): Promise<void> {
   const res = await c.fetch(`/api/v1/namespaces/${namespace}/pods`, {
     method: 'POST',
-    body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } }),
+    body: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app: name } },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+    }),
   });
   expect(res.status, await res.clone().text()).toBe(201);
 }
 
-async function labelPod(namespace: string, name: string, labels: Record<string, string>): Promise<void> {
+async function labelPod(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+): Promise<void> {
   const res = await c.fetch(`/api/v1/namespaces/${namespace}/pods/${name}`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/merge-patch+json' },
@@ -49,7 +67,10 @@ interface Watcher {
 /** Spawns a long-running `kubectl get ... -w` in its own process group, stopped by its PID. */
 function watchKubectl(args: string[]): Watcher {
   const cacheDir = path.join(tempDir('edgeplane-kube-cache-'), 'cache');
-  const child = spawn('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', cacheDir, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', cacheDir, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let done = false;
@@ -65,7 +86,9 @@ function watchKubectl(args: string[]): Watcher {
       const until = Date.now() + timeoutMs;
       while (!re.test(out)) {
         if (Date.now() > until || done) {
-          throw new Error(`kubectl ${args.join(' ')} did not print ${re} within ${timeoutMs} ms (exited: ${done}); stdout:\n${out}\nstderr:\n${err}`);
+          throw new Error(
+            `kubectl ${args.join(' ')} did not print ${re} within ${timeoutMs} ms (exited: ${done}); stdout:\n${out}\nstderr:\n${err}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -80,7 +103,9 @@ describe('kubectl get -w', () => {
     const w = watchKubectl(['get', 'pods', '-n', 'watched', '-w', '--show-labels']);
     try {
       await w.waitFor(/^beta\s.*app=beta$/m, 30_000);
-      expect(w.stdout().split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+LABELS$/);
+      expect(w.stdout().split('\n')[0]).toMatch(
+        /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+LABELS$/,
+      );
       await labelPod('watched', 'alpha', { tier: 'frontend' });
       await w.waitFor(/^alpha\s+0\/1\s+Pending\s+0\s+\S+\s+app=alpha,tier=frontend$/m, 10_000);
       expect(w.exited()).toBe(false);

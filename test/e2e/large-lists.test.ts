@@ -11,7 +11,10 @@ let names: string[];
 
 beforeAll(async () => {
   c = await startCluster({ partitions: 4 });
-  const res = await c.fetch('/api/v1/namespaces', { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
+  const res = await c.fetch('/api/v1/namespaces', {
+    method: 'POST',
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+  });
   expect(res.status).toBe(201);
   names = Array.from({ length: count }, () => `lease-${crypto.randomUUID()}`).sort();
   for (let i = 0; i < names.length; i += 64) {
@@ -19,7 +22,12 @@ beforeAll(async () => {
       names.slice(i, i + 64).map(async (name) => {
         const r = await c.fetch(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, {
           method: 'POST',
-          body: JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: {} }),
+          body: JSON.stringify({
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name },
+            spec: {},
+          }),
         });
         if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${await r.text()}`);
       }),
@@ -35,9 +43,15 @@ afterAll(async () => {
 describe('6,000 Leases over 4 partitions', () => {
   it('kubectl lists every one without chunks and in chunks of 500 and 2,500', async () => {
     for (const chunk of ['0', '500', '2500']) {
-      const res = await c.kubectl(['get', 'leases', '-n', ns, '-o', 'name', `--chunk-size=${chunk}`], { timeoutMs: 120_000 });
+      const res = await c.kubectl(
+        ['get', 'leases', '-n', ns, '-o', 'name', `--chunk-size=${chunk}`],
+        { timeoutMs: 120_000 },
+      );
       expect(res.code, res.stderr).toBe(0);
-      const got = res.stdout.trim().split('\n').map((l) => l.replace('lease.coordination.k8s.io/', ''));
+      const got = res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace('lease.coordination.k8s.io/', ''));
       expect(got).toEqual(names);
     }
   });

@@ -10,10 +10,22 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupClusters, killGroup, processAlive, ROOT, startCluster, type Cluster } from '../helpers/cluster';
+import {
+  cleanupClusters,
+  killGroup,
+  processAlive,
+  ROOT,
+  startCluster,
+  type Cluster,
+} from '../helpers/cluster';
 
 interface Pod {
-  metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    uid: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+  };
   spec: { nodeName?: string };
   status?: {
     phase?: string;
@@ -30,12 +42,22 @@ let orphans: { pid: number; startTicks: string }[] = [];
 
 beforeAll(async () => {
   c = await startCluster({
-    extraArgs: ['--agents', '2', '--runtime', 'process', '--node-monitor-grace-period', '8s', '--default-toleration-seconds', '5'],
+    extraArgs: [
+      '--agents',
+      '2',
+      '--runtime',
+      'process',
+      '--node-monitor-grace-period',
+      '8s',
+      '--default-toleration-seconds',
+      '5',
+    ],
   });
 }, 120_000);
 
 afterAll(async () => {
-  for (const f of followers) if (f.exitCode === null && f.signalCode === null) killGroup(f.pid!, 'SIGKILL');
+  for (const f of followers)
+    if (f.exitCode === null && f.signalCode === null) killGroup(f.pid!, 'SIGKILL');
   await cleanupClusters();
   // Only when a test failed before the cluster's stop stopped them (the last test asserts that it does).
   for (const o of orphans.filter((x) => sameProcess(x.pid, x.startTicks))) {
@@ -49,7 +71,12 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -59,7 +86,10 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined | fal
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -79,7 +109,10 @@ function get(url: string, timeoutMs = 1_500): Promise<{ status: number; body: st
   });
 }
 
-async function kubectlOk(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+async function kubectlOk(
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<string> {
   const r = await c.kubectl(args, opts);
   expect(r.code, `kubectl ${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
   return r.stdout;
@@ -91,23 +124,45 @@ async function pods(selector = 'app=web'): Promise<Pod[]> {
 }
 
 const isReady = (p: Pod) =>
-  !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && !!p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
+  !p.metadata.deletionTimestamp &&
+  p.status?.phase === 'Running' &&
+  !!p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
 
-async function readyPods(n: number, timeoutMs: number, ok: (ps: Pod[]) => boolean = () => true): Promise<Pod[]> {
-  return eventually(`${n} ready web pods`, async () => {
-    const all = await pods();
-    const live = all.filter((p) => !p.metadata.deletionTimestamp);
-    return live.length === n && live.every(isReady) && ok(live) ? live : undefined;
-  }, timeoutMs, 300);
+async function readyPods(
+  n: number,
+  timeoutMs: number,
+  ok: (ps: Pod[]) => boolean = () => true,
+): Promise<Pod[]> {
+  return eventually(
+    `${n} ready web pods`,
+    async () => {
+      const all = await pods();
+      const live = all.filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === n && live.every(isReady) && ok(live) ? live : undefined;
+    },
+    timeoutMs,
+    300,
+  );
 }
 
 /** The container records the process runtime keeps for a pod: `<state>/agents/<node>/process/pods/<uid>/containers/*.json`. */
-function containerRecords(node: string, uid: string): { pid: number; startTicks: string; name: string }[] {
+function containerRecords(
+  node: string,
+  uid: string,
+): { pid: number; startTicks: string; name: string }[] {
   const dir = path.join(c.stateDir, 'agents', node, 'process', 'pods', uid, 'containers');
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { pid: number; startTicks: string; name: string; state: string })
+    .map(
+      (f) =>
+        JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+          pid: number;
+          startTicks: string;
+          name: string;
+          state: string;
+        },
+    )
     .filter((r) => r.state === 'running' && typeof r.pid === 'number');
 }
 
@@ -136,7 +191,8 @@ function findDescendants(root: number, parts: string[]): number[] {
     }
   }
   const isUnder = (pid: number) => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === root) return true;
     return false;
   };
   return [...parent.keys()].filter((pid) => {
@@ -202,22 +258,40 @@ describe('local cluster with two process-runtime nodes', () => {
       },
     };
     await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(extra) });
-    await kubectlOk(['wait', '--for=condition=Ready', 'pod/web-extra', '--timeout=30s'], { timeoutMs: 40_000 });
-    await eventually('web-extra to log its listening line', async () => (await kubectlOk(['logs', 'web-extra'])).includes('listening on'), 10_000);
+    await kubectlOk(['wait', '--for=condition=Ready', 'pod/web-extra', '--timeout=30s'], {
+      timeoutMs: 40_000,
+    });
+    await eventually(
+      'web-extra to log its listening line',
+      async () => (await kubectlOk(['logs', 'web-extra'])).includes('listening on'),
+      10_000,
+    );
 
-    const f = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'logs', '-f', 'web-extra'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const f = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'logs', '-f', 'web-extra'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     followers.push(f);
     let fout = '';
     let ferr = '';
     f.stdout!.on('data', (b: Buffer) => (fout += b.toString()));
     f.stderr!.on('data', (b: Buffer) => (ferr += b.toString()));
     const ended = new Promise<number | null>((r) => f.on('close', (code) => r(code)));
-    await eventually('kubectl logs -f to print the listening line', async () => fout.includes('listening on'), 10_000, 100);
+    await eventually(
+      'kubectl logs -f to print the listening line',
+      async () => fout.includes('listening on'),
+      10_000,
+      100,
+    );
 
     await kubectlOk(['delete', 'pod', 'web-extra', '--wait=false']);
     const code = await Promise.race([ended, sleep(20_000).then(() => 'still running' as const)]);
     expect(code, `kubectl logs -f after its pod was deleted; stderr: ${ferr}`).toBe(0);
-    await eventually('web-extra to be gone', async () => (await pods('app=web-extra')).length === 0, 15_000);
+    await eventually(
+      'web-extra to be gone',
+      async () => (await pods('app=web-extra')).length === 0,
+      15_000,
+    );
   }, 90_000);
 
   it('a killed container process is restarted: restartCount rises and the pod is Ready again', async () => {
@@ -225,15 +299,25 @@ describe('local cluster with two process-runtime nodes', () => {
     expect(victim).toBeDefined();
     const [rec] = containerRecords('node-1', victim.metadata.uid);
     expect(rec, 'a running container record').toBeDefined();
-    expect(sameProcess(rec.pid, rec.startTicks), `pid ${rec.pid} is the recorded container process`).toBe(true);
+    expect(
+      sameProcess(rec.pid, rec.startTicks),
+      `pid ${rec.pid} is the recorded container process`,
+    ).toBe(true);
     expect(fs.readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8')).toContain('listening on');
     const before = victim.status!.containerStatuses![0].restartCount;
     process.kill(rec.pid, 'SIGKILL');
 
-    const after = await eventually('the pod to restart and be Ready', async () => {
-      const p = (await pods()).find((x) => x.metadata.uid === victim.metadata.uid);
-      return p && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > before && isReady(p) ? p : undefined;
-    }, 40_000, 300);
+    const after = await eventually(
+      'the pod to restart and be Ready',
+      async () => {
+        const p = (await pods()).find((x) => x.metadata.uid === victim.metadata.uid);
+        return p && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > before && isReady(p)
+          ? p
+          : undefined;
+      },
+      40_000,
+      300,
+    );
     expect(after.status!.containerStatuses![0].restartCount).toBe(before + 1);
     expect(after.status!.containerStatuses![0].ready).toBe(true);
     const r = await get('http://127.0.0.2:30080/');
@@ -247,11 +331,23 @@ describe('local cluster with two process-runtime nodes', () => {
     const t0 = Date.now();
     const out = await kubectlOk(['delete', 'pod', victim.metadata.name], { timeoutMs: 30_000 });
     expect(out).toContain(`pod "${victim.metadata.name}" deleted`);
-    const gone = await eventually('the deleted pod to be gone', async () =>
-      (await pods()).some((p) => p.metadata.uid === victim.metadata.uid) ? undefined : Date.now(), 10_000, 100);
-    expect(gone - t0, 'gone within terminationGracePeriodSeconds (5 s) plus a little').toBeLessThan(7_000);
-    const now = await readyPods(2, 30_000, (ps) => ps.some((p) => !before.some((b) => b.metadata.uid === p.metadata.uid)));
-    expect(new Set(now.map((p) => p.spec.nodeName)), 'the replacement spreads to the emptier node').toEqual(new Set(['node-1', 'node-2']));
+    const gone = await eventually(
+      'the deleted pod to be gone',
+      async () =>
+        (await pods()).some((p) => p.metadata.uid === victim.metadata.uid) ? undefined : Date.now(),
+      10_000,
+      100,
+    );
+    expect(gone - t0, 'gone within terminationGracePeriodSeconds (5 s) plus a little').toBeLessThan(
+      7_000,
+    );
+    const now = await readyPods(2, 30_000, (ps) =>
+      ps.some((p) => !before.some((b) => b.metadata.uid === p.metadata.uid)),
+    );
+    expect(
+      new Set(now.map((p) => p.spec.nodeName)),
+      'the replacement spreads to the emptier node',
+    ).toEqual(new Set(['node-1', 'node-2']));
   }, 60_000);
 
   it('SIGKILL of node-2’s agent: the node goes NotReady, its pod is recreated on node-1, and the NodePort on node-1 keeps answering', async () => {
@@ -269,7 +365,12 @@ describe('local cluster with two process-runtime nodes', () => {
         const at = Date.now();
         try {
           const r = await get('http://127.0.0.2:30080/', 1_000);
-          results.push({ at, ok: r.status === 200, pod: podOf(r.body), err: r.status === 200 ? undefined : `HTTP ${r.status}` });
+          results.push({
+            at,
+            ok: r.status === 200,
+            pod: podOf(r.body),
+            err: r.status === 200 ? undefined : `HTTP ${r.status}`,
+          });
         } catch (err) {
           results.push({ at, ok: false, err: String(err) });
         }
@@ -281,16 +382,30 @@ describe('local cluster with two process-runtime nodes', () => {
       const t0 = Date.now();
       process.kill(agents[0], 'SIGKILL');
 
-      await eventually('node-2 to be NotReady/Unknown', async () => {
-        const out = await kubectlOk(['get', 'nodes', '--no-headers']);
-        return /^node-2\s+NotReady\b/m.test(out) && /^node-1\s+Ready\b/m.test(out) ? out : undefined;
-      }, 25_000, 500);
+      await eventually(
+        'node-2 to be NotReady/Unknown',
+        async () => {
+          const out = await kubectlOk(['get', 'nodes', '--no-headers']);
+          return /^node-2\s+NotReady\b/m.test(out) && /^node-1\s+Ready\b/m.test(out)
+            ? out
+            : undefined;
+        },
+        25_000,
+        500,
+      );
       const notReadyAfter = Date.now() - t0;
 
-      const final = await eventually('the pod of node-2 to be recreated on node-1', async () => {
-        const live = (await pods()).filter((p) => !p.metadata.deletionTimestamp);
-        return live.length === 2 && live.every((p) => p.spec.nodeName === 'node-1' && isReady(p)) ? live : undefined;
-      }, 40_000, 500);
+      const final = await eventually(
+        'the pod of node-2 to be recreated on node-1',
+        async () => {
+          const live = (await pods()).filter((p) => !p.metadata.deletionTimestamp);
+          return live.length === 2 && live.every((p) => p.spec.nodeName === 'node-1' && isReady(p))
+            ? live
+            : undefined;
+        },
+        40_000,
+        500,
+      );
       const movedAfter = Date.now() - t0;
 
       // A few more answers once the endpoints settled.
@@ -302,8 +417,11 @@ describe('local cluster with two process-runtime nodes', () => {
       const failures = results.filter((r) => !r.ok);
       // The longest stretch of consecutive failures.
       let worst = 0;
-      for (let i = 0; i < results.length; ) {
-        if (results[i].ok) { i++; continue; }
+      for (let i = 0; i < results.length;) {
+        if (results[i].ok) {
+          i++;
+          continue;
+        }
         let j = i;
         while (j + 1 < results.length && !results[j + 1].ok) j++;
         worst = Math.max(worst, (results[j + 1]?.at ?? results[j].at) - results[i].at);
@@ -315,7 +433,10 @@ describe('local cluster with two process-runtime nodes', () => {
       expect(failures.length, summary).toBeLessThanOrEqual(6);
       const last = results.filter((r) => r.at >= t0 + movedAfter + 1_000);
       expect(last.length, summary).toBeGreaterThanOrEqual(3);
-      expect(last.every((r) => r.ok && r.pod && node1Pods.has(r.pod)), `${summary}; final answers: ${JSON.stringify(last.map((r) => r.pod ?? r.err))}`).toBe(true);
+      expect(
+        last.every((r) => r.ok && r.pod && node1Pods.has(r.pod)),
+        `${summary}; final answers: ${JSON.stringify(last.map((r) => r.pod ?? r.err))}`,
+      ).toBe(true);
     } finally {
       polling = false;
       await poller;
@@ -323,11 +444,20 @@ describe('local cluster with two process-runtime nodes', () => {
   }, 80_000);
 
   it('stopping the cluster (SIGTERM) also stops the containers that the SIGKILLed agent left running', async () => {
-    expect(orphans.length, 'container records of node-2 taken before its agent was killed').toBeGreaterThan(0);
+    expect(
+      orphans.length,
+      'container records of node-2 taken before its agent was killed',
+    ).toBeGreaterThan(0);
     // Nobody stops them while the cluster runs: their agent is dead and their pod was deleted.
-    expect(orphans.filter((o) => sameProcess(o.pid, o.startTicks)).map((o) => o.pid), 'orphaned containers still running before the stop').toEqual(orphans.map((o) => o.pid));
+    expect(
+      orphans.filter((o) => sameProcess(o.pid, o.startTicks)).map((o) => o.pid),
+      'orphaned containers still running before the stop',
+    ).toEqual(orphans.map((o) => o.pid));
     const code = await c.stop();
     expect(code, c.output()).toBe(0);
-    expect(orphans.filter((o) => sameProcess(o.pid, o.startTicks)).map((o) => o.pid), 'containers of the killed agent alive after the cluster stopped').toEqual([]);
+    expect(
+      orphans.filter((o) => sameProcess(o.pid, o.startTicks)).map((o) => o.pid),
+      'containers of the killed agent alive after the cluster stopped',
+    ).toEqual([]);
   }, 60_000);
 });

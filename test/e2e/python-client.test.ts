@@ -18,11 +18,28 @@ interface PyResult {
   stderr: string;
 }
 
-function python(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<PyResult> {
+function python(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 90_000,
+): Promise<PyResult> {
   return new Promise((resolve) => {
-    execFile(PYTHON, args, { cwd: SCRIPTS, env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1' }, timeout: timeoutMs }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr: stderr + (err && typeof err.code !== 'number' ? String(err) : '') });
-    });
+    execFile(
+      PYTHON,
+      args,
+      {
+        cwd: SCRIPTS,
+        env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1' },
+        timeout: timeoutMs,
+      },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : null) : 0,
+          stdout,
+          stderr: stderr + (err && typeof err.code !== 'number' ? String(err) : ''),
+        });
+      },
+    );
   });
 }
 
@@ -38,7 +55,9 @@ beforeAll(async () => {
   // A missing client is a failure of this file, never a skip (.ci/run installs python3-kubernetes).
   const probe = await python(['-c', 'import kubernetes; print(kubernetes.__version__)']);
   if (probe.code !== 0) {
-    throw new Error(`python3-kubernetes is required: ${PYTHON} cannot import kubernetes (apt-get install python3-kubernetes)\n${probe.stderr}`);
+    throw new Error(
+      `python3-kubernetes is required: ${PYTHON} cannot import kubernetes (apt-get install python3-kubernetes)\n${probe.stderr}`,
+    );
   }
   c = await startCluster();
 });
@@ -95,17 +114,31 @@ describe('python3-kubernetes against edgeplane dev', () => {
 
   it('raises ApiException with the status, reason and Status body of each error', async () => {
     const out = await script('errors.py');
-    expect(out.notFound).toMatchObject({ http: [404, 'Not Found'], reason: 'NotFound', details: { name: 'missing', kind: 'configmaps' } });
+    expect(out.notFound).toMatchObject({
+      http: [404, 'Not Found'],
+      reason: 'NotFound',
+      details: { name: 'missing', kind: 'configmaps' },
+    });
     expect(out.alreadyExists).toMatchObject({ http: [409, 'Conflict'], reason: 'AlreadyExists' });
     expect(out.invalid.http).toEqual([422, 'Unprocessable Entity']);
-    expect(out.invalid.details.causes.map((x: { field: string }) => x.field)).toEqual(['metadata.name', 'data[bad key!]']);
+    expect(out.invalid.details.causes.map((x: { field: string }) => x.field)).toEqual([
+      'metadata.name',
+      'data[bad key!]',
+    ]);
     expect(out.badSelector).toMatchObject({ http: [400, 'Bad Request'], reason: 'BadRequest' });
-    expect(out.badBoolean).toMatchObject({ http: [400, 'Bad Request'], reason: 'BadRequest', details: { causes: [{ field: 'watch' }] } });
+    expect(out.badBoolean).toMatchObject({
+      http: [400, 'Bad Request'],
+      reason: 'BadRequest',
+      details: { causes: [{ field: 'watch' }] },
+    });
   });
 
   it('reads every kind through the typed models, which require the fields the apiserver always sends', async () => {
     const out = await script('shapes.py');
-    for (const [kind, n] of Object.entries(out.counts)) expect(n, kind).toBeGreaterThanOrEqual(kind === 'Pod' || kind === 'ConfigMap' || kind === 'Secret' ? 0 : 1);
+    for (const [kind, n] of Object.entries(out.counts))
+      expect(n, kind).toBeGreaterThanOrEqual(
+        kind === 'Pod' || kind === 'ConfigMap' || kind === 'Secret' ? 0 : 1,
+      );
     expect(out.nodeInfo).toMatchObject({ machine_id: '', kubelet_version: '', architecture: '' });
     expect(out.kubeletPort).toBe(0);
     expect(out.replicaSetStatus.replicas).toBe(0);

@@ -7,7 +7,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupClusters, killGroup, run, startCluster, tempDir, type Cluster } from '../helpers/cluster';
+import {
+  cleanupClusters,
+  killGroup,
+  run,
+  startCluster,
+  tempDir,
+  type Cluster,
+} from '../helpers/cluster';
 
 let c: Cluster;
 let work: string;
@@ -17,7 +24,16 @@ const strays: number[] = [];
 beforeAll(async () => {
   c = await startCluster({ extraArgs: ['--agents', '1', '--runtime', 'process'] });
   work = tempDir('edgeplane-stream-');
-  await kubectlOk(['run', 'box', '--image=busybox', '--restart=Never', '--command', '--', 'sleep', '3600']);
+  await kubectlOk([
+    'run',
+    'box',
+    '--image=busybox',
+    '--restart=Never',
+    '--command',
+    '--',
+    'sleep',
+    '3600',
+  ]);
   await kubectlOk(['apply', '-f', '-'], {
     input: JSON.stringify({
       apiVersion: 'v1',
@@ -25,23 +41,36 @@ beforeAll(async () => {
       metadata: { name: 'reader' },
       spec: {
         containers: [
-          { name: 'main', image: 'busybox', stdin: true, stdinOnce: true, command: ['sh', '-c', 'while read l; do echo "got $l"; done; echo bye'] },
+          {
+            name: 'main',
+            image: 'busybox',
+            stdin: true,
+            stdinOnce: true,
+            command: ['sh', '-c', 'while read l; do echo "got $l"; done; echo bye'],
+          },
         ],
       },
     }),
   });
-  await kubectlOk(['wait', '--for=condition=Ready', 'pod/box', 'pod/reader', '--timeout=60s'], { timeoutMs: 70_000 });
+  await kubectlOk(['wait', '--for=condition=Ready', 'pod/box', 'pod/reader', '--timeout=60s'], {
+    timeoutMs: 70_000,
+  });
 }, 180_000);
 
 afterAll(async () => {
-  for (const p of spawned) if (p.exitCode === null && p.signalCode === null) killGroup(p.pid!, 'SIGTERM');
+  for (const p of spawned)
+    if (p.exitCode === null && p.signalCode === null) killGroup(p.pid!, 'SIGTERM');
   await new Promise((r) => setTimeout(r, 2000));
-  for (const p of spawned) if (p.exitCode === null && p.signalCode === null) killGroup(p.pid!, 'SIGKILL');
+  for (const p of spawned)
+    if (p.exitCode === null && p.signalCode === null) killGroup(p.pid!, 'SIGKILL');
   for (const pid of strays) killGroup(pid, 'SIGKILL');
   await cleanupClusters();
 }, 60_000);
 
-async function kubectlOk(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+async function kubectlOk(
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<string> {
   const r = await c.kubectl(args, opts);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
@@ -83,7 +112,10 @@ describe('exec through the node tunnel', () => {
     // The outer terminal starts at 40x120, then becomes 50x132 while the session runs: kubectl sends
     // both sizes on the resize channel and `stty size` inside the pod sees each.
     const cmd = `stty rows 40 cols 120; (sleep 4; stty rows 50 cols 132 </dev/tty) & ${kubectlLine('exec -it box -- sh')}`;
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     spawned.push(child);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -113,17 +145,35 @@ describe('exec through the node tunnel', () => {
 describe('attach and run', () => {
   it('kubectl attach -i feeds the main process stdin and shows its output until it exits', async () => {
     // stdinOnce: the first attach's stdin close closes the container's stdin, so the loop ends.
-    const r = await c.kubectl(['attach', '-i', 'reader'], { input: 'one\ntwo\n', timeoutMs: 30_000 });
+    const r = await c.kubectl(['attach', '-i', 'reader'], {
+      input: 'one\ntwo\n',
+      timeoutMs: 30_000,
+    });
     expect(r.stdout).toContain('got one\ngot two\n');
     expect(r.stdout).toContain('bye');
     expect(r.code).toBe(0);
   });
 
   it('kubectl run -i --rm --restart=Never --command attaches, prints, and deletes the pod', async () => {
-    const r = await c.kubectl(['run', '-i', '--rm', '--restart=Never', 'once', '--image=busybox', '--command', '--', 'sh', '-c', 'read x; echo "got $x"'], {
-      input: 'world\n',
-      timeoutMs: 60_000,
-    });
+    const r = await c.kubectl(
+      [
+        'run',
+        '-i',
+        '--rm',
+        '--restart=Never',
+        'once',
+        '--image=busybox',
+        '--command',
+        '--',
+        'sh',
+        '-c',
+        'read x; echo "got $x"',
+      ],
+      {
+        input: 'world\n',
+        timeoutMs: 60_000,
+      },
+    );
     expect(r.stdout).toContain('got world');
     expect(r.stdout).toContain('pod "once" deleted');
     expect(r.code).toBe(0);
@@ -131,7 +181,10 @@ describe('attach and run', () => {
 
   it('kubectl run -it --rm under script runs commands typed into it', async () => {
     const cmd = kubectlLine('run -it --rm --restart=Never tty1 --image=busybox --command -- sh');
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     spawned.push(child);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -144,13 +197,28 @@ describe('attach and run', () => {
 
 describe('live logs', () => {
   it('kubectl logs -f shows each line within 200 ms of the container writing it, and logs keeps the history', async () => {
-    await kubectlOk(['run', 'ticker', '--image=busybox', '--restart=Never', '--command', '--', 'sh', '-c', 'while true; do echo "tick $(date +%s%3N)"; sleep 0.7; done']);
-    await kubectlOk(['wait', '--for=condition=Ready', 'pod/ticker', '--timeout=60s'], { timeoutMs: 70_000 });
+    await kubectlOk([
+      'run',
+      'ticker',
+      '--image=busybox',
+      '--restart=Never',
+      '--command',
+      '--',
+      'sh',
+      '-c',
+      'while true; do echo "tick $(date +%s%3N)"; sleep 0.7; done',
+    ]);
+    await kubectlOk(['wait', '--for=condition=Ready', 'pod/ticker', '--timeout=60s'], {
+      timeoutMs: 70_000,
+    });
     // Let the normal 1 s shipping put some history in first.
     await new Promise((r) => setTimeout(r, 2500));
     // Live from the moment the follow is established: kubectl has printed the stored history.
     let since = Infinity;
-    const follow = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'logs', '-f', 'ticker'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const follow = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'logs', '-f', 'ticker'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     spawned.push(follow);
     const delays: number[] = [];
     let buf = '';
@@ -171,47 +239,98 @@ describe('live logs', () => {
     // Every line written after the follow began, the first included, arrived within 200 ms (before: up to 1 s).
     expect(Math.max(...delays), `delays ${delays.join(', ')} ms`).toBeLessThan(200);
     const history = await kubectlOk(['logs', 'ticker']);
-    expect(history.split('\n').filter((l) => l.startsWith('tick ')).length).toBeGreaterThanOrEqual(8);
+    expect(history.split('\n').filter((l) => l.startsWith('tick ')).length).toBeGreaterThanOrEqual(
+      8,
+    );
   }, 60_000);
 });
 
 describe('who may open a stream', () => {
-  const nodeToken = () => fs.readFileSync(path.join(c.stateDir, 'agents', 'node-1', 'credential'), 'utf8').trim();
+  const nodeToken = () =>
+    fs.readFileSync(path.join(c.stateDir, 'agents', 'node-1', 'credential'), 'utf8').trim();
 
   it('a node credential cannot exec, even into its own pods, and opens only its own tunnel', async () => {
-    const exec = await c.fetch('/api/v1/namespaces/default/pods/box/exec?command=id&stdout=true', { token: nodeToken() });
+    const exec = await c.fetch('/api/v1/namespaces/default/pods/box/exec?command=id&stdout=true', {
+      token: nodeToken(),
+    });
     expect(exec.status).toBe(403);
     const status = (await exec.json()) as { message: string };
     expect(status.message).toContain('cannot create resource "pods/exec"');
-    const other = await c.fetch('/edgeplane/v1/nodes/node-2/tunnel', { token: nodeToken(), headers: { upgrade: 'websocket', connection: 'Upgrade' } });
+    const other = await c.fetch('/edgeplane/v1/nodes/node-2/tunnel', {
+      token: nodeToken(),
+      headers: { upgrade: 'websocket', connection: 'Upgrade' },
+    });
     expect(other.status).toBe(403);
   });
 
   it('the API Worker logs who opened an exec into which pod', async () => {
     await kubectlOk(['exec', 'box', '--', 'true']);
-    expect(c.output()).toMatch(/audit: \S+ user="admin" opened exec into pod default\/box on node node-1 container="box" command=\["true"\]/);
+    expect(c.output()).toMatch(
+      /audit: \S+ user="admin" opened exec into pod default\/box on node node-1 container="box" command=\["true"\]/,
+    );
   });
 
   it("kubectl's SPDY fallback gets a Status saying this server streams over WebSocket only", async () => {
-    const r = await run('kubectl', ['--kubeconfig', c.kubeconfig, 'exec', 'box', '--', 'true'], { env: { ...process.env, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }, timeoutMs: 30_000 });
+    const r = await run('kubectl', ['--kubeconfig', c.kubeconfig, 'exec', 'box', '--', 'true'], {
+      env: { ...process.env, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('exec needs a WebSocket upgrade with subprotocol v5.channel.k8s.io; this server does not speak SPDY');
+    expect(r.stderr).toContain(
+      'exec needs a WebSocket upgrade with subprotocol v5.channel.k8s.io; this server does not speak SPDY',
+    );
   });
 
   it('kubectl gets a Status for pods it cannot reach', async () => {
     const missing = await c.kubectl(['exec', 'nope', '--', 'true']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('pods "nope" not found');
-    await kubectlOk(['run', 'unbound', '--image=busybox', '--restart=Never', '--overrides', '{"spec":{"nodeSelector":{"none":"x"}}}', '--command', '--', 'true']);
-    const r = await c.fetch('/api/v1/namespaces/default/pods/unbound/exec?command=true&stdout=true', { headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-protocol': 'v5.channel.k8s.io', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    await kubectlOk([
+      'run',
+      'unbound',
+      '--image=busybox',
+      '--restart=Never',
+      '--overrides',
+      '{"spec":{"nodeSelector":{"none":"x"}}}',
+      '--command',
+      '--',
+      'true',
+    ]);
+    const r = await c.fetch(
+      '/api/v1/namespaces/default/pods/unbound/exec?command=true&stdout=true',
+      {
+        headers: {
+          upgrade: 'websocket',
+          connection: 'Upgrade',
+          'sec-websocket-protocol': 'v5.channel.k8s.io',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      },
+    );
     expect(r.status).toBe(400);
-    expect(((await r.json()) as { message: string }).message).toBe('pod unbound does not have a host assigned');
+    expect(((await r.json()) as { message: string }).message).toBe(
+      'pod unbound does not have a host assigned',
+    );
   });
 });
 
 describe('the tunnel going away', () => {
   it('an agent killed mid-session ends the session with an error, a node without tunnel says so, and exec works once the agent is back', async () => {
-    const session = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'exec', 'box', '--', 'sh', '-c', 'echo started $$; exec sleep 61'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const session = spawn(
+      'kubectl',
+      [
+        '--kubeconfig',
+        c.kubeconfig,
+        'exec',
+        'box',
+        '--',
+        'sh',
+        '-c',
+        'echo started $$; exec sleep 61',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     spawned.push(session);
     let out = '';
     session.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -223,10 +342,17 @@ describe('the tunnel going away', () => {
     const agentPid = agentProcess();
     const argv = fs.readFileSync(`/proc/${agentPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const env = Object.fromEntries(
-      fs.readFileSync(`/proc/${agentPid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      fs
+        .readFileSync(`/proc/${agentPid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     );
     process.kill(agentPid, 'SIGKILL');
-    const code = await Promise.race([sessionDone, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+    const code = await Promise.race([
+      sessionDone,
+      new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000)),
+    ]);
     expect(code, `kubectl output: ${out}`).toBe(1);
     expect(out).toMatch(/error: the tunnel to node node-1 closed/);
 
@@ -235,9 +361,19 @@ describe('the tunnel going away', () => {
     expect(refused.stderr).toContain('node node-1 has no tunnel connected');
 
     const log = fs.openSync(path.join(work, 'agent-again.log'), 'a');
-    const again = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', log, log], detached: true });
+    const again = spawn(argv[0], argv.slice(1), {
+      env,
+      stdio: ['ignore', log, log],
+      detached: true,
+    });
     spawned.push(again);
-    await until(async () => (await c.kubectl(['exec', 'box', '--', 'echo', 'back'], { timeoutMs: 10_000 })).stdout === 'back\n', 60_000, 'exec after the agent came back');
+    await until(
+      async () =>
+        (await c.kubectl(['exec', 'box', '--', 'echo', 'back'], { timeoutMs: 10_000 })).stdout ===
+        'back\n',
+      60_000,
+      'exec after the agent came back',
+    );
   }, 150_000);
 });
 
@@ -246,7 +382,12 @@ function agentProcess(): number {
     if (!/^\d+$/.test(e)) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
-      if (cmd.includes('agent') && cmd.includes('--state') && cmd.includes(path.join(c.stateDir, 'agents', 'node-1'))) return Number(e);
+      if (
+        cmd.includes('agent') &&
+        cmd.includes('--state') &&
+        cmd.includes(path.join(c.stateDir, 'agents', 'node-1'))
+      )
+        return Number(e);
     } catch {
       // ended while we looked
     }
@@ -254,7 +395,11 @@ function agentProcess(): number {
   throw new Error('no agent process for node-1');
 }
 
-async function until(fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(
+  fn: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -266,4 +411,3 @@ async function until(fn: () => boolean | Promise<boolean>, timeoutMs: number, wh
     await new Promise((r) => setTimeout(r, 250));
   }
 }
-

@@ -6,8 +6,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupClusters, processAlive, startCluster, tempDir, type Cluster } from '../helpers/cluster';
-import { eventually, killRecordedContainers, randomSlots, sleep, startAgent, stopAgents, type AgentProcess } from '../agent/helpers';
+import {
+  cleanupClusters,
+  processAlive,
+  startCluster,
+  tempDir,
+  type Cluster,
+} from '../helpers/cluster';
+import {
+  eventually,
+  killRecordedContainers,
+  randomSlots,
+  sleep,
+  startAgent,
+  stopAgents,
+  type AgentProcess,
+} from '../agent/helpers';
 import { apply, deployment, getList, isReady, type KObj } from '../helpers/control-plane';
 
 const PODS = 50;
@@ -17,7 +31,18 @@ let c: Cluster;
 const nodes = randomSlots(AGENTS).map((s, i) => ({ name: `proc-${i + 1}`, ...s, state: '' }));
 let agents: AgentProcess[] = [];
 
-const agentArgs = (n: (typeof nodes)[number]) => ['--runtime', 'process', '--name', n.name, '--address', n.address, '--pod-cidr', n.podCidr, '--state', n.state];
+const agentArgs = (n: (typeof nodes)[number]) => [
+  '--runtime',
+  'process',
+  '--name',
+  n.name,
+  '--address',
+  n.address,
+  '--pod-cidr',
+  n.podCidr,
+  '--state',
+  n.state,
+];
 
 beforeAll(async () => {
   c = await startCluster({ partitions: 4 });
@@ -55,19 +80,32 @@ function startTicks(pid: number): string | undefined {
 
 /** Every running pod of the Deployment with its container's status and its process from the runtime's records. */
 async function snapshot(): Promise<Map<string, Seen>> {
-  const pods = (await getList(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dsleepers')).filter((p: KObj) => !p.metadata.deletionTimestamp);
+  const pods = (
+    await getList(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dsleepers')
+  ).filter((p: KObj) => !p.metadata.deletionTimestamp);
   const out = new Map<string, Seen>();
   for (const p of pods) {
     const node = nodes.find((n) => n.name === p.spec.nodeName);
     const cs = p.status?.containerStatuses?.[0];
-    if (!node || !cs?.state?.running) throw new Error(`pod ${p.metadata.name} is not running on one of our nodes: ${JSON.stringify(p.status)}`);
+    if (!node || !cs?.state?.running)
+      throw new Error(
+        `pod ${p.metadata.name} is not running on one of our nodes: ${JSON.stringify(p.status)}`,
+      );
     const dir = path.join(node.state, 'process', 'pods', p.metadata.uid!, 'containers');
     const records = fs
       .readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { pid: number; startTicks: string; state: string })
+      .map(
+        (f) =>
+          JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+            pid: number;
+            startTicks: string;
+            state: string;
+          },
+      )
       .filter((r) => r.state === 'running');
-    if (records.length !== 1) throw new Error(`pod ${p.metadata.name}: ${records.length} running container records`);
+    if (records.length !== 1)
+      throw new Error(`pod ${p.metadata.name}: ${records.length} running container records`);
     out.set(p.metadata.name, {
       uid: p.metadata.uid!,
       node: node.name,
@@ -89,7 +127,8 @@ function containerProcesses(): number[] {
     if (!/^\d+$/.test(e)) continue;
     try {
       const env = fs.readFileSync(`/proc/${e}/environ`, 'utf8').split('\0');
-      if (env.some((v) => prefixes.some((p) => v.startsWith(p))) && processAlive(Number(e))) out.push(Number(e));
+      if (env.some((v) => prefixes.some((p) => v.startsWith(p))) && processAlive(Number(e)))
+        out.push(Number(e));
     } catch {
       // gone, or not ours to read
     }
@@ -98,13 +137,20 @@ function containerProcesses(): number[] {
 }
 
 async function allReady(): Promise<KObj[]> {
-  return eventually(`${PODS} ready sleepers`, async () => {
-    const pods = (await getList(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dsleepers')).filter((p: KObj) => !p.metadata.deletionTimestamp);
-    if (pods.length === PODS && pods.every(isReady)) return pods;
-    // Said when it times out: how far it got.
-    const bound = pods.filter((p) => p.spec.nodeName).length;
-    throw new Error(`${pods.length} pods, ${bound} bound, ${pods.filter(isReady).length} ready`);
-  }, 180_000, 500);
+  return eventually(
+    `${PODS} ready sleepers`,
+    async () => {
+      const pods = (
+        await getList(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dsleepers')
+      ).filter((p: KObj) => !p.metadata.deletionTimestamp);
+      if (pods.length === PODS && pods.every(isReady)) return pods;
+      // Said when it times out: how far it got.
+      const bound = pods.filter((p) => p.spec.nodeName).length;
+      throw new Error(`${pods.length} pods, ${bound} bound, ${pods.filter(isReady).length} ready`);
+    },
+    180_000,
+    500,
+  );
 }
 
 function compare(before: Map<string, Seen>, after: Map<string, Seen>): string[] {
@@ -112,7 +158,8 @@ function compare(before: Map<string, Seen>, after: Map<string, Seen>): string[] 
   for (const [name, b] of before) {
     const a = after.get(name);
     if (!a) diffs.push(`${name}: lost`);
-    else if (JSON.stringify(a) !== JSON.stringify(b)) diffs.push(`${name}: ${JSON.stringify(b)} -> ${JSON.stringify(a)}`);
+    else if (JSON.stringify(a) !== JSON.stringify(b))
+      diffs.push(`${name}: ${JSON.stringify(b)} -> ${JSON.stringify(a)}`);
   }
   for (const name of after.keys()) if (!before.has(name)) diffs.push(`${name}: new pod`);
   return diffs;
@@ -129,14 +176,20 @@ async function restartAll(how: 'SIGTERM' | 'SIGKILL'): Promise<number> {
 describe(`every agent restarts at once while ${PODS} pods run`, () => {
   it('no pod is restarted, replaced or lost, after a graceful restart and after a crash', async () => {
     const t0 = Date.now();
-    const sleeper = deployment('sleepers', { replicas: PODS, image: 'busybox' }) as { spec: { template: { spec: { containers: { command?: string[] }[] } } } };
+    const sleeper = deployment('sleepers', { replicas: PODS, image: 'busybox' }) as {
+      spec: { template: { spec: { containers: { command?: string[] }[] } } };
+    };
     sleeper.spec.template.spec.containers[0].command = ['sleep', '3600'];
     await apply(c, sleeper);
     await allReady();
     const before = await snapshot();
     expect(before.size).toBe(PODS);
-    expect(new Set([...before.values()].map((s) => s.node)).size, 'pods spread over every node').toBe(AGENTS);
-    for (const s of before.values()) expect(startTicks(s.pid), `container process ${s.pid}`).toBe(s.startTicks);
+    expect(
+      new Set([...before.values()].map((s) => s.node)).size,
+      'pods spread over every node',
+    ).toBe(AGENTS);
+    for (const s of before.values())
+      expect(startTicks(s.pid), `container process ${s.pid}`).toBe(s.startTicks);
     expect(containerProcesses().sort()).toEqual([...before.values()].map((s) => s.pid).sort());
 
     const timings: string[] = [];
@@ -147,13 +200,24 @@ describe(`every agent restarts at once while ${PODS} pods run`, () => {
       await allReady();
       const after = await snapshot();
       expect(compare(before, after), `after every agent got ${how} and started again`).toEqual([]);
-      for (const s of after.values()) expect(startTicks(s.pid), `container process ${s.pid} after ${how}`).toBe(s.startTicks);
-      expect(containerProcesses().sort(), `container processes after ${how}`).toEqual([...before.values()].map((s) => s.pid).sort());
+      for (const s of after.values())
+        expect(startTicks(s.pid), `container process ${s.pid} after ${how}`).toBe(s.startTicks);
+      expect(containerProcesses().sort(), `container processes after ${how}`).toEqual(
+        [...before.values()].map((s) => s.pid).sort(),
+      );
       timings.push(`${how}: agents back in ${took} ms`);
     }
-    const ev = await c.kubectl(['get', 'events', '--field-selector', 'reason=Killing', '--no-headers']);
+    const ev = await c.kubectl([
+      'get',
+      'events',
+      '--field-selector',
+      'reason=Killing',
+      '--no-headers',
+    ]);
     expect(ev.code, ev.stderr).toBe(0);
     expect(ev.stdout.trim(), 'no container was killed').toBe('');
-    console.log(`agent restarts with ${PODS} pods on ${AGENTS} process nodes: ${timings.join('; ')}; whole scenario ${Date.now() - t0} ms`);
+    console.log(
+      `agent restarts with ${PODS} pods on ${AGENTS} process nodes: ${timings.join('; ')}; whole scenario ${Date.now() - t0} ms`,
+    );
   }, 400_000);
 });

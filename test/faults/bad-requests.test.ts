@@ -28,7 +28,8 @@ function fault(req: BadRequest, res: RawResponse, finalPath: string): string | u
   } catch {
     return `answered ${res.status} with a body that is not a Status: ${res.contentType} ${JSON.stringify(res.body.slice(0, 120))}`;
   }
-  if (status.kind !== 'Status' || status.code !== res.status || status.status !== 'Failure') return `answered ${res.status} with ${JSON.stringify(status).slice(0, 200)}`;
+  if (status.kind !== 'Status' || status.code !== res.status || status.status !== 'Failure')
+    return `answered ${res.status} with ${JSON.stringify(status).slice(0, 200)}`;
   return undefined;
 }
 
@@ -76,27 +77,52 @@ describe.each([1, 4])('1,000 bad requests, %i partition(s)', (partitions) => {
           const res = await raw(c, { ...req, timeoutMs: 30_000 });
           counts.set(String(res.status), (counts.get(String(res.status)) ?? 0) + 1);
           const f = fault(req, res, finalPath);
-          if (f) faults.push(`#${i} [${req.category}] ${req.what} (${req.method} ${req.path.slice(0, 120)}): ${f}: ${res.body.slice(0, 300)}`);
+          if (f)
+            faults.push(
+              `#${i} [${req.category}] ${req.what} (${req.method} ${req.path.slice(0, 120)}): ${f}: ${res.body.slice(0, 300)}`,
+            );
         } catch (e) {
           counts.set('no answer', (counts.get('no answer') ?? 0) + 1);
-          faults.push(`#${i} [${req.category}] ${req.what} (${req.method} ${req.path.slice(0, 120)}): no answer: ${(e as Error).message}`);
+          faults.push(
+            `#${i} [${req.category}] ${req.what} (${req.method} ${req.path.slice(0, 120)}): no answer: ${(e as Error).message}`,
+          );
         }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const took = Date.now() - t0;
-    console.log(`bad requests (seed ${SEED}, ${partitions} partition(s)): ${corpus.length} in ${took} ms; answers ${JSON.stringify(Object.fromEntries([...counts].sort()))}`);
+    console.log(
+      `bad requests (seed ${SEED}, ${partitions} partition(s)): ${corpus.length} in ${took} ms; answers ${JSON.stringify(Object.fromEntries([...counts].sort()))}`,
+    );
     if (faults.length) console.log(faults.join('\n'));
-    expect(faults, `${faults.length} of ${corpus.length} bad requests were not refused with a 4xx Status`).toEqual([]);
+    expect(
+      faults,
+      `${faults.length} of ${corpus.length} bad requests were not refused with a 4xx Status`,
+    ).toEqual([]);
 
     const after = await fullListing(c, paths);
-    expect(listingDiff(before, after), 'objects stored, changed or removed by bad requests').toEqual([]);
+    expect(
+      listingDiff(before, after),
+      'objects stored, changed or removed by bad requests',
+    ).toEqual([]);
 
     // Healthy: ready, and an ordinary write and read work.
     expect((await raw(c, { method: 'GET', path: '/readyz' })).status).toBe(200);
-    const ok = await raw(c, { method: 'POST', path: `/api/v1/namespaces/${NS}/configmaps`, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-the-storm' }, data: { k: 'v' } }) });
+    const ok = await raw(c, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/configmaps`,
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'after-the-storm' },
+        data: { k: 'v' },
+      }),
+    });
     expect(ok.status, ok.body).toBe(201);
-    const read = await raw(c, { method: 'GET', path: `/api/v1/namespaces/${NS}/configmaps/after-the-storm` });
+    const read = await raw(c, {
+      method: 'GET',
+      path: `/api/v1/namespaces/${NS}/configmaps/after-the-storm`,
+    });
     expect(read.status).toBe(200);
     expect(JSON.parse(read.body).data).toEqual({ k: 'v' });
     const kubectl = await c.kubectl(['get', 'configmaps', '-n', NS, '--no-headers']);

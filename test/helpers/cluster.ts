@@ -73,11 +73,19 @@ export function tempDir(prefix = 'edgeplane-test-'): string {
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const stateDir = opts.stateDir ?? path.join(tempDir(), 'state');
   const command = opts.command ?? [process.execPath, path.join(ROOT, 'bin', 'edgeplane.cjs')];
-  const args = [...command.slice(1), ...(opts.subcommand ?? ['dev']), '--port', '0', '--state', stateDir];
+  const args = [
+    ...command.slice(1),
+    ...(opts.subcommand ?? ['dev']),
+    '--port',
+    '0',
+    '--state',
+    stateDir,
+  ];
   if (opts.partitions !== undefined) args.push('--partitions', String(opts.partitions));
   args.push(...(opts.extraArgs ?? []));
   // Tests ask for local nodes explicitly; a control plane alone starts faster and holds still.
-  if ((opts.subcommand ?? ['dev'])[0] === 'dev' && !args.includes('--agents')) args.push('--agents', '0');
+  if ((opts.subcommand ?? ['dev'])[0] === 'dev' && !args.includes('--agents'))
+    args.push('--agents', '0');
   const child = spawn(command[0], args, {
     cwd: opts.cwd ?? ROOT,
     env: opts.env ?? process.env,
@@ -91,11 +99,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const pgid = child.pid!;
-  const ready = await waitForReady(child, () => out, exited, opts.readyTimeoutMs ?? 120_000).catch(async (err: Error) => {
-    killGroup(pgid, 'SIGKILL');
-    await waitGroupGone(pgid, 5_000);
-    throw err;
-  });
+  const ready = await waitForReady(child, () => out, exited, opts.readyTimeoutMs ?? 120_000).catch(
+    async (err: Error) => {
+      killGroup(pgid, 'SIGKILL');
+      await waitGroupGone(pgid, 5_000);
+      throw err;
+    },
+  );
   const url = ready;
   const port = Number(new URL(url).port);
   const token = fs.readFileSync(path.join(stateDir, 'admin-token'), 'utf8').trim();
@@ -115,12 +125,19 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     exited,
     output: () => out,
     kubectl: (kargs, o = {}) =>
-      run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...kargs], { input: o.input, timeoutMs: o.timeoutMs ?? 60_000 }),
-    fetch: (p, init = {}) => request(url, agent, init.token === undefined ? token : init.token, p, init),
+      run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...kargs], {
+        input: o.input,
+        timeoutMs: o.timeoutMs ?? 60_000,
+      }),
+    fetch: (p, init = {}) =>
+      request(url, agent, init.token === undefined ? token : init.token, p, init),
     stop: async () => {
       killGroup(pgid, 'SIGTERM');
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref());
-      if ((await Promise.race([exited, timer])) === 'timeout' || !(await waitGroupGone(pgid, 10_000))) {
+      if (
+        (await Promise.race([exited, timer])) === 'timeout' ||
+        !(await waitGroupGone(pgid, 10_000))
+      ) {
         killGroup(pgid, 'SIGKILL');
       }
       const { code } = await exited;
@@ -142,7 +159,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 }
 
 /** Starts a cluster again on an existing state folder. */
-export function restartCluster(stateDir: string, opts: Omit<ClusterOptions, 'stateDir'> = {}): Promise<Cluster> {
+export function restartCluster(
+  stateDir: string,
+  opts: Omit<ClusterOptions, 'stateDir'> = {},
+): Promise<Cluster> {
   return startCluster({ ...opts, stateDir });
 }
 
@@ -165,7 +185,12 @@ export function run(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -201,7 +226,9 @@ function waitForReady(
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`edgeplane dev was not ready after ${timeoutMs} ms; it printed:\n${output()}`));
+      reject(
+        new Error(`edgeplane dev was not ready after ${timeoutMs} ms; it printed:\n${output()}`),
+      );
     }, timeoutMs);
     const done = () => {
       clearTimeout(timer);
@@ -210,31 +237,49 @@ function waitForReady(
     child.stdout!.on('data', check);
     void exited.then(({ code, signal }) => {
       done();
-      reject(new Error(`edgeplane dev exited (code ${code}, signal ${signal}) before it was ready; it printed:\n${output()}`));
+      reject(
+        new Error(
+          `edgeplane dev exited (code ${code}, signal ${signal}) before it was ready; it printed:\n${output()}`,
+        ),
+      );
     });
     check();
   });
 }
 
-function request(base: string, agent: https.Agent, token: string | null, p: string, init: FetchInit): Promise<Response> {
+function request(
+  base: string,
+  agent: https.Agent,
+  token: string | null,
+  p: string,
+  init: FetchInit,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (token !== null) headers.authorization = `Bearer ${token}`;
-    if (init.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    if (
+      init.body !== undefined &&
+      !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
+    ) {
       headers['content-type'] = 'application/json';
     }
-    const req = https.request(new URL(p, base), { method: init.method ?? 'GET', headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        const status = res.statusCode ?? 0;
-        const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-        resolve(new Response(body, { status, headers: h }));
-      });
-    });
+    const req = https.request(
+      new URL(p, base),
+      { method: init.method ?? 'GET', headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          const status = res.statusCode ?? 0;
+          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers: h }));
+        });
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });

@@ -17,7 +17,13 @@ export interface KObj {
     uid?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-    ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+    ownerReferences?: {
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }[];
     deletionTimestamp?: string;
     finalizers?: string[];
     resourceVersion?: string;
@@ -42,9 +48,23 @@ export interface FakeNodesOptions {
  * Starts one `edgeplane agent --runtime fake` process holding `nodes` simulated nodes and waits
  * until every one of them is Ready. Stop it by its PID (agent.stop() or agent.kill()).
  */
-export async function startFakeNodes(cluster: Cluster, o: FakeNodesOptions): Promise<{ agent: AgentProcess; names: string[] }> {
+export async function startFakeNodes(
+  cluster: Cluster,
+  o: FakeNodesOptions,
+): Promise<{ agent: AgentProcess; names: string[] }> {
   const state = path.join(tempDir('edgeplane-fake-agent-'), o.prefix);
-  const args = ['--runtime', 'fake', '--nodes', String(o.nodes), '--name-prefix', o.prefix, '--address', o.address, '--state', state];
+  const args = [
+    '--runtime',
+    'fake',
+    '--nodes',
+    String(o.nodes),
+    '--name-prefix',
+    o.prefix,
+    '--address',
+    o.address,
+    '--state',
+    state,
+  ];
   if (o.cpu) args.push('--cpu', o.cpu);
   if (o.memory) args.push('--memory', o.memory);
   if (o.labels) args.push('--labels', o.labels);
@@ -53,9 +73,20 @@ export async function startFakeNodes(cluster: Cluster, o: FakeNodesOptions): Pro
   const until = Date.now() + 30_000;
   for (;;) {
     const nodes = await getList(cluster, '/api/v1/nodes');
-    const ready = new Set(nodes.filter((n) => n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name));
+    const ready = new Set(
+      nodes
+        .filter((n) =>
+          n.status?.conditions?.some(
+            (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
+          ),
+        )
+        .map((n) => n.metadata.name),
+    );
     if (names.every((n) => ready.has(n))) break;
-    if (Date.now() > until) throw new Error(`simulated nodes ${names.join(', ')} were not all Ready in 30 s; ready: ${[...ready].join(', ')}`);
+    if (Date.now() > until)
+      throw new Error(
+        `simulated nodes ${names.join(', ')} were not all Ready in 30 s; ready: ${[...ready].join(', ')}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
   return { agent, names };
@@ -83,8 +114,19 @@ export async function getMaybe(cluster: Cluster, p: string): Promise<KObj | unde
 }
 
 /** Sends a request with a JSON body and answers the parsed reply; throws unless the status is one of `ok`. */
-export async function send(cluster: Cluster, method: string, p: string, body: unknown, ok = [200, 201], contentType = 'application/json'): Promise<KObj> {
-  const res = await cluster.fetch(p, { method, body: JSON.stringify(body), headers: { 'content-type': contentType } });
+export async function send(
+  cluster: Cluster,
+  method: string,
+  p: string,
+  body: unknown,
+  ok = [200, 201],
+  contentType = 'application/json',
+): Promise<KObj> {
+  const res = await cluster.fetch(p, {
+    method,
+    body: JSON.stringify(body),
+    headers: { 'content-type': contentType },
+  });
   const text = await res.text();
   if (!ok.includes(res.status)) throw new Error(`${method} ${p} answered ${res.status}: ${text}`);
   return JSON.parse(text) as KObj;
@@ -123,18 +165,35 @@ export function deployment(name: string, o: DeploymentOptions = {}): object {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.annotations ? { annotations: o.annotations } : {}) },
+    metadata: {
+      name,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      ...(o.annotations ? { annotations: o.annotations } : {}),
+    },
     spec: {
       replicas: o.replicas ?? 1,
       selector: { matchLabels: { app: name } },
-      ...(o.progressDeadlineSeconds !== undefined ? { progressDeadlineSeconds: o.progressDeadlineSeconds } : {}),
+      ...(o.progressDeadlineSeconds !== undefined
+        ? { progressDeadlineSeconds: o.progressDeadlineSeconds }
+        : {}),
       ...(o.minReadySeconds !== undefined ? { minReadySeconds: o.minReadySeconds } : {}),
       ...(o.recreate ? { strategy: { type: 'Recreate' } } : {}),
       ...(o.maxSurge !== undefined || o.maxUnavailable !== undefined
-        ? { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: o.maxSurge ?? '25%', maxUnavailable: o.maxUnavailable ?? '25%' } } }
+        ? {
+            strategy: {
+              type: 'RollingUpdate',
+              rollingUpdate: {
+                maxSurge: o.maxSurge ?? '25%',
+                maxUnavailable: o.maxUnavailable ?? '25%',
+              },
+            },
+          }
         : {}),
       template: {
-        metadata: { labels: { app: name }, ...(o.podAnnotations ? { annotations: o.podAnnotations } : {}) },
+        metadata: {
+          labels: { app: name },
+          ...(o.podAnnotations ? { annotations: o.podAnnotations } : {}),
+        },
         spec: {
           terminationGracePeriodSeconds: o.terminationGracePeriodSeconds ?? 5,
           containers: [
@@ -150,11 +209,22 @@ export function deployment(name: string, o: DeploymentOptions = {}): object {
   };
 }
 
-export const isReady = (p: KObj) => p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') === true;
+export const isReady = (p: KObj) =>
+  p.status?.conditions?.some(
+    (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
+  ) === true;
 
 /** Pods of a label selector (not terminating unless asked), with their node. */
-export async function pods(cluster: Cluster, selector: string, namespace = 'default', includeTerminating = false): Promise<KObj[]> {
-  const items = await getList(cluster, `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
+export async function pods(
+  cluster: Cluster,
+  selector: string,
+  namespace = 'default',
+  includeTerminating = false,
+): Promise<KObj[]> {
+  const items = await getList(
+    cluster,
+    `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`,
+  );
   return includeTerminating ? items : items.filter((p) => !p.metadata.deletionTimestamp);
 }
 
@@ -186,55 +256,73 @@ export interface WatchRecorder {
  * An https watch through the cluster's own agent: every event is kept with its arrival time. Starts
  * from the given resourceVersion (a list's), so nothing between the list and the watch is missed.
  */
-export function watch(cluster: Cluster, p: string, resourceVersion: string): Promise<WatchRecorder> {
+export function watch(
+  cluster: Cluster,
+  p: string,
+  resourceVersion: string,
+): Promise<WatchRecorder> {
   const sep = p.includes('?') ? '&' : '?';
-  const url = new URL(`${p}${sep}watch=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=600`, cluster.url);
+  const url = new URL(
+    `${p}${sep}watch=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=600`,
+    cluster.url,
+  );
   const events: WatchEvent[] = [];
   const waiters = new Set<() => void>();
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { headers: { authorization: `Bearer ${cluster.token}`, accept: 'application/json' }, agent: cluster.agent }, (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`watch ${p} answered ${res.statusCode}`));
-        return;
-      }
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const e = JSON.parse(line) as { type: string; object: KObj };
-          events.push({ ...e, at: Date.now() });
-          for (const w of [...waiters]) w();
+    const req = https.request(
+      url,
+      {
+        headers: { authorization: `Bearer ${cluster.token}`, accept: 'application/json' },
+        agent: cluster.agent,
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`watch ${p} answered ${res.statusCode}`));
+          return;
         }
-      });
-      res.on('error', () => undefined);
-      resolve({
-        events,
-        waitFor(pred, timeoutMs, from = 0) {
-          return new Promise((ok, fail) => {
-            const check = () => {
-              const hit = events.slice(from).find(pred);
-              if (hit) {
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            const e = JSON.parse(line) as { type: string; object: KObj };
+            events.push({ ...e, at: Date.now() });
+            for (const w of [...waiters]) w();
+          }
+        });
+        res.on('error', () => undefined);
+        resolve({
+          events,
+          waitFor(pred, timeoutMs, from = 0) {
+            return new Promise((ok, fail) => {
+              const check = () => {
+                const hit = events.slice(from).find(pred);
+                if (hit) {
+                  waiters.delete(check);
+                  clearTimeout(timer);
+                  ok(hit);
+                }
+              };
+              const timer = setTimeout(() => {
                 waiters.delete(check);
-                clearTimeout(timer);
-                ok(hit);
-              }
-            };
-            const timer = setTimeout(() => {
-              waiters.delete(check);
-              fail(new Error(`no matching watch event on ${p} within ${timeoutMs} ms (${events.length} events seen)`));
-            }, timeoutMs);
-            waiters.add(check);
-            check();
-          });
-        },
-        stop: () => req.destroy(),
-      });
-    });
+                fail(
+                  new Error(
+                    `no matching watch event on ${p} within ${timeoutMs} ms (${events.length} events seen)`,
+                  ),
+                );
+              }, timeoutMs);
+              waiters.add(check);
+              check();
+            });
+          },
+          stop: () => req.destroy(),
+        });
+      },
+    );
     req.on('error', (e) => reject(e));
     req.end();
   });
@@ -247,7 +335,10 @@ export interface PendingAlarms {
   controllers: number | null;
 }
 
-const LEADERS = { scheduler: 'edgeplane-scheduler-SchedulerLeader', controllers: 'edgeplane-controllers-ControllerLeader' } as const;
+const LEADERS = {
+  scheduler: 'edgeplane-scheduler-SchedulerLeader',
+  controllers: 'edgeplane-controllers-ControllerLeader',
+} as const;
 
 /**
  * The leaders' pending alarms, read from the dev cluster's state folder: workerd keeps every
@@ -279,7 +370,11 @@ export async function pendingAlarms(stateDir: string): Promise<PendingAlarms> {
  * Samples the pending alarms every `everyMs` for `forMs` and answers every sample, each with the
  * time it was taken: a single read can fall inside a pass (the alarm fired and is not set again yet).
  */
-export async function sampleAlarms(stateDir: string, forMs: number, everyMs = 250): Promise<(PendingAlarms & { at: number })[]> {
+export async function sampleAlarms(
+  stateDir: string,
+  forMs: number,
+  everyMs = 250,
+): Promise<(PendingAlarms & { at: number })[]> {
   const out: (PendingAlarms & { at: number })[] = [];
   const until = Date.now() + forMs;
   for (;;) {

@@ -10,9 +10,21 @@ import { removeLeftovers } from '../../src/agent/runtimes/podman-leftovers';
 export const BUSYBOX_IMAGE = 'localhost/edgeplane-busybox:test';
 const INSTALL = 'install them with `apt-get install -y podman runc busybox-static` (.ci/run does)';
 
-export function podman(args: string[], input?: Buffer): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('podman', [...PODMAN_DEFAULTS.globalArgs, ...args], { input, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? (r.error ? 127 : 1), stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error?.message ?? '') };
+export function podman(
+  args: string[],
+  input?: Buffer,
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('podman', [...PODMAN_DEFAULTS.globalArgs, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return {
+    code: r.status ?? (r.error ? 127 : 1),
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? r.error?.message ?? '',
+  };
 }
 
 function busyboxPath(): string | undefined {
@@ -54,13 +66,21 @@ export function ensureBusyboxImage(): void {
     fs.chmodSync(path.join(root, 'tmp'), 0o1777);
     fs.copyFileSync(bb, path.join(root, 'bin', 'busybox'));
     fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
-    const applets = spawnSync(bb, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
+    const applets = spawnSync(bb, ['--list'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((a) => a && a !== 'busybox');
     for (const a of applets) fs.symlinkSync('busybox', path.join(root, 'bin', a));
-    fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n');
+    fs.writeFileSync(
+      path.join(root, 'etc', 'passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n',
+    );
     fs.writeFileSync(path.join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
     const tar = spawnSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
     if (tar.status !== 0) throw new Error(`tar of the busybox rootfs failed: ${tar.stderr}`);
-    const imported = podman(['import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', '-', BUSYBOX_IMAGE], tar.stdout);
+    const imported = podman(
+      ['import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', '-', BUSYBOX_IMAGE],
+      tar.stdout,
+    );
     if (imported.code !== 0) throw new Error(`podman import failed: ${imported.stderr}`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -73,8 +93,29 @@ export function removeOwned(stateDir: string): number {
 }
 
 /** Containers of one pod, by the runtime's labels: id and state. */
-export function podContainers(stateDir: string, podUid: string): { id: string; state: string; sandbox: boolean }[] {
-  const out = podman(['ps', '-a', '--no-trunc', '--filter', `label=${LABEL.owner}=${path.resolve(stateDir)}`, '--filter', `label=${LABEL.podUid}=${podUid}`, '--format', 'json']);
-  const rows = (out.stdout.trim() ? JSON.parse(out.stdout) : []) as { Id: string; State: string; Labels?: Record<string, string> }[];
-  return rows.map((r) => ({ id: r.Id, state: r.State, sandbox: r.Labels?.[LABEL.sandbox] === 'true' }));
+export function podContainers(
+  stateDir: string,
+  podUid: string,
+): { id: string; state: string; sandbox: boolean }[] {
+  const out = podman([
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=${LABEL.owner}=${path.resolve(stateDir)}`,
+    '--filter',
+    `label=${LABEL.podUid}=${podUid}`,
+    '--format',
+    'json',
+  ]);
+  const rows = (out.stdout.trim() ? JSON.parse(out.stdout) : []) as {
+    Id: string;
+    State: string;
+    Labels?: Record<string, string>;
+  }[];
+  return rows.map((r) => ({
+    id: r.Id,
+    state: r.State,
+    sandbox: r.Labels?.[LABEL.sandbox] === 'true',
+  }));
 }

@@ -69,13 +69,28 @@ class FakeApi {
   }
 
   private pod(name: string, rv: number, extra: Record<string, unknown> = {}): KObject {
-    return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', resourceVersion: String(rv) }, ...extra };
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', resourceVersion: String(rv) },
+      ...extra,
+    };
   }
 
   /** Writes one change; `cut` breaks every open watch halfway through this event's line. */
-  write(type: Logged['type'], name: string, opts: { cut?: boolean; extra?: Record<string, unknown> } = {}): Logged {
+  write(
+    type: Logged['type'],
+    name: string,
+    opts: { cut?: boolean; extra?: Record<string, unknown> } = {},
+  ): Logged {
     const rv = ++this.rev;
-    const object = type === 'DELETED' ? { ...this.objects.get(name)!, metadata: { ...this.objects.get(name)!.metadata, resourceVersion: String(rv) } } : this.pod(name, rv, opts.extra);
+    const object =
+      type === 'DELETED'
+        ? {
+            ...this.objects.get(name)!,
+            metadata: { ...this.objects.get(name)!.metadata, resourceVersion: String(rv) },
+          }
+        : this.pod(name, rv, opts.extra);
     if (type === 'DELETED') this.objects.delete(name);
     else this.objects.set(name, object);
     const entry = { rv, type, object };
@@ -92,7 +107,11 @@ class FakeApi {
   }
 
   bookmark(): void {
-    const line = JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rev) } } }) + '\n';
+    const line =
+      JSON.stringify({
+        type: 'BOOKMARK',
+        object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rev) } },
+      }) + '\n';
     for (const w of this.watchers) w.write(line);
   }
 
@@ -117,56 +136,108 @@ class FakeApi {
 
   private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url!, 'http://x');
-    this.seen.push({ method: req.method!, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    this.seen.push({
+      method: req.method!,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    });
     const q = url.searchParams;
-    const podPath = url.pathname.match(/^(?:\/prefix)?\/api\/v1\/namespaces\/default\/pods(?:\/([^/]+))?(?:\/([^/]+))?$/);
+    const podPath = url.pathname.match(
+      /^(?:\/prefix)?\/api\/v1\/namespaces\/default\/pods(?:\/([^/]+))?(?:\/([^/]+))?$/,
+    );
     if (url.pathname.endsWith('/configmaps/broken')) {
       res.writeHead(503, { 'Content-Type': 'text/plain' });
       res.end('upstream connect error');
       return;
     }
-    if (!podPath) return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource`));
+    if (!podPath)
+      return this.send(
+        res,
+        404,
+        status(404, 'NotFound', `the server could not find the requested resource`),
+      );
     const [, name, sub] = podPath;
-    if (req.method === 'GET' && !name && q.get('watch') === 'true') return this.watch(res, Number(q.get('resourceVersion') || this.rev));
+    if (req.method === 'GET' && !name && q.get('watch') === 'true')
+      return this.watch(res, Number(q.get('resourceVersion') || this.rev));
     if (req.method === 'GET' && !name) return this.list(res, q);
     if (req.method === 'GET') {
       const obj = this.objects.get(name);
-      return obj ? this.send(res, 200, obj) : this.send(res, 404, status(404, 'NotFound', `pods "${name}" not found`));
+      return obj
+        ? this.send(res, 200, obj)
+        : this.send(res, 404, status(404, 'NotFound', `pods "${name}" not found`));
     }
-    if (name === 'taken') return this.send(res, 409, status(409, 'AlreadyExists', 'pods "taken" already exists'));
-    if (name === 'stale') return this.send(res, 409, status(409, 'Conflict', 'Operation cannot be fulfilled on pods "stale": the object has been modified; please apply your changes to the latest version and try again'));
+    if (name === 'taken')
+      return this.send(res, 409, status(409, 'AlreadyExists', 'pods "taken" already exists'));
+    if (name === 'stale')
+      return this.send(
+        res,
+        409,
+        status(
+          409,
+          'Conflict',
+          'Operation cannot be fulfilled on pods "stale": the object has been modified; please apply your changes to the latest version and try again',
+        ),
+      );
     // Writes echo what they got, so tests can check exactly what the client sent.
-    this.send(res, req.method === 'POST' ? 201 : 200, { kind: 'Echo', metadata: {}, sub, body: body ? JSON.parse(body) : null });
+    this.send(res, req.method === 'POST' ? 201 : 200, {
+      kind: 'Echo',
+      metadata: {},
+      sub,
+      body: body ? JSON.parse(body) : null,
+    });
   }
 
   private list(res: ServerResponse, q: URLSearchParams): void {
-    const items = [...this.objects.values()].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+    const items = [...this.objects.values()].sort((a, b) =>
+      a.metadata.name!.localeCompare(b.metadata.name!),
+    );
     const limit = Number(q.get('limit') || 0);
     let offset = 0;
     let rv = this.rev;
     const token = q.get('continue');
     if (token) {
       const [tokenRv, tokenOffset] = token.split(':').map(Number);
-      if (tokenRv < this.compactedBelow) return this.send(res, 410, status(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.'));
+      if (tokenRv < this.compactedBelow)
+        return this.send(
+          res,
+          410,
+          status(
+            410,
+            'Expired',
+            'The provided continue parameter is too old to display a consistent list result.',
+          ),
+        );
       rv = tokenRv;
       offset = tokenOffset;
     }
     const page = limit ? items.slice(offset, offset + limit) : items.slice(offset);
     const next = limit && offset + limit < items.length ? `${rv}:${offset + limit}` : undefined;
-    this.send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: String(rv), continue: next }, items: page });
+    this.send(res, 200, {
+      apiVersion: 'v1',
+      kind: 'PodList',
+      metadata: { resourceVersion: String(rv), continue: next },
+      items: page,
+    });
     this.afterList?.();
   }
 
   private watch(res: ServerResponse, from: number): void {
     if (from < this.compactedBelow) {
-      const gone = status(410, 'Expired', `too old resource version: ${from} (${this.compactedBelow})`);
+      const gone = status(
+        410,
+        'Expired',
+        `too old resource version: ${from} (${this.compactedBelow})`,
+      );
       if (this.expireAs === 'http') return this.send(res, 410, gone);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ type: 'ERROR', object: gone }) + '\n');
       return;
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-    for (const e of this.log) if (e.rv > from) res.write(JSON.stringify({ type: e.type, object: e.object }) + '\n');
+    for (const e of this.log)
+      if (e.rv > from) res.write(JSON.stringify({ type: e.type, object: e.object }) + '\n');
     this.watchers.add(res);
     res.on('close', () => this.watchers.delete(res));
   }
@@ -195,18 +266,36 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 
 describe('paths', () => {
   it('builds core, group, cluster-scoped and subresource URLs with escaped names and queries', () => {
-    expect(resourceUrl(resolveResource('pods'), { namespace: 'ns', name: 'a b', subresource: 'binding' })).toBe(
-      '/api/v1/namespaces/ns/pods/a%20b/binding',
+    expect(
+      resourceUrl(resolveResource('pods'), {
+        namespace: 'ns',
+        name: 'a b',
+        subresource: 'binding',
+      }),
+    ).toBe('/api/v1/namespaces/ns/pods/a%20b/binding');
+    expect(
+      resourceUrl(
+        resolveResource('deployments.apps'),
+        { namespace: 'ns' },
+        { labelSelector: 'app in (x,y)', limit: 10 },
+      ),
+    ).toBe('/apis/apps/v1/namespaces/ns/deployments?labelSelector=app+in+%28x%2Cy%29&limit=10');
+    expect(resourceUrl(resolveResource('nodes'), { namespace: 'ignored', name: 'n1' })).toBe(
+      '/api/v1/nodes/n1',
     );
-    expect(resourceUrl(resolveResource('deployments.apps'), { namespace: 'ns' }, { labelSelector: 'app in (x,y)', limit: 10 })).toBe(
-      '/apis/apps/v1/namespaces/ns/deployments?labelSelector=app+in+%28x%2Cy%29&limit=10',
-    );
-    expect(resourceUrl(resolveResource('nodes'), { namespace: 'ignored', name: 'n1' })).toBe('/api/v1/nodes/n1');
-    expect(resourceUrl(resolveResource('coordination.k8s.io/v1/leases'), {}, { watch: true, allowWatchBookmarks: true, resourceVersion: '7' })).toBe(
+    expect(
+      resourceUrl(
+        resolveResource('coordination.k8s.io/v1/leases'),
+        {},
+        { watch: true, allowWatchBookmarks: true, resourceVersion: '7' },
+      ),
+    ).toBe(
       '/apis/coordination.k8s.io/v1/leases?watch=true&allowWatchBookmarks=true&resourceVersion=7',
     );
     expect(() => resolveResource('widgets')).toThrow(/unknown resource "widgets"/);
-    expect(() => resourceUrl(resolveResource('pods'), { name: 'p' })).toThrow('pods are namespaced: say which namespace p is in');
+    expect(() => resourceUrl(resolveResource('pods'), { name: 'p' })).toThrow(
+      'pods are namespaced: say which namespace p is in',
+    );
   });
 });
 
@@ -258,41 +347,99 @@ describe('KubeClient', () => {
     expect(isNotFound(missing)).toBe(true);
     expect(isConflict(missing)).toBe(false);
 
-    const exists = await client.create('pods', { metadata: { name: 'taken', namespace: 'default' } }).catch((e) => e);
-    const dup = await client.createSubresource('pods', 'taken', 'binding', {}, { namespace: 'default' }).catch((e) => e);
+    const exists = await client
+      .create('pods', { metadata: { name: 'taken', namespace: 'default' } })
+      .catch((e) => e);
+    const dup = await client
+      .createSubresource('pods', 'taken', 'binding', {}, { namespace: 'default' })
+      .catch((e) => e);
     expect(isAlreadyExists(dup)).toBe(true);
     expect(isConflict(dup)).toBe(false);
     expect(exists).toBeInstanceOf(Object);
 
-    const stale = await client.update('pods', { metadata: { name: 'stale', namespace: 'default', resourceVersion: '1' } }).catch((e) => e);
+    const stale = await client
+      .update('pods', { metadata: { name: 'stale', namespace: 'default', resourceVersion: '1' } })
+      .catch((e) => e);
     expect(isConflict(stale)).toBe(true);
     expect(stale.status.reason).toBe('Conflict');
 
-    const broken = await client.get('configmaps', 'broken', { namespace: 'default' }).catch((e) => e);
-    expect(broken.status).toMatchObject({ kind: 'Status', code: 503, reason: 'ServiceUnavailable', message: 'upstream connect error' });
+    const broken = await client
+      .get('configmaps', 'broken', { namespace: 'default' })
+      .catch((e) => e);
+    expect(broken.status).toMatchObject({
+      kind: 'Status',
+      code: 503,
+      reason: 'ServiceUnavailable',
+      message: 'upstream connect error',
+    });
   });
 
   it('sends writes to the right paths with the right content types, queries and bodies', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', namespace: 'default', resourceVersion: '3' } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'w', namespace: 'default', resourceVersion: '3' },
+    };
     await client.create('pods', pod, { dryRun: 'All', fieldManager: 'sched' });
     await client.update('pods', pod);
     await client.updateStatus('pods', pod);
-    await client.patch('pods', 'w', 'merge', { metadata: { labels: { a: 'b' } } }, { namespace: 'default' });
-    await client.patch('pods', 'w', 'strategic', {}, { namespace: 'default', subresource: 'status' });
-    await client.patch('pods', 'w', 'json', [{ op: 'remove', path: '/metadata/labels/a' }], { namespace: 'default' });
-    await client.patch('pods', 'w', 'apply', pod, { namespace: 'default', fieldManager: 'me', force: true });
-    await client.delete('pods', 'w', { namespace: 'default', propagationPolicy: 'Foreground', gracePeriodSeconds: 0, preconditions: { uid: 'u1' } });
-    const bound = await client.createSubresource<{ sub: string; body: unknown }>('pods', 'w', 'binding', { target: { kind: 'Node', name: 'n1' } }, { namespace: 'default' });
+    await client.patch(
+      'pods',
+      'w',
+      'merge',
+      { metadata: { labels: { a: 'b' } } },
+      { namespace: 'default' },
+    );
+    await client.patch(
+      'pods',
+      'w',
+      'strategic',
+      {},
+      { namespace: 'default', subresource: 'status' },
+    );
+    await client.patch('pods', 'w', 'json', [{ op: 'remove', path: '/metadata/labels/a' }], {
+      namespace: 'default',
+    });
+    await client.patch('pods', 'w', 'apply', pod, {
+      namespace: 'default',
+      fieldManager: 'me',
+      force: true,
+    });
+    await client.delete('pods', 'w', {
+      namespace: 'default',
+      propagationPolicy: 'Foreground',
+      gracePeriodSeconds: 0,
+      preconditions: { uid: 'u1' },
+    });
+    const bound = await client.createSubresource<{ sub: string; body: unknown }>(
+      'pods',
+      'w',
+      'binding',
+      { target: { kind: 'Node', name: 'n1' } },
+      { namespace: 'default' },
+    );
 
-    const rows = api.seen.map((s) => [s.method, s.path + (s.query.size ? `?${s.query}` : ''), s.headers['content-type']]);
+    const rows = api.seen.map((s) => [
+      s.method,
+      s.path + (s.query.size ? `?${s.query}` : ''),
+      s.headers['content-type'],
+    ]);
     expect(rows).toEqual([
       ['POST', '/api/v1/namespaces/default/pods?dryRun=All&fieldManager=sched', 'application/json'],
       ['PUT', '/api/v1/namespaces/default/pods/w', 'application/json'],
       ['PUT', '/api/v1/namespaces/default/pods/w/status', 'application/json'],
       ['PATCH', '/api/v1/namespaces/default/pods/w', 'application/merge-patch+json'],
-      ['PATCH', '/api/v1/namespaces/default/pods/w/status', 'application/strategic-merge-patch+json'],
+      [
+        'PATCH',
+        '/api/v1/namespaces/default/pods/w/status',
+        'application/strategic-merge-patch+json',
+      ],
       ['PATCH', '/api/v1/namespaces/default/pods/w', 'application/json-patch+json'],
-      ['PATCH', '/api/v1/namespaces/default/pods/w?fieldManager=me&force=true', 'application/apply-patch+yaml'],
+      [
+        'PATCH',
+        '/api/v1/namespaces/default/pods/w?fieldManager=me&force=true',
+        'application/apply-patch+yaml',
+      ],
       ['DELETE', '/api/v1/namespaces/default/pods/w', 'application/json'],
       ['POST', '/api/v1/namespaces/default/pods/w/binding', 'application/json'],
     ]);
@@ -304,7 +451,9 @@ describe('KubeClient', () => {
       preconditions: { uid: 'u1' },
     });
     expect(bound).toMatchObject({ sub: 'binding', body: { target: { kind: 'Node', name: 'n1' } } });
-    await expect(client.patch('pods', 'w', 'apply', pod, { namespace: 'default' })).rejects.toThrow(/fieldManager/);
+    await expect(client.patch('pods', 'w', 'apply', pod, { namespace: 'default' })).rejects.toThrow(
+      /fieldManager/,
+    );
   });
 });
 
@@ -312,18 +461,30 @@ describe('watch', () => {
   it('yields whole events when the server splits lines across chunks', async () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      const a = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'x', resourceVersion: '1' } } });
-      const b = JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'x', resourceVersion: '2' } } });
+      const a = JSON.stringify({
+        type: 'ADDED',
+        object: { metadata: { name: 'x', resourceVersion: '1' } },
+      });
+      const b = JSON.stringify({
+        type: 'MODIFIED',
+        object: { metadata: { name: 'x', resourceVersion: '2' } },
+      });
       res.write(a.slice(0, 10));
       setTimeout(() => res.write(a.slice(10) + '\n' + b.slice(0, 5)), 20);
       // The last event has no trailing newline: it is complete JSON, so it is still delivered.
       setTimeout(() => res.end(b.slice(5)), 40);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const c = new KubeClient({ transport: bearerTransport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 't') });
+    const c = new KubeClient({
+      transport: bearerTransport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 't'),
+    });
     const events = [];
-    for await (const e of c.watch('pods', { resourceVersion: '0' })) events.push([e.type, e.object.metadata.resourceVersion]);
-    expect(events).toEqual([['ADDED', '1'], ['MODIFIED', '2']]);
+    for await (const e of c.watch('pods', { resourceVersion: '0' }))
+      events.push([e.type, e.object.metadata.resourceVersion]);
+    expect(events).toEqual([
+      ['ADDED', '1'],
+      ['MODIFIED', '2'],
+    ]);
     server.close();
   });
 
@@ -333,7 +494,9 @@ describe('watch', () => {
       res.end('{"type":"ADDED","object":{"metadata":{"na');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const c = new KubeClient({ transport: bearerTransport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 't') });
+    const c = new KubeClient({
+      transport: bearerTransport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 't'),
+    });
     const drain = async () => {
       for await (const _ of c.watch('pods')) void _;
     };
@@ -346,7 +509,14 @@ describe('watch', () => {
     const abort = new AbortController();
     const seen: string[] = [];
     const done = (async () => {
-      for await (const e of client.watch('pods', { namespace: 'default', resourceVersion: '100', labelSelector: 'app=x', allowWatchBookmarks: true, timeoutSeconds: 30, signal: abort.signal })) {
+      for await (const e of client.watch('pods', {
+        namespace: 'default',
+        resourceVersion: '100',
+        labelSelector: 'app=x',
+        allowWatchBookmarks: true,
+        timeoutSeconds: 30,
+        signal: abort.signal,
+      })) {
         seen.push(e.object.metadata.name!);
         abort.abort();
       }
@@ -369,7 +539,9 @@ describe('Informer', () => {
 
   function record(inf: Informer): Array<[string, string, string]> {
     const events: Array<[string, string, string]> = [];
-    inf.onEvent((e: InformerEvent<KObject>) => events.push([e.type, e.object.metadata.name!, e.object.metadata.resourceVersion!]));
+    inf.onEvent((e: InformerEvent<KObject>) =>
+      events.push([e.type, e.object.metadata.name!, e.object.metadata.resourceVersion!]),
+    );
     return events;
   }
 
@@ -387,7 +559,10 @@ describe('Informer', () => {
     api.write('MODIFIED', 'b');
     api.write('DELETED', 'a');
     await until(() => events.length === 5, 'two watch events');
-    expect(events.slice(3)).toEqual([['MODIFIED', 'b', '104'], ['DELETED', 'a', '105']]);
+    expect(events.slice(3)).toEqual([
+      ['MODIFIED', 'b', '104'],
+      ['DELETED', 'a', '105'],
+    ]);
     expect(names(inf)).toEqual(['default/b', 'default/c']);
     inf.stop();
   });
@@ -435,7 +610,11 @@ describe('Informer', () => {
       api.expireAs = expireAs;
       for (const n of ['a', 'b', 'c']) api.write('ADDED', n);
       const errors: unknown[] = [];
-      const inf = new Informer(client, 'pods', { namespace: 'default', ...fast, onError: (e) => errors.push(e) });
+      const inf = new Informer(client, 'pods', {
+        namespace: 'default',
+        ...fast,
+        onError: (e) => errors.push(e),
+      });
       const events = record(inf);
       inf.start();
       await until(() => api.watchers.size === 1, 'the watch');
@@ -453,7 +632,11 @@ describe('Informer', () => {
       ]);
       expect(names(inf)).toEqual(['default/b', 'default/c', 'default/d']);
       await until(() => api.watchers.size === 1, 'the new watch');
-      expect(api.watchRequests().map((s) => s.query.get('resourceVersion'))).toEqual(['103', '103', '106']);
+      expect(api.watchRequests().map((s) => s.query.get('resourceVersion'))).toEqual([
+        '103',
+        '103',
+        '106',
+      ]);
       // The dropped stream may be reported; the 410 never is, since relisting is the cure.
       expect(errors.filter((e) => e instanceof ApiStatusError)).toEqual([]);
       inf.stop();
@@ -464,7 +647,11 @@ describe('Informer', () => {
     const port = new URL(api.url).port;
     await api.close();
     const errors: unknown[] = [];
-    const inf = new Informer(client, 'pods', { namespace: 'default', ...fast, onError: (e) => errors.push(e) }).start();
+    const inf = new Informer(client, 'pods', {
+      namespace: 'default',
+      ...fast,
+      onError: (e) => errors.push(e),
+    }).start();
     await new Promise((r) => setTimeout(r, 300));
     // 5, 10, 20, 40, then 50 ms apart: about nine attempts in 300 ms, not hundreds.
     expect(errors.length).toBeGreaterThanOrEqual(3);

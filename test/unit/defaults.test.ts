@@ -18,8 +18,14 @@ describe('secret defaults', () => {
     });
     expect(s.type).toBe('Opaque');
     expect(s.stringData).toBeUndefined();
-    expect(s.data).toEqual({ keep: 'a2VlcA==', user: 'YWRtaW4=', greeting: 'Z3LDvMOfIGRpY2gg4pyT' });
-    expect(new TextDecoder().decode(Uint8Array.from(atob(s.data.greeting), (c) => c.charCodeAt(0)))).toBe('grüß dich ✓');
+    expect(s.data).toEqual({
+      keep: 'a2VlcA==',
+      user: 'YWRtaW4=',
+      greeting: 'Z3LDvMOfIGRpY2gg4pyT',
+    });
+    expect(
+      new TextDecoder().decode(Uint8Array.from(atob(s.data.greeting), (c) => c.charCodeAt(0))),
+    ).toBe('grüß dich ✓');
   });
 
   it('encodes the empty string', () => {
@@ -53,7 +59,10 @@ describe('deployment defaults', () => {
   it('fills replicas, the 25%/25% rolling update, history limit and progress deadline', () => {
     const d = defaulted('apps', 'deployments', deployment());
     expect(d.spec.replicas).toBe(1);
-    expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+    expect(d.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+    });
     expect(d.spec.revisionHistoryLimit).toBe(10);
     expect(d.spec.progressDeadlineSeconds).toBe(600);
   });
@@ -69,7 +78,11 @@ describe('deployment defaults', () => {
     });
     expect(spec.enableServiceLinks).toBeUndefined();
     const c = spec.containers[0];
-    expect(c).toMatchObject({ imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+    expect(c).toMatchObject({
+      imagePullPolicy: 'Always',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+    });
     expect(c.ports[0].protocol).toBe('TCP');
     expect(c.env[0].valueFrom.fieldRef.apiVersion).toBe('v1');
     expect(c.livenessProbe).toEqual({
@@ -95,33 +108,82 @@ describe('deployment defaults', () => {
   });
 
   it('gives ReplicaSets one replica and template defaults', () => {
-    const rs = defaulted('apps', 'replicasets', { metadata: { name: 'r', namespace: 'default' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } });
+    const rs = defaulted('apps', 'replicasets', {
+      metadata: { name: 'r', namespace: 'default' },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+    });
     expect(rs.spec.replicas).toBe(1);
     expect(rs.spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
   });
 });
 
 describe('pod defaults', () => {
-  const pod = (containers: unknown[], extra: Record<string, unknown> = {}): KObject => ({ metadata: { name: 'p', namespace: 'default' }, spec: { containers, ...extra } });
+  const pod = (containers: unknown[], extra: Record<string, unknown> = {}): KObject => ({
+    metadata: { name: 'p', namespace: 'default' },
+    spec: { containers, ...extra },
+  });
 
   it('picks the pull policy from the image tag', () => {
-    const images = ['nginx', 'nginx:latest', 'nginx:1.27', 'localhost:5000/app', 'localhost:5000/app:v2', 'nginx@sha256:abc', 'nginx:latest@sha256:abc'];
+    const images = [
+      'nginx',
+      'nginx:latest',
+      'nginx:1.27',
+      'localhost:5000/app',
+      'localhost:5000/app:v2',
+      'nginx@sha256:abc',
+      'nginx:latest@sha256:abc',
+    ];
     const p = defaulted('', 'pods', pod(images.map((image, i) => ({ name: `c${i}`, image }))));
-    expect(p.spec.containers.map((c: any) => c.imagePullPolicy)).toEqual(['Always', 'Always', 'IfNotPresent', 'Always', 'IfNotPresent', 'IfNotPresent', 'Always']);
+    expect(p.spec.containers.map((c: any) => c.imagePullPolicy)).toEqual([
+      'Always',
+      'Always',
+      'IfNotPresent',
+      'Always',
+      'IfNotPresent',
+      'IfNotPresent',
+      'Always',
+    ]);
   });
 
   it('copies limits into missing requests, enables service links, and maps host-network ports', () => {
-    const p = defaulted('', 'pods', pod([{ name: 'c', image: 'x:1', ports: [{ containerPort: 8080 }], resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '500m' } } }], { hostNetwork: true }));
+    const p = defaulted(
+      '',
+      'pods',
+      pod(
+        [
+          {
+            name: 'c',
+            image: 'x:1',
+            ports: [{ containerPort: 8080 }],
+            resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '500m' } },
+          },
+        ],
+        { hostNetwork: true },
+      ),
+    );
     expect(p.spec.containers[0].resources.requests).toEqual({ cpu: '500m', memory: '1Gi' });
     expect(p.spec.enableServiceLinks).toBe(true);
-    expect(p.spec.containers[0].ports[0]).toEqual({ containerPort: 8080, hostPort: 8080, protocol: 'TCP' });
+    expect(p.spec.containers[0].ports[0]).toEqual({
+      containerPort: 8080,
+      hostPort: 8080,
+      protocol: 'TCP',
+    });
     expect(p.spec.containers[0].resources).toBeDefined();
   });
 
   it('defaults volumes: a sourceless volume is an emptyDir, projections get mode 0644', () => {
-    const p = defaulted('', 'pods', pod([{ name: 'c', image: 'x:1' }], {
-      volumes: [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 's' } }, { name: 'h', hostPath: { path: '/tmp' } }],
-    }));
+    const p = defaulted(
+      '',
+      'pods',
+      pod([{ name: 'c', image: 'x:1' }], {
+        volumes: [
+          { name: 'scratch' },
+          { name: 'cfg', configMap: { name: 'cfg' } },
+          { name: 'sec', secret: { secretName: 's' } },
+          { name: 'h', hostPath: { path: '/tmp' } },
+        ],
+      }),
+    );
     expect(p.spec.volumes).toEqual([
       { name: 'scratch', emptyDir: {} },
       { name: 'cfg', configMap: { name: 'cfg', defaultMode: 420 } },
@@ -133,7 +195,10 @@ describe('pod defaults', () => {
 
 describe('service, namespace and node defaults', () => {
   it('gives a Service its type, affinity, port protocol and target port, and traffic policies', () => {
-    const s = defaulted('', 'services', { metadata: { name: 'web', namespace: 'default' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    const s = defaulted('', 'services', {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] },
+    });
     expect(s.spec).toEqual({
       type: 'NodePort',
       selector: { app: 'web' },
@@ -144,7 +209,10 @@ describe('service, namespace and node defaults', () => {
       ipFamilyPolicy: 'SingleStack',
       ipFamilies: ['IPv4'],
     });
-    const plain = defaulted('', 'services', { metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ port: 80, targetPort: 'http' }] } });
+    const plain = defaulted('', 'services', {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { ports: [{ port: 80, targetPort: 'http' }] },
+    });
     expect(plain.spec.type).toBe('ClusterIP');
     expect(plain.spec.externalTrafficPolicy).toBeUndefined();
     expect(plain.spec.ports[0].targetPort).toBe('http');
@@ -158,13 +226,21 @@ describe('service, namespace and node defaults', () => {
   });
 
   it('does not put the finalizer back on a stored namespace the controller is finalizing', () => {
-    const ns = defaulted('', 'namespaces', { metadata: { name: 'team-a', uid: 'u', resourceVersion: '9' }, spec: { finalizers: [] }, status: { phase: 'Terminating' } });
+    const ns = defaulted('', 'namespaces', {
+      metadata: { name: 'team-a', uid: 'u', resourceVersion: '9' },
+      spec: { finalizers: [] },
+      status: { phase: 'Terminating' },
+    });
     expect(ns.spec.finalizers).toEqual([]);
     expect(ns.status.phase).toBe('Terminating');
   });
 
   it('mirrors node capacity into allocatable and podCIDR into podCIDRs', () => {
-    const n = defaulted('', 'nodes', { metadata: { name: 'n1' }, spec: { podCIDR: '127.1.0.0/24' }, status: { capacity: { cpu: '4', pods: '110' } } });
+    const n = defaulted('', 'nodes', {
+      metadata: { name: 'n1' },
+      spec: { podCIDR: '127.1.0.0/24' },
+      status: { capacity: { cpu: '4', pods: '110' } },
+    });
     expect(n.status.allocatable).toEqual({ cpu: '4', pods: '110' });
     expect(n.spec.podCIDRs).toEqual(['127.1.0.0/24']);
   });

@@ -7,7 +7,11 @@ import {
   unescapeFieldValue,
 } from '../../src/lib/fields';
 
-const pod: Record<string, string> = { 'metadata.name': 'web-1', 'spec.nodeName': 'node-a', 'status.phase': 'Running' };
+const pod: Record<string, string> = {
+  'metadata.name': 'web-1',
+  'spec.nodeName': 'node-a',
+  'status.phase': 'Running',
+};
 const get = (f: string) => pod[f];
 
 describe('parseFieldSelector', () => {
@@ -15,8 +19,12 @@ describe('parseFieldSelector', () => {
     expect(parseFieldSelector('spec.nodeName=node-a').matches(get)).toBe(true);
     expect(parseFieldSelector('spec.nodeName==node-a').matches(get)).toBe(true);
     expect(parseFieldSelector('status.phase!=Running').matches(get)).toBe(false);
-    expect(parseFieldSelector('spec.nodeName=node-a,status.phase!=Pending').matches(get)).toBe(true);
-    expect(parseFieldSelector('spec.nodeName=node-a,status.phase=Pending').matches(get)).toBe(false);
+    expect(parseFieldSelector('spec.nodeName=node-a,status.phase!=Pending').matches(get)).toBe(
+      true,
+    );
+    expect(parseFieldSelector('spec.nodeName=node-a,status.phase=Pending').matches(get)).toBe(
+      false,
+    );
   });
 
   it('reads a missing field as the empty string', () => {
@@ -56,7 +64,9 @@ describe('parseFieldSelector', () => {
 
   it('rejects a term without an operator', () => {
     expect(() => parseFieldSelector('spec.nodeName')).toThrow(FieldSelectorParseError);
-    expect(() => parseFieldSelector('a=b,c')).toThrow("invalid selector: 'a=b,c'; can't understand 'c'");
+    expect(() => parseFieldSelector('a=b,c')).toThrow(
+      "invalid selector: 'a=b,c'; can't understand 'c'",
+    );
   });
 
   it('does not trim whitespace, as upstream does not', () => {

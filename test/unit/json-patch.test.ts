@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyJsonPatch, type JsonPatchOperation, PatchError, parsePointer } from '../../src/lib/json-patch';
+import {
+  applyJsonPatch,
+  type JsonPatchOperation,
+  PatchError,
+  parsePointer,
+} from '../../src/lib/json-patch';
 
 const apply = (doc: unknown, ops: JsonPatchOperation[]) => applyJsonPatch(doc, ops);
 
@@ -10,14 +15,20 @@ describe('applyJsonPatch', () => {
   });
 
   it('inserts into an array at an index, and appends with "-"', () => {
-    expect(apply({ xs: [1, 3] }, [{ op: 'add', path: '/xs/1', value: 2 }])).toEqual({ xs: [1, 2, 3] });
+    expect(apply({ xs: [1, 3] }, [{ op: 'add', path: '/xs/1', value: 2 }])).toEqual({
+      xs: [1, 2, 3],
+    });
     expect(apply({ xs: [1] }, [{ op: 'add', path: '/xs/-', value: 2 }])).toEqual({ xs: [1, 2] });
     expect(apply({ xs: [1] }, [{ op: 'add', path: '/xs/1', value: 2 }])).toEqual({ xs: [1, 2] });
   });
 
   it('rejects an array index past the end, with a leading zero, or negative', () => {
-    expect(() => apply({ xs: [1] }, [{ op: 'add', path: '/xs/2', value: 0 }])).toThrow(/out of bounds/);
-    expect(() => apply({ xs: [1, 2] }, [{ op: 'replace', path: '/xs/01', value: 0 }])).toThrow(/not a valid array index/);
+    expect(() => apply({ xs: [1] }, [{ op: 'add', path: '/xs/2', value: 0 }])).toThrow(
+      /out of bounds/,
+    );
+    expect(() => apply({ xs: [1, 2] }, [{ op: 'replace', path: '/xs/01', value: 0 }])).toThrow(
+      /not a valid array index/,
+    );
     expect(() => apply({ xs: [1] }, [{ op: 'remove', path: '/xs/-1' }])).toThrow(PatchError);
     expect(() => apply({ xs: [1] }, [{ op: 'remove', path: '/xs/-' }])).toThrow(PatchError);
   });
@@ -27,7 +38,9 @@ describe('applyJsonPatch', () => {
   });
 
   it('fails to add under a parent that does not exist', () => {
-    expect(() => apply({}, [{ op: 'add', path: '/a/b', value: 1 }])).toThrow('operation 0 (add): path "/a/b" does not exist');
+    expect(() => apply({}, [{ op: 'add', path: '/a/b', value: 1 }])).toThrow(
+      'operation 0 (add): path "/a/b" does not exist',
+    );
   });
 
   it('removes object members and array elements', () => {
@@ -41,17 +54,26 @@ describe('applyJsonPatch', () => {
   });
 
   it('replaces a value, including the whole document', () => {
-    expect(apply({ a: { b: 1 } }, [{ op: 'replace', path: '/a/b', value: 'x' }])).toEqual({ a: { b: 'x' } });
+    expect(apply({ a: { b: 1 } }, [{ op: 'replace', path: '/a/b', value: 'x' }])).toEqual({
+      a: { b: 'x' },
+    });
     expect(apply({ a: 1 }, [{ op: 'replace', path: '', value: { z: 1 } }])).toEqual({ z: 1 });
   });
 
   it('moves a value, removing it from its source', () => {
-    expect(apply({ a: { x: 1 }, b: {} }, [{ op: 'move', from: '/a/x', path: '/b/y' }])).toEqual({ a: {}, b: { y: 1 } });
-    expect(apply({ xs: [1, 2, 3] }, [{ op: 'move', from: '/xs/0', path: '/xs/-' }])).toEqual({ xs: [2, 3, 1] });
+    expect(apply({ a: { x: 1 }, b: {} }, [{ op: 'move', from: '/a/x', path: '/b/y' }])).toEqual({
+      a: {},
+      b: { y: 1 },
+    });
+    expect(apply({ xs: [1, 2, 3] }, [{ op: 'move', from: '/xs/0', path: '/xs/-' }])).toEqual({
+      xs: [2, 3, 1],
+    });
   });
 
   it('refuses to move a value into its own child', () => {
-    expect(() => apply({ a: { b: {} } }, [{ op: 'move', from: '/a', path: '/a/b/c' }])).toThrow(/into its own child/);
+    expect(() => apply({ a: { b: {} } }, [{ op: 'move', from: '/a', path: '/a/b/c' }])).toThrow(
+      /into its own child/,
+    );
   });
 
   it('copies a value deeply, so later ops do not touch the source', () => {
@@ -63,7 +85,11 @@ describe('applyJsonPatch', () => {
   });
 
   it('passes a test op on deep JSON equality, ignoring member order', () => {
-    expect(apply({ a: { x: 1, y: [1, { z: null }] } }, [{ op: 'test', path: '/a', value: { y: [1, { z: null }], x: 1 } }])).toEqual({
+    expect(
+      apply({ a: { x: 1, y: [1, { z: null }] } }, [
+        { op: 'test', path: '/a', value: { y: [1, { z: null }], x: 1 } },
+      ]),
+    ).toEqual({
       a: { x: 1, y: [1, { z: null }] },
     });
   });
@@ -91,12 +117,18 @@ describe('applyJsonPatch', () => {
   });
 
   it('rejects a malformed pointer', () => {
-    expect(() => apply({}, [{ op: 'add', path: 'a', value: 1 }])).toThrow(/must be empty or start with "\/"/);
-    expect(() => apply({}, [{ op: 'add', path: '/a~2', value: 1 }])).toThrow(/"~" must be followed by 0 or 1/);
+    expect(() => apply({}, [{ op: 'add', path: 'a', value: 1 }])).toThrow(
+      /must be empty or start with "\/"/,
+    );
+    expect(() => apply({}, [{ op: 'add', path: '/a~2', value: 1 }])).toThrow(
+      /"~" must be followed by 0 or 1/,
+    );
   });
 
   it('rejects an unknown op and an op missing its value', () => {
-    expect(() => applyJsonPatch({}, [{ op: 'merge', path: '/a' }])).toThrow(/unsupported op "merge"/);
+    expect(() => applyJsonPatch({}, [{ op: 'merge', path: '/a' }])).toThrow(
+      /unsupported op "merge"/,
+    );
     expect(() => applyJsonPatch({}, [{ op: 'add', path: '/a' }])).toThrow(/missing "value"/);
     expect(() => applyJsonPatch({}, [{ op: 'copy', path: '/a' }])).toThrow(/missing "from"/);
     expect(() => applyJsonPatch({}, { op: 'add' })).toThrow(/must be an array/);
@@ -118,12 +150,20 @@ describe('applyJsonPatch', () => {
 
   it('does not change the input when a later op fails', () => {
     const doc = { a: 1 };
-    expect(() => apply(doc, [{ op: 'remove', path: '/a' }, { op: 'remove', path: '/zz' }])).toThrow(PatchError);
+    expect(() =>
+      apply(doc, [
+        { op: 'remove', path: '/a' },
+        { op: 'remove', path: '/zz' },
+      ]),
+    ).toThrow(PatchError);
     expect(doc).toEqual({ a: 1 });
   });
 
   it('treats "__proto__" as an ordinary member name', () => {
-    const out = apply({}, [{ op: 'add', path: '/__proto__', value: { polluted: true } }]) as Record<string, unknown>;
+    const out = apply({}, [{ op: 'add', path: '/__proto__', value: { polluted: true } }]) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(out)).toEqual(['__proto__']);
     expect((out as { polluted?: boolean }).polluted).toBeUndefined();
   });

@@ -7,22 +7,41 @@ import {
   selectorFromSet,
 } from '../../src/lib/labels';
 
-const matches = (sel: string, labels: Record<string, string>) => parseLabelSelector(sel).matches(labels);
+const matches = (sel: string, labels: Record<string, string>) =>
+  parseLabelSelector(sel).matches(labels);
 
 describe('parseLabelSelector', () => {
-  it.each(['x=a,y=b,z=c', '', 'x!=a,y=b', 'x=', 'x= ', 'x=,z= ', 'x= ,z= ', '!x', 'x>1', 'x>1,z<5'])(
-    'accepts %j and prints it back without spaces',
-    (s) => {
-      expect(parseLabelSelector(s).toString()).toBe(s.replace(/ /g, ''));
-    },
-  );
+  it.each([
+    'x=a,y=b,z=c',
+    '',
+    'x!=a,y=b',
+    'x=',
+    'x= ',
+    'x=,z= ',
+    'x= ,z= ',
+    '!x',
+    'x>1',
+    'x>1,z<5',
+  ])('accepts %j and prints it back without spaces', (s) => {
+    expect(parseLabelSelector(s).toString()).toBe(s.replace(/ /g, ''));
+  });
 
-  it.each(['x=a||y=b', 'x==a==b', '!x=a', 'x<a', 'x in', 'x in (a', 'x notin a', ',x', 'x,', 'x=a,,y=b', '=a', 'x in (a b)'])(
-    'rejects %j',
-    (s) => {
-      expect(() => parseLabelSelector(s)).toThrow(SelectorParseError);
-    },
-  );
+  it.each([
+    'x=a||y=b',
+    'x==a==b',
+    '!x=a',
+    'x<a',
+    'x in',
+    'x in (a',
+    'x notin a',
+    ',x',
+    'x,',
+    'x=a,,y=b',
+    '=a',
+    'x in (a b)',
+  ])('rejects %j', (s) => {
+    expect(() => parseLabelSelector(s)).toThrow(SelectorParseError);
+  });
 
   it('prints requirements sorted by key, whatever order they were written in', () => {
     expect(parseLabelSelector('x=a,a=x').toString()).toBe('a=x,x=a');
@@ -43,7 +62,9 @@ describe('parseLabelSelector', () => {
   it('reads empty entries in a value set as the empty value', () => {
     expect(parseLabelSelector('x in (abc,)').toString()).toBe('x in (,abc)');
     expect(parseLabelSelector('x in ()').toString()).toBe('x in ()');
-    expect(parseLabelSelector('x notin (abc,,def),bar,z in (),w').toString()).toBe('bar,w,x notin (,abc,def),z in ()');
+    expect(parseLabelSelector('x notin (abc,,def),bar,z in (),w').toString()).toBe(
+      'bar,w,x notin (,abc,def),z in ()',
+    );
   });
 
   it('treats in and notin as plain words where a value or key belongs', () => {
@@ -54,21 +75,31 @@ describe('parseLabelSelector', () => {
   it('accepts DNS-prefixed keys and dotted values', () => {
     const sel = parseLabelSelector('0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)');
     expect(sel.toString()).toBe('0.1.2.domain/99 notin (10.10.100.1,tick.tack.clock)');
-    expect(parseLabelSelector('this-is-a-dns.domain.com/key-with-dash').matches({ 'this-is-a-dns.domain.com/key-with-dash': '' })).toBe(true);
+    expect(
+      parseLabelSelector('this-is-a-dns.domain.com/key-with-dash').matches({
+        'this-is-a-dns.domain.com/key-with-dash': '',
+      }),
+    ).toBe(true);
   });
 
   it('rejects an invalid label key and says why', () => {
-    expect(() => parseLabelSelector('-app=web')).toThrow(/unable to parse requirement: key: Invalid value: "-app": name part must consist of/);
+    expect(() => parseLabelSelector('-app=web')).toThrow(
+      /unable to parse requirement: key: Invalid value: "-app": name part must consist of/,
+    );
     expect(() => parseLabelSelector('a/b/c')).toThrow(/a qualified name must consist of/);
   });
 
   it('rejects a label value longer than 63 characters', () => {
-    expect(() => parseLabelSelector(`app=${'a'.repeat(64)}`)).toThrow(/values\[0\]\[app\]: .*must be no more than 63 characters/);
+    expect(() => parseLabelSelector(`app=${'a'.repeat(64)}`)).toThrow(
+      /values\[0\]\[app\]: .*must be no more than 63 characters/,
+    );
     expect(parseLabelSelector(`app=${'a'.repeat(63)}`).empty).toBe(false);
   });
 
   it('rejects a label value that does not start with an alphanumeric', () => {
-    expect(() => parseLabelSelector('app=-web')).toThrow(/a valid label must be an empty string or consist of/);
+    expect(() => parseLabelSelector('app=-web')).toThrow(
+      /a valid label must be an empty string or consist of/,
+    );
   });
 
   it('rejects a non-integer bound for > and <', () => {
@@ -76,9 +107,13 @@ describe('parseLabelSelector', () => {
   });
 
   it('names the unexpected token when the syntax is wrong', () => {
-    expect(() => parseLabelSelector('x=a y=b')).toThrow("found 'y', expected: ',' or 'end of string'");
+    expect(() => parseLabelSelector('x=a y=b')).toThrow(
+      "found 'y', expected: ',' or 'end of string'",
+    );
     expect(() => parseLabelSelector('x=a,')).toThrow("found '', expected: identifier after ','");
-    expect(() => parseLabelSelector('x in a')).toThrow("unable to parse requirement: found 'a' expected: '('");
+    expect(() => parseLabelSelector('x in a')).toThrow(
+      "unable to parse requirement: found 'a' expected: '('",
+    );
   });
 
   it('the empty selector is empty and matches everything', () => {
@@ -176,24 +211,30 @@ describe('selectorFromLabelSelector', () => {
   });
 
   it('rejects In with no values', () => {
-    expect(() => selectorFromLabelSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })).toThrow(
-      "values set can't be empty",
-    );
+    expect(() =>
+      selectorFromLabelSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }),
+    ).toThrow("values set can't be empty");
   });
 
   it('rejects Exists with values', () => {
-    expect(() => selectorFromLabelSelector({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] })).toThrow(
-      'values set must be empty for exists and does not exist',
-    );
+    expect(() =>
+      selectorFromLabelSelector({
+        matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }],
+      }),
+    ).toThrow('values set must be empty for exists and does not exist');
   });
 
   it('rejects an unknown operator', () => {
     const ls = { matchExpressions: [{ key: 'a', operator: 'Gt' as 'In', values: ['1'] }] };
-    expect(() => selectorFromLabelSelector(ls)).toThrow('"Gt" is not a valid label selector operator');
+    expect(() => selectorFromLabelSelector(ls)).toThrow(
+      '"Gt" is not a valid label selector operator',
+    );
   });
 
   it('rejects an invalid matchLabels value', () => {
-    expect(() => selectorFromLabelSelector({ matchLabels: { app: 'a b' } })).toThrow(SelectorParseError);
+    expect(() => selectorFromLabelSelector({ matchLabels: { app: 'a b' } })).toThrow(
+      SelectorParseError,
+    );
   });
 });
 
@@ -205,12 +246,17 @@ describe('labelSelectorToString', () => {
 
   it('prints the canonical form kubectl shows in SELECTOR columns', () => {
     expect(
-      labelSelectorToString({ matchLabels: { tier: 'x', app: 'web' }, matchExpressions: [{ key: 'b', operator: 'In', values: ['z', 'y'] }] }),
+      labelSelectorToString({
+        matchLabels: { tier: 'x', app: 'web' },
+        matchExpressions: [{ key: 'b', operator: 'In', values: ['z', 'y'] }],
+      }),
     ).toBe('app=web,b in (y,z),tier=x');
   });
 
   it('prints <error> for a selector that does not validate', () => {
-    expect(labelSelectorToString({ matchExpressions: [{ key: 'a', operator: 'In' }] })).toBe('<error>');
+    expect(labelSelectorToString({ matchExpressions: [{ key: 'a', operator: 'In' }] })).toBe(
+      '<error>',
+    );
   });
 });
 

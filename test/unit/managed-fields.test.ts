@@ -18,24 +18,40 @@ import {
   type ManagedFieldsEntry,
 } from '../../src/lib/managed-fields';
 
-type Spec = Partial<Omit<SchemaNav, 'field' | 'items'>> & { fields?: Record<string, SchemaNav>; items?: SchemaNav };
+type Spec = Partial<Omit<SchemaNav, 'field' | 'items'>> & {
+  fields?: Record<string, SchemaNav>;
+  items?: SchemaNav;
+};
 
 function nav(spec: Spec): SchemaNav {
   const { fields, items, ...rest } = spec;
-  return { kind: 'object', ...rest, field: (name) => fields?.[name] ?? ANY_NAV, items: () => items ?? ANY_NAV };
+  return {
+    kind: 'object',
+    ...rest,
+    field: (name) => fields?.[name] ?? ANY_NAV,
+    items: () => items ?? ANY_NAV,
+  };
 }
-const mapList = (keys: string[], item: SchemaNav) => nav({ kind: 'array', listType: 'map', listMapKeys: keys, items: item });
+const mapList = (keys: string[], item: SchemaNav) =>
+  nav({ kind: 'array', listType: 'map', listMapKeys: keys, items: item });
 
 const containerNav = nav({
-  fields: { ports: mapList(['containerPort'], ANY_NAV), env: nav({ kind: 'array', patchStrategy: 'merge', patchMergeKey: 'name' }) },
+  fields: {
+    ports: mapList(['containerPort'], ANY_NAV),
+    env: nav({ kind: 'array', patchStrategy: 'merge', patchMergeKey: 'name' }),
+  },
 });
 const deploymentNav = nav({
   fields: {
-    metadata: nav({ fields: { finalizers: nav({ kind: 'array', listType: 'set' }), labels: nav({ kind: 'map' }) } }),
+    metadata: nav({
+      fields: { finalizers: nav({ kind: 'array', listType: 'set' }), labels: nav({ kind: 'map' }) },
+    }),
     spec: nav({
       fields: {
         selector: nav({ mapType: 'atomic' }),
-        template: nav({ fields: { spec: nav({ fields: { containers: mapList(['name'], containerNav) } }) } }),
+        template: nav({
+          fields: { spec: nav({ fields: { containers: mapList(['name'], containerNav) } }) },
+        }),
       },
     }),
   },
@@ -44,7 +60,12 @@ const deploymentNav = nav({
 const NOW = '2025-01-02T03:04:05Z';
 const LATER = '2025-01-02T03:05:00Z';
 
-function manifest(spec: { replicas?: number; image?: string; containers?: unknown[]; labels?: Record<string, string> }) {
+function manifest(spec: {
+  replicas?: number;
+  image?: string;
+  containers?: unknown[];
+  labels?: Record<string, string>;
+}) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -52,13 +73,18 @@ function manifest(spec: { replicas?: number; image?: string; containers?: unknow
     spec: {
       ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
       selector: { matchLabels: { app: 'ssa' } },
-      template: { spec: { containers: spec.containers ?? [{ name: 'app', image: spec.image ?? 'nginx:1.27' }] } },
+      template: {
+        spec: {
+          containers: spec.containers ?? [{ name: 'app', image: spec.image ?? 'nginx:1.27' }],
+        },
+      },
     },
   };
 }
 
 function ok(result: ApplyResult) {
-  if ('conflicts' in result) throw new Error(`unexpected conflicts: ${formatConflictMessage(result.conflicts)}`);
+  if ('conflicts' in result)
+    throw new Error(`unexpected conflicts: ${formatConflictMessage(result.conflicts)}`);
   return result;
 }
 
@@ -66,11 +92,18 @@ const apply = (live: unknown, applied: unknown, manager: string, force = false, 
   applyServerSide({ live, applied, manager, force, nav: deploymentNav, now });
 
 const owners = (entries: ManagedFieldsEntry[]) => entries.map((e) => `${e.manager}/${e.operation}`);
-const entry = (entries: ManagedFieldsEntry[], manager: string) => entries.find((e) => e.manager === manager)!;
+const entry = (entries: ManagedFieldsEntry[], manager: string) =>
+  entries.find((e) => e.manager === manager)!;
 
 describe('field sets', () => {
   it('serializes an applied Deployment the way the apiserver records it', () => {
-    const set = fieldSetFromObject(manifest({ replicas: 2, containers: [{ name: 'app', image: 'x', ports: [{ containerPort: 80 }] }] }), deploymentNav);
+    const set = fieldSetFromObject(
+      manifest({
+        replicas: 2,
+        containers: [{ name: 'app', image: 'x', ports: [{ containerPort: 80 }] }],
+      }),
+      deploymentNav,
+    );
     expect(toFieldsV1(set)).toEqual({
       'f:apiVersion': {},
       'f:kind': {},
@@ -81,7 +114,12 @@ describe('field sets', () => {
         'f:template': {
           'f:spec': {
             'f:containers': {
-              'k:{"name":"app"}': { '.': {}, 'f:image': {}, 'f:name': {}, 'f:ports': { 'k:{"containerPort":80}': { '.': {}, 'f:containerPort': {} } } },
+              'k:{"name":"app"}': {
+                '.': {},
+                'f:image': {},
+                'f:name': {},
+                'f:ports': { 'k:{"containerPort":80}': { '.': {}, 'f:containerPort': {} } },
+              },
             },
           },
         },
@@ -90,9 +128,14 @@ describe('field sets', () => {
   });
 
   it('round-trips FieldsV1 and records set items as v: entries', () => {
-    const json = { 'f:metadata': { 'f:finalizers': { 'v:"a"': {}, 'v:"b"': {} } }, 'f:spec': { '.': {}, 'f:x': {} } };
+    const json = {
+      'f:metadata': { 'f:finalizers': { 'v:"a"': {}, 'v:"b"': {} } },
+      'f:spec': { '.': {}, 'f:x': {} },
+    };
     expect(toFieldsV1(fromFieldsV1(json))).toEqual(json);
-    expect(toFieldsV1(fieldSetFromObject({ metadata: { finalizers: ['b', 'a'] } }, deploymentNav))).toEqual({
+    expect(
+      toFieldsV1(fieldSetFromObject({ metadata: { finalizers: ['b', 'a'] } }, deploymentNav)),
+    ).toEqual({
       'f:metadata': { 'f:finalizers': { 'v:"a"': {}, 'v:"b"': {} } },
     });
   });
@@ -100,7 +143,9 @@ describe('field sets', () => {
   it('supports union, intersection and difference', () => {
     const a = fromFieldsV1({ 'f:spec': { 'f:replicas': {}, 'f:paused': {} } });
     const b = fromFieldsV1({ 'f:spec': { 'f:replicas': {}, 'f:minReadySeconds': {} } });
-    expect(toFieldsV1(union(a, b))).toEqual({ 'f:spec': { 'f:minReadySeconds': {}, 'f:paused': {}, 'f:replicas': {} } });
+    expect(toFieldsV1(union(a, b))).toEqual({
+      'f:spec': { 'f:minReadySeconds': {}, 'f:paused': {}, 'f:replicas': {} },
+    });
     expect(toFieldsV1(intersection(a, b))).toEqual({ 'f:spec': { 'f:replicas': {} } });
     expect(toFieldsV1(difference(a, b))).toEqual({ 'f:spec': { 'f:paused': {} } });
     expect(isEmpty(difference(a, a))).toBe(true);
@@ -124,7 +169,11 @@ describe('applyServerSide', () => {
           'f:spec': {
             'f:replicas': {},
             'f:selector': {},
-            'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+            'f:template': {
+              'f:spec': {
+                'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:image': {}, 'f:name': {} } },
+              },
+            },
           },
         },
       },
@@ -135,7 +184,15 @@ describe('applyServerSide', () => {
   it('changes nothing, not even the time, when the same config is applied again', () => {
     const first = ok(apply(undefined, manifest({ replicas: 2 }), 'kubectl'));
     const frozen = JSON.parse(JSON.stringify(first.object));
-    const again = ok(apply(Object.freeze(first.object), Object.freeze(manifest({ replicas: 2 })), 'kubectl', false, LATER));
+    const again = ok(
+      apply(
+        Object.freeze(first.object),
+        Object.freeze(manifest({ replicas: 2 })),
+        'kubectl',
+        false,
+        LATER,
+      ),
+    );
     expect(again.object).toEqual(first.object);
     expect(first.object).toEqual(frozen);
   });
@@ -145,22 +202,41 @@ describe('applyServerSide', () => {
     const second = ok(apply(first.object, manifest({ replicas: 3 }), 'bob'));
     expect(owners(second.managedFields)).toEqual(['alice/Apply', 'bob/Apply']);
     for (const m of ['alice', 'bob']) {
-      expect(entry(second.managedFields, m).fieldsV1).toMatchObject({ 'f:spec': { 'f:replicas': {} } });
+      expect(entry(second.managedFields, m).fieldsV1).toMatchObject({
+        'f:spec': { 'f:replicas': {} },
+      });
     }
   });
 
   it('reports a conflict naming the manager that owns a field set to another value', () => {
-    const created = updateManagedFields({ live: undefined, updated: manifest({ replicas: 2 }), manager: 'kubectl-client-side-apply', nav: deploymentNav, now: NOW });
+    const created = updateManagedFields({
+      live: undefined,
+      updated: manifest({ replicas: 2 }),
+      manager: 'kubectl-client-side-apply',
+      nav: deploymentNav,
+      now: NOW,
+    });
     const result = apply(created.object, manifest({ replicas: 5 }), 'kubectl');
     expect(result).toEqual({
-      conflicts: [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', field: '.spec.replicas' }],
+      conflicts: [
+        {
+          manager: 'kubectl-client-side-apply',
+          operation: 'Update',
+          apiVersion: 'apps/v1',
+          field: '.spec.replicas',
+        },
+      ],
     });
     if (!('conflicts' in result)) return;
     expect(formatConflictMessage(result.conflicts)).toBe(
       'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
     );
     expect(conflictCauses(result.conflicts)).toEqual([
-      { type: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' },
+      {
+        type: 'FieldManagerConflict',
+        message: 'conflict with "kubectl-client-side-apply" using apps/v1',
+        field: '.spec.replicas',
+      },
     ]);
   });
 
@@ -177,30 +253,53 @@ describe('applyServerSide', () => {
     const first = ok(apply(undefined, manifest({ replicas: 2 }), 'helm'));
     const forced = ok(apply(first.object, manifest({ replicas: 7 }), 'kubectl', true, LATER));
     expect((forced.object.spec as { replicas: number }).replicas).toBe(7);
-    expect(entry(forced.managedFields, 'kubectl').fieldsV1).toMatchObject({ 'f:spec': { 'f:replicas': {} } });
+    expect(entry(forced.managedFields, 'kubectl').fieldsV1).toMatchObject({
+      'f:spec': { 'f:replicas': {} },
+    });
     expect(entry(forced.managedFields, 'helm').fieldsV1['f:spec']).not.toHaveProperty('f:replicas');
     expect(entry(forced.managedFields, 'helm').time).toBe(NOW);
     expect(entry(forced.managedFields, 'kubectl').time).toBe(LATER);
   });
 
   it('drops a manager whose every field was taken by force', () => {
-    const first = ok(apply(undefined, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa' }, spec: { replicas: 1 } }, 'scaler'));
+    const first = ok(
+      apply(
+        undefined,
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'ssa' },
+          spec: { replicas: 1 },
+        },
+        'scaler',
+      ),
+    );
     const forced = ok(apply(first.object, manifest({ replicas: 3 }), 'kubectl', true));
     expect(owners(forced.managedFields)).toEqual(['kubectl/Apply']);
   });
 
   it('removes a field its sole owner stops applying', () => {
-    const first = ok(apply(undefined, manifest({ replicas: 2, labels: { app: 'ssa', tier: 'web' } }), 'kubectl'));
+    const first = ok(
+      apply(undefined, manifest({ replicas: 2, labels: { app: 'ssa', tier: 'web' } }), 'kubectl'),
+    );
     const second = ok(apply(first.object, manifest({ labels: { app: 'ssa' } }), 'kubectl'));
     expect((second.object.metadata as { labels: unknown }).labels).toEqual({ app: 'ssa' });
     expect(second.object.spec).not.toHaveProperty('replicas');
-    expect(entry(second.managedFields, 'kubectl').fieldsV1['f:spec']).not.toHaveProperty('f:replicas');
+    expect(entry(second.managedFields, 'kubectl').fieldsV1['f:spec']).not.toHaveProperty(
+      'f:replicas',
+    );
   });
 
   it('removes a container its sole owner stops applying, keeping the others in place', () => {
-    const containers = [{ name: 'init', image: 'a' }, { name: 'app', image: 'b' }, { name: 'sidecar', image: 'c' }];
+    const containers = [
+      { name: 'init', image: 'a' },
+      { name: 'app', image: 'b' },
+      { name: 'sidecar', image: 'c' },
+    ];
     const first = ok(apply(undefined, manifest({ containers }), 'kubectl'));
-    const second = ok(apply(first.object, manifest({ containers: [containers[0], containers[2]] }), 'kubectl'));
+    const second = ok(
+      apply(first.object, manifest({ containers: [containers[0], containers[2]] }), 'kubectl'),
+    );
     const spec = second.object.spec as { template: { spec: { containers: unknown[] } } };
     expect(spec.template.spec.containers).toEqual([containers[0], containers[2]]);
   });
@@ -210,8 +309,12 @@ describe('applyServerSide', () => {
     const shared = ok(apply(first.object, manifest({ replicas: 3 }), 'bob'));
     const dropped = ok(apply(shared.object, manifest({}), 'alice'));
     expect((dropped.object.spec as { replicas: number }).replicas).toBe(3);
-    expect(entry(dropped.managedFields, 'alice').fieldsV1['f:spec']).not.toHaveProperty('f:replicas');
-    expect(entry(dropped.managedFields, 'bob').fieldsV1).toMatchObject({ 'f:spec': { 'f:replicas': {} } });
+    expect(entry(dropped.managedFields, 'alice').fieldsV1['f:spec']).not.toHaveProperty(
+      'f:replicas',
+    );
+    expect(entry(dropped.managedFields, 'bob').fieldsV1).toMatchObject({
+      'f:spec': { 'f:replicas': {} },
+    });
   });
 
   it('merges applied containers into live ones by key and leaves fields others set', () => {
@@ -220,7 +323,12 @@ describe('applyServerSide', () => {
       live: first.object,
       updated: {
         ...first.object,
-        spec: { ...(first.object.spec as object), template: { spec: { containers: [{ name: 'app', image: 'a', imagePullPolicy: 'Always' }] } } },
+        spec: {
+          ...(first.object.spec as object),
+          template: {
+            spec: { containers: [{ name: 'app', image: 'a', imagePullPolicy: 'Always' }] },
+          },
+        },
       },
       manager: 'kubectl-edit',
       nav: deploymentNav,
@@ -228,34 +336,63 @@ describe('applyServerSide', () => {
     });
     const second = ok(apply(patched.object, manifest({ image: 'b' }), 'kubectl'));
     const spec = second.object.spec as { template: { spec: { containers: unknown[] } } };
-    expect(spec.template.spec.containers).toEqual([{ name: 'app', image: 'b', imagePullPolicy: 'Always' }]);
+    expect(spec.template.spec.containers).toEqual([
+      { name: 'app', image: 'b', imagePullPolicy: 'Always' },
+    ]);
   });
 
   it('treats a stored object nobody owns as owned by before-first-apply', () => {
     const result = apply(manifest({ replicas: 1 }), manifest({ replicas: 2 }), 'kubectl');
     if (!('conflicts' in result)) throw new Error('expected conflicts');
-    expect(result.conflicts).toContainEqual({ manager: 'before-first-apply', operation: 'Update', apiVersion: 'apps/v1', field: '.spec.replicas' });
+    expect(result.conflicts).toContainEqual({
+      manager: 'before-first-apply',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      field: '.spec.replicas',
+    });
   });
 
   it('refuses duplicate keys and managedFields in an apply configuration', () => {
-    const dup = manifest({ containers: [{ name: 'app', image: 'a' }, { name: 'app', image: 'b' }] });
+    const dup = manifest({
+      containers: [
+        { name: 'app', image: 'a' },
+        { name: 'app', image: 'b' },
+      ],
+    });
     expect(() => apply(undefined, dup, 'kubectl')).toThrow(PatchError);
-    expect(() => apply(undefined, dup, 'kubectl')).toThrow(/\.spec\.template\.spec\.containers: duplicate entries for key \[name="app"\]/);
+    expect(() => apply(undefined, dup, 'kubectl')).toThrow(
+      /\.spec\.template\.spec\.containers: duplicate entries for key \[name="app"\]/,
+    );
     const withMf = { ...manifest({}), metadata: { name: 'ssa', managedFields: [] } };
-    expect(() => apply(undefined, withMf, 'kubectl')).toThrow(/metadata\.managedFields must be nil/);
+    expect(() => apply(undefined, withMf, 'kubectl')).toThrow(
+      /metadata\.managedFields must be nil/,
+    );
   });
 
   it('refuses an associative list item without its key', () => {
-    expect(() => apply(undefined, manifest({ containers: [{ image: 'a' }] }), 'kubectl')).toThrow(/has none of the key fields \(name\)/);
+    expect(() => apply(undefined, manifest({ containers: [{ image: 'a' }] }), 'kubectl')).toThrow(
+      /has none of the key fields \(name\)/,
+    );
   });
 });
 
 describe('updateManagedFields', () => {
   // As for unstructured objects upstream: every container the write adds is marked "." (typed built-ins omit it on structs).
   it('gives the creator every field, marking new maps, lists and list items with "."', () => {
-    const { managedFields, object } = updateManagedFields({ live: undefined, updated: manifest({ replicas: 1 }), manager: 'kubectl-create', nav: deploymentNav, now: NOW });
+    const { managedFields, object } = updateManagedFields({
+      live: undefined,
+      updated: manifest({ replicas: 1 }),
+      manager: 'kubectl-create',
+      nav: deploymentNav,
+      now: NOW,
+    });
     expect(managedFields).toHaveLength(1);
-    expect(managedFields[0]).toMatchObject({ manager: 'kubectl-create', operation: 'Update', apiVersion: 'apps/v1', time: NOW });
+    expect(managedFields[0]).toMatchObject({
+      manager: 'kubectl-create',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      time: NOW,
+    });
     expect(managedFields[0].fieldsV1).toEqual({
       'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
       'f:spec': {
@@ -264,7 +401,13 @@ describe('updateManagedFields', () => {
         'f:selector': {},
         'f:template': {
           '.': {},
-          'f:spec': { '.': {}, 'f:containers': { '.': {}, 'k:{"name":"app"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+          'f:spec': {
+            '.': {},
+            'f:containers': {
+              '.': {},
+              'k:{"name":"app"}': { '.': {}, 'f:image': {}, 'f:name': {} },
+            },
+          },
         },
       },
     });
@@ -272,7 +415,18 @@ describe('updateManagedFields', () => {
   });
 
   it('takes changed fields from their previous owner and drops owners left with nothing', () => {
-    const created = ok(apply(undefined, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa' }, spec: { replicas: 1 } }, 'scaler'));
+    const created = ok(
+      apply(
+        undefined,
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'ssa' },
+          spec: { replicas: 1 },
+        },
+        'scaler',
+      ),
+    );
     const scaled = updateManagedFields({
       live: created.object,
       updated: { ...created.object, spec: { replicas: 4 } },
@@ -286,7 +440,13 @@ describe('updateManagedFields', () => {
 
   it('leaves ownership alone when a write changes nothing', () => {
     const created = ok(apply(undefined, manifest({ replicas: 1 }), 'kubectl'));
-    const same = updateManagedFields({ live: created.object, updated: created.object, manager: 'noop', nav: deploymentNav, now: LATER });
+    const same = updateManagedFields({
+      live: created.object,
+      updated: created.object,
+      manager: 'noop',
+      nav: deploymentNav,
+      now: LATER,
+    });
     expect(same.managedFields).toEqual(created.managedFields);
   });
 
@@ -294,7 +454,13 @@ describe('updateManagedFields', () => {
     const created = ok(apply(undefined, manifest({ replicas: 1 }), 'kubectl'));
     const spec = { ...(created.object.spec as Record<string, unknown>) };
     delete spec.replicas;
-    const updated = updateManagedFields({ live: created.object, updated: { ...created.object, spec }, manager: 'editor', nav: deploymentNav, now: LATER });
+    const updated = updateManagedFields({
+      live: created.object,
+      updated: { ...created.object, spec },
+      manager: 'editor',
+      nav: deploymentNav,
+      now: LATER,
+    });
     expect(owners(updated.managedFields)).toEqual(['kubectl/Apply']);
     expect(updated.managedFields[0].fieldsV1['f:spec']).not.toHaveProperty('f:replicas');
   });

@@ -11,7 +11,11 @@ const rfcExamples: [unknown, unknown, unknown][] = [
   [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
   [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
   [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-  [['a', 'b'], ['c', 'd'], ['c', 'd']],
+  [
+    ['a', 'b'],
+    ['c', 'd'],
+    ['c', 'd'],
+  ],
   [{ a: 'b' }, ['c'], ['c']],
   [{ a: 'foo' }, null, null],
   [{ a: 'foo' }, 'bar', 'bar'],
@@ -26,7 +30,10 @@ describe('applyMergePatch', () => {
   });
 
   it('merges nested labels and deletes one with null', () => {
-    const pod = { metadata: { name: 'p', labels: { app: 'web', tier: 'fe' } }, spec: { containers: [{ name: 'c' }] } };
+    const pod = {
+      metadata: { name: 'p', labels: { app: 'web', tier: 'fe' } },
+      spec: { containers: [{ name: 'c' }] },
+    };
     expect(applyMergePatch(pod, { metadata: { labels: { tier: null, env: 'prod' } } })).toEqual({
       metadata: { name: 'p', labels: { app: 'web', env: 'prod' } },
       spec: { containers: [{ name: 'c' }] },
@@ -36,7 +43,10 @@ describe('applyMergePatch', () => {
   it('does not mutate the target or the patch, and shares no structure with them', () => {
     const target = { a: { b: 1 }, keep: { deep: [1] } };
     const patch = { a: { c: { d: 2 } } };
-    const out = applyMergePatch(target, patch) as { a: { c: { d: number } }; keep: { deep: number[] } };
+    const out = applyMergePatch(target, patch) as {
+      a: { c: { d: number } };
+      keep: { deep: number[] };
+    };
     out.a.c.d = 3;
     out.keep.deep.push(2);
     expect(target).toEqual({ a: { b: 1 }, keep: { deep: [1] } });
@@ -44,7 +54,10 @@ describe('applyMergePatch', () => {
   });
 
   it('treats "__proto__" as an ordinary member name', () => {
-    const out = applyMergePatch({}, JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>;
+    const out = applyMergePatch({}, JSON.parse('{"__proto__": {"polluted": true}}')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(out)).toEqual(['__proto__']);
     expect((out as { polluted?: boolean }).polluted).toBeUndefined();
   });
@@ -60,8 +73,14 @@ describe('createMergePatch', () => {
   });
 
   it('nulls removed members, adds new ones and recurses into changed objects', () => {
-    const original = { metadata: { labels: { app: 'web', tier: 'fe' } }, spec: { replicas: 1, paused: true } };
-    const modified = { metadata: { labels: { app: 'web', env: 'prod' } }, spec: { replicas: 3, paused: true } };
+    const original = {
+      metadata: { labels: { app: 'web', tier: 'fe' } },
+      spec: { replicas: 1, paused: true },
+    };
+    const modified = {
+      metadata: { labels: { app: 'web', env: 'prod' } },
+      spec: { replicas: 3, paused: true },
+    };
     expect(createMergePatch(original, modified)).toEqual({
       metadata: { labels: { tier: null, env: 'prod' } },
       spec: { replicas: 3 },
@@ -80,8 +99,14 @@ describe('createMergePatch', () => {
 
   it('round-trips: applying the created patch to the original gives the modified document', () => {
     const pairs: [unknown, unknown][] = [
-      [{ a: 1, b: { c: 2, d: [1] } }, { b: { c: 3, e: 'x' }, f: true }],
-      [{ spec: { template: { metadata: { labels: { a: 'b' } } } } }, { spec: { template: { metadata: {} } } }],
+      [
+        { a: 1, b: { c: 2, d: [1] } },
+        { b: { c: 3, e: 'x' }, f: true },
+      ],
+      [
+        { spec: { template: { metadata: { labels: { a: 'b' } } } } },
+        { spec: { template: { metadata: {} } } },
+      ],
       [{}, { a: { b: { c: 1 } } }],
     ];
     for (const [original, modified] of pairs) {

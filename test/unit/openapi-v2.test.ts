@@ -23,7 +23,8 @@ function fields(buf: Uint8Array): Map<number, (Uint8Array | number)[]> {
 const str = (b: Uint8Array | number | undefined) => new TextDecoder().decode(b as Uint8Array);
 const one = (m: Map<number, (Uint8Array | number)[]>, f: number) => m.get(f)?.[0] as Uint8Array;
 /** A repeated Named* message (name = 1, value = 2) as [name, value bytes] pairs. */
-const named = (list: (Uint8Array | number)[] = []) => list.map((b) => fields(b as Uint8Array)).map((n) => [str(one(n, 1)), one(n, 2)] as const);
+const named = (list: (Uint8Array | number)[] = []) =>
+  list.map((b) => fields(b as Uint8Array)).map((n) => [str(one(n, 1)), one(n, 2)] as const);
 
 describe('openapi v2 document', () => {
   it('is Swagger 2.0 with every served kind, list kind and their GVK extensions under #/definitions', () => {
@@ -32,7 +33,9 @@ describe('openapi v2 document', () => {
     for (const r of RESOURCES) {
       for (const kind of [r.kind, r.listKind]) {
         const def = Object.values(doc.definitions as Record<string, Json>).find((d) =>
-          (d['x-kubernetes-group-version-kind'] ?? []).some((g: Json) => g.kind === kind && groupVersion(g as never) === groupVersion(r)),
+          (d['x-kubernetes-group-version-kind'] ?? []).some(
+            (g: Json) => g.kind === kind && groupVersion(g as never) === groupVersion(r),
+          ),
         );
         expect(def, `${groupVersion(r)} ${kind}`).toBeDefined();
       }
@@ -44,10 +47,17 @@ describe('openapi v2 document', () => {
     expect(text).not.toContain('#/components/');
     expect(text).not.toContain('"oneOf"');
     expect(text).not.toContain('"requestBody"');
-    for (const m of text.matchAll(/"\$ref":"#\/definitions\/([^"]+)"/g)) expect(doc.definitions[m[1]], m[1]).toBeDefined();
+    for (const m of text.matchAll(/"\$ref":"#\/definitions\/([^"]+)"/g))
+      expect(doc.definitions[m[1]], m[1]).toBeDefined();
     // A described reference is a $ref with a description, as upstream writes v2.
-    expect(doc.definitions['io.k8s.api.apps.v1.Deployment'].properties.metadata).toEqual({ description: expect.any(String), $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' });
-    expect(doc.definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({ type: 'string', format: 'int-or-string' });
+    expect(doc.definitions['io.k8s.api.apps.v1.Deployment'].properties.metadata).toEqual({
+      description: expect.any(String),
+      $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+    });
+    expect(doc.definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({
+      type: 'string',
+      format: 'int-or-string',
+    });
   });
 
   it('has a PATCH per kind with its GVK and fieldValidation, which kubectl checks before validating server-side', () => {
@@ -57,7 +67,11 @@ describe('openapi v2 document', () => {
       const patch = doc.paths[item]?.patch;
       expect(patch, item).toBeDefined();
       expect(patch['x-kubernetes-action']).toBe('patch');
-      expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: r.group, version: r.version, kind: r.kind });
+      expect(patch['x-kubernetes-group-version-kind']).toEqual({
+        group: r.group,
+        version: r.version,
+        kind: r.kind,
+      });
       expect(patch.parameters.map((p: Json) => p.name)).toContain('fieldValidation');
       expect(patch.parameters[0]).toMatchObject({ name: 'body', in: 'body', required: true });
       expect(patch.consumes).toContain('application/strategic-merge-patch+json');
@@ -105,22 +119,40 @@ describe('openapi v2 protobuf (gnostic openapi.v2.Document)', () => {
     expect(str(one(fields(one(params[0], 1)), 2))).toBe('body');
     const queryNames = params.slice(1).map((p) => str(one(fields(one(fields(one(p, 2)), 3)), 4)));
     expect(queryNames).toContain('fieldValidation');
-    const ext = new Map(named(patch.get(13)).map(([n, v]) => [n, JSON.parse(str(one(fields(v), 2)))]));
+    const ext = new Map(
+      named(patch.get(13)).map(([n, v]) => [n, JSON.parse(str(one(fields(v), 2)))]),
+    );
     expect(ext.get('x-kubernetes-action')).toBe('patch');
-    expect(ext.get('x-kubernetes-group-version-kind')).toEqual({ group: 'apps', kind: 'Deployment', version: 'v1' });
+    expect(ext.get('x-kubernetes-group-version-kind')).toEqual({
+      group: 'apps',
+      kind: 'Deployment',
+      version: 'v1',
+    });
     // Path-level parameters: name, namespace (path: PathParameterSubSchema at 4, required = 1), pretty (query).
-    const pathParams = item.get(9)!.map((b) => fields(one(fields(one(fields(b as Uint8Array), 1)), 2)));
+    const pathParams = item
+      .get(9)!
+      .map((b) => fields(one(fields(one(fields(b as Uint8Array), 1)), 2)));
     const nameParam = fields(one(pathParams[0], 4));
-    expect([str(one(nameParam, 4)), nameParam.get(1)?.[0], str(one(nameParam, 5))]).toEqual(['name', 1, 'string']);
+    expect([str(one(nameParam, 4)), nameParam.get(1)?.[0], str(one(nameParam, 5))]).toEqual([
+      'name',
+      1,
+      'string',
+    ]);
   });
 });
 
 describe('pickOpenApiV2', () => {
   it('serves what kubectl asks for as protobuf, JSON otherwise, and nothing for other types', () => {
-    expect(pickOpenApiV2('application/com.github.proto-openapi.spec.v2@v1.0+protobuf')).toBe('protobuf');
+    expect(pickOpenApiV2('application/com.github.proto-openapi.spec.v2@v1.0+protobuf')).toBe(
+      'protobuf',
+    );
     expect(pickOpenApiV2('application/json')).toBe('json');
     expect(pickOpenApiV2(null)).toBe('json');
-    expect(pickOpenApiV2('application/json;q=0.5, application/com.github.proto-openapi.spec.v2@v1.0+protobuf')).toBe('protobuf');
+    expect(
+      pickOpenApiV2(
+        'application/json;q=0.5, application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+      ),
+    ).toBe('protobuf');
     expect(pickOpenApiV2('application/vnd.kubernetes.protobuf')).toBeUndefined();
   });
 });

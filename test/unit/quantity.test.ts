@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCpuMilli, isQuantity, parseQuantity, QuantityError } from '../../src/lib/quantity';
+import {
+  formatBytes,
+  formatCpuMilli,
+  isQuantity,
+  parseQuantity,
+  QuantityError,
+} from '../../src/lib/quantity';
 
 const q = parseQuantity;
 
@@ -107,16 +113,33 @@ describe('parseQuantity', () => {
     expect(q('0Ki').format).toBe('BinarySI');
   });
 
-  it.each(['', '1.1.M', '1+1.0M', '0.1mi', '0.1am', 'aoeu', '.5i', '1i', '-3.01i', '-3.01e-', ' 1', '1 ', '1K', '1KiB', '1e', '1ee3', '1e3.5'])(
-    'rejects %j',
-    (input) => {
-      expect(() => q(input)).toThrow(QuantityError);
-      expect(isQuantity(input)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    '1.1.M',
+    '1+1.0M',
+    '0.1mi',
+    '0.1am',
+    'aoeu',
+    '.5i',
+    '1i',
+    '-3.01i',
+    '-3.01e-',
+    ' 1',
+    '1 ',
+    '1K',
+    '1KiB',
+    '1e',
+    '1ee3',
+    '1e3.5',
+  ])('rejects %j', (input) => {
+    expect(() => q(input)).toThrow(QuantityError);
+    expect(isQuantity(input)).toBe(false);
+  });
 
   it('says which part of a bad quantity is wrong', () => {
-    expect(() => q('1 ')).toThrow("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    expect(() => q('1 ')).toThrow(
+      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    );
     expect(() => q('1K')).toThrow("unable to parse quantity's suffix");
   });
 

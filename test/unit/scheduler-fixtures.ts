@@ -1,6 +1,19 @@
 // Nodes, pods and a pod-by-pod placement loop for the scheduler tests.
-import { addPod, buildNodeInfos, schedule, type NodeInfo, type Profile } from '../../workers/scheduler/framework';
-import type { Container, Node, NodeAffinity, Pod, Taint, Toleration } from '../../workers/scheduler/types';
+import {
+  addPod,
+  buildNodeInfos,
+  schedule,
+  type NodeInfo,
+  type Profile,
+} from '../../workers/scheduler/framework';
+import type {
+  Container,
+  Node,
+  NodeAffinity,
+  Pod,
+  Taint,
+  Toleration,
+} from '../../workers/scheduler/types';
 
 export interface NodeOpts {
   cpu?: string;
@@ -22,7 +35,12 @@ export function node(name: string, o: NodeOpts = {}): Node {
     metadata: { name, labels: { 'kubernetes.io/hostname': name, ...o.labels } },
     spec: { unschedulable: o.unschedulable, taints: o.taints },
     status: {
-      allocatable: { cpu: o.cpu ?? '2', memory: o.memory ?? '4Gi', pods: o.pods ?? '110', ...o.extra },
+      allocatable: {
+        cpu: o.cpu ?? '2',
+        memory: o.memory ?? '4Gi',
+        pods: o.pods ?? '110',
+        ...o.extra,
+      },
       conditions: ready === null ? [] : [{ type: 'Ready', status: ready }],
     },
   };
@@ -55,7 +73,17 @@ export function pod(name: string, o: PodOpts = {}): Pod {
       namespace: 'default',
       uid: `uid-${name}`,
       labels: o.labels,
-      ownerReferences: o.owner ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: o.owner, uid: `uid-${o.owner}`, controller: true }] : undefined,
+      ownerReferences: o.owner
+        ? [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'ReplicaSet',
+              name: o.owner,
+              uid: `uid-${o.owner}`,
+              controller: true,
+            },
+          ]
+        : undefined,
     },
     spec: {
       nodeName: o.nodeName,
@@ -68,7 +96,12 @@ export function pod(name: string, o: PodOpts = {}): Pod {
         {
           name: 'app',
           resources: { requests },
-          ports: o.hostPorts?.map((p) => ({ containerPort: p.port, hostPort: p.port, protocol: p.protocol, hostIP: p.hostIP })),
+          ports: o.hostPorts?.map((p) => ({
+            containerPort: p.port,
+            hostPort: p.port,
+            protocol: p.protocol,
+            hostIP: p.hostIP,
+          })),
         },
       ],
     },
@@ -76,12 +109,21 @@ export function pod(name: string, o: PodOpts = {}): Pod {
 }
 
 /** Schedules pods one after another, counting each placed pod on its node; null where a pod fits nowhere. */
-export function place(pods: Pod[], nodes: Node[] | NodeInfo[], profile: Profile, rng?: () => number): Array<string | null> {
-  const infos: NodeInfo[] = 'node' in nodes[0] ? (nodes as NodeInfo[]) : buildNodeInfos(nodes as Node[], []);
+export function place(
+  pods: Pod[],
+  nodes: Node[] | NodeInfo[],
+  profile: Profile,
+  rng?: () => number,
+): Array<string | null> {
+  const infos: NodeInfo[] =
+    'node' in nodes[0] ? (nodes as NodeInfo[]) : buildNodeInfos(nodes as Node[], []);
   return pods.map((p) => {
     const result = schedule(p, infos, profile, { rng });
     if (!result.scheduled) return null;
-    addPod(infos.find((n) => n.name === result.nodeName)!, { ...p, spec: { ...p.spec, nodeName: result.nodeName } });
+    addPod(
+      infos.find((n) => n.name === result.nodeName)!,
+      { ...p, spec: { ...p.spec, nodeName: result.nodeName } },
+    );
     return result.nodeName;
   });
 }
@@ -89,8 +131,10 @@ export function place(pods: Pod[], nodes: Node[] | NodeInfo[], profile: Profile,
 /** The FailedScheduling message for a pod against these nodes (with these pods already bound). */
 export function whyNot(p: Pod, nodes: Node[], profile: Profile, bound: Pod[] = []): string {
   const result = schedule(p, buildNodeInfos(nodes, bound), profile);
-  if (result.scheduled) throw new Error(`expected ${p.metadata.name} not to fit, but it went to ${result.nodeName}`);
+  if (result.scheduled)
+    throw new Error(`expected ${p.metadata.name} not to fit, but it went to ${result.nodeName}`);
   return result.message;
 }
 
-export const replicas = (n: number, o: PodOpts, prefix = 'web') => Array.from({ length: n }, (_, i) => pod(`${prefix}-${i}`, o));
+export const replicas = (n: number, o: PodOpts, prefix = 'web') =>
+  Array.from({ length: n }, (_, i) => pod(`${prefix}-${i}`, o));

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/client/client';
 import { ASSUMED_POD_TTL_MS } from '../../workers/scheduler/cache';
 import { profileFor } from '../../workers/scheduler/profile';
-import { backoffDuration, POD_MAX_IN_UNSCHEDULABLE_PODS_MS, SchedulingQueue } from '../../workers/scheduler/queue';
+import {
+  backoffDuration,
+  POD_MAX_IN_UNSCHEDULABLE_PODS_MS,
+  SchedulingQueue,
+} from '../../workers/scheduler/queue';
 import { Scheduler, WRITE_BUDGET, type EventSink } from '../../workers/scheduler/scheduler';
 import type { Node, Pod } from '../../workers/scheduler/types';
 import { node, pod } from './scheduler-fixtures';
@@ -27,14 +31,27 @@ function fakeApi(opts: { failBindings?: number } = {}) {
       if (req.method === 'GET') throw new Error(`the scheduler read ${path} during a pass`);
       if (path.endsWith('/binding') && failBindings > 0) {
         failBindings--;
-        return new Response(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'InternalError', code: 500, message: 'injected' }), { status: 500 });
+        return new Response(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'InternalError',
+            code: 500,
+            message: 'injected',
+          }),
+          { status: 500 },
+        );
       }
-      return new Response(JSON.stringify(body ?? {}), { status: req.method === 'POST' ? 201 : 200 });
+      return new Response(JSON.stringify(body ?? {}), {
+        status: req.method === 'POST' ? 201 : 200,
+      });
     },
   });
   const events: { reason: string; message: string; name: string }[] = [];
   const sink: EventSink = {
-    add: (regarding, _type, reason, message) => events.push({ reason, message, name: regarding.metadata.name! }),
+    add: (regarding, _type, reason, message) =>
+      events.push({ reason, message, name: regarding.metadata.name! }),
     flush: async () => 0,
   };
   return { client, sent, events, sink };
@@ -43,29 +60,53 @@ function fakeApi(opts: { failBindings?: number } = {}) {
 function setup(opts: { failBindings?: number; strategy?: string } = {}) {
   let t = 1_000_000;
   const api = fakeApi(opts);
-  const s = new Scheduler({ client: api.client, events: api.sink, profile: profileFor(opts.strategy), now: () => t });
+  const s = new Scheduler({
+    client: api.client,
+    events: api.sink,
+    profile: profileFor(opts.strategy),
+    now: () => t,
+  });
   return { s, api, advance: (ms: number) => (t += ms) };
 }
 
 const added = (object: Pod | Node) => ({ type: 'ADDED' as const, object });
 const modified = <T>(oldObject: T, object: T) => ({ type: 'MODIFIED' as const, object, oldObject });
-const bound = (p: Pod, nodeName: string): Pod => ({ ...p, metadata: { ...p.metadata, resourceVersion: '2' }, spec: { ...p.spec, nodeName } });
-const heartbeat = (n: Node, at: string): Node => ({ ...n, status: { ...n.status, conditions: (n.status?.conditions ?? []).map((c) => ({ ...c, lastHeartbeatTime: at })) } as Node['status'] });
+const bound = (p: Pod, nodeName: string): Pod => ({
+  ...p,
+  metadata: { ...p.metadata, resourceVersion: '2' },
+  spec: { ...p.spec, nodeName },
+});
+const heartbeat = (n: Node, at: string): Node => ({
+  ...n,
+  status: {
+    ...n.status,
+    conditions: (n.status?.conditions ?? []).map((c) => ({ ...c, lastHeartbeatTime: at })),
+  } as Node['status'],
+});
 
 describe('backoff (podInitialBackoffSeconds 1, podMaxBackoffSeconds 10)', () => {
   it('doubles from 1 s per attempt and stops at 10 s', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map(backoffDuration)).toEqual([1000, 2000, 4000, 8000, 10000, 10000, 10000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map(backoffDuration)).toEqual([
+      1000, 2000, 4000, 8000, 10000, 10000, 10000,
+    ]);
   });
 });
 
 describe('activeQ order', () => {
   it('pops higher priority first, then the earlier arrival', () => {
     const q = new SchedulingQueue(() => 0);
-    const withPriority = (name: string, priority: number) => ({ ...pod(name), spec: { ...pod(name).spec, priority } });
+    const withPriority = (name: string, priority: number) => ({
+      ...pod(name),
+      spec: { ...pod(name).spec, priority },
+    });
     q.add(withPriority('low-1', 0));
     q.add(withPriority('high', 100));
     q.add(withPriority('low-2', 0));
-    expect([q.pop(), q.pop(), q.pop()].map((i) => i?.pod.metadata.name)).toEqual(['high', 'low-1', 'low-2']);
+    expect([q.pop(), q.pop(), q.pop()].map((i) => i?.pod.metadata.name)).toEqual([
+      'high',
+      'low-1',
+      'low-2',
+    ]);
   });
 });
 
@@ -161,7 +202,9 @@ describe('the cache with assumed pods', () => {
     expect(pass).toMatchObject({ attempts: 5, bound: 4, failed: 1 });
     expect(api.sent.filter((r) => r.method === 'GET')).toHaveLength(0);
     expect(api.sent.filter((r) => r.path.endsWith('/binding'))).toHaveLength(4);
-    expect(api.events.filter((e) => e.reason === 'Scheduled').map((e) => e.message)).toContain('Successfully assigned default/p0 to n');
+    expect(api.events.filter((e) => e.reason === 'Scheduled').map((e) => e.message)).toContain(
+      'Successfully assigned default/p0 to n',
+    );
   });
 
   it('confirms an assumed pod when the watch shows it bound, and expires one the watch never shows', async () => {
@@ -203,7 +246,13 @@ describe('no pass writes without a bound', () => {
   it('marks 500 gated pods SchedulingGated over several passes, at most WRITE_BUDGET writes each', async () => {
     const { s, api } = setup();
     s.onNode(added(node('n')));
-    for (let i = 0; i < 500; i++) s.onPod(added({ ...pod(`g${i}`), spec: { ...pod(`g${i}`).spec, schedulingGates: [{ name: 'wait' }] } as Pod['spec'] }));
+    for (let i = 0; i < 500; i++)
+      s.onPod(
+        added({
+          ...pod(`g${i}`),
+          spec: { ...pod(`g${i}`).spec, schedulingGates: [{ name: 'wait' }] } as Pod['spec'],
+        }),
+      );
     const writes: number[] = [];
     while (s.hasWork()) {
       const before = api.sent.length;
@@ -225,10 +274,17 @@ describe('pods that change while queued', () => {
     const p = pod('p');
     s.onPod(added(p));
     await s.runPass();
-    const statusOnly: Pod = { ...p, metadata: { ...p.metadata, resourceVersion: '3' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] } };
+    const statusOnly: Pod = {
+      ...p,
+      metadata: { ...p.metadata, resourceVersion: '3' },
+      status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+    };
     s.onPod(modified(p, statusOnly));
     expect(s.queue.where('default/p')).toBe('unschedulable');
-    const tolerant: Pod = { ...statusOnly, spec: { ...p.spec, tolerations: [{ key: 'dedicated', operator: 'Exists' }] } };
+    const tolerant: Pod = {
+      ...statusOnly,
+      spec: { ...p.spec, tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
+    };
     s.onPod(modified(statusOnly, tolerant));
     expect(s.queue.where('default/p')).not.toBe('unschedulable');
   });
@@ -242,7 +298,10 @@ describe('pods that change while queued', () => {
     expect(s.cache.isAssumed(first)).toBe(true);
     s.onPod({ type: 'DELETED', object: first, oldObject: first });
     expect(s.cache.nodeInfo('n')!.requested.milliCPU).toBe(0);
-    const again: Pod = { ...pod('p', { cpu: '1' }), metadata: { ...pod('p').metadata, uid: 'uid-p-2' } };
+    const again: Pod = {
+      ...pod('p', { cpu: '1' }),
+      metadata: { ...pod('p').metadata, uid: 'uid-p-2' },
+    };
     s.onPod(added(again));
     expect((await s.runPass()).bound).toBe(1);
   });

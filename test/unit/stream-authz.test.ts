@@ -5,25 +5,48 @@ import { parseRequestInfo } from '../../src/server/request-info';
 import { authorize, forbiddenMessage, type Authorizer } from '../../src/server/auth/authorize';
 
 // A role that may get and list pods and their subresources, nothing else (a `view`-like user).
-const getOnly: Authorizer = (user, info) => ({ allowed: user.name === 'viewer' && info.resource.resource === 'pods' && (info.verb === 'get' || info.verb === 'list') });
+const getOnly: Authorizer = (user, info) => ({
+  allowed:
+    user.name === 'viewer' &&
+    info.resource.resource === 'pods' &&
+    (info.verb === 'get' || info.verb === 'list'),
+});
 
 describe('stream authorization', () => {
   for (const sub of ['exec', 'attach', 'portforward']) {
     it(`GET pods/${sub} is the create verb`, () => {
-      const info = parseRequestInfo('GET', `/api/v1/namespaces/default/pods/web/${sub}`, new URLSearchParams('command=sh&stdin=true'))!;
+      const info = parseRequestInfo(
+        'GET',
+        `/api/v1/namespaces/default/pods/web/${sub}`,
+        new URLSearchParams('command=sh&stdin=true'),
+      )!;
       expect(info).toMatchObject({ verb: 'create', subresource: sub, name: 'web' });
-      const post = parseRequestInfo('POST', `/api/v1/namespaces/default/pods/web/${sub}`, new URLSearchParams())!;
+      const post = parseRequestInfo(
+        'POST',
+        `/api/v1/namespaces/default/pods/web/${sub}`,
+        new URLSearchParams(),
+      )!;
       expect(post.verb).toBe('create');
     });
   }
 
   it('a user allowed only to get pods is refused exec with the apiserver wording', () => {
     const viewer = { name: 'viewer', groups: ['system:authenticated'] };
-    const exec = parseRequestInfo('GET', '/api/v1/namespaces/default/pods/web/exec', new URLSearchParams('command=id'))!;
-    const get = parseRequestInfo('GET', '/api/v1/namespaces/default/pods/web', new URLSearchParams())!;
+    const exec = parseRequestInfo(
+      'GET',
+      '/api/v1/namespaces/default/pods/web/exec',
+      new URLSearchParams('command=id'),
+    )!;
+    const get = parseRequestInfo(
+      'GET',
+      '/api/v1/namespaces/default/pods/web',
+      new URLSearchParams(),
+    )!;
     expect(getOnly(viewer, get).allowed).toBe(true);
     expect(getOnly(viewer, exec).allowed).toBe(false);
     expect(authorize(viewer, exec).allowed).toBe(false);
-    expect(forbiddenMessage(viewer, exec)).toBe('pods "web" is forbidden: User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default"');
+    expect(forbiddenMessage(viewer, exec)).toBe(
+      'pods "web" is forbidden: User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default"',
+    );
   });
 });

@@ -3,17 +3,36 @@
 // and the v5 exit Status kubectl turns into "command terminated with exit code N".
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, encodeFrames, frame, FrameType, INITIAL_WINDOW, windowBytes, windowFrame } from '../../src/tunnel/frames';
+import {
+  decodeFrames,
+  encodeFrames,
+  frame,
+  FrameType,
+  INITIAL_WINDOW,
+  windowBytes,
+  windowFrame,
+} from '../../src/tunnel/frames';
 import { Upstream, MAX_BUFFERED, STALL_MS } from '../../src/tunnel/upstream';
 import { exitStatus, failureStatus } from '../../src/tunnel/exit-status';
-import { dataFrame, decodeHeaderBlock, encodeHeaderBlock, SpdyFrameReader, StoredHeaderWriter, synReplyFrame } from '../../src/tunnel/spdy';
+import {
+  dataFrame,
+  decodeHeaderBlock,
+  encodeHeaderBlock,
+  SpdyFrameReader,
+  StoredHeaderWriter,
+  synReplyFrame,
+} from '../../src/tunnel/spdy';
 import { SPDY3_DICTIONARY } from '../../src/tunnel/spdy-dictionary';
 import { HeaderInflater } from '../../src/tunnel/spdy-inflate';
 import { words } from '../../src/agent/runtimes/fake-shell';
 
 describe('tunnel framing', () => {
   it('round-trips several frames in one message and refuses a truncated one', () => {
-    const msg = encodeFrames([frame(FrameType.OPEN, 7, 0, '{"a":1}'), frame(FrameType.DATA, 0xfffffffe, 2, new Uint8Array([1, 2, 3])), windowFrame(7, 65536)]);
+    const msg = encodeFrames([
+      frame(FrameType.OPEN, 7, 0, '{"a":1}'),
+      frame(FrameType.DATA, 0xfffffffe, 2, new Uint8Array([1, 2, 3])),
+      windowFrame(7, 65536),
+    ]);
     const [open, data, win] = decodeFrames(msg);
     expect(open).toMatchObject({ type: FrameType.OPEN, sid: 7 });
     expect(new TextDecoder().decode(open.payload)).toBe('{"a":1}');
@@ -55,9 +74,18 @@ describe('per-session credit', () => {
 describe('exec exit Status', () => {
   it('carries the exit code as kubectl parses it', () => {
     expect(exitStatus(0)).toEqual({ metadata: {}, status: 'Success' });
-    expect(exitStatus(3)).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+    expect(exitStatus(3)).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
     expect(exitStatus(300).details!.causes[0].message).toBe('255');
-    expect(failureStatus('boom')).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500, message: 'boom' });
+    expect(failureStatus('boom')).toMatchObject({
+      status: 'Failure',
+      reason: 'InternalError',
+      code: 500,
+      message: 'boom',
+    });
   });
 });
 
@@ -77,7 +105,9 @@ describe('SPDY subset', () => {
     const f = dataFrame(3, new Uint8Array([9, 8, 7]), true);
     const r = new SpdyFrameReader();
     const got = [...f].flatMap((byte) => r.push(new Uint8Array([byte])));
-    expect(got).toEqual([{ control: false, streamId: 3, flags: 1, data: new Uint8Array([9, 8, 7]) }]);
+    expect(got).toEqual([
+      { control: false, streamId: 3, flags: 1, data: new Uint8Array([9, 8, 7]) },
+    ]);
   });
 
   it('our stored-block header blocks inflate with zlib, block after block (sync-flush marker)', () => {
@@ -85,7 +115,10 @@ describe('SPDY subset', () => {
     const first = w.wrap(encodeHeaderBlock({}));
     const second = w.wrap(encodeHeaderBlock({ Port: '8080' }));
     // One zlib stream across both blocks, as Go's reader keeps it per connection.
-    const out = zlib.inflateSync(Buffer.concat([first, second]), { finishFlush: zlib.constants.Z_SYNC_FLUSH, dictionary: Buffer.from(SPDY3_DICTIONARY) });
+    const out = zlib.inflateSync(Buffer.concat([first, second]), {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      dictionary: Buffer.from(SPDY3_DICTIONARY),
+    });
     const a = decodeHeaderBlock(out)!;
     expect(a.headers).toEqual({});
     expect(decodeHeaderBlock(out.subarray(a.length))!.headers).toEqual({ port: '8080' });
@@ -111,8 +144,14 @@ describe('SPDY subset', () => {
     const one = await compress({ streamtype: 'error', port: '8080', requestid: '0' });
     expect(one[1] & 0x20).toBe(0x20); // FDICT, then the dictionary's Adler-32
     expect([...one.subarray(2, 6)]).toEqual([0xe3, 0xc6, 0xa7, 0xc2]);
-    expect(await inflater.headers(one)).toEqual({ streamtype: 'error', port: '8080', requestid: '0' });
-    expect(await inflater.headers(await compress({ streamtype: 'data', port: '8080', requestid: '0' }))).toEqual({ streamtype: 'data', port: '8080', requestid: '0' });
+    expect(await inflater.headers(one)).toEqual({
+      streamtype: 'error',
+      port: '8080',
+      requestid: '0',
+    });
+    expect(
+      await inflater.headers(await compress({ streamtype: 'data', port: '8080', requestid: '0' })),
+    ).toEqual({ streamtype: 'data', port: '8080', requestid: '0' });
     inflater.close();
     deflate.destroy();
   });

@@ -16,7 +16,9 @@ function deployment(overrides: Record<string, unknown> = {}): KObject {
       selector: { matchLabels: { app: 'web' } },
       template: {
         metadata: { labels: { app: 'web' } },
-        spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
+        spec: {
+          containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }],
+        },
       },
       ...overrides,
     },
@@ -57,13 +59,29 @@ describe('deployment validation', () => {
     const errs = byField(list);
     expect(list).toHaveLength(7);
 
-    expect(errs['metadata.name'].message).toContain('Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of');
-    expect(errs['spec.replicas'].message).toBe('Invalid value: -1: must be greater than or equal to 0');
-    expect(errs['spec.template.metadata.labels'].message).toBe('Invalid value: {"app":"other"}: `selector` does not match template `labels`');
-    expect(errs['spec.template.spec.containers[0].image']).toEqual({ type: 'FieldValueRequired', field: 'spec.template.spec.containers[0].image', message: 'Required value' });
-    expect(errs['spec.template.spec.containers[0].ports[0].containerPort'].message).toBe('Invalid value: 70000: must be between 1 and 65535, inclusive');
-    expect(errs['spec.template.spec.containers[0].resources.requests'].message).toBe('Invalid value: "2": must be less than or equal to cpu limit of 1');
-    expect(errs['spec.strategy.rollingUpdate.maxUnavailable'].message).toBe('Invalid value: 0: may not be 0 when `maxSurge` is 0');
+    expect(errs['metadata.name'].message).toContain(
+      'Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of',
+    );
+    expect(errs['spec.replicas'].message).toBe(
+      'Invalid value: -1: must be greater than or equal to 0',
+    );
+    expect(errs['spec.template.metadata.labels'].message).toBe(
+      'Invalid value: {"app":"other"}: `selector` does not match template `labels`',
+    );
+    expect(errs['spec.template.spec.containers[0].image']).toEqual({
+      type: 'FieldValueRequired',
+      field: 'spec.template.spec.containers[0].image',
+      message: 'Required value',
+    });
+    expect(errs['spec.template.spec.containers[0].ports[0].containerPort'].message).toBe(
+      'Invalid value: 70000: must be between 1 and 65535, inclusive',
+    );
+    expect(errs['spec.template.spec.containers[0].resources.requests'].message).toBe(
+      'Invalid value: "2": must be less than or equal to cpu limit of 1',
+    );
+    expect(errs['spec.strategy.rollingUpdate.maxUnavailable'].message).toBe(
+      'Invalid value: 0: may not be 0 when `maxSurge` is 0',
+    );
     expect(Object.keys(errs).sort()).toEqual([
       'metadata.name',
       'spec.replicas',
@@ -79,26 +97,57 @@ describe('deployment validation', () => {
     const missing = byField(errorsOf(deployment({ selector: undefined })));
     expect(missing['spec.selector'].message).toBe('Required value');
     const empty = byField(errorsOf(deployment({ selector: {} })));
-    expect(empty['spec.selector'].message).toBe('Invalid value: {}: empty selector is invalid for deployment');
+    expect(empty['spec.selector'].message).toBe(
+      'Invalid value: {}: empty selector is invalid for deployment',
+    );
   });
 
   it('allows only Always as the template restart policy', () => {
     const d = deployment();
     (d.spec as any).template.spec.restartPolicy = 'Never';
-    expect(byField(errorsOf(d))['spec.template.spec.restartPolicy'].message).toBe('Unsupported value: "Never": supported values: "Always"');
+    expect(byField(errorsOf(d))['spec.template.spec.restartPolicy'].message).toBe(
+      'Unsupported value: "Never": supported values: "Always"',
+    );
   });
 
   it('rejects maxUnavailable above 100% and malformed percentages', () => {
-    const errs = byField(errorsOf(deployment({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '110%', maxSurge: '2x' } } })));
-    expect(errs['spec.strategy.rollingUpdate.maxUnavailable'].message).toBe('Invalid value: "110%": must not be greater than 100%');
-    expect(errs['spec.strategy.rollingUpdate.maxSurge'].message).toContain("a valid percent string must be a numeric string followed by an ending '%'");
+    const errs = byField(
+      errorsOf(
+        deployment({
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxUnavailable: '110%', maxSurge: '2x' },
+          },
+        }),
+      ),
+    );
+    expect(errs['spec.strategy.rollingUpdate.maxUnavailable'].message).toBe(
+      'Invalid value: "110%": must not be greater than 100%',
+    );
+    expect(errs['spec.strategy.rollingUpdate.maxSurge'].message).toContain(
+      "a valid percent string must be a numeric string followed by an ending '%'",
+    );
   });
 
   it('rejects an unknown strategy type, a negative history limit and a deadline within minReadySeconds', () => {
-    const errs = byField(errorsOf(deployment({ strategy: { type: 'BlueGreen' }, revisionHistoryLimit: -2, minReadySeconds: 700 })));
-    expect(errs['spec.strategy'].message).toBe('Unsupported value: {"type":"BlueGreen"}: supported values: "Recreate", "RollingUpdate"');
-    expect(errs['spec.revisionHistoryLimit'].message).toBe('Invalid value: -2: must be greater than or equal to 0');
-    expect(errs['spec.progressDeadlineSeconds'].message).toBe('Invalid value: 600: must be greater than minReadySeconds');
+    const errs = byField(
+      errorsOf(
+        deployment({
+          strategy: { type: 'BlueGreen' },
+          revisionHistoryLimit: -2,
+          minReadySeconds: 700,
+        }),
+      ),
+    );
+    expect(errs['spec.strategy'].message).toBe(
+      'Unsupported value: {"type":"BlueGreen"}: supported values: "Recreate", "RollingUpdate"',
+    );
+    expect(errs['spec.revisionHistoryLimit'].message).toBe(
+      'Invalid value: -2: must be greater than or equal to 0',
+    );
+    expect(errs['spec.progressDeadlineSeconds'].message).toBe(
+      'Invalid value: 600: must be greater than minReadySeconds',
+    );
   });
 
   it('keeps the selector immutable on update', () => {
@@ -110,7 +159,11 @@ describe('deployment validation', () => {
     (next.spec as any).template.metadata.labels = { app: 'web', tier: 'front' };
     const errs = deployments.validateUpdate(next, old);
     expect(errs).toEqual([
-      { type: 'FieldValueInvalid', field: 'spec.selector', message: 'Invalid value: {"matchLabels":{"app":"web","tier":"front"}}: field is immutable' },
+      {
+        type: 'FieldValueInvalid',
+        field: 'spec.selector',
+        message: 'Invalid value: {"matchLabels":{"app":"web","tier":"front"}}: field is immutable',
+      },
     ]);
   });
 
@@ -132,19 +185,27 @@ describe('deployment validation', () => {
 
 describe('replicaset validation', () => {
   it('shares the selector rules, upstream wording included', () => {
-    const rs: KObject = { metadata: { name: 'web-1', namespace: 'default' }, spec: { selector: {}, template: deployment().spec && (deployment().spec as any).template } };
+    const rs: KObject = {
+      metadata: { name: 'web-1', namespace: 'default' },
+      spec: { selector: {}, template: deployment().spec && (deployment().spec as any).template },
+    };
     replicasets.applyDefaults(rs);
     const errs = byField(replicasets.validate(rs));
-    expect(errs['spec.selector'].message).toBe('Invalid value: {}: empty selector is invalid for deployment');
+    expect(errs['spec.selector'].message).toBe(
+      'Invalid value: {}: empty selector is invalid for deployment',
+    );
   });
 
   it('rejects activeDeadlineSeconds in the template', () => {
-    const rs: KObject = { metadata: { name: 'web-1', namespace: 'default' }, spec: (deployment().spec as any) };
+    const rs: KObject = {
+      metadata: { name: 'web-1', namespace: 'default' },
+      spec: deployment().spec as any,
+    };
     delete (rs.spec as any).strategy;
     (rs.spec as any).template.spec.activeDeadlineSeconds = 30;
     replicasets.applyDefaults(rs);
-    expect(byField(replicasets.validate(rs))['spec.template.spec.activeDeadlineSeconds'].message).toBe(
-      'Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported',
-    );
+    expect(
+      byField(replicasets.validate(rs))['spec.template.spec.activeDeadlineSeconds'].message,
+    ).toBe('Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported');
   });
 });

@@ -7,12 +7,29 @@ describe('API Worker', () => {
   it('creates, lists, updates with a precondition, and refuses a stale one', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const cm = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns }, data: { k: 'v' } }, { namespace: ns });
-    await expect(c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } }, { namespace: ns })).rejects.toSatisfy(isAlreadyExists);
+    const cm = await c.create(
+      'configmaps',
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'a', namespace: ns },
+        data: { k: 'v' },
+      },
+      { namespace: ns },
+    );
+    await expect(
+      c.create(
+        'configmaps',
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } },
+        { namespace: ns },
+      ),
+    ).rejects.toSatisfy(isAlreadyExists);
     const list = await c.list('configmaps', { namespace: ns });
     expect(list.items.map((i) => i.metadata.name)).toEqual(['a']);
     const updated = await c.update('configmaps', { ...cm, data: { k: 'w' } }, { namespace: ns });
     expect(updated.data).toEqual({ k: 'w' });
-    await expect(c.update('configmaps', { ...cm, data: { k: 'x' } }, { namespace: ns })).rejects.toSatisfy(isConflict);
+    await expect(
+      c.update('configmaps', { ...cm, data: { k: 'x' } }, { namespace: ns }),
+    ).rejects.toSatisfy(isConflict);
   });
 });

@@ -4,7 +4,9 @@ import { KubeClient } from '../../src/client/client';
 import { testEnv } from './helpers';
 
 /** Called with every write any apiClient() makes (the controller harness waits for its caches to show them). */
-export const writeObservers = new Set<(method: string, url: string, res: Response) => Promise<void>>();
+export const writeObservers = new Set<
+  (method: string, url: string, res: Response) => Promise<void>
+>();
 
 export function apiClient(): KubeClient {
   const token = testEnv.ADMIN_TOKEN!;
@@ -14,7 +16,8 @@ export function apiClient(): KubeClient {
       const r = new Request(req);
       r.headers.set('Authorization', `Bearer ${token}`);
       const res = await SELF.fetch(r);
-      if (req.method !== 'GET') for (const see of writeObservers) await see(req.method, req.url, res);
+      if (req.method !== 'GET')
+        for (const see of writeObservers) await see(req.method, req.url, res);
       return res;
     },
   });

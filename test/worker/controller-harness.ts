@@ -8,11 +8,19 @@ import { ClusterCache } from '../../workers/shared/cache';
 import { ControllerManager, type PassOutcome } from '../../workers/shared/manager';
 import type { Transport } from '../../src/client/transport';
 import { keyedContext } from '../../workers/controllers/context';
-import { DEFAULT_CONFIG, type ControllerConfig, type KeyedContext, type KeyedControllerDef } from '../../workers/controllers/framework';
+import {
+  DEFAULT_CONFIG,
+  type ControllerConfig,
+  type KeyedContext,
+  type KeyedControllerDef,
+} from '../../workers/controllers/framework';
 import { apiClient, writeObservers } from './api';
 import { testEnv } from './helpers';
 
-const resourceOfKind = (apiVersion: string | undefined, kind: string | undefined): string | undefined => {
+const resourceOfKind = (
+  apiVersion: string | undefined,
+  kind: string | undefined,
+): string | undefined => {
   const group = apiVersion?.includes('/') ? apiVersion.split('/')[0] : '';
   const r = RESOURCES.find((x) => x.kind === kind && x.group === group);
   if (!r) return undefined;
@@ -30,7 +38,8 @@ export function reflects(cachedRv: string | undefined, writtenRv: string): boole
     const parts = cachedRv.split('.');
     return Number(parts[Number(w[1])]) >= Number(w[2]);
   }
-  if (/^\d+$/.test(writtenRv) && /^\d+$/.test(cachedRv)) return Number(cachedRv) >= Number(writtenRv);
+  if (/^\d+$/.test(writtenRv) && /^\d+$/.test(cachedRv))
+    return Number(cachedRv) >= Number(writtenRv);
   return false;
 }
 
@@ -46,7 +55,11 @@ export interface HarnessOptions {
  * objects stay out; cluster-scoped kinds are whole). Every write any client of the harness makes is
  * remembered; `sync()` waits until the caches show each one, so a pass sees what came before it.
  */
-export async function keyedHarness(ns: string, make: () => KeyedControllerDef[], opts: HarnessOptions = {}) {
+export async function keyedHarness(
+  ns: string,
+  make: () => KeyedControllerDef[],
+  opts: HarnessOptions = {},
+) {
   const h = {
     now: opts.now ?? Date.now,
     writes: 0,
@@ -55,7 +68,13 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
     /** Called on each controller write before it is sent (a test's hook to fail or record it). */
     onWrite: undefined as undefined | ((req: Request) => void | Promise<void>),
   };
-  const written: { resource: string; key: string; rv?: string; gone?: boolean; deleting?: boolean }[] = [];
+  const written: {
+    resource: string;
+    key: string;
+    rv?: string;
+    gone?: boolean;
+    deleting?: boolean;
+  }[] = [];
   const token = testEnv.ADMIN_TOKEN!;
   const send = (req: Request) => {
     const r = new Request(req);
@@ -65,7 +84,10 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
   /** Notes what a write did, so sync() can wait for the caches to show it. */
   const note = async (method: string, url: string, res: Response) => {
     if (!res.ok) return;
-    const body = (await res.clone().json().catch(() => undefined)) as KObject | undefined;
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => undefined)) as KObject | undefined;
     if (!body) return;
     if (body.kind === 'Status') {
       // A delete that removed the object: wait for the cache to drop it.
@@ -73,13 +95,26 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
       const core = path[0] === 'api';
       const [group, version] = core ? ['', path[1]] : [path[1], path[2]];
       const rest = path.slice(core ? 2 : 3);
-      const [ns, res2, name] = rest[0] === 'namespaces' && rest.length >= 4 ? [rest[1], rest[2], rest[3]] : [undefined, rest[0], rest[1]];
-      if (method === 'DELETE' && name) written.push({ resource: group ? `${group}/${version}/${res2}` : res2, key: ns ? `${ns}/${name}` : name, gone: true });
+      const [ns, res2, name] =
+        rest[0] === 'namespaces' && rest.length >= 4
+          ? [rest[1], rest[2], rest[3]]
+          : [undefined, rest[0], rest[1]];
+      if (method === 'DELETE' && name)
+        written.push({
+          resource: group ? `${group}/${version}/${res2}` : res2,
+          key: ns ? `${ns}/${name}` : name,
+          gone: true,
+        });
       return;
     }
     const resource = resourceOfKind(body.apiVersion, body.kind);
     if (!resource || !body.metadata?.name) return;
-    written.push({ resource, key: objectKey(body), rv: body.metadata.resourceVersion, deleting: method === 'DELETE' || !!body.metadata.deletionTimestamp });
+    written.push({
+      resource,
+      key: objectKey(body),
+      rv: body.metadata.resourceVersion,
+      deleting: method === 'DELETE' || !!body.metadata.deletionTimestamp,
+    });
   };
   let attempts = 0;
   const api = {
@@ -96,7 +131,8 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
   };
   const readerClient = apiClient();
   const inner = (readerClient as unknown as { transport: Transport }).transport;
-  if (opts.watchTransport) (readerClient as unknown as { transport: Transport }).transport = opts.watchTransport(inner);
+  if (opts.watchTransport)
+    (readerClient as unknown as { transport: Transport }).transport = opts.watchTransport(inner);
 
   // Every test client's writes too: a pass must see what the test did before it.
   writeObservers.add(note);
@@ -127,9 +163,16 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
       const waiting = written.filter((w, i) => {
         if (!held.has(w.resource)) return false;
         const cached = cache.kind(w.resource).get(w.key);
-        if (w.gone) return cached !== undefined && !written.slice(i + 1).some((x) => x.key === w.key && x.resource === w.resource);
+        if (w.gone)
+          return (
+            cached !== undefined &&
+            !written.slice(i + 1).some((x) => x.key === w.key && x.resource === w.resource)
+          );
         // Deleted since (by a later write we made): nothing to wait for.
-        if (written.slice(i + 1).some((x) => x.gone && x.key === w.key && x.resource === w.resource)) return false;
+        if (
+          written.slice(i + 1).some((x) => x.gone && x.key === w.key && x.resource === w.resource)
+        )
+          return false;
         // An object being deleted (a delete answered with the object, a finalizer removed) may be gone already.
         if (w.deleting && !cached) return false;
         return !reflects(cached?.metadata.resourceVersion, w.rv!);
@@ -138,7 +181,10 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
         written.length = 0;
         return;
       }
-      if (Date.now() > end) throw new Error(`caches did not catch up with ${waiting.map((w) => `${w.resource} ${w.key}@${w.rv}`).join(', ')}`);
+      if (Date.now() > end)
+        throw new Error(
+          `caches did not catch up with ${waiting.map((w) => `${w.resource} ${w.key}@${w.rv}`).join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   };
@@ -150,7 +196,8 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
   };
 
   /** One pass at once, whatever the caches have seen so far (a slow watch stays slow). */
-  const passNow = (): Promise<PassOutcome> => manager.runPass((c) => keyedContext(api, c, { config, cache, now: () => h.now() }));
+  const passNow = (): Promise<PassOutcome> =>
+    manager.runPass((c) => keyedContext(api, c, { config, cache, now: () => h.now() }));
 
   /**
    * Passes (each followed by `between`, a simulated kubelet, answering how many things it did)
@@ -173,10 +220,19 @@ export async function keyedHarness(ns: string, make: () => KeyedControllerDef[],
     throw new Error(`the controllers did not converge in ${max} passes`);
   };
 
-  return Object.assign(h, { manager, cache, pass, passNow, settle, sync, observe, stop: () => {
-    cache.stop();
-    writeObservers.delete(note);
-  } });
+  return Object.assign(h, {
+    manager,
+    cache,
+    pass,
+    passNow,
+    settle,
+    sync,
+    observe,
+    stop: () => {
+      cache.stop();
+      writeObservers.delete(note);
+    },
+  });
 }
 
 /** A transport whose watch streams deliver every chunk `ms` late: a cache that lags the API. */

@@ -13,7 +13,10 @@ const rsBody = (ns: string, name: string, replicas: number): ReplicaSet => ({
   spec: {
     replicas,
     selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    },
   },
 });
 
@@ -25,21 +28,35 @@ function expireFirstPodWatch(count: { expired: number }): (t: Transport) => Tran
   return (inner) => async (req) => {
     if (count.expired === 0 && /\/pods\?/.test(req.url) && /[?&]watch=(true|1)/.test(req.url)) {
       count.expired++;
-      const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (2)', reason: 'Expired', code: 410 };
-      return new Response(JSON.stringify({ type: 'ERROR', object: status }) + '\n', { status: 200, headers: { 'content-type': 'application/json' } });
+      const status = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'too old resource version: 1 (2)',
+        reason: 'Expired',
+        code: 410,
+      };
+      return new Response(JSON.stringify({ type: 'ERROR', object: status }) + '\n', {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
     }
     return inner(req);
   };
 }
 
-const live = (ps: Pod[], name: string) => ps.filter((p) => p.metadata.ownerReferences?.[0]?.name === name && !p.metadata.deletionTimestamp);
+const live = (ps: Pod[], name: string) =>
+  ps.filter((p) => p.metadata.ownerReferences?.[0]?.name === name && !p.metadata.deletionTimestamp);
 
 describe('controller caches', () => {
   it('relist after the watch answers 410 Expired, and keep following changes from the new list', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const count = { expired: 0 };
-    const h = await keyedHarness(ns, () => [replicaSetController()], { watchTransport: expireFirstPodWatch(count) });
+    const h = await keyedHarness(ns, () => [replicaSetController()], {
+      watchTransport: expireFirstPodWatch(count),
+    });
     try {
       await c.create('apps/v1/replicasets', rsBody(ns, 'web', 3), { namespace: ns });
       await h.settle();
@@ -67,16 +84,25 @@ describe('controller caches', () => {
     await first.settle();
     // Evicted: caches, queues and expectations are gone with the instance.
     first.stop();
-    await c.patch('apps/v1/replicasets', 'web', 'merge', { spec: { replicas: 5 } }, { namespace: ns });
+    await c.patch(
+      'apps/v1/replicasets',
+      'web',
+      'merge',
+      { spec: { replicas: 5 } },
+      { namespace: ns },
+    );
     let creates = 0;
     const second = await keyedHarness(ns, () => [replicaSetController()]);
-    second.onWrite = (req) => void (req.method === 'POST' && /\/pods$/.test(new URL(req.url).pathname) && creates++);
+    second.onWrite = (req) =>
+      void (req.method === 'POST' && /\/pods$/.test(new URL(req.url).pathname) && creates++);
     try {
       await second.settle();
       expect(second.cache.stats().pods.relists).toBe(1);
       expect(creates).toBe(2);
       expect(live((await c.list<Pod>('pods', { namespace: ns })).items, 'web')).toHaveLength(5);
-      expect((await c.get<ReplicaSet>('apps/v1/replicasets', 'web', { namespace: ns })).status?.replicas).toBe(5);
+      expect(
+        (await c.get<ReplicaSet>('apps/v1/replicasets', 'web', { namespace: ns })).status?.replicas,
+      ).toBe(5);
     } finally {
       second.stop();
     }

@@ -15,20 +15,41 @@ const harnesses = new Map<string, Awaited<ReturnType<typeof keyedHarness>>>();
 /** One controller-manager pass of both controllers (as the leader runs them) over this namespace; answers its write count. */
 const both = async (_c: KubeClient, ns: string): Promise<number> => {
   let h = harnesses.get(ns);
-  if (!h) harnesses.set(ns, (h = await keyedHarness(ns, () => [endpointsController, endpointSliceController])));
+  if (!h)
+    harnesses.set(
+      ns,
+      (h = await keyedHarness(ns, () => [endpointsController, endpointSliceController])),
+    );
   const before = h.writes;
   await h.pass();
   return h.writes - before;
 };
 
-async function pod(c: KubeClient, ns: string, name: string, opts: { ip?: string; ready?: boolean; webPort?: number; labels?: Record<string, string>; nodeName?: string } = {}): Promise<KObject> {
+async function pod(
+  c: KubeClient,
+  ns: string,
+  name: string,
+  opts: {
+    ip?: string;
+    ready?: boolean;
+    webPort?: number;
+    labels?: Record<string, string>;
+    nodeName?: string;
+  } = {},
+): Promise<KObject> {
   const created = await c.create('pods', {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: ns, labels: opts.labels ?? { app: 'web' } },
     spec: {
       nodeName: opts.nodeName,
-      containers: [{ name: 'app', image: 'nginx', ports: [{ name: 'web', containerPort: opts.webPort ?? 8080 }, { containerPort: 9090 }] }],
+      containers: [
+        {
+          name: 'app',
+          image: 'nginx',
+          ports: [{ name: 'web', containerPort: opts.webPort ?? 8080 }, { containerPort: 9090 }],
+        },
+      ],
     },
   });
   if (!opts.ip) return created;
@@ -40,11 +61,21 @@ async function setStatus(c: KubeClient, p: KObject, ip: string, ready: boolean):
   const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   return c.updateStatus('pods', {
     ...cur,
-    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: t }] },
+    status: {
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: t }],
+    },
   });
 }
 
-async function service(c: KubeClient, ns: string, name = 'web', selector: Record<string, string> | null = { app: 'web' }): Promise<KObject> {
+async function service(
+  c: KubeClient,
+  ns: string,
+  name = 'web',
+  selector: Record<string, string> | null = { app: 'web' },
+): Promise<KObject> {
   return c.create('services', {
     apiVersion: 'v1',
     kind: 'Service',
@@ -77,9 +108,18 @@ async function endpoints(c: KubeClient, ns: string, name = 'web'): Promise<strin
   return ((ep.subsets as Subset[] | undefined) ?? [])
     .map((s) =>
       [
-        (s.addresses ?? []).map((a) => a.ip).sort().join(','),
-        (s.notReadyAddresses ?? []).map((a) => a.ip).sort().join(','),
-        (s.ports ?? []).map((p) => `${p.name ?? ''}:${p.port}`).sort().join(','),
+        (s.addresses ?? [])
+          .map((a) => a.ip)
+          .sort()
+          .join(','),
+        (s.notReadyAddresses ?? [])
+          .map((a) => a.ip)
+          .sort()
+          .join(','),
+        (s.ports ?? [])
+          .map((p) => `${p.name ?? ''}:${p.port}`)
+          .sort()
+          .join(','),
       ].join(' | '),
     )
     .sort();
@@ -100,9 +140,15 @@ async function slices(c: KubeClient, ns: string): Promise<KObject[]> {
 async function sliceView(c: KubeClient, ns: string): Promise<string[]> {
   return (await slices(c, ns))
     .map((s) => {
-      const ports = ((s.ports as { name: string; port: number }[] | undefined) ?? []).map((p) => `${p.name}:${p.port}`).sort().join(',');
+      const ports = ((s.ports as { name: string; port: number }[] | undefined) ?? [])
+        .map((p) => `${p.name}:${p.port}`)
+        .sort()
+        .join(',');
       const eps = ((s.endpoints as SliceEndpoint[] | undefined) ?? [])
-        .map((e) => `${e.addresses[0]}(${+e.conditions.ready}${+e.conditions.serving}${+e.conditions.terminating})`)
+        .map(
+          (e) =>
+            `${e.addresses[0]}(${+e.conditions.ready}${+e.conditions.serving}${+e.conditions.terminating})`,
+        )
         .sort()
         .join(' ');
       return `${ports} => ${eps}`;
@@ -131,12 +177,33 @@ describe('endpoints and endpoint slices', () => {
     const ep = await c.get('endpoints', 'web', { namespace: ns });
     expect(ep.metadata.labels).toEqual({ tier: 'front' });
 
-    expect(await sliceView(c, ns)).toEqual(['http:8080,metrics:9090 => 127.1.1.1(110) 127.1.1.3(000)', 'http:8081,metrics:9090 => 127.1.1.2(110)']);
-    const slice = (await slices(c, ns)).find((s) => (s.endpoints as SliceEndpoint[]).some((e) => e.targetRef.name === 'a'))!;
+    expect(await sliceView(c, ns)).toEqual([
+      'http:8080,metrics:9090 => 127.1.1.1(110) 127.1.1.3(000)',
+      'http:8081,metrics:9090 => 127.1.1.2(110)',
+    ]);
+    const slice = (await slices(c, ns)).find((s) =>
+      (s.endpoints as SliceEndpoint[]).some((e) => e.targetRef.name === 'a'),
+    )!;
     expect(slice.addressType).toBe('IPv4');
-    expect(slice.metadata.labels).toEqual({ tier: 'front', 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' });
-    expect(slice.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }]);
-    expect((slice.endpoints as SliceEndpoint[])[0].targetRef).toMatchObject({ kind: 'Pod', name: 'a' });
+    expect(slice.metadata.labels).toEqual({
+      tier: 'front',
+      'kubernetes.io/service-name': 'web',
+      'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+    });
+    expect(slice.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        name: 'web',
+        uid: svc.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+    expect((slice.endpoints as SliceEndpoint[])[0].targetRef).toMatchObject({
+      kind: 'Pod',
+      name: 'a',
+    });
 
     // Converged: nothing to write.
     expect(await both(c, ns)).toBe(0);
@@ -154,7 +221,9 @@ describe('endpoints and endpoint slices', () => {
     await setStatus(c, a, '127.1.2.1', false);
     expect(await both(c, ns)).toBe(2);
     expect(await endpoints(c, ns)).toEqual(['127.1.2.2 | 127.1.2.1 | http:8080,metrics:9090']);
-    expect(await sliceView(c, ns)).toEqual(['http:8080,metrics:9090 => 127.1.2.1(000) 127.1.2.2(110)']);
+    expect(await sliceView(c, ns)).toEqual([
+      'http:8080,metrics:9090 => 127.1.2.1(000) 127.1.2.2(110)',
+    ]);
     expect(await both(c, ns)).toBe(0);
 
     await setStatus(c, a, '127.1.2.1', true);
@@ -175,8 +244,12 @@ describe('endpoints and endpoint slices', () => {
     await c.delete('pods', 'ending', { namespace: ns });
     await both(c, ns);
     expect(await endpoints(c, ns)).toEqual(['127.1.3.3 |  | http:8080,metrics:9090']);
-    expect(await sliceView(c, ns)).toEqual(['http:8080,metrics:9090 => 127.1.3.2(011) 127.1.3.3(110)']);
-    const ending = ((await slices(c, ns))[0].endpoints as SliceEndpoint[]).find((e) => e.targetRef.name === 'ending');
+    expect(await sliceView(c, ns)).toEqual([
+      'http:8080,metrics:9090 => 127.1.3.2(011) 127.1.3.3(110)',
+    ]);
+    const ending = ((await slices(c, ns))[0].endpoints as SliceEndpoint[]).find(
+      (e) => e.targetRef.name === 'ending',
+    );
     expect(ending?.nodeName).toBe('node-x');
     expect(await both(c, ns)).toBe(0);
   });
@@ -213,7 +286,9 @@ describe('endpoints and endpoint slices', () => {
     await pod(c, ns, 'a', { ip: '127.1.5.1' });
     await both(c, ns);
     expect(await endpoints(c, ns, 'manual')).toEqual(['127.1.5.9 |  | http:80']);
-    expect((await slices(c, ns)).map((s) => s.metadata.labels?.['kubernetes.io/service-name'])).toEqual(['web']);
+    expect(
+      (await slices(c, ns)).map((s) => s.metadata.labels?.['kubernetes.io/service-name']),
+    ).toEqual(['web']);
 
     await c.delete('services', 'web', { namespace: ns });
     await c.delete('services', 'manual', { namespace: ns });

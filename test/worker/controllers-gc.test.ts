@@ -32,7 +32,8 @@ function scopedContext(client: KubeClient, ns: string, overrides: Partial<Contro
   const ctx: ControllerContext = {
     client: counting,
     snapshot: {
-      list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter((o) => o.metadata.namespace === ns),
+      list: async <T extends KObject>(r: string) =>
+        (await snap.list<T>(r)).filter((o) => o.metadata.namespace === ns),
       invalidate: (r) => snap.invalidate(r),
     },
     recorder: createRecorder(counting, { component: 'test' }),
@@ -78,7 +79,10 @@ const ref = (o: KObject, block = true): OwnerReference => ({
   blockOwnerDeletion: block,
 });
 
-const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } };
+const template = {
+  metadata: { labels: { app: 'web' } },
+  spec: { containers: [{ name: 'app', image: 'nginx' }] },
+};
 
 /** Deployment -> ReplicaSet -> two pods, one of them bound to a node (it terminates gracefully). */
 async function tree(c: KubeClient, ns: string) {
@@ -91,7 +95,12 @@ async function tree(c: KubeClient, ns: string) {
   const rs = await c.create('apps/v1/replicasets', {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
-    metadata: { name: 'web-abc', namespace: ns, labels: { app: 'web' }, ownerReferences: [ref(deploy)] },
+    metadata: {
+      name: 'web-abc',
+      namespace: ns,
+      labels: { app: 'web' },
+      ownerReferences: [ref(deploy)],
+    },
     spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
   });
   const pod = (name: string, nodeName?: string) =>
@@ -106,7 +115,12 @@ async function tree(c: KubeClient, ns: string) {
   return { deploy, rs, unbound, bound };
 }
 
-async function exists(c: KubeClient, resource: string, name: string, ns: string): Promise<KObject | undefined> {
+async function exists(
+  c: KubeClient,
+  resource: string,
+  name: string,
+  ns: string,
+): Promise<KObject | undefined> {
   try {
     return await c.get(resource, name, { namespace: ns });
   } catch (e) {
@@ -117,7 +131,11 @@ async function exists(c: KubeClient, resource: string, name: string, ns: string)
 
 /** What the node agent does once a pod's containers stopped. */
 const agentRemoves = (c: KubeClient, pod: KObject) =>
-  c.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+  c.delete('pods', pod.metadata.name!, {
+    namespace: pod.metadata.namespace,
+    gracePeriodSeconds: 0,
+    preconditions: { uid: pod.metadata.uid },
+  });
 
 describe('garbage collector', () => {
   it('background: deletes the ReplicaSet, then its pods; a bound pod is left Terminating for its node', async () => {
@@ -126,7 +144,10 @@ describe('garbage collector', () => {
     const { bound } = await tree(c, ns);
     expect(await pass(c, ns)).toBe(0);
 
-    await c.delete('apps/v1/deployments', 'web', { namespace: ns, propagationPolicy: 'Background' });
+    await c.delete('apps/v1/deployments', 'web', {
+      namespace: ns,
+      propagationPolicy: 'Background',
+    });
     await converge(c, ns);
     expect(await exists(c, 'apps/v1/replicasets', 'web-abc', ns)).toBeUndefined();
     expect(await exists(c, 'pods', 'web-abc-1', ns)).toBeUndefined();
@@ -144,7 +165,10 @@ describe('garbage collector', () => {
     const ns = await freshNamespace(c);
     const { bound } = await tree(c, ns);
 
-    const marked = (await c.delete('apps/v1/deployments', 'web', { namespace: ns, propagationPolicy: 'Foreground' })) as KObject;
+    const marked = (await c.delete('apps/v1/deployments', 'web', {
+      namespace: ns,
+      propagationPolicy: 'Foreground',
+    })) as KObject;
     expect(marked.metadata.finalizers).toContain('foregroundDeletion');
     await converge(c, ns);
 
@@ -168,7 +192,11 @@ describe('garbage collector', () => {
   it('foreground: a dependent that does not block its owner is deleted but not waited for', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const owner = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner', namespace: ns } });
+    const owner = await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'owner', namespace: ns },
+    });
     const bound = await c.create('pods', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -187,7 +215,10 @@ describe('garbage collector', () => {
     const ns = await freshNamespace(c);
     await tree(c, ns);
 
-    const marked = (await c.delete('apps/v1/deployments', 'web', { namespace: ns, propagationPolicy: 'Orphan' })) as KObject;
+    const marked = (await c.delete('apps/v1/deployments', 'web', {
+      namespace: ns,
+      propagationPolicy: 'Orphan',
+    })) as KObject;
     expect(marked.metadata.finalizers).toContain('orphan');
     await converge(c, ns);
 
@@ -198,19 +229,40 @@ describe('garbage collector', () => {
     expect(rs?.metadata.deletionTimestamp).toBeUndefined();
     const pods = (await c.list('pods', { namespace: ns })).items;
     expect(pods.map((p) => p.metadata.name).sort()).toEqual(['web-abc-1', 'web-abc-2']);
-    expect(pods.every((p) => p.metadata.ownerReferences?.[0]?.uid === rs?.metadata.uid && !p.metadata.deletionTimestamp)).toBe(true);
+    expect(
+      pods.every(
+        (p) =>
+          p.metadata.ownerReferences?.[0]?.uid === rs?.metadata.uid &&
+          !p.metadata.deletionTimestamp,
+      ),
+    ).toBe(true);
     expect(await pass(c, ns)).toBe(0);
   });
 
   it('keeps a dependent while one owner lives, dropping the reference to the gone one', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const a = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } });
-    const b = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: ns } });
+    const a = await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: ns },
+    });
+    const b = await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'b', namespace: ns },
+    });
     await c.create('secrets', {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 's', namespace: ns, ownerReferences: [{ ...ref(a), controller: false }, { ...ref(b), controller: false }] },
+      metadata: {
+        name: 's',
+        namespace: ns,
+        ownerReferences: [
+          { ...ref(a), controller: false },
+          { ...ref(b), controller: false },
+        ],
+      },
     });
     await c.delete('configmaps', 'a', { namespace: ns });
     await converge(c, ns);
@@ -225,10 +277,22 @@ describe('garbage collector', () => {
   it('treats an owner recreated under the same name (a new uid) as gone', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const old = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o', namespace: ns } });
-    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dep', namespace: ns, ownerReferences: [ref(old)] } });
+    const old = await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'o', namespace: ns },
+    });
+    await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'dep', namespace: ns, ownerReferences: [ref(old)] },
+    });
     await c.delete('configmaps', 'o', { namespace: ns });
-    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o', namespace: ns } });
+    await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'o', namespace: ns },
+    });
     await converge(c, ns);
     expect(await exists(c, 'configmaps', 'dep', ns)).toBeUndefined();
     expect(await exists(c, 'configmaps', 'o', ns)).toBeDefined();
@@ -240,7 +304,13 @@ describe('garbage collector', () => {
     await c.create('configmaps', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'x', namespace: ns, ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', uid: crypto.randomUUID() }] },
+      metadata: {
+        name: 'x',
+        namespace: ns,
+        ownerReferences: [
+          { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', uid: crypto.randomUUID() },
+        ],
+      },
     });
     expect(await pass(c, ns)).toBe(0);
     expect(await exists(c, 'configmaps', 'x', ns)).toBeDefined();
@@ -266,7 +336,12 @@ describe('event TTL', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const now = Date.now();
-    for (const [name, age] of [['old1', 2 * HOUR], ['old2', HOUR + 60_000], ['old3', HOUR + 1000], ['young', HOUR - 120_000]] as const) {
+    for (const [name, age] of [
+      ['old1', 2 * HOUR],
+      ['old2', HOUR + 60_000],
+      ['old3', HOUR + 1000],
+      ['young', HOUR - 120_000],
+    ] as const) {
       await c.create('events', event(ns, name, now - age));
     }
     const config = { ...DEFAULT_CONFIG, eventTtlMs: HOUR, maxWritesPerPass: 2 };
@@ -281,7 +356,9 @@ describe('event TTL', () => {
     // "young" expires two minutes from now (to the second).
     expect(r.requeueAfterMs).toBeGreaterThan(119_000);
     expect(r.requeueAfterMs).toBeLessThanOrEqual(120_000);
-    expect((await c.list('events', { namespace: ns })).items.map((e) => e.metadata.name)).toEqual(['young']);
+    expect((await c.list('events', { namespace: ns })).items.map((e) => e.metadata.name)).toEqual([
+      'young',
+    ]);
 
     const third = scopedContext(c, ns, { config, now: () => now });
     await eventTTLController.reconcile(third.ctx);
@@ -295,7 +372,10 @@ describe('event TTL', () => {
     const e = event(ns, 'repeating', now - 10_000);
     e.firstTimestamp = new Date(now - 5 * HOUR).toISOString().replace(/\.\d+Z$/, 'Z');
     await c.create('events', e);
-    const { ctx, counter } = scopedContext(c, ns, { config: { ...DEFAULT_CONFIG, eventTtlMs: HOUR }, now: () => now });
+    const { ctx, counter } = scopedContext(c, ns, {
+      config: { ...DEFAULT_CONFIG, eventTtlMs: HOUR },
+      now: () => now,
+    });
     await eventTTLController.reconcile(ctx);
     expect(counter.writes).toBe(0);
   });

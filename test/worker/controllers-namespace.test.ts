@@ -6,7 +6,12 @@ import type { KObject } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
 import { createRecorder } from '../../src/client/events';
 import { createSnapshot } from '../../workers/controllers/snapshot';
-import { DEFAULT_CONFIG, type ControllerConfig, type ControllerContext, type ReconcileResult } from '../../workers/controllers/framework';
+import {
+  DEFAULT_CONFIG,
+  type ControllerConfig,
+  type ControllerContext,
+  type ReconcileResult,
+} from '../../workers/controllers/framework';
 import { namespaceController } from '../../workers/controllers/namespace';
 
 const WRITES = ['create', 'update', 'updateStatus', 'patch', 'delete', 'createSubresource', 'raw'];
@@ -27,10 +32,14 @@ function scopedContext(client: KubeClient, ns: string, config: Partial<Controlle
     },
   });
   const snap = createSnapshot(counting);
-  const mine = (o: KObject) => (o.kind === 'Namespace' ? o.metadata.name === ns : o.metadata.namespace === ns);
+  const mine = (o: KObject) =>
+    o.kind === 'Namespace' ? o.metadata.name === ns : o.metadata.namespace === ns;
   const ctx: ControllerContext = {
     client: counting,
-    snapshot: { list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter(mine), invalidate: (r) => snap.invalidate(r) },
+    snapshot: {
+      list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter(mine),
+      invalidate: (r) => snap.invalidate(r),
+    },
     recorder: createRecorder(counting, { component: 'test' }),
     config: { ...DEFAULT_CONFIG, ...config },
     now: () => Date.now(),
@@ -38,7 +47,11 @@ function scopedContext(client: KubeClient, ns: string, config: Partial<Controlle
   return { ctx, counter };
 }
 
-async function pass(c: KubeClient, ns: string, config: Partial<ControllerConfig> = {}): Promise<{ writes: number; result: ReconcileResult }> {
+async function pass(
+  c: KubeClient,
+  ns: string,
+  config: Partial<ControllerConfig> = {},
+): Promise<{ writes: number; result: ReconcileResult }> {
   const { ctx, counter } = scopedContext(c, ns, config);
   const result = await namespaceController.reconcile(ctx);
   return { writes: counter.writes, result };
@@ -49,7 +62,12 @@ async function converge(c: KubeClient, ns: string): Promise<void> {
   throw new Error('namespace controller did not converge');
 }
 
-async function get(c: KubeClient, resource: string, name: string, ns?: string): Promise<KObject | undefined> {
+async function get(
+  c: KubeClient,
+  resource: string,
+  name: string,
+  ns?: string,
+): Promise<KObject | undefined> {
   try {
     return await c.get(resource, name, { namespace: ns });
   } catch (e) {
@@ -60,7 +78,12 @@ async function get(c: KubeClient, resource: string, name: string, ns?: string): 
 
 async function namespaceWith(c: KubeClient, finalizers: string[]): Promise<string> {
   const name = `tfin${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers } });
+  await c.create('namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+    spec: { finalizers },
+  });
   return name;
 }
 
@@ -68,23 +91,64 @@ const containers = [{ name: 'app', image: 'nginx' }];
 
 async function populate(c: KubeClient, ns: string): Promise<KObject> {
   const m = (name: string) => ({ name, namespace: ns });
-  await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: m('cm'), data: { a: 'b' } });
-  await c.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: m('s'), stringData: { a: 'b' } });
-  await c.create('services', { apiVersion: 'v1', kind: 'Service', metadata: m('svc'), spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } });
+  await c.create('configmaps', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: m('cm'),
+    data: { a: 'b' },
+  });
+  await c.create('secrets', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: m('s'),
+    stringData: { a: 'b' },
+  });
+  await c.create('services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: m('svc'),
+    spec: { selector: { app: 'x' }, ports: [{ port: 80 }] },
+  });
   await c.create('apps/v1/deployments', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: m('d'),
-    spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers } } },
+    spec: {
+      selector: { matchLabels: { app: 'x' } },
+      template: { metadata: { labels: { app: 'x' } }, spec: { containers } },
+    },
   });
-  await c.create('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: m('l'), spec: { holderIdentity: 'x' } });
-  await c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: m('unbound'), spec: { containers } });
-  return c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: m('bound'), spec: { containers, nodeName: 'node-a' } });
+  await c.create('coordination.k8s.io/v1/leases', {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: m('l'),
+    spec: { holderIdentity: 'x' },
+  });
+  await c.create('pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: m('unbound'),
+    spec: { containers },
+  });
+  return c.create('pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: m('bound'),
+    spec: { containers, nodeName: 'node-a' },
+  });
 }
 
 async function contents(c: KubeClient, ns: string): Promise<string[]> {
   const out: string[] = [];
-  for (const r of ['configmaps', 'secrets', 'services', 'serviceaccounts', 'pods', 'apps/v1/deployments', 'coordination.k8s.io/v1/leases']) {
+  for (const r of [
+    'configmaps',
+    'secrets',
+    'services',
+    'serviceaccounts',
+    'pods',
+    'apps/v1/deployments',
+    'coordination.k8s.io/v1/leases',
+  ]) {
     for (const o of (await c.list(r, { namespace: ns })).items) out.push(`${r}/${o.metadata.name}`);
   }
   return out.sort();
@@ -94,7 +158,11 @@ describe('namespace controller', () => {
   it('does nothing to a namespace that is not being deleted', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keep', namespace: ns } });
+    await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'keep', namespace: ns },
+    });
     expect((await pass(c, ns)).writes).toBe(0);
     expect(await get(c, 'configmaps', 'keep', ns)).toBeDefined();
   });
@@ -105,7 +173,9 @@ describe('namespace controller', () => {
     const bound = await populate(c, ns);
 
     await c.delete('namespaces', ns);
-    expect(((await get(c, 'namespaces', ns))?.status as { phase?: string }).phase).toBe('Terminating');
+    expect(((await get(c, 'namespaces', ns))?.status as { phase?: string }).phase).toBe(
+      'Terminating',
+    );
     const first = await pass(c, ns);
     expect(first.result.requeueAfterMs).toBeGreaterThan(0);
     await converge(c, ns);
@@ -116,7 +186,11 @@ describe('namespace controller', () => {
     expect((await get(c, 'namespaces', ns))?.metadata.deletionTimestamp).toBeTruthy();
 
     // The node agent finishes the pod; the next pass finalizes and removes the namespace.
-    await c.delete('pods', 'bound', { namespace: ns, gracePeriodSeconds: 0, preconditions: { uid: bound.metadata.uid } });
+    await c.delete('pods', 'bound', {
+      namespace: ns,
+      gracePeriodSeconds: 0,
+      preconditions: { uid: bound.metadata.uid },
+    });
     await converge(c, ns);
     expect(await get(c, 'namespaces', ns)).toBeUndefined();
     expect((await pass(c, ns)).writes).toBe(0);
@@ -125,7 +199,11 @@ describe('namespace controller', () => {
   it('finalizes a namespace that carries the "kubernetes" spec finalizer, then it is gone', async () => {
     const c = apiClient();
     const ns = await namespaceWith(c, ['kubernetes']);
-    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: ns } });
+    await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm', namespace: ns },
+    });
     await c.delete('namespaces', ns);
     await converge(c, ns);
     expect(await get(c, 'configmaps', 'cm', ns)).toBeUndefined();
@@ -138,13 +216,19 @@ describe('namespace controller', () => {
     await c.delete('namespaces', ns);
     await converge(c, ns);
     const held = await get(c, 'namespaces', ns);
-    expect((held?.spec as { finalizers?: string[] } | undefined)?.finalizers).toEqual(['example.com/other']);
+    expect((held?.spec as { finalizers?: string[] } | undefined)?.finalizers).toEqual([
+      'example.com/other',
+    ]);
   });
 
   it('keeps the namespace while an object in it holds a finalizer', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: ns, finalizers: ['example.com/hold'] } });
+    await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'held', namespace: ns, finalizers: ['example.com/hold'] },
+    });
     await c.delete('namespaces', ns);
     await converge(c, ns);
     const held = await get(c, 'configmaps', 'held', ns);
@@ -152,7 +236,13 @@ describe('namespace controller', () => {
     expect(await get(c, 'namespaces', ns)).toBeDefined();
     expect((await pass(c, ns)).result.requeueAfterMs).toBeGreaterThan(0);
 
-    await c.patch('configmaps', 'held', 'merge', { metadata: { finalizers: null } }, { namespace: ns });
+    await c.patch(
+      'configmaps',
+      'held',
+      'merge',
+      { metadata: { finalizers: null } },
+      { namespace: ns },
+    );
     expect(await get(c, 'configmaps', 'held', ns)).toBeUndefined();
     await converge(c, ns);
     expect(await get(c, 'namespaces', ns)).toBeUndefined();
@@ -161,12 +251,18 @@ describe('namespace controller', () => {
   it('works in bounded passes and asks to run again when the bound is hit', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    for (let i = 0; i < 5; i++) await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}`, namespace: ns } });
+    for (let i = 0; i < 5; i++)
+      await c.create('configmaps', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm${i}`, namespace: ns },
+      });
     await c.delete('namespaces', ns);
     const first = await pass(c, ns, { maxWritesPerPass: 2 });
     expect(first.writes).toBe(2);
     expect(first.result.more).toBe(true);
-    for (let i = 0; i < 10 && (await get(c, 'namespaces', ns)); i++) await pass(c, ns, { maxWritesPerPass: 2 });
+    for (let i = 0; i < 10 && (await get(c, 'namespaces', ns)); i++)
+      await pass(c, ns, { maxWritesPerPass: 2 });
     expect(await get(c, 'namespaces', ns)).toBeUndefined();
   });
 });

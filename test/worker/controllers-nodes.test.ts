@@ -6,8 +6,17 @@ import type { KObject } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
 import { createRecorder } from '../../src/client/events';
 import { createSnapshot } from '../../workers/controllers/snapshot';
-import { DEFAULT_CONFIG, type Controller, type ControllerContext, type ReconcileResult } from '../../workers/controllers/framework';
-import { nodeLifecycleController, type NodeCondition, type Taint } from '../../workers/controllers/node-lifecycle';
+import {
+  DEFAULT_CONFIG,
+  type Controller,
+  type ControllerContext,
+  type ReconcileResult,
+} from '../../workers/controllers/framework';
+import {
+  nodeLifecycleController,
+  type NodeCondition,
+  type Taint,
+} from '../../workers/controllers/node-lifecycle';
 import { podLifecycleController } from '../../workers/controllers/pod-lifecycle';
 import { podGCController } from '../../workers/controllers/pod-gc';
 
@@ -41,10 +50,16 @@ class World {
       },
     });
     const snap = createSnapshot(counting);
-    const mine = (o: KObject) => (o.kind === 'Node' || o.kind === 'Lease' ? this.nodes.has(o.metadata.name!) : o.metadata.namespace === this.ns);
+    const mine = (o: KObject) =>
+      o.kind === 'Node' || o.kind === 'Lease'
+        ? this.nodes.has(o.metadata.name!)
+        : o.metadata.namespace === this.ns;
     const ctx: ControllerContext = {
       client: counting,
-      snapshot: { list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter(mine), invalidate: (r) => snap.invalidate(r) },
+      snapshot: {
+        list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter(mine),
+        invalidate: (r) => snap.invalidate(r),
+      },
       recorder: createRecorder(this.c, { component: 'test' }),
       config: { ...DEFAULT_CONFIG, nodeMonitorGracePeriodMs: GRACE_MS },
       now: () => this.clock,
@@ -68,24 +83,61 @@ class World {
 
   /** What the agent does: renew the lease and post the Ready condition with a fresh heartbeat. */
   async heartbeat(name: string): Promise<void> {
-    const lease = await this.c.get('coordination.k8s.io/v1/leases', name, { namespace: 'kube-node-lease' });
-    await this.c.update('coordination.k8s.io/v1/leases', { ...lease, spec: { ...(lease.spec as object), renewTime: micro(this.clock) } });
+    const lease = await this.c.get('coordination.k8s.io/v1/leases', name, {
+      namespace: 'kube-node-lease',
+    });
+    await this.c.update('coordination.k8s.io/v1/leases', {
+      ...lease,
+      spec: { ...(lease.spec as object), renewTime: micro(this.clock) },
+    });
   }
 
   async report(name: string, ready: NodeCondition['status']): Promise<void> {
     const node = await this.c.get('nodes', name);
     const t = stamp(this.clock);
     const conditions: NodeCondition[] = [
-      { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', lastHeartbeatTime: t, lastTransitionTime: t },
-      { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', lastHeartbeatTime: t, lastTransitionTime: t },
-      { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', lastHeartbeatTime: t, lastTransitionTime: t },
-      { type: 'Ready', status: ready, reason: ready === 'True' ? 'KubeletReady' : 'KubeletNotReady', lastHeartbeatTime: t, lastTransitionTime: t },
+      {
+        type: 'MemoryPressure',
+        status: 'False',
+        reason: 'KubeletHasSufficientMemory',
+        lastHeartbeatTime: t,
+        lastTransitionTime: t,
+      },
+      {
+        type: 'DiskPressure',
+        status: 'False',
+        reason: 'KubeletHasNoDiskPressure',
+        lastHeartbeatTime: t,
+        lastTransitionTime: t,
+      },
+      {
+        type: 'PIDPressure',
+        status: 'False',
+        reason: 'KubeletHasSufficientPID',
+        lastHeartbeatTime: t,
+        lastTransitionTime: t,
+      },
+      {
+        type: 'Ready',
+        status: ready,
+        reason: ready === 'True' ? 'KubeletReady' : 'KubeletNotReady',
+        lastHeartbeatTime: t,
+        lastTransitionTime: t,
+      },
     ];
-    await this.c.updateStatus('nodes', { ...node, status: { ...(node.status as object), conditions } });
+    await this.c.updateStatus('nodes', {
+      ...node,
+      status: { ...(node.status as object), conditions },
+    });
   }
 
   /** A running, ready pod bound to `node`. */
-  async pod(name: string, node: string, tolerations: unknown[] = [], ip = '127.1.0.9'): Promise<KObject> {
+  async pod(
+    name: string,
+    node: string,
+    tolerations: unknown[] = [],
+    ip = '127.1.0.9',
+  ): Promise<KObject> {
     const pod = await this.c.create('pods', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -95,7 +147,12 @@ class World {
     const t = stamp(Date.now());
     return this.c.updateStatus('pods', {
       ...pod,
-      status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] },
+      status: {
+        phase: 'Running',
+        podIP: ip,
+        podIPs: [{ ip }],
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }],
+      },
     });
   }
 
@@ -110,16 +167,26 @@ class World {
 
   async taints(name: string): Promise<string[]> {
     const node = await this.c.get('nodes', name);
-    return ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
+    return ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? [])
+      .map((t) => `${t.key}:${t.effect}`)
+      .sort();
   }
 
   async events(reason: string, namespace: string): Promise<KObject[]> {
-    return (await this.c.list('events', { namespace })).items.filter((e) => e.reason === reason && (this.nodes.has((e.involvedObject as { name: string }).name) || namespace === this.ns));
+    return (await this.c.list('events', { namespace })).items.filter(
+      (e) =>
+        e.reason === reason &&
+        (this.nodes.has((e.involvedObject as { name: string }).name) || namespace === this.ns),
+    );
   }
 }
 
-const conditions = (n: KObject | undefined) => ((n?.status as { conditions?: NodeCondition[] }).conditions ?? []);
-const podReady = (p: KObject | undefined) => ((p?.status as { conditions?: { type: string; status: string }[] }).conditions ?? []).find((c) => c.type === 'Ready')?.status;
+const conditions = (n: KObject | undefined) =>
+  (n?.status as { conditions?: NodeCondition[] }).conditions ?? [];
+const podReady = (p: KObject | undefined) =>
+  ((p?.status as { conditions?: { type: string; status: string }[] }).conditions ?? []).find(
+    (c) => c.type === 'Ready',
+  )?.status;
 
 async function world(): Promise<World> {
   const c = apiClient();
@@ -147,11 +214,24 @@ describe('node lifecycle', () => {
     expect(r.writes).toBe(2); // the status, then the taints
     const node = await w.get('nodes', dead);
     for (const c of conditions(node)) {
-      expect(c).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+      expect(c).toMatchObject({
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        message: 'Kubelet stopped posting node status.',
+      });
     }
-    expect(conditions(node).map((c) => c.type).sort()).toEqual(['DiskPressure', 'MemoryPressure', 'PIDPressure', 'Ready']);
-    expect(await w.taints(dead)).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
-    const noExecute = ((node?.spec as { taints?: Taint[] } | undefined)?.taints ?? []).find((t) => t.effect === 'NoExecute');
+    expect(
+      conditions(node)
+        .map((c) => c.type)
+        .sort(),
+    ).toEqual(['DiskPressure', 'MemoryPressure', 'PIDPressure', 'Ready']);
+    expect(await w.taints(dead)).toEqual([
+      'node.kubernetes.io/unreachable:NoExecute',
+      'node.kubernetes.io/unreachable:NoSchedule',
+    ]);
+    const noExecute = ((node?.spec as { taints?: Taint[] } | undefined)?.taints ?? []).find(
+      (t) => t.effect === 'NoExecute',
+    );
     expect(noExecute?.timeAdded).toBe(stamp(w.clock));
     expect(await w.taints(live)).toEqual([]);
     const events = await w.events('NodeNotReady', 'default');
@@ -171,10 +251,16 @@ describe('node lifecycle', () => {
     const w = await world();
     const sick = await w.node('sick');
     await w.node('ok');
-    await w.c.patch('nodes', sick, 'merge', { spec: { taints: [{ key: 'example.com/gpu', value: 'broken', effect: 'NoSchedule' }] } });
+    await w.c.patch('nodes', sick, 'merge', {
+      spec: { taints: [{ key: 'example.com/gpu', value: 'broken', effect: 'NoSchedule' }] },
+    });
     await w.report(sick, 'False');
     await w.pass(nodeLifecycleController);
-    expect(await w.taints(sick)).toEqual(['example.com/gpu:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule']);
+    expect(await w.taints(sick)).toEqual([
+      'example.com/gpu:NoSchedule',
+      'node.kubernetes.io/not-ready:NoExecute',
+      'node.kubernetes.io/not-ready:NoSchedule',
+    ]);
     await w.report(sick, 'True');
     await w.pass(nodeLifecycleController);
     expect(await w.taints(sick)).toEqual(['example.com/gpu:NoSchedule']);
@@ -196,7 +282,9 @@ describe('node lifecycle', () => {
     const only = await w.node('only');
     w.clock += GRACE_MS + 1000;
     await w.pass(nodeLifecycleController);
-    expect(conditions(await w.get('nodes', only)).find((c) => c.type === 'Ready')?.status).toBe('Unknown');
+    expect(conditions(await w.get('nodes', only)).find((c) => c.type === 'Ready')?.status).toBe(
+      'Unknown',
+    );
     expect(await w.taints(only)).toEqual(['node.kubernetes.io/unreachable:NoSchedule']);
   });
 });
@@ -206,8 +294,17 @@ describe('pods on unhealthy nodes', () => {
     const w = await world();
     const dead = await w.node('dead');
     const live = await w.node('live');
-    const brief = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }];
-    const forever = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }];
+    const brief = [
+      {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 30,
+      },
+    ];
+    const forever = [
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    ];
     await w.pod('brief', dead, brief);
     await w.pod('stays', dead, forever);
     await w.pod('elsewhere', live, brief);
@@ -227,7 +324,10 @@ describe('pods on unhealthy nodes', () => {
     expect(podReady(await w.get('pods', 'brief', w.ns))).toBe('False');
     expect(podReady(await w.get('pods', 'stays', w.ns))).toBe('False');
     expect(podReady(await w.get('pods', 'elsewhere', w.ns))).toBe('True');
-    expect((await w.events('NodeNotReady', w.ns)).map((e) => e.message)).toEqual(['Node is not ready', 'Node is not ready']);
+    expect((await w.events('NodeNotReady', w.ns)).map((e) => e.message)).toEqual([
+      'Node is not ready',
+      'Node is not ready',
+    ]);
 
     w.clock = tainted + 29_000;
     expect((await w.pass(podLifecycleController)).writes).toBe(0);
@@ -235,9 +335,13 @@ describe('pods on unhealthy nodes', () => {
     await w.pass(podLifecycleController);
     const evicted = await w.get('pods', 'brief', w.ns);
     expect(evicted?.metadata.deletionTimestamp).toBeTruthy();
-    const disruption = ((evicted?.status as { conditions: { type: string; reason?: string }[] }).conditions ?? []).find((c) => c.type === 'DisruptionTarget');
+    const disruption = (
+      (evicted?.status as { conditions: { type: string; reason?: string }[] }).conditions ?? []
+    ).find((c) => c.type === 'DisruptionTarget');
     expect(disruption?.reason).toBe('DeletionByTaintManager');
-    expect((await w.events('TaintManagerEviction', w.ns)).map((e) => e.message)).toEqual([`Marking for deletion Pod ${w.ns}/brief`]);
+    expect((await w.events('TaintManagerEviction', w.ns)).map((e) => e.message)).toEqual([
+      `Marking for deletion Pod ${w.ns}/brief`,
+    ]);
 
     // No agent finishes it on the dead node: once its grace period is over it is removed.
     const due = Date.parse(evicted!.metadata.deletionTimestamp!);
@@ -260,7 +364,11 @@ describe('pods on unhealthy nodes', () => {
     const w = await world();
     const n = await w.node('tainted');
     await w.pod('victim', n);
-    await w.c.patch('nodes', n, 'merge', { spec: { taints: [{ key: 'example.com/drain', effect: 'NoExecute', timeAdded: stamp(w.clock) }] } });
+    await w.c.patch('nodes', n, 'merge', {
+      spec: {
+        taints: [{ key: 'example.com/drain', effect: 'NoExecute', timeAdded: stamp(w.clock) }],
+      },
+    });
     await w.pass(podLifecycleController);
     expect((await w.get('pods', 'victim', w.ns))?.metadata.deletionTimestamp).toBeTruthy();
   });
@@ -286,7 +394,18 @@ describe('pod GC', () => {
     await w.c.delete('pods', 'stuck', { namespace: w.ns });
     await w.report(n, 'False');
     expect((await w.pass(podGCController)).writes).toBe(0);
-    await w.c.patch('nodes', n, 'merge', { spec: { taints: [{ key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute', timeAdded: stamp(w.clock) }] } });
+    await w.c.patch('nodes', n, 'merge', {
+      spec: {
+        taints: [
+          {
+            key: 'node.kubernetes.io/out-of-service',
+            value: 'nodeshutdown',
+            effect: 'NoExecute',
+            timeAdded: stamp(w.clock),
+          },
+        ],
+      },
+    });
     await w.pass(podGCController);
     expect(await w.get('pods', 'stuck', w.ns)).toBeUndefined();
   });

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
 import type { KObject } from '../../src/api/types';
 import type { KubeClient } from '../../src/client/client';
-import { replicaSetController, type Pod, type ReplicaSet } from '../../workers/controllers/replicaset';
+import {
+  replicaSetController,
+  type Pod,
+  type ReplicaSet,
+} from '../../workers/controllers/replicaset';
 import type { ControllerConfig } from '../../workers/controllers/framework';
 import { keyedHarness, slowWatches } from './controller-harness';
 import { ControllerExpectations } from '../../workers/shared/expectations';
@@ -15,7 +19,12 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
  * writes counted and pod creates optionally failing; the test's own client is observed so every
  * pass starts from caches that show what the test wrote.
  */
-async function harness(ns: string, c: KubeClient, now: () => number = Date.now, config: Partial<ControllerConfig> = {}) {
+async function harness(
+  ns: string,
+  c: KubeClient,
+  now: () => number = Date.now,
+  config: Partial<ControllerConfig> = {},
+) {
   const h = await keyedHarness(ns, () => [replicaSetController()], { now, config });
   h.observe(c);
   const out = Object.assign(h, { failPodCreates: false, podCreates: 0, run: h.pass });
@@ -28,7 +37,12 @@ async function harness(ns: string, c: KubeClient, now: () => number = Date.now, 
   return out;
 }
 
-function replicaSet(ns: string, name: string, replicas: number, extra: Partial<ReplicaSet['spec']> = {}): ReplicaSet {
+function replicaSet(
+  ns: string,
+  name: string,
+  replicas: number,
+  extra: Partial<ReplicaSet['spec']> = {},
+): ReplicaSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -36,22 +50,43 @@ function replicaSet(ns: string, name: string, replicas: number, extra: Partial<R
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name, tier: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+      template: {
+        metadata: { labels: { app: name, tier: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+      },
       ...extra,
     },
   };
 }
 
-const pods = async (c: KubeClient, ns: string) => (await c.list<Pod>('pods', { namespace: ns })).items;
+const pods = async (c: KubeClient, ns: string) =>
+  (await c.list<Pod>('pods', { namespace: ns })).items;
 const live = (ps: Pod[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
-const getRS = (c: KubeClient, ns: string, name: string) => c.get<ReplicaSet>('apps/v1/replicasets', name, { namespace: ns });
+const getRS = (c: KubeClient, ns: string, name: string) =>
+  c.get<ReplicaSet>('apps/v1/replicasets', name, { namespace: ns });
 
 async function bind(c: KubeClient, p: Pod, node = 'node-a') {
-  await c.createSubresource('pods', p.metadata.name!, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.metadata.name }, target: { kind: 'Node', name: node } }, { namespace: p.metadata.namespace });
+  await c.createSubresource(
+    'pods',
+    p.metadata.name!,
+    'binding',
+    {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: p.metadata.name },
+      target: { kind: 'Node', name: node },
+    },
+    { namespace: p.metadata.namespace },
+  );
 }
 
 /** What a kubelet reports: Running, and Ready since `readySince` (or Running but not ready). */
-async function setStatus(c: KubeClient, name: string, ns: string, opts: { ready: boolean; readySince?: number; restarts?: number }) {
+async function setStatus(
+  c: KubeClient,
+  name: string,
+  ns: string,
+  opts: { ready: boolean; readySince?: number; restarts?: number },
+) {
   const p = await c.get<Pod>('pods', name, { namespace: ns });
   const since = iso(opts.readySince ?? Date.now());
   p.status = {
@@ -60,7 +95,17 @@ async function setStatus(c: KubeClient, name: string, ns: string, opts: { ready:
       { type: 'PodScheduled', status: 'True', lastTransitionTime: since },
       { type: 'Ready', status: opts.ready ? 'True' : 'False', lastTransitionTime: since },
     ],
-    containerStatuses: [{ name: 'c', ready: opts.ready, started: true, restartCount: opts.restarts ?? 0, image: 'busybox:1.36', imageID: '', state: { running: { startedAt: since } } } as never],
+    containerStatuses: [
+      {
+        name: 'c',
+        ready: opts.ready,
+        started: true,
+        restartCount: opts.restarts ?? 0,
+        image: 'busybox:1.36',
+        imageID: '',
+        state: { running: { startedAt: since } },
+      } as never,
+    ],
   };
   await c.updateStatus('pods', p, { namespace: ns });
 }
@@ -69,7 +114,9 @@ describe('ReplicaSet controller', () => {
   it('creates pods from the template, named after the ReplicaSet and owned by it, and reports them', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const rs = await c.create<ReplicaSet>('apps/v1/replicasets', replicaSet(ns, 'web', 3), { namespace: ns });
+    const rs = await c.create<ReplicaSet>('apps/v1/replicasets', replicaSet(ns, 'web', 3), {
+      namespace: ns,
+    });
     const h = await harness(ns, c);
     await h.settle();
     const ps = await pods(c, ns);
@@ -77,13 +124,31 @@ describe('ReplicaSet controller', () => {
     for (const p of ps) {
       expect(p.metadata.name).toMatch(/^web-[a-z0-9]{5}$/);
       expect(p.metadata.labels).toEqual({ app: 'web', tier: 'web' });
-      expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      expect(p.metadata.ownerReferences).toEqual([
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web',
+          uid: rs.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
     }
     const status = (await getRS(c, ns, 'web')).status!;
     expect(status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1 });
     expect(status.readyReplicas ?? 0).toBe(0);
-    const events = (await c.list('events', { namespace: ns })).items as unknown as { reason: string; message: string; involvedObject: { kind: string } }[];
-    expect(events.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message).sort()).toEqual(ps.map((p) => `Created pod: ${p.metadata.name}`).sort());
+    const events = (await c.list('events', { namespace: ns })).items as unknown as {
+      reason: string;
+      message: string;
+      involvedObject: { kind: string };
+    }[];
+    expect(
+      events
+        .filter((e) => e.reason === 'SuccessfulCreate')
+        .map((e) => e.message)
+        .sort(),
+    ).toEqual(ps.map((p) => `Created pod: ${p.metadata.name}`).sort());
     expect(events.every((e) => e.involvedObject.kind === 'ReplicaSet')).toBe(true);
   });
 
@@ -102,7 +167,11 @@ describe('ReplicaSet controller', () => {
     await h.run();
     await h.run();
     expect(h.writes).toBe(before);
-    expect((await getRS(c, ns, 'web')).status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    expect((await getRS(c, ns, 'web')).status).toMatchObject({
+      replicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+    });
   });
 
   it('scales down the least valuable pods first: unassigned, then not ready, then the most recently ready', async () => {
@@ -120,25 +189,50 @@ describe('ReplicaSet controller', () => {
     await bind(c, newReady, 'n3');
     await setStatus(c, newReady.metadata.name!, ns, { ready: true, readySince: t - 10_000 });
     await bind(c, restarted, 'n4');
-    await setStatus(c, restarted.metadata.name!, ns, { ready: true, readySince: t - 600_000, restarts: 4 });
+    await setStatus(c, restarted.metadata.name!, ns, {
+      ready: true,
+      readySince: t - 600_000,
+      restarts: 4,
+    });
     await h.settle();
 
     const scaleTo = async (n: number) => {
-      await c.patch('apps/v1/replicasets', 'web', 'merge', { spec: { replicas: n } }, { namespace: ns });
+      await c.patch(
+        'apps/v1/replicasets',
+        'web',
+        'merge',
+        { spec: { replicas: n } },
+        { namespace: ns },
+      );
       await h.settle();
       return live(await pods(c, ns)).map((p) => p.metadata.name);
     };
-    expect(await scaleTo(3)).toEqual(expect.arrayContaining([oldReady.metadata.name, newReady.metadata.name, restarted.metadata.name]));
+    expect(await scaleTo(3)).toEqual(
+      expect.arrayContaining([
+        oldReady.metadata.name,
+        newReady.metadata.name,
+        restarted.metadata.name,
+      ]),
+    );
     // The most recently ready goes next; of two ready equally long, the one with more restarts.
-    expect((await scaleTo(2)).sort()).toEqual([oldReady.metadata.name, restarted.metadata.name].sort());
+    expect((await scaleTo(2)).sort()).toEqual(
+      [oldReady.metadata.name, restarted.metadata.name].sort(),
+    );
     expect(await scaleTo(1)).toEqual([oldReady.metadata.name]);
     const all = await pods(c, ns);
     // Bound pods linger as Terminating (their kubelet finishes them); the unbound one is gone at once.
     expect(all.find((p) => p.metadata.name === unassigned.metadata.name)).toBeUndefined();
-    expect(all.find((p) => p.metadata.name === newReady.metadata.name)?.metadata.deletionTimestamp).toBeDefined();
+    expect(
+      all.find((p) => p.metadata.name === newReady.metadata.name)?.metadata.deletionTimestamp,
+    ).toBeDefined();
     expect((await getRS(c, ns, 'web')).status).toMatchObject({ replicas: 1, readyReplicas: 1 });
-    const events = (await c.list('events', { namespace: ns })).items as unknown as { reason: string; message: string }[];
-    expect(events.filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message)).toContain(`Deleted pod: ${newReady.metadata.name}`);
+    const events = (await c.list('events', { namespace: ns })).items as unknown as {
+      reason: string;
+      message: string;
+    }[];
+    expect(events.filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message)).toContain(
+      `Deleted pod: ${newReady.metadata.name}`,
+    );
   });
 
   it('does not count terminating or finished pods and replaces them', async () => {
@@ -157,43 +251,86 @@ describe('ReplicaSet controller', () => {
     await h.settle();
     const all = await pods(c, ns);
     expect(all).toHaveLength(4);
-    expect(all.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed')).toHaveLength(2);
+    expect(
+      all.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed'),
+    ).toHaveLength(2);
     expect((await getRS(c, ns, 'web')).status?.replicas).toBe(2);
   });
 
   it('adopts a matching orphan pod and releases a pod whose labels stop matching', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const orphan = await c.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', namespace: ns, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } }, { namespace: ns });
-    const rs = await c.create<ReplicaSet>('apps/v1/replicasets', replicaSet(ns, 'web', 2), { namespace: ns });
+    const orphan = await c.create<Pod>(
+      'pods',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'stray', namespace: ns, labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+      },
+      { namespace: ns },
+    );
+    const rs = await c.create<ReplicaSet>('apps/v1/replicasets', replicaSet(ns, 'web', 2), {
+      namespace: ns,
+    });
     const h = await harness(ns, c);
     await h.settle();
     let ps = await pods(c, ns);
     expect(ps).toHaveLength(2);
     const adopted = ps.find((p) => p.metadata.name === 'stray')!;
     expect(adopted.metadata.uid).toBe(orphan.metadata.uid);
-    expect(adopted.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ReplicaSet', uid: rs.metadata.uid, controller: true })]);
+    expect(adopted.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'ReplicaSet', uid: rs.metadata.uid, controller: true }),
+    ]);
     // Only 1 of the 2 carries every template label, so fullyLabeledReplicas says 1.
-    expect((await getRS(c, ns, 'web')).status).toMatchObject({ replicas: 2, fullyLabeledReplicas: 1 });
+    expect((await getRS(c, ns, 'web')).status).toMatchObject({
+      replicas: 2,
+      fullyLabeledReplicas: 1,
+    });
 
-    await c.patch('pods', 'stray', 'merge', { metadata: { labels: { app: 'other' } } }, { namespace: ns });
+    await c.patch(
+      'pods',
+      'stray',
+      'merge',
+      { metadata: { labels: { app: 'other' } } },
+      { namespace: ns },
+    );
     await h.settle();
     ps = await pods(c, ns);
     expect(ps).toHaveLength(3);
     expect(ps.find((p) => p.metadata.name === 'stray')!.metadata.ownerReferences).toBeUndefined();
-    expect(ps.filter((p) => p.metadata.ownerReferences?.[0]?.uid === rs.metadata.uid)).toHaveLength(2);
+    expect(ps.filter((p) => p.metadata.ownerReferences?.[0]?.uid === rs.metadata.uid)).toHaveLength(
+      2,
+    );
   });
 
   it('leaves pods controlled by another owner alone', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const other = await c.create<KObject>('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner', namespace: ns } }, { namespace: ns });
+    const other = await c.create<KObject>(
+      'configmaps',
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner', namespace: ns } },
+      { namespace: ns },
+    );
     await c.create(
       'pods',
       {
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name: 'taken', namespace: ns, labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: other.metadata.uid!, controller: true }] },
+        metadata: {
+          name: 'taken',
+          namespace: ns,
+          labels: { app: 'web' },
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: 'owner',
+              uid: other.metadata.uid!,
+              controller: true,
+            },
+          ],
+        },
         spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
       },
       { namespace: ns },
@@ -202,13 +339,17 @@ describe('ReplicaSet controller', () => {
     await (await harness(ns, c)).settle();
     const ps = await pods(c, ns);
     expect(ps).toHaveLength(2);
-    expect(ps.find((p) => p.metadata.name === 'taken')!.metadata.ownerReferences![0].kind).toBe('ConfigMap');
+    expect(ps.find((p) => p.metadata.name === 'taken')!.metadata.ownerReferences![0].kind).toBe(
+      'ConfigMap',
+    );
   });
 
   it('counts a ready pod available only after minReadySeconds, and asks to be woken then', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 2, { minReadySeconds: 30 }), { namespace: ns });
+    await c.create('apps/v1/replicasets', replicaSet(ns, 'web', 2, { minReadySeconds: 30 }), {
+      namespace: ns,
+    });
     const t = Date.now();
     const h = await harness(ns, c, () => t);
     await h.settle();
@@ -223,7 +364,10 @@ describe('ReplicaSet controller', () => {
     expect(res.requeueAfterMs).toBeLessThanOrEqual(32_000);
     h.now = () => t + 31_000;
     await h.settle();
-    expect((await getRS(c, ns, 'web')).status).toMatchObject({ readyReplicas: 2, availableReplicas: 2 });
+    expect((await getRS(c, ns, 'web')).status).toMatchObject({
+      readyReplicas: 2,
+      availableReplicas: 2,
+    });
   });
 
   it('stops after maxWritesPerPass writes and asks for another pass', async () => {
@@ -262,7 +406,10 @@ describe('ReplicaSet controller', () => {
     }
     // k8s: the controllers' rate limiter: 5 ms doubling per failure (up to 1000 s).
     expect(delays).toEqual([10, 20, 40, 80]);
-    expect((await getRS(c, ns, 'web')).status?.conditions?.find((x) => x.type === 'ReplicaFailure')?.reason).toBe('FailedCreate');
+    expect(
+      (await getRS(c, ns, 'web')).status?.conditions?.find((x) => x.type === 'ReplicaFailure')
+        ?.reason,
+    ).toBe('FailedCreate');
     // Once creates work again the ReplicaSet converges and the failure count starts over.
     h.failPodCreates = false;
     t += r.requeueAfterMs!;
@@ -289,9 +436,12 @@ describe('ReplicaSet controller', () => {
     const run = async (expectations: ControllerExpectations) => {
       const name = `web${Math.random().toString(36).slice(2, 6)}`;
       await c.create('apps/v1/replicasets', replicaSet(ns, name, 3), { namespace: ns });
-      const h = await keyedHarness(ns, () => [replicaSetController(expectations)], { watchTransport: slowWatches(1500) });
+      const h = await keyedHarness(ns, () => [replicaSetController(expectations)], {
+        watchTransport: slowWatches(1500),
+      });
       let created = 0;
-      h.onWrite = (req) => void (req.method === 'POST' && /\/pods$/.test(new URL(req.url).pathname) && created++);
+      h.onWrite = (req) =>
+        void (req.method === 'POST' && /\/pods$/.test(new URL(req.url).pathname) && created++);
       try {
         await h.sync(20_000);
         // Five passes inside the watch's delay, the ReplicaSet's key queued again each time (any
@@ -304,7 +454,9 @@ describe('ReplicaSet controller', () => {
       } finally {
         h.stop();
       }
-      const left = (await pods(c, ns)).filter((p) => p.metadata.ownerReferences?.[0]?.name === name && !p.metadata.deletionTimestamp).length;
+      const left = (await pods(c, ns)).filter(
+        (p) => p.metadata.ownerReferences?.[0]?.name === name && !p.metadata.deletionTimestamp,
+      ).length;
       return { created, left };
     };
     // Expectations that never wait (timed out at once) show what they prevent: pods made on a stale

@@ -60,24 +60,57 @@ describe('a future resourceVersion through the API Worker', () => {
       status: 'Failure',
       code: 504,
       reason: 'Timeout',
-      details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+      details: {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      },
     });
-    expect(s.message).toMatch(new RegExp(`^Timeout: Too large resource version: ${asked.replace(/\./g, '\\.')}, current: [0-9.]+$`));
+    expect(s.message).toMatch(
+      new RegExp(
+        `^Timeout: Too large resource version: ${asked.replace(/\./g, '\\.')}, current: [0-9.]+$`,
+      ),
+    );
   };
 
   it('answers a list with 504 Too large resource version after a wait, for a single-shard and a partitioned kind', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } });
+    await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', namespace: ns },
+    });
     const cms = await c.list('configmaps', { namespace: ns });
     const leases = await c.list('coordination.k8s.io/v1/leases', { namespace: ns });
     const cmFar = String(Number(cms.metadata.resourceVersion) + 1000);
-    const leaseFar = leases.metadata.resourceVersion!.split('.').map((x) => Number(x) + 1000).join('.');
+    const leaseFar = leases.metadata
+      .resourceVersion!.split('.')
+      .map((x) => Number(x) + 1000)
+      .join('.');
     const t0 = Date.now();
     const outcomes = await Promise.all([
-      c.raw('GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=${cmFar}`).then(() => undefined, (e: unknown) => e),
-      c.raw('GET', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases?resourceVersion=${leaseFar}`).then(() => undefined, (e: unknown) => e),
-      c.raw('GET', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases?resourceVersion=${leaseFar}&resourceVersionMatch=Exact`).then(() => undefined, (e: unknown) => e),
+      c.raw('GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=${cmFar}`).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      c
+        .raw(
+          'GET',
+          `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases?resourceVersion=${leaseFar}`,
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      c
+        .raw(
+          'GET',
+          `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases?resourceVersion=${leaseFar}&resourceVersionMatch=Exact`,
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
     ]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(FRESHNESS_WAIT_MS - 50);
     expect(outcomes.every((e) => e instanceof ApiStatusError)).toBe(true);
@@ -87,7 +120,10 @@ describe('a future resourceVersion through the API Worker', () => {
 
     // The raw answer carries Retry-After, as the apiserver's does.
     const token = testEnv.ADMIN_TOKEN!;
-    const raw = await SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/configmaps?resourceVersion=${cmFar}`, { headers: { Authorization: `Bearer ${token}` } });
+    const raw = await SELF.fetch(
+      `https://edgeplane.test/api/v1/namespaces/${ns}/configmaps?resourceVersion=${cmFar}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
     expect(raw.status).toBe(504);
     expect(raw.headers.get('retry-after')).toBe('1');
   });
@@ -96,9 +132,17 @@ describe('a future resourceVersion through the API Worker', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const leases = await c.list('coordination.k8s.io/v1/leases', { namespace: ns });
-    const far = leases.metadata.resourceVersion!.split('.').map((x) => Number(x) + 1000).join('.');
+    const far = leases.metadata
+      .resourceVersion!.split('.')
+      .map((x) => Number(x) + 1000)
+      .join('.');
     const events: WatchEvent<Status>[] = [];
-    for await (const ev of c.watch<Status>('coordination.k8s.io/v1/leases', { namespace: ns, resourceVersion: far, timeoutSeconds: 30 })) events.push(ev);
+    for await (const ev of c.watch<Status>('coordination.k8s.io/v1/leases', {
+      namespace: ns,
+      resourceVersion: far,
+      timeoutSeconds: 30,
+    }))
+      events.push(ev);
     expect(events).toHaveLength(1);
     expect(events[0].type).toBe('ERROR');
     expectTooLarge(events[0].object, far);
@@ -106,18 +150,56 @@ describe('a future resourceVersion through the API Worker', () => {
   it('answers a GET at a future resourceVersion with 504 after the wait, and one at a reached resourceVersion with the object', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const cm: KObject = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } });
-    const lease: KObject = await c.create('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: ns }, spec: {} });
+    const cm: KObject = await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', namespace: ns },
+    });
+    const lease: KObject = await c.create('coordination.k8s.io/v1/leases', {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'l', namespace: ns },
+      spec: {},
+    });
     const leases = await c.list('coordination.k8s.io/v1/leases', { namespace: ns });
-    expect((await c.get('configmaps', 'x', { namespace: ns, resourceVersion: cm.metadata.resourceVersion })).metadata.uid).toBe(cm.metadata.uid);
-    expect((await c.get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: lease.metadata.resourceVersion })).metadata.uid).toBe(lease.metadata.uid);
-    expect((await c.get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: leases.metadata.resourceVersion })).metadata.uid).toBe(lease.metadata.uid);
+    expect(
+      (
+        await c.get('configmaps', 'x', {
+          namespace: ns,
+          resourceVersion: cm.metadata.resourceVersion,
+        })
+      ).metadata.uid,
+    ).toBe(cm.metadata.uid);
+    expect(
+      (
+        await c.get('coordination.k8s.io/v1/leases', 'l', {
+          namespace: ns,
+          resourceVersion: lease.metadata.resourceVersion,
+        })
+      ).metadata.uid,
+    ).toBe(lease.metadata.uid);
+    expect(
+      (
+        await c.get('coordination.k8s.io/v1/leases', 'l', {
+          namespace: ns,
+          resourceVersion: leases.metadata.resourceVersion,
+        })
+      ).metadata.uid,
+    ).toBe(lease.metadata.uid);
     const cmFar = String(Number(cm.metadata.resourceVersion) + 1000);
     const [p, rev] = lease.metadata.resourceVersion!.split(':');
     const leaseFar = `${p}:${Number(rev) + 1000}`;
     const outcomes = await Promise.all([
-      c.get('configmaps', 'x', { namespace: ns, resourceVersion: cmFar }).then(() => undefined, (e: unknown) => e),
-      c.get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: leaseFar }).then(() => undefined, (e: unknown) => e),
+      c.get('configmaps', 'x', { namespace: ns, resourceVersion: cmFar }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      c
+        .get('coordination.k8s.io/v1/leases', 'l', { namespace: ns, resourceVersion: leaseFar })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
     ]);
     expectTooLarge((outcomes[0] as ApiStatusError).status, cmFar);
     expectTooLarge((outcomes[1] as ApiStatusError).status, leaseFar);

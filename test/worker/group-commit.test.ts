@@ -5,10 +5,18 @@ import { collect, freshResource, shardStub, storeWith, thing } from './helpers';
 import { storageResource, type ResourceInfo } from '../../src/api/resources';
 import type { StorageShard } from '../../src/storage/shard';
 
-type Faults = { beforeCommit?: () => void; afterAppend?: (key: string) => void; afterCompact?: () => void };
+type Faults = {
+  beforeCommit?: () => void;
+  afterAppend?: (key: string) => void;
+  afterCompact?: () => void;
+};
 
 /** Sets the shard's test-only fault hooks (a field no RPC caller can reach) and, optionally, its history. */
-async function inject(r: ResourceInfo, faults: Faults | undefined, history?: number): Promise<void> {
+async function inject(
+  r: ResourceInfo,
+  faults: Faults | undefined,
+  history?: number,
+): Promise<void> {
   await runInDurableObject(shardStub(storageResource(r)), (instance: StorageShard) => {
     const shard = instance as unknown as { faults?: Faults; history: number };
     shard.faults = faults;
@@ -35,10 +43,14 @@ describe('group commit', () => {
     // Let the hub subscribe, so the shard pushes events to it.
     await new Promise((res) => setTimeout(res, 200));
 
-    await inject(r, { beforeCommit: () => {
-      throw new Error('injected commit failure');
-    } });
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.create(r, thing(`lost-${i}`))));
+    await inject(r, {
+      beforeCommit: () => {
+        throw new Error('injected commit failure');
+      },
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => store.create(r, thing(`lost-${i}`))),
+    );
     await inject(r, undefined);
 
     expect(results.map((x) => x.status)).toEqual(Array(8).fill('rejected'));
@@ -54,7 +66,10 @@ describe('group commit', () => {
     expect(next.value.metadata.resourceVersion).toBe(String(before.rev + 1));
     const [ev] = await first;
     await watch.return(undefined);
-    expect(ev.type === 'ADDED' && [ev.object.metadata.name, ev.resourceVersion]).toEqual(['kept', String(before.rev + 1)]);
+    expect(ev.type === 'ADDED' && [ev.object.metadata.name, ev.resourceVersion]).toEqual([
+      'kept',
+      String(before.rev + 1),
+    ]);
     // Committed writes past the threshold do compact.
     for (let i = 0; i < 4; i++) await store.create(r, thing(`more-${i}`));
     expect((await stub.status()).compactRev).toBeGreaterThan(0);
@@ -65,13 +80,21 @@ describe('group commit', () => {
     await store.create(r, thing('seed'));
     const stub = shardStub(storageResource(r));
     const start = (await stub.status()).rev;
-    await inject(r, { afterAppend: (key) => {
-      if (key === 'default/bad') throw new Error('injected statement failure');
-    } });
-    const [a, bad, c] = await Promise.allSettled([store.create(r, thing('a')), store.create(r, thing('bad')), store.create(r, thing('c'))]);
+    await inject(r, {
+      afterAppend: (key) => {
+        if (key === 'default/bad') throw new Error('injected statement failure');
+      },
+    });
+    const [a, bad, c] = await Promise.allSettled([
+      store.create(r, thing('a')),
+      store.create(r, thing('bad')),
+      store.create(r, thing('c')),
+    ]);
     await inject(r, undefined);
     expect(bad.status).toBe('rejected');
-    const revs = [a, c].map((x) => (x.status === 'fulfilled' && x.value.ok ? Number(x.value.value.metadata.resourceVersion) : -1));
+    const revs = [a, c].map((x) =>
+      x.status === 'fulfilled' && x.value.ok ? Number(x.value.value.metadata.resourceVersion) : -1,
+    );
     expect(revs).toEqual([start + 1, start + 2]);
     expect(await store.get(r, 'default', 'bad')).toBeNull();
     // The revision in memory and the one stored agree: after a restart the next write follows on.
@@ -85,9 +108,15 @@ describe('group commit', () => {
 
   it('commits the writes of a batch whose compaction fails, and compacts with a later batch', async () => {
     const r = freshResource(false);
-    await inject(r, { afterCompact: () => {
-      throw new Error('injected compaction failure');
-    } }, 10);
+    await inject(
+      r,
+      {
+        afterCompact: () => {
+          throw new Error('injected compaction failure');
+        },
+      },
+      10,
+    );
     // Revision 111 is past the threshold (110 beyond the compacted revision 0).
     for (let i = 0; i < 110; i++) await store.create(r, thing(`c-${i}`));
     const stub = shardStub(storageResource(r));

@@ -28,7 +28,11 @@ export function storeWith(partitions: number): Store {
   return new Store(testEnv, partitions);
 }
 
-export function thing(name: string, data: Record<string, unknown> = {}, namespace = 'default'): KObject {
+export function thing(
+  name: string,
+  data: Record<string, unknown> = {},
+  namespace = 'default',
+): KObject {
   return {
     apiVersion: 'test.edgeplane.dev/v1',
     kind: 'Thing',
@@ -38,7 +42,10 @@ export function thing(name: string, data: Record<string, unknown> = {}, namespac
 }
 
 /** Collects watch events until `count` object events arrived (or the stream ends). */
-export async function collect(iter: AsyncGenerator<StoreEvent>, count: number): Promise<StoreEvent[]> {
+export async function collect(
+  iter: AsyncGenerator<StoreEvent>,
+  count: number,
+): Promise<StoreEvent[]> {
   const out: StoreEvent[] = [];
   for await (const ev of iter) {
     if (ev.type === 'PROGRESS') continue;

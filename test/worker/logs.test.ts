@@ -7,28 +7,56 @@ import { FOLLOWER_MAX_QUEUED, MAX_BYTES_PER_NODE } from '../../src/storage/log-s
 
 const auth = () => ({ Authorization: `Bearer ${testEnv.ADMIN_TOKEN}` });
 
-async function ship(ns: string, pod: string, uid: string, container: string, instance: number, lines: string[]) {
-  const res = await SELF.fetch(`https://edgeplane.test/edgeplane/v1/namespaces/${ns}/pods/${pod}/logs?uid=${uid}`, {
-    method: 'POST',
-    headers: { ...auth(), 'content-type': 'application/json' },
-    body: JSON.stringify({ container, instance, lines }),
-  });
+async function ship(
+  ns: string,
+  pod: string,
+  uid: string,
+  container: string,
+  instance: number,
+  lines: string[],
+) {
+  const res = await SELF.fetch(
+    `https://edgeplane.test/edgeplane/v1/namespaces/${ns}/pods/${pod}/logs?uid=${uid}`,
+    {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ container, instance, lines }),
+    },
+  );
   expect(res.status).toBe(204);
 }
 
-const get = (ns: string, pod: string, q = '') => SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/pods/${pod}/log${q}`, { headers: auth() });
+const get = (ns: string, pod: string, q = '') =>
+  SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/pods/${pod}/log${q}`, {
+    headers: auth(),
+  });
 
 describe('pods/log', () => {
   it('serves shipped lines with tailLines, timestamps and --previous', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const pod = await c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: ns }, spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x' }] } }, { namespace: ns });
+    const pod = await c.create(
+      'pods',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: ns },
+        spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x' }] },
+      },
+      { namespace: ns },
+    );
     const uid = (pod.metadata as { uid?: string }).uid!;
     await ship(ns, 'p', uid, 'app', 0, ['2026-11-28T10:00:00.000000000Z first run']);
-    await ship(ns, 'p', uid, 'app', 1, ['2026-11-28T10:01:00.000000000Z one', '2026-11-28T10:01:01.000000000Z two', '2026-11-28T10:01:02.000000000Z three']);
+    await ship(ns, 'p', uid, 'app', 1, [
+      '2026-11-28T10:01:00.000000000Z one',
+      '2026-11-28T10:01:01.000000000Z two',
+      '2026-11-28T10:01:02.000000000Z three',
+    ]);
     expect(await (await get(ns, 'p')).text()).toBe('one\ntwo\nthree\n');
     expect(await (await get(ns, 'p', '?tailLines=1')).text()).toBe('three\n');
-    expect(await (await get(ns, 'p', '?tailLines=1&timestamps=true')).text()).toBe('2026-11-28T10:01:02.000000000Z three\n');
+    expect(await (await get(ns, 'p', '?tailLines=1&timestamps=true')).text()).toBe(
+      '2026-11-28T10:01:02.000000000Z three\n',
+    );
     expect(await (await get(ns, 'p', '?previous=true')).text()).toBe('first run\n');
     const bad = await get(ns, 'p', '?container=nope');
     expect(bad.status).toBe(400);
@@ -37,7 +65,16 @@ describe('pods/log', () => {
   it('follows new lines and ends when the pod is gone', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const pod = await c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'f', namespace: ns }, spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x' }] } }, { namespace: ns });
+    const pod = await c.create(
+      'pods',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'f', namespace: ns },
+        spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x' }] },
+      },
+      { namespace: ns },
+    );
     const uid = (pod.metadata as { uid?: string }).uid!;
     await ship(ns, 'f', uid, 'app', 0, ['2026-11-28T10:00:00.000000000Z before']);
     const res = await get(ns, 'f', '?follow=true');
@@ -45,7 +82,10 @@ describe('pods/log', () => {
     expect((await reader.read()).value).toBe('before\n');
     await ship(ns, 'f', uid, 'app', 0, ['2026-11-28T10:00:01.000000000Z after']);
     expect((await reader.read()).value).toBe('after\n');
-    await SELF.fetch(`https://edgeplane.test/edgeplane/v1/namespaces/${ns}/pods/f/logs/end?uid=${uid}`, { method: 'POST', headers: auth() });
+    await SELF.fetch(
+      `https://edgeplane.test/edgeplane/v1/namespaces/${ns}/pods/f/logs/end?uid=${uid}`,
+      { method: 'POST', headers: auth() },
+    );
     expect((await reader.read()).done).toBe(true);
   });
 });
@@ -53,8 +93,22 @@ describe('pods/log', () => {
 const logs = (node: string) => testEnv.LOGS.get(testEnv.LOGS.idFromName(`node/${node}`));
 const stamp = (i: number) => `2026-11-28T10:00:00.${String(i).padStart(9, '0')}Z`;
 
-async function podOn(ns: string, name: string, node: string, containers = ['app']): Promise<string> {
-  const pod = await apiClient().create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { nodeName: node, containers: containers.map((c) => ({ name: c, image: 'x' })) } }, { namespace: ns });
+async function podOn(
+  ns: string,
+  name: string,
+  node: string,
+  containers = ['app'],
+): Promise<string> {
+  const pod = await apiClient().create(
+    'pods',
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns },
+      spec: { nodeName: node, containers: containers.map((c) => ({ name: c, image: 'x' })) },
+    },
+    { namespace: ns },
+  );
   return (pod.metadata as { uid?: string }).uid!;
 }
 
@@ -63,13 +117,21 @@ describe('log storage is cleaned up and bounded', () => {
     const ns = await freshNamespace(apiClient());
     const node = `n-${ns}`;
     const uid = await podOn(ns, 'p', node, ['app', 'sidecar']);
-    const res = await SELF.fetch(`https://edgeplane.test/edgeplane/v1/namespaces/${ns}/pods/p/logs?uid=${uid}`, {
-      method: 'POST',
-      headers: { ...auth(), 'content-type': 'application/json' },
-      body: JSON.stringify({ container: 'nope', instance: 0, lines: [`${stamp(1)} hello`] }),
-    });
+    const res = await SELF.fetch(
+      `https://edgeplane.test/edgeplane/v1/namespaces/${ns}/pods/p/logs?uid=${uid}`,
+      {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: JSON.stringify({ container: 'nope', instance: 0, lines: [`${stamp(1)} hello`] }),
+      },
+    );
     expect(res.status).toBe(400);
-    const status = (await res.json()) as { kind: string; reason: string; message: string; details: { causes: { field: string }[] } };
+    const status = (await res.json()) as {
+      kind: string;
+      reason: string;
+      message: string;
+      details: { causes: { field: string }[] };
+    };
     expect(status).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
     expect(status.message).toContain('"nope"');
     expect(status.details.causes.map((c) => c.field)).toEqual(['container']);
@@ -111,14 +173,19 @@ describe('log storage is cleaned up and bounded', () => {
     let shipped = 0;
     for (let p = 0; p < pods; p++) {
       for (let part = 0; part < 3; part++) {
-        const lines = Array.from({ length: 330 }, (_, i) => `${stamp(part * 330 + i)} ${part * 330 + i} ${line}`);
+        const lines = Array.from(
+          { length: 330 },
+          (_, i) => `${stamp(part * 330 + i)} ${part * 330 + i} ${line}`,
+        );
         shipped += lines.join('\n').length;
         await ship(ns, `p${p}`, uids[p], 'app', 0, lines);
       }
     }
     expect(shipped).toBeGreaterThan(MAX_BYTES_PER_NODE);
     const usage = await logs(node).usage();
-    console.log(`node log storage: ${usage.bytes} bytes kept of ${shipped} shipped (bound ${MAX_BYTES_PER_NODE})`);
+    console.log(
+      `node log storage: ${usage.bytes} bytes kept of ${shipped} shipped (bound ${MAX_BYTES_PER_NODE})`,
+    );
     expect(usage.bytes).toBeLessThanOrEqual(MAX_BYTES_PER_NODE);
     expect(Object.values(usage.pods).reduce((a, b) => a + b, 0)).toBe(usage.bytes);
     // Every pod keeps its newest lines.
@@ -148,7 +215,14 @@ describe('log storage is cleaned up and bounded', () => {
     })();
     const text = 'z'.repeat(100);
     for (let b = 0; b < total / 500; b++) {
-      await ship(ns, 'f', uid, 'app', 0, Array.from({ length: 500 }, (_, i) => `${stamp(b * 500 + i + 1)} ${text}`));
+      await ship(
+        ns,
+        'f',
+        uid,
+        'app',
+        0,
+        Array.from({ length: 500 }, (_, i) => `${stamp(b * 500 + i + 1)} ${text}`),
+      );
     }
     await reading;
     expect(seen).toBe(total + 1);

@@ -6,7 +6,14 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
 import { testEnv } from './helpers';
-import { decodeFrames, encodeFrames, frame, FrameType, type Frame, type OpenRequest } from '../../src/tunnel/frames';
+import {
+  decodeFrames,
+  encodeFrames,
+  frame,
+  FrameType,
+  type Frame,
+  type OpenRequest,
+} from '../../src/tunnel/frames';
 import { exitStatus } from '../../src/tunnel/exit-status';
 
 const auth = { Authorization: `Bearer ${testEnv.ADMIN_TOKEN}` };
@@ -27,7 +34,9 @@ function wrap(ws: WebSocket): Socket {
     if (typeof e.data !== 'string') messages.push(new Uint8Array(e.data as ArrayBuffer));
     for (const w of waiters.splice(0)) w();
   });
-  const closed = new Promise<{ code: number; reason: string }>((r) => ws.addEventListener('close', (e) => r({ code: e.code, reason: e.reason })));
+  const closed = new Promise<{ code: number; reason: string }>((r) =>
+    ws.addEventListener('close', (e) => r({ code: e.code, reason: e.reason })),
+  );
   return {
     ws,
     messages,
@@ -43,7 +52,9 @@ function wrap(ws: WebSocket): Socket {
 }
 
 async function connectAgent(node: string): Promise<Socket> {
-  const res = await SELF.fetch(`https://edgeplane.test/edgeplane/v1/nodes/${node}/tunnel`, { headers: { ...auth, Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'edgeplane.tunnel.v1' } });
+  const res = await SELF.fetch(`https://edgeplane.test/edgeplane/v1/nodes/${node}/tunnel`, {
+    headers: { ...auth, Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'edgeplane.tunnel.v1' },
+  });
   expect(res.status).toBe(101);
   return wrap(res.webSocket!);
 }
@@ -51,13 +62,29 @@ async function connectAgent(node: string): Promise<Socket> {
 async function boundPod(node: string): Promise<string> {
   const c = apiClient();
   const ns = await freshNamespace(c);
-  await c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: ns }, spec: { nodeName: node, containers: [{ name: 'app', image: 'x' }] } }, { namespace: ns });
+  await c.create(
+    'pods',
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: ns },
+      spec: { nodeName: node, containers: [{ name: 'app', image: 'x' }] },
+    },
+    { namespace: ns },
+  );
   return ns;
 }
 
-const execUrl = (ns: string) => `https://edgeplane.test/api/v1/namespaces/${ns}/pods/p/exec?command=sh&command=-c&command=x&container=app&stdin=true&stdout=true&stderr=true`;
-const openExec = (ns: string) => SELF.fetch(execUrl(ns), { headers: { ...auth, Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' } });
-const agentFrames = async (agent: Socket, type: number): Promise<Frame> => decodeFrames(await agent.next((m) => decodeFrames(m).some((f) => f.type === type))).find((f) => f.type === type)!;
+const execUrl = (ns: string) =>
+  `https://edgeplane.test/api/v1/namespaces/${ns}/pods/p/exec?command=sh&command=-c&command=x&container=app&stdin=true&stdout=true&stderr=true`;
+const openExec = (ns: string) =>
+  SELF.fetch(execUrl(ns), {
+    headers: { ...auth, Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' },
+  });
+const agentFrames = async (agent: Socket, type: number): Promise<Frame> =>
+  decodeFrames(await agent.next((m) => decodeFrames(m).some((f) => f.type === type))).find(
+    (f) => f.type === type,
+  )!;
 
 describe('NodeTunnel', () => {
   it('relays an exec: OPEN to the agent, stdin and its close signal up, stdout and the exit Status down, then close 1000', async () => {
@@ -70,7 +97,17 @@ describe('NodeTunnel', () => {
     const k = wrap(res.webSocket!);
     const open = await agentFrames(agent, FrameType.OPEN);
     const req = JSON.parse(new TextDecoder().decode(open.payload)) as OpenRequest;
-    expect(req).toMatchObject({ kind: 'exec', namespace: ns, pod: 'p', container: 'app', command: ['sh', '-c', 'x'], stdin: true, stdout: true, stderr: true, tty: false });
+    expect(req).toMatchObject({
+      kind: 'exec',
+      namespace: ns,
+      pod: 'p',
+      container: 'app',
+      command: ['sh', '-c', 'x'],
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
     expect([...(await k.next(() => true))]).toEqual([1]); // "connected" on the first writable channel
 
     k.ws.send(new Uint8Array([0, 0x68, 0x69]));
@@ -79,10 +116,23 @@ describe('NodeTunnel', () => {
     expect([...stdin.payload]).toEqual([0x68, 0x69]);
     expect((await agentFrames(agent, FrameType.EOF)).chan).toBe(0);
 
-    agent.ws.send(encodeFrames([frame(FrameType.DATA, open.sid, 1, 'out'), frame(FrameType.EXIT, open.sid, 0, JSON.stringify(exitStatus(3)))]));
-    expect(new TextDecoder().decode(await k.next((m) => m[0] === 1 && m.length > 1))).toBe('\x01out');
-    const status = JSON.parse(new TextDecoder().decode((await k.next((m) => m[0] === 3)).subarray(1)));
-    expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+    agent.ws.send(
+      encodeFrames([
+        frame(FrameType.DATA, open.sid, 1, 'out'),
+        frame(FrameType.EXIT, open.sid, 0, JSON.stringify(exitStatus(3))),
+      ]),
+    );
+    expect(new TextDecoder().decode(await k.next((m) => m[0] === 1 && m.length > 1))).toBe(
+      '\x01out',
+    );
+    const status = JSON.parse(
+      new TextDecoder().decode((await k.next((m) => m[0] === 3)).subarray(1)),
+    );
+    expect(status).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
     expect((await k.closed).code).toBe(1000);
     // The DO granted the stdout bytes back to the agent.
     expect((await agentFrames(agent, FrameType.WINDOW)).sid).toBe(open.sid);
@@ -93,11 +143,17 @@ describe('NodeTunnel', () => {
     const ns = await boundPod(`n-${crypto.randomUUID().slice(0, 8)}`);
     const res = await openExec(ns);
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
-    expect(((await (await openExec(ns)).json()) as { message: string }).message).toMatch(/^node n-\w+ has no tunnel connected/);
+    expect(await res.json()).toMatchObject({
+      kind: 'Status',
+      reason: 'ServiceUnavailable',
+      code: 503,
+    });
+    expect(((await (await openExec(ns)).json()) as { message: string }).message).toMatch(
+      /^node n-\w+ has no tunnel connected/,
+    );
   });
 
-  it('a reconnecting agent replaces the old tunnel, and the old tunnel\'s sessions end with an error', async () => {
+  it("a reconnecting agent replaces the old tunnel, and the old tunnel's sessions end with an error", async () => {
     const node = `n-${crypto.randomUUID().slice(0, 8)}`;
     const first = await connectAgent(node);
     const ns = await boundPod(node);
@@ -105,7 +161,9 @@ describe('NodeTunnel', () => {
     await agentFrames(first, FrameType.OPEN);
     const second = await connectAgent(node);
     expect((await first.closed).code).toBe(1012);
-    const status = JSON.parse(new TextDecoder().decode((await k.next((m) => m[0] === 3)).subarray(1)));
+    const status = JSON.parse(
+      new TextDecoder().decode((await k.next((m) => m[0] === 3)).subarray(1)),
+    );
     expect(status).toMatchObject({ status: 'Failure', reason: 'InternalError' });
     expect(status.message).toContain('the node agent reconnected');
     // New sessions go to the new tunnel.

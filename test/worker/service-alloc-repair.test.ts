@@ -7,16 +7,31 @@ import type { KObject } from '../../src/api/types';
 import { createRecorder } from '../../src/client/events';
 import { createSnapshot } from '../../workers/controllers/snapshot';
 import { DEFAULT_CONFIG, type ControllerContext } from '../../workers/controllers/framework';
-import { LEAK_GRACE_MS, planRepair, serviceAllocRepairController as repair, type Allocation } from '../../workers/controllers/service-alloc-repair';
+import {
+  LEAK_GRACE_MS,
+  planRepair,
+  serviceAllocRepairController as repair,
+  type Allocation,
+} from '../../workers/controllers/service-alloc-repair';
 
 const client = apiClient();
 
 function context(now: number): ControllerContext {
-  return { client, snapshot: createSnapshot(client), recorder: createRecorder(client, { component: 'test' }), config: DEFAULT_CONFIG, now: () => now };
+  return {
+    client,
+    snapshot: createSnapshot(client),
+    recorder: createRecorder(client, { component: 'test' }),
+    config: DEFAULT_CONFIG,
+    now: () => now,
+  };
 }
 
 async function table(): Promise<Map<string, Allocation>> {
-  const items = ((await (await client.raw('GET', '/edgeplane/v1/serviceallocations')).json()) as { items: Allocation[] }).items;
+  const items = (
+    (await (await client.raw('GET', '/edgeplane/v1/serviceallocations')).json()) as {
+      items: Allocation[];
+    }
+  ).items;
   return new Map(items.map((a) => [a.key, a]));
 }
 
@@ -28,16 +43,23 @@ const nodePortService = (name: string, ns: string, nodePort: number) => ({
 });
 
 async function reasons(ns: string): Promise<string[]> {
-  const events = await client.list<KObject & { reason?: string; involvedObject?: { name?: string } }>('events', { namespace: ns });
+  const events = await client.list<
+    KObject & { reason?: string; involvedObject?: { name?: string } }
+  >('events', { namespace: ns });
   return events.items.map((e) => `${e.involvedObject?.name}:${e.reason}`).sort();
 }
 
 describe('service allocation repair', () => {
   it('re-reserves a held value, reports a doubly held one, and frees a leak only after the grace period', async () => {
     const ns = await freshNamespace(client);
-    const held = (await client.create('services', nodePortService('held', ns, 31901) as KObject, { namespace: ns })) as KObject & { spec: { clusterIP: string } };
+    const held = (await client.create('services', nodePortService('held', ns, 31901) as KObject, {
+      namespace: ns,
+    })) as KObject & { spec: { clusterIP: string } };
     // A leak: reserved for a Service that never got stored.
-    const leak = await client.raw('POST', '/edgeplane/v1/serviceallocations', { body: JSON.stringify({ key: 'port-31902', owner: `${ns}/never-stored` }), contentType: 'application/json' });
+    const leak = await client.raw('POST', '/edgeplane/v1/serviceallocations', {
+      body: JSON.stringify({ key: 'port-31902', owner: `${ns}/never-stored` }),
+      contentType: 'application/json',
+    });
     expect(leak.status).toBe(201);
     // A lost reservation: held by a Service but missing from the table.
     await client.raw('DELETE', '/edgeplane/v1/serviceallocations/port-31901');
@@ -61,33 +83,62 @@ describe('service allocation repair', () => {
     expect(t.has('port-31901')).toBe(true);
     expect(t.has('port-31903')).toBe(true);
     // The freed port can be had again.
-    await client.create('services', nodePortService('takes-the-leak', ns, 31902), { namespace: ns });
+    await client.create('services', nodePortService('takes-the-leak', ns, 31902), {
+      namespace: ns,
+    });
   });
 
   it('frees a reservation only if it is still the one it read (uid precondition)', async () => {
     const ns = await freshNamespace(client);
-    await client.raw('POST', '/edgeplane/v1/serviceallocations', { body: JSON.stringify({ key: 'port-31910', owner: `${ns}/a` }), contentType: 'application/json' });
+    await client.raw('POST', '/edgeplane/v1/serviceallocations', {
+      body: JSON.stringify({ key: 'port-31910', owner: `${ns}/a` }),
+      contentType: 'application/json',
+    });
     const stale = (await table()).get('port-31910')!;
     await client.raw('DELETE', '/edgeplane/v1/serviceallocations/port-31910');
     await client.create('services', nodePortService('b', ns, 31910), { namespace: ns });
-    await expect(client.raw('DELETE', `/edgeplane/v1/serviceallocations/port-31910?uid=${stale.uid}`)).rejects.toThrow(/409|reserved again/);
+    await expect(
+      client.raw('DELETE', `/edgeplane/v1/serviceallocations/port-31910?uid=${stale.uid}`),
+    ).rejects.toThrow(/409|reserved again/);
     expect((await table()).get('port-31910')?.owner).toBe(`${ns}/b`);
   });
 
   it('plans from the table read before the Services: the oldest holder keeps a doubly held value', () => {
-    const svc = (name: string, created: string, port: number) => ({ metadata: { name, namespace: 'n', creationTimestamp: created }, spec: { type: 'NodePort', clusterIP: 'None', ports: [{ nodePort: port }] } }) as KObject;
+    const svc = (name: string, created: string, port: number) =>
+      ({
+        metadata: { name, namespace: 'n', creationTimestamp: created },
+        spec: { type: 'NodePort', clusterIP: 'None', ports: [{ nodePort: port }] },
+      }) as KObject;
     const now = Date.parse('2026-01-01T00:10:00Z');
     const plan = planRepair(
       [
         { key: 'port-30001', uid: 'u1', owner: 'n/old', creationTimestamp: '2026-01-01T00:00:00Z' },
-        { key: 'port-30009', uid: 'u9', owner: 'n/gone', creationTimestamp: '2026-01-01T00:00:00Z' },
-        { key: 'port-30010', uid: 'u10', owner: 'n/in-flight', creationTimestamp: '2026-01-01T00:09:30Z' },
+        {
+          key: 'port-30009',
+          uid: 'u9',
+          owner: 'n/gone',
+          creationTimestamp: '2026-01-01T00:00:00Z',
+        },
+        {
+          key: 'port-30010',
+          uid: 'u10',
+          owner: 'n/in-flight',
+          creationTimestamp: '2026-01-01T00:09:30Z',
+        },
       ],
-      [svc('new', '2026-01-01T00:05:00Z', 30001), svc('old', '2026-01-01T00:01:00Z', 30001), svc('other', '2026-01-01T00:02:00Z', 30002)],
+      [
+        svc('new', '2026-01-01T00:05:00Z', 30001),
+        svc('old', '2026-01-01T00:01:00Z', 30001),
+        svc('other', '2026-01-01T00:02:00Z', 30002),
+      ],
       now,
     );
-    expect(plan.reserve.map((r) => `${r.key}:${r.service.metadata.name}`)).toEqual(['port-30002:other']);
-    expect(plan.duplicates.map((r) => `${r.key}:${r.service.metadata.name}`)).toEqual(['port-30001:new']);
+    expect(plan.reserve.map((r) => `${r.key}:${r.service.metadata.name}`)).toEqual([
+      'port-30002:other',
+    ]);
+    expect(plan.duplicates.map((r) => `${r.key}:${r.service.metadata.name}`)).toEqual([
+      'port-30001:new',
+    ]);
     expect(plan.release.map((a) => a.key)).toEqual(['port-30009']);
     expect(plan.recheckMs).toBe(LEAK_GRACE_MS - 30_000);
   });

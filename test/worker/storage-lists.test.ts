@@ -8,18 +8,30 @@ import type { Store } from '../../src/storage/store';
 import { MAX_PAGE } from '../../src/storage/limits';
 
 /** Creates `count` objects, `parallel` at a time (the shard's group commit takes them in batches). */
-async function fill(store: Store, r: ResourceInfo, count: number, data: Record<string, unknown> = {}, parallel = 200): Promise<string[]> {
+async function fill(
+  store: Store,
+  r: ResourceInfo,
+  count: number,
+  data: Record<string, unknown> = {},
+  parallel = 200,
+): Promise<string[]> {
   // Random names: sequential ones happen to hash round-robin, which hides uneven partition pages.
   const names = Array.from({ length: count }, () => `obj-${crypto.randomUUID()}`).sort();
   for (let i = 0; i < names.length; i += parallel) {
-    const res = await Promise.all(names.slice(i, i + parallel).map((n) => store.create(r, thing(n, data))));
+    const res = await Promise.all(
+      names.slice(i, i + parallel).map((n) => store.create(r, thing(n, data))),
+    );
     if (!res.every((x) => x.ok)) throw new Error('create failed');
   }
   return names;
 }
 
 /** Follows continue tokens; returns the items in order and every page's size. */
-async function listAll(store: Store, r: ResourceInfo, limit?: number): Promise<{ items: KObject[]; pages: number[]; rvs: Set<string> }> {
+async function listAll(
+  store: Store,
+  r: ResourceInfo,
+  limit?: number,
+): Promise<{ items: KObject[]; pages: number[]; rvs: Set<string> }> {
   const items: KObject[] = [];
   const pages: number[] = [];
   const rvs = new Set<string>();
@@ -76,7 +88,12 @@ describe('lists through the API Worker', () => {
     for (let i = 0; i < names.length; i += 100) {
       await Promise.all(
         names.slice(i, i + 100).map((name) =>
-          c.create('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: ns }, spec: {} }),
+          c.create('coordination.k8s.io/v1/leases', {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace: ns },
+            spec: {},
+          }),
         ),
       );
     }
@@ -90,8 +107,14 @@ describe('lists through the API Worker', () => {
     // A limit above the shard page cap: full pages, then a continue token that loses nothing.
     const first = await c.list(leases, { namespace: ns, limit: 2500 });
     expect(first.items).toHaveLength(Math.min(2500, count));
-    const rest = await c.list(leases, { namespace: ns, limit: 2500, continue: first.metadata.continue });
-    expect([...first.items, ...rest.items].map((o) => o.metadata.name)).toEqual(names.slice(0, 5000));
+    const rest = await c.list(leases, {
+      namespace: ns,
+      limit: 2500,
+      continue: first.metadata.continue,
+    });
+    expect([...first.items, ...rest.items].map((o) => o.metadata.name)).toEqual(
+      names.slice(0, 5000),
+    );
 
     // A watch without a resourceVersion starts with one ADDED event per object.
     const added: string[] = [];

@@ -33,11 +33,23 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     const created = await store.create(r, thing('a', { v: 1 }));
     if (!created.ok) throw new Error('create failed');
     const rv1 = created.value.metadata.resourceVersion!;
-    const updated = await store.update(r, { ...created.value, data: { v: 2 } }, { resourceVersion: rv1 });
+    const updated = await store.update(
+      r,
+      { ...created.value, data: { v: 2 } },
+      { resourceVersion: rv1 },
+    );
     expect(updated.ok).toBe(true);
-    const stale = await store.update(r, { ...created.value, data: { v: 3 } }, { resourceVersion: rv1 });
+    const stale = await store.update(
+      r,
+      { ...created.value, data: { v: 3 } },
+      { resourceVersion: rv1 },
+    );
     expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
-    const wrongUid = await store.update(r, { ...created.value, data: { v: 3 } }, { uid: 'not-the-uid' });
+    const wrongUid = await store.update(
+      r,
+      { ...created.value, data: { v: 3 } },
+      { uid: 'not-the-uid' },
+    );
     expect(wrongUid).toMatchObject({ ok: false, reason: 'conflict' });
     expect((await store.get(r, 'default', 'a'))?.data).toEqual({ v: 2 });
   });
@@ -48,8 +60,15 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     if (!created.ok) throw new Error('create failed');
     const uid = created.value.metadata.uid!;
     await store.update(r, { ...created.value, data: { v: 2 } });
-    expect(await store.delete(r, 'default', 'a', { resourceVersion: created.value.metadata.resourceVersion })).toMatchObject({ ok: false, reason: 'conflict' });
-    expect(await store.delete(r, 'default', 'a', { uid: 'other' })).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(
+      await store.delete(r, 'default', 'a', {
+        resourceVersion: created.value.metadata.resourceVersion,
+      }),
+    ).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await store.delete(r, 'default', 'a', { uid: 'other' })).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+    });
     expect((await store.delete(r, 'default', 'a', { uid })).ok).toBe(true);
     expect(await store.get(r, 'default', 'a')).toBeNull();
     expect(await store.delete(r, 'default', 'a')).toMatchObject({ ok: false, reason: 'not-found' });
@@ -68,7 +87,9 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     if (!created.ok) throw new Error('create failed');
     const rv = created.value.metadata.resourceVersion!;
     const results = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => store.update(r, { ...created.value, data: { v: i + 1 } }, { resourceVersion: rv })),
+      Array.from({ length: 16 }, (_, i) =>
+        store.update(r, { ...created.value, data: { v: i + 1 } }, { resourceVersion: rv }),
+      ),
     );
     expect(results.filter((x) => x.ok)).toHaveLength(1);
     expect(results.filter((x) => !x.ok && x.reason === 'conflict')).toHaveLength(15);
@@ -78,10 +99,16 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     const r = fresh();
     await store.create(r, thing('counter', { n: 0 }));
     const bump = () =>
-      store.guaranteedUpdate(r, 'default', 'counter', (cur) => {
-        (cur.data as { n: number }).n += 1;
-        return cur;
-      }, { maxAttempts: 1000 });
+      store.guaranteedUpdate(
+        r,
+        'default',
+        'counter',
+        (cur) => {
+          (cur.data as { n: number }).n += 1;
+          return cur;
+        },
+        { maxAttempts: 1000 },
+      );
     // 1,000 increments, 10 in flight at a time.
     for (let i = 0; i < 100; i++) {
       const res = await Promise.all(Array.from({ length: 10 }, bump));
@@ -106,7 +133,10 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
       cont = page.value.continue;
       // Writes between pages: updates, deletes and creates must not show in later pages.
       round++;
-      await store.guaranteedUpdate(r, 'default', names[39 - round], (c) => ({ ...c, data: { gen: round } }));
+      await store.guaranteedUpdate(r, 'default', names[39 - round], (c) => ({
+        ...c,
+        data: { gen: round },
+      }));
       await store.delete(r, 'default', names[round * 2]);
       await store.create(r, thing(`obj-${round}-new`));
     } while (cont);
@@ -139,7 +169,9 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
       expected.push(`DELETED after-${i}`);
     }
     const events = await got;
-    const seen = events.map((e) => ('object' in e ? `${e.type} ${e.object.metadata.name}` : e.type));
+    const seen = events.map((e) =>
+      'object' in e ? `${e.type} ${e.object.metadata.name}` : e.type,
+    );
     if (partitions === 1) {
       expect(seen).toEqual(expected);
     } else {
@@ -180,7 +212,8 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     const page = await store.list(r, { namespace: 'default', limit: 2 });
     if (!page.ok) throw new Error('list failed');
     const old = position(store, page.value.resourceVersion);
-    for (let i = 0; i < 6; i++) await store.guaranteedUpdate(r, 'default', `c-${i}`, (c) => ({ ...c, data: { x: 1 } }));
+    for (let i = 0; i < 6; i++)
+      await store.guaranteedUpdate(r, 'default', `c-${i}`, (c) => ({ ...c, data: { x: 1 } }));
     for (let p = 0; p < partitions; p++) {
       const stub = shardStub(shardName(storageResource(r), p, true));
       const status = await stub.status();
@@ -190,7 +223,11 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     // Six creates precede the list, so at least one partition's position is past 0 and now compacted.
     expect(old.some((x) => x > 0)).toBe(true);
     expect(events[0]?.type).toBe('EXPIRED');
-    const next = await store.list(r, { namespace: 'default', limit: 2, continue: page.value.continue });
+    const next = await store.list(r, {
+      namespace: 'default',
+      limit: 2,
+      continue: page.value.continue,
+    });
     expect(next).toMatchObject({ ok: false, reason: 'expired' });
     // The current state survives compaction.
     const all = await store.list(r, { namespace: 'default' });
@@ -207,9 +244,17 @@ describe.each([1, 4])('storage with %i partition(s)', (partitions) => {
     const [ev] = await got;
     await watch.return(undefined);
     if (ev.type !== 'ADDED') throw new Error('expected ADDED');
-    const res = await store.update(r, { ...ev.object, data: { v: 2 } }, { resourceVersion: ev.resourceVersion });
+    const res = await store.update(
+      r,
+      { ...ev.object, data: { v: 2 } },
+      { resourceVersion: ev.resourceVersion },
+    );
     expect(res.ok).toBe(true);
-    const stale = await store.update(r, { ...ev.object, data: { v: 3 } }, { resourceVersion: ev.resourceVersion });
+    const stale = await store.update(
+      r,
+      { ...ev.object, data: { v: 3 } },
+      { resourceVersion: ev.resourceVersion },
+    );
     expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
   });
 });
@@ -239,7 +284,9 @@ describe('group commit', () => {
   it('commits concurrent writes to one shard together', async () => {
     const store = storeWith(1);
     const r = freshResource(false);
-    const results = await Promise.all(Array.from({ length: 64 }, (_, i) => store.create(r, thing(`g-${i}`))));
+    const results = await Promise.all(
+      Array.from({ length: 64 }, (_, i) => store.create(r, thing(`g-${i}`))),
+    );
     expect(results.every((x) => x.ok)).toBe(true);
     const status = await shardStub(storageResource(r)).status();
     expect(status.batchedWrites).toBe(64);

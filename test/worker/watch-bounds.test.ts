@@ -19,7 +19,12 @@ const PAD = 'x'.repeat(1000);
 const PODS = findResource('', 'v1', 'pods')!;
 
 /** Creates `count` objects, 32 at a time (the shard commits concurrent writes together). */
-async function createMany(store: Store, r: ResourceInfo, count: number, make: (i: number) => KObject): Promise<void> {
+async function createMany(
+  store: Store,
+  r: ResourceInfo,
+  count: number,
+  make: (i: number) => KObject,
+): Promise<void> {
   let next = 0;
   const writer = async () => {
     while (next < count) {
@@ -32,7 +37,10 @@ async function createMany(store: Store, r: ResourceInfo, count: number, make: (i
 }
 
 /** Reads JSON lines off a stream; `onLine` returns true to stop. Resolves with bytes read and whether the stream ended. */
-async function readLines(body: ReadableStream<Uint8Array>, onLine: (line: Record<string, unknown>) => boolean | void): Promise<{ bytes: number; ended: boolean }> {
+async function readLines(
+  body: ReadableStream<Uint8Array>,
+  onLine: (line: Record<string, unknown>) => boolean | void,
+): Promise<{ bytes: number; ended: boolean }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buf = '';
@@ -64,7 +72,10 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
     const list = await store.list(r, { namespace: 'default' });
     if (!list.ok) throw new Error('list failed');
     const from = list.value.resourceVersion;
-    const open = () => hubStub(name).fetch(`https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'default/' })}`);
+    const open = () =>
+      hubStub(name).fetch(
+        `https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'default/' })}`,
+      );
     const stalled = await open();
     const healthy = await open();
 
@@ -96,7 +107,9 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
     });
     expect(end.ended).toBe(true);
     expect(stalledSeen).toBeLessThan(EVENTS / 2);
-    console.log(`hub: stalled watcher cut after ${end.bytes} bytes (${stalledSeen} events); peak queued ${stats.peakQueuedBytes} bytes over both watchers`);
+    console.log(
+      `hub: stalled watcher cut after ${end.bytes} bytes (${stalledSeen} events); peak queued ${stats.peakQueuedBytes} bytes over both watchers`,
+    );
   });
 
   it('holds at most 32 MiB for all its watchers together: with 20 stalled readers the furthest behind are cut', async () => {
@@ -105,12 +118,20 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
     const name = shardName(storageResource(r), 0, false);
     const list = await store.list(r, { namespace: 'default' });
     if (!list.ok) throw new Error('list failed');
-    const qs = new URLSearchParams({ shard: name, from: list.value.resourceVersion, prefix: 'default/' });
-    const stalled = await Promise.all(Array.from({ length: 20 }, () => hubStub(name).fetch(`https://hub/watch?${qs}`)));
+    const qs = new URLSearchParams({
+      shard: name,
+      from: list.value.resourceVersion,
+      prefix: 'default/',
+    });
+    const stalled = await Promise.all(
+      Array.from({ length: 20 }, () => hubStub(name).fetch(`https://hub/watch?${qs}`)),
+    );
     // About 3.3 MB for each watcher: under the per-watcher cut, 66 MB over all twenty.
     await createMany(store, r, 3000, (i) => thing(`t${i}`, { pad: PAD }));
     const stats = await hubStub(name).stats();
-    console.log(`hub with 20 stalled watchers: peak ${stats.peakQueuedBytes} bytes, ${stats.cut} cut`);
+    console.log(
+      `hub with 20 stalled watchers: peak ${stats.peakQueuedBytes} bytes, ${stats.cut} cut`,
+    );
     expect(stats.peakQueuedBytes).toBeLessThanOrEqual(HUB_MAX_QUEUED + 4096);
     expect(stats.cut).toBeGreaterThanOrEqual(20 - Math.floor(HUB_MAX_QUEUED / (3000 * 1000)));
     await Promise.all(stalled.map((s) => s.body!.cancel()));
@@ -124,16 +145,22 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
     if (!list.ok) throw new Error('list failed');
     const from = list.value.resourceVersion;
     // Keep the hub subscribed, so the history below sits in its ring (about 4 MiB of it).
-    const keeper = await hubStub(name).fetch(`https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'nothing-here/' })}`);
+    const keeper = await hubStub(name).fetch(
+      `https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'nothing-here/' })}`,
+    );
     await createMany(store, r, 4000, (i) => thing(`t${i}`, { pad: PAD }));
     const before = await hubStub(name).stats();
-    const late = await hubStub(name).fetch(`https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'default/' })}`);
+    const late = await hubStub(name).fetch(
+      `https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'default/' })}`,
+    );
     // Let the catch-up run against a reader that has not started reading yet.
     await new Promise((res) => setTimeout(res, 300));
     const during = await hubStub(name).stats();
     expect(during.queuedBytes - before.queuedBytes).toBeLessThanOrEqual(WATCHER_HIGH_WATER + 4096);
     let seen = 0;
-    const res = await readLines(late.body!, (l) => (typeof l.rev === 'number' ? ++seen === 4000 : false));
+    const res = await readLines(late.body!, (l) =>
+      typeof l.rev === 'number' ? ++seen === 4000 : false,
+    );
     expect(res.ended).toBe(false);
     expect(seen).toBe(4000);
     expect((await hubStub(name).stats()).cut).toBe(before.cut);
@@ -148,7 +175,11 @@ describe('API watch with a stalled client', { timeout: 240_000 }, () => {
     const list = await store.list(PODS, { namespace: ns });
     if (!list.ok) throw new Error('list failed');
     const auth = { Authorization: `Bearer ${testEnv.ADMIN_TOKEN}` };
-    const watchFrom = (rv: string) => SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`, { headers: auth });
+    const watchFrom = (rv: string) =>
+      SELF.fetch(
+        `https://edgeplane.test/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`,
+        { headers: auth },
+      );
     const stalled = await watchFrom(list.value.resourceVersion);
     const healthy = await watchFrom(list.value.resourceVersion);
     expect(stalled.status).toBe(200);
@@ -162,7 +193,12 @@ describe('API watch with a stalled client', { timeout: 240_000 }, () => {
     const pod = (i: number): KObject => ({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: `p${i}`, namespace: ns, uid: crypto.randomUUID(), annotations: { pad: PAD } },
+      metadata: {
+        name: `p${i}`,
+        namespace: ns,
+        uid: crypto.randomUUID(),
+        annotations: { pad: PAD },
+      },
       spec: { containers: [{ name: 'app', image: 'busybox' }] },
     });
     const peakBefore = isolateQueue.peak;
@@ -176,7 +212,9 @@ describe('API watch with a stalled client', { timeout: 240_000 }, () => {
     isolateQueue.peak = Math.max(peak, peakBefore);
     console.log(`bytes queued for readers, isolate-wide peak: ${peak}`);
     expect(peak).toBeGreaterThan(0);
-    expect(peak).toBeLessThanOrEqual(2 * store.partitions * (WATCHER_MAX_QUEUED + 4096) + 2 * (CLIENT_HIGH_WATER + 4096));
+    expect(peak).toBeLessThanOrEqual(
+      2 * store.partitions * (WATCHER_MAX_QUEUED + 4096) + 2 * (CLIENT_HIGH_WATER + 4096),
+    );
 
     // The stalled client was cut: it reads what was queued (bounded), then the stream ends.
     const got = new Set<string>();
@@ -190,7 +228,9 @@ describe('API watch with a stalled client', { timeout: 240_000 }, () => {
     });
     expect(end.ended).toBe(true);
     expect(got.size).toBeLessThan(EVENTS / 2);
-    console.log(`stalled API client: cut after ${end.bytes} bytes (${got.size} of ${EVENTS} events)`);
+    console.log(
+      `stalled API client: cut after ${end.bytes} bytes (${got.size} of ${EVENTS} events)`,
+    );
     expect(end.bytes).toBeLessThanOrEqual(CLIENT_HIGH_WATER + 256 * 1024);
 
     // As client-go does, it watches again from the last resourceVersion it saw: the rest, no gap, no duplicate.

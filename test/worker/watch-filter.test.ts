@@ -11,7 +11,12 @@ import { apiClient, freshNamespace } from './api';
 
 const PODS = findResource('', 'v1', 'pods')!;
 
-function pod(ns: string, name: string, nodeName?: string, labels?: Record<string, string>): KObject {
+function pod(
+  ns: string,
+  name: string,
+  nodeName?: string,
+  labels?: Record<string, string>,
+): KObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -29,12 +34,16 @@ describe('watch filtering in the hubs', () => {
     const other = `node-b-${suffix}`;
     const list = await store.list(PODS, {});
     if (!list.ok) throw new Error('list failed');
-    const from = (parseResourceVersion(list.value.resourceVersion, store.partitions) as { position: number[] }).position;
+    const from = (
+      parseResourceVersion(list.value.resourceVersion, store.partitions) as { position: number[] }
+    ).position;
     const abort = new AbortController();
     // What the API Worker receives from the hubs for `GET /api/v1/pods?watch=1&fieldSelector=spec.nodeName=<node>`.
     const received: StoreEvent[] = [];
     const done = (async () => {
-      for await (const ev of store.watch(PODS, undefined, from, abort.signal, { fieldSelector: `spec.nodeName=${mine}` })) {
+      for await (const ev of store.watch(PODS, undefined, from, abort.signal, {
+        fieldSelector: `spec.nodeName=${mine}`,
+      })) {
         if (ev.type === 'PROGRESS') continue;
         received.push(ev);
         if (ev.type === 'DELETED' && ev.object.metadata.name === 'last') return;
@@ -48,7 +57,9 @@ describe('watch filtering in the hubs', () => {
       let cur = created.value;
       for (let u = 0; u < 2; u++) {
         const next = { ...cur, metadata: { ...cur.metadata, annotations: { round: String(u) } } };
-        const res = await store.update(PODS, next, { resourceVersion: cur.metadata.resourceVersion });
+        const res = await store.update(PODS, next, {
+          resourceVersion: cur.metadata.resourceVersion,
+        });
         if (!res.ok) throw new Error('update failed');
         cur = res.value;
       }
@@ -59,16 +70,24 @@ describe('watch filtering in the hubs', () => {
     await store.create(PODS, pod(ns, 'a1', mine));
     const unbound = await store.create(PODS, pod(ns, 'a2'));
     if (!unbound.ok) throw new Error('create failed');
-    const bound = await store.update(PODS, { ...unbound.value, spec: { ...(unbound.value.spec as object), nodeName: mine } });
+    const bound = await store.update(PODS, {
+      ...unbound.value,
+      spec: { ...(unbound.value.spec as object), nodeName: mine },
+    });
     if (!bound.ok) throw new Error('bind failed');
-    const moved = await store.update(PODS, { ...bound.value, spec: { ...(bound.value.spec as object), nodeName: other } });
+    const moved = await store.update(PODS, {
+      ...bound.value,
+      spec: { ...(bound.value.spec as object), nodeName: other },
+    });
     if (!moved.ok) throw new Error('move failed');
     await store.create(PODS, pod(ns, 'last', mine));
     await store.delete(PODS, ns, 'last');
     await done;
     abort.abort();
 
-    const names = received.map((e) => `${e.type} ${(e as { object: KObject }).object.metadata.name}`);
+    const names = received.map(
+      (e) => `${e.type} ${(e as { object: KObject }).object.metadata.name}`,
+    );
     expect(names.filter((n) => / b\d+$/.test(n))).toEqual([]);
     // a2's creation (unbound) never matched; its binding and its move are MODIFIED events whose
     // previous version tells the API to send ADDED and DELETED.
@@ -81,9 +100,15 @@ describe('selector transitions through the API', () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
     const auth = { Authorization: `Bearer ${testEnv.ADMIN_TOKEN}` };
-    const list = await SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/pods`, { headers: auth });
-    const rv = ((await list.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-    const res = await SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/pods?watch=true&labelSelector=app%3Da&resourceVersion=${rv}`, { headers: auth });
+    const list = await SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/pods`, {
+      headers: auth,
+    });
+    const rv = ((await list.json()) as { metadata: { resourceVersion: string } }).metadata
+      .resourceVersion;
+    const res = await SELF.fetch(
+      `https://edgeplane.test/api/v1/namespaces/${ns}/pods?watch=true&labelSelector=app%3Da&resourceVersion=${rv}`,
+      { headers: auth },
+    );
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buf = '';
     const next = async (): Promise<{ type: string; object: KObject }> => {
@@ -110,7 +135,13 @@ describe('selector transitions through the API', () => {
     let ev = await next();
     expect([ev.type, ev.object.metadata.name]).toEqual(['ADDED', 'p']);
 
-    const relabelled = await c.patch('pods', 'p', 'merge', { metadata: { labels: { app: 'b' } } }, { namespace: ns });
+    const relabelled = await c.patch(
+      'pods',
+      'p',
+      'merge',
+      { metadata: { labels: { app: 'b' } } },
+      { namespace: ns },
+    );
     ev = await next();
     expect(ev.type).toBe('DELETED');
     // The object as it last matched (upstream's convertToWatchEvent), not the version that left.

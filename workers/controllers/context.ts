@@ -4,7 +4,14 @@ import { loopClient } from '../shared/api-client';
 import { boundedRecorder, budgetedTransport, WriteBudget } from '../shared/budget';
 import type { ClusterCache } from '../shared/cache';
 import type { RateLimiter } from '../shared/rate-limiter';
-import { cacheSnapshot, managerOf, type ControllerConfig, type ControllerContext, type KeyedContext, type Snapshot } from './framework';
+import {
+  cacheSnapshot,
+  managerOf,
+  type ControllerConfig,
+  type ControllerContext,
+  type KeyedContext,
+  type Snapshot,
+} from './framework';
 
 export interface PassShared {
   config: ControllerConfig;
@@ -20,12 +27,30 @@ export interface PassShared {
  * request is bounded in time. Events go under the controller's upstream name, as
  * kube-controller-manager's do ("deployment-controller", "replicaset-controller", ...).
  */
-export function controllerContext(api: { fetch(request: Request): Promise<Response> }, controller: { name: string }, shared: PassShared): ControllerContext {
+export function controllerContext(
+  api: { fetch(request: Request): Promise<Response> },
+  controller: { name: string },
+  shared: PassShared,
+): ControllerContext {
   const { config } = shared;
   const budget = new WriteBudget(config.maxWritesPerPass + config.maxEventsPerPass);
-  const client = loopClient(api, { userAgent: 'edgeplane-controller-manager', onRequest: shared.onRequest, wrap: (t) => budgetedTransport(t, budget) });
-  const recorder = boundedRecorder(createRecorder(client, { component: managerOf(controller) }), config.maxEventsPerPass);
-  return { client, snapshot: shared.snapshot, config, now: shared.now ?? (() => Date.now()), recorder, backoff: shared.backoff };
+  const client = loopClient(api, {
+    userAgent: 'edgeplane-controller-manager',
+    onRequest: shared.onRequest,
+    wrap: (t) => budgetedTransport(t, budget),
+  });
+  const recorder = boundedRecorder(
+    createRecorder(client, { component: managerOf(controller) }),
+    config.maxEventsPerPass,
+  );
+  return {
+    client,
+    snapshot: shared.snapshot,
+    config,
+    now: shared.now ?? (() => Date.now()),
+    recorder,
+    backoff: shared.backoff,
+  };
 }
 
 /** The same, for the framework: reads from the leader's caches, the controller's write budget for the pass. */
@@ -34,6 +59,9 @@ export function keyedContext(
   controller: { name: string },
   shared: Omit<PassShared, 'snapshot'> & { cache: ClusterCache },
 ): KeyedContext {
-  const ctx = controllerContext(api, controller, { ...shared, snapshot: cacheSnapshot(shared.cache) });
+  const ctx = controllerContext(api, controller, {
+    ...shared,
+    snapshot: cacheSnapshot(shared.cache),
+  });
   return { ...ctx, cache: shared.cache, budget: new WriteBudget(shared.config.maxWritesPerPass) };
 }

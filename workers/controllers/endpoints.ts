@@ -7,7 +7,20 @@ import { deepEqual } from '../../src/lib/json';
 import { rfc3339 } from '../../src/lib/time';
 import { namespaceOf } from '../shared/cache';
 import type { ControllerContext, KeyedControllerDef } from './framework';
-import { endpointPort, findPort, isPodReady, managesEndpoints, podIP, selectedPods, servicesForPod, shouldPodBeInEndpoints, shouldSetHostname, type EndpointPort, type Pod, type Service } from './lib/endpoint-util';
+import {
+  endpointPort,
+  findPort,
+  isPodReady,
+  managesEndpoints,
+  podIP,
+  selectedPods,
+  servicesForPod,
+  shouldPodBeInEndpoints,
+  shouldSetHostname,
+  type EndpointPort,
+  type Pod,
+  type Service,
+} from './lib/endpoint-util';
 
 export type { EndpointPort, Pod, Service };
 
@@ -31,8 +44,10 @@ interface Subset {
 }
 
 const addressKey = (a: Address) => `${a.ip}/${a.targetRef.uid}`;
-const byAddress = (a: Address, b: Address) => (addressKey(a) < addressKey(b) ? -1 : addressKey(a) > addressKey(b) ? 1 : 0);
-const portKey = (p: EndpointPort) => JSON.stringify([p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']);
+const byAddress = (a: Address, b: Address) =>
+  addressKey(a) < addressKey(b) ? -1 : addressKey(a) > addressKey(b) ? 1 : 0;
+const portKey = (p: EndpointPort) =>
+  JSON.stringify([p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']);
 
 /**
  * The subsets for a Service, in RepackSubsets' shape: each set of addresses that serves the same
@@ -55,7 +70,15 @@ export function desiredSubsets(svc: Service, pods: Pod[]): Subset[] {
     if (!shouldPodBeInEndpoints(pod, tolerateUnready)) continue;
     const ip = podIP(pod, family);
     if (!ip) continue;
-    const addr: Address = { ip, targetRef: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! } };
+    const addr: Address = {
+      ip,
+      targetRef: {
+        kind: 'Pod',
+        namespace: pod.metadata.namespace!,
+        name: pod.metadata.name!,
+        uid: pod.metadata.uid!,
+      },
+    };
     if (pod.spec?.nodeName) addr.nodeName = pod.spec.nodeName;
     if (shouldSetHostname(pod, svc)) addr.hostname = pod.spec!.hostname;
     const ready = tolerateUnready || isPodReady(pod);
@@ -70,14 +93,25 @@ export function desiredSubsets(svc: Service, pods: Pod[]): Subset[] {
     }
   }
   // Ports that share exactly the same addresses (and readiness) share a subset.
-  const groups = new Map<string, { addrs: Map<string, [Address, boolean]>; ports: EndpointPort[] }>();
+  const groups = new Map<
+    string,
+    { addrs: Map<string, [Address, boolean]>; ports: EndpointPort[] }
+  >();
   for (const { port, addrs } of byPort.values()) {
     const key = JSON.stringify([...addrs.entries()].map(([k, [, r]]) => [k, r]).sort());
     const g = groups.get(key) ?? { addrs, ports: [] };
     if (port) g.ports.push(port);
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => subset([...g.addrs.values()].filter(([, r]) => r).map(([a]) => a), [...g.addrs.values()].filter(([, r]) => !r).map(([a]) => a), g.ports)).sort(bySubset);
+  return [...groups.values()]
+    .map((g) =>
+      subset(
+        [...g.addrs.values()].filter(([, r]) => r).map(([a]) => a),
+        [...g.addrs.values()].filter(([, r]) => !r).map(([a]) => a),
+        g.ports,
+      ),
+    )
+    .sort(bySubset);
 }
 
 function subset(ready: Address[], notReady: Address[], ports: EndpointPort[]): Subset {
@@ -88,19 +122,44 @@ function subset(ready: Address[], notReady: Address[], ports: EndpointPort[]): S
   return s;
 }
 
-const subsetKey = (s: Subset) => JSON.stringify([(s.addresses ?? s.notReadyAddresses ?? []).map(addressKey)[0] ?? '', (s.ports ?? []).map(portKey)]);
-const bySubset = (a: Subset, b: Subset) => (subsetKey(a) < subsetKey(b) ? -1 : subsetKey(a) > subsetKey(b) ? 1 : 0);
+const subsetKey = (s: Subset) =>
+  JSON.stringify([
+    (s.addresses ?? s.notReadyAddresses ?? []).map(addressKey)[0] ?? '',
+    (s.ports ?? []).map(portKey),
+  ]);
+const bySubset = (a: Subset, b: Subset) =>
+  subsetKey(a) < subsetKey(b) ? -1 : subsetKey(a) > subsetKey(b) ? 1 : 0;
 
 /** A stored Endpoints' subsets in the same canonical order (and without the fields we never set). */
 function normalize(subsets: Subset[] | undefined): Subset[] {
   const clean = (a: Address): Address => {
-    const out: Address = { ip: a.ip, targetRef: { kind: 'Pod', namespace: a.targetRef?.namespace, name: a.targetRef?.name, uid: a.targetRef?.uid } };
+    const out: Address = {
+      ip: a.ip,
+      targetRef: {
+        kind: 'Pod',
+        namespace: a.targetRef?.namespace,
+        name: a.targetRef?.name,
+        uid: a.targetRef?.uid,
+      },
+    };
     if (a.nodeName) out.nodeName = a.nodeName;
     if (a.hostname) out.hostname = a.hostname;
     return out;
   };
-  const cleanPort = (p: EndpointPort): EndpointPort => endpointPort({ name: p.name, protocol: p.protocol, appProtocol: p.appProtocol, port: p.port }, p.port);
-  return (subsets ?? []).map((s) => subset((s.addresses ?? []).map(clean), (s.notReadyAddresses ?? []).map(clean), (s.ports ?? []).map(cleanPort))).sort(bySubset);
+  const cleanPort = (p: EndpointPort): EndpointPort =>
+    endpointPort(
+      { name: p.name, protocol: p.protocol, appProtocol: p.appProtocol, port: p.port },
+      p.port,
+    );
+  return (subsets ?? [])
+    .map((s) =>
+      subset(
+        (s.addresses ?? []).map(clean),
+        (s.notReadyAddresses ?? []).map(clean),
+        (s.ports ?? []).map(cleanPort),
+      ),
+    )
+    .sort(bySubset);
 }
 
 /** k8s: truncateEndpoints: keep ready addresses first, each subset its proportional share. */
@@ -159,12 +218,22 @@ export const endpointsController: KeyedControllerDef = {
       // annotation): hand-made Endpoints may well exist before their Service.
       if (current?.metadata.annotations?.[TRIGGER_TIME]) {
         ctx.budget.take();
-        await tolerate(ctx.client.delete('endpoints', current.metadata.name!, { namespace: current.metadata.namespace, preconditions: { uid: current.metadata.uid } }));
+        await tolerate(
+          ctx.client.delete('endpoints', current.metadata.name!, {
+            namespace: current.metadata.namespace,
+            preconditions: { uid: current.metadata.uid },
+          }),
+        );
       }
       return;
     }
     if (!managesEndpoints(svc)) return;
-    await syncService(ctx, svc, ctx.cache.kind<Pod>('pods').byIndex('namespace', svc.metadata.namespace ?? ''), current);
+    await syncService(
+      ctx,
+      svc,
+      ctx.cache.kind<Pod>('pods').byIndex('namespace', svc.metadata.namespace ?? ''),
+      current,
+    );
   },
 };
 
@@ -177,7 +246,12 @@ async function tolerate(p: Promise<unknown>): Promise<void> {
   }
 }
 
-async function syncService(ctx: ControllerContext & { budget: { take(): void } }, svc: Service, pods: Pod[], current: KObject | undefined): Promise<void> {
+async function syncService(
+  ctx: ControllerContext & { budget: { take(): void } },
+  svc: Service,
+  pods: Pod[],
+  current: KObject | undefined,
+): Promise<void> {
   const subsets = desiredSubsets(svc, pods);
   const labels = desiredLabels(svc);
   // Truncation keeps the first addresses in canonical order, so a stored truncated copy compares equal.
@@ -190,7 +264,10 @@ async function syncService(ctx: ControllerContext & { budget: { take(): void } }
   ) {
     return;
   }
-  const annotations: Record<string, string> = { ...(current?.metadata.annotations ?? {}), [TRIGGER_TIME]: rfc3339(ctx.now()) };
+  const annotations: Record<string, string> = {
+    ...(current?.metadata.annotations ?? {}),
+    [TRIGGER_TIME]: rfc3339(ctx.now()),
+  };
   if (truncated) annotations[OVER_CAPACITY] = 'truncated';
   else delete annotations[OVER_CAPACITY];
   const { namespace, name } = svc.metadata;

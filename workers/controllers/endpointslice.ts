@@ -39,16 +39,34 @@ interface Endpoint {
   zone?: string;
 }
 
-type Slice = KObject & { addressType?: string; endpoints?: Endpoint[] | null; ports?: EndpointPort[] | null };
+type Slice = KObject & {
+  addressType?: string;
+  endpoints?: Endpoint[] | null;
+  ports?: EndpointPort[] | null;
+};
 
 /** k8s: podToEndpoint: terminating pods are listed too, never ready, and serving as their readiness says. */
-function toEndpoint(pod: Pod, svc: Service, ip: string, zones: (node: string) => string | undefined): Endpoint {
+function toEndpoint(
+  pod: Pod,
+  svc: Service,
+  ip: string,
+  zones: (node: string) => string | undefined,
+): Endpoint {
   const serving = isPodReady(pod);
   const terminating = Boolean(pod.metadata.deletionTimestamp);
   const ep: Endpoint = {
     addresses: [ip],
-    conditions: { ready: svc.spec?.publishNotReadyAddresses === true || (serving && !terminating), serving, terminating },
-    targetRef: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! },
+    conditions: {
+      ready: svc.spec?.publishNotReadyAddresses === true || (serving && !terminating),
+      serving,
+      terminating,
+    },
+    targetRef: {
+      kind: 'Pod',
+      namespace: pod.metadata.namespace!,
+      name: pod.metadata.name!,
+      uid: pod.metadata.uid!,
+    },
   };
   if (shouldSetHostname(pod, svc)) ep.hostname = pod.spec!.hostname;
   if (pod.spec?.nodeName) {
@@ -60,16 +78,36 @@ function toEndpoint(pod: Pod, svc: Service, ip: string, zones: (node: string) =>
 }
 
 /** Slice ports as the API stores them (the name defaults to ""). */
-const slicePorts = (ports: EndpointPort[]) => ports.map((p) => ({ ...p, name: p.name ?? '' })).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-const portsKey = (ports: unknown[] | null | undefined) => JSON.stringify(slicePorts((ports ?? []) as EndpointPort[]).map((p) => [p.name, p.port, p.protocol, p.appProtocol ?? '']));
+const slicePorts = (ports: EndpointPort[]) =>
+  ports
+    .map((p) => ({ ...p, name: p.name ?? '' }))
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+const portsKey = (ports: unknown[] | null | undefined) =>
+  JSON.stringify(
+    slicePorts((ports ?? []) as EndpointPort[]).map((p) => [
+      p.name,
+      p.port,
+      p.protocol,
+      p.appProtocol ?? '',
+    ]),
+  );
 const endpointKey = (e: Endpoint) => `${e.addresses[0]}/${e.targetRef?.uid}`;
 
 /** Drops what we never set and defaults the API fills, so stored and desired endpoints compare. */
 function canonical(e: Endpoint): Endpoint {
   const out: Endpoint = {
     addresses: [...e.addresses],
-    conditions: { ready: e.conditions?.ready ?? false, serving: e.conditions?.serving ?? false, terminating: e.conditions?.terminating ?? false },
-    targetRef: { kind: 'Pod', namespace: e.targetRef?.namespace, name: e.targetRef?.name, uid: e.targetRef?.uid },
+    conditions: {
+      ready: e.conditions?.ready ?? false,
+      serving: e.conditions?.serving ?? false,
+      terminating: e.conditions?.terminating ?? false,
+    },
+    targetRef: {
+      kind: 'Pod',
+      namespace: e.targetRef?.namespace,
+      name: e.targetRef?.name,
+      uid: e.targetRef?.uid,
+    },
   };
   if (e.hostname) out.hostname = e.hostname;
   if (e.nodeName) out.nodeName = e.nodeName;
@@ -78,7 +116,12 @@ function canonical(e: Endpoint): Endpoint {
 }
 
 /** Desired endpoints of one address family, grouped by the ports they resolve to (named ports may differ per pod). */
-function desiredGroups(svc: Service, pods: Pod[], family: string, zones: (node: string) => string | undefined): Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }> {
+function desiredGroups(
+  svc: Service,
+  pods: Pod[],
+  family: string,
+  zones: (node: string) => string | undefined,
+): Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }> {
   const groups = new Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }>();
   for (const pod of selectedPods(svc, pods)) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
@@ -94,14 +137,16 @@ function desiredGroups(svc: Service, pods: Pod[], family: string, zones: (node: 
     g.endpoints.push(toEndpoint(pod, svc, ip, zones));
     groups.set(key, g);
   }
-  for (const g of groups.values()) g.endpoints.sort((a, b) => (endpointKey(a) < endpointKey(b) ? -1 : 1));
+  for (const g of groups.values())
+    g.endpoints.sort((a, b) => (endpointKey(a) < endpointKey(b) ? -1 : 1));
   return groups;
 }
 
 /** k8s: setEndpointSliceLabels: the Service's own labels, minus the reserved ones, plus ours. */
 function sliceLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) if (k !== SERVICE_NAME && k !== MANAGED_BY && k !== HEADLESS) labels[k] = v;
+  for (const [k, v] of Object.entries(svc.metadata.labels ?? {}))
+    if (k !== SERVICE_NAME && k !== MANAGED_BY && k !== HEADLESS) labels[k] = v;
   if (!svc.spec?.clusterIP || svc.spec.clusterIP === 'None') labels[HEADLESS] = '';
   labels[SERVICE_NAME] = svc.metadata.name!;
   labels[MANAGED_BY] = CONTROLLER_NAME;
@@ -109,7 +154,9 @@ function sliceLabels(svc: Service): Record<string, string> {
 }
 
 const sliceService = (s: KObject): string[] =>
-  s.metadata.labels?.[MANAGED_BY] === CONTROLLER_NAME && s.metadata.labels?.[SERVICE_NAME] ? [keyOf(s.metadata.namespace, s.metadata.labels[SERVICE_NAME])] : [];
+  s.metadata.labels?.[MANAGED_BY] === CONTROLLER_NAME && s.metadata.labels?.[SERVICE_NAME]
+    ? [keyOf(s.metadata.namespace, s.metadata.labels[SERVICE_NAME])]
+    : [];
 
 /**
  * Keys are Services. A pod change enqueues the Services that select it; a change to one of our
@@ -140,7 +187,14 @@ export const endpointSliceController: KeyedControllerDef = {
     const mine = ctx.cache.kind<Slice>(SLICES).byIndex('service', key);
     const state = { writes: 0 };
     for (const family of svc.spec?.ipFamilies?.length ? svc.spec.ipFamilies : ['IPv4']) {
-      await reconcileFamily(ctx, svc, family, desiredGroups(svc, pods, family, zones), mine.filter((s) => s.addressType === family), state);
+      await reconcileFamily(
+        ctx,
+        svc,
+        family,
+        desiredGroups(svc, pods, family, zones),
+        mine.filter((s) => s.addressType === family),
+        state,
+      );
     }
   },
 };
@@ -152,7 +206,11 @@ interface PassState {
 type SliceContext = ControllerContext & { budget: { take(): void } };
 
 /** NotFound: someone else finished the job; Forbidden: a terminating namespace refuses new content. A conflict propagates: the key is retried. */
-async function write(ctx: SliceContext, state: PassState, fn: () => Promise<unknown>): Promise<void> {
+async function write(
+  ctx: SliceContext,
+  state: PassState,
+  fn: () => Promise<unknown>,
+): Promise<void> {
   ctx.budget.take();
   state.writes++;
   try {
@@ -190,24 +248,53 @@ async function reconcileFamily(
   for (const [key, { ports, endpoints }] of groups) {
     const have = byPorts.get(key) ?? [];
     const chunks: Endpoint[][] = [];
-    for (let i = 0; i < endpoints.length; i += MAX_PER_SLICE) chunks.push(endpoints.slice(i, i + MAX_PER_SLICE));
+    for (let i = 0; i < endpoints.length; i += MAX_PER_SLICE)
+      chunks.push(endpoints.slice(i, i + MAX_PER_SLICE));
     if (!chunks.length) chunks.push([]);
     // Slices already holding exactly the desired set (however it is spread) are left alone.
-    if (have.length === chunks.length && sameEndpoints(have, endpoints) && have.every((s) => (s.endpoints?.length ?? 0) <= MAX_PER_SLICE && deepEqual(s.metadata.labels ?? {}, labels))) continue;
+    if (
+      have.length === chunks.length &&
+      sameEndpoints(have, endpoints) &&
+      have.every(
+        (s) =>
+          (s.endpoints?.length ?? 0) <= MAX_PER_SLICE && deepEqual(s.metadata.labels ?? {}, labels),
+      )
+    )
+      continue;
     for (let i = 0; i < chunks.length; i++) {
       const slice = have[i];
       const want = { ports: slicePorts(ports), endpoints: chunks[i] };
-      if (slice && deepEqual((slice.endpoints ?? []).map(canonical), want.endpoints.map(canonical)) && deepEqual(slice.metadata.labels ?? {}, labels)) continue;
+      if (
+        slice &&
+        deepEqual((slice.endpoints ?? []).map(canonical), want.endpoints.map(canonical)) &&
+        deepEqual(slice.metadata.labels ?? {}, labels)
+      )
+        continue;
       if (slice) {
-        await write(ctx, state, () => ctx.client.update(SLICES, { ...slice, metadata: { ...slice.metadata, labels }, ...want }, { namespace: svc.metadata.namespace }));
+        await write(ctx, state, () =>
+          ctx.client.update(
+            SLICES,
+            { ...slice, metadata: { ...slice.metadata, labels }, ...want },
+            { namespace: svc.metadata.namespace },
+          ),
+        );
       } else {
-        await write(ctx, state, () => ctx.client.create(SLICES, newSlice(svc, family, labels, want), { namespace: svc.metadata.namespace }));
+        await write(ctx, state, () =>
+          ctx.client.create(SLICES, newSlice(svc, family, labels, want), {
+            namespace: svc.metadata.namespace,
+          }),
+        );
       }
     }
     leftovers.push(...have.slice(chunks.length));
   }
   for (const s of leftovers) {
-    await write(ctx, state, () => ctx.client.delete(SLICES, s.metadata.name!, { namespace: s.metadata.namespace, preconditions: { uid: s.metadata.uid } }));
+    await write(ctx, state, () =>
+      ctx.client.delete(SLICES, s.metadata.name!, {
+        namespace: s.metadata.namespace,
+        preconditions: { uid: s.metadata.uid },
+      }),
+    );
   }
 }
 
@@ -217,7 +304,12 @@ function sameEndpoints(slices: Slice[], endpoints: Endpoint[]): boolean {
   return deepEqual(stored, endpoints.map(canonical));
 }
 
-function newSlice(svc: Service, family: string, labels: Record<string, string>, body: { ports: EndpointPort[]; endpoints: Endpoint[] }): Slice {
+function newSlice(
+  svc: Service,
+  family: string,
+  labels: Record<string, string>,
+  body: { ports: EndpointPort[]; endpoints: Endpoint[] },
+): Slice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -225,7 +317,16 @@ function newSlice(svc: Service, family: string, labels: Record<string, string>, 
       generateName: `${svc.metadata.name}-`,
       namespace: svc.metadata.namespace,
       labels,
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          name: svc.metadata.name!,
+          uid: svc.metadata.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     addressType: family,
     ...body,

@@ -5,14 +5,21 @@ import { isConflict, isNotFound } from '../../src/client/errors';
 import type { Controller, ReconcileResult } from './framework';
 import { parseTime } from '../../src/lib/time';
 
-type Event = KObject & { lastTimestamp?: string; firstTimestamp?: string; eventTime?: string; series?: { lastObservedTime?: string } };
+type Event = KObject & {
+  lastTimestamp?: string;
+  firstTimestamp?: string;
+  eventTime?: string;
+  series?: { lastObservedTime?: string };
+};
 
 /**
  * The event's last activity: its latest occurrence (a repeat bumps it), else when it was stored.
  * Upstream's TTL restarts on every write, which these timestamps follow.
  */
 export function lastSeen(e: Event): number {
-  const seen = [e.lastTimestamp, e.series?.lastObservedTime, e.eventTime].map(parseTime).filter((t): t is number => t !== undefined);
+  const seen = [e.lastTimestamp, e.series?.lastObservedTime, e.eventTime]
+    .map(parseTime)
+    .filter((t): t is number => t !== undefined);
   if (seen.length) return Math.max(...seen);
   return parseTime(e.metadata.creationTimestamp ?? undefined) ?? 0;
 }
@@ -24,7 +31,9 @@ export const eventTTLController: Controller = {
   async reconcile(ctx) {
     const now = ctx.now();
     const ttl = ctx.config.eventTtlMs;
-    const events = ((await ctx.snapshot.list('events')) as Event[]).map((e) => ({ e, expires: lastSeen(e) + ttl })).sort((a, b) => a.expires - b.expires);
+    const events = ((await ctx.snapshot.list('events')) as Event[])
+      .map((e) => ({ e, expires: lastSeen(e) + ttl }))
+      .sort((a, b) => a.expires - b.expires);
     let writes = 0;
     let retry = false;
     let more = false;
@@ -41,7 +50,10 @@ export const eventTTLController: Controller = {
       writes++;
       try {
         // The resourceVersion precondition keeps an event that repeated since the list.
-        await ctx.client.delete('events', e.metadata.name!, { namespace: e.metadata.namespace, preconditions: { uid: e.metadata.uid, resourceVersion: e.metadata.resourceVersion } });
+        await ctx.client.delete('events', e.metadata.name!, {
+          namespace: e.metadata.namespace,
+          preconditions: { uid: e.metadata.uid, resourceVersion: e.metadata.resourceVersion },
+        });
       } catch (err) {
         if (isConflict(err)) retry = true;
         else if (!isNotFound(err)) throw err;

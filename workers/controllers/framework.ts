@@ -89,14 +89,21 @@ export function cacheSnapshot(cache: ClusterCache): Snapshot {
  * A controller that still reconciles everything in one go, under the framework: one key ("*"),
  * enqueued by any change to a kind it watches; its whole pass reads the caches.
  */
-export function wholeCluster(c: Controller, reads: string[], relevant: Record<string, (obj: KObject, cache: ClusterCache) => boolean> = {}): KeyedControllerDef {
+export function wholeCluster(
+  c: Controller,
+  reads: string[],
+  relevant: Record<string, (obj: KObject, cache: ClusterCache) => boolean> = {},
+): KeyedControllerDef {
   return {
     name: c.name,
     reconciles: '*',
     reads,
     // A change wakes the whole pass only when it can matter to it (`relevant`), so a kind as busy as
     // pods does not make every pod write cost a pass over every pod.
-    watches: c.watches.map((resource) => ({ resource, map: (obj, cache) => (relevant[resource] && !relevant[resource](obj, cache) ? [] : ['*']) })),
+    watches: c.watches.map((resource) => ({
+      resource,
+      map: (obj, cache) => (relevant[resource] && !relevant[resource](obj, cache) ? [] : ['*']),
+    })),
     async reconcile(ctx): Promise<Result> {
       const r = await c.reconcile(ctx);
       if (r.more) return { requeueAfterMs: 0 };

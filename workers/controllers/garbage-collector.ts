@@ -6,7 +6,13 @@ import { isConflict, isNotFound } from '../../src/client/errors';
 import { objectKey } from '../../src/client/informer';
 import type { ClusterCache } from '../shared/cache';
 import { keyOf } from '../shared/controller';
-import type { Controller, ControllerContext, KeyedContext, KeyedControllerDef, ReconcileResult } from './framework';
+import type {
+  Controller,
+  ControllerContext,
+  KeyedContext,
+  KeyedControllerDef,
+  ReconcileResult,
+} from './framework';
 
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
@@ -56,7 +62,11 @@ class Pass {
 
   finish(): ReconcileResult {
     for (const key of this.touched) this.ctx.snapshot.invalidate(key);
-    if (this.errors.length) throw new AggregateError(this.errors, `garbage collector: ${this.errors.length} writes failed: ${String(this.errors[0])}`);
+    if (this.errors.length)
+      throw new AggregateError(
+        this.errors,
+        `garbage collector: ${this.errors.length} writes failed: ${String(this.errors[0])}`,
+      );
     if (this.full) return { more: true };
     return this.retry ? { requeueAfterMs: 1000 } : {};
   }
@@ -85,8 +95,10 @@ export const garbageCollectorController: Controller = {
     for (const owner of items) {
       if (pass.full) break;
       if (!deleting(owner.obj)) continue;
-      if (hasFinalizer(owner.obj, ORPHAN)) await orphanDependents(pass, owner, dependents.get(owner.obj.metadata.uid!) ?? []);
-      else if (hasFinalizer(owner.obj, FOREGROUND)) await finishForeground(pass, owner, dependents.get(owner.obj.metadata.uid!) ?? []);
+      if (hasFinalizer(owner.obj, ORPHAN))
+        await orphanDependents(pass, owner, dependents.get(owner.obj.metadata.uid!) ?? []);
+      else if (hasFinalizer(owner.obj, FOREGROUND))
+        await finishForeground(pass, owner, dependents.get(owner.obj.metadata.uid!) ?? []);
     }
     for (const item of items) {
       if (pass.full) break;
@@ -104,14 +116,25 @@ type Verdict = 'solid' | 'dangling' | 'waiting' | 'unknown';
  * Classifies one ownerReference against the pass's lists. An owner missing from the lists is
  * confirmed with a live GET first: lists taken at different moments may predate a new owner.
  */
-async function classify(pass: Pass, item: Item, ref: OwnerReference, byUid: Map<string, Item>): Promise<Verdict> {
+async function classify(
+  pass: Pass,
+  item: Item,
+  ref: OwnerReference,
+  byUid: Map<string, Item>,
+): Promise<Verdict> {
   const ownerRes = resourceOfRef(ref);
   // k8s: an owner kind the server does not serve is never treated as gone.
   if (!ownerRes) return 'unknown';
   if (ownerRes.namespaced && !item.res.namespaced) return 'unknown';
   const namespace = ownerRes.namespaced ? item.obj.metadata.namespace : undefined;
   let owner = byUid.get(ref.uid)?.obj;
-  if (owner && (owner.kind !== ref.kind || owner.metadata.name !== ref.name || (namespace && owner.metadata.namespace !== namespace))) owner = undefined;
+  if (
+    owner &&
+    (owner.kind !== ref.kind ||
+      owner.metadata.name !== ref.name ||
+      (namespace && owner.metadata.namespace !== namespace))
+  )
+    owner = undefined;
   if (!owner) {
     try {
       owner = await pass.ctx.client.get(ownerRes, ref.name, { namespace });
@@ -124,7 +147,12 @@ async function classify(pass: Pass, item: Item, ref: OwnerReference, byUid: Map<
   return deleting(owner) && hasFinalizer(owner, FOREGROUND) ? 'waiting' : 'solid';
 }
 
-async function attemptToDelete(pass: Pass, item: Item, byUid: Map<string, Item>, hasDependents: boolean): Promise<void> {
+async function attemptToDelete(
+  pass: Pass,
+  item: Item,
+  byUid: Map<string, Item>,
+  hasDependents: boolean,
+): Promise<void> {
   const refs = item.obj.metadata.ownerReferences!;
   const verdicts = await Promise.all(refs.map((r) => classify(pass, item, r, byUid)));
   const { client } = pass.ctx;
@@ -135,7 +163,13 @@ async function attemptToDelete(pass: Pass, item: Item, byUid: Map<string, Item>,
     const keep = refs.filter((_, i) => verdicts[i] === 'solid' || verdicts[i] === 'unknown');
     if (keep.length === refs.length) return;
     await pass.write(item.res, () =>
-      client.patch(item.res, name!, 'merge', { metadata: { uid, resourceVersion, ownerReferences: keep } }, { namespace }),
+      client.patch(
+        item.res,
+        name!,
+        'merge',
+        { metadata: { uid, resourceVersion, ownerReferences: keep } },
+        { namespace },
+      ),
     );
     return;
   }
@@ -144,17 +178,31 @@ async function attemptToDelete(pass: Pass, item: Item, byUid: Map<string, Item>,
   else if (hasFinalizer(item.obj, ORPHAN)) policy = 'Orphan';
   else if (hasFinalizer(item.obj, FOREGROUND)) policy = 'Foreground';
   else policy = 'Background';
-  await pass.write(item.res, () => client.delete(item.res, name!, { namespace, propagationPolicy: policy, preconditions: { uid, resourceVersion } }));
+  await pass.write(item.res, () =>
+    client.delete(item.res, name!, {
+      namespace,
+      propagationPolicy: policy,
+      preconditions: { uid, resourceVersion },
+    }),
+  );
 }
 
 /** k8s: processDeletingDependentsItem: the owner goes once no dependent blocks it. */
-async function finishForeground(pass: Pass, owner: Item, deps: { item: Item; ref: OwnerReference }[]): Promise<void> {
+async function finishForeground(
+  pass: Pass,
+  owner: Item,
+  deps: { item: Item; ref: OwnerReference }[],
+): Promise<void> {
   if (deps.some((d) => d.ref.blockOwnerDeletion === true)) return;
   await removeFinalizer(pass, owner, FOREGROUND);
 }
 
 /** k8s: attemptToOrphanWorker: drop the owner from every dependent, then release the owner. */
-async function orphanDependents(pass: Pass, owner: Item, deps: { item: Item; ref: OwnerReference }[]): Promise<void> {
+async function orphanDependents(
+  pass: Pass,
+  owner: Item,
+  deps: { item: Item; ref: OwnerReference }[],
+): Promise<void> {
   const ownerUid = owner.obj.metadata.uid;
   let all = true;
   for (const { item } of deps) {
@@ -162,7 +210,13 @@ async function orphanDependents(pass: Pass, owner: Item, deps: { item: Item; ref
     const { name, namespace, uid, resourceVersion, ownerReferences } = item.obj.metadata;
     const keep = (ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
     const ok = await pass.write(item.res, () =>
-      pass.ctx.client.patch(item.res, name!, 'merge', { metadata: { uid, resourceVersion, ownerReferences: keep.length ? keep : null } }, { namespace }),
+      pass.ctx.client.patch(
+        item.res,
+        name!,
+        'merge',
+        { metadata: { uid, resourceVersion, ownerReferences: keep.length ? keep : null } },
+        { namespace },
+      ),
     );
     all &&= ok;
   }
@@ -173,7 +227,13 @@ async function removeFinalizer(pass: Pass, item: Item, finalizer: string): Promi
   const { name, namespace, uid, resourceVersion, finalizers } = item.obj.metadata;
   const rest = (finalizers ?? []).filter((f) => f !== finalizer);
   await pass.write(item.res, () =>
-    pass.ctx.client.patch(item.res, name!, 'merge', { metadata: { uid, resourceVersion, finalizers: rest.length ? rest : null } }, { namespace }),
+    pass.ctx.client.patch(
+      item.res,
+      name!,
+      'merge',
+      { metadata: { uid, resourceVersion, finalizers: rest.length ? rest : null } },
+      { namespace },
+    ),
   );
 }
 
@@ -182,8 +242,11 @@ async function removeFinalizer(pass: Pass, item: Item, finalizer: string): Promi
 /** Every owner uid an object names (not only its controller): the dependents index. */
 const ownerUids = (o: KObject): string[] => (o.metadata.ownerReferences ?? []).map((r) => r.uid);
 const itemKey = (resource: string, o: KObject) => `${resource} ${objectKey(o)}`;
-const sameRefs = (a: KObject | undefined, b: KObject) => JSON.stringify(a?.metadata.ownerReferences ?? []) === JSON.stringify(b.metadata.ownerReferences ?? []);
-const sameFinalizers = (a: KObject | undefined, b: KObject) => JSON.stringify(a?.metadata.finalizers ?? []) === JSON.stringify(b.metadata.finalizers ?? []);
+const sameRefs = (a: KObject | undefined, b: KObject) =>
+  JSON.stringify(a?.metadata.ownerReferences ?? []) ===
+  JSON.stringify(b.metadata.ownerReferences ?? []);
+const sameFinalizers = (a: KObject | undefined, b: KObject) =>
+  JSON.stringify(a?.metadata.finalizers ?? []) === JSON.stringify(b.metadata.finalizers ?? []);
 
 /** Everything that names `uid` as an owner, across the tracked kinds (the dependents index). */
 function dependentsOf(cache: ClusterCache, uid: string): { item: Item; ref: OwnerReference }[] {
@@ -204,19 +267,33 @@ function dependentsOf(cache: ClusterCache, uid: string): { item: Item; ref: Owne
  * changes none of that (a lease renewal, a status update) queues nothing.
  */
 function gcKeys(resource: string) {
-  return (obj: KObject, cache: ClusterCache, event: { type: string; object: KObject; oldObject?: KObject }): string[] => {
+  return (
+    obj: KObject,
+    cache: ClusterCache,
+    event: { type: string; object: KObject; oldObject?: KObject },
+  ): string[] => {
     if (obj !== event.object) return [];
     const keys: string[] = [];
     const gone = event.type === 'DELETED';
     const old = event.oldObject;
     const deletingNow = !!obj.metadata.deletionTimestamp;
-    if (!gone && obj.metadata.ownerReferences?.length && (event.type === 'ADDED' || !sameRefs(old, obj))) keys.push(itemKey(resource, obj));
-    if (!gone && deletingNow && (!old?.metadata.deletionTimestamp || !sameFinalizers(old, obj))) keys.push(itemKey(resource, obj));
+    if (
+      !gone &&
+      obj.metadata.ownerReferences?.length &&
+      (event.type === 'ADDED' || !sameRefs(old, obj))
+    )
+      keys.push(itemKey(resource, obj));
+    if (!gone && deletingNow && (!old?.metadata.deletionTimestamp || !sameFinalizers(old, obj)))
+      keys.push(itemKey(resource, obj));
     if (gone || (deletingNow && !old?.metadata.deletionTimestamp)) {
-      for (const d of dependentsOf(cache, obj.metadata.uid!)) keys.push(itemKey(resourceKey(d.item.res), d.item.obj));
+      for (const d of dependentsOf(cache, obj.metadata.uid!))
+        keys.push(itemKey(resourceKey(d.item.res), d.item.obj));
       for (const ref of obj.metadata.ownerReferences ?? []) {
         const ownerRes = resourceOfRef(ref);
-        if (ownerRes) keys.push(`${resourceKey(ownerRes)} ${keyOf(ownerRes.namespaced ? obj.metadata.namespace : undefined, ref.name)}`);
+        if (ownerRes)
+          keys.push(
+            `${resourceKey(ownerRes)} ${keyOf(ownerRes.namespaced ? obj.metadata.namespace : undefined, ref.name)}`,
+          );
       }
     }
     return keys;
@@ -249,7 +326,9 @@ function ownersFromCache(cache: ClusterCache, item: Item): Map<string, Item> {
   for (const ref of item.obj.metadata.ownerReferences ?? []) {
     const res = resourceOfRef(ref);
     if (!res) continue;
-    const owner = cache.kind(resourceKey(res)).getNamed(res.namespaced ? item.obj.metadata.namespace : undefined, ref.name);
+    const owner = cache
+      .kind(resourceKey(res))
+      .getNamed(res.namespaced ? item.obj.metadata.namespace : undefined, ref.name);
     if (owner?.metadata.uid === ref.uid) out.set(ref.uid, { obj: owner, res });
   }
   return out;
@@ -271,7 +350,11 @@ export const garbageCollector: KeyedControllerDef = {
     for (const res of TRACKED) {
       const r = resourceKey(res);
       for (const o of cache.kind(r).list()) {
-        if (o.metadata.ownerReferences?.length || (o.metadata.deletionTimestamp && (hasFinalizer(o, ORPHAN) || hasFinalizer(o, FOREGROUND)))) keys.push(itemKey(r, o));
+        if (
+          o.metadata.ownerReferences?.length ||
+          (o.metadata.deletionTimestamp && (hasFinalizer(o, ORPHAN) || hasFinalizer(o, FOREGROUND)))
+        )
+          keys.push(itemKey(r, o));
       }
     }
     return keys;
@@ -291,6 +374,11 @@ export const garbageCollector: KeyedControllerDef = {
       return;
     }
     if (!obj.metadata.ownerReferences?.length) return;
-    await attemptToDelete(pass, item, ownersFromCache(ctx.cache, item), dependentsOf(ctx.cache, obj.metadata.uid!).length > 0);
+    await attemptToDelete(
+      pass,
+      item,
+      ownersFromCache(ctx.cache, item),
+      dependentsOf(ctx.cache, obj.metadata.uid!).length > 0,
+    );
   },
 };

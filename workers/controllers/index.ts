@@ -27,10 +27,15 @@ export default class Controllers extends WorkerEntrypoint<ControllersEnv> {
 
   /** Resets the leader object, as an eviction does: caches, queues and expectations are lost (tests and the benchmark). */
   async evict(): Promise<void> {
-    await leader(this.env).evict().catch(() => undefined);
+    await leader(this.env)
+      .evict()
+      .catch(() => undefined);
   }
 
   override async fetch(): Promise<Response> {
-    return new Response('edgeplane controllers: no HTTP interface; they are woken by the API Worker and by cron\n', { status: 404 });
+    return new Response(
+      'edgeplane controllers: no HTTP interface; they are woken by the API Worker and by cron\n',
+      { status: 404 },
+    );
   }
 }

@@ -11,7 +11,8 @@ import { controllers } from './registry';
 import type { ControllersEnv } from './env';
 
 export function configFrom(env: ControllersEnv): ControllerConfig {
-  const seconds = (v: string | undefined, d: number) => (v !== undefined && Number.isFinite(Number(v)) ? Number(v) : d);
+  const seconds = (v: string | undefined, d: number) =>
+    v !== undefined && Number.isFinite(Number(v)) ? Number(v) : d;
   return {
     ...DEFAULT_CONFIG,
     nodeMonitorGracePeriodMs: seconds(env.NODE_MONITOR_GRACE_PERIOD, 50) * 1000,
@@ -47,11 +48,18 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
   stats = { requests: 0, errors: 0, keys: 0, lastStartMs: 0, starts: 0 };
 
   private start(): ControllerManager<KeyedContext> {
-    const reader = loopClient(this.env.API, { userAgent: 'edgeplane-controller-manager', onRequest: () => void this.stats.requests++ });
+    const reader = loopClient(this.env.API, {
+      userAgent: 'edgeplane-controller-manager',
+      onRequest: () => void this.stats.requests++,
+    });
     let manager: ControllerManager<KeyedContext> | undefined;
-    const cache = new ClusterCache(reader, (resource, event) => {
-      if (manager && manager.handle(resource, event)) this.poke();
-    }, { onError: (e) => console.error('controllers cache', e) });
+    const cache = new ClusterCache(
+      reader,
+      (resource, event) => {
+        if (manager && manager.handle(resource, event)) this.poke();
+      },
+      { onError: (e) => console.error('controllers cache', e) },
+    );
     manager = new ControllerManager(cache, controllers());
     this.manager = manager;
     return manager;
@@ -79,7 +87,9 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
     const config = configFrom(this.env);
     const onRequest = () => void this.stats.requests++;
     const cache = m.cache;
-    const outcome = await m.runPass((c) => keyedContext(this.env.API, c, { config, cache, backoff: this.backoff, onRequest }));
+    const outcome = await m.runPass((c) =>
+      keyedContext(this.env.API, c, { config, cache, backoff: this.backoff, onRequest }),
+    );
     for (const n of Object.values(outcome.reconciled)) this.stats.keys += n;
     for (const [key, message] of outcome.errors) {
       this.stats.errors++;

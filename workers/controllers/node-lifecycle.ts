@@ -26,7 +26,10 @@ const CONDITION_TAINTS: Record<string, Partial<Record<NodeCondition['status'], s
   PIDPressure: { True: 'node.kubernetes.io/pid-pressure' },
 };
 const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-const NO_SCHEDULE_KEYS = new Set([...Object.values(CONDITION_TAINTS).flatMap((m) => Object.values(m)), TAINT_UNSCHEDULABLE]);
+const NO_SCHEDULE_KEYS = new Set([
+  ...Object.values(CONDITION_TAINTS).flatMap((m) => Object.values(m)),
+  TAINT_UNSCHEDULABLE,
+]);
 const NO_EXECUTE_KEYS = new Set([TAINT_NOT_READY, TAINT_UNREACHABLE]);
 
 export const nodeLifecycleController: Controller = {
@@ -35,12 +38,16 @@ export const nodeLifecycleController: Controller = {
   async reconcile(ctx) {
     const now = ctx.now();
     const leases = new Map(
-      (await ctx.snapshot.list('coordination.k8s.io/v1/leases')).filter((l) => l.metadata.namespace === LEASE_NAMESPACE).map((l) => [l.metadata.name!, l]),
+      (await ctx.snapshot.list('coordination.k8s.io/v1/leases'))
+        .filter((l) => l.metadata.namespace === LEASE_NAMESPACE)
+        .map((l) => [l.metadata.name!, l]),
     );
     const state = { writes: 0, retry: false, next: Infinity };
     const nodes: KObject[] = [];
     for (const node of await ctx.snapshot.list('nodes')) {
-      nodes.push((await updateHealth(ctx, node, leases.get(node.metadata.name!), now, state)) ?? node);
+      nodes.push(
+        (await updateHealth(ctx, node, leases.get(node.metadata.name!), now, state)) ?? node,
+      );
     }
     // k8s: when every zone is fully disrupted the trouble is more likely ours than the nodes':
     // no NoExecute taints (so no evictions) until some node is Ready again.
@@ -74,14 +81,23 @@ interface PassState {
 function lastHeard(node: KObject, lease: KObject | undefined): number {
   const renew = parseTime((lease?.spec as { renewTime?: string } | undefined)?.renewTime);
   const beat = parseTime(readyCondition(node)?.lastHeartbeatTime);
-  if (renew === undefined && beat === undefined) return parseTime(node.metadata.creationTimestamp ?? undefined) ?? 0;
+  if (renew === undefined && beat === undefined)
+    return parseTime(node.metadata.creationTimestamp ?? undefined) ?? 0;
   return Math.max(renew ?? 0, beat ?? 0);
 }
 
 /** k8s: tryUpdateNodeHealth: past the grace period every monitored condition becomes Unknown. Answers the node as written. */
-async function updateHealth(ctx: ControllerContext, node: KObject, lease: KObject | undefined, now: number, state: PassState): Promise<KObject | undefined> {
+async function updateHealth(
+  ctx: ControllerContext,
+  node: KObject,
+  lease: KObject | undefined,
+  now: number,
+  state: PassState,
+): Promise<KObject | undefined> {
   const ready = readyCondition(node);
-  const grace = ready ? ctx.config.nodeMonitorGracePeriodMs : Math.max(STARTUP_GRACE_MS, ctx.config.nodeMonitorGracePeriodMs);
+  const grace = ready
+    ? ctx.config.nodeMonitorGracePeriodMs
+    : Math.max(STARTUP_GRACE_MS, ctx.config.nodeMonitorGracePeriodMs);
   const deadline = lastHeard(node, lease) + grace;
   const conditions = conditionsOf(node);
   const pending = MONITORED.some((t) => conditions.find((c) => c.type === t)?.status !== 'Unknown');
@@ -105,15 +121,30 @@ async function updateHealth(ctx: ControllerContext, node: KObject, lease: KObjec
       });
     } else if (c.status !== 'Unknown') {
       // The heartbeat stays: it is the last time the kubelet was heard from.
-      Object.assign(c, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: stamp });
+      Object.assign(c, {
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        message: 'Kubelet stopped posting node status.',
+        lastTransitionTime: stamp,
+      });
     }
   }
   state.writes++;
   try {
-    const written = await ctx.client.updateStatus('nodes', { ...node, status: { ...(node.status as object), conditions: next } });
+    const written = await ctx.client.updateStatus('nodes', {
+      ...node,
+      status: { ...(node.status as object), conditions: next },
+    });
     if (ready?.status === 'True') {
       // k8s: controllerutil.RecordNodeStatusChange.
-      await ctx.recorder.event(nodeRef(node), 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`).catch(() => undefined);
+      await ctx.recorder
+        .event(
+          nodeRef(node),
+          'Normal',
+          'NodeNotReady',
+          `Node ${node.metadata.name} status is now: NodeNotReady`,
+        )
+        .catch(() => undefined);
     }
     return written;
   } catch (e) {
@@ -123,7 +154,11 @@ async function updateHealth(ctx: ControllerContext, node: KObject, lease: KObjec
   }
 }
 
-const nodeRef = (node: KObject): KObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: node.metadata.name, uid: node.metadata.uid } });
+const nodeRef = (node: KObject): KObject => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: node.metadata.name, uid: node.metadata.uid },
+});
 
 /** The controller-owned taints the node should carry now. */
 function desiredTaints(node: KObject, allDown: boolean): Taint[] {
@@ -132,22 +167,33 @@ function desiredTaints(node: KObject, allDown: boolean): Taint[] {
     const key = CONDITION_TAINTS[c.type]?.[c.status];
     if (key) out.push({ key, effect: 'NoSchedule' });
   }
-  if ((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable) out.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
+  if ((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable)
+    out.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
   const ready = readyCondition(node)?.status;
   if (!allDown && ready === 'False') out.push({ key: TAINT_NOT_READY, effect: 'NoExecute' });
   if (!allDown && ready === 'Unknown') out.push({ key: TAINT_UNREACHABLE, effect: 'NoExecute' });
   return out;
 }
 
-const owned = (t: Taint) => (t.effect === 'NoSchedule' && NO_SCHEDULE_KEYS.has(t.key)) || (t.effect === 'NoExecute' && NO_EXECUTE_KEYS.has(t.key));
+const owned = (t: Taint) =>
+  (t.effect === 'NoSchedule' && NO_SCHEDULE_KEYS.has(t.key)) ||
+  (t.effect === 'NoExecute' && NO_EXECUTE_KEYS.has(t.key));
 const same = (a: Taint, b: Taint) => a.key === b.key && a.effect === b.effect;
 
 /** k8s: SwapNodeControllerTaint: adds and removes only the taints this controller owns; a kept taint keeps its timeAdded. */
-async function updateTaints(ctx: ControllerContext, node: KObject, allDown: boolean, now: number, state: PassState): Promise<void> {
+async function updateTaints(
+  ctx: ControllerContext,
+  node: KObject,
+  allDown: boolean,
+  now: number,
+  state: PassState,
+): Promise<void> {
   const current = taintsOf(node);
   const want = desiredTaints(node, allDown);
   const kept = current.filter((t) => !owned(t) || want.some((w) => same(w, t)));
-  const added = want.filter((w) => !current.some((t) => same(w, t))).map((t) => (t.effect === 'NoExecute' ? { ...t, timeAdded: rfc3339(now) } : t));
+  const added = want
+    .filter((w) => !current.some((t) => same(w, t)))
+    .map((t) => (t.effect === 'NoExecute' ? { ...t, timeAdded: rfc3339(now) } : t));
   if (kept.length === current.length && added.length === 0) return;
   const taints = [...kept, ...added];
   state.writes++;

@@ -12,7 +12,17 @@ const TAINT_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 
 type Pod = KObject & {
   spec?: { nodeName?: string };
-  status?: { phase?: string; reason?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[] };
+  status?: {
+    phase?: string;
+    reason?: string;
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }[];
+  };
 };
 
 const terminated = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -31,14 +41,23 @@ export const podGCController: Controller = {
     const done = pods.filter(terminated);
     if (done.length > TERMINATED_POD_THRESHOLD) {
       done.sort(byEvictionThenAge);
-      for (const pod of done.slice(0, done.length - TERMINATED_POD_THRESHOLD)) victims.push({ pod });
+      for (const pod of done.slice(0, done.length - TERMINATED_POD_THRESHOLD))
+        victims.push({ pod });
     }
     for (const pod of pods) {
       const nodeName = pod.spec?.nodeName;
       const node = nodeName ? nodes.get(nodeName) : undefined;
-      if (pod.metadata.deletionTimestamp && !nodeName) victims.push({ pod }); // k8s: gcUnscheduledTerminating
-      else if (pod.metadata.deletionTimestamp && node && !isNodeReady(node) && taintsOf(node).some((t) => t.key === TAINT_OUT_OF_SERVICE)) victims.push({ pod }); // k8s: gcTerminating
-      else if (nodeName && !node && (await nodeGone(ctx, gone, nodeName))) victims.push({ pod, condition: ORPHANED }); // k8s: gcOrphaned
+      if (pod.metadata.deletionTimestamp && !nodeName)
+        victims.push({ pod }); // k8s: gcUnscheduledTerminating
+      else if (
+        pod.metadata.deletionTimestamp &&
+        node &&
+        !isNodeReady(node) &&
+        taintsOf(node).some((t) => t.key === TAINT_OUT_OF_SERVICE)
+      )
+        victims.push({ pod }); // k8s: gcTerminating
+      else if (nodeName && !node && (await nodeGone(ctx, gone, nodeName)))
+        victims.push({ pod, condition: ORPHANED }); // k8s: gcOrphaned
     }
     const seen = new Set<string>();
     for (const { pod, condition } of victims) {
@@ -59,11 +78,18 @@ interface DisruptionCondition {
   reason: string;
   message: string;
 }
-const ORPHANED: DisruptionCondition = { reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' };
+const ORPHANED: DisruptionCondition = {
+  reason: 'DeletionByPodGC',
+  message: 'PodGC: node no longer exists',
+};
 
 // The pass's node list may predate a node registered a moment ago: confirm with a live read, as
 // upstream does after its quarantine.
-function nodeGone(ctx: ControllerContext, cache: Map<string, Promise<boolean>>, name: string): Promise<boolean> {
+function nodeGone(
+  ctx: ControllerContext,
+  cache: Map<string, Promise<boolean>>,
+  name: string,
+): Promise<boolean> {
   let p = cache.get(name);
   if (!p) {
     p = ctx.client.get('nodes', name).then(
@@ -92,18 +118,38 @@ function byEvictionThenAge(a: Pod, b: Pod): number {
  * k8s: markFailedAndDeletePodWithCondition: a pod no agent will ever finish is moved to Failed
  * first (so it does not stay Running in the record), then removed without grace.
  */
-async function markFailedAndDelete(ctx: ControllerContext, pod: Pod, condition: DisruptionCondition | undefined, state: { writes: number; retry: boolean }): Promise<void> {
+async function markFailedAndDelete(
+  ctx: ControllerContext,
+  pod: Pod,
+  condition: DisruptionCondition | undefined,
+  state: { writes: number; retry: boolean },
+): Promise<void> {
   const { name, namespace, uid } = pod.metadata;
   try {
     // A terminating pod's status is left alone: the delete that follows removes it anyway.
     if (!terminated(pod) && !pod.metadata.deletionTimestamp) {
       state.writes++;
-      const conditions = (pod.status?.conditions ?? []).filter((c) => !condition || c.type !== 'DisruptionTarget');
-      if (condition) conditions.push({ type: 'DisruptionTarget', status: 'True', lastTransitionTime: rfc3339(ctx.now()), ...condition });
-      await ctx.client.updateStatus('pods', { ...pod, status: { ...pod.status, phase: 'Failed', conditions } });
+      const conditions = (pod.status?.conditions ?? []).filter(
+        (c) => !condition || c.type !== 'DisruptionTarget',
+      );
+      if (condition)
+        conditions.push({
+          type: 'DisruptionTarget',
+          status: 'True',
+          lastTransitionTime: rfc3339(ctx.now()),
+          ...condition,
+        });
+      await ctx.client.updateStatus('pods', {
+        ...pod,
+        status: { ...pod.status, phase: 'Failed', conditions },
+      });
     }
     state.writes++;
-    await ctx.client.delete('pods', name!, { namespace, gracePeriodSeconds: 0, preconditions: { uid } });
+    await ctx.client.delete('pods', name!, {
+      namespace,
+      gracePeriodSeconds: 0,
+      preconditions: { uid },
+    });
   } catch (e) {
     if (isConflict(e)) state.retry = true;
     else if (!isNotFound(e)) throw e;

@@ -86,22 +86,39 @@ async function attempt(state: PassState, fn: () => Promise<unknown>): Promise<bo
   }
 }
 
-const podRef = (pod: Pod): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid } });
+const podRef = (pod: Pod): KObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+});
 
 /**
  * k8s: MarkPodsNotReady: nobody is checking the containers on an unhealthy node, so its pods
  * stop counting as ready (and leave their Services' endpoints).
  */
-async function markNotReady(ctx: ControllerContext, pod: Pod, now: number, state: PassState): Promise<Pod | undefined> {
+async function markNotReady(
+  ctx: ControllerContext,
+  pod: Pod,
+  now: number,
+  state: PassState,
+): Promise<Pod | undefined> {
   const conditions = pod.status?.conditions ?? [];
   if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return undefined;
-  const next = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
+  const next = conditions.map((c) =>
+    c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c,
+  );
   let written: Pod | undefined;
   await attempt(state, async () => {
-    written = await ctx.client.updateStatus<Pod>('pods', { ...pod, status: { ...pod.status, conditions: next } });
+    written = await ctx.client.updateStatus<Pod>('pods', {
+      ...pod,
+      status: { ...pod.status, conditions: next },
+    });
   });
   // Events are best effort: a terminating namespace refuses them, and that must not stop the pass.
-  if (written) await ctx.recorder.event(podRef(pod), 'Warning', 'NodeNotReady', 'Node is not ready').catch(() => undefined);
+  if (written)
+    await ctx.recorder
+      .event(podRef(pod), 'Warning', 'NodeNotReady', 'Node is not ready')
+      .catch(() => undefined);
   return written;
 }
 
@@ -110,7 +127,13 @@ async function markNotReady(ctx: ControllerContext, pod: Pod, now: number, state
  * one that tolerates them for a while is deleted when the shortest tolerationSeconds have passed
  * since the taint was added.
  */
-async function evictByTaints(ctx: ControllerContext, pod: Pod, node: KObject, now: number, state: PassState): Promise<void> {
+async function evictByTaints(
+  ctx: ControllerContext,
+  pod: Pod,
+  node: KObject,
+  now: number,
+  state: PassState,
+): Promise<void> {
   const taints = taintsOf(node).filter((t) => t.effect === 'NoExecute');
   if (!taints.length) return;
   const window = tolerationWindowMs(taints, pod.spec?.tolerations ?? []);
@@ -125,11 +148,31 @@ async function evictByTaints(ctx: ControllerContext, pod: Pod, node: KObject, no
     }
   }
   const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-  conditions.push({ type: 'DisruptionTarget', status: 'True', lastTransitionTime: rfc3339(now), reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' });
-  const marked = await attempt(state, () => ctx.client.updateStatus('pods', { ...pod, status: { ...pod.status, conditions } }));
+  conditions.push({
+    type: 'DisruptionTarget',
+    status: 'True',
+    lastTransitionTime: rfc3339(now),
+    reason: 'DeletionByTaintManager',
+    message: 'Taint manager: deleting due to NoExecute taint',
+  });
+  const marked = await attempt(state, () =>
+    ctx.client.updateStatus('pods', { ...pod, status: { ...pod.status, conditions } }),
+  );
   if (!marked) return;
-  await ctx.recorder.event(podRef(pod), 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`).catch(() => undefined);
-  await attempt(state, () => ctx.client.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } }));
+  await ctx.recorder
+    .event(
+      podRef(pod),
+      'Normal',
+      'TaintManagerEviction',
+      `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`,
+    )
+    .catch(() => undefined);
+  await attempt(state, () =>
+    ctx.client.delete('pods', pod.metadata.name!, {
+      namespace: pod.metadata.namespace,
+      preconditions: { uid: pod.metadata.uid },
+    }),
+  );
 }
 
 /**
@@ -137,7 +180,13 @@ async function evictByTaints(ctx: ControllerContext, pod: Pod, node: KObject, no
  * over (the API set deletionTimestamp to the end of it) it is removed, so its replacement's name,
  * addresses and ports are free and `kubectl get pods` stops showing it Terminating.
  */
-async function forceAfterGrace(ctx: ControllerContext, pod: Pod, node: KObject, now: number, state: PassState): Promise<void> {
+async function forceAfterGrace(
+  ctx: ControllerContext,
+  pod: Pod,
+  node: KObject,
+  now: number,
+  state: PassState,
+): Promise<void> {
   if (isNodeReady(node) || pod.metadata.finalizers?.length) return;
   const due = parseTime(pod.metadata.deletionTimestamp) ?? 0;
   if (now < due) {
@@ -145,6 +194,10 @@ async function forceAfterGrace(ctx: ControllerContext, pod: Pod, node: KObject, 
     return;
   }
   await attempt(state, () =>
-    ctx.client.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }),
+    ctx.client.delete('pods', pod.metadata.name!, {
+      namespace: pod.metadata.namespace,
+      gracePeriodSeconds: 0,
+      preconditions: { uid: pod.metadata.uid },
+    }),
   );
 }

@@ -21,7 +21,9 @@ import { eventTTLController } from './event-ttl';
 import { serviceAllocRepairController } from './service-alloc-repair';
 
 const LEASES = 'coordination.k8s.io/v1/leases';
-const namespacedKinds = RESOURCES.filter((r) => r.namespaced && !(r.group === 'events.k8s.io' && r.resource === 'events')).map(resourceKey);
+const namespacedKinds = RESOURCES.filter(
+  (r) => r.namespaced && !(r.group === 'events.k8s.io' && r.resource === 'events'),
+).map(resourceKey);
 
 /** A pod on a node that is not Ready or carries a NoExecute taint: the taint manager's business. */
 function onUnhealthyNode(pod: KObject, cache: ClusterCache): boolean {
@@ -35,7 +37,11 @@ function podGCCase(pod: KObject, cache: ClusterCache): boolean {
   const node = (pod as Pod).spec?.nodeName;
   if (!node) return !!pod.metadata.deletionTimestamp;
   const n = cache.kind('nodes').get(node);
-  return !n || (!!pod.metadata.deletionTimestamp && taintsOf(n).some((t) => t.key === 'node.kubernetes.io/out-of-service'));
+  return (
+    !n ||
+    (!!pod.metadata.deletionTimestamp &&
+      taintsOf(n).some((t) => t.key === 'node.kubernetes.io/out-of-service'))
+  );
 }
 
 /** Content of a namespace being deleted (or the namespace itself). */
@@ -54,7 +60,11 @@ export const controllers = (): KeyedControllerDef[] => [
   endpointsController,
   endpointSliceController,
   garbageCollector,
-  wholeCluster(namespaceController, ['namespaces', ...namespacedKinds], Object.fromEntries(namespacedKinds.map((k) => [k, inTerminatingNamespace]))),
+  wholeCluster(
+    namespaceController,
+    ['namespaces', ...namespacedKinds],
+    Object.fromEntries(namespacedKinds.map((k) => [k, inTerminatingNamespace])),
+  ),
   wholeCluster(eventTTLController, ['events']),
   wholeCluster(serviceAllocRepairController, ['services']),
 ];

@@ -26,8 +26,13 @@ const BURST_REPLICAS = 500;
 const SLOW_START_INITIAL_BATCH = 1;
 
 const phaseOrdinal: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
-const maxRestarts = (p: Pod) => Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
-const deletionCost = (p: Pod) => Number.parseInt(p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? '0', 10) || 0;
+const maxRestarts = (p: Pod) =>
+  Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
+const deletionCost = (p: Pod) =>
+  Number.parseInt(
+    p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? '0',
+    10,
+  ) || 0;
 const timeOf = (s: string | null | undefined) => (s ? Date.parse(s) : 0);
 const timestamp = rfc3339;
 // afterOrZero: a zero time sorts first, then later times before earlier ones.
@@ -66,7 +71,9 @@ export function compareForDeletion(a: Pod, b: Pod, rankA: number, rankB: number)
 function podsToDelete(owned: Pod[], related: Pod[], count: number): Pod[] {
   if (count >= owned.length) return owned.slice(0, count);
   const onNode = new Map<string, number>();
-  for (const p of related) if (isPodActive(p)) onNode.set(p.spec?.nodeName ?? '', (onNode.get(p.spec?.nodeName ?? '') ?? 0) + 1);
+  for (const p of related)
+    if (isPodActive(p))
+      onNode.set(p.spec?.nodeName ?? '', (onNode.get(p.spec?.nodeName ?? '') ?? 0) + 1);
   const rank = (p: Pod) => onNode.get(p.spec?.nodeName ?? '') ?? 0;
   return [...owned].sort((a, b) => compareForDeletion(a, b, rank(a), rank(b))).slice(0, count);
 }
@@ -137,14 +144,20 @@ class ReplicaSetSync {
       owned = managed.owned;
       manageError = managed.error;
     } else if (!rs.metadata.deletionTimestamp) {
-      manageError = (rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure') as { reason: string; message: string } | undefined;
+      manageError = (rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure') as
+        { reason: string; message: string } | undefined;
     }
     this.error = manageError;
     await this.updateStatus(rs, owned, manageError);
   }
 
   // k8s: replica_set.go manageReplicas
-  private async manageReplicas(rs: ReplicaSet, owned: Pod[], nsPods: Pod[], siblings: ReplicaSet[]) {
+  private async manageReplicas(
+    rs: ReplicaSet,
+    owned: Pod[],
+    nsPods: Pod[],
+    siblings: ReplicaSet[],
+  ) {
     const { ctx } = this;
     const diff = owned.length - (rs.spec.replicas ?? 1);
     if (diff < 0) {
@@ -154,13 +167,22 @@ class ReplicaSetSync {
       const created: Pod[] = [];
       let error: { reason: string; message: string } | undefined;
       let remaining = want;
-      for (let batch = Math.min(remaining, SLOW_START_INITIAL_BATCH); batch > 0; batch = Math.min(2 * batch, remaining)) {
+      for (
+        let batch = Math.min(remaining, SLOW_START_INITIAL_BATCH);
+        batch > 0;
+        batch = Math.min(2 * batch, remaining)
+      ) {
         const n = Math.min(batch, this.budget.left);
         if (n < batch) this.more = true;
         if (n === 0) break;
         this.budget.take(n);
         const results = await Promise.allSettled(
-          Array.from({ length: n }, () => ctx.client.create<Pod>('pods', podFromTemplate(rs), { namespace: rs.metadata.namespace, fieldManager: this.manager })),
+          Array.from({ length: n }, () =>
+            ctx.client.create<Pod>('pods', podFromTemplate(rs), {
+              namespace: rs.metadata.namespace,
+              fieldManager: this.manager,
+            }),
+          ),
         );
         for (const r of results) {
           if (r.status === 'fulfilled') created.push(r.value);
@@ -173,7 +195,12 @@ class ReplicaSetSync {
         await Promise.all(
           results.map((r) =>
             r.status === 'fulfilled'
-              ? this.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`)
+              ? this.event(
+                  rs,
+                  'Normal',
+                  'SuccessfulCreate',
+                  `Created pod: ${r.value.metadata.name}`,
+                )
               : this.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(r.reason)}`),
           ),
         );
@@ -196,10 +223,19 @@ class ReplicaSetSync {
       }
       if (victims.length < diff) this.more = true;
       this.budget.take(victims.length);
-      this.expectations.expect(this.key, 0, victims.map((p) => objectKey(p)));
+      this.expectations.expect(
+        this.key,
+        0,
+        victims.map((p) => objectKey(p)),
+      );
       let error: { reason: string; message: string } | undefined;
       const results = await Promise.allSettled(
-        victims.map((p) => ctx.client.delete('pods', p.metadata.name!, { namespace: p.metadata.namespace, preconditions: { uid: p.metadata.uid } })),
+        victims.map((p) =>
+          ctx.client.delete('pods', p.metadata.name!, {
+            namespace: p.metadata.namespace,
+            preconditions: { uid: p.metadata.uid },
+          }),
+        ),
       );
       const gone = new Set<string>();
       const events: Promise<void>[] = [];
@@ -207,11 +243,16 @@ class ReplicaSetSync {
         const pod = victims[i];
         if (r.status === 'fulfilled' || isNotFound(r.reason)) {
           gone.add(pod.metadata.uid!);
-          if (r.status === 'fulfilled') events.push(this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`));
+          if (r.status === 'fulfilled')
+            events.push(
+              this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`),
+            );
         } else {
           this.expectations.deletionObserved(this.key, objectKey(pod));
           error ??= { reason: 'FailedDelete', message: errorText(r.reason) };
-          events.push(this.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(r.reason)}`));
+          events.push(
+            this.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(r.reason)}`),
+          );
         }
       }
       await Promise.all(events);
@@ -223,7 +264,11 @@ class ReplicaSetSync {
   }
 
   // k8s: replica_set.go calculateStatus + replica_set_utils.go updateReplicaSetStatus
-  private async updateStatus(rs: ReplicaSet, owned: Pod[], manageError: { reason: string; message: string } | undefined) {
+  private async updateStatus(
+    rs: ReplicaSet,
+    owned: Pod[],
+    manageError: { reason: string; message: string } | undefined,
+  ) {
     const now = this.ctx.now();
     const minReady = rs.spec.minReadySeconds ?? 0;
     const templateLabels = selectorFromSet(rs.spec.template?.metadata?.labels);
@@ -236,13 +281,25 @@ class ReplicaSetSync {
       ready++;
       if (isPodAvailable(p, minReady, now)) available++;
       // Wake just after the pod turns available; one without a transition time never will by waiting.
-      else if (podReadyCondition(p)?.lastTransitionTime) this.requeue(timeOf(podReadyCondition(p)?.lastTransitionTime) + minReady * 1000 - now + 1000);
+      else if (podReadyCondition(p)?.lastTransitionTime)
+        this.requeue(
+          timeOf(podReadyCondition(p)?.lastTransitionTime) + minReady * 1000 - now + 1000,
+        );
     }
     const old = rs.status ?? {};
     let conditions = old.conditions ?? [];
     const failure = conditions.find((c) => c.type === 'ReplicaFailure');
     if (manageError && !failure) {
-      conditions = [...conditions, { type: 'ReplicaFailure', status: 'True', lastTransitionTime: timestamp(now), reason: manageError.reason, message: manageError.message }];
+      conditions = [
+        ...conditions,
+        {
+          type: 'ReplicaFailure',
+          status: 'True',
+          lastTransitionTime: timestamp(now),
+          reason: manageError.reason,
+          message: manageError.message,
+        },
+      ];
     } else if (!manageError && failure) {
       conditions = conditions.filter((c) => c.type !== 'ReplicaFailure');
     }
@@ -266,7 +323,11 @@ class ReplicaSetSync {
     }
     this.budget.take();
     try {
-      await this.ctx.client.updateStatus('apps/v1/replicasets', { ...rs, status }, { namespace: rs.metadata.namespace, fieldManager: this.manager });
+      await this.ctx.client.updateStatus(
+        'apps/v1/replicasets',
+        { ...rs, status },
+        { namespace: rs.metadata.namespace, fieldManager: this.manager },
+      );
     } catch (e) {
       if (isConflict(e) || isNotFound(e)) this.more = true;
       else throw e;
@@ -291,7 +352,9 @@ function replicaSetsForPod(pod: KObject, cache: KeyedContext['cache']): string[]
  * A fresh controller (its own expectations). Reads only the caches: ReplicaSets (and siblings by
  * owner), pods of the namespace by index. Owns pods: a pod change enqueues its ReplicaSet.
  */
-export function replicaSetController(expectations = new ControllerExpectations()): KeyedControllerDef {
+export function replicaSetController(
+  expectations = new ControllerExpectations(),
+): KeyedControllerDef {
   return {
     name: 'replicaset',
     reconciles: RS,
@@ -312,7 +375,10 @@ export function replicaSetController(expectations = new ControllerExpectations()
       if (event.type === 'ADDED') {
         if (event.object.metadata.deletionTimestamp) expectations.deletionObserved(rsKey, podKey);
         else expectations.creationObserved(rsKey);
-      } else if (event.type === 'DELETED' || (event.object.metadata.deletionTimestamp && !event.oldObject?.metadata.deletionTimestamp)) {
+      } else if (
+        event.type === 'DELETED' ||
+        (event.object.metadata.deletionTimestamp && !event.oldObject?.metadata.deletionTimestamp)
+      ) {
         expectations.deletionObserved(rsKey, podKey);
       }
     },
@@ -328,7 +394,8 @@ export function replicaSetController(expectations = new ControllerExpectations()
       const s = new ReplicaSetSync(ctx, ctx.budget, expectations, key);
       await s.sync(rs, ctx.cache.kind<Pod>('pods').byIndex('namespace', ns), siblings);
       // k8s: a failed create or delete fails the sync: the key is retried through the rate limiter.
-      if (s.error && expectations.satisfied(key)) throw new Error(`${s.error.reason}: ${s.error.message}`);
+      if (s.error && expectations.satisfied(key))
+        throw new Error(`${s.error.reason}: ${s.error.message}`);
       if (s.more) return { requeueAfterMs: 0 };
       return s.requeueAfterMs !== undefined ? { requeueAfterMs: s.requeueAfterMs } : undefined;
     },

@@ -22,7 +22,14 @@ export interface Allocation {
  */
 export const LEAK_GRACE_MS = 180_000;
 
-type Service = KObject & { spec?: { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { nodePort?: number }[] } };
+type Service = KObject & {
+  spec?: {
+    type?: string;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    ports?: { nodePort?: number }[];
+  };
+};
 
 /** The keys a Service holds; the API's admission uses the same rule (src/server/admission/service-addresses.ts). */
 export function serviceKeys(svc: Service): string[] {
@@ -30,7 +37,8 @@ export function serviceKeys(svc: Service): string[] {
   if (spec.type === 'ExternalName') return [];
   const ips = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
   const keys = ips.filter((ip) => ip && ip !== 'None').map((ip) => `ip-${ip}`);
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') for (const p of spec.ports ?? []) if (p.nodePort) keys.push(`port-${p.nodePort}`);
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer')
+    for (const p of spec.ports ?? []) if (p.nodePort) keys.push(`port-${p.nodePort}`);
   return [...new Set(keys)];
 }
 
@@ -48,12 +56,19 @@ export interface RepairPlan {
 const ownerOf = (s: Service) => `${s.metadata.namespace}/${s.metadata.name}`;
 
 /** The table must be read before the Services, so a Service stored meanwhile is seen holding its values. */
-export function planRepair(table: Allocation[], services: Service[], now: number, graceMs = LEAK_GRACE_MS): RepairPlan {
+export function planRepair(
+  table: Allocation[],
+  services: Service[],
+  now: number,
+  graceMs = LEAK_GRACE_MS,
+): RepairPlan {
   const plan: RepairPlan = { reserve: [], duplicates: [], release: [] };
   const reserved = new Map(table.map((a) => [a.key, a]));
   const holder = new Map<string, Service>();
   // Oldest first, as upstream walks the list: the first holder keeps the value.
-  const ordered = [...services].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+  const ordered = [...services].sort((a, b) =>
+    (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
+  );
   for (const svc of ordered) {
     for (const key of serviceKeys(svc)) {
       if (holder.has(key)) {
@@ -73,14 +88,20 @@ export function planRepair(table: Allocation[], services: Service[], now: number
   return plan;
 }
 
-const describe = (key: string) => (key.startsWith('ip-') ? `Cluster IP ${key.slice(3)}` : `Port ${key.slice(5)}`);
-const reason = (key: string, what: 'NotAllocated' | 'AlreadyAllocated') => (key.startsWith('ip-') ? `ClusterIP${what}` : `Port${what}`);
+const describe = (key: string) =>
+  key.startsWith('ip-') ? `Cluster IP ${key.slice(3)}` : `Port ${key.slice(5)}`;
+const reason = (key: string, what: 'NotAllocated' | 'AlreadyAllocated') =>
+  key.startsWith('ip-') ? `ClusterIP${what}` : `Port${what}`;
 
 export const serviceAllocRepairController: Controller = {
   name: 'service-alloc-repair',
   watches: ['services'],
   async reconcile(ctx: ControllerContext): Promise<ReconcileResult> {
-    const table = ((await (await ctx.client.raw('GET', '/edgeplane/v1/serviceallocations')).json()) as { items: Allocation[] }).items;
+    const table = (
+      (await (await ctx.client.raw('GET', '/edgeplane/v1/serviceallocations')).json()) as {
+        items: Allocation[];
+      }
+    ).items;
     const services = await ctx.snapshot.list<Service>('services');
     const plan = planRepair(table, services, ctx.now());
     let writes = 0;
@@ -89,21 +110,41 @@ export const serviceAllocRepairController: Controller = {
       if (!budget()) break;
       writes++;
       try {
-        await ctx.client.raw('POST', '/edgeplane/v1/serviceallocations', { body: JSON.stringify({ key, owner: ownerOf(service) }), contentType: 'application/json' });
-        await ctx.recorder.event(service, 'Warning', reason(key, 'NotAllocated'), `${describe(key)} is not allocated; repairing`).catch(() => undefined);
+        await ctx.client.raw('POST', '/edgeplane/v1/serviceallocations', {
+          body: JSON.stringify({ key, owner: ownerOf(service) }),
+          contentType: 'application/json',
+        });
+        await ctx.recorder
+          .event(
+            service,
+            'Warning',
+            reason(key, 'NotAllocated'),
+            `${describe(key)} is not allocated; repairing`,
+          )
+          .catch(() => undefined);
       } catch (e) {
         // Reserved meanwhile: by this Service's own write, or by another's (the next pass sees which).
         if (!isAlreadyExists(e)) throw e;
       }
     }
     for (const { key, service } of plan.duplicates) {
-      await ctx.recorder.event(service, 'Warning', reason(key, 'AlreadyAllocated'), `${describe(key)} was assigned to multiple services; please recreate service`).catch(() => undefined);
+      await ctx.recorder
+        .event(
+          service,
+          'Warning',
+          reason(key, 'AlreadyAllocated'),
+          `${describe(key)} was assigned to multiple services; please recreate service`,
+        )
+        .catch(() => undefined);
     }
     for (const a of plan.release) {
       if (!budget()) break;
       writes++;
       try {
-        await ctx.client.raw('DELETE', `/edgeplane/v1/serviceallocations/${a.key}?uid=${encodeURIComponent(a.uid)}`);
+        await ctx.client.raw(
+          'DELETE',
+          `/edgeplane/v1/serviceallocations/${a.key}?uid=${encodeURIComponent(a.uid)}`,
+        );
       } catch (e) {
         // Released or reserved again since the table was read: nothing to free.
         if (!isConflict(e) && !isNotFound(e)) throw e;

@@ -11,7 +11,13 @@ export function createSnapshot(client: KubeClient): Snapshot & { lists: number }
       let p = cache.get(resource);
       if (!p) {
         snap.lists++;
-        p = client.list(resource, { all: true }).then((l) => l.items.map((o) => ({ ...o, apiVersion: l.apiVersion, kind: l.kind.replace(/List$/, '') })));
+        p = client.list(resource, { all: true }).then((l) =>
+          l.items.map((o) => ({
+            ...o,
+            apiVersion: l.apiVersion,
+            kind: l.kind.replace(/List$/, ''),
+          })),
+        );
         p.catch(() => cache.delete(resource));
         cache.set(resource, p);
       }

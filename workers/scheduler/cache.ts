@@ -23,7 +23,12 @@ const keyOf = (pod: Pod) => `${pod.metadata.namespace ?? ''}/${pod.metadata.name
 /** Pods the cache counts: bound, not finished, not terminating (a terminating pod's room is about to be free). */
 export function countsOnNode(pod: Pod): boolean {
   const phase = pod.status?.phase;
-  return !!pod.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
+  return (
+    !!pod.spec?.nodeName &&
+    phase !== 'Succeeded' &&
+    phase !== 'Failed' &&
+    !pod.metadata.deletionTimestamp
+  );
 }
 
 export class SchedulerCache {
@@ -171,7 +176,9 @@ export class SchedulerCache {
     let info = this.infos.get(name);
     if (!info) {
       // A pod seen before its node: an empty placeholder keeps its requests until the Node arrives.
-      info = Object.assign(newNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name } }), { known: false });
+      info = Object.assign(newNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name } }), {
+        known: false,
+      });
       this.infos.set(name, info);
     }
     return info;

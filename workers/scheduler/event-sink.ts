@@ -15,7 +15,11 @@ const BATCH = 500;
  * reportingComponent the scheduler's name, count 1. A Scheduled event happens once per binding, so
  * nothing needs folding into an earlier event's count.
  */
-export function batchSink(createEvents: CreateEvents, component: string, now: () => number): EventSink {
+export function batchSink(
+  createEvents: CreateEvents,
+  component: string,
+  now: () => number,
+): EventSink {
   let pending: Record<string, unknown>[] = [];
   let seq = 0;
   return {
@@ -23,7 +27,11 @@ export function batchSink(createEvents: CreateEvents, component: string, now: ()
       const t = now();
       const stamp = rfc3339(t);
       // Pods from a list carry no kind or apiVersion of their own.
-      const pod = { ...regarding, apiVersion: regarding.apiVersion ?? 'v1', kind: regarding.kind ?? 'Pod' };
+      const pod = {
+        ...regarding,
+        apiVersion: regarding.apiVersion ?? 'v1',
+        kind: regarding.kind ?? 'Pod',
+      };
       const name = `${regarding.metadata.name}.${(t * 1000 + (seq++ % 1000)).toString(16)}`;
       pending.push(newEvent(pod, name, type, reason, message, { component }, stamp));
     },
@@ -35,11 +43,16 @@ export function batchSink(createEvents: CreateEvents, component: string, now: ()
         calls++;
         // An event that cannot be written is not worth failing a pass over.
         const codes = await createEvents(all.slice(i, i + BATCH)).catch((e: unknown) => {
-          console.error(`scheduler: writing ${Math.min(BATCH, all.length - i)} events: ${String(e)}`);
+          console.error(
+            `scheduler: writing ${Math.min(BATCH, all.length - i)} events: ${String(e)}`,
+          );
           return [];
         });
         const failed = codes.filter((c) => c < 200 || c > 299).length;
-        if (failed) console.error(`scheduler: ${failed} of ${codes.length} events refused (HTTP ${[...new Set(codes.filter((c) => c < 200 || c > 299))].join(', ')})`);
+        if (failed)
+          console.error(
+            `scheduler: ${failed} of ${codes.length} events refused (HTTP ${[...new Set(codes.filter((c) => c < 200 || c > 299))].join(', ')})`,
+          );
       }
       return calls;
     },

@@ -1,6 +1,13 @@
 // The scheduling framework: NodeInfo snapshots, Filter and Score plugin contracts, and one scheduling cycle.
 // k8s: pkg/scheduler/framework/interface.go, types.go; pkg/scheduler/schedule_one.go
-import { addResource, emptyResource, nodeAllocatable, podRequests, subtractResource, type Resource } from './resources';
+import {
+  addResource,
+  emptyResource,
+  nodeAllocatable,
+  podRequests,
+  subtractResource,
+  type Resource,
+} from './resources';
 import type { Node, Pod } from './types';
 
 export const MAX_NODE_SCORE = 100;
@@ -16,7 +23,10 @@ export interface Status {
 }
 
 export const unschedulable = (...reasons: string[]): Status => ({ code: 'Unschedulable', reasons });
-export const unresolvable = (...reasons: string[]): Status => ({ code: 'UnschedulableAndUnresolvable', reasons });
+export const unresolvable = (...reasons: string[]): Status => ({
+  code: 'UnschedulableAndUnresolvable',
+  reasons,
+});
 export const skip = (): Status => ({ code: 'Skip', reasons: [] });
 
 /** A node as one cycle sees it: the Node, the pods bound to it, and the sums plugins need. */
@@ -38,7 +48,9 @@ export interface NodeInfo {
 /** The key a pod counts under in NodeInfo.ownerCounts, or undefined when it has no owner or is terminating. */
 export function ownerKey(pod: Pod): string | undefined {
   const uid = pod.metadata.ownerReferences?.[0]?.uid;
-  return uid && !pod.metadata.deletionTimestamp ? `${pod.metadata.namespace ?? ''}/${uid}` : undefined;
+  return uid && !pod.metadata.deletionTimestamp
+    ? `${pod.metadata.namespace ?? ''}/${uid}`
+    : undefined;
 }
 
 export function newNodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
@@ -66,7 +78,9 @@ export function addPod(info: NodeInfo, pod: Pod): void {
 
 /** Takes a pod (matched by namespace and name) off its node; the scheduler cache's RemovePod. Answers whether it was there. */
 export function removePod(info: NodeInfo, pod: Pod): boolean {
-  const i = info.pods.findIndex((p) => p.metadata.name === pod.metadata.name && p.metadata.namespace === pod.metadata.namespace);
+  const i = info.pods.findIndex(
+    (p) => p.metadata.name === pod.metadata.name && p.metadata.namespace === pod.metadata.namespace,
+  );
   if (i < 0) return false;
   const [old] = info.pods.splice(i, 1);
   const key = ownerKey(old);
@@ -160,7 +174,8 @@ const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
 export function numFeasibleNodesToFind(numAllNodes: number): number {
   if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
   let percentage = 50 - Math.trunc(numAllNodes / 125);
-  if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+    percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
   return Math.max(MIN_FEASIBLE_NODES_TO_FIND, Math.trunc((numAllNodes * percentage) / 100));
 }
 
@@ -172,20 +187,31 @@ export const NO_NODES_MESSAGE = 'no nodes available to schedule pods';
  * verdict. edgeplane has no preemption, so every node gets upstream's "not helpful" line.
  * k8s: pkg/scheduler/framework/types.go (FitError.Error)
  */
-export function fitErrorMessage(numAllNodes: number, statuses: Iterable<Status>, preFilterMessage?: string): string {
+export function fitErrorMessage(
+  numAllNodes: number,
+  statuses: Iterable<Status>,
+  preFilterMessage?: string,
+): string {
   let message = `0/${numAllNodes} nodes are available:`;
   if (preFilterMessage) {
     message += ` ${preFilterMessage}.`;
   } else {
     const histogram = new Map<string, number>();
-    for (const status of statuses) for (const reason of status.reasons) histogram.set(reason, (histogram.get(reason) ?? 0) + 1);
+    for (const status of statuses)
+      for (const reason of status.reasons) histogram.set(reason, (histogram.get(reason) ?? 0) + 1);
     const parts = [...histogram].map(([reason, n]) => `${n} ${reason}`).sort();
     if (parts.length) message += ` ${parts.join(', ')}.`;
   }
   return `${message} preemption: 0/${numAllNodes} nodes are available: ${numAllNodes} Preemption is not helpful for scheduling.`;
 }
 
-function runFilters(profile: Profile, state: CycleState, pod: Pod, nodes: NodeInfo[], opts: ScheduleOptions): { feasible: NodeInfo[]; statuses: Map<string, Status>; preFilterMessage?: string } {
+function runFilters(
+  profile: Profile,
+  state: CycleState,
+  pod: Pod,
+  nodes: NodeInfo[],
+  opts: ScheduleOptions,
+): { feasible: NodeInfo[]; statuses: Map<string, Status>; preFilterMessage?: string } {
   const statuses = new Map<string, Status>();
   const active: FilterPlugin[] = [];
   for (const plugin of profile.filters) {
@@ -221,7 +247,13 @@ function runFilters(profile: Profile, state: CycleState, pod: Pod, nodes: NodeIn
   return { feasible, statuses };
 }
 
-function runScores(profile: Profile, state: CycleState, pod: Pod, feasible: NodeInfo[], all: NodeInfo[]): NodeScore[] {
+function runScores(
+  profile: Profile,
+  state: CycleState,
+  pod: Pod,
+  feasible: NodeInfo[],
+  all: NodeInfo[],
+): NodeScore[] {
   const totals = feasible.map((n) => ({ name: n.name, score: 0 }));
   for (const { plugin, weight } of profile.scores) {
     if (plugin.preScore?.(state, pod, feasible, all)?.code === 'Skip') continue;
@@ -229,7 +261,9 @@ function runScores(profile: Profile, state: CycleState, pod: Pod, feasible: Node
     plugin.normalizeScore?.(state, pod, scores);
     scores.forEach((s, i) => {
       if (!(s.score >= 0 && s.score <= MAX_NODE_SCORE)) {
-        throw new Error(`plugin ${plugin.name} scored node ${s.name} ${s.score}, outside [0, ${MAX_NODE_SCORE}]`);
+        throw new Error(
+          `plugin ${plugin.name} scored node ${s.name} ${s.score}, outside [0, ${MAX_NODE_SCORE}]`,
+        );
       }
       totals[i].score += s.score * weight;
     });
@@ -254,17 +288,33 @@ function selectHost(scores: NodeScore[], rng?: () => number): string {
 }
 
 /** One scheduling cycle for one pod: filter every node, score the feasible ones, pick the best. */
-export function schedule(pod: Pod, nodes: NodeInfo[], profile: Profile, opts: ScheduleOptions = {}): ScheduleResult {
-  if (nodes.length === 0) return { scheduled: false, message: NO_NODES_MESSAGE, statuses: new Map() };
+export function schedule(
+  pod: Pod,
+  nodes: NodeInfo[],
+  profile: Profile,
+  opts: ScheduleOptions = {},
+): ScheduleResult {
+  if (nodes.length === 0)
+    return { scheduled: false, message: NO_NODES_MESSAGE, statuses: new Map() };
   const state = new CycleState();
   const { feasible, statuses, preFilterMessage } = runFilters(profile, state, pod, nodes, opts);
   if (feasible.length === 0) {
-    return { scheduled: false, message: fitErrorMessage(nodes.length, statuses.values(), preFilterMessage), statuses };
+    return {
+      scheduled: false,
+      message: fitErrorMessage(nodes.length, statuses.values(), preFilterMessage),
+      statuses,
+    };
   }
   // Scoring one candidate cannot change the answer; upstream skips it too.
-  if (feasible.length === 1) return { scheduled: true, nodeName: feasible[0].name, feasibleNodes: 1, scores: [] };
+  if (feasible.length === 1)
+    return { scheduled: true, nodeName: feasible[0].name, feasibleNodes: 1, scores: [] };
   const scores = runScores(profile, state, pod, feasible, nodes);
-  return { scheduled: true, nodeName: selectHost(scores, opts.rng), feasibleNodes: feasible.length, scores };
+  return {
+    scheduled: true,
+    nodeName: selectHost(scores, opts.rng),
+    feasibleNodes: feasible.length,
+    scores,
+  };
 }
 
 /**

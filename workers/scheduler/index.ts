@@ -40,6 +40,9 @@ export default class Scheduler extends WorkerEntrypoint<SchedulerEnv> {
   }
 
   override async fetch(): Promise<Response> {
-    return new Response('edgeplane scheduler: no HTTP interface; it is woken by the API Worker and by cron\n', { status: 404 });
+    return new Response(
+      'edgeplane scheduler: no HTTP interface; it is woken by the API Worker and by cron\n',
+      { status: 404 },
+    );
   }
 }

@@ -108,7 +108,15 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
     const t0 = Date.now();
     this.start();
     await this.syncedPromise;
-    return { ms: Date.now() - t0, pods: this.scheduler!.cache.podCount + this.scheduler!.queue.lengths.active + this.scheduler!.queue.lengths.backoff + this.scheduler!.queue.lengths.unschedulable, nodes: this.scheduler!.cache.nodeInfos().length };
+    return {
+      ms: Date.now() - t0,
+      pods:
+        this.scheduler!.cache.podCount +
+        this.scheduler!.queue.lengths.active +
+        this.scheduler!.queue.lengths.backoff +
+        this.scheduler!.queue.lengths.unschedulable,
+      nodes: this.scheduler!.cache.nodeInfos().length,
+    };
   }
 
   async nextAlarm(): Promise<number | null> {
@@ -144,23 +152,38 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
       transport: (req) => {
         this.counters.requests++;
         if (isWatch(req.url)) return this.env.API.fetch(req);
-        if (req.method === 'GET' && /\/(pods|nodes)$/.test(new URL(req.url).pathname)) this.counters.lists++;
-        return this.env.API.fetch(new Request(req, { signal: req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
+        if (req.method === 'GET' && /\/(pods|nodes)$/.test(new URL(req.url).pathname))
+          this.counters.lists++;
+        return this.env.API.fetch(
+          new Request(req, {
+            signal: req.signal
+              ? AbortSignal.any([req.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
+              : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          }),
+        );
       },
     });
     const scheduler = new Scheduler({
       client,
-      events: batchSink((events) => {
-        this.counters.requests++;
-        return this.env.API.createEvents(events);
-      }, SCHEDULER_NAME, () => Date.now()),
+      events: batchSink(
+        (events) => {
+          this.counters.requests++;
+          return this.env.API.createEvents(events);
+        },
+        SCHEDULER_NAME,
+        () => Date.now(),
+      ),
       profile: profileFor(this.env.SCHEDULER_STRATEGY),
       now: () => Date.now(),
       rng: Math.random,
     });
     this.scheduler = scheduler;
-    const onError = (what: string) => (err: unknown) => console.error(`scheduler: ${what} informer: ${String(err)}`);
-    const nodes = new Informer<Node>(client, 'nodes', { pageSize: 1000, onError: onError('nodes') });
+    const onError = (what: string) => (err: unknown) =>
+      console.error(`scheduler: ${what} informer: ${String(err)}`);
+    const nodes = new Informer<Node>(client, 'nodes', {
+      pageSize: 1000,
+      onError: onError('nodes'),
+    });
     const pods = new Informer<Pod>(client, 'pods', { pageSize: 1000, onError: onError('pods') });
     nodes.onEvent((e) => {
       scheduler.onNode(e);
@@ -215,7 +238,9 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
       } while (this.again || s.hasWork());
       await s.settle();
     } catch (e) {
-      console.error(`scheduler: pass failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      console.error(
+        `scheduler: pass failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
       retry = true;
     } finally {
       this.draining = false;

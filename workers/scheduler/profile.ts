@@ -16,7 +16,15 @@ export type Strategy = 'least-allocated' | 'most-allocated';
 export const STRATEGIES: readonly Strategy[] = ['least-allocated', 'most-allocated'];
 
 // Upstream's filter order; readiness sits right after TaintToleration, where the taints it stands for would be checked.
-const filters = [nodeUnschedulable, nodeName, taintTolerationFilter, nodeReadiness, nodeAffinityFilter, nodePorts, nodeResourcesFitFilter];
+const filters = [
+  nodeUnschedulable,
+  nodeName,
+  taintTolerationFilter,
+  nodeReadiness,
+  nodeAffinityFilter,
+  nodePorts,
+  nodeResourcesFitFilter,
+];
 
 export function defaultProfile(): Profile {
   return {
@@ -56,6 +64,9 @@ export function isStrategy(s: string): s is Strategy {
 /** Parsed once at the Worker's entry from its variable; an unknown name is a configuration error, said plainly. */
 export function profileFor(strategy: string | undefined): Profile {
   const s = strategy || 'least-allocated';
-  if (!isStrategy(s)) throw new Error(`unknown scheduler strategy ${JSON.stringify(strategy)}: use ${STRATEGIES.join(' or ')}`);
+  if (!isStrategy(s))
+    throw new Error(
+      `unknown scheduler strategy ${JSON.stringify(strategy)}: use ${STRATEGIES.join(' or ')}`,
+    );
   return s === 'most-allocated' ? binPackingProfile() : defaultProfile();
 }

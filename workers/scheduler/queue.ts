@@ -28,7 +28,8 @@ export interface QueuedPodInfo {
 
 export const podKey = (pod: Pod) => `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
 const priority = (p: Pod) => p.spec?.priority ?? 0;
-const isGated = (p: Pod) => ((p.spec as { schedulingGates?: unknown[] } | undefined)?.schedulingGates ?? []).length > 0;
+const isGated = (p: Pod) =>
+  ((p.spec as { schedulingGates?: unknown[] } | undefined)?.schedulingGates ?? []).length > 0;
 
 /** k8s: scheduling_queue.go calculateBackoffDuration: initial, doubled per further attempt, capped. */
 export function backoffDuration(attempts: number): number {
@@ -46,9 +47,15 @@ export class SchedulingQueue {
   /** k8s: queuesort/priority_sort.go: higher priority first, then the earlier arrival. */
   private readonly activeQ = new Heap<QueuedPodInfo>(
     (p) => p.key,
-    (a, b) => priority(b.pod) < priority(a.pod) || (priority(a.pod) === priority(b.pod) && (a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq))),
+    (a, b) =>
+      priority(b.pod) < priority(a.pod) ||
+      (priority(a.pod) === priority(b.pod) &&
+        (a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq))),
   );
-  private readonly podBackoffQ = new Heap<QueuedPodInfo>((p) => p.key, (a, b) => backoffExpiry(a) < backoffExpiry(b));
+  private readonly podBackoffQ = new Heap<QueuedPodInfo>(
+    (p) => p.key,
+    (a, b) => backoffExpiry(a) < backoffExpiry(b),
+  );
   private readonly unschedulablePods = new Map<string, QueuedPodInfo>();
   private seq = 0;
   private schedulingCycle = 0;
@@ -61,7 +68,11 @@ export class SchedulingQueue {
   constructor(private readonly now: () => number) {}
 
   get lengths(): { active: number; backoff: number; unschedulable: number } {
-    return { active: this.activeQ.size, backoff: this.podBackoffQ.size, unschedulable: this.unschedulablePods.size };
+    return {
+      active: this.activeQ.size,
+      backoff: this.podBackoffQ.size,
+      unschedulable: this.unschedulablePods.size,
+    };
   }
 
   get(key: string): QueuedPodInfo | undefined {
@@ -83,7 +94,16 @@ export class SchedulingQueue {
       this.update(pod);
       return this.get(key)?.gated ?? false;
     }
-    const info: QueuedPodInfo = { key, pod, timestamp: this.now(), seq: this.seq++, attempts: 0, cycle: 0, unschedulablePlugins: new Set(), gated: isGated(pod) };
+    const info: QueuedPodInfo = {
+      key,
+      pod,
+      timestamp: this.now(),
+      seq: this.seq++,
+      attempts: 0,
+      cycle: 0,
+      unschedulablePlugins: new Set(),
+      gated: isGated(pod),
+    };
     if (info.gated) this.unschedulablePods.set(key, info);
     else this.activeQ.addOrUpdate(info);
     return info.gated;
@@ -174,7 +194,11 @@ export class SchedulingQueue {
   flushBackoffCompleted(): number {
     const t = this.now();
     let moved = 0;
-    for (let top = this.podBackoffQ.peek(); top && backoffExpiry(top) <= t; top = this.podBackoffQ.peek()) {
+    for (
+      let top = this.podBackoffQ.peek();
+      top && backoffExpiry(top) <= t;
+      top = this.podBackoffQ.peek()
+    ) {
       this.podBackoffQ.pop();
       this.activeQ.addOrUpdate(top);
       moved++;

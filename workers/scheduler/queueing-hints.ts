@@ -5,7 +5,12 @@ import { schedule, type NodeInfo, type Profile } from './framework';
 import type { Node, Pod } from './types';
 
 /** The node changes the filters can see. A heartbeat (timestamps only) is none of them. */
-export type NodeAction = 'NodeAdd' | 'UpdateNodeAllocatable' | 'UpdateNodeLabel' | 'UpdateNodeTaint' | 'UpdateNodeCondition';
+export type NodeAction =
+  | 'NodeAdd'
+  | 'UpdateNodeAllocatable'
+  | 'UpdateNodeLabel'
+  | 'UpdateNodeTaint'
+  | 'UpdateNodeCondition';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -19,10 +24,21 @@ function conditionStatuses(node: Node): Record<string, string> {
 /** k8s: eventhandlers.go nodeSchedulingPropertiesChange */
 export function nodeSchedulingPropertiesChange(oldNode: Node, newNode: Node): NodeAction[] {
   const actions: NodeAction[] = [];
-  if (!!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable || !same(oldNode.spec?.taints, newNode.spec?.taints)) actions.push('UpdateNodeTaint');
-  if (!same(oldNode.status?.allocatable ?? oldNode.status?.capacity, newNode.status?.allocatable ?? newNode.status?.capacity)) actions.push('UpdateNodeAllocatable');
+  if (
+    !!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable ||
+    !same(oldNode.spec?.taints, newNode.spec?.taints)
+  )
+    actions.push('UpdateNodeTaint');
+  if (
+    !same(
+      oldNode.status?.allocatable ?? oldNode.status?.capacity,
+      newNode.status?.allocatable ?? newNode.status?.capacity,
+    )
+  )
+    actions.push('UpdateNodeAllocatable');
   if (!same(oldNode.metadata.labels, newNode.metadata.labels)) actions.push('UpdateNodeLabel');
-  if (!same(conditionStatuses(oldNode), conditionStatuses(newNode))) actions.push('UpdateNodeCondition');
+  if (!same(conditionStatuses(oldNode), conditionStatuses(newNode)))
+    actions.push('UpdateNodeCondition');
   return actions;
 }
 

@@ -108,7 +108,8 @@ export function podRequests(pod: Pod, opts: { nonZero?: boolean } = {}): Resourc
     }
   }
   maxResource(reqs, initPeak);
-  if (pod.spec.overhead) addResource(reqs, { ...resourceFromList(pod.spec.overhead), allowedPodNumber: 0 });
+  if (pod.spec.overhead)
+    addResource(reqs, { ...resourceFromList(pod.spec.overhead), allowedPodNumber: 0 });
   return reqs;
 }
 

@@ -50,7 +50,12 @@ const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phas
 
 /** k8s: eventhandlers.go responsibleForPod plus the unassigned-pod filter of the queue's informer handler. */
 function isPendingForUs(p: Pod): boolean {
-  return !p.spec?.nodeName && !p.metadata.deletionTimestamp && !isTerminal(p) && (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
+  return (
+    !p.spec?.nodeName &&
+    !p.metadata.deletionTimestamp &&
+    !isTerminal(p) &&
+    (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME
+  );
 }
 
 interface StatusWrite {
@@ -63,7 +68,19 @@ export class Scheduler {
   readonly cache: SchedulerCache;
   readonly queue: SchedulingQueue;
   /** Totals since start. */
-  readonly stats = { attempts: 0, bound: 0, failed: 0, bindErrors: 0, writes: 0, passes: 0, moved: 0, scheduleMs: 0, bindMs: 0, statusMs: 0, eventsMs: 0 };
+  readonly stats = {
+    attempts: 0,
+    bound: 0,
+    failed: 0,
+    bindErrors: 0,
+    writes: 0,
+    passes: 0,
+    moved: 0,
+    scheduleMs: 0,
+    bindMs: 0,
+    statusMs: 0,
+    eventsMs: 0,
+  };
   /** Pods popped whose binding is in flight; the watch may tell us meanwhile that they are gone. */
   private readonly inFlight = new Map<string, { info: QueuedPodInfo; gone: boolean }>();
   /** PodScheduled=False conditions still to write, by pod key (the latest wins). */
@@ -123,7 +140,9 @@ export class Scheduler {
       this.cache.removeNode(node);
       return;
     }
-    const actions = event.oldObject ? nodeSchedulingPropertiesChange(event.oldObject, node) : ['NodeAdd'];
+    const actions = event.oldObject
+      ? nodeSchedulingPropertiesChange(event.oldObject, node)
+      : ['NodeAdd'];
     const info = this.cache.updateNode(node);
     // Heartbeats and other changes no filter sees move nothing.
     if (actions.length === 0) return;
@@ -138,7 +157,9 @@ export class Scheduler {
 
   /** When the leader must look again without any event: a backoff ending, an assumed pod expiring. */
   nextDeadline(): number | undefined {
-    const times = [this.queue.nextBackoffAt(), this.cache.nextExpiry()].filter((t): t is number => t !== undefined);
+    const times = [this.queue.nextBackoffAt(), this.cache.nextExpiry()].filter(
+      (t): t is number => t !== undefined,
+    );
     return times.length ? Math.min(...times) : undefined;
   }
 
@@ -159,7 +180,11 @@ export class Scheduler {
       this.stats.attempts++;
       const pod = info.pod;
       const nodes = this.cache.nodeInfos();
-      const result = schedule(pod, nodes, this.deps.profile, { rng: this.deps.rng, feasibleNodesToFind: numFeasibleNodesToFind(nodes.length), start: this.nextStartNodeIndex });
+      const result = schedule(pod, nodes, this.deps.profile, {
+        rng: this.deps.rng,
+        feasibleNodesToFind: numFeasibleNodesToFind(nodes.length),
+        start: this.nextStartNodeIndex,
+      });
       if (result.scheduled) {
         this.cache.assumePod(pod, result.nodeName);
         this.inFlight.set(info.key, { info, gone: false });
@@ -170,18 +195,21 @@ export class Scheduler {
       this.stats.failed++;
       const plugins = new Set([...result.statuses.values()].map((s) => s.plugin ?? ''));
       this.queue.addUnschedulable(info, plugins);
-      if (!hasCondition(pod, 'Unschedulable', result.message)) this.statusWrites.set(info.key, { pod, reason: 'Unschedulable', message: result.message });
+      if (!hasCondition(pod, 'Unschedulable', result.message))
+        this.statusWrites.set(info.key, { pod, reason: 'Unschedulable', message: result.message });
     }
     this.stats.scheduleMs += clock() - t;
     t = clock();
     // A pool, not chunks: one slow binding does not hold up the next PARALLEL-1.
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, decisions.length) }, async () => {
-      while (next < decisions.length) {
-        const d = decisions[next++];
-        await this.bindOne(d.info, d.node, pass);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(PARALLEL, decisions.length) }, async () => {
+        while (next < decisions.length) {
+          const d = decisions[next++];
+          await this.bindOne(d.info, d.node, pass);
+        }
+      }),
+    );
     this.stats.bindMs += clock() - t;
     t = clock();
     await this.writeStatuses(pass, WRITE_BUDGET - decisions.length);
@@ -199,12 +227,18 @@ export class Scheduler {
     const ns = pod.metadata.namespace!;
     pass.writes++;
     try {
-      await this.deps.client.createSubresource('pods', pod.metadata.name!, 'binding', {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name: pod.metadata.name, namespace: ns, uid: pod.metadata.uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: node },
-      }, { namespace: ns });
+      await this.deps.client.createSubresource(
+        'pods',
+        pod.metadata.name!,
+        'binding',
+        {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name: pod.metadata.name, namespace: ns, uid: pod.metadata.uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: node },
+        },
+        { namespace: ns },
+      );
     } catch (e) {
       this.cache.forgetPod(pod);
       const flight = this.inFlight.get(info.key);
@@ -221,7 +255,12 @@ export class Scheduler {
     pass.bound++;
     this.stats.bound++;
     // k8s: schedule_one.go: "Successfully assigned %v/%v to %v", reason Scheduled.
-    this.deps.events.add(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`);
+    this.deps.events.add(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`,
+    );
   }
 
   private flushing?: Promise<void>;
@@ -258,7 +297,12 @@ export class Scheduler {
 
   // k8s: the SchedulingGates PreEnqueue plugin: a gated pod never enters activeQ; it only says why.
   private markGated(pod: Pod): void {
-    if (!hasCondition(pod, 'SchedulingGated', GATED_MESSAGE)) this.statusWrites.set(podKey(pod), { pod, reason: 'SchedulingGated', message: GATED_MESSAGE });
+    if (!hasCondition(pod, 'SchedulingGated', GATED_MESSAGE))
+      this.statusWrites.set(podKey(pod), {
+        pod,
+        reason: 'SchedulingGated',
+        message: GATED_MESSAGE,
+      });
   }
 
   /** PodScheduled=False writes, at most `budget` of them; the rest wait for the next pass. */
@@ -266,22 +310,42 @@ export class Scheduler {
     const batch = [...this.statusWrites.values()].slice(0, Math.max(0, budget));
     for (const w of batch) this.statusWrites.delete(podKey(w.pod));
     for (let i = 0; i < batch.length; i += PARALLEL) {
-      await Promise.all(batch.slice(i, i + PARALLEL).map(async (w) => {
-        pass.writes++;
-        const ok = await this.writeCondition(w).catch((e: unknown) => {
-          console.error(`scheduler: PodScheduled condition of ${podKey(w.pod)}: ${String(e)}`);
-          return false;
-        });
-        if (ok && w.reason === 'Unschedulable') this.deps.events.add(w.pod, 'Warning', 'FailedScheduling', w.message);
-      }));
+      await Promise.all(
+        batch.slice(i, i + PARALLEL).map(async (w) => {
+          pass.writes++;
+          const ok = await this.writeCondition(w).catch((e: unknown) => {
+            console.error(`scheduler: PodScheduled condition of ${podKey(w.pod)}: ${String(e)}`);
+            return false;
+          });
+          if (ok && w.reason === 'Unschedulable')
+            this.deps.events.add(w.pod, 'Warning', 'FailedScheduling', w.message);
+        }),
+      );
     }
   }
 
   private async writeCondition(w: StatusWrite): Promise<boolean> {
     const conditions: PodCondition[] = conditionsOf(w.pod).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'False', reason: w.reason, message: w.message, lastProbeTime: null, lastTransitionTime: rfc3339(this.deps.now()) });
+    conditions.push({
+      type: 'PodScheduled',
+      status: 'False',
+      reason: w.reason,
+      message: w.message,
+      lastProbeTime: null,
+      lastTransitionTime: rfc3339(this.deps.now()),
+    });
     try {
-      await this.deps.client.patch('pods', w.pod.metadata.name!, 'merge', { status: { conditions } }, { namespace: w.pod.metadata.namespace, subresource: 'status', fieldManager: SCHEDULER_NAME });
+      await this.deps.client.patch(
+        'pods',
+        w.pod.metadata.name!,
+        'merge',
+        { status: { conditions } },
+        {
+          namespace: w.pod.metadata.namespace,
+          subresource: 'status',
+          fieldManager: SCHEDULER_NAME,
+        },
+      );
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;

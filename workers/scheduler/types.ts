@@ -36,7 +36,10 @@ export interface NodeSelectorTerm {
 
 export interface NodeAffinity {
   requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
-  preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+  preferredDuringSchedulingIgnoredDuringExecution?: {
+    weight: number;
+    preference: NodeSelectorTerm;
+  }[];
 }
 
 export interface TopologySpreadConstraint {

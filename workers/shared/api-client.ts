@@ -14,11 +14,18 @@ export interface LoopClientOptions {
   wrap?: (t: Transport) => Transport;
 }
 
-export function loopClient(api: { fetch(request: Request): Promise<Response> }, opts: LoopClientOptions): KubeClient {
+export function loopClient(
+  api: { fetch(request: Request): Promise<Response> },
+  opts: LoopClientOptions,
+): KubeClient {
   const base: Transport = (req) => {
     opts.onRequest?.(req);
     return api.fetch(req);
   };
   const bounded = withTimeout(base, opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
-  return new KubeClient({ server: 'https://api.internal', userAgent: opts.userAgent, transport: opts.wrap ? opts.wrap(bounded) : bounded });
+  return new KubeClient({
+    server: 'https://api.internal',
+    userAgent: opts.userAgent,
+    transport: opts.wrap ? opts.wrap(bounded) : bounded,
+  });
 }

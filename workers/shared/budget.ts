@@ -37,7 +37,10 @@ export function budgetedTransport(inner: Transport, budget: WriteBudget): Transp
  * Records at most `max` events; the rest are dropped, as client-go's broadcaster drops events when
  * its queue is full. Events are best effort: a pass that creates 200 pods must not write 200 more.
  */
-export function boundedRecorder(inner: EventRecorder, max: number): EventRecorder & { dropped: number } {
+export function boundedRecorder(
+  inner: EventRecorder,
+  max: number,
+): EventRecorder & { dropped: number } {
   let left = max;
   const r = {
     dropped: 0,

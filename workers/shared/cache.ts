@@ -49,7 +49,10 @@ export class KindCache<T extends KObject = KObject> {
     readonly resource: string,
     opts: { namespace?: string; onError?: (e: unknown) => void } = {},
   ) {
-    this.informer = new Informer<T>(client, resource, { namespace: opts.namespace, onError: opts.onError });
+    this.informer = new Informer<T>(client, resource, {
+      namespace: opts.namespace,
+      onError: opts.onError,
+    });
     this.informer.onEvent((e) => {
       const key = objectKey(e.object);
       if (e.oldObject) for (const ix of this.indexes.values()) ix.remove(key, e.oldObject);
@@ -140,7 +143,8 @@ export class ClusterCache {
 
   stats(): Record<string, { objects: number; relists: number; lastListMs: number }> {
     const out: Record<string, { objects: number; relists: number; lastListMs: number }> = {};
-    for (const [r, k] of this.kinds) out[r] = { objects: k.size, relists: k.informer.relists, lastListMs: k.informer.lastListMs };
+    for (const [r, k] of this.kinds)
+      out[r] = { objects: k.size, relists: k.informer.relists, lastListMs: k.informer.lastListMs };
     return out;
   }
 }

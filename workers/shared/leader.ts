@@ -22,7 +22,10 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
   /** Passes run since this instance started (for tests and metrics). */
   passes = 0;
 
-  protected abstract runPass(dirty: Set<string>, reason: 'wake' | 'cron' | 'requeue'): Promise<PassResult>;
+  protected abstract runPass(
+    dirty: Set<string>,
+    reason: 'wake' | 'cron' | 'requeue',
+  ): Promise<PassResult>;
 
   /** When the alarm is set for, as far as this instance knows (undefined: ask storage). */
   private alarmAt: number | null | undefined;
@@ -99,7 +102,10 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
     this.dirty = new Set();
     let result: PassResult;
     try {
-      result = await this.runPass(dirty, dirty.size > 0 ? (dirty.has('*') ? 'cron' : 'wake') : 'requeue');
+      result = await this.runPass(
+        dirty,
+        dirty.size > 0 ? (dirty.has('*') ? 'cron' : 'wake') : 'requeue',
+      );
       this.passes++;
     } catch (e) {
       // Keep what was dirty and let the alarm retry with backoff (the runtime retries failed alarms).
@@ -110,7 +116,8 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
     this.running = false;
     let next: number | undefined;
     if (result.more || this.wokenDuringPass) next = Date.now();
-    else if (result.requeueAfterMs !== undefined) next = Date.now() + Math.max(0, result.requeueAfterMs);
+    else if (result.requeueAfterMs !== undefined)
+      next = Date.now() + Math.max(0, result.requeueAfterMs);
     if (next !== undefined) await this.alarmBy(next);
   }
 }

@@ -35,7 +35,12 @@ export class ControllerManager<C> {
     for (const c of controllers) {
       this.queues.set(c.name, new WorkQueue());
       if (c.reconciles !== '*') this.ownerKinds.set(c.name, resolveResource(c.reconciles).kind);
-      for (const r of new Set([...c.reads, c.reconciles, ...(c.owns ?? []), ...(c.watches ?? []).map((w) => w.resource)])) {
+      for (const r of new Set([
+        ...c.reads,
+        c.reconciles,
+        ...(c.owns ?? []),
+        ...(c.watches ?? []).map((w) => w.resource),
+      ])) {
         if (r !== '*') cache.kind(r);
       }
       for (const ix of c.indexes ?? []) cache.kind(ix.resource).addIndex(ix.name, ix.fn);
@@ -49,18 +54,23 @@ export class ControllerManager<C> {
     for (const c of this.controllers) {
       c.observe?.(resource, event);
       const q = this.queues.get(c.name)!;
-      const objs = event.oldObject && event.oldObject !== event.object ? [event.object, event.oldObject] : [event.object];
+      const objs =
+        event.oldObject && event.oldObject !== event.object
+          ? [event.object, event.oldObject]
+          : [event.object];
       if (resource === c.reconciles) queued = q.add(objectKey(event.object), now) || queued;
       if (c.owns?.includes(resource)) {
         const kind = this.ownerKinds.get(c.name);
         for (const o of objs) {
           const ref = o.metadata.ownerReferences?.find((r) => r.controller);
-          if (ref && ref.kind === kind) queued = q.add(keyOf(o.metadata.namespace, ref.name), now) || queued;
+          if (ref && ref.kind === kind)
+            queued = q.add(keyOf(o.metadata.namespace, ref.name), now) || queued;
         }
       }
       for (const w of c.watches ?? []) {
         if (w.resource !== resource) continue;
-        for (const o of objs) for (const k of w.map(o, this.cache, event)) queued = q.add(k, now) || queued;
+        for (const o of objs)
+          for (const k of w.map(o, this.cache, event)) queued = q.add(k, now) || queued;
       }
     }
     return queued;
@@ -108,7 +118,8 @@ export class ControllerManager<C> {
             break;
           }
           // k8s: a conflict means the cache was behind; the key goes back with the usual backoff.
-          if (!isConflict(e)) outcome.errors.set(`${c.name} ${key}`, e instanceof Error ? e.message : String(e));
+          if (!isConflict(e))
+            outcome.errors.set(`${c.name} ${key}`, e instanceof Error ? e.message : String(e));
           q.addRateLimited(key, this.now());
           done++;
         }

@@ -85,7 +85,11 @@ export class HostLock {
 
   private create(): boolean {
     try {
-      fs.writeFileSync(this.file, JSON.stringify({ pid: process.pid, id: this.id } satisfies LockOwner), { flag: 'wx' });
+      fs.writeFileSync(
+        this.file,
+        JSON.stringify({ pid: process.pid, id: this.id } satisfies LockOwner),
+        { flag: 'wx' },
+      );
       return true;
     } catch {
       return false;

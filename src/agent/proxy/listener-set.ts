@@ -24,11 +24,13 @@ const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 
 const BIND_HINTS: Record<string, string> = {
   EADDRINUSE: 'the address is in use by another process (two agents given the same --address?)',
-  EACCES: 'permission denied (ports below 1024 need root, CAP_NET_BIND_SERVICE or a lower net.ipv4.ip_unprivileged_port_start)',
+  EACCES:
+    'permission denied (ports below 1024 need root, CAP_NET_BIND_SERVICE or a lower net.ipv4.ip_unprivileged_port_start)',
   EADDRNOTAVAIL: 'the address is not on this host',
 };
 
-const describe = (rule: ListenerRule) => `${rule.key} (${rule.kind} of ${rule.service}:${rule.portName || rule.port})`;
+const describe = (rule: ListenerRule) =>
+  `${rule.key} (${rule.kind} of ${rule.service}:${rule.portName || rule.port})`;
 
 export class ListenerSet {
   private readonly entries = new Map<string, Entry>();
@@ -57,7 +59,11 @@ export class ListenerSet {
     for (const rule of wanted.values()) {
       let entry = this.entries.get(rule.key);
       const fresh = !entry;
-      if (!entry) this.entries.set(rule.key, (entry = { rule, rr: new RoundRobin(), failures: 0, retired: false }));
+      if (!entry)
+        this.entries.set(
+          rule.key,
+          (entry = { rule, rr: new RoundRobin(), failures: 0, retired: false }),
+        );
       entry.rule = rule;
       // New connections see the new backends at once; spliced ones keep theirs, so a pod gone
       // unready gets no new connections while its open ones finish.
@@ -71,7 +77,12 @@ export class ListenerSet {
     return [...this.entries.values()].map(({ rule, rr, listener, error }) => {
       const { backends: _, ...rest } = rule;
       const stats = listener?.stats ?? { accepted: 0, rejected: 0, active: 0 };
-      const status: ListenerStatus = { ...rest, ...stats, backends: rr.list().map(backendKey), listening: listener?.listening ?? false };
+      const status: ListenerStatus = {
+        ...rest,
+        ...stats,
+        backends: rr.list().map(backendKey),
+        listening: listener?.listening ?? false,
+      };
       if (error) status.error = error;
       return status;
     });
@@ -102,10 +113,13 @@ export class ListenerSet {
       const error = `cannot listen on ${describe(rule)}: ${BIND_HINTS[code] ?? (err as Error).message}`;
       if (entry.error !== error) this.opts.log(`${error}; retrying with backoff`);
       entry.error = error;
-      entry.retry = setTimeout(() => {
-        entry.retry = undefined;
-        if (!this.closed && !entry.retired) void this.bind(entry);
-      }, RETRY_MS[Math.min(entry.failures++, RETRY_MS.length - 1)]);
+      entry.retry = setTimeout(
+        () => {
+          entry.retry = undefined;
+          if (!this.closed && !entry.retired) void this.bind(entry);
+        },
+        RETRY_MS[Math.min(entry.failures++, RETRY_MS.length - 1)],
+      );
       entry.retry.unref();
       return;
     }

@@ -44,15 +44,22 @@ export class ServiceListener {
   listen(): Promise<void> {
     // allowHalfOpen: a client that shuts down its write side still gets the whole answer.
     // pauseOnConnect: nothing is read from the client until a backend is connected to take it.
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) =>
+      this.accept(client),
+    );
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.opts.host, port: this.opts.port, reusePort: this.opts.reusePort }, () => {
-        server.off('error', reject);
-        server.on('error', (err) => this.opts.log?.(`listener ${this.opts.host}:${this.opts.port}: ${err.message}`));
-        this.server = server;
-        resolve();
-      });
+      server.listen(
+        { host: this.opts.host, port: this.opts.port, reusePort: this.opts.reusePort },
+        () => {
+          server.off('error', reject);
+          server.on('error', (err) =>
+            this.opts.log?.(`listener ${this.opts.host}:${this.opts.port}: ${err.message}`),
+          );
+          this.server = server;
+          resolve();
+        },
+      );
     });
   }
 
@@ -66,7 +73,12 @@ export class ServiceListener {
     // server.close() releases the listening socket at once; its callback would wait for every connection.
     server?.close();
     if (!drain) {
-      const closed = [...this.sockets].map((s) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve()))));
+      const closed = [...this.sockets].map(
+        (s) =>
+          new Promise<void>((resolve) =>
+            s.destroyed ? resolve() : s.once('close', () => resolve()),
+          ),
+      );
       for (const s of this.sockets) s.destroy();
       await Promise.all(closed);
     }
@@ -91,7 +103,8 @@ export class ServiceListener {
   private dial(client: net.Socket, tried: Set<string>): void {
     if (client.destroyed) return;
     const timeouts = this.opts.dialTimeoutsMs ?? DEFAULT_DIAL_TIMEOUTS_MS;
-    const backend = tried.size < timeouts.length ? this.opts.pick(client.remoteAddress, tried) : undefined;
+    const backend =
+      tried.size < timeouts.length ? this.opts.pick(client.remoteAddress, tried) : undefined;
     if (!backend) {
       this.stats.rejected++;
       // A reset, not a clean close, so the client sees a refused service rather than an empty answer.
@@ -101,7 +114,9 @@ export class ServiceListener {
     tried.add(backendKey(backend));
     const upstream = net.connect({ host: backend.ip, port: backend.port, allowHalfOpen: true });
     this.track(upstream);
-    upstream.setTimeout(timeouts[tried.size - 1], () => upstream.destroy(new Error('dial timeout')));
+    upstream.setTimeout(timeouts[tried.size - 1], () =>
+      upstream.destroy(new Error('dial timeout')),
+    );
     const abandon = () => upstream.destroy();
     client.once('close', abandon);
     const retry = () => {

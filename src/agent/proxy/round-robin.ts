@@ -34,7 +34,8 @@ export class RoundRobin {
     if (this.backends.length) this.next %= this.backends.length;
     else this.next = 0;
     const present = new Set(this.backends.map(backendKey));
-    for (const [client, a] of this.affinity) if (!this.affinityMs || !present.has(a.backend)) this.affinity.delete(client);
+    for (const [client, a] of this.affinity)
+      if (!this.affinityMs || !present.has(a.backend)) this.affinity.delete(client);
   }
 
   /** The next backend, skipping `exclude` (backends this connection already failed to reach); undefined when none is left. */
@@ -62,7 +63,8 @@ export class RoundRobin {
 
   private remember(clientIp: string, backend: string, now: number): void {
     if (this.affinity.size >= AFFINITY_SWEEP_AT) {
-      for (const [client, a] of this.affinity) if (now - a.lastUsed >= this.affinityMs) this.affinity.delete(client);
+      for (const [client, a] of this.affinity)
+        if (now - a.lastUsed >= this.affinityMs) this.affinity.delete(client);
     }
     this.affinity.set(clientIp, { backend, lastUsed: now });
   }

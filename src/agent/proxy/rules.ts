@@ -58,10 +58,15 @@ export const backendKey = (b: Backend): string => `${b.ip}:${b.port}`;
 
 function isLoopbackIPv4(ip: string): boolean {
   const parts = ip.split('.');
-  return parts.length === 4 && parts[0] === '127' && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  return (
+    parts.length === 4 &&
+    parts[0] === '127' &&
+    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)
+  );
 }
 
-const portKey = (service: string, portName: string, protocol: string) => `${service}\0${portName}\0${protocol}`;
+const portKey = (service: string, portName: string, protocol: string) =>
+  `${service}\0${portName}\0${protocol}`;
 
 /** Endpoints per (service, port name, protocol), merged across the service's slices. */
 function collectEndpoints(slices: Iterable<EndpointSlice>): Map<string, CandidateEndpoint[]> {
@@ -109,16 +114,26 @@ function usable(eps: CandidateEndpoint[]): Backend[] {
   let chosen = eps.filter((e) => e.ready);
   if (chosen.length === 0) chosen = eps.filter((e) => e.serving && e.terminating);
   return chosen
-    .map(({ ip, port, nodeName }) => (nodeName === undefined ? { ip, port } : { ip, port, nodeName }))
+    .map(({ ip, port, nodeName }) =>
+      nodeName === undefined ? { ip, port } : { ip, port, nodeName },
+    )
     .sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
 }
 
 /** With traffic policy Local only endpoints on this node serve; none there means the traffic is dropped. */
-function forPolicy(eps: CandidateEndpoint[], policy: string | undefined, nodeName: string): Backend[] {
+function forPolicy(
+  eps: CandidateEndpoint[],
+  policy: string | undefined,
+  nodeName: string,
+): Backend[] {
   return usable(policy === 'Local' ? eps.filter((e) => e.nodeName === nodeName) : eps);
 }
 
-export function computeRules(services: Iterable<Service>, slices: Iterable<EndpointSlice>, ctx: RuleContext): RuleSet {
+export function computeRules(
+  services: Iterable<Service>,
+  slices: Iterable<EndpointSlice>,
+  ctx: RuleContext,
+): RuleSet {
   const endpoints = collectEndpoints(slices);
   const listeners = new Map<string, ListenerRule>();
   const skipped: SkippedPort[] = [];
@@ -128,15 +143,24 @@ export function computeRules(services: Iterable<Service>, slices: Iterable<Endpo
     const spec = svc.spec ?? {};
     if (spec.type === 'ExternalName') continue;
     const service = serviceKey(svc);
-    const clusterIPs = (spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter((ip) => ip && ip !== 'None');
+    const clusterIPs = (
+      spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []
+    ).filter((ip) => ip && ip !== 'None');
     const affinity =
-      spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : undefined;
+      spec.sessionAffinity === 'ClientIP'
+        ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS)
+        : undefined;
     const wantsNodePort = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
     for (const p of spec.ports ?? []) {
       const portName = p.name ?? '';
       const protocol = p.protocol ?? 'TCP';
       if (protocol !== 'TCP') {
-        skipped.push({ service, portName, code: 'Protocol', reason: `${protocol} port ${p.port} is not proxied: this proxy forwards TCP only` });
+        skipped.push({
+          service,
+          portName,
+          code: 'Protocol',
+          reason: `${protocol} port ${p.port} is not proxied: this proxy forwards TCP only`,
+        });
         continue;
       }
       const eps = endpoints.get(portKey(service, portName, protocol)) ?? [];
@@ -144,10 +168,24 @@ export function computeRules(services: Iterable<Service>, slices: Iterable<Endpo
         const key = `${host}:${port}`;
         const taken = listeners.get(key);
         if (taken) {
-          skipped.push({ service, portName, code: 'PortTaken', reason: `${kind} ${key} is already served for ${taken.service}:${taken.portName}` });
+          skipped.push({
+            service,
+            portName,
+            code: 'PortTaken',
+            reason: `${kind} ${key} is already served for ${taken.service}:${taken.portName}`,
+          });
           return;
         }
-        const rule: ListenerRule = { key, kind, host, port, shared: kind === 'ClusterIP', service, portName, backends };
+        const rule: ListenerRule = {
+          key,
+          kind,
+          host,
+          port,
+          shared: kind === 'ClusterIP',
+          service,
+          portName,
+          backends,
+        };
         if (affinity !== undefined) rule.affinityTimeoutSeconds = affinity;
         listeners.set(key, rule);
       };
@@ -163,7 +201,13 @@ export function computeRules(services: Iterable<Service>, slices: Iterable<Endpo
         }
         add('ClusterIP', ip, p.port, forPolicy(eps, spec.internalTrafficPolicy, ctx.nodeName));
       }
-      if (wantsNodePort && p.nodePort) add('NodePort', ctx.nodeAddress, p.nodePort, forPolicy(eps, spec.externalTrafficPolicy, ctx.nodeName));
+      if (wantsNodePort && p.nodePort)
+        add(
+          'NodePort',
+          ctx.nodeAddress,
+          p.nodePort,
+          forPolicy(eps, spec.externalTrafficPolicy, ctx.nodeName),
+        );
     }
   }
   return { listeners: [...listeners.values()].sort((a, b) => a.key.localeCompare(b.key)), skipped };

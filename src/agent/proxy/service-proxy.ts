@@ -70,17 +70,25 @@ class Proxy implements ServiceProxy {
     const log = opts.log ?? (() => {});
     this.log = (m) => log(`proxy: ${m}`);
     this.debounceMs = Math.min(opts.debounceMs ?? 50, 100);
-    this.listeners = new ListenerSet({ log: this.log, reusePort: () => this.sharing === 'reusePort' });
+    this.listeners = new ListenerSet({
+      log: this.log,
+      reusePort: () => this.sharing === 'reusePort',
+    });
     const informerOpts = (what: string) => ({
       backoffMaxMs: 30_000,
-      onError: (err: unknown) => this.log(`watch ${what}: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err: unknown) =>
+        this.log(`watch ${what}: ${err instanceof Error ? err.message : String(err)}`),
     });
-    this.services = new Informer<Service>(opts.client, 'services', { labelSelector: NOT_OURS, ...informerOpts('services') });
+    this.services = new Informer<Service>(opts.client, 'services', {
+      labelSelector: NOT_OURS,
+      ...informerOpts('services'),
+    });
     this.slices = new Informer<EndpointSlice>(opts.client, 'endpointslices.discovery.k8s.io', {
       labelSelector: `${SERVICE_NAME_LABEL},${NOT_OURS}`,
       ...informerOpts('endpointslices'),
     });
-    for (const informer of [this.services, this.slices] as Informer[]) informer.onEvent(() => this.schedule());
+    for (const informer of [this.services, this.slices] as Informer[])
+      informer.onEvent(() => this.schedule());
     this.ready = this.init();
   }
 
@@ -103,10 +111,15 @@ class Proxy implements ServiceProxy {
     if (works) {
       this.sharing = 'reusePort';
       this.servesClusterIPs = true;
-      this.log('ClusterIP listeners bind with SO_REUSEPORT: every agent on this host serves them and the kernel spreads connections');
+      this.log(
+        'ClusterIP listeners bind with SO_REUSEPORT: every agent on this host serves them and the kernel spreads connections',
+      );
       return;
     }
-    if (wanted === 'reusePort') this.log(`SO_REUSEPORT does not work here (Node ${process.version}, ${process.platform}); using the host lock instead`);
+    if (wanted === 'reusePort')
+      this.log(
+        `SO_REUSEPORT does not work here (Node ${process.version}, ${process.platform}); using the host lock instead`,
+      );
     this.sharing = 'lock';
     this.lock = new HostLock(this.opts.lockFile);
     this.checkLock();
@@ -161,10 +174,14 @@ class Proxy implements ServiceProxy {
 
   private async sync(): Promise<void> {
     if (this.stopped) return;
-    const { listeners, skipped } = computeRules(this.services.store.values(), this.slices.store.values(), {
-      nodeName: this.opts.nodeName,
-      nodeAddress: this.opts.nodeAddress,
-    });
+    const { listeners, skipped } = computeRules(
+      this.services.store.values(),
+      this.slices.store.values(),
+      {
+        nodeName: this.opts.nodeName,
+        nodeAddress: this.opts.nodeAddress,
+      },
+    );
     this.lastSkipped = skipped;
     this.reportNew(skipMessages(skipped));
     await this.listeners.apply(listeners.filter((rule) => !rule.shared || this.servesClusterIPs));
@@ -177,7 +194,12 @@ class Proxy implements ServiceProxy {
   }
 
   rules(): ProxyRules {
-    return { sharing: this.sharing, servesClusterIPs: this.servesClusterIPs, listeners: this.listeners.status(), skipped: this.lastSkipped };
+    return {
+      sharing: this.sharing,
+      servesClusterIPs: this.servesClusterIPs,
+      listeners: this.listeners.status(),
+      skipped: this.lastSkipped,
+    };
   }
 
   async stop(): Promise<void> {
@@ -199,9 +221,13 @@ class Proxy implements ServiceProxy {
  * is not on loopback has every ClusterIP there, so that gets one summary line, not one per service.
  */
 function skipMessages(skipped: SkippedPort[]): string[] {
-  const out = skipped.filter((s) => s.code !== 'NonLoopbackClusterIP').map((s) => `${s.service}:${s.portName || '(unnamed)'}: ${s.reason}`);
+  const out = skipped
+    .filter((s) => s.code !== 'NonLoopbackClusterIP')
+    .map((s) => `${s.service}:${s.portName || '(unnamed)'}: ${s.reason}`);
   if (skipped.some((s) => s.code === 'NonLoopbackClusterIP')) {
-    out.push('ClusterIPs outside 127.0.0.0/8 are not served: this userspace proxy binds ClusterIPs on loopback only (give the cluster a 127.x service CIDR); NodePorts still work');
+    out.push(
+      'ClusterIPs outside 127.0.0.0/8 are not served: this userspace proxy binds ClusterIPs on loopback only (give the cluster a 127.x service CIDR); NodePorts still work',
+    );
   }
   return out;
 }

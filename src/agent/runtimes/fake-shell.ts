@@ -50,7 +50,8 @@ export function fakeShell(req: StreamRequest, env: Record<string, string>): Stre
       case 'exit':
         return { code: Number(args[0] ?? 0) & 255, exit: true };
       case 'cat':
-        for await (const chunk of lines.raw()) if (!stdout.write(chunk)) await new Promise((r) => stdout.once('drain', r));
+        for await (const chunk of lines.raw())
+          if (!stdout.write(chunk)) await new Promise((r) => stdout.once('drain', r));
         return { code: 0 };
       case 'sh':
       case '/bin/sh': {
@@ -77,7 +78,10 @@ export function fakeShell(req: StreamRequest, env: Record<string, string>): Stre
     }
     return { code };
   };
-  void run(req.command).then((r) => finish(r.code), () => finish(1));
+  void run(req.command).then(
+    (r) => finish(r.code),
+    () => finish(1),
+  );
   return {
     stdin: req.stdin ? stdin : undefined,
     stdout,

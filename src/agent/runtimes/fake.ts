@@ -47,7 +47,8 @@ export class FakeRuntime implements Runtime {
       imageID: `fake://sha256:${createHash('sha256').update(image).digest('hex')}`,
       readyOverride: readyFrom(req.pod) === false ? false : undefined,
     };
-    if (instance.state === 'exited') Object.assign(instance, { finishedAt: now, exitCode: 0, reason: 'Completed' });
+    if (instance.state === 'exited')
+      Object.assign(instance, { finishedAt: now, exitCode: 0, reason: 'Completed' });
     const list = this.byPod.get(req.pod.metadata.uid!) ?? [];
     list.push(instance);
     this.byPod.set(req.pod.metadata.uid!, list);
@@ -78,7 +79,10 @@ export class FakeRuntime implements Runtime {
 
   /** kubectl exec answers from a tiny built-in shell (echo, cat, env, exit N). */
   async execStream(podUid: string, req: StreamRequest): Promise<StreamProcess> {
-    const c = this.byPod.get(podUid)?.filter((i) => i.name === req.container && i.state === 'running').pop();
+    const c = this.byPod
+      .get(podUid)
+      ?.filter((i) => i.name === req.container && i.state === 'running')
+      .pop();
     if (!c) throw new Error(`container ${req.container} is not running`);
     return fakeShell(req, { HOSTNAME: podUid, PATH: '/usr/bin:/bin' });
   }

@@ -30,7 +30,14 @@ const part = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, '-');
 
 /** dockershim's names: k8s_<container>_<pod>_<namespace>_<uid>_<attempt>, k8s_POD_... for the sandbox. */
 export function instanceName(pod: Pod, container: string, attempt: number): string {
-  return ['k8s', part(container), part(pod.metadata.name!), part(pod.metadata.namespace!), part(pod.metadata.uid!), String(attempt)].join('_');
+  return [
+    'k8s',
+    part(container),
+    part(pod.metadata.name!),
+    part(pod.metadata.namespace!),
+    part(pod.metadata.uid!),
+    String(attempt),
+  ].join('_');
 }
 
 function podLabels(pod: Pod, owner: string): string[] {
@@ -44,7 +51,8 @@ function podLabels(pod: Pod, owner: string): string[] {
   ].flatMap(([k, v]) => ['--label', `${k}=${v}`]);
 }
 
-export const hostNetwork = (pod: Pod) => (pod.spec as { hostNetwork?: boolean }).hostNetwork === true;
+export const hostNetwork = (pod: Pod) =>
+  (pod.spec as { hostNetwork?: boolean }).hostNetwork === true;
 
 interface PortSpec {
   hostIP: string;
@@ -58,7 +66,8 @@ function probePorts(c: Container): number[] {
   const out: number[] = [];
   for (const p of probes) {
     const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
-    const n = port === undefined || p.httpGet?.host || p.tcpSocket?.host ? undefined : resolvePort(port, c);
+    const n =
+      port === undefined || p.httpGet?.host || p.tcpSocket?.host ? undefined : resolvePort(port, c);
     if (n) out.push(n);
   }
   return out;
@@ -75,24 +84,53 @@ export function podPorts(pod: Pod, podIP: string, nodeAddress: string | undefine
   for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
     for (const p of c.ports ?? []) {
       const protocol = (p.protocol ?? 'TCP').toLowerCase();
-      if (protocol !== 'tcp' && protocol !== 'udp') throw configError(`container ${c.name} port ${p.containerPort}: protocol ${p.protocol} is not supported by this runtime (TCP, UDP)`);
+      if (protocol !== 'tcp' && protocol !== 'udp')
+        throw configError(
+          `container ${c.name} port ${p.containerPort}: protocol ${p.protocol} is not supported by this runtime (TCP, UDP)`,
+        );
       add({ hostIP: podIP, hostPort: p.containerPort, containerPort: p.containerPort, protocol });
       if (p.hostPort) {
         const ip = p.hostIP || nodeAddress;
-        if (!ip) throw configError(`container ${c.name} port ${p.containerPort}: hostPort needs the node address, which this runtime was not given`);
+        if (!ip)
+          throw configError(
+            `container ${c.name} port ${p.containerPort}: hostPort needs the node address, which this runtime was not given`,
+          );
         add({ hostIP: ip, hostPort: p.hostPort, containerPort: p.containerPort, protocol });
       }
     }
-    for (const port of probePorts(c)) if (!seen.has(`${podIP}:${port}/tcp`)) add({ hostIP: podIP, hostPort: port, containerPort: port, protocol: 'tcp' });
+    for (const port of probePorts(c))
+      if (!seen.has(`${podIP}:${port}/tcp`))
+        add({ hostIP: podIP, hostPort: port, containerPort: port, protocol: 'tcp' });
   }
   return [...seen.values()];
 }
 
-export function sandboxArgs(pod: Pod, podIP: string, image: string, d: Dialect, names: Names, nodeAddress?: string): string[] {
+export function sandboxArgs(
+  pod: Pod,
+  podIP: string,
+  image: string,
+  d: Dialect,
+  names: Names,
+  nodeAddress?: string,
+): string[] {
   const hostname = (pod.spec.hostname ?? pod.metadata.name!).slice(0, 63);
-  const args = ['run', '-d', '--name', instanceName(pod, 'POD', 0), ...podLabels(pod, names.owner), '--label', `${LABEL.sandbox}=true`, '--label', `${LABEL.podIP}=${podIP}`];
+  const args = [
+    'run',
+    '-d',
+    '--name',
+    instanceName(pod, 'POD', 0),
+    ...podLabels(pod, names.owner),
+    '--label',
+    `${LABEL.sandbox}=true`,
+    '--label',
+    `${LABEL.podIP}=${podIP}`,
+  ];
   args.push('--hostname', hostname, '--network', d.network);
-  for (const p of podPorts(pod, podIP, nodeAddress)) args.push('-p', `${p.hostIP}:${p.hostPort}:${p.containerPort}${p.protocol === 'udp' ? '/udp' : ''}`);
+  for (const p of podPorts(pod, podIP, nodeAddress))
+    args.push(
+      '-p',
+      `${p.hostIP}:${p.hostPort}:${p.containerPort}${p.protocol === 'udp' ? '/udp' : ''}`,
+    );
   return [...args, ...d.runArgs, '--pull', 'never', image];
 }
 
@@ -122,16 +160,29 @@ export function userArgs(pod: Pod, c: Container, imageUser: string | undefined):
   const imageUid = (imageUser ?? '').split(':')[0];
   if (nonRoot) {
     // k8s: pkg/kubelet/kuberuntime/security_context_others.go verifyRunAsNonRoot.
-    if (uid === 0) throw configError(`container ${c.name}'s runAsUser breaks non-root policy (pod: "${pod.metadata.name}", container: ${c.name})`);
+    if (uid === 0)
+      throw configError(
+        `container ${c.name}'s runAsUser breaks non-root policy (pod: "${pod.metadata.name}", container: ${c.name})`,
+      );
     if (uid === undefined) {
-      if (imageUser === undefined) throw configError(`container ${c.name} has runAsNonRoot and the image's user is unknown`);
-      if (imageUid && !/^\d+$/.test(imageUid)) throw configError(`container has runAsNonRoot and image has non-numeric user (${imageUid}), cannot verify user is non-root`);
-      if (!imageUid || imageUid === '0') throw configError('container has runAsNonRoot and image will run as root');
+      if (imageUser === undefined)
+        throw configError(`container ${c.name} has runAsNonRoot and the image's user is unknown`);
+      if (imageUid && !/^\d+$/.test(imageUid))
+        throw configError(
+          `container has runAsNonRoot and image has non-numeric user (${imageUid}), cannot verify user is non-root`,
+        );
+      if (!imageUid || imageUid === '0')
+        throw configError('container has runAsNonRoot and image will run as root');
     }
   }
   const args: string[] = [];
-  if (uid !== undefined || gid !== undefined) args.push('--user', `${uid ?? (imageUid || 0)}${gid !== undefined ? `:${gid}` : ''}`);
-  for (const g of [...(podSc.supplementalGroups ?? []), ...(podSc.fsGroup !== undefined ? [podSc.fsGroup] : [])]) args.push('--group-add', String(g));
+  if (uid !== undefined || gid !== undefined)
+    args.push('--user', `${uid ?? (imageUid || 0)}${gid !== undefined ? `:${gid}` : ''}`);
+  for (const g of [
+    ...(podSc.supplementalGroups ?? []),
+    ...(podSc.fsGroup !== undefined ? [podSc.fsGroup] : []),
+  ])
+    args.push('--group-add', String(g));
   return args;
 }
 
@@ -140,7 +191,11 @@ export function needsImageUser(pod: Pod, c: Container): boolean {
   const podSc = (pod.spec.securityContext ?? {}) as SecurityContext;
   const sc = (c.securityContext ?? {}) as SecurityContext;
   const uid = sc.runAsUser ?? podSc.runAsUser;
-  return uid === undefined && ((sc.runAsNonRoot ?? podSc.runAsNonRoot) === true || (sc.runAsGroup ?? podSc.runAsGroup) !== undefined);
+  return (
+    uid === undefined &&
+    ((sc.runAsNonRoot ?? podSc.runAsNonRoot) === true ||
+      (sc.runAsGroup ?? podSc.runAsGroup) !== undefined)
+  );
 }
 
 function securityArgs(pod: Pod, c: Container): string[] {
@@ -154,9 +209,16 @@ function securityArgs(pod: Pod, c: Container): string[] {
   for (const cap of sc.capabilities?.drop ?? []) args.push('--cap-drop', cap);
   const seccomp = (sc.seccompProfile ?? podSc.seccompProfile)?.type;
   if (seccomp === 'Unconfined') args.push('--security-opt', 'seccomp=unconfined');
-  else if (seccomp && seccomp !== 'RuntimeDefault') throw configError(`container ${c.name}: seccompProfile ${seccomp} is not supported by this runtime (RuntimeDefault, Unconfined)`);
-  if (sc.seLinuxOptions || podSc.seLinuxOptions) throw configError(`container ${c.name}: seLinuxOptions are not supported by this runtime`);
-  if (sc.procMount && sc.procMount !== 'Default') throw configError(`container ${c.name}: procMount ${sc.procMount} is not supported by this runtime`);
+  else if (seccomp && seccomp !== 'RuntimeDefault')
+    throw configError(
+      `container ${c.name}: seccompProfile ${seccomp} is not supported by this runtime (RuntimeDefault, Unconfined)`,
+    );
+  if (sc.seLinuxOptions || podSc.seLinuxOptions)
+    throw configError(`container ${c.name}: seLinuxOptions are not supported by this runtime`);
+  if (sc.procMount && sc.procMount !== 'Default')
+    throw configError(
+      `container ${c.name}: procMount ${sc.procMount} is not supported by this runtime`,
+    );
   for (const s of podSc.sysctls ?? []) args.push('--sysctl', `${s.name}=${s.value}`);
   return args;
 }
@@ -167,11 +229,18 @@ function resourceArgs(c: Container): string[] {
   const requests = c.resources?.requests ?? {};
   const args: string[] = [];
   try {
-    if (limits.memory) args.push('--memory', String(Math.ceil(parseQuantity(limits.memory).value())));
+    if (limits.memory)
+      args.push('--memory', String(Math.ceil(parseQuantity(limits.memory).value())));
     if (limits.cpu) args.push('--cpus', String(parseQuantity(limits.cpu).milli() / 1000));
-    if (requests.cpu) args.push('--cpu-shares', String(Math.max(2, Math.floor((parseQuantity(requests.cpu).milli() * 1024) / 1000))));
+    if (requests.cpu)
+      args.push(
+        '--cpu-shares',
+        String(Math.max(2, Math.floor((parseQuantity(requests.cpu).milli() * 1024) / 1000))),
+      );
   } catch (err) {
-    throw configError(`container ${c.name}: resources.limits: ${err instanceof Error ? err.message : String(err)}`);
+    throw configError(
+      `container ${c.name}: resources.limits: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return args;
 }
@@ -182,7 +251,11 @@ function resourceArgs(c: Container): string[] {
  */
 export function containerEnvArgs(c: Container, env: [string, string][]): string[] {
   const own = new Set((c.env ?? []).map((e) => e.name));
-  return env.filter(([k, v]) => !(k === 'PATH' && v === DEFAULT_PATH && !own.has('PATH') && !c.envFrom?.length)).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+  return env
+    .filter(
+      ([k, v]) => !(k === 'PATH' && v === DEFAULT_PATH && !own.has('PATH') && !c.envFrom?.length),
+    )
+    .flatMap(([k, v]) => ['--env', `${k}=${v}`]);
 }
 
 export interface ContainerArgsInput {
@@ -201,8 +274,23 @@ export function containerArgs(x: ContainerArgsInput): string[] {
   const { req, d } = x;
   const { pod, container: c } = req;
   const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
-  const args = ['run', '-d', '--name', instanceName(pod, c.name, req.attempt), ...podLabels(pod, x.names.owner)];
-  args.push('--label', `${LABEL.container}=${c.name}`, '--label', `${LABEL.init}=${req.init}`, '--label', `${LABEL.attempt}=${req.attempt}`, '--label', `${LABEL.image}=${c.image ?? ''}`);
+  const args = [
+    'run',
+    '-d',
+    '--name',
+    instanceName(pod, c.name, req.attempt),
+    ...podLabels(pod, x.names.owner),
+  ];
+  args.push(
+    '--label',
+    `${LABEL.container}=${c.name}`,
+    '--label',
+    `${LABEL.init}=${req.init}`,
+    '--label',
+    `${LABEL.attempt}=${req.attempt}`,
+    '--label',
+    `${LABEL.image}=${c.image ?? ''}`,
+  );
   if (x.sandbox) {
     args.push('--network', `container:${x.sandbox}`);
     if (d.joinUts) args.push('--uts', `container:${x.sandbox}`);
@@ -215,7 +303,8 @@ export function containerArgs(x: ContainerArgsInput): string[] {
   if ((c as { tty?: boolean }).tty) args.push('--tty');
   if ((c as { stdin?: boolean }).stdin) args.push('--interactive');
   args.push('--stop-timeout', String(grace));
-  if (x.logPath && d.logDriverPath) args.push('--log-driver', 'k8s-file', '--log-opt', `path=${x.logPath}`);
+  if (x.logPath && d.logDriverPath)
+    args.push('--log-driver', 'k8s-file', '--log-opt', `path=${x.logPath}`);
   args.push(...x.mounts, ...d.runArgs, '--pull', 'never');
   // k8s: command replaces the image's ENTRYPOINT (and drops its CMD); args alone replace only CMD.
   let rest: string[] = [];

@@ -10,7 +10,8 @@ type Auths = Record<string, unknown>;
 
 function authsOf(secret: KObject): Auths {
   const data = (secret.data ?? {}) as Record<string, string>;
-  const decode = (v: string) => JSON.parse(Buffer.from(v, 'base64').toString('utf8')) as Record<string, unknown>;
+  const decode = (v: string) =>
+    JSON.parse(Buffer.from(v, 'base64').toString('utf8')) as Record<string, unknown>;
   if (data['.dockerconfigjson']) return (decode(data['.dockerconfigjson']).auths ?? {}) as Auths;
   if (data['.dockercfg']) return decode(data['.dockercfg']) as Auths;
   return {};
@@ -21,17 +22,27 @@ function authsOf(secret: KObject): Auths {
  * undefined when the pod names none. As kubelet does, a secret that is missing or unreadable is
  * skipped with a log line, and the pull goes ahead without it.
  */
-export async function writePullAuth(client: KubeClient, pod: KObject, dir: string, log: (m: string) => void): Promise<string | undefined> {
-  const refs = ((pod.spec as { imagePullSecrets?: { name?: string }[] }).imagePullSecrets ?? []).map((r) => r.name).filter((n): n is string => !!n);
+export async function writePullAuth(
+  client: KubeClient,
+  pod: KObject,
+  dir: string,
+  log: (m: string) => void,
+): Promise<string | undefined> {
+  const refs = ((pod.spec as { imagePullSecrets?: { name?: string }[] }).imagePullSecrets ?? [])
+    .map((r) => r.name)
+    .filter((n): n is string => !!n);
   if (!refs.length) return undefined;
   const auths: Auths = {};
   for (const name of refs) {
     try {
       const secret = await client.get('secrets', name, { namespace: pod.metadata.namespace });
       // The first secret naming a registry wins, as in kubelet's keyring.
-      for (const [registry, cred] of Object.entries(authsOf(secret))) if (!(registry in auths)) auths[registry] = cred;
+      for (const [registry, cred] of Object.entries(authsOf(secret)))
+        if (!(registry in auths)) auths[registry] = cred;
     } catch (err) {
-      log(`imagePullSecret ${pod.metadata.namespace}/${name}: ${isNotFound(err) ? 'not found' : err instanceof Error ? err.message : String(err)}; pulling without it`);
+      log(
+        `imagePullSecret ${pod.metadata.namespace}/${name}: ${isNotFound(err) ? 'not found' : err instanceof Error ? err.message : String(err)}; pulling without it`,
+      );
     }
   }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -57,25 +57,50 @@ export class Cli {
       }, opts.timeoutMs ?? 120_000);
       child.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        resolve({ code: err.code === 'ENOENT' ? 127 : 126, stdout, stderr: `${this.binary}: ${err.message}` });
+        resolve({
+          code: err.code === 'ENOENT' ? 127 : 126,
+          stdout,
+          stderr: `${this.binary}: ${err.message}`,
+        });
       });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
-        resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] ?? 0 : 0), stdout, stderr, timedOut });
+        resolve({
+          code: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0),
+          stdout,
+          stderr,
+          timedOut,
+        });
       });
     });
   }
 
   /** For the constructor's first listing only: an adopted container must be known before any pod syncs. */
   runSync(args: string[], timeoutMs = 60_000): string {
-    return execFileSync(this.binary, [...this.globalArgs, ...args], { encoding: 'utf8', timeout: timeoutMs, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: OUTPUT_LIMIT });
+    return execFileSync(this.binary, [...this.globalArgs, ...args], {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: OUTPUT_LIMIT,
+    });
   }
 }
 
 /** The CLI needs PATH (conmon, runc, slirp4netns) and HOME; nothing else of the agent's, least of all its credentials. */
 export function cliEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const k of ['PATH', 'HOME', 'XDG_RUNTIME_DIR', 'TMPDIR', 'DOCKER_HOST', 'CONTAINER_HOST', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'LANG']) {
+  for (const k of [
+    'PATH',
+    'HOME',
+    'XDG_RUNTIME_DIR',
+    'TMPDIR',
+    'DOCKER_HOST',
+    'CONTAINER_HOST',
+    'CONTAINERS_CONF',
+    'CONTAINERS_STORAGE_CONF',
+    'LANG',
+  ]) {
     if (process.env[k] !== undefined) env[k] = process.env[k];
   }
   return env;
@@ -84,7 +109,10 @@ export function cliEnv(): NodeJS.ProcessEnv {
 /** The line a user needs from podman's or docker's stderr: the last `Error: ...`, else the last line. */
 export function cliError(r: CliResult): string {
   if (r.timedOut) return 'the command did not finish in time';
-  const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = r.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const err = [...lines].reverse().find((l) => l.startsWith('Error'));
   const line = err ?? lines.at(-1) ?? `exit code ${r.code}`;
   return line.replace(/^Error( response from daemon)?:\s*/, '');

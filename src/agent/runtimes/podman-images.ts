@@ -46,28 +46,44 @@ export class ImageManager {
   constructor(private readonly cli: Cli) {}
 
   async present(ref: string): Promise<boolean> {
-    return (await this.cli.run(['image', 'inspect', '--format', '{{.Id}}', ref], { timeoutMs: 30_000 })).code === 0;
+    return (
+      (await this.cli.run(['image', 'inspect', '--format', '{{.Id}}', ref], { timeoutMs: 30_000 }))
+        .code === 0
+    );
   }
 
   /** Answers the Pulled event's message; throws StartError ErrImagePull, ImagePullBackOff or ErrImageNeverPull. */
   /** `pullArgs` makes the pull command for a reference (with the pod's registry credentials, if any). */
-  async ensure(podUid: string, c: Container, pullArgs: (ref: string) => string[] = (ref) => ['pull', ref]): Promise<string> {
+  async ensure(
+    podUid: string,
+    c: Container,
+    pullArgs: (ref: string) => string[] = (ref) => ['pull', ref],
+  ): Promise<string> {
     const image = c.image ?? '';
     if (!image) throw new StartError('InvalidImageName', `container ${c.name} names no image`);
     const ref = qualifyImage(image);
     const policy = pullPolicy(c);
-    if (policy !== 'Always' && (await this.present(ref))) return `Container image "${image}" already present on machine`;
-    if (policy === 'Never') throw new StartError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
+    if (policy !== 'Always' && (await this.present(ref)))
+      return `Container image "${image}" already present on machine`;
+    if (policy === 'Never')
+      throw new StartError(
+        'ErrImageNeverPull',
+        `Container image "${image}" is not present with pull policy of Never`,
+      );
     const key = `${podUid}/${ref}`;
     const b = this.backoff.get(key);
     const now = Date.now();
     if (b && now - b.lastMs < FAILURE_SHOWN_MS) throw new StartError('ErrImagePull', b.error);
-    if (b && now - b.lastMs < b.delayMs) throw new StartError('ImagePullBackOff', `Back-off pulling image "${image}"`);
+    if (b && now - b.lastMs < b.delayMs)
+      throw new StartError('ImagePullBackOff', `Back-off pulling image "${image}"`);
     const began = Date.now();
     const r = await this.cli.run(pullArgs(ref), { timeoutMs: PULL_TIMEOUT_MS });
     if (r.code !== 0) {
       // k8s: flowcontrol.Backoff.Next: the delay doubles per failure, and a long quiet spell resets it.
-      const delayMs = b && now - b.lastMs < 2 * BACKOFF_MAX_MS ? Math.min(b.delayMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
+      const delayMs =
+        b && now - b.lastMs < 2 * BACKOFF_MAX_MS
+          ? Math.min(b.delayMs * 2, BACKOFF_MAX_MS)
+          : BACKOFF_INITIAL_MS;
       const error = `failed to pull image "${image}": ${cliError(r)}`;
       this.backoff.set(key, { lastMs: Date.now(), delayMs, error });
       throw new StartError('ErrImagePull', error);
@@ -77,7 +93,8 @@ export class ImageManager {
   }
 
   forget(podUid: string): void {
-    for (const key of this.backoff.keys()) if (key.startsWith(`${podUid}/`)) this.backoff.delete(key);
+    for (const key of this.backoff.keys())
+      if (key.startsWith(`${podUid}/`)) this.backoff.delete(key);
   }
 
   /**
@@ -95,20 +112,36 @@ export class ImageManager {
     if (opts.image) {
       if (!(await this.present(opts.image))) {
         const r = await this.cli.run(['pull', opts.image], { timeoutMs: PULL_TIMEOUT_MS });
-        if (r.code !== 0) throw new StartError('CreateContainerError', `pod sandbox image "${opts.image}" could not be pulled: ${cliError(r)}`);
+        if (r.code !== 0)
+          throw new StartError(
+            'CreateContainerError',
+            `pod sandbox image "${opts.image}" could not be pulled: ${cliError(r)}`,
+          );
       }
       return opts.image;
     }
     const binary = opts.binaries.find((b) => fs.existsSync(b));
     if (!binary) {
-      throw new StartError('CreateContainerError', `no pod sandbox image: none of ${opts.binaries.join(', ')} exists (install catatonit) and no pause image is configured`);
+      throw new StartError(
+        'CreateContainerError',
+        `no pod sandbox image: none of ${opts.binaries.join(', ')} exists (install catatonit) and no pause image is configured`,
+      );
     }
     const ref = 'localhost/edgeplane-pause:catatonit';
     if (await this.present(ref)) return ref;
     // tar of the one file, straight into `import`: the image is catatonit at / and nothing else.
-    const tar = spawn('tar', ['-C', path.dirname(binary), '-c', path.basename(binary)], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const r = await this.cli.run(['import', '--change', `ENTRYPOINT ["/${path.basename(binary)}", "-P"]`, '-', ref], { stdin: tar.stdout!, timeoutMs: 120_000 });
-    if (r.code !== 0) throw new StartError('CreateContainerError', `building the pod sandbox image from ${binary}: ${cliError(r)}`);
+    const tar = spawn('tar', ['-C', path.dirname(binary), '-c', path.basename(binary)], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const r = await this.cli.run(
+      ['import', '--change', `ENTRYPOINT ["/${path.basename(binary)}", "-P"]`, '-', ref],
+      { stdin: tar.stdout!, timeoutMs: 120_000 },
+    );
+    if (r.code !== 0)
+      throw new StartError(
+        'CreateContainerError',
+        `building the pod sandbox image from ${binary}: ${cliError(r)}`,
+      );
     return ref;
   }
 }

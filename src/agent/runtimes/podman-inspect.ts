@@ -41,7 +41,15 @@ interface InspectJson {
   Image?: string;
   ImageName?: string;
   LogPath?: string;
-  State?: { Status?: string; Running?: boolean; ExitCode?: number; OOMKilled?: boolean; StartedAt?: string; FinishedAt?: string; Error?: string };
+  State?: {
+    Status?: string;
+    Running?: boolean;
+    ExitCode?: number;
+    OOMKilled?: boolean;
+    StartedAt?: string;
+    FinishedAt?: string;
+    Error?: string;
+  };
   Config?: { Labels?: Record<string, string> | null; Image?: string };
   HostConfig?: { LogConfig?: { Type?: string; Path?: string } };
 }
@@ -62,7 +70,11 @@ export function containerName(s: string | undefined): string {
  * (the command could not be executed) is reported as kubelet reports it from containerd: terminated,
  * reason StartError, exit code 128, with the message the start failed with when this agent saw it.
  */
-export function toInstance(j: InspectJson, runtime: string, startErrors: Map<string, string>): PodmanInstance | undefined {
+export function toInstance(
+  j: InspectJson,
+  runtime: string,
+  startErrors: Map<string, string>,
+): PodmanInstance | undefined {
   const labels = j.Config?.Labels ?? {};
   const podUid = labels[LABEL.podUid];
   if (!podUid) return undefined;
@@ -79,7 +91,7 @@ export function toInstance(j: InspectJson, runtime: string, startErrors: Map<str
     podUid,
     sandbox,
     podIP: labels[LABEL.podIP],
-    name: sandbox ? 'POD' : labels[LABEL.container] ?? containerName(j.Name),
+    name: sandbox ? 'POD' : (labels[LABEL.container] ?? containerName(j.Name)),
     init: labels[LABEL.init] === 'true',
     attempt: Number(labels[LABEL.attempt] ?? 0) || 0,
     state: 'running',
@@ -90,10 +102,20 @@ export function toInstance(j: InspectJson, runtime: string, startErrors: Map<str
     logFormat: j.HostConfig?.LogConfig?.Type === 'json-file' ? 'docker-json' : 'cri',
     graceSeconds: Number(labels[LABEL.grace] ?? 30),
   };
-  if (st.Running || status === 'running' || status === 'paused' || status === 'stopping') return base;
+  if (st.Running || status === 'running' || status === 'paused' || status === 'stopping')
+    return base;
   if (status === 'created' || status === 'configured' || status === 'initialized') {
-    const message = startErrors.get(j.Id) ?? st.Error ?? 'the container was created but could not be started';
-    return { ...base, state: 'exited', startedAt: created, finishedAt: created, exitCode: 128, reason: 'StartError', message };
+    const message =
+      startErrors.get(j.Id) ?? st.Error ?? 'the container was created but could not be started';
+    return {
+      ...base,
+      state: 'exited',
+      startedAt: created,
+      finishedAt: created,
+      exitCode: 128,
+      reason: 'StartError',
+      message,
+    };
   }
   const exitCode = st.ExitCode ?? 0;
   const reason = st.OOMKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
@@ -105,6 +127,10 @@ export function toInstance(j: InspectJson, runtime: string, startErrors: Map<str
 export function parsePs(out: string): { id: string; state: string }[] {
   const text = out.trim();
   if (!text) return [];
-  const rows: Record<string, unknown>[] = text.startsWith('[') ? JSON.parse(text) : text.split('\n').map((l) => JSON.parse(l));
-  return rows.map((r) => ({ id: String(r.Id ?? r.ID ?? ''), state: String(r.State ?? '') })).filter((r) => r.id);
+  const rows: Record<string, unknown>[] = text.startsWith('[')
+    ? JSON.parse(text)
+    : text.split('\n').map((l) => JSON.parse(l));
+  return rows
+    .map((r) => ({ id: String(r.Id ?? r.ID ?? ''), state: String(r.State ?? '') }))
+    .filter((r) => r.id);
 }

@@ -14,9 +14,16 @@ export interface LeftoverOptions {
 
 /** Removes them (containers before the sandboxes they depend on); answers how many there were. */
 export function removeLeftovers(opts: LeftoverOptions): number {
-  const cli = new Cli(opts.binary ?? opts.flavor, opts.globalArgs ?? (opts.flavor === 'podman' ? PODMAN_DEFAULTS.globalArgs : []));
+  const cli = new Cli(
+    opts.binary ?? opts.flavor,
+    opts.globalArgs ?? (opts.flavor === 'podman' ? PODMAN_DEFAULTS.globalArgs : []),
+  );
   const owner = `label=${LABEL.owner}=${path.resolve(opts.stateDir)}`;
-  const ids = (...filters: string[]) => cli.runSync(['ps', '-a', '-q', '--no-trunc', ...filters.flatMap((f) => ['--filter', f])]).split('\n').filter(Boolean);
+  const ids = (...filters: string[]) =>
+    cli
+      .runSync(['ps', '-a', '-q', '--no-trunc', ...filters.flatMap((f) => ['--filter', f])])
+      .split('\n')
+      .filter(Boolean);
   const all = ids(owner);
   const sandboxes = new Set(ids(owner, `label=${LABEL.sandbox}=true`));
   const apps = all.filter((id) => !sandboxes.has(id));

@@ -9,11 +9,19 @@ export function podmanExec(cli: Cli, cid: string, req: StreamRequest): StreamPro
   const flags = [...(req.stdin ? ['-i'] : []), ...(req.tty ? ['-t'] : [])];
   const env = cliEnv();
   if (req.tty) env.TERM = 'xterm';
-  const proc = spawnStream([cli.binary, ...cli.globalArgs, 'exec', ...flags, cid, ...req.command], { env }, req);
+  const proc = spawnStream(
+    [cli.binary, ...cli.globalArgs, 'exec', ...flags, cid, ...req.command],
+    { env },
+    req,
+  );
   // podman exec: 125 is the CLI's own failure (container gone, bad flags); the command's codes pass through.
   return {
     ...proc,
-    ended: proc.ended.then((end) => ('exitCode' in end && end.exitCode === 125 ? { error: `${cli.binary} exec failed in container ${cid.slice(0, 12)}` } : end)),
+    ended: proc.ended.then((end) =>
+      'exitCode' in end && end.exitCode === 125
+        ? { error: `${cli.binary} exec failed in container ${cid.slice(0, 12)}` }
+        : end,
+    ),
   };
 }
 

@@ -41,8 +41,9 @@ export interface VolumeMount {
   mountPropagation?: string;
 }
 
-export const volumesOf = (pod: Pod): Volume[] => ((pod.spec as { volumes?: Volume[] }).volumes ?? []);
-export const mountsOf = (c: Container): VolumeMount[] => ((c as { volumeMounts?: VolumeMount[] }).volumeMounts ?? []);
+export const volumesOf = (pod: Pod): Volume[] => (pod.spec as { volumes?: Volume[] }).volumes ?? [];
+export const mountsOf = (c: Container): VolumeMount[] =>
+  (c as { volumeMounts?: VolumeMount[] }).volumeMounts ?? [];
 
 const SUPPORTED = ['emptyDir', 'configMap', 'secret', 'hostPath'];
 const configError = (message: string) => new StartError('CreateContainerConfigError', message);
@@ -61,7 +62,8 @@ export interface MountContext extends PodVolumeContext {
 /** Relative, inside the volume: no absolute path, no `..` step (k8s: validation of subPath and items[].path). */
 function safeRelative(p: string, what: string): string {
   const parts = p.split('/');
-  if (!p || path.isAbsolute(p) || parts.includes('..')) throw configError(`${what} ${JSON.stringify(p)} must be a relative path without ".."`);
+  if (!p || path.isAbsolute(p) || parts.includes('..'))
+    throw configError(`${what} ${JSON.stringify(p)} must be a relative path without ".."`);
   return path.normalize(p);
 }
 
@@ -72,13 +74,22 @@ export async function mountArgs(ctx: MountContext): Promise<string[]> {
     const v = volumes.get(m.name);
     const where = `volumeMount ${JSON.stringify(m.name)} of container ${ctx.container.name}`;
     if (!v) throw configError(`${where} names no volume of the pod`);
-    if (m.subPathExpr) throw configError(`${where}: subPathExpr is not supported by this runtime; use subPath`);
-    if (m.mountPropagation && m.mountPropagation !== 'None') throw configError(`${where}: mountPropagation ${m.mountPropagation} is not supported by this runtime`);
+    if (m.subPathExpr)
+      throw configError(`${where}: subPathExpr is not supported by this runtime; use subPath`);
+    if (m.mountPropagation && m.mountPropagation !== 'None')
+      throw configError(
+        `${where}: mountPropagation ${m.mountPropagation} is not supported by this runtime`,
+      );
     // The CLI's -v syntax splits on ':'; a comma would split --tmpfs options.
-    if (!path.isAbsolute(m.mountPath) || /[:,]/.test(m.mountPath)) throw configError(`${where}: mountPath ${JSON.stringify(m.mountPath)} must be absolute, without ':' or ','`);
+    if (!path.isAbsolute(m.mountPath) || /[:,]/.test(m.mountPath))
+      throw configError(
+        `${where}: mountPath ${JSON.stringify(m.mountPath)} must be absolute, without ':' or ','`,
+      );
     const source = Object.keys(v).find((k) => k !== 'name' && v[k] != null);
     if (!source || !SUPPORTED.includes(source)) {
-      throw configError(`volume ${JSON.stringify(v.name)}: the ${source ?? 'unnamed'} volume type is not supported by this runtime (supported: ${SUPPORTED.join(', ')})`);
+      throw configError(
+        `volume ${JSON.stringify(v.name)}: the ${source ?? 'unnamed'} volume type is not supported by this runtime (supported: ${SUPPORTED.join(', ')})`,
+      );
     }
     if (v.emptyDir?.medium === 'Memory') {
       args.push(...memoryVolume(ctx, v, m, where));
@@ -89,14 +100,18 @@ export async function mountArgs(ctx: MountContext): Promise<string[]> {
     if (m.subPath) {
       src = path.join(root, safeRelative(m.subPath, `${where}: subPath`));
       if (v.configMap || v.secret) {
-        if (!fs.existsSync(src)) throw configError(`${where}: subPath ${JSON.stringify(m.subPath)} is not a key of volume ${JSON.stringify(v.name)}`);
+        if (!fs.existsSync(src))
+          throw configError(
+            `${where}: subPath ${JSON.stringify(m.subPath)} is not a key of volume ${JSON.stringify(v.name)}`,
+          );
         // The key is a symlink into ..data; the bind mount takes the file it points at.
         src = fs.realpathSync(src);
       } else if (!fs.existsSync(src)) {
         fs.mkdirSync(src, { recursive: true, mode: 0o777 });
       }
     }
-    if (/[:,]/.test(src)) throw configError(`${where}: the host path ${JSON.stringify(src)} contains ':' or ','`);
+    if (/[:,]/.test(src))
+      throw configError(`${where}: the host path ${JSON.stringify(src)} contains ':' or ','`);
     const ro = m.readOnly || v.configMap !== undefined || v.secret !== undefined;
     args.push('-v', `${src}:${m.mountPath}${ro ? ':ro' : ''}`);
   }
@@ -108,14 +123,19 @@ export async function mountArgs(ctx: MountContext): Promise<string[]> {
  * volume sync does, so running containers see updates; a subPath mount keeps the file it had.
  * A failure keeps the old files and is logged.
  */
-export async function refreshProjections(ctx: PodVolumeContext, log: (m: string) => void): Promise<void> {
+export async function refreshProjections(
+  ctx: PodVolumeContext,
+  log: (m: string) => void,
+): Promise<void> {
   for (const v of volumesOf(ctx.pod)) {
     if (!v.configMap && !v.secret) continue;
     if (!fs.existsSync(path.join(ctx.podDir, 'volumes', v.name))) continue;
     try {
       await volumeRoot(ctx, v);
     } catch (err) {
-      log(`refreshing volume ${v.name} of pod ${ctx.pod.metadata.namespace}/${ctx.pod.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+      log(
+        `refreshing volume ${v.name} of pod ${ctx.pod.metadata.namespace}/${ctx.pod.metadata.name}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }
@@ -124,16 +144,25 @@ export async function refreshProjections(ctx: PodVolumeContext, log: (m: string)
 export function unenforcedVolumeFeatures(pod: Pod): string[] {
   return volumesOf(pod)
     .filter((v) => v.emptyDir?.sizeLimit && v.emptyDir.medium !== 'Memory')
-    .map((v) => `emptyDir volume ${JSON.stringify(v.name)}: sizeLimit ${v.emptyDir!.sizeLimit} is not enforced for a disk-backed emptyDir by this runtime`);
+    .map(
+      (v) =>
+        `emptyDir volume ${JSON.stringify(v.name)}: sizeLimit ${v.emptyDir!.sizeLimit} is not enforced for a disk-backed emptyDir by this runtime`,
+    );
 }
 
 /** tmpfs belongs to one container's mount namespace here, so it is honoured only when one container mounts it. */
 function memoryVolume(ctx: MountContext, v: Volume, m: VolumeMount, where: string): string[] {
-  const users = [...(ctx.pod.spec.initContainers ?? []), ...ctx.pod.spec.containers].filter((c) => mountsOf(c).some((x) => x.name === v.name));
+  const users = [...(ctx.pod.spec.initContainers ?? []), ...ctx.pod.spec.containers].filter((c) =>
+    mountsOf(c).some((x) => x.name === v.name),
+  );
   if (users.length > 1 || m.subPath) {
-    throw configError(`${where}: emptyDir medium Memory is honoured only for a single container without subPath (this runtime cannot share a tmpfs between containers)`);
+    throw configError(
+      `${where}: emptyDir medium Memory is honoured only for a single container without subPath (this runtime cannot share a tmpfs between containers)`,
+    );
   }
-  const size = v.emptyDir?.sizeLimit ? `,size=${Math.ceil(parseQuantity(v.emptyDir.sizeLimit).value())}` : '';
+  const size = v.emptyDir?.sizeLimit
+    ? `,size=${Math.ceil(parseQuantity(v.emptyDir.sizeLimit).value())}`
+    : '';
   return ['--tmpfs', `${m.mountPath}:rw,mode=1777${size}${m.readOnly ? ',ro' : ''}`];
 }
 
@@ -159,30 +188,50 @@ async function volumeRoot(ctx: PodVolumeContext, v: Volume): Promise<string> {
       const value = data.get(item.key);
       if (value === undefined) {
         if (proj.optional) continue;
-        throw configError(`volume ${JSON.stringify(v.name)}: key ${JSON.stringify(item.key)} is not in ${kind === 'configmaps' ? 'configmap' : 'secret'} "${name}"`);
+        throw configError(
+          `volume ${JSON.stringify(v.name)}: key ${JSON.stringify(item.key)} is not in ${kind === 'configmaps' ? 'configmap' : 'secret'} "${name}"`,
+        );
       }
-      files.push({ rel: safeRelative(item.path, `volume ${JSON.stringify(v.name)}: items path`), data: value, mode: mode(item.mode) });
+      files.push({
+        rel: safeRelative(item.path, `volume ${JSON.stringify(v.name)}: items path`),
+        data: value,
+        mode: mode(item.mode),
+      });
     }
   } else {
-    for (const [key, value] of data) files.push({ rel: safeRelative(key, `volume ${JSON.stringify(v.name)}: key`), data: value, mode: mode() });
+    for (const [key, value] of data)
+      files.push({
+        rel: safeRelative(key, `volume ${JSON.stringify(v.name)}: key`),
+        data: value,
+        mode: mode(),
+      });
   }
   writeAtomically(dir, files);
   return dir;
 }
 
-async function readObject(ctx: PodVolumeContext, kind: 'configmaps' | 'secrets', name: string, optional: boolean): Promise<Map<string, Buffer>> {
+async function readObject(
+  ctx: PodVolumeContext,
+  kind: 'configmaps' | 'secrets',
+  name: string,
+  optional: boolean,
+): Promise<Map<string, Buffer>> {
   let obj: KObject;
   try {
     obj = await ctx.client.get(kind, name, { namespace: ctx.pod.metadata.namespace });
   } catch (err) {
     if (isNotFound(err) && optional) return new Map();
-    if (isNotFound(err)) throw configError(`${kind === 'configmaps' ? 'configmap' : 'secret'} "${name}" not found`);
+    if (isNotFound(err))
+      throw configError(`${kind === 'configmaps' ? 'configmap' : 'secret'} "${name}" not found`);
     throw err;
   }
   const out = new Map<string, Buffer>();
   const data = (obj.data ?? {}) as Record<string, string>;
-  for (const [k, v] of Object.entries(data)) out.set(k, kind === 'secrets' ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8'));
-  if (kind === 'configmaps') for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) out.set(k, Buffer.from(v, 'base64'));
+  for (const [k, v] of Object.entries(data))
+    out.set(k, kind === 'secrets' ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8'));
+  if (kind === 'configmaps')
+    for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>))
+      out.set(k, Buffer.from(v, 'base64'));
   return out;
 }
 
@@ -212,7 +261,8 @@ function writeAtomically(dir: string, files: { rel: string; data: Buffer; mode: 
   }
   for (const entry of fs.readdirSync(dir)) {
     if (entry === '..data' || entry === stamp) continue;
-    if (entry.startsWith('..') || !tops.has(entry)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+    if (entry.startsWith('..') || !tops.has(entry))
+      fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
   }
 }
 
@@ -229,7 +279,8 @@ function hostPath(v: Volume): string {
   const { path: p, type = '' } = v.hostPath!;
   const where = `volume ${JSON.stringify(v.name)}: hostPath ${JSON.stringify(p)}`;
   if (!path.isAbsolute(p)) throw configError(`${where} must be absolute`);
-  if (type === 'DirectoryOrCreate' && !fs.existsSync(p)) fs.mkdirSync(p, { recursive: true, mode: 0o755 });
+  if (type === 'DirectoryOrCreate' && !fs.existsSync(p))
+    fs.mkdirSync(p, { recursive: true, mode: 0o755 });
   if (type === 'FileOrCreate' && !fs.existsSync(p)) {
     fs.mkdirSync(path.dirname(p), { recursive: true, mode: 0o755 });
     fs.writeFileSync(p, '', { mode: 0o644 });

@@ -17,9 +17,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeClient } from '../../client/client';
-import { StartError, type ContainerInstance, type ExecResult, type Runtime, type StartRequest } from '../runtime';
+import {
+  StartError,
+  type ContainerInstance,
+  type ExecResult,
+  type Runtime,
+  type StartRequest,
+} from '../runtime';
 import type { Container, Pod } from '../types';
-import { containerArgs, hostNetwork, instanceName, needsImageUser, sandboxArgs, type Dialect } from './podman-args';
+import {
+  containerArgs,
+  hostNetwork,
+  instanceName,
+  needsImageUser,
+  sandboxArgs,
+  type Dialect,
+} from './podman-args';
 import { podmanAttach, podmanExec } from './podman-stream';
 import type { StreamProcess, StreamRequest } from '../stream-process';
 import { Cli, cliError } from './podman-cli';
@@ -61,7 +74,11 @@ export const PODMAN_DEFAULTS = {
 
 const KEEP_PER_CONTAINER = 2;
 const EXEC_OUTPUT_LIMIT = 10 * 1024;
-const PAUSE_BINARIES = ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/libexec/catatonit/catatonit'];
+const PAUSE_BINARIES = [
+  '/usr/bin/catatonit',
+  '/usr/libexec/podman/catatonit',
+  '/usr/libexec/catatonit/catatonit',
+];
 // k8s: a sandbox that must go takes the pod's containers with the minimum grace.
 const SANDBOX_LOSS_GRACE_SECONDS = 2;
 // k8s: kubelet's configMap and secret volumes follow the objects within about a minute (its sync period).
@@ -103,7 +120,10 @@ export class PodmanRuntime implements Runtime {
   constructor(private readonly opts: PodmanRuntimeOptions) {
     const podman = opts.flavor === 'podman';
     this.name = opts.flavor;
-    this.cli = new Cli(opts.binary ?? opts.flavor, opts.globalArgs ?? (podman ? PODMAN_DEFAULTS.globalArgs : []));
+    this.cli = new Cli(
+      opts.binary ?? opts.flavor,
+      opts.globalArgs ?? (podman ? PODMAN_DEFAULTS.globalArgs : []),
+    );
     this.images = new ImageManager(this.cli);
     this.dialect = {
       joinUts: podman,
@@ -119,20 +139,37 @@ export class PodmanRuntime implements Runtime {
     try {
       version = this.cli.runSync(['version', '--format', '{{.Client.Version}}']).trim();
     } catch (err) {
-      const hint = podman ? 'apt-get install -y podman runc' : 'install docker and start its daemon';
-      throw new Error(`the ${opts.flavor} runtime needs a working \`${this.cli.binary}\` (${hint}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      const hint = podman
+        ? 'apt-get install -y podman runc'
+        : 'install docker and start its daemon';
+      throw new Error(
+        `the ${opts.flavor} runtime needs a working \`${this.cli.binary}\` (${hint}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      );
     }
     this.version = `${opts.flavor}://${version}`;
     // Synchronously, so no pod syncs before the containers it already runs are known (adoption).
     const rows = parsePs(this.cli.runSync(this.psArgs()));
-    if (rows.length) this.apply(JSON.parse(this.cli.runSync(['container', 'inspect', ...rows.map((r) => r.id)])), rows, 0);
+    if (rows.length)
+      this.apply(
+        JSON.parse(this.cli.runSync(['container', 'inspect', ...rows.map((r) => r.id)])),
+        rows,
+        0,
+      );
     this.timer = setInterval(() => void this.relist(), opts.relistMs ?? 2000);
     this.timer.unref();
   }
 
   private psArgs(): string[] {
     const format = this.opts.flavor === 'podman' ? 'json' : '{{json .}}';
-    return ['ps', '-a', '--no-trunc', '--filter', `label=${LABEL.owner}=${this.owner}`, '--format', format];
+    return [
+      'ps',
+      '-a',
+      '--no-trunc',
+      '--filter',
+      `label=${LABEL.owner}=${this.owner}`,
+      '--format',
+      format,
+    ];
   }
 
   private notify(uid: string): void {
@@ -144,7 +181,11 @@ export class PodmanRuntime implements Runtime {
   }
 
   /** Folds inspect output in; answers the pods whose containers changed. */
-  private apply(json: unknown[], rows: { id: string; state: string }[], since: number): Set<string> {
+  private apply(
+    json: unknown[],
+    rows: { id: string; state: string }[],
+    since: number,
+  ): Set<string> {
     const changed = new Set<string>();
     const raw = new Map(rows.map((r) => [r.id, r.state]));
     for (const j of json as { Id: string; Name?: string; State?: { Status?: string } }[]) {
@@ -153,9 +194,15 @@ export class PodmanRuntime implements Runtime {
       const inst = toInstance(j as Parameters<typeof toInstance>[0], this.name, this.startErrors);
       if (!inst) continue;
       const old = this.known.get(j.Id);
-      if (!old || old.inst.state !== inst.state || old.inst.exitCode !== inst.exitCode) changed.add(inst.podUid);
-      if (old?.inst.sandbox && old.inst.state === 'running' && inst.state === 'exited') this.sandboxLost(inst.podUid);
-      this.known.set(j.Id, { inst, raw: raw.get(j.Id) ?? j.State?.Status ?? '', since: old?.since ?? since });
+      if (!old || old.inst.state !== inst.state || old.inst.exitCode !== inst.exitCode)
+        changed.add(inst.podUid);
+      if (old?.inst.sandbox && old.inst.state === 'running' && inst.state === 'exited')
+        this.sandboxLost(inst.podUid);
+      this.known.set(j.Id, {
+        inst,
+        raw: raw.get(j.Id) ?? j.State?.Status ?? '',
+        since: old?.since ?? since,
+      });
     }
     return changed;
   }
@@ -189,7 +236,13 @@ export class PodmanRuntime implements Runtime {
       this.known.delete(cid);
       if (k.inst.state === 'running') this.sandboxLost(k.inst.podUid);
     } else if (k.inst.state === 'running') {
-      Object.assign(k.inst, { state: 'exited', finishedAt: Date.now(), exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container was removed from the runtime while it ran' });
+      Object.assign(k.inst, {
+        state: 'exited',
+        finishedAt: Date.now(),
+        exitCode: 137,
+        reason: 'ContainerStatusUnknown',
+        message: 'The container was removed from the runtime while it ran',
+      });
     }
     changed.add(k.inst.podUid);
   }
@@ -209,7 +262,8 @@ export class PodmanRuntime implements Runtime {
       const ids = new Set(rows.map((x) => x.id));
       const stale = rows.filter((x) => this.known.get(x.id)?.raw !== x.state);
       const changed = await this.refreshRows(stale);
-      for (const [cid, k] of this.known) if (!ids.has(cid) && k.since < began) this.vanished(cid, changed);
+      for (const [cid, k] of this.known)
+        if (!ids.has(cid) && k.since < began) this.vanished(cid, changed);
       for (const uid of changed) this.notify(uid);
     })().finally(() => (this.relisting = undefined)));
   }
@@ -228,23 +282,42 @@ export class PodmanRuntime implements Runtime {
   private sandboxLost(uid: string): void {
     const live = this.appInstances(uid).filter((i) => i.state === 'running');
     if (!live.length) return;
-    this.opts.log(`the sandbox of pod ${uid} exited; stopping its ${live.length} running container(s) so they restart in a new one`);
-    void Promise.all(live.map((i) => this.stop(uid, i.id, SANDBOX_LOSS_GRACE_SECONDS))).catch(() => undefined);
+    this.opts.log(
+      `the sandbox of pod ${uid} exited; stopping its ${live.length} running container(s) so they restart in a new one`,
+    );
+    void Promise.all(live.map((i) => this.stop(uid, i.id, SANDBOX_LOSS_GRACE_SECONDS))).catch(
+      () => undefined,
+    );
   }
 
   private appInstances(uid: string): PodmanInstance[] {
-    return [...this.known.values()].filter((k) => k.inst.podUid === uid && !k.inst.sandbox).map((k) => k.inst);
+    return [...this.known.values()]
+      .filter((k) => k.inst.podUid === uid && !k.inst.sandbox)
+      .map((k) => k.inst);
   }
 
   private sandboxOf(uid: string): Known | undefined {
-    return [...this.known.values()].filter((k) => k.inst.podUid === uid && k.inst.sandbox && !k.gone).sort((a, b) => a.inst.startedAt - b.inst.startedAt).at(-1);
+    return [...this.known.values()]
+      .filter((k) => k.inst.podUid === uid && k.inst.sandbox && !k.gone)
+      .sort((a, b) => a.inst.startedAt - b.inst.startedAt)
+      .at(-1);
   }
 
   async pull(pod: Pod, container: Container): Promise<string> {
     const uid = pod.metadata.uid!;
-    const auth = await writePullAuth(this.opts.client, pod, path.join(this.podDir(uid), 'auth'), this.opts.log);
+    const auth = await writePullAuth(
+      this.opts.client,
+      pod,
+      path.join(this.podDir(uid), 'auth'),
+      this.opts.log,
+    );
     // podman reads an auth file; docker reads config.json from a --config folder given before the subcommand.
-    const pullArgs = (ref: string) => (!auth ? ['pull', ref] : this.opts.flavor === 'podman' ? ['pull', '--authfile', path.join(auth, 'config.json'), ref] : ['--config', auth, 'pull', ref]);
+    const pullArgs = (ref: string) =>
+      !auth
+        ? ['pull', ref]
+        : this.opts.flavor === 'podman'
+          ? ['pull', '--authfile', path.join(auth, 'config.json'), ref]
+          : ['--config', auth, 'pull', ref];
     return this.images.ensure(uid, container, pullArgs);
   }
 
@@ -252,10 +325,17 @@ export class PodmanRuntime implements Runtime {
   observe(pod: Pod): void {
     const uid = pod.metadata.uid!;
     const last = this.projected.get(uid);
-    if (last !== undefined && Date.now() - last < (this.opts.projectionRefreshMs ?? PROJECTION_REFRESH_MS)) return;
+    if (
+      last !== undefined &&
+      Date.now() - last < (this.opts.projectionRefreshMs ?? PROJECTION_REFRESH_MS)
+    )
+      return;
     if (!this.appInstances(uid).some((i) => i.state === 'running')) return;
     this.projected.set(uid, Date.now());
-    void refreshProjections({ client: this.opts.client, pod, podDir: this.podDir(uid) }, this.opts.log);
+    void refreshProjections(
+      { client: this.opts.client, pod, podDir: this.podDir(uid) },
+      this.opts.log,
+    );
   }
 
   unsupported(pod: Pod): string[] {
@@ -280,26 +360,44 @@ export class PodmanRuntime implements Runtime {
       }
       await this.removeContainers(uid);
     }
-    const image = await this.images.pauseImage({ image: this.opts.pauseImage, binaries: PAUSE_BINARIES });
+    const image = await this.images.pauseImage({
+      image: this.opts.pauseImage,
+      binaries: PAUSE_BINARIES,
+    });
     const name = instanceName(pod, 'POD', 0);
-    const cid = await this.create(name, sandboxArgs(pod, podIP, image, this.dialect, { owner: this.owner }, this.opts.nodeAddress));
+    const cid = await this.create(
+      name,
+      sandboxArgs(pod, podIP, image, this.dialect, { owner: this.owner }, this.opts.nodeAddress),
+    );
     if (!cid.ok) {
       if (cid.id) await this.cli.run(['rm', '-f', cid.id], { timeoutMs: 60_000 });
-      throw new StartError('CreateContainerError', `failed to create the pod sandbox: ${cid.message}`);
+      throw new StartError(
+        'CreateContainerError',
+        `failed to create the pod sandbox: ${cid.message}`,
+      );
     }
     await this.refresh([cid.id]);
     return cid.id;
   }
 
   /** `run -d`; on failure, the id of what it left behind (a container that could not start). */
-  private async create(name: string, args: string[]): Promise<{ ok: true; id: string } | { ok: false; id?: string; message: string }> {
+  private async create(
+    name: string,
+    args: string[],
+  ): Promise<{ ok: true; id: string } | { ok: false; id?: string; message: string }> {
     this.creating.add(name);
     try {
       const r = await this.cli.run(args, { timeoutMs: 120_000 });
       const id = r.stdout.trim().split('\n').at(-1)?.trim();
       if (r.code === 0 && id) return { ok: true, id };
-      const left = await this.cli.run(['container', 'inspect', '--format', '{{.Id}}', name], { timeoutMs: 30_000 });
-      return { ok: false, id: left.code === 0 ? left.stdout.trim() : undefined, message: cliError(r) };
+      const left = await this.cli.run(['container', 'inspect', '--format', '{{.Id}}', name], {
+        timeoutMs: 30_000,
+      });
+      return {
+        ok: false,
+        id: left.code === 0 ? left.stdout.trim() : undefined,
+        message: cliError(r),
+      };
     } finally {
       this.creating.delete(name);
     }
@@ -310,7 +408,12 @@ export class PodmanRuntime implements Runtime {
     const uid = pod.metadata.uid!;
     const image = qualifyImage(c.image ?? '');
     const sandbox = await this.ensureSandbox(pod, req.podIP);
-    const mounts = await mountArgs({ client: this.opts.client, pod, container: c, podDir: this.podDir(uid) });
+    const mounts = await mountArgs({
+      client: this.opts.client,
+      pod,
+      container: c,
+      podDir: this.podDir(uid),
+    });
     if (!this.projected.has(uid)) this.projected.set(uid, Date.now());
     const imageUser = needsImageUser(pod, c) ? await this.imageUser(image) : undefined;
     let logPath: string | undefined;
@@ -318,33 +421,54 @@ export class PodmanRuntime implements Runtime {
       logPath = path.join(this.podDir(uid), 'logs', c.name, `${req.attempt}.log`);
       fs.mkdirSync(path.dirname(logPath), { recursive: true, mode: 0o700 });
     }
-    const args = containerArgs({ req, image, sandbox, mounts, logPath, imageUser, d: this.dialect, names: { owner: this.owner } });
+    const args = containerArgs({
+      req,
+      image,
+      sandbox,
+      mounts,
+      logPath,
+      imageUser,
+      d: this.dialect,
+      names: { owner: this.owner },
+    });
     const made = await this.create(instanceName(pod, c.name, req.attempt), args);
     if (!made.ok && !made.id) throw new StartError('CreateContainerError', made.message);
     // Created but not started (the command is missing, say): an instance that ended with StartError.
     if (!made.ok) this.startErrors.set(made.id!, made.message);
     await this.refresh([made.id!]);
     const inst = this.known.get(made.id!)?.inst;
-    if (!inst) throw new StartError('CreateContainerError', `container ${c.name} vanished as soon as it was created`);
+    if (!inst)
+      throw new StartError(
+        'CreateContainerError',
+        `container ${c.name} vanished as soon as it was created`,
+      );
     this.prune(uid, c.name, req.init);
     return inst;
   }
 
   private async imageUser(image: string): Promise<string | undefined> {
-    const r = await this.cli.run(['image', 'inspect', '--format', '{{.Config.User}}', image], { timeoutMs: 30_000 });
+    const r = await this.cli.run(['image', 'inspect', '--format', '{{.Config.User}}', image], {
+      timeoutMs: 30_000,
+    });
     return r.code === 0 ? r.stdout.trim() : undefined;
   }
 
   /** Forgets (and removes) instances older than the newest two of that container. */
   private prune(uid: string, name: string, init: boolean): void {
-    const same = [...this.known.entries()].filter(([, k]) => k.inst.podUid === uid && !k.inst.sandbox && k.inst.name === name && k.inst.init === init);
+    const same = [...this.known.entries()].filter(
+      ([, k]) =>
+        k.inst.podUid === uid && !k.inst.sandbox && k.inst.name === name && k.inst.init === init,
+    );
     same.sort(([, a], [, b]) => byAge(a.inst, b.inst));
     for (const [cid, k] of same.slice(0, -KEEP_PER_CONTAINER)) {
       if (k.inst.state === 'running') continue;
       this.known.delete(cid);
       this.startErrors.delete(cid);
       if (k.inst.logPath?.startsWith(this.root)) fs.rmSync(k.inst.logPath, { force: true });
-      if (!k.gone) void this.cli.run(['rm', '-f', cid], { timeoutMs: 60_000 }).then((r) => r.code !== 0 && this.opts.log(`removing ${cid}: ${cliError(r)}`));
+      if (!k.gone)
+        void this.cli
+          .run(['rm', '-f', cid], { timeoutMs: 60_000 })
+          .then((r) => r.code !== 0 && this.opts.log(`removing ${cid}: ${cliError(r)}`));
     }
   }
 
@@ -352,8 +476,12 @@ export class PodmanRuntime implements Runtime {
     const k = this.known.get(id.replace(/^[a-z]+:\/\//, ''));
     if (!k || k.gone || k.inst.podUid !== podUid || k.inst.state !== 'running') return;
     // SIGTERM (the image's STOPSIGNAL), SIGKILL after the grace period: the CLI does both.
-    const r = await this.cli.run(['stop', '-t', String(Math.max(0, Math.round(graceSeconds))), k.inst.cid], { timeoutMs: (graceSeconds + 60) * 1000 });
-    if (r.code !== 0 && !/no such/i.test(r.stderr)) this.opts.log(`stopping ${k.inst.name} of pod ${podUid}: ${cliError(r)}`);
+    const r = await this.cli.run(
+      ['stop', '-t', String(Math.max(0, Math.round(graceSeconds))), k.inst.cid],
+      { timeoutMs: (graceSeconds + 60) * 1000 },
+    );
+    if (r.code !== 0 && !/no such/i.test(r.stderr))
+      this.opts.log(`stopping ${k.inst.name} of pod ${podUid}: ${cliError(r)}`);
     const changed = await this.refresh([k.inst.cid]);
     for (const uid of changed) this.notify(uid);
   }
@@ -371,8 +499,11 @@ export class PodmanRuntime implements Runtime {
     const mine = [...this.known.values()].filter((k) => k.inst.podUid === uid && !k.gone);
     for (const group of [mine.filter((k) => !k.inst.sandbox), mine.filter((k) => k.inst.sandbox)]) {
       if (!group.length) continue;
-      const r = await this.cli.run(['rm', '-f', ...group.map((k) => k.inst.cid)], { timeoutMs: 120_000 });
-      if (r.code !== 0 && !/no such/i.test(r.stderr)) throw new Error(`removing the containers of pod ${uid}: ${cliError(r)}`);
+      const r = await this.cli.run(['rm', '-f', ...group.map((k) => k.inst.cid)], {
+        timeoutMs: 120_000,
+      });
+      if (r.code !== 0 && !/no such/i.test(r.stderr))
+        throw new Error(`removing the containers of pod ${uid}: ${cliError(r)}`);
       // Kept as gone: their attempts still count for the pod's restart counts.
       for (const k of group) {
         k.gone = true;
@@ -398,9 +529,15 @@ export class PodmanRuntime implements Runtime {
     }
   }
 
-  async exec(podUid: string, id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+  async exec(
+    podUid: string,
+    id: string,
+    command: string[],
+    timeoutMs: number,
+  ): Promise<ExecResult> {
     const k = this.known.get(id.replace(/^[a-z]+:\/\//, ''));
-    if (!k || k.gone || k.inst.podUid !== podUid || k.inst.state !== 'running') return { exitCode: 1, output: 'container is not running' };
+    if (!k || k.gone || k.inst.podUid !== podUid || k.inst.state !== 'running')
+      return { exitCode: 1, output: 'container is not running' };
     // The deadline ends the CLI call; a command inside the container that ignores it may run on.
     const r = await this.cli.run(['exec', k.inst.cid, ...command], { timeoutMs });
     if (r.timedOut) return { exitCode: 1, output: `command timed out after ${timeoutMs / 1000}s` };
@@ -418,7 +555,16 @@ export class PodmanRuntime implements Runtime {
   }
 
   private runningCid(podUid: string, name: string): string {
-    const k = [...this.known.values()].filter((x) => !x.gone && !x.inst.sandbox && x.inst.podUid === podUid && x.inst.name === name && x.inst.state === 'running').pop();
+    const k = [...this.known.values()]
+      .filter(
+        (x) =>
+          !x.gone &&
+          !x.inst.sandbox &&
+          x.inst.podUid === podUid &&
+          x.inst.name === name &&
+          x.inst.state === 'running',
+      )
+      .pop();
     if (!k) throw new Error(`container ${name} is not running`);
     return k.inst.cid;
   }
@@ -431,9 +577,14 @@ export class PodmanRuntime implements Runtime {
     clearInterval(this.timer);
     await this.relisting;
     if (opts.stopContainers) {
-      const running = (sandbox: boolean) => [...this.known.values()].filter((k) => !k.gone && k.inst.sandbox === sandbox && k.inst.state === 'running').map((k) => k.inst);
+      const running = (sandbox: boolean) =>
+        [...this.known.values()]
+          .filter((k) => !k.gone && k.inst.sandbox === sandbox && k.inst.state === 'running')
+          .map((k) => k.inst);
       await Promise.all(running(false).map((i) => this.stop(i.podUid, i.id, i.graceSeconds)));
-      await Promise.all(running(true).map((i) => this.stop(i.podUid, i.id, SANDBOX_LOSS_GRACE_SECONDS)));
+      await Promise.all(
+        running(true).map((i) => this.stop(i.podUid, i.id, SANDBOX_LOSS_GRACE_SECONDS)),
+      );
     }
     this.listeners.clear();
   }

@@ -61,7 +61,8 @@ export function attachProcess(t: AttachTarget, wantStdin: boolean): StreamProces
   if (wantStdin && t.stdin) {
     const target = t.stdin;
     stdin = new Writable({
-      write: (chunk: Buffer, _enc, cb) => (target.destroyed ? cb() : target.write(chunk, () => cb())),
+      write: (chunk: Buffer, _enc, cb) =>
+        target.destroyed ? cb() : target.write(chunk, () => cb()),
       final: (cb) => {
         detachStdin();
         cb();

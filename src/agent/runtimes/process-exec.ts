@@ -26,7 +26,11 @@ export function spawnExec(rec: ProcessRecord, req: StreamRequest): StreamProcess
   const env = Object.fromEntries(rec.env);
   // k8s: a TTY exec gets TERM=xterm when the container sets none (dockershim and CRI runtimes do).
   if (req.tty && !env.TERM) env.TERM = 'xterm';
-  return spawnStream(req.command, { cwd: fs.existsSync(rec.cwd) ? rec.cwd : os.homedir(), env, ...idsOf(rec.pid) }, req);
+  return spawnStream(
+    req.command,
+    { cwd: fs.existsSync(rec.cwd) ? rec.cwd : os.homedir(), env, ...idsOf(rec.pid) },
+    req,
+  );
 }
 
 export interface SpawnOptions {
@@ -40,11 +44,18 @@ export interface SpawnOptions {
  * Runs argv with live pipes, in a process group of its own (killed whole on close). With a TTY the
  * command runs under the python3 pty helper, which applies resizes; stderr then comes through stdout.
  */
-export function spawnStream(argv: string[], opts: SpawnOptions, req: Pick<StreamRequest, 'stdin' | 'tty'>): StreamProcess {
+export function spawnStream(
+  argv: string[],
+  opts: SpawnOptions,
+  req: Pick<StreamRequest, 'stdin' | 'tty'>,
+): StreamProcess {
   const stdin = req.stdin ? 'pipe' : 'ignore';
   const base = { ...opts, detached: true };
   const child: ChildProcess = req.tty
-    ? spawn('python3', ['-c', PTY_HELPER, ...argv], { ...base, stdio: [stdin, 'pipe', 'pipe', 'pipe'] })
+    ? spawn('python3', ['-c', PTY_HELPER, ...argv], {
+        ...base,
+        stdio: [stdin, 'pipe', 'pipe', 'pipe'],
+      })
     : spawn(argv[0], argv.slice(1), { ...base, stdio: [stdin, 'pipe', 'pipe'] });
   const control = req.tty ? (child.stdio[3] as Writable) : undefined;
   control?.on('error', () => undefined);
@@ -52,9 +63,13 @@ export function spawnStream(argv: string[], opts: SpawnOptions, req: Pick<Stream
     child.once('error', (err: NodeJS.ErrnoException) => {
       const missing = err.code === 'ENOENT';
       const what = req.tty && missing ? 'python3 (needed for a TTY)' : JSON.stringify(argv[0]);
-      resolve({ error: `exec: ${what}: ${missing ? 'executable file not found in $PATH' : err.message}` });
+      resolve({
+        error: `exec: ${what}: ${missing ? 'executable file not found in $PATH' : err.message}`,
+      });
     });
-    child.once('close', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? os.constants.signals[signal] ?? 0 : 0) }));
+    child.once('close', (code, signal) =>
+      resolve({ exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0) }),
+    );
   });
   return {
     stdin: child.stdin ?? undefined,
@@ -63,7 +78,8 @@ export function spawnStream(argv: string[], opts: SpawnOptions, req: Pick<Stream
     stderr: child.stderr ?? undefined,
     resize: (w, h) => control?.write(`${Math.max(0, w | 0)} ${Math.max(0, h | 0)}\n`),
     close: () => {
-      if (child.pid && child.exitCode === null && child.signalCode === null) signalGroup(child.pid, 'SIGKILL');
+      if (child.pid && child.exitCode === null && child.signalCode === null)
+        signalGroup(child.pid, 'SIGKILL');
     },
     ended,
   };

@@ -26,7 +26,11 @@ export class ProcessStore {
   }
 
   private file(rec: { podUid: string; id: string }): string {
-    return path.join(this.podDir(rec.podUid), 'containers', `${rec.id.replace(/^process:\/\//, '')}.json`);
+    return path.join(
+      this.podDir(rec.podUid),
+      'containers',
+      `${rec.id.replace(/^process:\/\//, '')}.json`,
+    );
   }
 
   save(rec: ProcessRecord): void {

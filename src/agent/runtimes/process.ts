@@ -11,7 +11,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_PATH } from '../env';
-import { StartError, type ContainerInstance, type ExecResult, type Runtime, type StartRequest } from '../runtime';
+import {
+  StartError,
+  type ContainerInstance,
+  type ExecResult,
+  type Runtime,
+  type StartRequest,
+} from '../runtime';
 import type { Container, Pod } from '../types';
 import { groupAlive, isSameProcess, procStat, signalGroup } from './procfs';
 import { ProcessStore, type ProcessRecord } from './process-store';
@@ -30,7 +36,10 @@ const KEEP_PER_CONTAINER = 2;
 const EXEC_OUTPUT_LIMIT = 10 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function exitOf(code: number | null, signal: NodeJS.Signals | null): Pick<ContainerInstance, 'exitCode' | 'signal' | 'reason'> {
+function exitOf(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): Pick<ContainerInstance, 'exitCode' | 'signal' | 'reason'> {
   if (signal) {
     const n = os.constants.signals[signal] ?? 0;
     return { exitCode: 128 + n, signal: n, reason: 'Error' };
@@ -51,12 +60,18 @@ export class ProcessRuntime implements Runtime {
   private readonly listeners = new Set<(podUid: string) => void>();
   private readonly poll: NodeJS.Timeout;
   /** stdin pipes of containers whose spec says stdin: true, by instance id (kubectl attach writes there). */
-  private readonly stdins = new Map<string, { pipe: import('node:stream').Writable; once: boolean }>();
+  private readonly stdins = new Map<
+    string,
+    { pipe: import('node:stream').Writable; once: boolean }
+  >();
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     this.store = new ProcessStore(path.join(opts.stateDir, 'process'));
     for (const rec of this.store.loadAll()) {
-      if (rec.state === 'running' && !(rec.pid && rec.startTicks && isSameProcess(rec.pid, rec.startTicks))) {
+      if (
+        rec.state === 'running' &&
+        !(rec.pid && rec.startTicks && isSameProcess(rec.pid, rec.startTicks))
+      ) {
         this.lost(rec, 'The process ended while the agent was down, so its exit code is unknown');
       }
       this.records.set(rec.id, rec);
@@ -67,7 +82,13 @@ export class ProcessRuntime implements Runtime {
 
   // k8s: pkg/kubelet/container: a container the runtime can no longer locate is ContainerStatusUnknown.
   private lost(rec: ProcessRecord, message: string): void {
-    Object.assign(rec, { state: 'exited', finishedAt: Date.now(), exitCode: 137, reason: 'ContainerStatusUnknown', message });
+    Object.assign(rec, {
+      state: 'exited',
+      finishedAt: Date.now(),
+      exitCode: 137,
+      reason: 'ContainerStatusUnknown',
+      message,
+    });
     this.store.save(rec);
   }
 
@@ -75,7 +96,10 @@ export class ProcessRuntime implements Runtime {
     for (const rec of this.records.values()) {
       if (rec.state !== 'running' || this.children.has(rec.id)) continue;
       if (rec.pid && rec.startTicks && isSameProcess(rec.pid, rec.startTicks)) continue;
-      this.lost(rec, 'The process was adopted after an agent restart and is not the agent\'s child, so its exit code is unknown');
+      this.lost(
+        rec,
+        "The process was adopted after an agent restart and is not the agent's child, so its exit code is unknown",
+      );
       this.notify(rec.podUid);
     }
   }
@@ -91,11 +115,21 @@ export class ProcessRuntime implements Runtime {
   unsupported(pod: Pod): string[] {
     const out: string[] = [];
     for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-      if (c.volumeMounts?.length) out.push(`container ${c.name}: volumeMounts (${c.volumeMounts.map((m) => m.mountPath).join(', ')}) are not mounted; the process runtime runs the command on the host's filesystem`);
-      if (c.resources?.limits && Object.keys(c.resources.limits).length) out.push(`container ${c.name}: resource limits are not enforced by the process runtime`);
+      if (c.volumeMounts?.length)
+        out.push(
+          `container ${c.name}: volumeMounts (${c.volumeMounts.map((m) => m.mountPath).join(', ')}) are not mounted; the process runtime runs the command on the host's filesystem`,
+        );
+      if (c.resources?.limits && Object.keys(c.resources.limits).length)
+        out.push(`container ${c.name}: resource limits are not enforced by the process runtime`);
       const hostPorts = (c.ports ?? []).filter((p) => p.hostPort).map((p) => p.hostPort);
-      if (hostPorts.length) out.push(`container ${c.name}: hostPort ${hostPorts.join(', ')} is not published; the container listens on its pod IP (use a NodePort Service)`);
-      if (c.securityContext?.privileged || c.securityContext?.readOnlyRootFilesystem) out.push(`container ${c.name}: securityContext privileged/readOnlyRootFilesystem mean nothing to the process runtime, which isolates nothing`);
+      if (hostPorts.length)
+        out.push(
+          `container ${c.name}: hostPort ${hostPorts.join(', ')} is not published; the container listens on its pod IP (use a NodePort Service)`,
+        );
+      if (c.securityContext?.privileged || c.securityContext?.readOnlyRootFilesystem)
+        out.push(
+          `container ${c.name}: securityContext privileged/readOnlyRootFilesystem mean nothing to the process runtime, which isolates nothing`,
+        );
     }
     return out;
   }
@@ -106,7 +140,10 @@ export class ProcessRuntime implements Runtime {
     const me = process.getuid?.() ?? -1;
     if (me === 0) return { uid, gid };
     if ((uid !== undefined && uid !== me) || (gid !== undefined && gid !== process.getgid?.())) {
-      throw new StartError('CreateContainerError', `securityContext asks for uid ${uid ?? '-'} gid ${gid ?? '-'}, but the agent runs as uid ${me} and can only switch users as root`);
+      throw new StartError(
+        'CreateContainerError',
+        `securityContext asks for uid ${uid ?? '-'} gid ${gid ?? '-'}, but the agent runs as uid ${me} and can only switch users as root`,
+      );
     }
     return {};
   }
@@ -115,7 +152,10 @@ export class ProcessRuntime implements Runtime {
     const { pod, container: c } = req;
     const uid = pod.metadata.uid!;
     if (req.argv.length === 0) {
-      throw new StartError('CreateContainerError', `container ${c.name} has no command or args; the process runtime has no image entrypoint to fall back to`);
+      throw new StartError(
+        'CreateContainerError',
+        `container ${c.name} has no command or args; the process runtime has no image entrypoint to fall back to`,
+      );
     }
     const ids = this.runAs(pod, c);
     const home = path.join(this.store.podDir(uid), 'home');
@@ -123,7 +163,11 @@ export class ProcessRuntime implements Runtime {
     // A container run as another user (the agent is root) must still own its home.
     if (ids.uid !== undefined) fs.chownSync(home, ids.uid, ids.gid ?? ids.uid);
     const cwd = c.workingDir || home;
-    const env: [string, string][] = [['HOSTNAME', pod.spec.hostname ?? pod.metadata.name!], ['HOME', home], ...req.env];
+    const env: [string, string][] = [
+      ['HOSTNAME', pod.spec.hostname ?? pod.metadata.name!],
+      ['HOME', home],
+      ...req.env,
+    ];
     if (!env.some(([k]) => k === 'PATH')) env.push(['PATH', DEFAULT_PATH]);
     const id = randomBytes(32).toString('hex');
     const logPath = path.join(this.store.podDir(uid), 'logs', c.name, `${req.attempt}.log`);
@@ -152,7 +196,13 @@ export class ProcessRuntime implements Runtime {
     }
     const log = fs.openSync(logPath, 'a', 0o600);
     // No shell: argv[0] is looked up in the container's PATH, the rest passed as is.
-    const child = spawn(req.argv[0], req.argv.slice(1), { cwd, env: Object.fromEntries(rec.env), detached: true, stdio: [c.stdin ? 'pipe' : 'ignore', log, log], ...ids });
+    const child = spawn(req.argv[0], req.argv.slice(1), {
+      cwd,
+      env: Object.fromEntries(rec.env),
+      detached: true,
+      stdio: [c.stdin ? 'pipe' : 'ignore', log, log],
+      ...ids,
+    });
     if (child.stdin) {
       // The pipe must not keep the agent alive, nor crash it when the process never reads.
       (child.stdin as unknown as { unref?: () => void }).unref?.();
@@ -166,7 +216,10 @@ export class ProcessRuntime implements Runtime {
     });
     if (spawned) {
       const code = (spawned as NodeJS.ErrnoException).code;
-      return this.failed(rec, `exec: ${JSON.stringify(req.argv[0])}: ${code === 'ENOENT' ? 'executable file not found in $PATH' : spawned.message}`);
+      return this.failed(
+        rec,
+        `exec: ${JSON.stringify(req.argv[0])}: ${code === 'ENOENT' ? 'executable file not found in $PATH' : spawned.message}`,
+      );
     }
     child.unref();
     rec.pid = child.pid!;
@@ -175,7 +228,8 @@ export class ProcessRuntime implements Runtime {
     child.once('exit', (code, signal) => {
       this.children.delete(rec.id);
       this.stdins.delete(rec.id);
-      if (rec.state === 'running') Object.assign(rec, { state: 'exited', finishedAt: Date.now(), ...exitOf(code, signal) });
+      if (rec.state === 'running')
+        Object.assign(rec, { state: 'exited', finishedAt: Date.now(), ...exitOf(code, signal) });
       this.store.save(rec);
       this.notify(uid);
     });
@@ -185,7 +239,13 @@ export class ProcessRuntime implements Runtime {
 
   // k8s: a command that cannot be executed is a container that terminated with StartError, exit code 128.
   private failed(rec: ProcessRecord, message: string): ContainerInstance {
-    Object.assign(rec, { state: 'exited', finishedAt: Date.now(), exitCode: 128, reason: 'StartError', message });
+    Object.assign(rec, {
+      state: 'exited',
+      finishedAt: Date.now(),
+      exitCode: 128,
+      reason: 'StartError',
+      message,
+    });
     this.keep(rec);
     return rec;
   }
@@ -194,8 +254,17 @@ export class ProcessRuntime implements Runtime {
   private keep(rec: ProcessRecord): void {
     this.records.set(rec.id, rec);
     this.store.save(rec);
-    const same = [...this.records.values()].filter((r) => r.podUid === rec.podUid && r.name === rec.name && r.init === rec.init && r.state === 'exited');
-    const newest = [...this.records.values()].filter((r) => r.podUid === rec.podUid && r.name === rec.name && r.init === rec.init).sort(byAge).slice(-KEEP_PER_CONTAINER);
+    const same = [...this.records.values()].filter(
+      (r) =>
+        r.podUid === rec.podUid &&
+        r.name === rec.name &&
+        r.init === rec.init &&
+        r.state === 'exited',
+    );
+    const newest = [...this.records.values()]
+      .filter((r) => r.podUid === rec.podUid && r.name === rec.name && r.init === rec.init)
+      .sort(byAge)
+      .slice(-KEEP_PER_CONTAINER);
     for (const old of same) {
       if (newest.includes(old)) continue;
       this.records.delete(old.id);
@@ -208,7 +277,9 @@ export class ProcessRuntime implements Runtime {
     if (!rec || rec.state !== 'running' || !rec.pid) return;
     const pgid = rec.pid;
     // An adopted PID is signalled only while it is still the process we started.
-    const ours = () => this.children.has(id) || (rec.startTicks !== undefined && isSameProcess(rec.pid!, rec.startTicks));
+    const ours = () =>
+      this.children.has(id) ||
+      (rec.startTicks !== undefined && isSameProcess(rec.pid!, rec.startTicks));
     if (!ours()) {
       this.lost(rec, 'The process had already ended when the agent stopped it');
       this.notify(podUid);
@@ -250,12 +321,19 @@ export class ProcessRuntime implements Runtime {
   /** Runs a command with the container's environment and directory, in a group of its own, killed at the timeout. */
   exec(podUid: string, id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
     const rec = this.records.get(id);
-    if (!rec || rec.podUid !== podUid || rec.state !== 'running') return Promise.resolve({ exitCode: 1, output: 'container is not running' });
+    if (!rec || rec.podUid !== podUid || rec.state !== 'running')
+      return Promise.resolve({ exitCode: 1, output: 'container is not running' });
     return new Promise((resolve) => {
-      const child = spawn(command[0], command.slice(1), { cwd: rec.cwd, env: Object.fromEntries(rec.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command[0], command.slice(1), {
+        cwd: rec.cwd,
+        env: Object.fromEntries(rec.env),
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       const take = (b: Buffer) => {
-        if (output.length < EXEC_OUTPUT_LIMIT) output += b.toString().slice(0, EXEC_OUTPUT_LIMIT - output.length);
+        if (output.length < EXEC_OUTPUT_LIMIT)
+          output += b.toString().slice(0, EXEC_OUTPUT_LIMIT - output.length);
       };
       child.stdout!.on('data', take);
       child.stderr!.on('data', take);
@@ -269,7 +347,10 @@ export class ProcessRuntime implements Runtime {
       });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
-        resolve({ exitCode: code ?? 128 + (signal ? os.constants.signals[signal] ?? 0 : 0), output });
+        resolve({
+          exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0),
+          output,
+        });
       });
     });
   }
@@ -287,7 +368,10 @@ export class ProcessRuntime implements Runtime {
   }
 
   private running(podUid: string, name: string): ProcessRecord {
-    const rec = [...this.records.values()].filter((r) => r.podUid === podUid && r.name === name && r.state === 'running').sort(byAge).pop();
+    const rec = [...this.records.values()]
+      .filter((r) => r.podUid === podUid && r.name === name && r.state === 'running')
+      .sort(byAge)
+      .pop();
     if (!rec) throw new Error(`container ${name} is not running`);
     return rec;
   }

@@ -1,7 +1,14 @@
 // One exec or attach on the agent: a runtime's StreamProcess bridged to tunnel frames, with credit
 // both ways (stdout/stderr within the DO's grants; stdin granted back only as the process takes it).
 import { Readable } from 'node:stream';
-import { frame, FrameType, json, windowFrame, type Frame, type OpenRequest } from '../../tunnel/frames';
+import {
+  frame,
+  FrameType,
+  json,
+  windowFrame,
+  type Frame,
+  type OpenRequest,
+} from '../../tunnel/frames';
 import { exitStatus, failureStatus } from '../../tunnel/exit-status';
 import type { Runtime } from '../runtime';
 import type { StreamProcess } from '../stream-process';
@@ -28,9 +35,15 @@ export class ExecSession {
   async start(): Promise<void> {
     const { open, runtime } = this;
     const fn = open.kind === 'exec' ? runtime.execStream : runtime.attach;
-    if (!fn) return this.end({ error: `the ${runtime.name} runtime does not support ${open.kind}` });
+    if (!fn)
+      return this.end({ error: `the ${runtime.name} runtime does not support ${open.kind}` });
     try {
-      this.proc = await fn.call(runtime, open.podUid, { container: open.container, command: open.command, stdin: open.stdin, tty: open.tty });
+      this.proc = await fn.call(runtime, open.podUid, {
+        container: open.container,
+        command: open.command,
+        stdin: open.stdin,
+        tty: open.tty,
+      });
     } catch (err) {
       return this.end({ error: err instanceof Error ? err.message : String(err) });
     }

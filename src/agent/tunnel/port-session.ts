@@ -22,7 +22,10 @@ export class PortSession {
 
   start(): void {
     const { dial } = this;
-    const target = this.runtime.dialTarget?.(dial.podUid, dial.podIP, dial.port) ?? { host: dial.podIP || '127.0.0.1', port: dial.port };
+    const target = this.runtime.dialTarget?.(dial.podUid, dial.podIP, dial.port) ?? {
+      host: dial.podIP || '127.0.0.1',
+      port: dial.port,
+    };
     const socket = net.connect(target);
     this.socket = socket;
     let connected = false;
@@ -37,7 +40,13 @@ export class PortSession {
         void this.out.whenIdle().then(() => socket.resume());
       }
     });
-    socket.once('end', () => void this.out.whenIdle().then(() => !this.finished && this.send([frame(FrameType.EOF, this.sid, 0)])));
+    socket.once(
+      'end',
+      () =>
+        void this.out
+          .whenIdle()
+          .then(() => !this.finished && this.send([frame(FrameType.EOF, this.sid, 0)])),
+    );
     socket.once('error', (err: NodeJS.ErrnoException) => {
       // k8s: pkg/kubelet/cri/streaming/portforward: the kubelet's words for a refused dial.
       const why = connected

@@ -1,7 +1,19 @@
 // The agent's end of the node tunnel: one outbound WebSocket to the API, kept open with heartbeats and
 // reopened with backoff, carrying every exec, attach and port-forward session of this node.
 // No inbound port: the control plane reaches pods only through this connection.
-import { decodeFrames, encodeFrames, frame, FrameType, json, PING_TEXT, PONG_TEXT, TUNNEL_PROTOCOL, type DialRequest, type Frame, type OpenRequest } from '../../tunnel/frames';
+import {
+  decodeFrames,
+  encodeFrames,
+  frame,
+  FrameType,
+  json,
+  PING_TEXT,
+  PONG_TEXT,
+  TUNNEL_PROTOCOL,
+  type DialRequest,
+  type Frame,
+  type OpenRequest,
+} from '../../tunnel/frames';
 import type { Runtime } from '../runtime';
 import { ExecSession } from './exec-session';
 import { PortSession } from './port-session';
@@ -74,7 +86,8 @@ export class TunnelClient {
         await this.serve(ws);
         if (!this.stopped) this.opts.log('tunnel closed; reconnecting');
       } catch (err) {
-        if (!this.stopped) this.opts.log(`tunnel: ${err instanceof Error ? err.message : String(err)}`);
+        if (!this.stopped)
+          this.opts.log(`tunnel: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (this.stopped) break;
       // Exponential backoff with jitter, so a control-plane restart is not met by every agent at once.
@@ -132,7 +145,13 @@ export class TunnelClient {
 
   private onFrame(f: Frame): void {
     if (f.type === FrameType.OPEN) {
-      const s = new ExecSession(f.sid, json<OpenRequest>(f.payload), this.opts.runtime, this.send, (sid) => this.sessions.delete(sid));
+      const s = new ExecSession(
+        f.sid,
+        json<OpenRequest>(f.payload),
+        this.opts.runtime,
+        this.send,
+        (sid) => this.sessions.delete(sid),
+      );
       this.sessions.set(f.sid, s);
       void s.start();
       return;
@@ -142,14 +161,21 @@ export class TunnelClient {
       return;
     }
     if (f.type === FrameType.DIAL) {
-      const s = new PortSession(f.sid, json<DialRequest>(f.payload), this.opts.runtime, this.send, (sid) => this.sessions.delete(sid));
+      const s = new PortSession(
+        f.sid,
+        json<DialRequest>(f.payload),
+        this.opts.runtime,
+        this.send,
+        (sid) => this.sessions.delete(sid),
+      );
       this.sessions.set(f.sid, s);
       s.start();
       return;
     }
     const s = this.sessions.get(f.sid);
     if (s) s.onFrame(f);
-    else if (f.type !== FrameType.RESET && f.type !== FrameType.WINDOW) this.send([frame(FrameType.RESET, f.sid, 0, 'no such session on the agent')]);
+    else if (f.type !== FrameType.RESET && f.type !== FrameType.WINDOW)
+      this.send([frame(FrameType.RESET, f.sid, 0, 'no such session on the agent')]);
   }
 
   private dropSessions(): void {

@@ -28,7 +28,10 @@ export class WsConnection extends EventEmitter {
   private fragmentOp = 0;
   private closed = false;
 
-  constructor(private readonly socket: Duplex, head: Buffer) {
+  constructor(
+    private readonly socket: Duplex,
+    head: Buffer,
+  ) {
     super();
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('close', () => this.onClosed(1006, 'connection lost'));
@@ -158,7 +161,12 @@ function maskInPlace(b: Buffer, mask: Uint8Array): void {
   for (; i < Math.min(head, b.length); i++) b[i] ^= mask[i & 3];
   const words = (b.length - i) >> 2;
   if (words > 0) {
-    const m = new Uint8Array([mask[i & 3], mask[(i + 1) & 3], mask[(i + 2) & 3], mask[(i + 3) & 3]]);
+    const m = new Uint8Array([
+      mask[i & 3],
+      mask[(i + 1) & 3],
+      mask[(i + 2) & 3],
+      mask[(i + 3) & 3],
+    ]);
     const key = new Uint32Array(m.buffer)[0];
     const view = new Uint32Array(b.buffer, b.byteOffset + i, words);
     for (let w = 0; w < words; w++) view[w] ^= key;
@@ -189,7 +197,11 @@ export function connectWs(opts: WsConnectOptions): Promise<WsConnection> {
       timeout: opts.timeoutMs ?? 15_000,
       signal: opts.signal,
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer to the tunnel upgrade within ${(opts.timeoutMs ?? 15_000) / 1000}s`)));
+    req.on('timeout', () =>
+      req.destroy(
+        new Error(`no answer to the tunnel upgrade within ${(opts.timeoutMs ?? 15_000) / 1000}s`),
+      ),
+    );
     req.on('error', reject);
     req.on('response', (res) => {
       let body = '';
@@ -206,7 +218,9 @@ export function connectWs(opts: WsConnectOptions): Promise<WsConnection> {
       });
     });
     req.on('upgrade', (res, socket, head) => {
-      const expected = createHash('sha1').update(key + GUID).digest('base64');
+      const expected = createHash('sha1')
+        .update(key + GUID)
+        .digest('base64');
       if (res.headers['sec-websocket-accept'] !== expected) {
         socket.destroy();
         return reject(new Error('tunnel upgrade: bad Sec-WebSocket-Accept'));

@@ -42,7 +42,10 @@ export function decodeKubernetesProtobuf(bytes: Uint8Array): DecodedKubernetesOb
   const envelope = readEnvelope(bytes.subarray(MAGIC.length));
   const { apiVersion, kind } = envelope;
   if (envelope.contentEncoding) {
-    throw new ProtobufDecodeError('Malformed', `unsupported protobuf contentEncoding "${envelope.contentEncoding}"`);
+    throw new ProtobufDecodeError(
+      'Malformed',
+      `unsupported protobuf contentEncoding "${envelope.contentEncoding}"`,
+    );
   }
   const name = messageForKind(apiVersion, kind);
   if (!name) {
@@ -59,7 +62,12 @@ export function decodeKubernetesProtobuf(bytes: Uint8Array): DecodedKubernetesOb
 
 // runtime.Unknown: 1 typeMeta{1 apiVersion, 2 kind}, 2 raw, 3 contentEncoding, 4 contentType.
 function readEnvelope(bytes: Uint8Array) {
-  const out = { apiVersion: '', kind: '', raw: new Uint8Array() as Uint8Array, contentEncoding: '' };
+  const out = {
+    apiVersion: '',
+    kind: '',
+    raw: new Uint8Array() as Uint8Array,
+    contentEncoding: '',
+  };
   const r = new ProtoReader(bytes);
   while (!r.eof()) {
     const { field, wireType } = r.tag();
@@ -86,7 +94,11 @@ function decodeMessage(
   keepEmpty?: ReadonlySet<string>,
 ): Record<string, unknown> {
   const desc = descriptorFor(name);
-  if (!desc) throw new ProtobufDecodeError('Malformed', `no descriptor for message ${name} at ${path || '<root>'}`);
+  if (!desc)
+    throw new ProtobufDecodeError(
+      'Malformed',
+      `no descriptor for message ${name} at ${path || '<root>'}`,
+    );
   const out: Record<string, unknown> = {};
   const r = new ProtoReader(bytes);
   while (!r.eof()) {
@@ -102,7 +114,12 @@ function decodeMessage(
       expectWire(wireType, WireType.Bytes, fd, at);
       const [key, value] = readMapEntry(r.bytes(), fd, at, ctx);
       // defineProperty: a hostile "__proto__" key must stay data, not become the map's prototype.
-      Object.defineProperty((out[fd.json] ??= {}) as object, key, { value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty((out[fd.json] ??= {}) as object, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else if (fd.repeated) {
       const list = (out[fd.json] ??= []) as unknown[];
       if (wireType === WireType.Bytes && isNumeric(fd.type)) {
@@ -121,7 +138,13 @@ function decodeMessage(
   return out;
 }
 
-function readValue(r: ProtoReader, wireType: number, fd: FieldDescriptor, at: string, ctx: Context): unknown {
+function readValue(
+  r: ProtoReader,
+  wireType: number,
+  fd: FieldDescriptor,
+  at: string,
+  ctx: Context,
+): unknown {
   if (isNumeric(fd.type)) {
     expectWire(wireType, WireType.Varint, fd, at);
     return readScalar(r, fd.type);
@@ -133,7 +156,12 @@ function readValue(r: ProtoReader, wireType: number, fd: FieldDescriptor, at: st
   return decodeEmbedded(bytes, fd.type, at, ctx);
 }
 
-function readMapEntry(bytes: Uint8Array, fd: FieldDescriptor, at: string, ctx: Context): [string, unknown] {
+function readMapEntry(
+  bytes: Uint8Array,
+  fd: FieldDescriptor,
+  at: string,
+  ctx: Context,
+): [string, unknown] {
   let key = '';
   let value: unknown;
   const r = new ProtoReader(bytes);
@@ -142,11 +170,14 @@ function readMapEntry(bytes: Uint8Array, fd: FieldDescriptor, at: string, ctx: C
     if (field === 1) {
       expectWire(wireType, WireType.Bytes, fd, at);
       key = r.string();
-    } else if (field === 2) value = readValue(r, wireType, fd, `${at}[${JSON.stringify(key)}]`, ctx);
+    } else if (field === 2)
+      value = readValue(r, wireType, fd, `${at}[${JSON.stringify(key)}]`, ctx);
     else r.skip(wireType);
   }
   // An absent value is the value type's zero, as Go would decode it.
-  if (value === undefined) value = fd.type === 'string' || fd.type === 'bytes' ? '' : decodeEmbedded(EMPTY, fd.type, at, ctx);
+  if (value === undefined)
+    value =
+      fd.type === 'string' || fd.type === 'bytes' ? '' : decodeEmbedded(EMPTY, fd.type, at, ctx);
   return [key, value];
 }
 
@@ -175,7 +206,8 @@ function decodeTime(bytes: Uint8Array): string | null {
   const seconds = f.int(1);
   if (seconds === GO_ZERO_TIME_SECONDS && f.int(2) === 0) return null;
   const date = new Date(seconds * 1000);
-  if (Number.isNaN(date.getTime())) throw new ProtobufDecodeError('Malformed', `time ${seconds}s is out of range`);
+  if (Number.isNaN(date.getTime()))
+    throw new ProtobufDecodeError('Malformed', `time ${seconds}s is out of range`);
   // metav1.Time's JSON form is RFC3339 at whole-second precision, in UTC; nanos are dropped.
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -220,7 +252,10 @@ function isNumeric(type: string): boolean {
 
 function expectWire(actual: number, expected: number, fd: FieldDescriptor, at: string): void {
   if (actual !== expected) {
-    throw new ProtobufDecodeError('Malformed', `${at} (field ${fd.number}) has wire type ${actual}, expected ${expected}`);
+    throw new ProtobufDecodeError(
+      'Malformed',
+      `${at} (field ${fd.number}) has wire type ${actual}, expected ${expected}`,
+    );
   }
 }
 
@@ -251,6 +286,7 @@ const utf8 = new TextDecoder('utf-8');
 
 function toBase64(bytes: Uint8Array): string {
   let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin);
 }

@@ -1,5 +1,15 @@
 // Message tables for the core/v1 kinds kubectl's generators POST: Namespace, ConfigMap, Secret, Service, ServiceAccount.
-import { CORE, INT_OR_STRING, MAP, META, PTR, REP, TIME, message, type MessageTable } from './descriptor-types';
+import {
+  CORE,
+  INT_OR_STRING,
+  MAP,
+  META,
+  PTR,
+  REP,
+  TIME,
+  message,
+  type MessageTable,
+} from './descriptor-types';
 
 const OBJECT_META = META + 'ObjectMeta';
 
@@ -21,7 +31,10 @@ export const coreMessages: MessageTable = {
     [3, 'status', CORE + 'NamespaceStatus'],
   ),
   [CORE + 'NamespaceSpec']: message([1, 'finalizers', 'string', REP]),
-  [CORE + 'NamespaceStatus']: message([1, 'phase', 'string'], [2, 'conditions', CORE + 'NamespaceCondition', REP]),
+  [CORE + 'NamespaceStatus']: message(
+    [1, 'phase', 'string'],
+    [2, 'conditions', CORE + 'NamespaceCondition', REP],
+  ),
   [CORE + 'NamespaceCondition']: message(
     [1, 'type', 'string'],
     [2, 'status', 'string'],
@@ -98,5 +111,9 @@ export const coreMessages: MessageTable = {
     [3, 'ipMode', 'string', PTR],
     [4, 'ports', CORE + 'PortStatus', REP],
   ),
-  [CORE + 'PortStatus']: message([1, 'port', 'int32'], [2, 'protocol', 'string'], [3, 'error', 'string', PTR]),
+  [CORE + 'PortStatus']: message(
+    [1, 'port', 'int32'],
+    [2, 'protocol', 'string'],
+    [3, 'error', 'string', PTR],
+  ),
 };

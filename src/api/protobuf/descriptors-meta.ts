@@ -1,5 +1,14 @@
 // Message tables for k8s.io/apimachinery meta/v1: object metadata, label selectors, conditions.
-import { FIELDS_V1, MAP, META, PTR, REP, TIME, message, type MessageTable } from './descriptor-types';
+import {
+  FIELDS_V1,
+  MAP,
+  META,
+  PTR,
+  REP,
+  TIME,
+  message,
+  type MessageTable,
+} from './descriptor-types';
 
 export const metaMessages: MessageTable = {
   [META + 'ObjectMeta']: message(

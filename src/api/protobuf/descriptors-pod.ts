@@ -50,7 +50,10 @@ const affinityTerms = message(
 );
 
 export const podMessages: MessageTable = {
-  [CORE + 'PodTemplateSpec']: message([1, 'metadata', META + 'ObjectMeta'], [2, 'spec', CORE + 'PodSpec']),
+  [CORE + 'PodTemplateSpec']: message(
+    [1, 'metadata', META + 'ObjectMeta'],
+    [2, 'spec', CORE + 'PodSpec'],
+  ),
   [CORE + 'PodSpec']: message(
     [1, 'volumes', CORE + 'Volume', REP],
     [20, 'initContainers', CORE + 'Container', REP],
@@ -107,14 +110,24 @@ export const podMessages: MessageTable = {
     [4, 'protocol', 'string'],
     [5, 'hostIP', 'string'],
   ),
-  [CORE + 'ContainerResizePolicy']: message([1, 'resourceName', 'string'], [2, 'restartPolicy', 'string']),
+  [CORE + 'ContainerResizePolicy']: message(
+    [1, 'resourceName', 'string'],
+    [2, 'restartPolicy', 'string'],
+  ),
   [CORE + 'ContainerRestartRule']: message(
     [1, 'action', 'string'],
     [2, 'exitCodes', CORE + 'ContainerRestartRuleOnExitCodes', PTR],
   ),
-  [CORE + 'ContainerRestartRuleOnExitCodes']: message([1, 'operator', 'string'], [2, 'values', 'int32', REP]),
+  [CORE + 'ContainerRestartRuleOnExitCodes']: message(
+    [1, 'operator', 'string'],
+    [2, 'values', 'int32', REP],
+  ),
 
-  [CORE + 'EnvVar']: message([1, 'name', 'string'], [2, 'value', 'string'], [3, 'valueFrom', CORE + 'EnvVarSource', PTR]),
+  [CORE + 'EnvVar']: message(
+    [1, 'name', 'string'],
+    [2, 'value', 'string'],
+    [3, 'valueFrom', CORE + 'EnvVarSource', PTR],
+  ),
   [CORE + 'EnvVarSource']: message(
     [1, 'fieldRef', CORE + 'ObjectFieldSelector', PTR],
     [2, 'resourceFieldRef', CORE + 'ResourceFieldSelector', PTR],
@@ -127,8 +140,14 @@ export const podMessages: MessageTable = {
     [2, 'configMapRef', CORE + 'ConfigMapEnvSource', PTR],
     [3, 'secretRef', CORE + 'SecretEnvSource', PTR],
   ),
-  [CORE + 'ConfigMapEnvSource']: message([1, 'localObjectReference', LOR, INLINE], [2, 'optional', 'bool', PTR]),
-  [CORE + 'SecretEnvSource']: message([1, 'localObjectReference', LOR, INLINE], [2, 'optional', 'bool', PTR]),
+  [CORE + 'ConfigMapEnvSource']: message(
+    [1, 'localObjectReference', LOR, INLINE],
+    [2, 'optional', 'bool', PTR],
+  ),
+  [CORE + 'SecretEnvSource']: message(
+    [1, 'localObjectReference', LOR, INLINE],
+    [2, 'optional', 'bool', PTR],
+  ),
   [CORE + 'ConfigMapKeySelector']: message(
     [1, 'localObjectReference', LOR, INLINE],
     [2, 'key', 'string'],
@@ -251,7 +270,10 @@ export const podMessages: MessageTable = {
     [4, 'hostProcess', 'bool', PTR],
   ),
   [CORE + 'SeccompProfile']: message([1, 'type', 'string'], [2, 'localhostProfile', 'string', PTR]),
-  [CORE + 'AppArmorProfile']: message([1, 'type', 'string'], [2, 'localhostProfile', 'string', PTR]),
+  [CORE + 'AppArmorProfile']: message(
+    [1, 'type', 'string'],
+    [2, 'localhostProfile', 'string', PTR],
+  ),
   [CORE + 'Ulimit']: message([1, 'name', 'string'], [2, 'hard', 'int64'], [3, 'soft', 'int64']),
   [CORE + 'Sysctl']: message([1, 'name', 'string'], [2, 'value', 'string']),
 
@@ -307,7 +329,10 @@ export const podMessages: MessageTable = {
     [2, 'operator', 'string'],
     [3, 'values', 'string', REP],
   ),
-  [CORE + 'PreferredSchedulingTerm']: message([1, 'weight', 'int32'], [2, 'preference', CORE + 'NodeSelectorTerm']),
+  [CORE + 'PreferredSchedulingTerm']: message(
+    [1, 'weight', 'int32'],
+    [2, 'preference', CORE + 'NodeSelectorTerm'],
+  ),
   [CORE + 'PodAffinity']: affinityTerms,
   [CORE + 'PodAntiAffinity']: affinityTerms,
   [CORE + 'PodAffinityTerm']: message(
@@ -318,5 +343,8 @@ export const podMessages: MessageTable = {
     [5, 'matchLabelKeys', 'string', REP],
     [6, 'mismatchLabelKeys', 'string', REP],
   ),
-  [CORE + 'WeightedPodAffinityTerm']: message([1, 'weight', 'int32'], [2, 'podAffinityTerm', CORE + 'PodAffinityTerm']),
+  [CORE + 'WeightedPodAffinityTerm']: message(
+    [1, 'weight', 'int32'],
+    [2, 'podAffinityTerm', CORE + 'PodAffinityTerm'],
+  ),
 };

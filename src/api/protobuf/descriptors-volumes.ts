@@ -5,10 +5,17 @@ const LOR = CORE + 'LocalObjectReference';
 
 // Projections whose localObjectReference is a Go embedded struct, so `name` sits beside the other fields.
 const projection = () =>
-  message([1, 'localObjectReference', LOR, INLINE], [2, 'items', CORE + 'KeyToPath', REP], [4, 'optional', 'bool', PTR]);
+  message(
+    [1, 'localObjectReference', LOR, INLINE],
+    [2, 'items', CORE + 'KeyToPath', REP],
+    [4, 'optional', 'bool', PTR],
+  );
 
 export const volumeMessages: MessageTable = {
-  [CORE + 'Volume']: message([1, 'name', 'string'], [2, 'volumeSource', CORE + 'VolumeSource', INLINE]),
+  [CORE + 'Volume']: message(
+    [1, 'name', 'string'],
+    [2, 'volumeSource', CORE + 'VolumeSource', INLINE],
+  ),
   // The volume types a generator or a small app uses; the rest land in unknownFields.
   [CORE + 'VolumeSource']: message(
     [1, 'hostPath', CORE + 'HostPathVolumeSource', PTR],
@@ -20,7 +27,10 @@ export const volumeMessages: MessageTable = {
     [26, 'projected', CORE + 'ProjectedVolumeSource', PTR],
   ),
   [CORE + 'HostPathVolumeSource']: message([1, 'path', 'string'], [2, 'type', 'string', PTR]),
-  [CORE + 'EmptyDirVolumeSource']: message([1, 'medium', 'string'], [2, 'sizeLimit', QUANTITY, PTR]),
+  [CORE + 'EmptyDirVolumeSource']: message(
+    [1, 'medium', 'string'],
+    [2, 'sizeLimit', QUANTITY, PTR],
+  ),
   [CORE + 'SecretVolumeSource']: message(
     [1, 'secretName', 'string'],
     [2, 'items', CORE + 'KeyToPath', REP],
@@ -33,8 +43,15 @@ export const volumeMessages: MessageTable = {
     [3, 'defaultMode', 'int32', PTR],
     [4, 'optional', 'bool', PTR],
   ),
-  [CORE + 'KeyToPath']: message([1, 'key', 'string'], [2, 'path', 'string'], [3, 'mode', 'int32', PTR]),
-  [CORE + 'PersistentVolumeClaimVolumeSource']: message([1, 'claimName', 'string'], [2, 'readOnly', 'bool']),
+  [CORE + 'KeyToPath']: message(
+    [1, 'key', 'string'],
+    [2, 'path', 'string'],
+    [3, 'mode', 'int32', PTR],
+  ),
+  [CORE + 'PersistentVolumeClaimVolumeSource']: message(
+    [1, 'claimName', 'string'],
+    [2, 'readOnly', 'bool'],
+  ),
   [CORE + 'DownwardAPIVolumeSource']: message(
     [1, 'items', CORE + 'DownwardAPIVolumeFile', REP],
     [2, 'defaultMode', 'int32', PTR],

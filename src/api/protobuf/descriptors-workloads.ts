@@ -1,5 +1,16 @@
 // Message tables for apps/v1 Deployment and batch/v1 Job, the workload kinds kubectl's generators POST.
-import { APPS, BATCH, CORE, INT_OR_STRING, META, PTR, REP, TIME, message, type MessageTable } from './descriptor-types';
+import {
+  APPS,
+  BATCH,
+  CORE,
+  INT_OR_STRING,
+  META,
+  PTR,
+  REP,
+  TIME,
+  message,
+  type MessageTable,
+} from './descriptor-types';
 
 const OBJECT_META = META + 'ObjectMeta';
 const SELECTOR = META + 'LabelSelector';
@@ -49,7 +60,11 @@ export const workloadMessages: MessageTable = {
     [5, 'message', 'string'],
   ),
 
-  [BATCH + 'Job']: message([1, 'metadata', OBJECT_META], [2, 'spec', BATCH + 'JobSpec'], [3, 'status', BATCH + 'JobStatus']),
+  [BATCH + 'Job']: message(
+    [1, 'metadata', OBJECT_META],
+    [2, 'spec', BATCH + 'JobSpec'],
+    [3, 'status', BATCH + 'JobStatus'],
+  ),
   [BATCH + 'JobSpec']: message(
     [1, 'parallelism', 'int32', PTR],
     [2, 'completions', 'int32', PTR],
@@ -89,7 +104,10 @@ export const workloadMessages: MessageTable = {
     [5, 'reason', 'string'],
     [6, 'message', 'string'],
   ),
-  [BATCH + 'UncountedTerminatedPods']: message([1, 'succeeded', 'string', REP], [2, 'failed', 'string', REP]),
+  [BATCH + 'UncountedTerminatedPods']: message(
+    [1, 'succeeded', 'string', REP],
+    [2, 'failed', 'string', REP],
+  ),
   [BATCH + 'PodFailurePolicy']: message([1, 'rules', BATCH + 'PodFailurePolicyRule', REP]),
   [BATCH + 'PodFailurePolicyRule']: message(
     [1, 'action', 'string'],
@@ -101,7 +119,13 @@ export const workloadMessages: MessageTable = {
     [2, 'operator', 'string'],
     [3, 'values', 'int32', REP],
   ),
-  [BATCH + 'PodFailurePolicyOnPodConditionsPattern']: message([1, 'type', 'string'], [2, 'status', 'string']),
+  [BATCH + 'PodFailurePolicyOnPodConditionsPattern']: message(
+    [1, 'type', 'string'],
+    [2, 'status', 'string'],
+  ),
   [BATCH + 'SuccessPolicy']: message([1, 'rules', BATCH + 'SuccessPolicyRule', REP]),
-  [BATCH + 'SuccessPolicyRule']: message([1, 'succeededIndexes', 'string', PTR], [2, 'succeededCount', 'int32', PTR]),
+  [BATCH + 'SuccessPolicyRule']: message(
+    [1, 'succeededIndexes', 'string', PTR],
+    [2, 'succeededCount', 'int32', PTR],
+  ),
 };

@@ -12,7 +12,14 @@ export class ProtobufDecodeError extends Error {
   }
 }
 
-export const WireType = { Varint: 0, Fixed64: 1, Bytes: 2, StartGroup: 3, EndGroup: 4, Fixed32: 5 } as const;
+export const WireType = {
+  Varint: 0,
+  Fixed64: 1,
+  Bytes: 2,
+  StartGroup: 3,
+  EndGroup: 4,
+  Fixed32: 5,
+} as const;
 
 export interface Tag {
   field: number;
@@ -42,7 +49,8 @@ export class ProtoReader {
   tag(): Tag {
     const key = this.varint();
     const field = Math.floor(key / 8);
-    if (field === 0) throw new ProtobufDecodeError('Malformed', `invalid field number 0 at byte ${this.pos}`);
+    if (field === 0)
+      throw new ProtobufDecodeError('Malformed', `invalid field number 0 at byte ${this.pos}`);
     return { field, wireType: key % 8 };
   }
 
@@ -113,7 +121,10 @@ export class ProtoReader {
         return;
       default:
         // Groups (3/4) are proto1 relics that go-to-protobuf never emits.
-        throw new ProtobufDecodeError('Malformed', `unsupported wire type ${wireType} at byte ${this.pos}`);
+        throw new ProtobufDecodeError(
+          'Malformed',
+          `unsupported wire type ${wireType} at byte ${this.pos}`,
+        );
     }
   }
 

@@ -27,5 +27,6 @@ export function defaultDeployment(d: KObject): void {
   if (isNew(d)) d.status = {};
   // DeploymentStatus is a struct (`status: {}` before the controller writes one).
   const status = struct(d as Obj, 'status');
-  for (const c of each(status.conditions)) zero(c, { lastUpdateTime: null, lastTransitionTime: null });
+  for (const c of each(status.conditions))
+    zero(c, { lastUpdateTime: null, lastTransitionTime: null });
 }

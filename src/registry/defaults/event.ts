@@ -9,5 +9,11 @@ export function defaultEvent(ev: KObject): void {
   const e = ev as Obj;
   struct(e, 'involvedObject');
   struct(e, 'source');
-  zero(e, { firstTimestamp: null, lastTimestamp: null, eventTime: null, reportingComponent: '', reportingInstance: '' });
+  zero(e, {
+    firstTimestamp: null,
+    lastTimestamp: null,
+    eventTime: null,
+    reportingComponent: '',
+    reportingInstance: '',
+  });
 }

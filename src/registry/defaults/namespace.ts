@@ -6,7 +6,8 @@ import { each, isNew, struct, zero } from './always';
 
 export function defaultNamespace(ns: KObject): void {
   const name = asStr(ns.metadata.name);
-  if (name) ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
+  if (name)
+    ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
   // Only a new namespace gets the finalizer: the namespace controller removes it while deleting,
   // and defaulting runs again on every update. A stored object carries uid and resourceVersion.
   const spec = struct(ns as Obj, 'spec');

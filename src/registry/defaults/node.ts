@@ -5,15 +5,28 @@ import { asArr, asStr, isSet, objOf, type Obj } from '../validate/fields';
 import { each, struct, zero } from './always';
 
 // NodeSystemInfo's fields have no omitempty: an empty nodeInfo still lists them all.
-const NODE_INFO = ['machineID', 'systemUUID', 'bootID', 'kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion', 'kubeProxyVersion', 'operatingSystem', 'architecture'];
+const NODE_INFO = [
+  'machineID',
+  'systemUUID',
+  'bootID',
+  'kernelVersion',
+  'osImage',
+  'containerRuntimeVersion',
+  'kubeletVersion',
+  'kubeProxyVersion',
+  'operatingSystem',
+  'architecture',
+];
 
 export function defaultNode(node: KObject): void {
   const status = struct(node as Obj, 'status');
-  if (!isSet(status.allocatable) && isSet(status.capacity)) status.allocatable = { ...objOf(status.capacity) };
+  if (!isSet(status.allocatable) && isSet(status.capacity))
+    status.allocatable = { ...objOf(status.capacity) };
   // NodeStatus's daemonEndpoints and nodeInfo are structs, and DaemonEndpoint.Port has no omitempty.
   zero(struct(struct(status, 'daemonEndpoints'), 'kubeletEndpoint'), { Port: 0 });
   zero(struct(status, 'nodeInfo'), Object.fromEntries(NODE_INFO.map((k) => [k, ''])));
-  for (const c of each(status.conditions)) zero(c, { lastHeartbeatTime: null, lastTransitionTime: null });
+  for (const c of each(status.conditions))
+    zero(c, { lastHeartbeatTime: null, lastTransitionTime: null });
   const spec = struct(node as Obj, 'spec');
   const podCIDR = asStr(spec.podCIDR);
   const podCIDRs = asArr(spec.podCIDRs).map(asStr);

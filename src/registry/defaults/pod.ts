@@ -42,7 +42,8 @@ function defaultFieldRef(ref: unknown): void {
 }
 
 function defaultContainer(c: Obj): void {
-  if (!asStr(c.imagePullPolicy)) c.imagePullPolicy = imageTag(asStr(c.image)) === 'latest' ? 'Always' : 'IfNotPresent';
+  if (!asStr(c.imagePullPolicy))
+    c.imagePullPolicy = imageTag(asStr(c.image)) === 'latest' ? 'Always' : 'IfNotPresent';
   if (!asStr(c.terminationMessagePath)) c.terminationMessagePath = '/dev/termination-log';
   if (!asStr(c.terminationMessagePolicy)) c.terminationMessagePolicy = 'File';
   // Go always serialises this struct, so a stored container shows `resources: {}`.
@@ -59,12 +60,43 @@ function defaultContainer(c: Obj): void {
   defaultHandler(lifecycle.preStop);
 }
 
-const VOLUME_SOURCES_WITH_MODE: Record<string, number> = { secret: 0o644, configMap: 0o644, downwardAPI: 0o644, projected: 0o644 };
+const VOLUME_SOURCES_WITH_MODE: Record<string, number> = {
+  secret: 0o644,
+  configMap: 0o644,
+  downwardAPI: 0o644,
+  projected: 0o644,
+};
 const ALL_SOURCES = [
-  'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
-  'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap',
-  'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos',
-  'csi', 'ephemeral', 'image',
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
 ];
 
 function defaultVolume(v: Obj): void {
@@ -77,8 +109,10 @@ function defaultVolume(v: Obj): void {
   for (const item of asArr(objOf(v.downwardAPI).items).map(objOf)) defaultFieldRef(item.fieldRef);
   for (const src of asArr(objOf(v.projected).sources).map(objOf)) {
     const token = src.serviceAccountToken;
-    if (isSet(token) && !isSet(objOf(token).expirationSeconds)) objOf(token).expirationSeconds = 3600;
-    for (const item of asArr(objOf(src.downwardAPI).items).map(objOf)) defaultFieldRef(item.fieldRef);
+    if (isSet(token) && !isSet(objOf(token).expirationSeconds))
+      objOf(token).expirationSeconds = 3600;
+    for (const item of asArr(objOf(src.downwardAPI).items).map(objOf))
+      defaultFieldRef(item.fieldRef);
   }
 }
 
@@ -101,18 +135,21 @@ function containerStatusShape(cs: Obj): void {
   for (const key of ['state', 'lastState']) {
     const state = struct(cs, key);
     if (isObj(state.running)) zero(state.running as Obj, { startedAt: null });
-    if (isObj(state.terminated)) zero(state.terminated as Obj, { exitCode: 0, startedAt: null, finishedAt: null });
+    if (isObj(state.terminated))
+      zero(state.terminated as Obj, { exitCode: 0, startedAt: null, finishedAt: null });
   }
 }
 
 /** PodStatus as Go writes it: condition times (null when unset), container statuses, pod and host IPs. */
 export function podStatusShape(pod: KObject): void {
   const status = struct(pod as Obj, 'status');
-  for (const c of each(status.conditions)) zero(c, { lastProbeTime: null, lastTransitionTime: null });
+  for (const c of each(status.conditions))
+    zero(c, { lastProbeTime: null, lastTransitionTime: null });
   for (const list of ['containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses']) {
     for (const cs of each(status[list])) containerStatusShape(cs);
   }
-  for (const list of ['podIPs', 'hostIPs']) for (const ip of each(status[list])) zero(ip, { ip: '' });
+  for (const list of ['podIPs', 'hostIPs'])
+    for (const ip of each(status[list])) zero(ip, { ip: '' });
 }
 
 export function defaultPodTemplateSpec(tpl: unknown): void {
@@ -146,7 +183,8 @@ export function defaultPod(pod: KObject): void {
   if (spec.hostNetwork === true) {
     for (const list of ['containers', 'initContainers']) {
       for (const c of asArr(spec[list]).map(objOf)) {
-        for (const port of asArr(c.ports).map(objOf)) if (!asNum(port.hostPort)) port.hostPort = port.containerPort;
+        for (const port of asArr(c.ports).map(objOf))
+          if (!asNum(port.hostPort)) port.hostPort = port.containerPort;
       }
     }
   }

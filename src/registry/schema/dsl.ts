@@ -46,14 +46,17 @@ function described(s: Schema, desc?: string): Schema {
 /** A string; with `values` it is an enum, which kubectl explain prints. */
 export const str = (desc?: string, values?: string[]): Schema =>
   described(values ? { type: 'string', enum: values } : { type: 'string' }, desc);
-export const int32 = (desc?: string): Schema => described({ type: 'integer', format: 'int32' }, desc);
-export const int64 = (desc?: string): Schema => described({ type: 'integer', format: 'int64' }, desc);
+export const int32 = (desc?: string): Schema =>
+  described({ type: 'integer', format: 'int32' }, desc);
+export const int64 = (desc?: string): Schema =>
+  described({ type: 'integer', format: 'int64' }, desc);
 export const num = (desc?: string): Schema => described({ type: 'number', format: 'double' }, desc);
 export const bool = (desc?: string): Schema => described({ type: 'boolean' }, desc);
 /** base64 in JSON, []byte in Go. */
 export const bytes = (desc?: string): Schema => described({ type: 'string', format: 'byte' }, desc);
 /** Free-form JSON: nothing below it is checked or merged by key. */
-export const any = (desc?: string): Schema => described({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, desc);
+export const any = (desc?: string): Schema =>
+  described({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, desc);
 
 /**
  * A reference to a named definition. With a description it is wrapped in allOf, as upstream does,
@@ -69,7 +72,11 @@ export const intOrString = (desc?: string): Schema => ref(INT_OR_STRING, desc);
 export const time = (desc?: string): Schema => ref(META + 'Time', desc);
 export const microTime = (desc?: string): Schema => ref(META + 'MicroTime', desc);
 
-export function map(value: Schema, desc?: string, opts: { mapType?: 'atomic' | 'granular' } = {}): Schema {
+export function map(
+  value: Schema,
+  desc?: string,
+  opts: { mapType?: 'atomic' | 'granular' } = {},
+): Schema {
   const s: Schema = described({ type: 'object', additionalProperties: value }, desc);
   if (opts.mapType) s['x-kubernetes-map-type'] = opts.mapType;
   return s;
@@ -93,18 +100,26 @@ export function list(items: Schema, opts: ListOpts = {}): Schema {
 }
 
 /** A list replaced as a whole by patches: `+listType=atomic`. */
-export const atomic = (items: Schema, desc?: string): Schema => list(items, { desc, listType: 'atomic' });
+export const atomic = (items: Schema, desc?: string): Schema =>
+  list(items, { desc, listType: 'atomic' });
 
 /**
  * The common keyed list: `+patchMergeKey=<key> +patchStrategy=merge +listType=map +listMapKey=<key>...`.
  * `mapKeys` defaults to the merge key; pass more when upstream lists several (ports: containerPort, protocol).
  */
-export function keyed(items: Schema, desc: string, mergeKey: string, mapKeys: string[] = [mergeKey], strategy = 'merge'): Schema {
+export function keyed(
+  items: Schema,
+  desc: string,
+  mergeKey: string,
+  mapKeys: string[] = [mergeKey],
+  strategy = 'merge',
+): Schema {
   return list(items, { desc, mergeKey, strategy, listType: 'map', mapKeys });
 }
 
 /** `+listType=map` without patch tags: server-side apply merges by key, strategic merge patch replaces. */
-export const mapList = (items: Schema, desc: string, mapKeys: string[]): Schema => list(items, { desc, listType: 'map', mapKeys });
+export const mapList = (items: Schema, desc: string, mapKeys: string[]): Schema =>
+  list(items, { desc, listType: 'map', mapKeys });
 
 export interface ObjOpts {
   required?: string[];
@@ -122,19 +137,32 @@ export function obj(desc: string, props: Record<string, Schema>, opts: ObjOpts =
 /** apiVersion and kind, written once for every top-level kind. */
 export function typeMeta(): Record<string, Schema> {
   return {
-    apiVersion: str('The versioned schema of this object, "group/version" (just "v1" for the core group). The server rejects values it does not serve.'),
-    kind: str('The type of this object, in CamelCase. Servers infer it from the endpoint; clients must not change it.'),
+    apiVersion: str(
+      'The versioned schema of this object, "group/version" (just "v1" for the core group). The server rejects values it does not serve.',
+    ),
+    kind: str(
+      'The type of this object, in CamelCase. Servers infer it from the endpoint; clients must not change it.',
+    ),
   };
 }
 
 /** A top-level kind: typeMeta first, then the given fields, tagged with its group/version/kind. */
-export function kind(desc: string, gvk: GVK, props: Record<string, Schema>, opts: ObjOpts = {}): Schema {
+export function kind(
+  desc: string,
+  gvk: GVK,
+  props: Record<string, Schema>,
+  opts: ObjOpts = {},
+): Schema {
   const s = obj(desc, { ...typeMeta(), ...props }, opts);
   s['x-kubernetes-group-version-kind'] = [gvk];
   return s;
 }
 
-export const gvk = (group: string, version: string, kindName: string): GVK => ({ group, kind: kindName, version });
+export const gvk = (group: string, version: string, kindName: string): GVK => ({
+  group,
+  kind: kindName,
+  version,
+});
 
 /** The definition name a $ref points at, or undefined for an inline schema. */
 export function refName(s: Schema): string | undefined {

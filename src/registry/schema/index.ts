@@ -16,8 +16,16 @@ import { otherDefs } from './defs-other';
 export type { Schema } from './dsl';
 
 const BASE: Record<string, Schema> = {
-  ...metaDefs, ...containerDefs, ...volumeDefs, ...schedulingDefs, ...podDefs,
-  ...nodeDefs, ...serviceDefs, ...coreDefs, ...appsDefs, ...otherDefs,
+  ...metaDefs,
+  ...containerDefs,
+  ...volumeDefs,
+  ...schedulingDefs,
+  ...podDefs,
+  ...nodeDefs,
+  ...serviceDefs,
+  ...coreDefs,
+  ...appsDefs,
+  ...otherDefs,
 };
 
 const gvKey = (apiVersion: string, kindName: string) => `${apiVersion}/${kindName}`;
@@ -35,15 +43,23 @@ function indexByGVK(defs: Record<string, Schema>): Map<string, string> {
 }
 
 /** <Kind>List for every served resource, as upstream defines them, so list responses have a schema too. */
-function listDefs(defs: Record<string, Schema>, byGVK: Map<string, string>): Record<string, Schema> {
+function listDefs(
+  defs: Record<string, Schema>,
+  byGVK: Map<string, string>,
+): Record<string, Schema> {
   const out: Record<string, Schema> = {};
   for (const r of RESOURCES) {
     const item = byGVK.get(gvKey(groupVersion(r), r.kind));
     if (!item) continue;
-    out[item + 'List'] = kind(`A list of ${r.kind} objects.`, gvk(r.group, r.version, r.listKind), {
-      metadata: ref(META + 'ListMeta', 'Standard list metadata.'),
-      items: list(ref(item), { desc: `The ${r.kind} objects.` }),
-    }, { required: ['items'] });
+    out[item + 'List'] = kind(
+      `A list of ${r.kind} objects.`,
+      gvk(r.group, r.version, r.listKind),
+      {
+        metadata: ref(META + 'ListMeta', 'Standard list metadata.'),
+        items: list(ref(item), { desc: `The ${r.kind} objects.` }),
+      },
+      { required: ['items'] },
+    );
   }
   return out;
 }
@@ -85,7 +101,8 @@ export function resolveSchema(s: Schema): Schema {
 
 /** The SchemaNav kind of an already-resolved schema. */
 export function schemaKind(s: Schema): string {
-  if (s['x-kubernetes-int-or-string']) return s.format === 'quantity' ? 'quantity' : 'int-or-string';
+  if (s['x-kubernetes-int-or-string'])
+    return s.format === 'quantity' ? 'quantity' : 'int-or-string';
   switch (s.type) {
     case 'array':
       return 'array';

@@ -5,7 +5,8 @@ import { definitionName, resolveSchema, schemaForKind, schemaKind } from './inde
 
 // k8s: staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go (the parse error it returns)
 const QUANTITY_RE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
-const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const QUANTITY_MSG =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const INT32_MIN = -2147483648;
@@ -45,7 +46,9 @@ function goType(prop: Schema): string {
     case 'array':
       return '[]' + goType(s.items!);
     case 'object':
-      return s.additionalProperties ? 'map[string]' + goType(s.additionalProperties) : 'map[string]interface {}';
+      return s.additionalProperties
+        ? 'map[string]' + goType(s.additionalProperties)
+        : 'map[string]interface {}';
     case 'integer':
       return s.format === 'int64' ? 'int64' : 'int32';
     case 'number':
@@ -79,9 +82,20 @@ function checkInteger(w: Walk, at: At, v: number, prop: Schema, format?: string)
 function checkString(w: Walk, at: At, v: unknown, prop: Schema, s: Schema): void {
   if (typeof v !== 'string') return mismatch(w, at, v, prop);
   if (s.format === 'date-time' && !RFC3339_RE.test(v)) {
-    fail(w, at, `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time`);
-  } else if (s.format === 'byte' && (v.replace(/\s/g, '').length % 4 !== 0 || !BASE64_RE.test(v.replace(/\s/g, '')))) {
-    fail(w, at, `illegal base64 data in ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '...' : v)}`);
+    fail(
+      w,
+      at,
+      `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time`,
+    );
+  } else if (
+    s.format === 'byte' &&
+    (v.replace(/\s/g, '').length % 4 !== 0 || !BASE64_RE.test(v.replace(/\s/g, '')))
+  ) {
+    fail(
+      w,
+      at,
+      `illegal base64 data in ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '...' : v)}`,
+    );
   }
 }
 
@@ -103,19 +117,27 @@ function walk(w: Walk, v: unknown, prop: Schema, at: At): void {
     case 'string':
       return checkString(w, at, v, prop, s);
     case 'integer':
-      return typeof v === 'number' ? checkInteger(w, at, v, prop, s.format) : mismatch(w, at, v, prop);
+      return typeof v === 'number'
+        ? checkInteger(w, at, v, prop, s.format)
+        : mismatch(w, at, v, prop);
     case 'number':
       return typeof v === 'number' ? undefined : mismatch(w, at, v, prop);
     case 'boolean':
       return typeof v === 'boolean' ? undefined : mismatch(w, at, v, prop);
     case 'array':
       if (!Array.isArray(v)) return mismatch(w, at, v, prop);
-      v.forEach((item, i) => walk(w, item, s.items!, { ...at, path: `${at.path}[${i}]`, keys: [...at.keys, i] }));
+      v.forEach((item, i) =>
+        walk(w, item, s.items!, { ...at, path: `${at.path}[${i}]`, keys: [...at.keys, i] }),
+      );
       return;
     case 'map':
       if (typeof v !== 'object' || Array.isArray(v)) return mismatch(w, at, v, prop);
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
-        walk(w, item, s.additionalProperties!, { ...at, path: `${at.path}[${k}]`, keys: [...at.keys, k] });
+        walk(w, item, s.additionalProperties!, {
+          ...at,
+          path: `${at.path}[${k}]`,
+          keys: [...at.keys, k],
+        });
       }
       return;
     case 'object':
@@ -136,7 +158,12 @@ function walkStruct(w: Walk, v: Record<string, unknown>, s: Schema, struct: stri
       w.unknownKeys.push([...at.keys, key]);
       continue;
     }
-    walk(w, value, child, { path, goPath: at.goPath ? `${at.goPath}.${key}` : key, struct, keys: [...at.keys, key] });
+    walk(w, value, child, {
+      path,
+      goPath: at.goPath ? `${at.goPath}.${key}` : key,
+      struct,
+      keys: [...at.keys, key],
+    });
   }
 }
 
@@ -162,7 +189,11 @@ export function findUnknownFields(obj: unknown, apiVersion: string, kind: string
 }
 
 /** findUnknownFields with each field's key path too, to remove it whatever characters its keys hold. */
-export function findUnknownFieldKeys(obj: unknown, apiVersion: string, kind: string): { path: string; keys: (string | number)[] }[] {
+export function findUnknownFieldKeys(
+  obj: unknown,
+  apiVersion: string,
+  kind: string,
+): { path: string; keys: (string | number)[] }[] {
   const w = inspect(obj, apiVersion, kind);
   return w.unknown.map((path, i) => ({ path, keys: w.unknownKeys[i] }));
 }

@@ -5,6 +5,10 @@ import { AGE_COLUMN, NAME_COLUMN, column, size, type Printer } from './types';
 export const configMapPrinter: Printer = {
   columns: [NAME_COLUMN, column('Data', 'Number of keys, text and binary.'), AGE_COLUMN],
   cells(cm, now) {
-    return [cm.metadata.name ?? '', size(cm.data) + size(cm.binaryData), translateTimestampSince(cm.metadata.creationTimestamp, now)];
+    return [
+      cm.metadata.name ?? '',
+      size(cm.data) + size(cm.binaryData),
+      translateTimestampSince(cm.metadata.creationTimestamp, now),
+    ];
   },
 };

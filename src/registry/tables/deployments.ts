@@ -1,6 +1,15 @@
 // Deployment rows: READY as ready/desired, then rollout progress; k8s: pkg/printers/internalversion/printers.go printDeployment (release-1.32).
 import { translateTimestampSince } from './age';
-import { AGE_COLUMN, NAME_COLUMN, column, containerCells, int, rec, selectorString, type Printer } from './types';
+import {
+  AGE_COLUMN,
+  NAME_COLUMN,
+  column,
+  containerCells,
+  int,
+  rec,
+  selectorString,
+  type Printer,
+} from './types';
 
 const columns = [
   NAME_COLUMN,

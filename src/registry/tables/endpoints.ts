@@ -19,7 +19,8 @@ function formatEndpoints(subsets: unknown): string {
     const ips = recs(subset.addresses).map((a) => str(a.ip));
     const ports = recs(subset.ports);
     // Headless services may have addresses and no ports: show bare IPs.
-    const entries = ports.length === 0 ? [ips] : ports.map((p) => ips.map((ip) => hostPort(ip, int(p.port))));
+    const entries =
+      ports.length === 0 ? [ips] : ports.map((p) => ips.map((ip) => hostPort(ip, int(p.port))));
     for (const group of entries) {
       total += group.length;
       for (const e of group) if (shown.length < SHOWN) shown.push(e);
@@ -32,6 +33,10 @@ function formatEndpoints(subsets: unknown): string {
 export const endpointsPrinter: Printer = {
   columns,
   cells(ep, now) {
-    return [ep.metadata.name ?? '', formatEndpoints(ep.subsets), translateTimestampSince(ep.metadata.creationTimestamp, now)];
+    return [
+      ep.metadata.name ?? '',
+      formatEndpoints(ep.subsets),
+      translateTimestampSince(ep.metadata.creationTimestamp, now),
+    ];
   },
 };

@@ -23,8 +23,16 @@ export const endpointSlicePrinter: Printer = {
   columns,
   cells(slice, now) {
     // A port with no number means "all ports"; upstream then shows its name, or "*".
-    const ports = recs(slice.ports).map((p) => (typeof p.port === 'number' ? String(p.port) : typeof p.name === 'string' ? p.name : '*'));
+    const ports = recs(slice.ports).map((p) =>
+      typeof p.port === 'number' ? String(p.port) : typeof p.name === 'string' ? p.name : '*',
+    );
     const addresses = recs(slice.endpoints).flatMap((e) => arr(e.addresses).map(str));
-    return [slice.metadata.name ?? '', str(slice.addressType), firstFew(ports), firstFew(addresses), translateTimestampSince(slice.metadata.creationTimestamp, now)];
+    return [
+      slice.metadata.name ?? '',
+      str(slice.addressType),
+      firstFew(ports),
+      firstFew(addresses),
+      translateTimestampSince(slice.metadata.creationTimestamp, now),
+    ];
   },
 };

@@ -8,7 +8,9 @@ const columns = [
   column('Type', 'Normal or Warning.'),
   column('Reason', 'Short machine-readable cause of the event.'),
   column('Object', 'The object the event is about, as kind/name.'),
-  column('Subobject', 'Part of the object the event is about, such as a container.', { priority: 1 }),
+  column('Subobject', 'Part of the object the event is about, such as a container.', {
+    priority: 1,
+  }),
   column('Source', 'Component (and host) that reported the event.', { priority: 1 }),
   column('Message', 'Human-readable description of the event.'),
   column('First Seen', 'Time since the event was first observed.', { priority: 1 }),
@@ -31,7 +33,12 @@ interface EventView {
 function view(ev: KObject): EventView {
   const series = ev.series === undefined || ev.series === null ? undefined : rec(ev.series);
   // events.k8s.io/v1 renames the core fields; upstream converts to the internal type before printing.
-  if ('regarding' in ev || 'note' in ev || 'deprecatedCount' in ev || ev.apiVersion === 'events.k8s.io/v1') {
+  if (
+    'regarding' in ev ||
+    'note' in ev ||
+    'deprecatedCount' in ev ||
+    ev.apiVersion === 'events.k8s.io/v1'
+  ) {
     return {
       involved: rec(ev.regarding),
       first: ev.deprecatedFirstTimestamp,
@@ -69,7 +76,8 @@ export const eventPrinter: Printer = {
   columns,
   cells(ev, now) {
     const v = view(ev);
-    const since = (ts: unknown) => translateTimestampSince(typeof ts === 'string' ? ts : undefined, now);
+    const since = (ts: unknown) =>
+      translateTimestampSince(typeof ts === 'string' ? ts : undefined, now);
     // New-style events carry only eventTime; old-style ones only first/last timestamps.
     const firstSeen = present(v.first) ? since(v.first) : since(v.eventTime);
     let lastSeen = present(v.last) ? since(v.last) : firstSeen;

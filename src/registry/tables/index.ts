@@ -69,7 +69,11 @@ function rowObject(obj: KObject, opts: BuildTableOptions): Record<string, unknow
 }
 
 /** Renders objects as a Table with one row each, every column included (kubectl hides wide ones itself). */
-export function buildTable(printer: Printer, objects: KObject[], opts: BuildTableOptions): Record<string, unknown> {
+export function buildTable(
+  printer: Printer,
+  objects: KObject[],
+  opts: BuildTableOptions,
+): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue) metadata.continue = opts.continue;

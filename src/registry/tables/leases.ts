@@ -5,6 +5,10 @@ import { AGE_COLUMN, NAME_COLUMN, column, rec, str, type Printer } from './types
 export const leasePrinter: Printer = {
   columns: [NAME_COLUMN, column('Holder', 'Identity of the current holder.'), AGE_COLUMN],
   cells(lease, now) {
-    return [lease.metadata.name ?? '', str(rec(lease.spec).holderIdentity), translateTimestampSince(lease.metadata.creationTimestamp, now)];
+    return [
+      lease.metadata.name ?? '',
+      str(rec(lease.spec).holderIdentity),
+      translateTimestampSince(lease.metadata.creationTimestamp, now),
+    ];
   },
 };

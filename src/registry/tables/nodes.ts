@@ -22,7 +22,9 @@ const LEGACY_ROLE_LABEL = 'kubernetes.io/role';
 
 function nodeStatus(node: KObject): string {
   // The last Ready condition wins when a client wrote duplicates, as upstream's map does.
-  const ready = recs(rec(node.status).conditions).filter((c) => c.type === 'Ready').pop();
+  const ready = recs(rec(node.status).conditions)
+    .filter((c) => c.type === 'Ready')
+    .pop();
   const parts = [ready === undefined ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady'];
   if (rec(node.spec).unschedulable === true) parts.push('SchedulingDisabled');
   return parts.join(',');
@@ -31,7 +33,8 @@ function nodeStatus(node: KObject): string {
 function nodeRoles(node: KObject): string {
   const roles = new Set<string>();
   for (const [key, value] of Object.entries(node.metadata.labels ?? {})) {
-    if (key.startsWith(ROLE_PREFIX) && key.length > ROLE_PREFIX.length) roles.add(key.slice(ROLE_PREFIX.length));
+    if (key.startsWith(ROLE_PREFIX) && key.length > ROLE_PREFIX.length)
+      roles.add(key.slice(ROLE_PREFIX.length));
     else if (key === LEGACY_ROLE_LABEL && value) roles.add(value);
   }
   return roles.size === 0 ? '<none>' : [...roles].sort().join(',');

@@ -1,12 +1,23 @@
 // Pod rows: READY, STATUS and RESTARTS as kubectl users know them; k8s: pkg/printers/internalversion/printers.go printPod (release-1.32).
 import type { KObject } from '../../api/types';
 import { humanDuration, parseTime, translateTimestampSince } from './age';
-import { AGE_COLUMN, NAME_COLUMN, column, int, rec, recs, str, type Printer, type Rec, type TableRowCondition } from './types';
+import {
+  AGE_COLUMN,
+  NAME_COLUMN,
+  column,
+  int,
+  rec,
+  recs,
+  str,
+  type Printer,
+  type Rec,
+  type TableRowCondition,
+} from './types';
 
 const columns = [
   NAME_COLUMN,
   column('Ready', 'Ready containers out of all long-running containers.'),
-  column('Status', 'Summary of the pod phase and its containers\' states.'),
+  column('Status', "Summary of the pod phase and its containers' states."),
   column('Restarts', 'Container restarts, and how long ago the last one was.'),
   AGE_COLUMN,
   column('IP', 'First IP address of the pod.', { priority: 1 }),
@@ -29,7 +40,8 @@ class RestartTally {
   add(status: Rec): void {
     this.count += int(status.restartCount);
     const finished = parseTime(rec(rec(status.lastState).terminated).finishedAt);
-    if (finished !== undefined && (this.last === undefined || finished > this.last)) this.last = finished;
+    if (finished !== undefined && (this.last === undefined || finished > this.last))
+      this.last = finished;
   }
 }
 
@@ -46,11 +58,14 @@ function summarize(pod: KObject, now: number): { ready: string; status: string; 
   // The API server sets Pending on create; an object without a phase has not been through it.
   const phase = str(status.phase) || 'Pending';
   let reason = str(status.reason) || phase;
-  if (conditions.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
+  if (conditions.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated'))
+    reason = 'SchedulingGated';
 
   const initSpecs = recs(spec.initContainers);
   // Sidecars (init containers with restartPolicy Always) run for the pod's life, so READY counts them.
-  const sidecars = new Set(initSpecs.filter((c) => c.restartPolicy === 'Always').map((c) => str(c.name)));
+  const sidecars = new Set(
+    initSpecs.filter((c) => c.restartPolicy === 'Always').map((c) => str(c.name)),
+  );
   const total = recs(spec.containers).length + sidecars.size;
   let ready = 0;
 
@@ -64,7 +79,10 @@ function summarize(pod: KObject, now: number): { ready: string; status: string; 
     all.add(c);
     if (isSidecar) sidecarTally.add(c);
     const state = rec(c.state);
-    const terminated = state.terminated === undefined || state.terminated === null ? undefined : rec(state.terminated);
+    const terminated =
+      state.terminated === undefined || state.terminated === null
+        ? undefined
+        : rec(state.terminated);
     const waitingReason = str(rec(state.waiting).reason);
     if (terminated && int(terminated.exitCode) === 0) continue;
     if (isSidecar && c.started === true) {
@@ -72,7 +90,8 @@ function summarize(pod: KObject, now: number): { ready: string; status: string; 
       continue;
     }
     if (terminated) reason = terminatedReason(terminated, 'Init:');
-    else if (waitingReason !== '' && waitingReason !== 'PodInitializing') reason = `Init:${waitingReason}`;
+    else if (waitingReason !== '' && waitingReason !== 'PodInitializing')
+      reason = `Init:${waitingReason}`;
     else reason = `Init:${i}/${initSpecs.length}`;
     initializing = true;
     break;
@@ -91,18 +110,21 @@ function summarize(pod: KObject, now: number): { ready: string; status: string; 
       const state = rec(c.state);
       const waitingReason = str(rec(state.waiting).reason);
       if (waitingReason !== '') reason = waitingReason;
-      else if (state.terminated !== undefined && state.terminated !== null) reason = terminatedReason(rec(state.terminated), '');
+      else if (state.terminated !== undefined && state.terminated !== null)
+        reason = terminatedReason(rec(state.terminated), '');
       else if (c.ready === true && state.running !== undefined && state.running !== null) {
         hasRunning = true;
         ready++;
       }
     }
     // A container that completed while others still run does not make the pod "Completed".
-    if (reason === 'Completed' && hasRunning) reason = conditionTrue(conditions, 'Ready') ? 'Running' : 'NotReady';
+    if (reason === 'Completed' && hasRunning)
+      reason = conditionTrue(conditions, 'Ready') ? 'Running' : 'NotReady';
   }
 
   if (pod.metadata.deletionTimestamp && str(status.reason) === NODE_LOST) reason = 'Unknown';
-  else if (pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
+  else if (pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed')
+    reason = 'Terminating';
 
   let restartText = String(restarts.count);
   if (restarts.count !== 0 && restarts.last !== undefined) {
@@ -116,7 +138,9 @@ function readinessGates(pod: KObject): string {
   if (gates.length === 0) return '<none>';
   const conditions = recs(rec(pod.status).conditions);
   // Only the first condition of each type counts, matching upstream's lookup.
-  const passed = gates.filter((g) => conditions.find((c) => c.type === g.conditionType)?.status === 'True').length;
+  const passed = gates.filter(
+    (g) => conditions.find((c) => c.type === g.conditionType)?.status === 'True',
+  ).length;
   return `${passed}/${gates.length}`;
 }
 
@@ -145,8 +169,17 @@ export const podPrinter: Printer = {
   conditions(pod): TableRowCondition[] | undefined {
     // Lets clients tell finished pods apart without parsing the STATUS cell.
     const phase = rec(pod.status).phase;
-    if (phase === 'Succeeded') return [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
-    if (phase === 'Failed') return [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
+    if (phase === 'Succeeded')
+      return [
+        {
+          type: 'Completed',
+          status: 'True',
+          reason: 'Succeeded',
+          message: 'The pod has completed successfully.',
+        },
+      ];
+    if (phase === 'Failed')
+      return [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
     return undefined;
   },
 };

@@ -1,6 +1,15 @@
 // ReplicaSet rows: desired, current and ready replica counts; k8s: pkg/printers/internalversion/printers.go printReplicaSet (release-1.32).
 import { translateTimestampSince } from './age';
-import { AGE_COLUMN, NAME_COLUMN, column, containerCells, formatLabelSelector, int, rec, type Printer } from './types';
+import {
+  AGE_COLUMN,
+  NAME_COLUMN,
+  column,
+  containerCells,
+  formatLabelSelector,
+  int,
+  rec,
+  type Printer,
+} from './types';
 
 const columns = [
   NAME_COLUMN,

@@ -1,7 +1,19 @@
 // Service rows: type, addresses and the PORT(S) cell; k8s: pkg/printers/internalversion/printers.go printService (release-1.32).
 import type { KObject } from '../../api/types';
 import { translateTimestampSince } from './age';
-import { AGE_COLUMN, NAME_COLUMN, arr, column, formatLabels, int, rec, recs, str, type Printer, type Rec } from './types';
+import {
+  AGE_COLUMN,
+  NAME_COLUMN,
+  arr,
+  column,
+  formatLabels,
+  int,
+  rec,
+  recs,
+  str,
+  type Printer,
+  type Rec,
+} from './types';
 
 const columns = [
   NAME_COLUMN,

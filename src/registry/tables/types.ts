@@ -33,11 +33,23 @@ export interface Printer {
   conditions?(obj: KObject): TableRowCondition[] | undefined;
 }
 
-export function column(name: string, description: string, opts: Partial<ColumnDefinition> = {}): ColumnDefinition {
-  return { name, type: opts.type ?? 'string', format: opts.format ?? '', description, priority: opts.priority ?? 0 };
+export function column(
+  name: string,
+  description: string,
+  opts: Partial<ColumnDefinition> = {},
+): ColumnDefinition {
+  return {
+    name,
+    type: opts.type ?? 'string',
+    format: opts.format ?? '',
+    description,
+    priority: opts.priority ?? 0,
+  };
 }
 
-export const NAME_COLUMN = column('Name', 'Name of the object, unique within its namespace.', { format: 'name' });
+export const NAME_COLUMN = column('Name', 'Name of the object, unique within its namespace.', {
+  format: 'name',
+});
 export const AGE_COLUMN = column('Age', 'Time since the object was created.');
 
 // Objects arrive as plain JSON from storage or clients, so every read tolerates a missing or mistyped field.
@@ -84,7 +96,8 @@ export function formatLabels(v: unknown): string {
 export function selectorString(v: unknown): string | undefined {
   const sel = rec(v);
   const reqs: { key: string; text: string }[] = [];
-  for (const [key, value] of Object.entries(rec(sel.matchLabels))) reqs.push({ key, text: `${key}=${str(value)}` });
+  for (const [key, value] of Object.entries(rec(sel.matchLabels)))
+    reqs.push({ key, text: `${key}=${str(value)}` });
   for (const e of recs(sel.matchExpressions)) {
     const key = str(e.key);
     const values = arr(e.values).map(str).sort();
@@ -121,5 +134,8 @@ export function formatLabelSelector(v: unknown): string {
 /** Comma-joined container names and images of a pod spec, for the wide Containers/Images columns. */
 export function containerCells(podSpec: unknown): [string, string] {
   const containers = recs(rec(podSpec).containers);
-  return [containers.map((c) => str(c.name)).join(','), containers.map((c) => str(c.image)).join(',')];
+  return [
+    containers.map((c) => str(c.name)).join(','),
+    containers.map((c) => str(c.image)).join(','),
+  ];
 }

@@ -3,7 +3,14 @@
 import type { KObject } from '../../api/types';
 import { fieldErr, path, type FieldError } from '../field-errors';
 import { isConfigMapKey } from './config-key';
-import { asStr, base64DecodedLength, byteLength, invalidEach, objOf, semanticEqual } from './fields';
+import {
+  asStr,
+  base64DecodedLength,
+  byteLength,
+  invalidEach,
+  objOf,
+  semanticEqual,
+} from './fields';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta';
 
 /** Shared by ConfigMaps and Secrets (core.MaxSecretSize). */
@@ -17,7 +24,10 @@ export function validateConfigMap(cm: KObject): FieldError[] {
   let total = 0;
   for (const [key, value] of Object.entries(data)) {
     errs.push(...invalidEach(isConfigMapKey(key), path.key('data', key), key));
-    if (key in binary) errs.push(fieldErr.invalid(path.key('data', key), key, 'duplicate of key present in binaryData'));
+    if (key in binary)
+      errs.push(
+        fieldErr.invalid(path.key('data', key), key, 'duplicate of key present in binaryData'),
+      );
     total += byteLength(asStr(value));
   }
   for (const [key, value] of Object.entries(binary)) {
@@ -34,7 +44,8 @@ export function validateConfigMapUpdate(cm: KObject, old: KObject): FieldError[]
   if (old.immutable === true) {
     if (cm.immutable !== true) errs.push(fieldErr.forbidden('immutable', IMMUTABLE_MSG));
     if (!semanticEqual(cm.data, old.data)) errs.push(fieldErr.forbidden('data', IMMUTABLE_MSG));
-    if (!semanticEqual(cm.binaryData, old.binaryData)) errs.push(fieldErr.forbidden('binaryData', IMMUTABLE_MSG));
+    if (!semanticEqual(cm.binaryData, old.binaryData))
+      errs.push(fieldErr.forbidden('binaryData', IMMUTABLE_MSG));
   }
   return [...errs, ...validateConfigMap(cm)];
 }

@@ -30,21 +30,35 @@ function validateStrategy(strategyIn: unknown): FieldError[] {
   switch (strategy.type) {
     case 'Recreate':
       if (isSet(strategy.rollingUpdate)) {
-        errs.push(fieldErr.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+        errs.push(
+          fieldErr.forbidden(
+            'spec.strategy.rollingUpdate',
+            "may not be specified when strategy `type` is 'Recreate'",
+          ),
+        );
       }
       break;
     case 'RollingUpdate': {
       const ru = asObj(strategy.rollingUpdate);
       if (!ru) {
-        errs.push(fieldErr.required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil'));
+        errs.push(
+          fieldErr.required(
+            'spec.strategy.rollingUpdate',
+            'this should be defaulted and never be nil',
+          ),
+        );
         break;
       }
       const mu = 'spec.strategy.rollingUpdate.maxUnavailable';
       errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, mu));
-      errs.push(...validatePositiveIntOrPercent(ru.maxSurge, 'spec.strategy.rollingUpdate.maxSurge'));
+      errs.push(
+        ...validatePositiveIntOrPercent(ru.maxSurge, 'spec.strategy.rollingUpdate.maxSurge'),
+      );
       // With neither surge nor unavailability allowed, a rollout could never make progress.
       if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
-        errs.push(fieldErr.invalid(mu, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
+        errs.push(
+          fieldErr.invalid(mu, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'),
+        );
       }
       if (isPercent(ru.maxUnavailable) && intOrPercentValue(ru.maxUnavailable) > 100) {
         errs.push(fieldErr.invalid(mu, ru.maxUnavailable, 'must not be greater than 100%'));
@@ -59,27 +73,49 @@ function validateStrategy(strategyIn: unknown): FieldError[] {
 
 function validateDeploymentSpec(d: KObject): FieldError[] {
   const spec = objOf(d.spec);
-  const errs = [...nonNegative(spec.replicas, 'spec.replicas'), ...validateSelectorAndTemplate(spec)];
-  errs.push(...validateStrategy(spec.strategy), ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
+  const errs = [
+    ...nonNegative(spec.replicas, 'spec.replicas'),
+    ...validateSelectorAndTemplate(spec),
+  ];
+  errs.push(
+    ...validateStrategy(spec.strategy),
+    ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'),
+  );
   errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
   const pds = asNum(spec.progressDeadlineSeconds);
   if (pds !== undefined) {
     errs.push(...nonNegative(pds, 'spec.progressDeadlineSeconds'));
-    if (pds <= (asNum(spec.minReadySeconds) ?? 0)) errs.push(fieldErr.invalid('spec.progressDeadlineSeconds', pds, 'must be greater than minReadySeconds'));
+    if (pds <= (asNum(spec.minReadySeconds) ?? 0))
+      errs.push(
+        fieldErr.invalid(
+          'spec.progressDeadlineSeconds',
+          pds,
+          'must be greater than minReadySeconds',
+        ),
+      );
   }
   return errs;
 }
 
-const DEPLOYMENT_COUNTERS = ['updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'];
+const DEPLOYMENT_COUNTERS = [
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'unavailableReplicas',
+];
 
 export function validateDeployment(d: KObject): FieldError[] {
   return [...validateObjectMeta(d.metadata, APPS_META), ...validateDeploymentSpec(d)];
 }
 
 export function validateDeploymentUpdate(d: KObject, old: KObject): FieldError[] {
-  const errs = [...validateObjectMetaUpdate(d.metadata, old.metadata), ...validateDeploymentSpec(d)];
+  const errs = [
+    ...validateObjectMetaUpdate(d.metadata, old.metadata),
+    ...validateDeploymentSpec(d),
+  ];
   // k8s: pkg/registry/apps/deployment/strategy.go keeps apps/v1 selectors immutable.
   errs.push(...immutable(objOf(d.spec).selector, objOf(old.spec).selector, 'spec.selector'));
-  if (!semanticEqual(d.status, old.status)) errs.push(...validateReplicaStatus(d.status, DEPLOYMENT_COUNTERS));
+  if (!semanticEqual(d.status, old.status))
+    errs.push(...validateReplicaStatus(d.status, DEPLOYMENT_COUNTERS));
   return errs;
 }

@@ -5,7 +5,12 @@ import { isDNS1123Label, isValidIP, isValidPortNum } from '../../lib/validation'
 import { fieldErr, path, type FieldError } from '../field-errors';
 import { PORT_PROTOCOLS } from './container';
 import { asArr, asNum, asStr, invalidEach, isSet, objOf } from './fields';
-import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, validateQualifiedName } from './meta';
+import {
+  nameIsDNSSubdomain,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+  validateQualifiedName,
+} from './meta';
 
 /**
  * Rejects unspecified and link-local addresses. Unlike Kubernetes, loopback is allowed: edgeplane
@@ -16,14 +21,34 @@ export function nonSpecialIP(ip: string, fld: string): FieldError[] {
   const a = ip.toLowerCase();
   if (a.includes(':')) {
     if (/^[0:]+$/.test(a)) return [fieldErr.invalid(fld, ip, `may not be unspecified (${ip})`)];
-    if (/^fe[89ab]/.test(a)) return [fieldErr.invalid(fld, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)')];
-    if (a.startsWith('ff02:')) return [fieldErr.invalid(fld, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)')];
+    if (/^fe[89ab]/.test(a))
+      return [
+        fieldErr.invalid(fld, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'),
+      ];
+    if (a.startsWith('ff02:'))
+      return [
+        fieldErr.invalid(
+          fld,
+          ip,
+          'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
+        ),
+      ];
     return [];
   }
   const o = a.split('.').map(Number);
   if (o.every((x) => x === 0)) return [fieldErr.invalid(fld, ip, `may not be unspecified (${ip})`)];
-  if (o[0] === 169 && o[1] === 254) return [fieldErr.invalid(fld, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)')];
-  if (o[0] === 224 && o[1] === 0 && o[2] === 0) return [fieldErr.invalid(fld, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)')];
+  if (o[0] === 169 && o[1] === 254)
+    return [
+      fieldErr.invalid(fld, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'),
+    ];
+  if (o[0] === 224 && o[1] === 0 && o[2] === 0)
+    return [
+      fieldErr.invalid(
+        fld,
+        ip,
+        'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
+      ),
+    ];
   return [];
 }
 
@@ -32,8 +57,16 @@ function validateAddress(aIn: unknown, p: string): FieldError[] {
   const ip = asStr(a.ip);
   const errs = invalidEach(isValidIP(ip), path.child(p, 'ip'), ip);
   const hostname = asStr(a.hostname);
-  if (hostname) errs.push(...invalidEach(isDNS1123Label(hostname), path.child(p, 'hostname'), hostname));
-  if (isSet(a.nodeName)) errs.push(...invalidEach(nameIsDNSSubdomain(asStr(a.nodeName), false), path.child(p, 'nodeName'), a.nodeName));
+  if (hostname)
+    errs.push(...invalidEach(isDNS1123Label(hostname), path.child(p, 'hostname'), hostname));
+  if (isSet(a.nodeName))
+    errs.push(
+      ...invalidEach(
+        nameIsDNSSubdomain(asStr(a.nodeName), false),
+        path.child(p, 'nodeName'),
+        a.nodeName,
+      ),
+    );
   errs.push(...nonSpecialIP(ip, path.child(p, 'ip')));
   return errs;
 }
@@ -44,11 +77,19 @@ function validatePort(portIn: unknown, requireName: boolean, p: string): FieldEr
   const name = asStr(port.name);
   if (requireName && !name) errs.push(fieldErr.required(path.child(p, 'name')));
   else if (name) errs.push(...invalidEach(isDNS1123Label(name), path.child(p, 'name'), name));
-  errs.push(...invalidEach(isValidPortNum(asNum(port.port) ?? 0), path.child(p, 'port'), asNum(port.port) ?? 0));
+  errs.push(
+    ...invalidEach(
+      isValidPortNum(asNum(port.port) ?? 0),
+      path.child(p, 'port'),
+      asNum(port.port) ?? 0,
+    ),
+  );
   const proto = asStr(port.protocol);
   if (!proto) errs.push(fieldErr.required(path.child(p, 'protocol')));
-  else if (!PORT_PROTOCOLS.includes(proto)) errs.push(fieldErr.notSupported(path.child(p, 'protocol'), proto, PORT_PROTOCOLS));
-  if (isSet(port.appProtocol)) errs.push(...validateQualifiedName(asStr(port.appProtocol), path.child(p, 'appProtocol')));
+  else if (!PORT_PROTOCOLS.includes(proto))
+    errs.push(fieldErr.notSupported(path.child(p, 'protocol'), proto, PORT_PROTOCOLS));
+  if (isSet(port.appProtocol))
+    errs.push(...validateQualifiedName(asStr(port.appProtocol), path.child(p, 'appProtocol')));
   return errs;
 }
 
@@ -59,11 +100,18 @@ export function validateEndpoints(ep: KObject): FieldError[] {
     const p = path.index('subsets', i);
     const addrs = asArr(ss.addresses);
     const notReady = asArr(ss.notReadyAddresses);
-    if (!addrs.length && !notReady.length) errs.push(fieldErr.required(p, 'must specify `addresses` or `notReadyAddresses`'));
-    addrs.forEach((a, j) => errs.push(...validateAddress(a, path.index(path.child(p, 'addresses'), j))));
-    notReady.forEach((a, j) => errs.push(...validateAddress(a, path.index(path.child(p, 'notReadyAddresses'), j))));
+    if (!addrs.length && !notReady.length)
+      errs.push(fieldErr.required(p, 'must specify `addresses` or `notReadyAddresses`'));
+    addrs.forEach((a, j) =>
+      errs.push(...validateAddress(a, path.index(path.child(p, 'addresses'), j))),
+    );
+    notReady.forEach((a, j) =>
+      errs.push(...validateAddress(a, path.index(path.child(p, 'notReadyAddresses'), j))),
+    );
     const ports = asArr(ss.ports);
-    ports.forEach((port, j) => errs.push(...validatePort(port, ports.length > 1, path.index(path.child(p, 'ports'), j))));
+    ports.forEach((port, j) =>
+      errs.push(...validatePort(port, ports.length > 1, path.index(path.child(p, 'ports'), j))),
+    );
   });
   return errs;
 }

@@ -3,7 +3,8 @@ import { fieldErr, type FieldError, type FieldErrorType } from '../field-errors'
 
 export type Obj = Record<string, unknown>;
 
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 export const asObj = (v: unknown): Obj | undefined => (isObj(v) ? v : undefined);
 /** An object to read from: a missing or mistyped value reads as {} so validators never throw. */
 export const objOf = (v: unknown): Obj => (isObj(v) ? v : {});
@@ -22,7 +23,9 @@ export function inclusiveRange(lo: number, hi: number): string {
 }
 
 export function nonNegative(value: unknown, field: string): FieldError[] {
-  return typeof value === 'number' && value < 0 ? [fieldErr.invalid(field, value, IS_NEGATIVE)] : [];
+  return typeof value === 'number' && value < 0
+    ? [fieldErr.invalid(field, value, IS_NEGATIVE)]
+    : [];
 }
 
 /** One Invalid error per message, the way Go loops over validation.IsXxx results. */

@@ -12,14 +12,20 @@ function validateLeaseSpec(specIn: unknown): FieldError[] {
   const spec = objOf(specIn);
   const errs: FieldError[] = [];
   const duration = asNum(spec.leaseDurationSeconds);
-  if (duration !== undefined && duration <= 0) errs.push(fieldErr.invalid('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
+  if (duration !== undefined && duration <= 0)
+    errs.push(fieldErr.invalid('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
   const transitions = asNum(spec.leaseTransitions);
-  if (transitions !== undefined && transitions < 0) errs.push(fieldErr.invalid('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'));
+  if (transitions !== undefined && transitions < 0)
+    errs.push(
+      fieldErr.invalid('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'),
+    );
   if (isSet(spec.strategy) && spec.strategy !== 'OldestEmulationVersion') {
     errs.push(fieldErr.notSupported('spec.strategy', spec.strategy, ['OldestEmulationVersion']));
   }
   if (asStr(spec.preferredHolder) && !asStr(spec.strategy)) {
-    errs.push(fieldErr.forbidden('spec.preferredHolder', 'may only be specified if `strategy` is defined'));
+    errs.push(
+      fieldErr.forbidden('spec.preferredHolder', 'may only be specified if `strategy` is defined'),
+    );
   }
   return errs;
 }
@@ -29,5 +35,8 @@ export function validateLease(lease: KObject): FieldError[] {
 }
 
 export function validateLeaseUpdate(lease: KObject, old: KObject): FieldError[] {
-  return [...validateObjectMetaUpdate(lease.metadata, old.metadata, META), ...validateLeaseSpec(lease.spec)];
+  return [
+    ...validateObjectMetaUpdate(lease.metadata, old.metadata, META),
+    ...validateLeaseSpec(lease.spec),
+  ];
 }

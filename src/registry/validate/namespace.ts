@@ -14,7 +14,13 @@ export function validateNamespace(ns: KObject): FieldError[] {
   for (const f of asArr(objOf(ns.spec).finalizers).map(asStr)) {
     errs.push(...invalidEach(isQualifiedName(f), 'spec.finalizers', f));
     if (!f.includes('/') && !STANDARD_FINALIZERS.includes(f)) {
-      errs.push(fieldErr.invalid('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
+      errs.push(
+        fieldErr.invalid(
+          'spec.finalizers',
+          f,
+          'name is neither a standard finalizer name nor is it fully qualified',
+        ),
+      );
     }
   }
   return errs;
@@ -26,9 +32,22 @@ export function validateNamespaceUpdate(ns: KObject, old: KObject): FieldError[]
   if (!semanticEqual(ns.status, old.status)) {
     const phase = asStr(objOf(ns.status).phase);
     if (!ns.metadata.deletionTimestamp) {
-      if (phase !== 'Active') errs.push(fieldErr.invalid('status.Phase', phase, "may only be 'Active' if `deletionTimestamp` is empty"));
+      if (phase !== 'Active')
+        errs.push(
+          fieldErr.invalid(
+            'status.Phase',
+            phase,
+            "may only be 'Active' if `deletionTimestamp` is empty",
+          ),
+        );
     } else if (phase !== 'Terminating') {
-      errs.push(fieldErr.invalid('status.Phase', phase, "may only be 'Terminating' if `deletionTimestamp` is not empty"));
+      errs.push(
+        fieldErr.invalid(
+          'status.Phase',
+          phase,
+          "may only be 'Terminating' if `deletionTimestamp` is not empty",
+        ),
+      );
     }
   }
   return errs;

@@ -5,7 +5,12 @@ import { isValidIP, isValidLabelValue } from '../../lib/validation';
 import { parseQuantity } from '../../lib/quantity';
 import { fieldErr, path, type FieldError } from '../field-errors';
 import { asArr, asStr, IS_NEGATIVE, objOf, semanticEqual, withDetail } from './fields';
-import { nameIsDNSSubdomain, validateLabelName, validateObjectMeta, validateObjectMetaUpdate } from './meta';
+import {
+  nameIsDNSSubdomain,
+  validateLabelName,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from './meta';
 import { validateTaintEffect } from './tolerations';
 
 const CIDR_MSG = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
@@ -13,7 +18,8 @@ const PODCIDR_CHANGE = 'node updates may not change podCIDR except from "" to va
 
 export function isValidCIDR(value: string): boolean {
   const [ip, bits, extra] = value.split('/');
-  if (extra !== undefined || bits === undefined || !/^\d+$/.test(bits) || isValidIP(ip).length) return false;
+  if (extra !== undefined || bits === undefined || !/^\d+$/.test(bits) || isValidIP(ip).length)
+    return false;
   return Number(bits) <= (ip.includes(':') ? 128 : 32);
 }
 
@@ -26,10 +32,14 @@ function validateTaints(taintsIn: unknown, fld: string): FieldError[] {
     const p = path.index(fld, i);
     errs.push(...validateLabelName(asStr(t.key), path.child(p, 'key')));
     const msgs = isValidLabelValue(asStr(t.value));
-    if (msgs.length) errs.push(fieldErr.invalid(path.child(p, 'value'), asStr(t.value), msgs.join(';')));
+    if (msgs.length)
+      errs.push(fieldErr.invalid(path.child(p, 'value'), asStr(t.value), msgs.join(';')));
     errs.push(...validateTaintEffect(t.effect, false, path.child(p, 'effect')));
     const key = `${asStr(t.effect)}\u0000${asStr(t.key)}`;
-    if (seen.has(key)) errs.push(withDetail(fieldErr.duplicate(p, t), 'taints must be unique by key and effect pair'));
+    if (seen.has(key))
+      errs.push(
+        withDetail(fieldErr.duplicate(p, t), 'taints must be unique by key and effect pair'),
+      );
     else seen.add(key);
   });
   return errs;
@@ -42,7 +52,8 @@ function validateNodeResources(node: KObject): FieldError[] {
     for (const [k, raw] of Object.entries(objOf(status[list]))) {
       const p = path.child(path.child('status', list), k);
       try {
-        if (parseQuantity(String(raw)).cmp(parseQuantity('0')) < 0) errs.push(fieldErr.invalid(p, String(raw), IS_NEGATIVE));
+        if (parseQuantity(String(raw)).cmp(parseQuantity('0')) < 0)
+          errs.push(fieldErr.invalid(p, String(raw), IS_NEGATIVE));
       } catch (e) {
         errs.push(fieldErr.invalid(p, raw, e instanceof Error ? e.message : String(e)));
       }
@@ -60,7 +71,10 @@ function validatePodCIDRs(spec: Record<string, unknown>): FieldError[] {
   });
   if (cidrs.length > 1) {
     const v6 = cidrs.filter((c) => c.includes(':')).length;
-    if (cidrs.length > 2 || v6 !== 1) errs.push(fieldErr.invalid(fld, cidrs, 'may specify no more than one CIDR for each IP family'));
+    if (cidrs.length > 2 || v6 !== 1)
+      errs.push(
+        fieldErr.invalid(fld, cidrs, 'may specify no more than one CIDR for each IP family'),
+      );
     cidrs.forEach((c, i) => {
       if (cidrs.indexOf(c) !== i) errs.push(fieldErr.duplicate(path.index(fld, i), c));
     });
@@ -81,21 +95,35 @@ export function validateNode(node: KObject): FieldError[] {
 export function validateNodeUpdate(node: KObject, old: KObject): FieldError[] {
   const spec = objOf(node.spec);
   const oldSpec = objOf(old.spec);
-  const errs = [...validateObjectMetaUpdate(node.metadata, old.metadata), ...validateNodeResources(node)];
+  const errs = [
+    ...validateObjectMetaUpdate(node.metadata, old.metadata),
+    ...validateNodeResources(node),
+  ];
   const addrs = asArr(objOf(node.status).addresses);
   addrs.forEach((a, i) => {
-    if (addrs.findIndex((b) => semanticEqual(a, b)) !== i) errs.push(fieldErr.duplicate(path.index('status.addresses', i), a));
+    if (addrs.findIndex((b) => semanticEqual(a, b)) !== i)
+      errs.push(fieldErr.duplicate(path.index('status.addresses', i), a));
   });
   // The node IPAM controller may assign podCIDRs once; after that they are fixed.
   const oldCidrs = asArr(oldSpec.podCIDRs).map(asStr);
   const newCidrs = asArr(spec.podCIDRs).map(asStr);
   if (oldCidrs.length) {
-    if (oldCidrs.length !== newCidrs.length) errs.push(fieldErr.forbidden('spec.podCIDRs', PODCIDR_CHANGE));
-    else oldCidrs.forEach((c, i) => c !== newCidrs[i] && errs.push(fieldErr.forbidden('spec.podCIDRs', PODCIDR_CHANGE)));
+    if (oldCidrs.length !== newCidrs.length)
+      errs.push(fieldErr.forbidden('spec.podCIDRs', PODCIDR_CHANGE));
+    else
+      oldCidrs.forEach(
+        (c, i) =>
+          c !== newCidrs[i] && errs.push(fieldErr.forbidden('spec.podCIDRs', PODCIDR_CHANGE)),
+      );
   }
   const oldProvider = asStr(oldSpec.providerID);
   if (oldProvider && oldProvider !== asStr(spec.providerID)) {
-    errs.push(fieldErr.forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
+    errs.push(
+      fieldErr.forbidden(
+        'spec.providerID',
+        'node updates may not change providerID except from "" to valid',
+      ),
+    );
   }
   errs.push(...validateTaints(spec.taints, 'metadata.taints'), ...validatePodCIDRs(spec));
   return errs;

@@ -10,14 +10,19 @@ const META = { namespaced: true, nameFn: nameIsDNSSubdomain };
 
 function validatePodMetadataAndSpec(pod: KObject): FieldError[] {
   const spec = objOf(pod.spec);
-  const errs = [...validateObjectMeta(pod.metadata, META), ...validatePodSpec(spec, 'spec', { isPod: true })];
+  const errs = [
+    ...validateObjectMeta(pod.metadata, META),
+    ...validatePodSpec(spec, 'spec', { isPod: true }),
+  ];
   // A projected token needs a service account to be issued for.
   if (!asStr(spec.serviceAccountName)) {
     asArr(spec.volumes).forEach((v, vi) => {
       asArr(objOf(objOf(v).projected).sources).forEach((s, si) => {
         if (isSet(objOf(s).serviceAccountToken)) {
           const p = `spec.volumes[${vi}].projected.sources[${si}].serviceAccountToken`;
-          errs.push(fieldErr.forbidden(p, 'must not be specified when serviceAccountName is not set'));
+          errs.push(
+            fieldErr.forbidden(p, 'must not be specified when serviceAccountName is not set'),
+          );
         }
       });
     });
@@ -29,9 +34,17 @@ export function validatePod(pod: KObject): FieldError[] {
   const spec = objOf(pod.spec);
   const errs = validatePodMetadataAndSpec(pod);
   // Ephemeral containers arrive only through the ephemeralcontainers subresource.
-  if (asArr(spec.ephemeralContainers).length) errs.push(fieldErr.forbidden(path.child('spec', 'ephemeralContainers'), 'cannot be set on create'));
+  if (asArr(spec.ephemeralContainers).length)
+    errs.push(
+      fieldErr.forbidden(path.child('spec', 'ephemeralContainers'), 'cannot be set on create'),
+    );
   if (asStr(spec.nodeName) && asArr(spec.schedulingGates).length) {
-    errs.push(fieldErr.forbidden(path.child('spec', 'nodeName'), 'cannot be set until all schedulingGates have been cleared'));
+    errs.push(
+      fieldErr.forbidden(
+        path.child('spec', 'nodeName'),
+        'cannot be set until all schedulingGates have been cleared',
+      ),
+    );
   }
   return errs;
 }

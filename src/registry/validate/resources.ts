@@ -10,15 +10,32 @@ type Quantity = ReturnType<typeof parseQuantity>;
 const CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 // k8s: pkg/apis/core/helper/helpers.go standardResources (what a quota or a container may name unqualified)
 const STANDARD_RESOURCES = new Set([
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage',
-  'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods', 'services', 'replicationcontrollers',
-  'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims', 'storage', 'requests.storage',
-  'services.nodeports', 'services.loadbalancers',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'storage',
+  'requests.storage',
+  'services.nodeports',
+  'services.loadbalancers',
 ]);
 
 const isHugePages = (n: string) => n.startsWith('hugepages-');
 const isNative = (n: string) => !n.includes('/') || n.includes('kubernetes.io/');
-const isExtended = (n: string) => !isNative(n) && !n.startsWith('requests.') && isQualifiedName(`requests.${n}`).length === 0;
+const isExtended = (n: string) =>
+  !isNative(n) && !n.startsWith('requests.') && isQualifiedName(`requests.${n}`).length === 0;
 // Extended resources and hugepages cannot be overcommitted, so their requests must equal their limits.
 const overcommitAllowed = (n: string) => isNative(n) && !isHugePages(n);
 
@@ -26,8 +43,10 @@ function validateResourceName(name: string, fld: string): FieldError[] {
   const errs = invalidEach(isQualifiedName(name), fld, name);
   if (errs.length) return errs;
   if (!name.includes('/')) {
-    if (!STANDARD_RESOURCES.has(name) && !isHugePages(name)) errs.push(fieldErr.invalid(fld, name, 'must be a standard resource type or fully qualified'));
-    if (!CONTAINER_RESOURCES.has(name) && !isHugePages(name)) errs.push(fieldErr.invalid(fld, name, 'must be a standard resource for containers'));
+    if (!STANDARD_RESOURCES.has(name) && !isHugePages(name))
+      errs.push(fieldErr.invalid(fld, name, 'must be a standard resource type or fully qualified'));
+    if (!CONTAINER_RESOURCES.has(name) && !isHugePages(name))
+      errs.push(fieldErr.invalid(fld, name, 'must be a standard resource for containers'));
   } else if (!isNative(name) && !isExtended(name)) {
     errs.push(fieldErr.invalid(fld, name, "doesn't follow extended resource name standard"));
   }
@@ -57,7 +76,8 @@ function isWhole(q: Quantity): boolean {
 function validateQuantity(name: string, q: Quantity, raw: unknown, fld: string): FieldError[] {
   const errs: FieldError[] = [];
   if (q.cmp(parseQuantity('0')) < 0) errs.push(fieldErr.invalid(fld, show(q, raw), IS_NEGATIVE));
-  if (isExtended(name) && !isWhole(q)) errs.push(fieldErr.invalid(fld, show(q, raw), 'must be an integer'));
+  if (isExtended(name) && !isWhole(q))
+    errs.push(fieldErr.invalid(fld, show(q, raw), 'must be an integer'));
   return errs;
 }
 
@@ -90,9 +110,21 @@ export function validateResources(resIn: unknown, fld: string): FieldError[] {
       const c = q.cmp(limit);
       const limitRaw = objOf(res.limits)[name];
       if (c !== 0 && !overcommitAllowed(name)) {
-        errs.push(fieldErr.invalid(reqPath, show(q, raw), `must be equal to ${name} limit of ${show(limit, limitRaw)}`));
+        errs.push(
+          fieldErr.invalid(
+            reqPath,
+            show(q, raw),
+            `must be equal to ${name} limit of ${show(limit, limitRaw)}`,
+          ),
+        );
       } else if (c > 0) {
-        errs.push(fieldErr.invalid(reqPath, show(q, raw), `must be less than or equal to ${name} limit of ${show(limit, limitRaw)}`));
+        errs.push(
+          fieldErr.invalid(
+            reqPath,
+            show(q, raw),
+            `must be less than or equal to ${name} limit of ${show(limit, limitRaw)}`,
+          ),
+        );
       }
     } else if (!overcommitAllowed(name) && !(name in objOf(res.limits))) {
       errs.push(fieldErr.required(limPath, 'Limit must be set for non overcommitable resources'));
@@ -100,6 +132,7 @@ export function validateResources(resIn: unknown, fld: string): FieldError[] {
     if (isHugePages(name)) hugePages = true;
     if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
   }
-  if (hugePages && !cpuOrMemory) errs.push(fieldErr.forbidden(fld, 'HugePages require cpu or memory'));
+  if (hugePages && !cpuOrMemory)
+    errs.push(fieldErr.forbidden(fld, 'HugePages require cpu or memory'));
   return errs;
 }

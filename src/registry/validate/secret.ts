@@ -19,7 +19,10 @@ function decodeJSON(b64: string): string | undefined {
 }
 
 export function validateSecret(secret: KObject): FieldError[] {
-  const errs = validateObjectMeta(secret.metadata, { namespaced: true, nameFn: nameIsDNSSubdomain });
+  const errs = validateObjectMeta(secret.metadata, {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+  });
   const data = objOf(secret.data);
   let total = 0;
   for (const [key, value] of Object.entries(data)) {
@@ -33,7 +36,9 @@ export function validateSecret(secret: KObject): FieldError[] {
   switch (secret.type) {
     case 'kubernetes.io/service-account-token':
       if (!asStr(secret.metadata.annotations?.['kubernetes.io/service-account.name'])) {
-        errs.push(fieldErr.required(path.key('metadata.annotations', 'kubernetes.io/service-account.name')));
+        errs.push(
+          fieldErr.required(path.key('metadata.annotations', 'kubernetes.io/service-account.name')),
+        );
       }
       break;
     case 'kubernetes.io/dockercfg':
@@ -42,7 +47,8 @@ export function validateSecret(secret: KObject): FieldError[] {
       if (!(key in data)) need(key);
       else {
         const err = decodeJSON(asStr(data[key]));
-        if (err) errs.push(fieldErr.invalid(path.key('data', key), '<secret contents redacted>', err));
+        if (err)
+          errs.push(fieldErr.invalid(path.key('data', key), '<secret contents redacted>', err));
       }
       break;
     }
@@ -53,7 +59,8 @@ export function validateSecret(secret: KObject): FieldError[] {
       }
       break;
     case 'kubernetes.io/ssh-auth':
-      if (!asStr(data['ssh-privatekey'])) errs.push(fieldErr.required(path.key('data', 'ssh-privatekey')));
+      if (!asStr(data['ssh-privatekey']))
+        errs.push(fieldErr.required(path.key('data', 'ssh-privatekey')));
       break;
     case 'kubernetes.io/tls':
       need('tls.crt');
@@ -64,7 +71,10 @@ export function validateSecret(secret: KObject): FieldError[] {
 }
 
 export function validateSecretUpdate(secret: KObject, old: KObject): FieldError[] {
-  const errs = [...validateObjectMetaUpdate(secret.metadata, old.metadata), ...immutable(secret.type, old.type, 'type')];
+  const errs = [
+    ...validateObjectMetaUpdate(secret.metadata, old.metadata),
+    ...immutable(secret.type, old.type, 'type'),
+  ];
   if (old.immutable === true) {
     if (secret.immutable !== true) errs.push(fieldErr.forbidden('immutable', IMMUTABLE_MSG));
     // stringData was folded into data by defaulting, so data is all there is to compare.

@@ -7,17 +7,55 @@ import { asArr, asNum, asObj, asStr, invalidEach, isSet, objOf, type Obj } from 
 
 // Checked in this order, so "more than 1 volume type" lands on the later key as upstream reports it.
 const SOURCES = [
-  'emptyDir', 'hostPath', 'gitRepo', 'gcePersistentDisk', 'awsElasticBlockStore', 'secret', 'nfs', 'iscsi',
-  'glusterfs', 'flocker', 'persistentVolumeClaim', 'rbd', 'cinder', 'cephfs', 'quobyte', 'downwardAPI', 'fc',
-  'flexVolume', 'configMap', 'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk',
-  'storageos', 'projected', 'scaleIO', 'csi', 'ephemeral', 'image',
+  'emptyDir',
+  'hostPath',
+  'gitRepo',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'flocker',
+  'persistentVolumeClaim',
+  'rbd',
+  'cinder',
+  'cephfs',
+  'quobyte',
+  'downwardAPI',
+  'fc',
+  'flexVolume',
+  'configMap',
+  'azureFile',
+  'vsphereVolume',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'azureDisk',
+  'storageos',
+  'projected',
+  'scaleIO',
+  'csi',
+  'ephemeral',
+  'image',
 ];
 
 const FILE_MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusive';
-const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
+const HOST_PATH_TYPES = [
+  '',
+  'DirectoryOrCreate',
+  'Directory',
+  'FileOrCreate',
+  'File',
+  'Socket',
+  'CharDevice',
+  'BlockDevice',
+];
 
 /** Returns the volumes that validated cleanly (mounts may only name those) and every error found. */
-export function validateVolumes(volsIn: unknown, fld: string): { volumes: Map<string, Obj>; errors: FieldError[] } {
+export function validateVolumes(
+  volsIn: unknown,
+  fld: string,
+): { volumes: Map<string, Obj>; errors: FieldError[] } {
   const volumes = new Map<string, Obj>();
   const errors: FieldError[] = [];
   asArr(volsIn).forEach((vIn, i) => {
@@ -58,23 +96,35 @@ function validateSource(key: string, s: Obj, p: string): FieldError[] {
   switch (key) {
     case 'emptyDir':
       if (isSet(s.sizeLimit) && isNegativeQuantity(s.sizeLimit)) {
-        errs.push(fieldErr.forbidden(path.child(p, 'sizeLimit'), 'SizeLimit field must be a valid resource quantity'));
+        errs.push(
+          fieldErr.forbidden(
+            path.child(p, 'sizeLimit'),
+            'SizeLimit field must be a valid resource quantity',
+          ),
+        );
       }
       break;
     case 'hostPath':
       required('path');
-      if (asStr(s.path).split('/').includes('..')) errs.push(fieldErr.invalid(path.child(p, 'path'), s.path, "must not contain '..'"));
+      if (asStr(s.path).split('/').includes('..'))
+        errs.push(fieldErr.invalid(path.child(p, 'path'), s.path, "must not contain '..'"));
       if (isSet(s.type) && !HOST_PATH_TYPES.includes(asStr(s.type))) {
         errs.push(fieldErr.notSupported(path.child(p, 'type'), s.type, HOST_PATH_TYPES));
       }
       break;
     case 'secret':
       required('secretName');
-      errs.push(...fileMode(s.defaultMode, path.child(p, 'defaultMode')), ...keyToPaths(s.items, path.child(p, 'items')));
+      errs.push(
+        ...fileMode(s.defaultMode, path.child(p, 'defaultMode')),
+        ...keyToPaths(s.items, path.child(p, 'items')),
+      );
       break;
     case 'configMap':
       required('name');
-      errs.push(...fileMode(s.defaultMode, path.child(p, 'defaultMode')), ...keyToPaths(s.items, path.child(p, 'items')));
+      errs.push(
+        ...fileMode(s.defaultMode, path.child(p, 'defaultMode')),
+        ...keyToPaths(s.items, path.child(p, 'items')),
+      );
       break;
     case 'persistentVolumeClaim':
       required('claimName');
@@ -82,7 +132,10 @@ function validateSource(key: string, s: Obj, p: string): FieldError[] {
     case 'nfs':
       required('server');
       required('path');
-      if (!asStr(s.path).startsWith('/')) errs.push(fieldErr.invalid(path.child(p, 'path'), asStr(s.path), 'must be an absolute path'));
+      if (!asStr(s.path).startsWith('/'))
+        errs.push(
+          fieldErr.invalid(path.child(p, 'path'), asStr(s.path), 'must be an absolute path'),
+        );
       break;
     case 'downwardAPI':
       errs.push(...fileMode(s.defaultMode, path.child(p, 'defaultMode')));
@@ -94,7 +147,8 @@ function validateSource(key: string, s: Obj, p: string): FieldError[] {
       required('driver');
       break;
     case 'ephemeral':
-      if (!asObj(s.volumeClaimTemplate)) errs.push(fieldErr.required(path.child(p, 'volumeClaimTemplate')));
+      if (!asObj(s.volumeClaimTemplate))
+        errs.push(fieldErr.required(path.child(p, 'volumeClaimTemplate')));
       break;
   }
   return errs;
@@ -114,7 +168,8 @@ function keyToPaths(itemsIn: unknown, fld: string): FieldError[] {
     if (!asStr(it.path)) errs.push(fieldErr.required(path.child(p, 'path')));
     errs.push(...localDescendingPath(asStr(it.path), path.child(p, 'path')));
     // The kubelet keeps its own "..data" links beside projected files, so item paths may not start with "..".
-    if (asStr(it.path).startsWith('..')) errs.push(fieldErr.invalid(path.child(p, 'path'), it.path, "must not start with '..'"));
+    if (asStr(it.path).startsWith('..'))
+      errs.push(fieldErr.invalid(path.child(p, 'path'), it.path, "must not start with '..'"));
     errs.push(...fileMode(it.mode, path.child(p, 'mode')));
   });
   return errs;

@@ -28,13 +28,17 @@ export interface Allocation {
   creationTimestamp: string;
 }
 
-
 /** Reserves `key` for `owner`; false when someone holds it already. */
 export async function reserveKey(store: Store, key: string, owner: string): Promise<boolean> {
   const res = await store.create(ALLOCATIONS, {
     apiVersion: 'internal.edgeplane.dev/v1',
     kind: 'Allocation',
-    metadata: { name: key, uid: crypto.randomUUID(), creationTimestamp: rfc3339(Date.now()), annotations: { owner } },
+    metadata: {
+      name: key,
+      uid: crypto.randomUUID(),
+      creationTimestamp: rfc3339(Date.now()),
+      annotations: { owner },
+    },
   });
   return res.ok;
 }
@@ -51,7 +55,12 @@ export async function listAllocations(store: Store): Promise<Allocation[]> {
     const page = await store.list(ALLOCATIONS, { continue: cont });
     if (!page.ok) throw new Error(`listing the allocation table failed: ${page.reason}`);
     for (const o of page.value.items) {
-      out.push({ key: o.metadata.name!, uid: o.metadata.uid!, owner: o.metadata.annotations?.owner ?? '', creationTimestamp: o.metadata.creationTimestamp ?? '' });
+      out.push({
+        key: o.metadata.name!,
+        uid: o.metadata.uid!,
+        owner: o.metadata.annotations?.owner ?? '',
+        creationTimestamp: o.metadata.creationTimestamp ?? '',
+      });
     }
     cont = page.value.continue;
   } while (cont);
@@ -80,7 +89,11 @@ export function pendingOf(request: Request | undefined): Pending | undefined {
  * no longer does is freed (only now, so no other Service can take a port this one still served);
  * reservations of attempts that did not commit are freed too.
  */
-export async function commitReservations(store: Store, request: Request | undefined, holds: Set<string>): Promise<void> {
+export async function commitReservations(
+  store: Store,
+  request: Request | undefined,
+  holds: Set<string>,
+): Promise<void> {
   const p = request && pending.get(request);
   if (!p) return;
   pending.delete(request!);
@@ -90,7 +103,10 @@ export async function commitReservations(store: Store, request: Request | undefi
 }
 
 /** The request ends without a commit (validation, AlreadyExists, a conflict, anything): free its reservations. */
-export async function rollbackReservations(store: Store, request: Request | undefined): Promise<void> {
+export async function rollbackReservations(
+  store: Store,
+  request: Request | undefined,
+): Promise<void> {
   const p = request && pending.get(request);
   if (!p) return;
   pending.delete(request!);

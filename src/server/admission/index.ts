@@ -1,8 +1,17 @@
 // Admission: the cluster-aware checks and mutations that run around every write.
 import type { KObject } from '../../api/types';
 import type { ApiContext } from '../context';
-import { checkNamespaceOpen, createDefaultServiceAccount, refuseImmortalNamespace } from './namespace-lifecycle';
-import { allocateServiceAddresses, commitServiceAddresses, releaseServiceAddresses, reallocateOnUpdate } from './service-addresses';
+import {
+  checkNamespaceOpen,
+  createDefaultServiceAccount,
+  refuseImmortalNamespace,
+} from './namespace-lifecycle';
+import {
+  allocateServiceAddresses,
+  commitServiceAddresses,
+  releaseServiceAddresses,
+  reallocateOnUpdate,
+} from './service-addresses';
 import { rollbackReservations } from './allocation-table';
 import { admitPod } from './pods';
 import { forgetPodLogs } from '../logs-ingest';
@@ -30,12 +39,14 @@ export function admitUpdateRequest(ctx: ApiContext, requested: KObject, live: KO
 
 export async function admitUpdate(ctx: ApiContext, next: KObject, live: KObject): Promise<void> {
   restrictNodeUpdate(ctx, next, live);
-  if (is(ctx, '', 'services') && ctx.info.subresource === '') await reallocateOnUpdate(ctx, next, live);
+  if (is(ctx, '', 'services') && ctx.info.subresource === '')
+    await reallocateOnUpdate(ctx, next, live);
 }
 
 /** The update committed (`stored` is what storage holds now). */
 export async function afterUpdate(ctx: ApiContext, stored: KObject): Promise<void> {
-  if (is(ctx, '', 'services') && ctx.info.subresource === '') await commitServiceAddresses(ctx, stored);
+  if (is(ctx, '', 'services') && ctx.info.subresource === '')
+    await commitServiceAddresses(ctx, stored);
 }
 
 /**
@@ -57,5 +68,8 @@ export async function admitDelete(ctx: ApiContext, obj: KObject): Promise<void> 
 
 export async function afterDelete(ctx: ApiContext, obj: KObject): Promise<void> {
   if (is(ctx, '', 'services')) await releaseServiceAddresses(ctx, obj);
-  if (is(ctx, '', 'pods')) await forgetPodLogs(ctx.env, obj).catch((e: unknown) => console.error('forgetting the logs of a deleted pod', e));
+  if (is(ctx, '', 'pods'))
+    await forgetPodLogs(ctx.env, obj).catch((e: unknown) =>
+      console.error('forgetting the logs of a deleted pod', e),
+    );
 }

@@ -39,7 +39,10 @@ function isKubernetesLabel(key: string): boolean {
 }
 
 /** Keys added, removed or changed between two label maps. */
-export function modifiedLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): string[] {
+export function modifiedLabels(
+  a: Record<string, string> | undefined,
+  b: Record<string, string> | undefined,
+): string[] {
   const x = a ?? {};
   const y = b ?? {};
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
@@ -53,6 +56,10 @@ export function modifiedLabels(a: Record<string, string> | undefined, b: Record<
  */
 export function forbiddenLabels(modified: string[]): string[] {
   return modified
-    .filter((k) => inNamespace(labelNamespace(k), LABEL_NAMESPACE_NODE_RESTRICTION) || (isKubernetesLabel(k) && !isKubeletLabel(k)))
+    .filter(
+      (k) =>
+        inNamespace(labelNamespace(k), LABEL_NAMESPACE_NODE_RESTRICTION) ||
+        (isKubernetesLabel(k) && !isKubeletLabel(k)),
+    )
     .sort();
 }

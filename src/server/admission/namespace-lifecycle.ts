@@ -21,12 +21,19 @@ export async function checkNamespaceOpen(ctx: ApiContext, namespace: string): Pr
 
 export function refuseImmortalNamespace(name: string): void {
   if (IMMORTAL_NAMESPACES.includes(name)) {
-    throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { resource: 'namespaces', group: '', name });
+    throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, {
+      resource: 'namespaces',
+      group: '',
+      name,
+    });
   }
 }
 
 /** Every namespace gets a "default" ServiceAccount, as the serviceaccounts controller ensures. */
-export async function createDefaultServiceAccount(ctx: ApiContext, namespace: string): Promise<void> {
+export async function createDefaultServiceAccount(
+  ctx: ApiContext,
+  namespace: string,
+): Promise<void> {
   await ctx.store.create(SERVICE_ACCOUNTS, {
     apiVersion: 'v1',
     kind: 'ServiceAccount',

@@ -16,7 +16,14 @@ interface Toleration {
 const TAINTS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'];
 
 /** Volume sources the node agent can provide. */
-const SUPPORTED_VOLUMES = ['emptyDir', 'configMap', 'secret', 'hostPath', 'downwardAPI', 'projected'];
+const SUPPORTED_VOLUMES = [
+  'emptyDir',
+  'configMap',
+  'secret',
+  'hostPath',
+  'downwardAPI',
+  'projected',
+];
 
 export function admitPod(ctx: ApiContext, pod: KObject): void {
   const spec = (pod.spec ?? (pod.spec = {})) as Record<string, unknown>;
@@ -24,8 +31,18 @@ export function admitPod(ctx: ApiContext, pod: KObject): void {
   const seconds = Number(ctx.env.DEFAULT_TOLERATION_SECONDS ?? 300);
   const tolerations = ((spec.tolerations as Toleration[] | undefined) ?? []).slice();
   for (const key of TAINTS) {
-    const has = tolerations.some((t) => (t.key === key || (t.operator === 'Exists' && !t.key)) && (!t.effect || t.effect === 'NoExecute'));
-    if (!has) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+    const has = tolerations.some(
+      (t) =>
+        (t.key === key || (t.operator === 'Exists' && !t.key)) &&
+        (!t.effect || t.effect === 'NoExecute'),
+    );
+    if (!has)
+      tolerations.push({
+        key,
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: seconds,
+      });
   }
   spec.tolerations = tolerations;
   if (!spec.serviceAccountName) spec.serviceAccountName = 'default';
@@ -36,18 +53,34 @@ export function admitPod(ctx: ApiContext, pod: KObject): void {
 function refuseUnsupported(ctx: ApiContext, pod: KObject, spec: Record<string, unknown>): void {
   const errs: FieldError[] = [];
   const forbid = (field: string, what: string) =>
-    errs.push({ type: 'FieldValueForbidden', field, message: `Forbidden: ${what} is not supported by edgeplane nodes` });
-  if (Array.isArray(spec.ephemeralContainers) && spec.ephemeralContainers.length) forbid('spec.ephemeralContainers', 'ephemeral containers');
+    errs.push({
+      type: 'FieldValueForbidden',
+      field,
+      message: `Forbidden: ${what} is not supported by edgeplane nodes`,
+    });
+  if (Array.isArray(spec.ephemeralContainers) && spec.ephemeralContainers.length)
+    forbid('spec.ephemeralContainers', 'ephemeral containers');
   if (spec.runtimeClassName) forbid('spec.runtimeClassName', 'runtime classes');
   if (spec.hostIPC) forbid('spec.hostIPC', 'sharing the host IPC namespace');
   if (spec.hostPID) forbid('spec.hostPID', 'sharing the host PID namespace');
-  if (spec.shareProcessNamespace) forbid('spec.shareProcessNamespace', 'a shared process namespace');
-  if (Array.isArray(spec.resourceClaims) && spec.resourceClaims.length) forbid('spec.resourceClaims', 'dynamic resource claims');
+  if (spec.shareProcessNamespace)
+    forbid('spec.shareProcessNamespace', 'a shared process namespace');
+  if (Array.isArray(spec.resourceClaims) && spec.resourceClaims.length)
+    forbid('spec.resourceClaims', 'dynamic resource claims');
   for (const [i, v] of ((spec.volumes as Record<string, unknown>[] | undefined) ?? []).entries()) {
     const source = Object.keys(v).find((k) => k !== 'name');
-    if (source && !SUPPORTED_VOLUMES.includes(source)) forbid(`spec.volumes[${i}].${source}`, `the ${source} volume type (supported: ${SUPPORTED_VOLUMES.join(', ')})`);
+    if (source && !SUPPORTED_VOLUMES.includes(source))
+      forbid(
+        `spec.volumes[${i}].${source}`,
+        `the ${source} volume type (supported: ${SUPPORTED_VOLUMES.join(', ')})`,
+      );
   }
-  if (errs.length) throw errors.invalid({ resource: 'pods', group: '', name: pod.metadata.name ?? pod.metadata.generateName }, 'Pod', errs);
+  if (errs.length)
+    throw errors.invalid(
+      { resource: 'pods', group: '', name: pod.metadata.name ?? pod.metadata.generateName },
+      'Pod',
+      errs,
+    );
   void ctx;
 }
 
@@ -61,7 +94,10 @@ function qosClass(spec: Record<string, unknown>): string {
   let any = false;
   let guaranteed = true;
   for (const c of containers) {
-    const res = (c.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> };
+    const res = (c.resources ?? {}) as {
+      requests?: Record<string, string>;
+      limits?: Record<string, string>;
+    };
     const req = res.requests ?? {};
     const lim = res.limits ?? {};
     for (const r of ['cpu', 'memory']) {

@@ -28,8 +28,14 @@ export function authorize(user: User, info: RequestInfo): Decision {
 
 /** The apiserver's wording: `pods is forbidden: User "x" cannot list resource "pods" in API group "" in the namespace "default"`. */
 export function forbiddenMessage(user: User, info: RequestInfo): string {
-  const res = info.subresource ? `${info.resource.resource}/${info.subresource}` : info.resource.resource;
+  const res = info.subresource
+    ? `${info.resource.resource}/${info.subresource}`
+    : info.resource.resource;
   const what = info.name ? `${info.resource.resource} "${info.name}"` : info.resource.resource;
-  const where = info.namespace ? ` in the namespace "${info.namespace}"` : info.resource.namespaced ? '' : ' at the cluster scope';
+  const where = info.namespace
+    ? ` in the namespace "${info.namespace}"`
+    : info.resource.namespaced
+      ? ''
+      : ' at the cluster scope';
   return `${what} is forbidden: User "${user.name}" cannot ${info.verb} resource "${res}" in API group "${info.group}"${where}`;
 }

@@ -4,19 +4,32 @@ import type { RequestInfo } from '../request-info';
 import type { Authorizer } from './authorize';
 
 export const SCHEDULER: User = { name: 'system:kube-scheduler', groups: ['system:authenticated'] };
-export const CONTROLLERS: User = { name: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+export const CONTROLLERS: User = {
+  name: 'system:kube-controller-manager',
+  groups: ['system:authenticated'],
+};
 
 const READS = new Set(['get', 'list', 'watch']);
-const key = (i: RequestInfo) => `${i.group}/${i.resource.resource}${i.subresource ? '/' + i.subresource : ''}`;
+const key = (i: RequestInfo) =>
+  `${i.group}/${i.resource.resource}${i.subresource ? '/' + i.subresource : ''}`;
 
 // k8s: plugin/pkg/auth/authorizer/rbac/bootstrappolicy (system:kube-scheduler), narrowed to what ours does.
 export const schedulerAuthorizer: Authorizer = (user, info) => {
   if (user.name !== SCHEDULER.name) return { allowed: false };
   const k = key(info);
-  if (READS.has(info.verb) && ['/pods', '/nodes', '/namespaces', '/services'].includes(k)) return { allowed: true };
+  if (READS.has(info.verb) && ['/pods', '/nodes', '/namespaces', '/services'].includes(k))
+    return { allowed: true };
   if (k === '/pods/binding' && info.verb === 'create') return { allowed: true };
-  if (k === '/pods/status' && (info.verb === 'update' || info.verb === 'patch' || info.verb === 'get')) return { allowed: true };
-  if ((k === '/events' || k === 'events.k8s.io/events') && ['create', 'update', 'patch', 'get'].includes(info.verb)) return { allowed: true };
+  if (
+    k === '/pods/status' &&
+    (info.verb === 'update' || info.verb === 'patch' || info.verb === 'get')
+  )
+    return { allowed: true };
+  if (
+    (k === '/events' || k === 'events.k8s.io/events') &&
+    ['create', 'update', 'patch', 'get'].includes(info.verb)
+  )
+    return { allowed: true };
   return { allowed: false };
 };
 
@@ -27,6 +40,7 @@ export const schedulerAuthorizer: Authorizer = (user, info) => {
  */
 export const controllersAuthorizer: Authorizer = (user, info) => {
   if (user.name !== CONTROLLERS.name) return { allowed: false };
-  if (['exec', 'attach', 'portforward', 'proxy'].includes(info.subresource)) return { allowed: false };
+  if (['exec', 'attach', 'portforward', 'proxy'].includes(info.subresource))
+    return { allowed: false };
   return { allowed: true };
 };

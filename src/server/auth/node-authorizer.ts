@@ -31,7 +31,11 @@ export async function authorizeNode(user: User, info: RequestInfo, store: Store)
   }
   if (g === '' && res === 'pods') {
     if (READS.has(v) && sub === '') return true;
-    if ((sub === 'status' && WRITES.has(v)) || (sub === '' && v === 'delete') || (sub === 'status' && v === 'get')) {
+    if (
+      (sub === 'status' && WRITES.has(v)) ||
+      (sub === '' && v === 'delete') ||
+      (sub === 'status' && v === 'get')
+    ) {
       const pod = await store.get(PODS, info.namespace, info.name!);
       // A pod that is gone is 404, as upstream answers (its graph lets the request through and the
       // apiserver finds nothing): an agent deleting a pod the controllers already removed is routine.
@@ -43,23 +47,46 @@ export async function authorizeNode(user: User, info: RequestInfo, store: Store)
     }
     return false;
   }
-  if ((g === '' || g === 'events.k8s.io') && res === 'events') return ['create', 'update', 'patch', 'get'].includes(v);
+  if ((g === '' || g === 'events.k8s.io') && res === 'events')
+    return ['create', 'update', 'patch', 'get'].includes(v);
   if (g === '' && (res === 'services' || res === 'endpoints') && READS.has(v)) return true;
   if (g === 'discovery.k8s.io' && res === 'endpointslices' && READS.has(v)) return true;
-  if (g === '' && (res === 'secrets' || res === 'configmaps') && v === 'get' && info.namespace && info.name) {
-    return referencedByNodePod(store, node, info.namespace, res === 'secrets' ? 'secret' : 'configMap', info.name);
+  if (
+    g === '' &&
+    (res === 'secrets' || res === 'configmaps') &&
+    v === 'get' &&
+    info.namespace &&
+    info.name
+  ) {
+    return referencedByNodePod(
+      store,
+      node,
+      info.namespace,
+      res === 'secrets' ? 'secret' : 'configMap',
+      info.name,
+    );
   }
   return false;
 }
 
 /** Whether a pod bound to `node` in `namespace` mounts or reads the named Secret or ConfigMap. */
-async function referencedByNodePod(store: Store, node: string, namespace: string, kind: 'secret' | 'configMap', name: string): Promise<boolean> {
+async function referencedByNodePod(
+  store: Store,
+  node: string,
+  namespace: string,
+  kind: 'secret' | 'configMap',
+  name: string,
+): Promise<boolean> {
   let cont: string | undefined;
   do {
     const page = await store.list(PODS, { namespace, continue: cont });
     if (!page.ok) return false;
     for (const pod of page.value.items) {
-      if ((pod.spec as { nodeName?: string } | undefined)?.nodeName === node && podReferences(pod, kind, name)) return true;
+      if (
+        (pod.spec as { nodeName?: string } | undefined)?.nodeName === node &&
+        podReferences(pod, kind, name)
+      )
+        return true;
     }
     cont = page.value.continue;
   } while (cont);
@@ -77,8 +104,15 @@ export function podReferences(pod: KObject, kind: 'secret' | 'configMap', name: 
       if ((s[kind] as Obj | undefined)?.name === name) return true;
     }
   }
-  if (kind === 'secret' && ((spec.imagePullSecrets as Obj[] | undefined) ?? []).some((s) => s.name === name)) return true;
-  const containers = [...((spec.initContainers as Obj[] | undefined) ?? []), ...((spec.containers as Obj[] | undefined) ?? [])];
+  if (
+    kind === 'secret' &&
+    ((spec.imagePullSecrets as Obj[] | undefined) ?? []).some((s) => s.name === name)
+  )
+    return true;
+  const containers = [
+    ...((spec.initContainers as Obj[] | undefined) ?? []),
+    ...((spec.containers as Obj[] | undefined) ?? []),
+  ];
   for (const c of containers) {
     for (const e of (c.envFrom as Obj[] | undefined) ?? []) {
       if ((e[`${kind}Ref`] as Obj | undefined)?.name === name) return true;

@@ -18,7 +18,7 @@ export async function sha256Hex(s: string): Promise<string> {
 
 const b64 = (s: string) => btoa(s);
 const unb64 = (s: string | undefined) => (s ? atob(s) : '');
-const data = (o: KObject | null) => ((o as { data?: Record<string, string> } | null)?.data ?? {});
+const data = (o: KObject | null) => (o as { data?: Record<string, string> } | null)?.data ?? {};
 
 /** Data key of a join token an admin made to replace live nodes (`edgeplane token create --allow-takeover`). */
 export const ALLOW_TAKEOVER = 'allow-takeover';
@@ -29,7 +29,11 @@ export interface JoinTokenGrant {
 }
 
 /** Checks a join token (`<id>.<secret>`): it must exist, match its hash, and not be expired. */
-export async function checkJoinToken(store: Store, token: string, now = Date.now()): Promise<JoinTokenGrant | undefined> {
+export async function checkJoinToken(
+  store: Store,
+  token: string,
+  now = Date.now(),
+): Promise<JoinTokenGrant | undefined> {
   const m = JOIN_TOKEN.exec(token);
   if (!m) return undefined;
   const secret = await store.get(SECRETS, 'kube-system', `bootstrap-token-${m[1]}`);
@@ -46,7 +50,12 @@ export async function issueNodeCredential(store: Store, nodeName: string): Promi
   await revokeNodeCredentials(store, nodeName);
   const random = new Uint8Array(32);
   crypto.getRandomValues(random);
-  const token = NODE_TOKEN_PREFIX + btoa(String.fromCharCode(...random)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const token =
+    NODE_TOKEN_PREFIX +
+    btoa(String.fromCharCode(...random))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
   const hash = await sha256Hex(token);
   await store.create(SECRETS, {
     apiVersion: 'v1',
@@ -70,7 +79,14 @@ export async function hasNodeCredential(store: Store, nodeName: string): Promise
   do {
     const page = await store.list(SECRETS, { namespace: 'kube-system', continue: cont });
     if (!page.ok) return false;
-    if (page.value.items.some((s) => (s as { type?: string }).type === NODE_CREDENTIAL_TYPE && s.metadata.labels?.[NODE_LABEL] === nodeName)) return true;
+    if (
+      page.value.items.some(
+        (s) =>
+          (s as { type?: string }).type === NODE_CREDENTIAL_TYPE &&
+          s.metadata.labels?.[NODE_LABEL] === nodeName,
+      )
+    )
+      return true;
     cont = page.value.continue;
   } while (cont);
   return false;
@@ -83,7 +99,10 @@ export async function revokeNodeCredentials(store: Store, nodeName: string): Pro
     const page = await store.list(SECRETS, { namespace: 'kube-system', continue: cont });
     if (!page.ok) break;
     for (const s of page.value.items) {
-      if ((s as { type?: string }).type === NODE_CREDENTIAL_TYPE && s.metadata.labels?.[NODE_LABEL] === nodeName) {
+      if (
+        (s as { type?: string }).type === NODE_CREDENTIAL_TYPE &&
+        s.metadata.labels?.[NODE_LABEL] === nodeName
+      ) {
         if ((await store.delete(SECRETS, 'kube-system', s.metadata.name!)).ok) removed++;
       }
     }

@@ -10,15 +10,24 @@ import { failureToError } from './failures';
 import { notifyWrite } from '../wake';
 import { dropEmptyMaps } from './update';
 
-export async function createObject(ctx: ApiContext, obj: KObject, opts: { manager: string; managedFields?: KObject['metadata']['managedFields'] }): Promise<KObject> {
+export async function createObject(
+  ctx: ApiContext,
+  obj: KObject,
+  opts: { manager: string; managedFields?: KObject['metadata']['managedFields'] },
+): Promise<KObject> {
   const r = ctx.info.resource;
   const meta = obj.metadata;
   if (r.namespaced) {
     if (meta.namespace && ctx.info.namespace && meta.namespace !== ctx.info.namespace) {
-      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw errors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     meta.namespace = ctx.info.namespace ?? meta.namespace;
-    if (!meta.namespace) throw errors.badRequest('the namespace of the object is missing: create it under /namespaces/<namespace>/');
+    if (!meta.namespace)
+      throw errors.badRequest(
+        'the namespace of the object is missing: create it under /namespaces/<namespace>/',
+      );
   } else {
     delete meta.namespace;
   }
@@ -40,9 +49,14 @@ export async function createObject(ctx: ApiContext, obj: KObject, opts: { manage
   await admitCreate(ctx, obj);
   const errs = strategy.validate(obj);
   if (!meta.name && !errs.some((e) => e.field === 'metadata.name')) {
-    errs.unshift({ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' });
+    errs.unshift({
+      type: 'FieldValueRequired',
+      field: 'metadata.name',
+      message: 'Required value: name or generateName is required',
+    });
   }
-  if (errs.length > 0) throw errors.invalid(targetOf(ctx, meta.name ?? meta.generateName), r.kind, errs);
+  if (errs.length > 0)
+    throw errors.invalid(targetOf(ctx, meta.name ?? meta.generateName), r.kind, errs);
   if (opts.managedFields) meta.managedFields = opts.managedFields;
   else recordUpdate(ctx, obj, undefined, opts.manager);
   if (isDryRun(ctx)) return obj;

@@ -11,7 +11,9 @@ export function fieldValidation(ctx: ApiContext): FieldValidation {
   const v = ctx.query.get('fieldValidation');
   if (v === null || v === '') return 'Warn';
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw errors.badRequest(`fieldValidation must be one of Strict, Warn or Ignore, not ${JSON.stringify(v)}`);
+  throw errors.badRequest(
+    `fieldValidation must be one of Strict, Warn or Ignore, not ${JSON.stringify(v)}`,
+  );
 }
 
 /**
@@ -19,29 +21,43 @@ export function fieldValidation(ctx: ApiContext): FieldValidation {
  * unknown fields per fieldValidation: Strict refuses them, Warn adds Warning headers, Ignore drops them.
  * Unknown fields are never stored.
  */
-export function decodeAs(ctx: ApiContext, body: unknown, expect: { apiVersion: string; kind: string }): KObject {
+export function decodeAs(
+  ctx: ApiContext,
+  body: unknown,
+  expect: { apiVersion: string; kind: string },
+): KObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw errors.badRequest(`the body of the request must be a ${expect.kind} object`);
   }
   const obj = body as KObject;
   if (obj.apiVersion !== undefined && obj.apiVersion !== expect.apiVersion) {
-    throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expect.apiVersion})`);
+    throw errors.badRequest(
+      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expect.apiVersion})`,
+    );
   }
   if (obj.kind !== undefined && obj.kind !== expect.kind) {
-    throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${expect.kind})`);
+    throw errors.badRequest(
+      `the kind in the data (${String(obj.kind)}) does not match the expected kind (${expect.kind})`,
+    );
   }
   obj.apiVersion = expect.apiVersion;
   obj.kind = expect.kind;
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
-    throw errors.badRequest(`${expect.kind} in version "${expect.apiVersion.split('/').pop()}" cannot be handled as a ${expect.kind}: metadata must be an object`);
+    throw errors.badRequest(
+      `${expect.kind} in version "${expect.apiVersion.split('/').pop()}" cannot be handled as a ${expect.kind}: metadata must be an object`,
+    );
   }
   const typeErrors = findTypeErrors(obj, expect.apiVersion, expect.kind);
   if (typeErrors.length > 0) {
     const version = expect.apiVersion.split('/').pop();
     throw errors.badRequest(
       `${expect.kind} in version "${version}" cannot be handled as a ${expect.kind}: ${typeErrors.map((e) => `${e.field}: ${e.message}`).join(', ')}`,
-      typeErrors.map((e) => ({ reason: 'FieldValueTypeInvalid', message: e.message, field: e.field })),
+      typeErrors.map((e) => ({
+        reason: 'FieldValueTypeInvalid',
+        message: e.message,
+        field: e.field,
+      })),
     );
   }
   const mode = fieldValidation(ctx);
@@ -52,7 +68,11 @@ export function decodeAs(ctx: ApiContext, body: unknown, expect: { apiVersion: s
       const version = expect.apiVersion.split('/').pop();
       throw errors.badRequest(
         `${expect.kind} in version "${version}" cannot be handled as a ${expect.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`,
-        unknown.map((u) => ({ reason: 'FieldValueInvalid', message: `unknown field "${u}"`, field: u })),
+        unknown.map((u) => ({
+          reason: 'FieldValueInvalid',
+          message: `unknown field "${u}"`,
+          field: u,
+        })),
       );
     }
     if (mode === 'Warn') for (const u of unknown) ctx.warnings.push(`unknown field "${u}"`);
@@ -75,5 +95,6 @@ export function removeKeys(obj: unknown, keys: (string | number)[]): void {
     if (cur === null || typeof cur !== 'object') return;
     cur = (cur as Record<string | number, unknown>)[keys[i]];
   }
-  if (keys.length > 0 && cur && typeof cur === 'object') delete (cur as Record<string | number, unknown>)[keys[keys.length - 1]];
+  if (keys.length > 0 && cur && typeof cur === 'object')
+    delete (cur as Record<string | number, unknown>)[keys[keys.length - 1]];
 }

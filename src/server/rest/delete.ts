@@ -23,22 +23,38 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   if (p) o.propagationPolicy = p as DeleteOptions['propagationPolicy'];
   if (query.has('orphanDependents')) o.orphanDependents = boolParam(query, 'orphanDependents');
   if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan';
-  if (o.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(o.propagationPolicy)) {
-    throw errors.badRequest(`propagationPolicy must be one of Orphan, Background or Foreground, not ${JSON.stringify(o.propagationPolicy)}`);
+  if (
+    o.propagationPolicy &&
+    !['Orphan', 'Background', 'Foreground'].includes(o.propagationPolicy)
+  ) {
+    throw errors.badRequest(
+      `propagationPolicy must be one of Orphan, Background or Foreground, not ${JSON.stringify(o.propagationPolicy)}`,
+    );
   }
-  if (o.gracePeriodSeconds !== undefined && (!Number.isInteger(o.gracePeriodSeconds) || o.gracePeriodSeconds < 0)) {
+  if (
+    o.gracePeriodSeconds !== undefined &&
+    (!Number.isInteger(o.gracePeriodSeconds) || o.gracePeriodSeconds < 0)
+  ) {
     throw errors.badRequest('gracePeriodSeconds must be a non-negative integer');
   }
   return o;
 }
 
 /** Returns the object as it stands after the call: gone (last state) or marked for deletion. */
-export async function deleteObject(ctx: ApiContext, name: string, opts: DeleteOptions): Promise<KObject> {
+export async function deleteObject(
+  ctx: ApiContext,
+  name: string,
+  opts: DeleteOptions,
+): Promise<KObject> {
   return (await deleteObjectReporting(ctx, name, opts)).object;
 }
 
 /** deleteObject, also saying whether the object is gone now (or, under dryRun, would be). */
-export async function deleteObjectReporting(ctx: ApiContext, name: string, opts: DeleteOptions): Promise<{ object: KObject; removed: boolean }> {
+export async function deleteObjectReporting(
+  ctx: ApiContext,
+  name: string,
+  opts: DeleteOptions,
+): Promise<{ object: KObject; removed: boolean }> {
   const r = ctx.info.resource;
   const ns = r.namespaced ? ctx.info.namespace : undefined;
   for (let attempt = 0; attempt < 16; attempt++) {
@@ -46,19 +62,27 @@ export async function deleteObjectReporting(ctx: ApiContext, name: string, opts:
     if (!cur) throw errors.notFound(targetOf(ctx, name));
     const pre = opts.preconditions ?? {};
     if (pre.uid && pre.uid !== cur.metadata.uid) {
-      throw errors.conflict(targetOf(ctx, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+      throw errors.conflict(
+        targetOf(ctx, name),
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`,
+      );
     }
     // Either spelling of the current version passes (Store.sameVersion); anything else is 409, as
     // the apiserver's Preconditions.Check answers.
     if (pre.resourceVersion && !ctx.store.sameVersion(r, pre.resourceVersion, cur)) {
-      throw errors.conflict(targetOf(ctx, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+      throw errors.conflict(
+        targetOf(ctx, name),
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
+      );
     }
     await admitDelete(ctx, cur);
     const marked = markForDeletion(ctx, cur, opts);
     if (isDryRun(ctx)) return { object: marked ?? cur, removed: !marked };
     if (marked) {
       if (marked === cur) return { object: cur, removed: false };
-      const res = await ctx.store.update(r, marked, { resourceVersion: cur.metadata.resourceVersion });
+      const res = await ctx.store.update(r, marked, {
+        resourceVersion: cur.metadata.resourceVersion,
+      });
       if (res.ok) {
         notifyWrite(ctx);
         return { object: res.value, removed: false };
@@ -66,7 +90,9 @@ export async function deleteObjectReporting(ctx: ApiContext, name: string, opts:
       if (res.reason === 'conflict') continue;
       throw failureToError(ctx, res, name);
     }
-    const res = await ctx.store.delete(r, ns, name, { resourceVersion: cur.metadata.resourceVersion });
+    const res = await ctx.store.delete(r, ns, name, {
+      resourceVersion: cur.metadata.resourceVersion,
+    });
     if (res.ok) {
       await afterDelete(ctx, res.value);
       notifyWrite(ctx);
@@ -75,7 +101,10 @@ export async function deleteObjectReporting(ctx: ApiContext, name: string, opts:
     if (res.reason === 'conflict') continue;
     throw failureToError(ctx, res, name);
   }
-  throw errors.conflict(targetOf(ctx, name), 'too many concurrent changes while deleting; try again');
+  throw errors.conflict(
+    targetOf(ctx, name),
+    'too many concurrent changes while deleting; try again',
+  );
 }
 
 /**
@@ -107,7 +136,10 @@ function markForDeletion(ctx: ApiContext, cur: KObject, opts: DeleteOptions): KO
     if (!meta.deletionTimestamp) {
       meta.deletionTimestamp = timestamp();
       meta.deletionGracePeriodSeconds = 0;
-      (next as { status?: unknown }).status = { ...((cur.status as object) ?? {}), phase: 'Terminating' };
+      (next as { status?: unknown }).status = {
+        ...((cur.status as object) ?? {}),
+        phase: 'Terminating',
+      };
       meta.finalizers = finalizers.size ? [...finalizers] : undefined;
       if (!meta.finalizers) delete meta.finalizers;
       return next;
@@ -125,7 +157,10 @@ function markForDeletion(ctx: ApiContext, cur: KObject, opts: DeleteOptions): KO
     if (grace === 0 && finalizers.size === 0) return undefined;
   }
   const deadline = new Date(Date.now() + grace * 1000);
-  meta.deletionTimestamp = meta.deletionTimestamp && grace >= (meta.deletionGracePeriodSeconds ?? 0) ? meta.deletionTimestamp : timestamp(deadline);
+  meta.deletionTimestamp =
+    meta.deletionTimestamp && grace >= (meta.deletionGracePeriodSeconds ?? 0)
+      ? meta.deletionTimestamp
+      : timestamp(deadline);
   meta.deletionGracePeriodSeconds = grace;
   if (finalizers.size > 0) meta.finalizers = [...finalizers];
   return next;

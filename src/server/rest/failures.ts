@@ -33,7 +33,10 @@ export function tooLargeResourceVersion(message: string): ApiError {
     504,
     'Timeout',
     `Timeout: ${message}`,
-    { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+    {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    },
     { 'Retry-After': '1' },
   );
 }

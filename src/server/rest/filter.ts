@@ -21,14 +21,16 @@ export function parseFilter(r: ResourceInfo, query: URLSearchParams): ObjectFilt
   try {
     if (ls) labels = parseLabelSelector(ls);
   } catch (e) {
-    if (e instanceof SelectorParseError) throw errors.badRequest(`unable to parse requirement: ${e.message}`);
+    if (e instanceof SelectorParseError)
+      throw errors.badRequest(`unable to parse requirement: ${e.message}`);
     throw e;
   }
   const getters = fieldGetters(r.resource);
   try {
     if (fs) fields = parseFieldSelector(fs);
   } catch (e) {
-    if (e instanceof FieldSelectorParseError) throw errors.badRequest(`invalid field selector: ${e.message}`);
+    if (e instanceof FieldSelectorParseError)
+      throw errors.badRequest(`invalid field selector: ${e.message}`);
     throw e;
   }
   for (const req of fields?.requirements ?? []) {

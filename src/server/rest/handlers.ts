@@ -22,7 +22,8 @@ const STREAMING = ['exec', 'attach', 'portforward'];
 export async function handleResource(ctx: ApiContext): Promise<Response> {
   const { verb, subresource } = ctx.info;
   if (STREAMING.includes(subresource)) return handleStream(ctx);
-  if (subresource === 'proxy') throw errors.notSupported(`${ctx.info.resource.resource}/${subresource}`);
+  if (subresource === 'proxy')
+    throw errors.notSupported(`${ctx.info.resource.resource}/${subresource}`);
   switch (subresource) {
     case '':
       return handleMain(ctx);
@@ -45,7 +46,9 @@ export async function handleResource(ctx: ApiContext): Promise<Response> {
       if (verb === 'get') return handleLog(ctx);
       break;
   }
-  throw errors.methodNotAllowed(`${verb} is not allowed on ${ctx.info.resource.resource}/${subresource}`);
+  throw errors.methodNotAllowed(
+    `${verb} is not allowed on ${ctx.info.resource.resource}/${subresource}`,
+  );
 }
 
 async function handleMain(ctx: ApiContext): Promise<Response> {
@@ -60,7 +63,9 @@ async function handleMain(ctx: ApiContext): Promise<Response> {
     case 'create': {
       const body = decodeObject(await readBody(ctx.request), mediaType(ctx.request));
       const obj = fromView(r, decodeAs(ctx, body, expectedKind(ctx)));
-      const created = await createObject(ctx, obj, { manager: ctx.query.get('fieldManager') ?? 'unknown' });
+      const created = await createObject(ctx, obj, {
+        manager: ctx.query.get('fieldManager') ?? 'unknown',
+      });
       return renderObject(ctx, created, 201);
     }
     case 'update': {
@@ -80,7 +85,11 @@ async function handleMain(ctx: ApiContext): Promise<Response> {
     case 'delete': {
       const bytes = await readBody(ctx.request);
       const body = bytes.byteLength ? decodeObject(bytes, mediaType(ctx.request)) : undefined;
-      const { object, removed } = await deleteObjectReporting(ctx, ctx.info.name!, parseDeleteOptions(body, ctx.query));
+      const { object, removed } = await deleteObjectReporting(
+        ctx,
+        ctx.info.name!,
+        parseDeleteOptions(body, ctx.query),
+      );
       return renderDeleted(ctx, object, removed);
     }
     case 'deletecollection': {
@@ -91,12 +100,23 @@ async function handleMain(ctx: ApiContext): Promise<Response> {
       const gone: KObject[] = [];
       for (const o of page.items) {
         try {
-          gone.push(await deleteObject({ ...ctx, info: { ...ctx.info, namespace: o.metadata.namespace } }, o.metadata.name!, opts));
+          gone.push(
+            await deleteObject(
+              { ...ctx, info: { ...ctx.info, namespace: o.metadata.namespace } },
+              o.metadata.name!,
+              opts,
+            ),
+          );
         } catch (e) {
           if ((e as { code?: number }).code !== 404) throw e;
         }
       }
-      return json(ctx, { kind: r.listKind, apiVersion: expectedKind(ctx).apiVersion, metadata: { resourceVersion: page.resourceVersion }, items: gone });
+      return json(ctx, {
+        kind: r.listKind,
+        apiVersion: expectedKind(ctx).apiVersion,
+        metadata: { resourceVersion: page.resourceVersion },
+        items: gone,
+      });
     }
   }
 }

@@ -18,7 +18,12 @@ function resetField(ctx: ApiContext): 'status' | 'spec' | undefined {
   return ctx.info.subresource === 'status' ? 'spec' : undefined;
 }
 
-export function recordUpdate(ctx: ApiContext, next: KObject, live: KObject | undefined, manager: string): void {
+export function recordUpdate(
+  ctx: ApiContext,
+  next: KObject,
+  live: KObject | undefined,
+  manager: string,
+): void {
   const reset = resetField(ctx);
   const owned = (o: KObject): KObject => {
     if (!reset || !(reset in o)) return o;

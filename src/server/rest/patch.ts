@@ -28,11 +28,17 @@ const PATCH_TYPES = [
  */
 export async function patchObject(
   ctx: ApiContext,
-  view?: { project: (o: KObject) => KObject; embed: (o: KObject, v: KObject) => KObject; kind: { apiVersion: string; kind: string } },
+  view?: {
+    project: (o: KObject) => KObject;
+    embed: (o: KObject, v: KObject) => KObject;
+    kind: { apiVersion: string; kind: string };
+  },
 ): Promise<{ object: KObject; created: boolean }> {
   const type = mediaType(ctx.request);
   if (!PATCH_TYPES.includes(type)) {
-    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+    throw errors.unsupportedMediaType(
+      `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+    );
   }
   const patch = decodePatchBody(await readBody(ctx.request), type);
   const r = ctx.info.resource;
@@ -40,9 +46,13 @@ export async function patchObject(
   const kind = view?.kind ?? expectedKind(ctx);
   const apply = type === 'application/apply-patch+yaml';
   const manager = ctx.query.get('fieldManager') ?? (apply ? '' : 'unknown');
-  if (apply && !manager) throw errors.badRequest('PATCH with an apply patch (application/apply-patch+yaml) requires the fieldManager parameter');
+  if (apply && !manager)
+    throw errors.badRequest(
+      'PATCH with an apply patch (application/apply-patch+yaml) requires the fieldManager parameter',
+    );
   const force = boolParam(ctx.query, 'force');
-  if (!apply && ctx.query.has('force')) throw errors.badRequest('force may only be set for apply patches');
+  if (!apply && ctx.query.has('force'))
+    throw errors.badRequest('force may only be set for apply patches');
 
   if (apply) {
     // An apply configuration names its type in full: the apiserver refuses one without apiVersion or
@@ -51,9 +61,12 @@ export async function patchObject(
     const typed = patch as { apiVersion?: unknown; kind?: unknown } | null;
     if (typed && typeof typed === 'object' && !Array.isArray(typed)) {
       if (typed.apiVersion === undefined || typed.apiVersion === '') {
-        throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: , expected: ${kind.apiVersion}`);
+        throw errors.badRequest(
+          `Incorrect version specified in apply patch. Specified patch version: , expected: ${kind.apiVersion}`,
+        );
       }
-      if (typed.kind === undefined || typed.kind === '') throw errors.badRequest(`Object 'Kind' is missing in apply patch`);
+      if (typed.kind === undefined || typed.kind === '')
+        throw errors.badRequest(`Object 'Kind' is missing in apply patch`);
     }
     const applied = decodeAs(ctx, structuredClone(patch), kind);
     const existing = await ctx.store.get(r, r.namespaced ? ctx.info.namespace : undefined, name);
@@ -61,11 +74,24 @@ export async function patchObject(
     // status of a missing object is 404 (k8s: each StatusREST.Update, e.g. pkg/registry/core/pod/
     // storage/storage.go, passes forceAllowCreate=false).
     if (!existing && !view && ctx.info.subresource === '') {
-      const res = applyServerSide({ live: undefined, applied, manager, force, nav: navFor(kind.apiVersion, kind.kind), now: timestamp() });
+      const res = applyServerSide({
+        live: undefined,
+        applied,
+        manager,
+        force,
+        nav: navFor(kind.apiVersion, kind.kind),
+        now: timestamp(),
+      });
       if ('conflicts' in res) throw conflictError(ctx, res.conflicts);
       const obj = fromView(r, res.object as KObject);
       obj.metadata.name ??= name;
-      return { object: await createObject(ctx, obj, { manager, managedFields: res.managedFields as never }), created: true };
+      return {
+        object: await createObject(ctx, obj, {
+          manager,
+          managedFields: res.managedFields as never,
+        }),
+        created: true,
+      };
     }
   }
 
@@ -77,24 +103,42 @@ export async function patchObject(
       let next: KObject;
       try {
         if (type === 'application/json-patch+json') next = applyJsonPatch(live, patch) as KObject;
-        else if (type === 'application/merge-patch+json') next = applyMergePatch(live, patch) as KObject;
-        else if (type === 'application/strategic-merge-patch+json') next = applyStrategicMergePatch(live, patch, navFor(kind.apiVersion, kind.kind)) as KObject;
+        else if (type === 'application/merge-patch+json')
+          next = applyMergePatch(live, patch) as KObject;
+        else if (type === 'application/strategic-merge-patch+json')
+          next = applyStrategicMergePatch(
+            live,
+            patch,
+            navFor(kind.apiVersion, kind.kind),
+          ) as KObject;
         else {
-          const res = applyServerSide({ live, applied: decodeAs(ctx, structuredClone(patch), kind), manager, force, nav: navFor(kind.apiVersion, kind.kind), now: timestamp() });
+          const res = applyServerSide({
+            live,
+            applied: decodeAs(ctx, structuredClone(patch), kind),
+            manager,
+            force,
+            nav: navFor(kind.apiVersion, kind.kind),
+            now: timestamp(),
+          });
           if ('conflicts' in res) throw conflictError(ctx, res.conflicts);
           next = res.object as KObject;
           next.metadata.managedFields = res.managedFields as never;
         }
       } catch (e) {
         if (e instanceof ApiError) throw e;
-        if (e instanceof PatchError || e instanceof JsonPatchError) throw errors.invalid(targetOf(ctx, name), r.kind, [{ type: 'FieldValueInvalid', field: '', message: e.message }]);
+        if (e instanceof PatchError || e instanceof JsonPatchError)
+          throw errors.invalid(targetOf(ctx, name), r.kind, [
+            { type: 'FieldValueInvalid', field: '', message: e.message },
+          ]);
         throw errors.badRequest(`unable to apply the patch: ${(e as Error).message}`);
       }
       // k8s: endpoints/handlers/patch.go checkName: a patch that drops or renames metadata.name is
       // refused, never refilled from the URL.
       const patchedName = (next as { metadata?: { name?: unknown } } | null)?.metadata?.name;
       if (patchedName !== name) {
-        throw errors.badRequest(`the name of the object (${typeof patchedName === 'string' ? patchedName : ''}) does not match the name on the URL (${name})`);
+        throw errors.badRequest(
+          `the name of the object (${typeof patchedName === 'string' ? patchedName : ''}) does not match the name on the URL (${name})`,
+        );
       }
       if (!apply) next = decodeAs(ctx, next, kind);
       const rv = next.metadata?.resourceVersion;
@@ -111,6 +155,10 @@ function conflictError(ctx: ApiContext, conflicts: Parameters<typeof conflictCau
     name: t.name,
     group: t.group || undefined,
     kind: t.resource,
-    causes: conflictCauses(conflicts).map((c) => ({ reason: c.type, message: c.message, field: c.field })),
+    causes: conflictCauses(conflicts).map((c) => ({
+      reason: c.type,
+      message: c.message,
+      field: c.field,
+    })),
   });
 }

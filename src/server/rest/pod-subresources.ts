@@ -22,36 +22,68 @@ interface Condition {
 
 // k8s: pkg/registry/core/pod/storage BindingREST: set nodeName once, mark PodScheduled.
 export async function handleBinding(ctx: ApiContext): Promise<Response> {
-  const body = decodeObject(await readBody(ctx.request), mediaType(ctx.request)) as { target?: { kind?: string; name?: string }; metadata?: { name?: string; uid?: string; resourceVersion?: string } };
+  const body = decodeObject(await readBody(ctx.request), mediaType(ctx.request)) as {
+    target?: { kind?: string; name?: string };
+    metadata?: { name?: string; uid?: string; resourceVersion?: string };
+  };
   const node = body?.target?.name;
   const name = ctx.info.name!;
-  if (body?.metadata?.name && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Binding object');
+  if (body?.metadata?.name && body.metadata.name !== name)
+    throw errors.badRequest('name in URL does not match name in Binding object');
   // A Binding's uid and resourceVersion are preconditions: a scheduler that decided for one pod must
   // not bind its namesake recreated meanwhile (k8s: pkg/registry/core/pod/storage
   // BindingREST.setPodNodeAndMetadata).
   const uid = body?.metadata?.uid || undefined;
   const rv = body?.metadata?.resourceVersion || undefined;
-  if (!node) throw errors.invalid(targetOf(ctx, name), 'Binding', [{ type: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  if (!node)
+    throw errors.invalid(targetOf(ctx, name), 'Binding', [
+      { type: 'FieldValueRequired', field: 'target.name', message: 'Required value' },
+    ]);
   if (body.target?.kind && body.target.kind !== 'Node') {
-    throw errors.invalid(targetOf(ctx, name), 'Binding', [{ type: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${body.target.kind}": supported values: "Node"` }]);
+    throw errors.invalid(targetOf(ctx, name), 'Binding', [
+      {
+        type: 'FieldValueNotSupported',
+        field: 'target.kind',
+        message: `Unsupported value: "${body.target.kind}": supported values: "Node"`,
+      },
+    ]);
   }
   if (isDryRun(ctx)) return json(ctx, success, 201);
   const r = ctx.info.resource;
   const res = await ctx.store.guaranteedUpdate(r, ctx.info.namespace, name, (pod: KObject) => {
     const spec = (pod.spec ?? {}) as { nodeName?: string };
     if (uid && uid !== pod.metadata.uid) {
-      throw errors.conflict(targetOf(ctx, name), `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
+      throw errors.conflict(
+        targetOf(ctx, name),
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`,
+      );
     }
     if (rv && !ctx.store.sameVersion(r, rv, pod)) {
-      throw errors.conflict(targetOf(ctx, name), `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`);
+      throw errors.conflict(
+        targetOf(ctx, name),
+        `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`,
+      );
     }
-    if (pod.metadata.deletionTimestamp) throw errors.conflict(targetOf(ctx, name), `pod ${name} is being deleted, cannot be assigned to a host`);
-    if (spec.nodeName) throw errors.conflict(targetOf(ctx, name), `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    if (pod.metadata.deletionTimestamp)
+      throw errors.conflict(
+        targetOf(ctx, name),
+        `pod ${name} is being deleted, cannot be assigned to a host`,
+      );
+    if (spec.nodeName)
+      throw errors.conflict(
+        targetOf(ctx, name),
+        `pod ${name} is already assigned to node "${spec.nodeName}"`,
+      );
     spec.nodeName = node;
     pod.spec = spec;
     const status = (pod.status ?? {}) as { conditions?: Condition[] };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conditions.unshift({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp() });
+    conditions.unshift({
+      type: 'PodScheduled',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: timestamp(),
+    });
     status.conditions = conditions;
     pod.status = status;
     return pod;
@@ -64,7 +96,9 @@ export async function handleBinding(ctx: ApiContext): Promise<Response> {
 // Without PodDisruptionBudgets every eviction is allowed: it is a delete with the given options.
 export async function handleEviction(ctx: ApiContext): Promise<Response> {
   const bytes = await readBody(ctx.request);
-  const body = bytes.byteLength ? (decodeObject(bytes, mediaType(ctx.request)) as EvictionBody) : {};
+  const body = bytes.byteLength
+    ? (decodeObject(bytes, mediaType(ctx.request)) as EvictionBody)
+    : {};
   checkEviction(body, ctx.info.name!);
   const opts = parseDeleteOptions(body?.deleteOptions, new URLSearchParams());
   await deleteObject({ ...ctx, info: { ...ctx.info, subresource: '' } }, ctx.info.name!, opts);
@@ -80,12 +114,22 @@ interface EvictionBody {
 
 /** The body must be an Eviction of this pod. k8s: pkg/registry/core/pod/storage/eviction.go Create */
 function checkEviction(body: EvictionBody, name: string): void {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be an Eviction object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw errors.badRequest('the body of the request must be an Eviction object');
   if (body.kind !== undefined && body.kind !== 'Eviction') {
-    throw errors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (Eviction)`);
+    throw errors.badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (Eviction)`,
+    );
   }
-  if (body.apiVersion !== undefined && body.apiVersion !== 'policy/v1' && body.apiVersion !== 'policy/v1beta1') {
-    throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (policy/v1)`);
+  if (
+    body.apiVersion !== undefined &&
+    body.apiVersion !== 'policy/v1' &&
+    body.apiVersion !== 'policy/v1beta1'
+  ) {
+    throw errors.badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (policy/v1)`,
+    );
   }
-  if (body.metadata?.name !== undefined && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
+  if (body.metadata?.name !== undefined && body.metadata.name !== name)
+    throw errors.badRequest('name in URL does not match name in Eviction object');
 }

@@ -19,7 +19,12 @@ export async function handleGet(ctx: ApiContext): Promise<Response> {
   // k8s: cacher.go Get waits for its watch cache to reach the resourceVersion, then refuses.
   const r = ctx.info.resource;
   const name = ctx.info.name!;
-  const res = await ctx.store.getNotOlderThan(r, r.namespaced ? ctx.info.namespace : undefined, name, rv);
+  const res = await ctx.store.getNotOlderThan(
+    r,
+    r.namespaced ? ctx.info.namespace : undefined,
+    name,
+    rv,
+  );
   if (!res.ok) throw failureToError(ctx, res, name);
   if (!res.value) throw errors.notFound(targetOf(ctx, name));
   return renderObject(ctx, res.value);
@@ -40,14 +45,21 @@ export async function listObjects(
   const q = ctx.query;
   const filter = parseFilter(r, q);
   const limit = opts.limit ?? (q.get('limit') ? Number(q.get('limit')) : undefined);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw errors.badRequest('limit must be a non-negative integer');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw errors.badRequest('limit must be a non-negative integer');
   const rv = q.get('resourceVersion') ?? '';
   const match = q.get('resourceVersionMatch') ?? '';
-  if (match && !['Exact', 'NotOlderThan'].includes(match)) throw errors.badRequest(`resourceVersionMatch must be Exact or NotOlderThan, not ${JSON.stringify(match)}`);
-  if (match && !rv) throw errors.badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
-  if (match === 'Exact' && rv === '0') throw errors.badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
+  if (match && !['Exact', 'NotOlderThan'].includes(match))
+    throw errors.badRequest(
+      `resourceVersionMatch must be Exact or NotOlderThan, not ${JSON.stringify(match)}`,
+    );
+  if (match && !rv)
+    throw errors.badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  if (match === 'Exact' && rv === '0')
+    throw errors.badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
   let cont = opts.continue ?? q.get('continue') ?? undefined;
-  if (cont && rv && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
+  if (cont && rv && rv !== '0')
+    throw errors.badRequest('specifying resource version is not allowed when using continue');
   const items: KObject[] = [];
   let resourceVersion = '';
   for (let round = 0; !limit || round < MAX_FILL_ROUNDS; round++) {
@@ -80,5 +92,8 @@ export async function listObjects(
 
 export async function handleList(ctx: ApiContext): Promise<Response> {
   const page = await listObjects(ctx);
-  return renderList(ctx, page.items, { resourceVersion: page.resourceVersion, continue: page.continue });
+  return renderList(ctx, page.items, {
+    resourceVersion: page.resourceVersion,
+    continue: page.continue,
+  });
 }

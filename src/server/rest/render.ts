@@ -11,7 +11,9 @@ import { boolParam } from '../query-params';
 export function json(ctx: ApiContext, body: unknown, status = 200): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   // k8s: ?pretty=true indents as json.MarshalIndent(obj, "", "  ") (apiserver's serializer, Pretty).
-  const text = boolParam(ctx.query, 'pretty') ? JSON.stringify(body, null, 2) : JSON.stringify(body);
+  const text = boolParam(ctx.query, 'pretty')
+    ? JSON.stringify(body, null, 2)
+    : JSON.stringify(body);
   const res = new Response(text, { status, headers });
   for (const w of ctx.warnings) res.headers.append('Warning', `299 - ${JSON.stringify(w)}`);
   return res;
@@ -22,13 +24,21 @@ export function includeObject(ctx: ApiContext): 'None' | 'Metadata' | 'Object' {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-
 export function renderObject(ctx: ApiContext, stored: KObject, status = 200): Response {
   const r = ctx.info.resource;
   const obj = toView(r, stored);
   const rendering = pickRendering(ctx.request.headers.get('accept'));
   if (rendering?.as === 'table') {
-    return json(ctx, buildTable(printerFor(r.group, r.resource), [obj], { now: Date.now(), includeObject: includeObject(ctx), apiVersion: groupVersion(r), kind: r.kind }), status);
+    return json(
+      ctx,
+      buildTable(printerFor(r.group, r.resource), [obj], {
+        now: Date.now(),
+        includeObject: includeObject(ctx),
+        apiVersion: groupVersion(r),
+        kind: r.kind,
+      }),
+      status,
+    );
   }
   return json(ctx, obj, status);
 }
@@ -44,17 +54,36 @@ const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/namespaces', '/s
 // k8s: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go finalizeDelete
 export function renderDeleted(ctx: ApiContext, obj: KObject, removed: boolean): Response {
   const r = ctx.info.resource;
-  if (!removed || RETURNS_DELETED_OBJECT.has(`${r.group}/${r.resource}`)) return renderObject(ctx, obj);
-  const details = { name: obj.metadata.name, group: r.group || undefined, kind: r.resource, uid: obj.metadata.uid };
+  if (!removed || RETURNS_DELETED_OBJECT.has(`${r.group}/${r.resource}`))
+    return renderObject(ctx, obj);
+  const details = {
+    name: obj.metadata.name,
+    group: r.group || undefined,
+    kind: r.resource,
+    uid: obj.metadata.uid,
+  };
   return json(ctx, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
 }
 
-export function renderList(ctx: ApiContext, items: KObject[], meta: { resourceVersion: string; continue?: string }): Response {
+export function renderList(
+  ctx: ApiContext,
+  items: KObject[],
+  meta: { resourceVersion: string; continue?: string },
+): Response {
   const r = ctx.info.resource;
   const view = items.map((o) => toView(r, o));
   const rendering = pickRendering(ctx.request.headers.get('accept'));
   if (rendering?.as === 'table') {
-    return json(ctx, buildTable(printerFor(r.group, r.resource), view, { ...meta, now: Date.now(), includeObject: includeObject(ctx), apiVersion: groupVersion(r), kind: r.kind }));
+    return json(
+      ctx,
+      buildTable(printerFor(r.group, r.resource), view, {
+        ...meta,
+        now: Date.now(),
+        includeObject: includeObject(ctx),
+        apiVersion: groupVersion(r),
+        kind: r.kind,
+      }),
+    );
   }
   // List items carry no kind/apiVersion, as the real apiserver's do.
   const listItems = view.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);

@@ -28,9 +28,17 @@ export function toScale(o: KObject): KObject {
 function withReplicas(o: KObject, scale: KObject): KObject {
   const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw errors.invalid({ resource: 'scale', group: 'autoscaling', name: o.metadata.name }, 'Scale', [
-      { type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
-    ]);
+    throw errors.invalid(
+      { resource: 'scale', group: 'autoscaling', name: o.metadata.name },
+      'Scale',
+      [
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.replicas',
+          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        },
+      ],
+    );
   }
   return { ...o, spec: { ...(o.spec as object), replicas } };
 }
@@ -41,7 +49,11 @@ export async function handleScale(ctx: ApiContext): Promise<Response> {
     case 'get':
       return json(ctx, toScale(await getObject(ctx, name)));
     case 'update': {
-      const scale = decodeAs(ctx, decodeObject(await readBody(ctx.request), mediaType(ctx.request)), SCALE);
+      const scale = decodeAs(
+        ctx,
+        decodeObject(await readBody(ctx.request), mediaType(ctx.request)),
+        SCALE,
+      );
       const updated = await updateObject(ctx, name, {
         manager: ctx.query.get('fieldManager') ?? 'unknown',
         expectResourceVersion: scale.metadata.resourceVersion || undefined,
@@ -50,10 +62,16 @@ export async function handleScale(ctx: ApiContext): Promise<Response> {
       return json(ctx, toScale(updated));
     }
     case 'patch': {
-      const { object } = await patchObject(ctx, { project: toScale, embed: withReplicas, kind: SCALE });
+      const { object } = await patchObject(ctx, {
+        project: toScale,
+        embed: withReplicas,
+        kind: SCALE,
+      });
       return json(ctx, toScale(object));
     }
     default:
-      throw errors.methodNotAllowed(`${ctx.info.verb} is not allowed on ${ctx.info.resource.resource}/scale`);
+      throw errors.methodNotAllowed(
+        `${ctx.info.verb} is not allowed on ${ctx.info.resource.resource}/scale`,
+      );
   }
 }

@@ -28,11 +28,21 @@ export async function handleStream(ctx: ApiContext): Promise<Response> {
   let open: object;
   if (kind === 'portforward') {
     // k8s: kubectl pkg/cmd/portforward (the client refuses too; direct API callers get the same answer).
-    if (phase !== 'Running') throw errors.badRequest(`unable to forward port because pod is not running. Current status=${phase}`);
-    open = { namespace: pod.metadata.namespace, pod: pod.metadata.name, podUid: pod.metadata.uid, podIP: status?.podIP ?? '' };
+    if (phase !== 'Running')
+      throw errors.badRequest(
+        `unable to forward port because pod is not running. Current status=${phase}`,
+      );
+    open = {
+      namespace: pod.metadata.namespace,
+      pod: pod.metadata.name,
+      podUid: pod.metadata.uid,
+      podIP: status?.podIP ?? '',
+    };
   } else {
     if (phase === 'Succeeded' || phase === 'Failed') {
-      throw errors.badRequest(`cannot ${kind === 'exec' ? 'exec into' : 'attach to'} a container in a completed pod; current phase is ${phase}`);
+      throw errors.badRequest(
+        `cannot ${kind === 'exec' ? 'exec into' : 'attach to'} a container in a completed pod; current phase is ${phase}`,
+      );
     }
     open = openRequest(ctx, kind, pod);
   }
@@ -44,8 +54,15 @@ export async function handleStream(ctx: ApiContext): Promise<Response> {
     // kubectl's SPDY fallback (or a client without our subprotocol): answer what the WebSocket attempt
     // would have, so the error kubectl prints (it shows the second attempt's) is the real one.
     headers.set(STREAM_HEADER, 'status');
-    const state = (await (await stub.fetch('https://tunnel/status', { headers })).json()) as { connected: boolean };
-    if (!state.connected) throw new ApiError(503, 'ServiceUnavailable', `node ${nodeName} has no tunnel connected: its agent is not running or cannot reach the control plane`);
+    const state = (await (await stub.fetch('https://tunnel/status', { headers })).json()) as {
+      connected: boolean;
+    };
+    if (!state.connected)
+      throw new ApiError(
+        503,
+        'ServiceUnavailable',
+        `node ${nodeName} has no tunnel connected: its agent is not running or cannot reach the control plane`,
+      );
     throw errors.badRequest(
       `${kind} needs a WebSocket upgrade with subprotocol ${protocol}; this server does not speak SPDY (unset KUBECTL_REMOTE_COMMAND_WEBSOCKETS and KUBECTL_PORT_FORWARD_WEBSOCKETS, or use kubectl 1.31 or newer)`,
     );
@@ -53,7 +70,9 @@ export async function handleStream(ctx: ApiContext): Promise<Response> {
   // Audit: who opened a stream into which pod, and when (the Worker's log is the audit trail).
   console.log(
     `audit: ${new Date().toISOString()} user=${JSON.stringify(ctx.user.name)} opened ${kind} into pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${nodeName}` +
-      (kind === 'portforward' ? '' : ` container=${JSON.stringify((open as OpenRequest).container)} command=${JSON.stringify((open as OpenRequest).command)}`),
+      (kind === 'portforward'
+        ? ''
+        : ` container=${JSON.stringify((open as OpenRequest).container)} command=${JSON.stringify((open as OpenRequest).command)}`),
   );
   headers.set(STREAM_HEADER, kind);
   headers.set(OPEN_HEADER, JSON.stringify(open));
@@ -64,7 +83,8 @@ function openRequest(ctx: ApiContext, kind: 'exec' | 'attach', pod: KObject): Op
   const q = ctx.query;
   const container = pickContainer(pod, q.get('container'));
   const command = kind === 'exec' ? q.getAll('command') : [];
-  if (kind === 'exec' && command.length === 0) throw errors.badRequest('you must specify at least 1 command');
+  if (kind === 'exec' && command.length === 0)
+    throw errors.badRequest('you must specify at least 1 command');
   const tty = flag(q, 'tty');
   const req: OpenRequest = {
     kind,
@@ -80,6 +100,7 @@ function openRequest(ctx: ApiContext, kind: 'exec' | 'attach', pod: KObject): Op
     tty,
   };
   // k8s: pkg/kubelet/cri/streaming/remotecommand/httpstream.go: at least one stream is required.
-  if (!req.stdin && !req.stdout && !req.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  if (!req.stdin && !req.stdout && !req.stderr)
+    throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
   return req;
 }

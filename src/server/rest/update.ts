@@ -27,92 +27,124 @@ class DeleteNow extends Error {
   }
 }
 
-export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOptions): Promise<KObject> {
+export async function updateObject(
+  ctx: ApiContext,
+  name: string,
+  opts: UpdateOptions,
+): Promise<KObject> {
   const r = ctx.info.resource;
   const ns = r.namespaced ? ctx.info.namespace : undefined;
   const strategy = strategyFor(r.group, r.resource);
   const status = ctx.info.subresource === 'status';
   let unchanged: KObject | undefined;
   let dryResult: KObject | undefined;
-  const res = await ctx.store.guaranteedUpdate(r, ns, name, async (cur): Promise<KObject | StoreFailure> => {
-    const live = structuredClone(cur);
-    if (opts.expectResourceVersion) checkResourceVersion(ctx, name, opts.expectResourceVersion, cur);
-    const next = await opts.mutate(cur);
-    const meta = next.metadata ?? (next.metadata = {});
-    if (meta.name !== undefined && meta.name !== name) {
-      throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-    }
-    if (r.namespaced && meta.namespace !== undefined && meta.namespace !== live.metadata.namespace) {
-      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
-    if (meta.uid !== undefined && meta.uid !== '' && meta.uid !== live.metadata.uid) {
-      // A UID in the body acts as a precondition: it must name the stored object.
-      throw errors.invalid(targetOf(ctx, name), r.kind, [{ type: 'FieldValueInvalid', field: 'metadata.uid', message: `Invalid value: ${JSON.stringify(meta.uid)}: field is immutable` }]);
-    }
-    // Metadata the server owns stays as stored.
-    meta.name = name;
-    meta.resourceVersion = live.metadata.resourceVersion;
-    if (r.namespaced) meta.namespace = live.metadata.namespace;
-    meta.uid = live.metadata.uid;
-    meta.creationTimestamp = live.metadata.creationTimestamp;
-    meta.deletionTimestamp = live.metadata.deletionTimestamp;
-    meta.deletionGracePeriodSeconds = live.metadata.deletionGracePeriodSeconds;
-    if (live.metadata.deletionTimestamp === undefined) delete meta.deletionTimestamp;
-    if (live.metadata.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
-    next.apiVersion = live.apiVersion;
-    next.kind = live.kind;
-    admitUpdateRequest(ctx, next, live);
-    if (ctx.info.subresource === 'finalize') {
-      // k8s: namespaces/finalize changes spec.finalizers and nothing else.
-      const finalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers;
-      const mf = meta.managedFields;
-      Object.assign(next, structuredClone(live));
-      next.spec = { ...((live.spec as object) ?? {}), finalizers };
-      if (!finalizers?.length) delete (next.spec as { finalizers?: string[] }).finalizers;
-      next.metadata.managedFields = mf;
-    } else if (status) {
-      // k8s: each status strategy's PrepareForUpdate keeps the stored spec; Deployments and
-      // ReplicaSets also keep their labels, and pods their ownerReferences (old kubelets broke them).
-      next.spec = structuredClone(live.spec);
-      if (live.spec === undefined) delete next.spec;
-      if (r.group === 'apps') next.metadata.labels = live.metadata.labels;
-      if (r.group === '' && r.resource === 'pods') next.metadata.ownerReferences = live.metadata.ownerReferences;
-    } else if (strategy.hasStatus) {
-      if (live.status === undefined) delete next.status;
-      else next.status = structuredClone(live.status);
-    }
-    dropEmptyMaps(next);
-    strategy.applyDefaults(next);
-    if (strategy.tracksGeneration) {
-      const bump = !deepEqual(next.spec, live.spec);
-      next.metadata.generation = (live.metadata.generation ?? 1) + (bump && !status ? 1 : 0);
-    }
-    await admitUpdate(ctx, next, live);
-    const errs = strategy.validateUpdate(next, live);
-    if (errs.length > 0) throw errors.invalid(targetOf(ctx, name), r.kind, errs);
-    if (!opts.skipManagedFields) recordUpdate(ctx, next, live, opts.manager);
-    if (sameObject(next, live, opts.skipManagedFields === true)) {
-      unchanged = live;
-      return { ok: false, reason: 'invalid', message: 'unchanged' };
-    }
-    const specFinalizers = r.group === '' && r.resource === 'namespaces' ? ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
-    // k8s: an update removes an object only once nothing holds it: no finalizers left and no
-    // grace period still running (a terminating pod keeps getting status from its node).
-    if (live.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && specFinalizers.length === 0 && !(live.metadata.deletionGracePeriodSeconds ?? 0)) {
-      throw new DeleteNow(live.metadata.resourceVersion!);
-    }
-    if (isDryRun(ctx)) {
-      dryResult = next;
-      return { ok: false, reason: 'invalid', message: 'dry-run' };
-    }
-    return next;
-  }).catch(async (e: unknown) => {
-    if (!(e instanceof DeleteNow)) throw e;
-    if (isDryRun(ctx)) return { ok: false as const, reason: 'invalid' as const, message: 'dry-run' };
-    const gone = await ctx.store.delete(r, ns, name, { resourceVersion: e.rv });
-    if (gone.ok) await afterDelete(ctx, gone.value);
-    return gone;
-  });
+  const res = await ctx.store
+    .guaranteedUpdate(r, ns, name, async (cur): Promise<KObject | StoreFailure> => {
+      const live = structuredClone(cur);
+      if (opts.expectResourceVersion)
+        checkResourceVersion(ctx, name, opts.expectResourceVersion, cur);
+      const next = await opts.mutate(cur);
+      const meta = next.metadata ?? (next.metadata = {});
+      if (meta.name !== undefined && meta.name !== name) {
+        throw errors.badRequest(
+          `the name of the object (${meta.name}) does not match the name on the URL (${name})`,
+        );
+      }
+      if (
+        r.namespaced &&
+        meta.namespace !== undefined &&
+        meta.namespace !== live.metadata.namespace
+      ) {
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      if (meta.uid !== undefined && meta.uid !== '' && meta.uid !== live.metadata.uid) {
+        // A UID in the body acts as a precondition: it must name the stored object.
+        throw errors.invalid(targetOf(ctx, name), r.kind, [
+          {
+            type: 'FieldValueInvalid',
+            field: 'metadata.uid',
+            message: `Invalid value: ${JSON.stringify(meta.uid)}: field is immutable`,
+          },
+        ]);
+      }
+      // Metadata the server owns stays as stored.
+      meta.name = name;
+      meta.resourceVersion = live.metadata.resourceVersion;
+      if (r.namespaced) meta.namespace = live.metadata.namespace;
+      meta.uid = live.metadata.uid;
+      meta.creationTimestamp = live.metadata.creationTimestamp;
+      meta.deletionTimestamp = live.metadata.deletionTimestamp;
+      meta.deletionGracePeriodSeconds = live.metadata.deletionGracePeriodSeconds;
+      if (live.metadata.deletionTimestamp === undefined) delete meta.deletionTimestamp;
+      if (live.metadata.deletionGracePeriodSeconds === undefined)
+        delete meta.deletionGracePeriodSeconds;
+      next.apiVersion = live.apiVersion;
+      next.kind = live.kind;
+      admitUpdateRequest(ctx, next, live);
+      if (ctx.info.subresource === 'finalize') {
+        // k8s: namespaces/finalize changes spec.finalizers and nothing else.
+        const finalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers;
+        const mf = meta.managedFields;
+        Object.assign(next, structuredClone(live));
+        next.spec = { ...((live.spec as object) ?? {}), finalizers };
+        if (!finalizers?.length) delete (next.spec as { finalizers?: string[] }).finalizers;
+        next.metadata.managedFields = mf;
+      } else if (status) {
+        // k8s: each status strategy's PrepareForUpdate keeps the stored spec; Deployments and
+        // ReplicaSets also keep their labels, and pods their ownerReferences (old kubelets broke them).
+        next.spec = structuredClone(live.spec);
+        if (live.spec === undefined) delete next.spec;
+        if (r.group === 'apps') next.metadata.labels = live.metadata.labels;
+        if (r.group === '' && r.resource === 'pods')
+          next.metadata.ownerReferences = live.metadata.ownerReferences;
+      } else if (strategy.hasStatus) {
+        if (live.status === undefined) delete next.status;
+        else next.status = structuredClone(live.status);
+      }
+      dropEmptyMaps(next);
+      strategy.applyDefaults(next);
+      if (strategy.tracksGeneration) {
+        const bump = !deepEqual(next.spec, live.spec);
+        next.metadata.generation = (live.metadata.generation ?? 1) + (bump && !status ? 1 : 0);
+      }
+      await admitUpdate(ctx, next, live);
+      const errs = strategy.validateUpdate(next, live);
+      if (errs.length > 0) throw errors.invalid(targetOf(ctx, name), r.kind, errs);
+      if (!opts.skipManagedFields) recordUpdate(ctx, next, live, opts.manager);
+      if (sameObject(next, live, opts.skipManagedFields === true)) {
+        unchanged = live;
+        return { ok: false, reason: 'invalid', message: 'unchanged' };
+      }
+      const specFinalizers =
+        r.group === '' && r.resource === 'namespaces'
+          ? ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [])
+          : [];
+      // k8s: an update removes an object only once nothing holds it: no finalizers left and no
+      // grace period still running (a terminating pod keeps getting status from its node).
+      if (
+        live.metadata.deletionTimestamp &&
+        !next.metadata.finalizers?.length &&
+        specFinalizers.length === 0 &&
+        !(live.metadata.deletionGracePeriodSeconds ?? 0)
+      ) {
+        throw new DeleteNow(live.metadata.resourceVersion!);
+      }
+      if (isDryRun(ctx)) {
+        dryResult = next;
+        return { ok: false, reason: 'invalid', message: 'dry-run' };
+      }
+      return next;
+    })
+    .catch(async (e: unknown) => {
+      if (!(e instanceof DeleteNow)) throw e;
+      if (isDryRun(ctx))
+        return { ok: false as const, reason: 'invalid' as const, message: 'dry-run' };
+      const gone = await ctx.store.delete(r, ns, name, { resourceVersion: e.rv });
+      if (gone.ok) await afterDelete(ctx, gone.value);
+      return gone;
+    });
   if (unchanged) return unchanged;
   if (dryResult) return dryResult;
   if (!res.ok) throw failureToError(ctx, res, name);
@@ -126,12 +158,21 @@ export async function updateObject(ctx: ApiContext, name: string, opts: UpdateOp
  * spelling of the current version passes (see Store.sameVersion); another version is 409, and
  * something that is no resourceVersion at all is 422, as the apiserver's versioner answers.
  */
-export function checkResourceVersion(ctx: ApiContext, name: string, rv: string, cur: KObject): void {
+export function checkResourceVersion(
+  ctx: ApiContext,
+  name: string,
+  rv: string,
+  cur: KObject,
+): void {
   const same = ctx.store.sameVersion(ctx.info.resource, rv, cur);
   if (same === true) return;
   if (same === false) throw errors.conflict(targetOf(ctx, name));
   throw errors.invalid(targetOf(ctx, name), ctx.info.resource.kind, [
-    { type: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: `Invalid value: ${JSON.stringify(rv)}: not a resourceVersion this server issued` },
+    {
+      type: 'FieldValueInvalid',
+      field: 'metadata.resourceVersion',
+      message: `Invalid value: ${JSON.stringify(rv)}: not a resourceVersion this server issued`,
+    },
   ]);
 }
 
@@ -142,8 +183,12 @@ export function checkResourceVersion(ctx: ApiContext, name: string, rv: string, 
 function sameObject(next: KObject, live: KObject, apply: boolean): boolean {
   // An Update that changes no field changes no ownership either; only an Apply can add an owner
   // of unchanged values.
-  const owners = (o: KObject) => (apply ? (o.metadata.managedFields ?? []).map(({ time: _t, ...rest }) => rest) : undefined);
-  const strip = (o: KObject) => ({ ...o, metadata: { ...o.metadata, managedFields: owners(o), resourceVersion: undefined } });
+  const owners = (o: KObject) =>
+    apply ? (o.metadata.managedFields ?? []).map(({ time: _t, ...rest }) => rest) : undefined;
+  const strip = (o: KObject) => ({
+    ...o,
+    metadata: { ...o.metadata, managedFields: owners(o), resourceVersion: undefined },
+  });
   return deepEqual(strip(next), strip(live));
 }
 

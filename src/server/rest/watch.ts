@@ -34,8 +34,11 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
   const q = ctx.query;
   const filter = parseFilter(r, q);
   const bookmarks = boolParam(q, 'allowWatchBookmarks');
-  const timeoutSeconds = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : defaultTimeout();
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) throw errors.badRequest('timeoutSeconds must be a non-negative number');
+  const timeoutSeconds = q.get('timeoutSeconds')
+    ? Number(q.get('timeoutSeconds'))
+    : defaultTimeout();
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0)
+    throw errors.badRequest('timeoutSeconds must be a non-negative number');
   const rendering = pickRendering(ctx.request.headers.get('accept'));
   const asTable = rendering?.as === 'table';
   const n = ctx.store.width(r);
@@ -82,12 +85,29 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
     return encoder.encode(JSON.stringify({ type, object }) + '\n');
   };
   const errorFrame = (message: string) =>
-    encoder.encode(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } }) + '\n');
+    encoder.encode(
+      JSON.stringify({
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message,
+          reason: 'Expired',
+          code: 410,
+        },
+      }) + '\n',
+    );
 
   // The client's queue is bounded: the hubs are read at the client's pace, and a client that stops
   // reading is cut (the stream ends; it resumes from the last resourceVersion it got).
   const abort = new AbortController();
-  const out = new BoundedStream({ highWaterMark: CLIENT_HIGH_WATER, limit: CLIENT_HIGH_WATER, onEnd: () => abort.abort() });
+  const out = new BoundedStream({
+    highWaterMark: CLIENT_HIGH_WATER,
+    limit: CLIENT_HIGH_WATER,
+    onEnd: () => abort.abort(),
+  });
   const timer = setTimeout(() => {
     abort.abort();
     out.close();
@@ -97,7 +117,9 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
     if (!out.write(bytes)) return false;
     if (out.queued < CLIENT_HIGH_WATER) return true;
     let stalled: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((res) => (stalled = setTimeout(() => res(false), CLIENT_STALL_MS)));
+    const timedOut = new Promise<false>(
+      (res) => (stalled = setTimeout(() => res(false), CLIENT_STALL_MS)),
+    );
     const ok = await Promise.race([out.ready(), timedOut]);
     if (stalled !== undefined) clearTimeout(stalled);
     if (!ok) out.cut();
@@ -115,7 +137,10 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
         out.write(errorFrame(tooOld ?? 'too old resource version'));
         return;
       }
-      const select = { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined };
+      const select = {
+        labelSelector: q.get('labelSelector') ?? undefined,
+        fieldSelector: q.get('fieldSelector') ?? undefined,
+      };
       for await (const ev of ctx.store.watch(r, namespace, from, abort.signal, select)) {
         if (ev.type === 'EXPIRED') {
           out.write(errorFrame(ev.message));
@@ -123,14 +148,27 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
         }
         if (ev.type === 'RV_TOO_LARGE') {
           // k8s: cacher.go answers errors found after the request was admitted with an ERROR event.
-          out.write(encoder.encode(JSON.stringify({ type: 'ERROR', object: orderedStatus(tooLargeResourceVersion(ev.message).toStatus()) }) + '\n'));
+          out.write(
+            encoder.encode(
+              JSON.stringify({
+                type: 'ERROR',
+                object: orderedStatus(tooLargeResourceVersion(ev.message).toStatus()),
+              }) + '\n',
+            ),
+          );
           return;
         }
         let sent = true;
         if (ev.type === 'PROGRESS') {
           if (bookmarks) {
-            const bm = { kind: r.kind, apiVersion: gv, metadata: { resourceVersion: ev.resourceVersion } };
-            sent = await send(encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bm }) + '\n'));
+            const bm = {
+              kind: r.kind,
+              apiVersion: gv,
+              metadata: { resourceVersion: ev.resourceVersion },
+            };
+            sent = await send(
+              encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bm }) + '\n'),
+            );
           }
         } else {
           const next = transition(filter, ev);
@@ -148,12 +186,19 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
   ctx.waitUntil(run());
   // Identity encoding: a compressed stream would sit in the compressor's buffer instead of reaching
   // the client (Go's client asks for gzip), and kubectl would see no events.
-  return new Response(out.readable, { headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', 'content-encoding': 'identity' } });
+  return new Response(out.readable, {
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-cache',
+      'content-encoding': 'identity',
+    },
+  });
 }
 
 function withoutPaging(q: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams(q);
-  for (const k of ['limit', 'continue', 'resourceVersion', 'resourceVersionMatch', 'watch']) out.delete(k);
+  for (const k of ['limit', 'continue', 'resourceVersion', 'resourceVersionMatch', 'watch'])
+    out.delete(k);
   return out;
 }
 
@@ -162,7 +207,10 @@ function withoutPaging(q: URLSearchParams): URLSearchParams {
  * the object as it was (carrying the event's resourceVersion); undefined when it never matched.
  * k8s: staging/src/k8s.io/apiserver/pkg/storage/cacher/cache_watcher.go (convertToWatchEvent)
  */
-function transition(filter: ObjectFilter, ev: Extract<StoreEvent, { object: KObject }>): { type: string; object: KObject } | undefined {
+function transition(
+  filter: ObjectFilter,
+  ev: Extract<StoreEvent, { object: KObject }>,
+): { type: string; object: KObject } | undefined {
   if (filter.empty) return ev;
   if (ev.type === 'DELETED') return filter.matches(ev.prev ?? ev.object) ? ev : undefined;
   const now = filter.matches(ev.object);

@@ -57,7 +57,10 @@ function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
  * Deployment has one, printed in decimal and made name-safe. Equal templates get equal hashes;
  * bumping collisionCount moves a Deployment off a name another template already holds.
  */
-export function computeHash(template: PodTemplate | undefined, collisionCount?: number | null): string {
+export function computeHash(
+  template: PodTemplate | undefined,
+  collisionCount?: number | null,
+): string {
   let h = fnv32a(new TextEncoder().encode(JSON.stringify(normaliseTemplate(template))));
   if (collisionCount !== undefined && collisionCount !== null) {
     const le = new Uint8Array(4);

@@ -13,19 +13,44 @@ import type { ControllerContext, KeyedControllerDef } from '../framework';
 import { claimObjects, stillLive } from '../lib/claim';
 import { rolloutRecreate, type PodMap } from './recreate';
 import { rolloutRolling } from './rolling';
-import { checkPausedConditions, DeploymentSync, isScalingEvent, MANAGER, ReportedFailure, syncScaling, syncStatusOnly } from './sync';
+import {
+  checkPausedConditions,
+  DeploymentSync,
+  isScalingEvent,
+  MANAGER,
+  ReportedFailure,
+  syncScaling,
+  syncStatusOnly,
+} from './sync';
 import { isRollingUpdate, type Deployment } from './util';
 
-async function syncDeployment(ctx: ControllerContext, budget: WriteBudget, d: Deployment, nsRSs: ReplicaSet[], pods: () => Pod[]): Promise<DeploymentSync | undefined> {
+async function syncDeployment(
+  ctx: ControllerContext,
+  budget: WriteBudget,
+  d: Deployment,
+  nsRSs: ReplicaSet[],
+  pods: () => Pod[],
+): Promise<DeploymentSync | undefined> {
   const sel = d.spec.selector;
   if (!sel) return undefined;
   if (!Object.keys(sel.matchLabels ?? {}).length && !sel.matchExpressions?.length) {
     // An empty selector would claim every pod in the namespace: refuse, as upstream does, and say
     // so once per generation (not on every pass, which would never let the cluster settle).
     if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
-      await ctx.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.').catch(() => undefined);
+      await ctx.recorder
+        .event(
+          d,
+          'Warning',
+          'SelectingAll',
+          'This deployment is selecting all pods. A non-empty selector is required.',
+        )
+        .catch(() => undefined);
       budget.take();
-      await ctx.client.updateStatus('apps/v1/deployments', { ...d, status: { ...(d.status ?? {}), observedGeneration: d.metadata.generation } }, { namespace: d.metadata.namespace, fieldManager: MANAGER });
+      await ctx.client.updateStatus(
+        'apps/v1/deployments',
+        { ...d, status: { ...(d.status ?? {}), observedGeneration: d.metadata.generation } },
+        { namespace: d.metadata.namespace, fieldManager: MANAGER },
+      );
       ctx.snapshot.invalidate('apps/v1/deployments');
     }
     return undefined;
@@ -106,7 +131,10 @@ export const deploymentController: KeyedControllerDef = {
   owns: [RS],
   reads: [DEPLOY, RS, 'pods'],
   watches: [
-    { resource: RS, map: (rs, cache) => (controllerOf(rs) ? [] : deploymentsForReplicaSet(rs, cache)) },
+    {
+      resource: RS,
+      map: (rs, cache) => (controllerOf(rs) ? [] : deploymentsForReplicaSet(rs, cache)),
+    },
     { resource: 'pods', map: deploymentForPod },
   ],
   indexes: [

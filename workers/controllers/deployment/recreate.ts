@@ -2,7 +2,12 @@
 // k8s: pkg/controller/deployment/recreate.go
 import type { Pod, ReplicaSet } from '../../../src/api/core';
 import { syncRolloutStatus } from './progress';
-import { cleanupDeployment, getAllReplicaSetsAndSyncRevision, scaleReplicaSetAndRecordEvent, type DeploymentSync } from './sync';
+import {
+  cleanupDeployment,
+  getAllReplicaSetsAndSyncRevision,
+  scaleReplicaSetAndRecordEvent,
+  type DeploymentSync,
+} from './sync';
 import { deploymentComplete, filterActive, replicasOf, sumStatus } from './util';
 
 /** Pods grouped by the uid of the owning ReplicaSet. */
@@ -12,8 +17,17 @@ export async function rolloutRecreate(s: DeploymentSync, podMap: PodMap): Promis
   // The new ReplicaSet is not created yet, so nothing scales up before the old pods are gone.
   let { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(s, false);
   let scaledDown = false;
-  for (const rs of filterActive(oldRSs)) if ((await scaleReplicaSetAndRecordEvent(s, rs, 0)).scaled) scaledDown = true;
-  if (scaledDown || oldPodsRunning(newRS, oldRSs.map((rs) => s.fresh(rs)!), podMap)) return syncRolloutStatus(s, [...oldRSs, newRS], newRS);
+  for (const rs of filterActive(oldRSs))
+    if ((await scaleReplicaSetAndRecordEvent(s, rs, 0)).scaled) scaledDown = true;
+  if (
+    scaledDown ||
+    oldPodsRunning(
+      newRS,
+      oldRSs.map((rs) => s.fresh(rs)!),
+      podMap,
+    )
+  )
+    return syncRolloutStatus(s, [...oldRSs, newRS], newRS);
   if (!newRS) ({ newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(s, true));
   await scaleReplicaSetAndRecordEvent(s, s.fresh(newRS)!, replicasOf(s.d));
   if (deploymentComplete(s.d, s.d.status ?? {})) await cleanupDeployment(s, oldRSs);
@@ -21,11 +35,16 @@ export async function rolloutRecreate(s: DeploymentSync, podMap: PodMap): Promis
 }
 
 /** Old ReplicaSets still report pods, or pods of theirs that are not finished still exist (terminating ones too). */
-function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[], podMap: PodMap): boolean {
+function oldPodsRunning(
+  newRS: ReplicaSet | undefined,
+  oldRSs: ReplicaSet[],
+  podMap: PodMap,
+): boolean {
   if (sumStatus(oldRSs, 'replicas') > 0) return true;
   for (const [uid, pods] of podMap) {
     if (uid === newRS?.metadata.uid) continue;
-    if (pods.some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) return true;
+    if (pods.some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'))
+      return true;
   }
   return false;
 }

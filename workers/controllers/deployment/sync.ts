@@ -91,7 +91,8 @@ export class DeploymentSync {
     this.requeueAfterMs = Math.min(this.requeueAfterMs ?? Infinity, Math.max(ms, 0));
   }
 
-  fresh = (rs: ReplicaSet | undefined) => (rs ? (this.rsList.find((r) => r.metadata.uid === rs.metadata.uid) ?? rs) : undefined);
+  fresh = (rs: ReplicaSet | undefined) =>
+    rs ? (this.rsList.find((r) => r.metadata.uid === rs.metadata.uid) ?? rs) : undefined;
 
   async event(type: 'Normal' | 'Warning', reason: string, message: string) {
     await this.ctx.recorder.event(this.stored, type, reason, message).catch(() => undefined);
@@ -99,7 +100,10 @@ export class DeploymentSync {
 
   async updateReplicaSet(rs: ReplicaSet): Promise<ReplicaSet> {
     this.budget.take();
-    const written = await this.ctx.client.update<ReplicaSet>(RS, rs, { namespace: rs.metadata.namespace, fieldManager: MANAGER });
+    const written = await this.ctx.client.update<ReplicaSet>(RS, rs, {
+      namespace: rs.metadata.namespace,
+      fieldManager: MANAGER,
+    });
     this.ctx.snapshot.invalidate(RS);
     const out = { ...written, apiVersion: 'apps/v1', kind: 'ReplicaSet' };
     this.rsList = this.rsList.map((r) => (r.metadata.uid === out.metadata.uid ? out : r));
@@ -108,7 +112,10 @@ export class DeploymentSync {
 
   async createReplicaSet(rs: ReplicaSet): Promise<ReplicaSet> {
     this.budget.take();
-    const written = await this.ctx.client.create<ReplicaSet>(RS, rs, { namespace: rs.metadata.namespace, fieldManager: MANAGER });
+    const written = await this.ctx.client.create<ReplicaSet>(RS, rs, {
+      namespace: rs.metadata.namespace,
+      fieldManager: MANAGER,
+    });
     this.ctx.snapshot.invalidate(RS);
     const out = { ...written, apiVersion: 'apps/v1', kind: 'ReplicaSet' };
     this.rsList = [...this.rsList, out];
@@ -118,7 +125,11 @@ export class DeploymentSync {
   async deleteReplicaSet(rs: ReplicaSet): Promise<void> {
     this.budget.take();
     try {
-      await this.ctx.client.delete(RS, rs.metadata.name!, { namespace: rs.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: rs.metadata.uid } });
+      await this.ctx.client.delete(RS, rs.metadata.name!, {
+        namespace: rs.metadata.namespace,
+        propagationPolicy: 'Background',
+        preconditions: { uid: rs.metadata.uid },
+      });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -137,15 +148,30 @@ export class DeploymentSync {
     const rev = this.d.metadata.annotations?.[REVISION];
     if (rev !== undefined && rev !== this.stored.metadata.annotations?.[REVISION]) {
       this.budget.take();
-      const body = { metadata: { annotations: { [REVISION]: rev }, resourceVersion: this.stored.metadata.resourceVersion } };
-      const patched = await this.ctx.client.patch<Deployment>(DEPLOY, this.stored.metadata.name!, 'merge', body, { namespace: ns, fieldManager: MANAGER });
+      const body = {
+        metadata: {
+          annotations: { [REVISION]: rev },
+          resourceVersion: this.stored.metadata.resourceVersion,
+        },
+      };
+      const patched = await this.ctx.client.patch<Deployment>(
+        DEPLOY,
+        this.stored.metadata.name!,
+        'merge',
+        body,
+        { namespace: ns, fieldManager: MANAGER },
+      );
       this.stored = { ...patched, apiVersion: 'apps/v1', kind: 'Deployment' };
       this.ctx.snapshot.invalidate(DEPLOY);
     }
     const status = compactStatus(this.d.status ?? {});
     if (!deepEqual(status, compactStatus(this.stored.status ?? {}))) {
       this.budget.take();
-      const written = await this.ctx.client.updateStatus<Deployment>(DEPLOY, { ...this.stored, status }, { namespace: ns, fieldManager: MANAGER });
+      const written = await this.ctx.client.updateStatus<Deployment>(
+        DEPLOY,
+        { ...this.stored, status },
+        { namespace: ns, fieldManager: MANAGER },
+      );
       this.stored = { ...written, apiVersion: 'apps/v1', kind: 'Deployment' };
       this.ctx.snapshot.invalidate(DEPLOY);
     }
@@ -158,7 +184,12 @@ export class DeploymentSync {
     return true;
   }
 
-  setCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string) {
+  setCondition(
+    type: string,
+    status: 'True' | 'False' | 'Unknown',
+    reason: string,
+    message: string,
+  ) {
     this.d.status ??= {};
     setCondition(this.d.status, newCondition(type, status, reason, message, this.stamp()));
   }
@@ -170,14 +201,21 @@ export interface ReplicaSets {
 }
 
 // k8s: sync.go getAllReplicaSetsAndSyncRevision
-export async function getAllReplicaSetsAndSyncRevision(s: DeploymentSync, createIfNotExisted: boolean): Promise<ReplicaSets> {
+export async function getAllReplicaSetsAndSyncRevision(
+  s: DeploymentSync,
+  createIfNotExisted: boolean,
+): Promise<ReplicaSets> {
   const oldRSs = findOldReplicaSets(s.d, s.rsList);
   const newRS = await getNewReplicaSet(s, oldRSs, createIfNotExisted);
   return { newRS, oldRSs };
 }
 
 // k8s: sync.go getNewReplicaSet
-async function getNewReplicaSet(s: DeploymentSync, oldRSs: ReplicaSet[], createIfNotExisted: boolean): Promise<ReplicaSet | undefined> {
+async function getNewReplicaSet(
+  s: DeploymentSync,
+  oldRSs: ReplicaSet[],
+  createIfNotExisted: boolean,
+): Promise<ReplicaSet | undefined> {
   const d = s.d;
   const existing = findNewReplicaSet(d, s.rsList);
   const newRevision = maxRevision(oldRSs) + 1;
@@ -190,7 +228,12 @@ async function getNewReplicaSet(s: DeploymentSync, oldRSs: ReplicaSet[], createI
     }
     let needsUpdate = s.setRevision(copy.metadata.annotations?.[REVISION] ?? '');
     if (hasProgressDeadline(d) && !getCondition(d.status, 'Progressing')) {
-      s.setCondition('Progressing', 'True', Reason.FoundNewRS, `Found new replica set "${copy.metadata.name}"`);
+      s.setCondition(
+        'Progressing',
+        'True',
+        Reason.FoundNewRS,
+        `Found new replica set "${copy.metadata.name}"`,
+      );
       needsUpdate = true;
     }
     if (needsUpdate) await s.flush();
@@ -200,7 +243,10 @@ async function getNewReplicaSet(s: DeploymentSync, oldRSs: ReplicaSet[], createI
 
   const template = structuredClone(d.spec.template ?? {});
   const hash = computeHash(template, d.status?.collisionCount);
-  template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
+  template.metadata = {
+    ...(template.metadata ?? {}),
+    labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash },
+  };
   const selector = structuredClone(d.spec.selector ?? {});
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [HASH_LABEL]: hash };
   const rs: ReplicaSet = {
@@ -225,15 +271,26 @@ async function getNewReplicaSet(s: DeploymentSync, oldRSs: ReplicaSet[], createI
   } catch (e) {
     if (isAlreadyExists(e)) {
       // Ours with an equal template (a stale list): use it. Anything else is a hash collision.
-      const found = await s.ctx.client.get<ReplicaSet>(RS, rs.metadata.name!, { namespace: rs.metadata.namespace });
-      if (controllerOf(found)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, found.spec.template)) {
+      const found = await s.ctx.client.get<ReplicaSet>(RS, rs.metadata.name!, {
+        namespace: rs.metadata.namespace,
+      });
+      if (
+        controllerOf(found)?.uid === d.metadata.uid &&
+        equalIgnoreHash(d.spec.template, found.spec.template)
+      ) {
         created = { ...found, apiVersion: 'apps/v1', kind: 'ReplicaSet' };
         s.rsList = [...s.rsList.filter((r) => r.metadata.uid !== found.metadata.uid), created];
         alreadyExists = true;
       } else {
-        s.d.status = { ...(s.d.status ?? {}), collisionCount: (s.d.status?.collisionCount ?? 0) + 1 };
+        s.d.status = {
+          ...(s.d.status ?? {}),
+          collisionCount: (s.d.status?.collisionCount ?? 0) + 1,
+        };
         await s.flush();
-        throw new ReportedFailure(`hash collision on replica set ${rs.metadata.name}: collisionCount is now ${s.d.status?.collisionCount}`, 0);
+        throw new ReportedFailure(
+          `hash collision on replica set ${rs.metadata.name}: collisionCount is now ${s.d.status?.collisionCount}`,
+          0,
+        );
       }
     } else {
       const msg = `Failed to create new replica set "${rs.metadata.name}": ${e instanceof Error ? e.message : String(e)}`;
@@ -245,10 +302,20 @@ async function getNewReplicaSet(s: DeploymentSync, oldRSs: ReplicaSet[], createI
       throw new ReportedFailure(msg);
     }
   }
-  if (!alreadyExists && count > 0) await s.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${count}`);
+  if (!alreadyExists && count > 0)
+    await s.event(
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled up replica set ${created.metadata.name} from 0 to ${count}`,
+    );
   let needsUpdate = s.setRevision(String(newRevision));
   if (!alreadyExists && hasProgressDeadline(d)) {
-    s.setCondition('Progressing', 'True', Reason.NewReplicaSet, `Created new replica set "${created.metadata.name}"`);
+    s.setCondition(
+      'Progressing',
+      'True',
+      Reason.NewReplicaSet,
+      `Created new replica set "${created.metadata.name}"`,
+    );
     needsUpdate = true;
   }
   if (needsUpdate) await s.flush();
@@ -256,24 +323,39 @@ async function getNewReplicaSet(s: DeploymentSync, oldRSs: ReplicaSet[], createI
 }
 
 // k8s: sync.go scaleReplicaSetAndRecordEvent
-export async function scaleReplicaSetAndRecordEvent(s: DeploymentSync, rs: ReplicaSet, newScale: number): Promise<{ scaled: boolean; rs: ReplicaSet }> {
+export async function scaleReplicaSetAndRecordEvent(
+  s: DeploymentSync,
+  rs: ReplicaSet,
+  newScale: number,
+): Promise<{ scaled: boolean; rs: ReplicaSet }> {
   if (rsReplicas(rs) === newScale) return { scaled: false, rs };
   return scaleReplicaSet(s, rs, newScale, rsReplicas(rs) < newScale ? 'up' : 'down');
 }
 
 // k8s: sync.go scaleReplicaSet: the size and the desired/max annotations travel together.
-export async function scaleReplicaSet(s: DeploymentSync, rs: ReplicaSet, newScale: number, op: string): Promise<{ scaled: boolean; rs: ReplicaSet }> {
+export async function scaleReplicaSet(
+  s: DeploymentSync,
+  rs: ReplicaSet,
+  newScale: number,
+  op: string,
+): Promise<{ scaled: boolean; rs: ReplicaSet }> {
   const d = s.d;
   const desired = replicasOf(d);
   const max = desired + maxSurge(d);
   const sizeNeedsUpdate = rsReplicas(rs) !== newScale;
-  if (!sizeNeedsUpdate && !replicasAnnotationsNeedUpdate(rs, desired, max)) return { scaled: false, rs };
+  if (!sizeNeedsUpdate && !replicasAnnotationsNeedUpdate(rs, desired, max))
+    return { scaled: false, rs };
   const oldScale = rsReplicas(rs);
   const copy = structuredClone(rs);
   copy.spec.replicas = newScale;
   setReplicasAnnotations(copy, desired, max);
   const written = await s.updateReplicaSet(copy);
-  if (sizeNeedsUpdate) await s.event('Normal', 'ScalingReplicaSet', `Scaled ${op} replica set ${written.metadata.name} to ${newScale} from ${oldScale}`);
+  if (sizeNeedsUpdate)
+    await s.event(
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled ${op} replica set ${written.metadata.name} to ${newScale} from ${oldScale}`,
+    );
   return { scaled: sizeNeedsUpdate, rs: written };
 }
 
@@ -282,7 +364,11 @@ export async function scaleReplicaSet(s: DeploymentSync, rs: ReplicaSet, newScal
  * proportion to their sizes, so scaling neither hastens nor reverses a rollout.
  * k8s: sync.go scale
  */
-export async function scale(s: DeploymentSync, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): Promise<void> {
+export async function scale(
+  s: DeploymentSync,
+  newRS: ReplicaSet | undefined,
+  oldRSs: ReplicaSet[],
+): Promise<void> {
   const d = s.d;
   const activeOrLatest = findActiveOrLatest(newRS, oldRSs);
   if (activeOrLatest) {
@@ -315,7 +401,8 @@ export async function scale(s: DeploymentSync, newRS: ReplicaSet | undefined, ol
   }
   for (const [i, rs] of all.entries()) {
     // Leftovers go to (or come from) the largest ReplicaSet.
-    if (i === 0 && toAdd !== 0) sizes.set(rs.metadata.name!, Math.max(0, sizes.get(rs.metadata.name!)! + toAdd - added));
+    if (i === 0 && toAdd !== 0)
+      sizes.set(rs.metadata.name!, Math.max(0, sizes.get(rs.metadata.name!)! + toAdd - added));
     await scaleReplicaSet(s, rs, sizes.get(rs.metadata.name!)!, op);
   }
 }
@@ -328,18 +415,29 @@ export async function scale(s: DeploymentSync, newRS: ReplicaSet | undefined, ol
 export async function cleanupDeployment(s: DeploymentSync, oldRSs: ReplicaSet[]): Promise<void> {
   const d = s.d;
   if (!hasRevisionHistoryLimit(d)) return;
-  const cleanable = oldRSs.map(s.fresh).filter((rs): rs is ReplicaSet => !!rs && !rs.metadata.deletionTimestamp);
+  const cleanable = oldRSs
+    .map(s.fresh)
+    .filter((rs): rs is ReplicaSet => !!rs && !rs.metadata.deletionTimestamp);
   const diff = cleanable.length - d.spec.revisionHistoryLimit!;
   if (diff <= 0) return;
   cleanable.sort(byRevision);
   for (const rs of cleanable.slice(0, diff)) {
-    if ((rs.status?.replicas ?? 0) !== 0 || rsReplicas(rs) !== 0 || (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
+    if (
+      (rs.status?.replicas ?? 0) !== 0 ||
+      rsReplicas(rs) !== 0 ||
+      (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0)
+    )
+      continue;
     await s.deleteReplicaSet(rs);
   }
 }
 
 // k8s: sync.go calculateStatus
-export function calculateStatus(s: DeploymentSync, allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): DeploymentStatus {
+export function calculateStatus(
+  s: DeploymentSync,
+  allRSs: (ReplicaSet | undefined)[],
+  newRS: ReplicaSet | undefined,
+): DeploymentStatus {
   const d = s.d;
   const all = allRSs.map(s.fresh);
   const available = sumStatus(all, 'availableReplicas');
@@ -354,14 +452,36 @@ export function calculateStatus(s: DeploymentSync, allRSs: (ReplicaSet | undefin
     conditions: structuredClone(d.status?.conditions ?? []),
   };
   if (available >= replicasOf(d) - maxUnavailable(d)) {
-    setCondition(status, newCondition('Available', 'True', Reason.MinimumReplicasAvailable, 'Deployment has minimum availability.', s.stamp()));
+    setCondition(
+      status,
+      newCondition(
+        'Available',
+        'True',
+        Reason.MinimumReplicasAvailable,
+        'Deployment has minimum availability.',
+        s.stamp(),
+      ),
+    );
   } else {
-    setCondition(status, newCondition('Available', 'False', Reason.MinimumReplicasUnavailable, 'Deployment does not have minimum availability.', s.stamp()));
+    setCondition(
+      status,
+      newCondition(
+        'Available',
+        'False',
+        Reason.MinimumReplicasUnavailable,
+        'Deployment does not have minimum availability.',
+        s.stamp(),
+      ),
+    );
   }
   return status;
 }
 
-export async function syncDeploymentStatus(s: DeploymentSync, allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<void> {
+export async function syncDeploymentStatus(
+  s: DeploymentSync,
+  allRSs: (ReplicaSet | undefined)[],
+  newRS: ReplicaSet | undefined,
+): Promise<void> {
   s.d.status = calculateStatus(s, allRSs, newRS);
   await s.flush();
 }
@@ -378,7 +498,11 @@ export async function isScalingEvent(s: DeploymentSync): Promise<boolean> {
 // k8s: sync.go sync: a scaling event or a paused Deployment changes sizes, never templates.
 export async function syncScaling(s: DeploymentSync): Promise<void> {
   const { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(s, false);
-  await scale(s, s.fresh(newRS), oldRSs.map((rs) => s.fresh(rs)!));
+  await scale(
+    s,
+    s.fresh(newRS),
+    oldRSs.map((rs) => s.fresh(rs)!),
+  );
   if (s.d.spec.paused) await cleanupDeployment(s, oldRSs);
   await syncDeploymentStatus(s, [...oldRSs, newRS], newRS);
 }
@@ -395,8 +519,10 @@ export async function checkPausedConditions(s: DeploymentSync): Promise<void> {
   const cond = getCondition(d.status, 'Progressing');
   if (cond?.reason === Reason.TimedOut) return;
   const pausedCondExists = cond?.reason === Reason.Paused;
-  if (d.spec.paused && !pausedCondExists) s.setCondition('Progressing', 'Unknown', Reason.Paused, 'Deployment is paused');
-  else if (!d.spec.paused && pausedCondExists) s.setCondition('Progressing', 'Unknown', Reason.Resumed, 'Deployment is resumed');
+  if (d.spec.paused && !pausedCondExists)
+    s.setCondition('Progressing', 'Unknown', Reason.Paused, 'Deployment is paused');
+  else if (!d.spec.paused && pausedCondExists)
+    s.setCondition('Progressing', 'Unknown', Reason.Resumed, 'Deployment is resumed');
   else return;
   await s.flush();
 }

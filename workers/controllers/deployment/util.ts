@@ -1,7 +1,13 @@
 // Deployment helpers: annotations, conditions, surge/unavailable arithmetic, replica-set selection and ordering.
 // k8s: pkg/controller/deployment/util/deployment_util.go, pkg/controller/controller_utils.go (ReplicaSetsBy*)
 import type { KObject, LabelSelector } from '../../../src/api/types';
-import type { Condition, Deployment, DeploymentStatus, IntOrString, ReplicaSet } from '../../../src/api/core';
+import type {
+  Condition,
+  Deployment,
+  DeploymentStatus,
+  IntOrString,
+  ReplicaSet,
+} from '../../../src/api/core';
 import { equalIgnoreHash } from './hash';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -37,17 +43,27 @@ export type { Deployment, DeploymentStatus, IntOrString };
 
 export const replicasOf = (o: { spec: { replicas?: number } }) => o.spec.replicas ?? 1;
 export const rsReplicas = (rs: ReplicaSet) => rs.spec.replicas ?? 0;
-export const isRollingUpdate = (d: Deployment) => (d.spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
-export const hasProgressDeadline = (d: Deployment) => d.spec.progressDeadlineSeconds != null && d.spec.progressDeadlineSeconds !== MAX_INT32;
-export const hasRevisionHistoryLimit = (d: Deployment) => d.spec.revisionHistoryLimit != null && d.spec.revisionHistoryLimit !== MAX_INT32;
+export const isRollingUpdate = (d: Deployment) =>
+  (d.spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+export const hasProgressDeadline = (d: Deployment) =>
+  d.spec.progressDeadlineSeconds != null && d.spec.progressDeadlineSeconds !== MAX_INT32;
+export const hasRevisionHistoryLimit = (d: Deployment) =>
+  d.spec.revisionHistoryLimit != null && d.spec.revisionHistoryLimit !== MAX_INT32;
 
 // --- conditions ---
 
-export function newCondition(type: string, status: Condition['status'], reason: string, message: string, stamp: string): Condition {
+export function newCondition(
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  stamp: string,
+): Condition {
   return { type, status, lastUpdateTime: stamp, lastTransitionTime: stamp, reason, message };
 }
 
-export const getCondition = (s: DeploymentStatus | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
+export const getCondition = (s: DeploymentStatus | undefined, type: string) =>
+  s?.conditions?.find((c) => c.type === type);
 
 /** Same status and reason: no change at all; same status: keep the transition time. */
 export function setCondition(s: DeploymentStatus, c: Condition): void {
@@ -57,12 +73,17 @@ export function setCondition(s: DeploymentStatus, c: Condition): void {
   s.conditions = [...removeCondition(s.conditions, c.type), c];
 }
 
-export const removeCondition = (cs: Condition[] | undefined, type: string) => (cs ?? []).filter((c) => c.type !== type);
+export const removeCondition = (cs: Condition[] | undefined, type: string) =>
+  (cs ?? []).filter((c) => c.type !== type);
 
 // --- surge and unavailability ---
 
 // k8s: apimachinery/pkg/util/intstr GetScaledValueFromIntOrPercent
-export function valueFromIntOrPercent(v: IntOrString | undefined, total: number, roundUp: boolean): number {
+export function valueFromIntOrPercent(
+  v: IntOrString | undefined,
+  total: number,
+  roundUp: boolean,
+): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number') return v;
   const m = /^(\d+)%$/.exec(v);
@@ -72,7 +93,11 @@ export function valueFromIntOrPercent(v: IntOrString | undefined, total: number,
 }
 
 /** Surge rounds up, unavailable down; both zero would deadlock, so unavailable becomes 1. */
-export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined, desired: number): [number, number] {
+export function resolveFenceposts(
+  maxSurge: IntOrString | undefined,
+  maxUnavailable: IntOrString | undefined,
+  desired: number,
+): [number, number] {
   const surge = valueFromIntOrPercent(maxSurge ?? 0, desired, true);
   let unavailable = valueFromIntOrPercent(maxUnavailable ?? 0, desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -88,7 +113,10 @@ export function maxSurge(d: Deployment): number {
 export function maxUnavailable(d: Deployment): number {
   if (!isRollingUpdate(d) || replicasOf(d) === 0) return 0;
   const ru = d.spec.strategy?.rollingUpdate;
-  return Math.min(resolveFenceposts(ru?.maxSurge, ru?.maxUnavailable, replicasOf(d))[1], replicasOf(d));
+  return Math.min(
+    resolveFenceposts(ru?.maxSurge, ru?.maxUnavailable, replicasOf(d))[1],
+    replicasOf(d),
+  );
 }
 
 // --- revisions and annotations ---
@@ -104,7 +132,12 @@ export function maxRevision(rss: ReplicaSet[]): number {
 }
 
 /** Copies the Deployment's annotations onto the ReplicaSet, raises its revision, keeps the history. */
-export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: number, exists: boolean): boolean {
+export function setNewReplicaSetAnnotations(
+  d: Deployment,
+  rs: ReplicaSet,
+  newRevision: number,
+  exists: boolean,
+): boolean {
   const ann = (rs.metadata.annotations = { ...(rs.metadata.annotations ?? {}) });
   let changed = false;
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {
@@ -113,7 +146,8 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
     changed = true;
   }
   const oldRevision = ann[REVISION];
-  const old = oldRevision === undefined ? 0 : /^\d+$/.test(oldRevision) ? Number(oldRevision) : Number.NaN;
+  const old =
+    oldRevision === undefined ? 0 : /^\d+$/.test(oldRevision) ? Number(oldRevision) : Number.NaN;
   if (Number.isNaN(old)) return false;
   if (old < newRevision) {
     ann[REVISION] = String(newRevision);
@@ -126,18 +160,27 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
       ann[REVISION_HISTORY] = [...history, oldRevision].join(',');
     }
   }
-  if (!exists && setReplicasAnnotations(rs, replicasOf(d), replicasOf(d) + maxSurge(d))) changed = true;
+  if (!exists && setReplicasAnnotations(rs, replicasOf(d), replicasOf(d) + maxSurge(d)))
+    changed = true;
   return changed;
 }
 
-export function replicasAnnotationsNeedUpdate(rs: ReplicaSet, desired: number, max: number): boolean {
+export function replicasAnnotationsNeedUpdate(
+  rs: ReplicaSet,
+  desired: number,
+  max: number,
+): boolean {
   const ann = rs.metadata.annotations ?? {};
   return ann[DESIRED_REPLICAS] !== String(desired) || ann[MAX_REPLICAS] !== String(max);
 }
 
 export function setReplicasAnnotations(rs: ReplicaSet, desired: number, max: number): boolean {
   if (!replicasAnnotationsNeedUpdate(rs, desired, max)) return false;
-  rs.metadata.annotations = { ...(rs.metadata.annotations ?? {}), [DESIRED_REPLICAS]: String(desired), [MAX_REPLICAS]: String(max) };
+  rs.metadata.annotations = {
+    ...(rs.metadata.annotations ?? {}),
+    [DESIRED_REPLICAS]: String(desired),
+    [MAX_REPLICAS]: String(max),
+  };
   return true;
 }
 
@@ -156,12 +199,16 @@ export function byCreation(a: KObject, b: KObject): number {
   return created(a) - created(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 }
 /** Larger first; among equals the newer first (scaling up). */
-export const bySizeNewer = (a: ReplicaSet, b: ReplicaSet) => rsReplicas(b) - rsReplicas(a) || byCreation(b, a);
+export const bySizeNewer = (a: ReplicaSet, b: ReplicaSet) =>
+  rsReplicas(b) - rsReplicas(a) || byCreation(b, a);
 /** Larger first; among equals the older first (scaling down). */
-export const bySizeOlder = (a: ReplicaSet, b: ReplicaSet) => rsReplicas(b) - rsReplicas(a) || byCreation(a, b);
-export const byRevision = (a: ReplicaSet, b: ReplicaSet) => (revisionOf(a) || 0) - (revisionOf(b) || 0) || byCreation(a, b);
+export const bySizeOlder = (a: ReplicaSet, b: ReplicaSet) =>
+  rsReplicas(b) - rsReplicas(a) || byCreation(a, b);
+export const byRevision = (a: ReplicaSet, b: ReplicaSet) =>
+  (revisionOf(a) || 0) - (revisionOf(b) || 0) || byCreation(a, b);
 
-export const filterActive = (rss: (ReplicaSet | undefined)[]) => rss.filter((rs): rs is ReplicaSet => !!rs && rsReplicas(rs) > 0);
+export const filterActive = (rss: (ReplicaSet | undefined)[]) =>
+  rss.filter((rs): rs is ReplicaSet => !!rs && rsReplicas(rs) > 0);
 
 /** The oldest ReplicaSet whose template equals the Deployment's (several can exist after upgrades). */
 export function findNewReplicaSet(d: Deployment, rss: ReplicaSet[]): ReplicaSet | undefined {
@@ -174,7 +221,10 @@ export function findOldReplicaSets(d: Deployment, rss: ReplicaSet[]): ReplicaSet
 }
 
 /** The only active ReplicaSet, or the newest one when none is active; undefined when several are. */
-export function findActiveOrLatest(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): ReplicaSet | undefined {
+export function findActiveOrLatest(
+  newRS: ReplicaSet | undefined,
+  oldRSs: ReplicaSet[],
+): ReplicaSet | undefined {
   if (!newRS && oldRSs.length === 0) return undefined;
   const newestFirst = [...oldRSs].sort((a, b) => byCreation(b, a));
   const active = filterActive([...newestFirst, newRS]);
@@ -182,16 +232,23 @@ export function findActiveOrLatest(newRS: ReplicaSet | undefined, oldRSs: Replic
   return active.length === 1 ? active[0] : undefined;
 }
 
-export const sumReplicas = (rss: (ReplicaSet | undefined)[]) => rss.reduce((n, rs) => n + (rs ? rsReplicas(rs) : 0), 0);
-export const sumStatus = (rss: (ReplicaSet | undefined)[], field: 'replicas' | 'readyReplicas' | 'availableReplicas') =>
-  rss.reduce((n, rs) => n + (rs?.status?.[field] ?? 0), 0);
+export const sumReplicas = (rss: (ReplicaSet | undefined)[]) =>
+  rss.reduce((n, rs) => n + (rs ? rsReplicas(rs) : 0), 0);
+export const sumStatus = (
+  rss: (ReplicaSet | undefined)[],
+  field: 'replicas' | 'readyReplicas' | 'availableReplicas',
+) => rss.reduce((n, rs) => n + (rs?.status?.[field] ?? 0), 0);
 
 // --- rollout arithmetic ---
 
 /** How many replicas the new ReplicaSet may have now: bounded by surge for RollingUpdate, all at once for Recreate. */
 export function newRSNewReplicas(d: Deployment, allRSs: ReplicaSet[], newRS: ReplicaSet): number {
   if (!isRollingUpdate(d)) return replicasOf(d);
-  const surge = valueFromIntOrPercent(d.spec.strategy?.rollingUpdate?.maxSurge, replicasOf(d), true);
+  const surge = valueFromIntOrPercent(
+    d.spec.strategy?.rollingUpdate?.maxSurge,
+    replicasOf(d),
+    true,
+  );
   const current = sumReplicas(allRSs);
   const maxTotal = replicasOf(d) + surge;
   if (current >= maxTotal) return rsReplicas(newRS);
@@ -202,7 +259,12 @@ export function newRSNewReplicas(d: Deployment, allRSs: ReplicaSet[], newRS: Rep
 export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean {
   if (!rs) return false;
   const desired = desiredReplicasAnnotation(rs);
-  return desired !== undefined && rsReplicas(rs) === replicasOf(d) && desired === replicasOf(d) && (rs.status?.availableReplicas ?? 0) === replicasOf(d);
+  return (
+    desired !== undefined &&
+    rsReplicas(rs) === replicasOf(d) &&
+    desired === replicasOf(d) &&
+    (rs.status?.availableReplicas ?? 0) === replicasOf(d)
+  );
 }
 
 // Go's math.Round: halves away from zero.
@@ -226,7 +288,12 @@ function replicaSetFraction(rs: ReplicaSet, d: Deployment): number {
 
 export function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean {
   const want = replicasOf(d);
-  return (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
+  return (
+    (s.updatedReplicas ?? 0) === want &&
+    (s.replicas ?? 0) === want &&
+    (s.availableReplicas ?? 0) === want &&
+    (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)
+  );
 }
 
 /** Progress: more updated, fewer old, more ready or more available replicas than the stored status says. */

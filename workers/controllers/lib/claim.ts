@@ -24,7 +24,10 @@ export interface ClaimSpec {
  * releasing owned ones that no longer match. The patches carry the cached resourceVersion, so a
  * concurrent change makes them fail instead of clobbering another owner's claim.
  */
-export async function claimObjects<T extends KObject>(spec: ClaimSpec, objects: T[]): Promise<{ claimed: T[]; conflicted: boolean }> {
+export async function claimObjects<T extends KObject>(
+  spec: ClaimSpec,
+  objects: T[],
+): Promise<{ claimed: T[]; conflicted: boolean }> {
   const { owner, ref, selector } = spec;
   const claimed: T[] = [];
   let conflicted = false;
@@ -71,10 +74,16 @@ export async function claimObjects<T extends KObject>(spec: ClaimSpec, objects: 
  * A live read before adopting: the owner still exists (same uid) and is not being deleted. One
  * GET, only when there is something to adopt; upstream reads the API here too, not its cache.
  */
-export async function stillLive(ctx: ControllerContext, resource: string, owner: KObject): Promise<boolean> {
-  const fresh = await ctx.client.get(resource, owner.metadata.name!, { namespace: owner.metadata.namespace }).catch((e: unknown) => {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  });
+export async function stillLive(
+  ctx: ControllerContext,
+  resource: string,
+  owner: KObject,
+): Promise<boolean> {
+  const fresh = await ctx.client
+    .get(resource, owner.metadata.name!, { namespace: owner.metadata.namespace })
+    .catch((e: unknown) => {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    });
   return !!fresh && fresh.metadata.uid === owner.metadata.uid && !fresh.metadata.deletionTimestamp;
 }

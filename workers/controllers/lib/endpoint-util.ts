@@ -24,7 +24,9 @@ export function managesEndpoints(svc: Service): boolean {
 
 export function selectedPods(svc: Service, pods: Pod[]): Pod[] {
   const selector = selectorFromSet(svc.spec?.selector);
-  return pods.filter((p) => p.metadata.namespace === svc.metadata.namespace && selector.matches(p.metadata.labels));
+  return pods.filter(
+    (p) => p.metadata.namespace === svc.metadata.namespace && selector.matches(p.metadata.labels),
+  );
 }
 
 /** k8s: endpointsliceutil.ShouldPodBeInEndpoints: not finished, has an address, and (unless asked) not terminating. */
@@ -42,7 +44,9 @@ export function podIP(pod: Pod, family = 'IPv4'): string | undefined {
 
 /** k8s: endpointsliceutil.ShouldSetHostname. */
 export const shouldSetHostname = (pod: Pod, svc: Service) =>
-  Boolean(pod.spec?.hostname) && pod.spec?.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
+  Boolean(pod.spec?.hostname) &&
+  pod.spec?.subdomain === svc.metadata.name &&
+  pod.metadata.namespace === svc.metadata.namespace;
 
 /** k8s: podutil.FindPort: a number as is; a name looked up among the containers' (and sidecars') ports of the same protocol. */
 export function findPort(pod: Pod, sp: ServicePort): number | undefined {
@@ -50,9 +54,13 @@ export function findPort(pod: Pod, sp: ServicePort): number | undefined {
   if (typeof target === 'number') return target;
   if (/^\d+$/.test(target)) return Number(target);
   const protocol = sp.protocol ?? 'TCP';
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  const containers = [
+    ...(pod.spec?.containers ?? []),
+    ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
+  ];
   for (const c of containers) {
-    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+    for (const p of c.ports ?? [])
+      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
   }
   return undefined;
 }
@@ -69,6 +77,9 @@ export function servicesForPod(pod: KObject, cache: ClusterCache): string[] {
   return cache
     .kind<Service>('services')
     .byIndex('namespace', pod.metadata.namespace ?? '')
-    .filter((svc) => managesEndpoints(svc) && selectorFromSet(svc.spec?.selector).matches(pod.metadata.labels))
+    .filter(
+      (svc) =>
+        managesEndpoints(svc) && selectorFromSet(svc.spec?.selector).matches(pod.metadata.labels),
+    )
     .map((svc) => objectKey(svc));
 }

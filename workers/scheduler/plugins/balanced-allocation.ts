@@ -2,7 +2,12 @@
 // k8s: pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go
 import { MAX_NODE_SCORE, skip, type ScorePlugin } from '../framework';
 import { podRequests, type Resource } from '../resources';
-import { allocationAfter, amountOf, DEFAULT_RESOURCES, type ResourceWeight } from './node-resources-fit';
+import {
+  allocationAfter,
+  amountOf,
+  DEFAULT_RESOURCES,
+  type ResourceWeight,
+} from './node-resources-fit';
 
 /** (1 - standard deviation of the used fractions) × 100; with two resources the deviation is half their difference. */
 export function balancedScore(requested: number[], allocatable: number[]): number {

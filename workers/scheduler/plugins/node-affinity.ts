@@ -1,7 +1,13 @@
 // NodeAffinity: spec.nodeSelector and required node affinity filter nodes; preferred node affinity weights score them.
 // k8s: pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go, staging/src/k8s.io/component-helpers/scheduling/corev1/nodeaffinity
 import { requirementMatches, type Operator } from '../../../src/lib/labels';
-import { defaultNormalizeScore, skip, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework';
+import {
+  defaultNormalizeScore,
+  skip,
+  unresolvable,
+  type FilterPlugin,
+  type ScorePlugin,
+} from '../framework';
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../types';
 
 const operators: Record<NodeSelectorRequirement['operator'], Operator> = {
@@ -32,14 +38,20 @@ export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
   const fieldValues = { 'metadata.name': node.metadata.name ?? '' };
   return (
     exprs.every((r) => requirementHolds(r, labels)) &&
-    fields.every((r) => r.key === 'metadata.name' && (r.operator === 'In' || r.operator === 'NotIn') && requirementHolds(r, fieldValues))
+    fields.every(
+      (r) =>
+        r.key === 'metadata.name' &&
+        (r.operator === 'In' || r.operator === 'NotIn') &&
+        requirementHolds(r, fieldValues),
+    )
   );
 }
 
 /** nodeSelector and the required terms (ORed) both hold for this node. */
 export function requiredNodeAffinityMatches(pod: Pod, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {}))
+    if (labels[k] !== v) return false;
   const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
   return (required.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
@@ -48,11 +60,14 @@ export function requiredNodeAffinityMatches(pod: Pod, node: Node): boolean {
 export const nodeAffinityFilter: FilterPlugin = {
   name: 'NodeAffinity',
   filter(_state, pod, node) {
-    return requiredNodeAffinityMatches(pod, node.node) ? null : unresolvable("node(s) didn't match Pod's node affinity/selector");
+    return requiredNodeAffinityMatches(pod, node.node)
+      ? null
+      : unresolvable("node(s) didn't match Pod's node affinity/selector");
   },
 };
 
-const preferred = (pod: Pod) => pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+const preferred = (pod: Pod) =>
+  pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
 
 export const nodeAffinityScore: ScorePlugin = {
   name: 'NodeAffinity',
@@ -60,7 +75,10 @@ export const nodeAffinityScore: ScorePlugin = {
     return preferred(pod).length ? null : skip();
   },
   score(_state, pod, node) {
-    return preferred(pod).reduce((sum, p) => (p.weight && termMatches(p.preference, node.node) ? sum + p.weight : sum), 0);
+    return preferred(pod).reduce(
+      (sum, p) => (p.weight && termMatches(p.preference, node.node) ? sum + p.weight : sum),
+      0,
+    );
   },
   normalizeScore(_state, _pod, scores) {
     defaultNormalizeScore(scores, false);

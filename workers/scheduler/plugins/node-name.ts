@@ -6,6 +6,8 @@ export const nodeName: FilterPlugin = {
   name: 'NodeName',
   filter(_state, pod, node) {
     const wanted = pod.spec.nodeName;
-    return !wanted || wanted === node.name ? null : unresolvable("node(s) didn't match the requested node name");
+    return !wanted || wanted === node.name
+      ? null
+      : unresolvable("node(s) didn't match the requested node name");
   },
 };

@@ -25,7 +25,11 @@ export function hostPorts(pod: Pod): HostPort[] {
 
 // 0.0.0.0 on either side overlaps every address.
 function conflicts(a: HostPort, b: HostPort): boolean {
-  return a.port === b.port && a.protocol === b.protocol && (a.ip === b.ip || a.ip === ANY_IP || b.ip === ANY_IP);
+  return (
+    a.port === b.port &&
+    a.protocol === b.protocol &&
+    (a.ip === b.ip || a.ip === ANY_IP || b.ip === ANY_IP)
+  );
 }
 
 export const nodePorts: FilterPlugin = {
@@ -40,6 +44,8 @@ export const nodePorts: FilterPlugin = {
     const wanted = state.read<HostPort[]>(STATE_KEY) ?? [];
     const used = node.pods.flatMap(hostPorts);
     const clash = wanted.some((w) => used.some((u) => conflicts(w, u)));
-    return clash ? unschedulable("node(s) didn't have free ports for the requested pod ports") : null;
+    return clash
+      ? unschedulable("node(s) didn't have free ports for the requested pod ports")
+      : null;
   },
 };

@@ -13,7 +13,8 @@ export function readinessTaint(node: Node): Taint | undefined {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready?.status === 'True') return undefined;
   // Unknown means the node stopped reporting (lease expired); False or no report yet means it is not ready.
-  const key = ready?.status === 'Unknown' ? 'node.kubernetes.io/unreachable' : 'node.kubernetes.io/not-ready';
+  const key =
+    ready?.status === 'Unknown' ? 'node.kubernetes.io/unreachable' : 'node.kubernetes.io/not-ready';
   return { key, effect: 'NoSchedule' };
 }
 

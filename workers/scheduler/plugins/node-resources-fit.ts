@@ -1,6 +1,13 @@
 // NodeResourcesFit: requests must fit allocatable minus what bound pods request; scoring prefers the least or the most allocated node.
 // k8s: pkg/scheduler/framework/plugins/noderesources/fit.go, least_allocated.go, most_allocated.go, resource_allocation.go
-import { MAX_NODE_SCORE, unschedulable, type CycleState, type FilterPlugin, type NodeInfo, type ScorePlugin } from '../framework';
+import {
+  MAX_NODE_SCORE,
+  unschedulable,
+  type CycleState,
+  type FilterPlugin,
+  type NodeInfo,
+  type ScorePlugin,
+} from '../framework';
 import { podRequests, type Resource } from '../resources';
 
 export type ScoringStrategy = 'LeastAllocated' | 'MostAllocated';
@@ -100,13 +107,18 @@ function weightedScore(
 }
 
 export const leastRequestedScore = (requested: number, capacity: number): number =>
-  capacity === 0 || requested > capacity ? 0 : Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+  capacity === 0 || requested > capacity
+    ? 0
+    : Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
 
 // Requests may exceed capacity because pods without requests count the scoring defaults.
 export const mostRequestedScore = (requested: number, capacity: number): number =>
   capacity === 0 ? 0 : Math.floor((Math.min(requested, capacity) * MAX_NODE_SCORE) / capacity);
 
-export function nodeResourcesFitScore(strategy: ScoringStrategy = 'LeastAllocated', resources = DEFAULT_RESOURCES): ScorePlugin {
+export function nodeResourcesFitScore(
+  strategy: ScoringStrategy = 'LeastAllocated',
+  resources = DEFAULT_RESOURCES,
+): ScorePlugin {
   const perResource = strategy === 'MostAllocated' ? mostRequestedScore : leastRequestedScore;
   const key = 'PreScoreNodeResourcesFit';
   return {

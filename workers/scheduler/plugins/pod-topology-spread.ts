@@ -1,7 +1,17 @@
 // PodTopologySpread (scoring): spreads the pods of one owner over nodes and zones, with upstream's system-default constraints.
 // k8s: pkg/scheduler/framework/plugins/podtopologyspread/scoring.go, common.go, plugin.go (systemDefaultConstraints)
-import { newRequirement, selectorFromLabelSelector, selectorFromRequirements } from '../../../src/lib/labels';
-import { MAX_NODE_SCORE, skip, type CycleState, type NodeInfo, type ScorePlugin } from '../framework';
+import {
+  newRequirement,
+  selectorFromLabelSelector,
+  selectorFromRequirements,
+} from '../../../src/lib/labels';
+import {
+  MAX_NODE_SCORE,
+  skip,
+  type CycleState,
+  type NodeInfo,
+  type ScorePlugin,
+} from '../framework';
 import type { Node, Pod } from '../types';
 import { requiredNodeAffinityMatches } from './node-affinity';
 
@@ -17,7 +27,8 @@ interface Constraint {
 }
 
 /** Matching pods on a node; the owner index answers the defaults without walking the node's pods. */
-const countOn = (n: NodeInfo, c: Constraint) => (c.ownerKey !== undefined ? (n.ownerCounts.get(c.ownerKey) ?? 0) : n.pods.filter(c.matches).length);
+const countOn = (n: NodeInfo, c: Constraint) =>
+  c.ownerKey !== undefined ? (n.ownerCounts.get(c.ownerKey) ?? 0) : n.pods.filter(c.matches).length;
 
 interface PreScoreState {
   constraints: Constraint[];
@@ -60,22 +71,39 @@ function buildConstraints(pod: Pod): { constraints: Constraint[]; systemDefaulte
         const extra = (c.matchLabelKeys ?? [])
           .filter((k) => pod.metadata.labels?.[k] !== undefined)
           .map((k) => newRequirement(k, '=', [pod.metadata.labels![k]]));
-        const selector = extra.length && base.requirements ? selectorFromRequirements([...base.requirements, ...extra]) : base;
+        const selector =
+          extra.length && base.requirements
+            ? selectorFromRequirements([...base.requirements, ...extra])
+            : base;
         return {
           topologyKey: c.topologyKey,
           maxSkew: c.maxSkew,
-          matches: (p: Pod) => p.metadata.namespace === ns && !terminating(p) && selector.matches(p.metadata.labels ?? {}),
+          matches: (p: Pod) =>
+            p.metadata.namespace === ns &&
+            !terminating(p) &&
+            selector.matches(p.metadata.labels ?? {}),
         };
       });
     return { constraints, systemDefaulted: false };
   }
   const owner = pod.metadata.ownerReferences?.[0]?.uid;
   if (!owner) return { constraints: [], systemDefaulted: true };
-  const matches = (p: Pod) => p.metadata.namespace === ns && !terminating(p) && p.metadata.ownerReferences?.[0]?.uid === owner;
-  return { constraints: SYSTEM_DEFAULT_CONSTRAINTS.map((c) => ({ ...c, matches, ownerKey: `${ns ?? ''}/${owner}` })), systemDefaulted: true };
+  const matches = (p: Pod) =>
+    p.metadata.namespace === ns &&
+    !terminating(p) &&
+    p.metadata.ownerReferences?.[0]?.uid === owner;
+  return {
+    constraints: SYSTEM_DEFAULT_CONSTRAINTS.map((c) => ({
+      ...c,
+      matches,
+      ownerKey: `${ns ?? ''}/${owner}`,
+    })),
+    systemDefaulted: true,
+  };
 }
 
-const hasAllKeys = (node: Node, constraints: Constraint[]) => constraints.every((c) => topologyValue(node, c.topologyKey) !== undefined);
+const hasAllKeys = (node: Node, constraints: Constraint[]) =>
+  constraints.every((c) => topologyValue(node, c.topologyKey) !== undefined);
 
 // Small topologies are not drowned by big ones: the weight grows with the log of the domain count.
 const normalizingWeight = (size: number) => Math.log(size + 2);
@@ -87,7 +115,12 @@ export const podTopologySpread: ScorePlugin = {
     if (constraints.length === 0 || all.length === 0) return skip();
     // Only the pod's own constraints demand every key; the defaults still spread by hostname where zones are unlabelled.
     const requireAll = !systemDefaulted;
-    const s: PreScoreState = { constraints, ignored: new Set(), counts: constraints.map(() => new Map()), weights: [] };
+    const s: PreScoreState = {
+      constraints,
+      ignored: new Set(),
+      counts: constraints.map(() => new Map()),
+      weights: [],
+    };
     const sizes = constraints.map(() => 0);
     for (const n of feasible) {
       if (requireAll && !hasAllKeys(n.node, constraints)) {
@@ -103,7 +136,11 @@ export const podTopologySpread: ScorePlugin = {
         }
       });
     }
-    s.weights = constraints.map((c, i) => normalizingWeight(c.topologyKey === LABEL_HOSTNAME ? feasible.length - s.ignored.size : sizes[i]));
+    s.weights = constraints.map((c, i) =>
+      normalizingWeight(
+        c.topologyKey === LABEL_HOSTNAME ? feasible.length - s.ignored.size : sizes[i],
+      ),
+    );
     // Domains are counted over every node the pod could go to by affinity, not only the feasible ones.
     for (const n of all) {
       if (!requiredNodeAffinityMatches(pod, n.node)) continue;
@@ -125,7 +162,8 @@ export const podTopologySpread: ScorePlugin = {
     s.constraints.forEach((c, i) => {
       const value = topologyValue(node.node, c.topologyKey);
       if (value === undefined) return;
-      const count = c.topologyKey === LABEL_HOSTNAME ? countOn(node, c) : (s.counts[i].get(value) ?? 0);
+      const count =
+        c.topologyKey === LABEL_HOSTNAME ? countOn(node, c) : (s.counts[i].get(value) ?? 0);
       // maxSkew - 1 waters down small differences: a larger allowed skew makes the score less eager to spread.
       score += count * s.weights[i] + (c.maxSkew - 1);
     });

@@ -1,6 +1,11 @@
 // TaintToleration: NoSchedule/NoExecute taints a pod does not tolerate rule a node out; PreferNoSchedule ones lower its score.
 // k8s: pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go, staging/src/k8s.io/api/core/v1/toleration.go
-import { defaultNormalizeScore, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework';
+import {
+  defaultNormalizeScore,
+  unresolvable,
+  type FilterPlugin,
+  type ScorePlugin,
+} from '../framework';
 import { tolerates } from '../../../src/api/node';
 import type { Taint, Toleration } from '../types';
 
@@ -26,7 +31,11 @@ const blocksScheduling = (t: Taint) => t.effect === 'NoSchedule' || t.effect ===
 export const taintTolerationFilter: FilterPlugin = {
   name: 'TaintToleration',
   filter(_state, pod, node) {
-    const taint = findUntoleratedTaint(node.node.spec?.taints, pod.spec.tolerations, blocksScheduling);
+    const taint = findUntoleratedTaint(
+      node.node.spec?.taints,
+      pod.spec.tolerations,
+      blocksScheduling,
+    );
     return taint ? unresolvable(untoleratedTaintReason(taint)) : null;
   },
 };
@@ -35,8 +44,12 @@ export const taintTolerationScore: ScorePlugin = {
   name: 'TaintToleration',
   score(_state, pod, node) {
     // Only tolerations that could apply to PreferNoSchedule count here, as upstream.
-    const tolerations = (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
-    return (node.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !isTolerated(t, tolerations)).length;
+    const tolerations = (pod.spec.tolerations ?? []).filter(
+      (t) => !t.effect || t.effect === 'PreferNoSchedule',
+    );
+    return (node.node.spec?.taints ?? []).filter(
+      (t) => t.effect === 'PreferNoSchedule' && !isTolerated(t, tolerations),
+    ).length;
   },
   normalizeScore(_state, _pod, scores) {
     defaultNormalizeScore(scores, true);
