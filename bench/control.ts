@@ -10,7 +10,8 @@
 // --create-seconds 300 (b, c: pod creation stops at that limit so a run stays under ~8 minutes; on a
 // 2-core machine the API creates pods ever more slowly as they accumulate); --cpu-seconds 30 (d);
 // --drain-pods 3000 (c': created while the scheduler is paused, then drained; 0 skips it);
-// --lease-nodes 5000 --lease-minutes 10 --lease-nodes-per-agent 1000 (e: false NotReady and CPU; 0 skips it).
+// --lease-nodes 5000 --lease-minutes 10 --lease-nodes-per-agent 1000 (e: false NotReady and CPU; 0 skips it;
+// bench/lease-fleet.ts; `--only lease` runs it alone).
 // Pods are created through the API (POST), not kubectl, so kubectl's start-up is not in the figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +32,13 @@ import {
   printControllers,
   type ControllersRows,
 } from './control-controllers';
+import {
+  leaseFleetSection,
+  leaseFleetTarget,
+  printLeaseFleet,
+  type LeaseFleetCell,
+  type LeaseFleetDeps,
+} from './lease-fleet';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -837,58 +845,16 @@ async function drainCell(p: Plane, count: number, parallel: number): Promise<Dra
   }
 }
 
-interface LeaseCell {
-  nodes: number;
-  seconds: number;
-  notReady: number;
-  notReadyNodes: string[];
-  cpuSeconds: number;
-  leaseWrites: number;
-}
-
-/**
- * Nodes whose agents are all alive renew their leases for `seconds`: every Ready condition that turns
- * False or Unknown in the window is a false NotReady. CPU is the workerd processes'.
- */
-async function leaseCell(p: Plane, nodes: number, seconds: number): Promise<LeaseCell> {
-  const flipped = new Set<string>();
-  let notReady = 0;
-  const w = await watchFrom(p, '/api/v1/nodes', (type, o) => {
-    const ready = o.status?.conditions?.find((c) => c.type === 'Ready');
-    if (type === 'MODIFIED' && ready && ready.status !== 'True') {
-      notReady++;
-      flipped.add(o.metadata.name);
-    }
-  });
-  let leaseWrites = 0;
-  const l = await watchFrom(
-    p,
-    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
-    (type) => {
-      if (type === 'MODIFIED') leaseWrites++;
-    },
-  );
-  const cpu0 = workerdCpuSeconds();
-  const t0 = Date.now();
-  const progress = setInterval(
-    () =>
-      log(
-        `  ${((Date.now() - t0) / 60_000).toFixed(1)} min: ${leaseWrites} lease writes, ${flipped.size} node(s) seen NotReady`,
-      ),
-    60_000,
-  );
-  await sleep(seconds * 1000);
-  clearInterval(progress);
-  const cpuSeconds = workerdCpuSeconds() - cpu0;
-  w.close();
-  l.close();
+/** What row (e) (bench/lease-fleet.ts) borrows from this file. */
+function fleetDeps(dir: string): LeaseFleetDeps<Plane> {
   return {
-    nodes,
-    seconds: (Date.now() - t0) / 1000,
-    notReady,
-    notReadyNodes: [...flipped].slice(0, 10),
-    cpuSeconds,
-    leaseWrites,
+    startPlane: () => startPlane(dir),
+    stopPlane,
+    startNodes,
+    leasesSteady,
+    watchFrom,
+    workerdCpuSeconds,
+    log,
   };
 }
 
@@ -952,6 +918,28 @@ export async function controlBench(argv: string[]): Promise<void> {
     console.log(`load average ${loadavg()} at the end`);
     return;
   }
+  const leaseOpts = {
+    nodes: Number(values['lease-nodes']),
+    minutes: Number(values['lease-minutes']),
+    perAgent: Number(values['lease-nodes-per-agent']),
+  };
+  if (values.only === 'lease') {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeplane-bench-lease-'));
+    console.log(
+      `edgeplane control-plane benchmark, row (e) only; load average ${loadavg()} at the start`,
+    );
+    try {
+      const cell = await leaseFleetSection(fleetDeps(path.join(base, 'c')), leaseOpts);
+      printLeaseFleet(cell, table);
+      const t = leaseFleetTarget(cell);
+      console.log('');
+      console.log(table(['figure', 'measured', 'target'], [[t.figure, t.measured, t.target]]));
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+    console.log(`load average ${loadavg()} at the end`);
+    return;
+  }
   const smallNodes = Number(values['small-nodes']);
   const replicaCounts = values.replicas!.split(',').map(Number);
   const largeNodes = Number(values['large-nodes']);
@@ -961,9 +949,6 @@ export async function controlBench(argv: string[]): Promise<void> {
   const parallel = Number(values.parallel);
   const createLimitMs = Number(values['create-seconds']) * 1000;
   const drainPods = Number(values['drain-pods']);
-  const leaseNodes = Number(values['lease-nodes']);
-  const leaseMinutes = Number(values['lease-minutes']);
-  const leasePerAgent = Number(values['lease-nodes-per-agent']);
   const started = Date.now();
   console.log(
     `edgeplane control-plane benchmark: scheduler and controllers on simulated nodes (edgeplane agent --runtime fake)`,
@@ -977,7 +962,7 @@ export async function controlBench(argv: string[]): Promise<void> {
   const cpu: CpuCell[] = [];
   let throughput: ThroughputCell | undefined;
   let drain: DrainCell | undefined;
-  let lease: LeaseCell | undefined;
+  let lease: LeaseFleetCell | undefined;
   let rebuild: Rebuild | undefined;
   let controllerRows: ControllersRows = {};
   const failures: string[] = [];
@@ -1042,19 +1027,16 @@ export async function controlBench(argv: string[]): Promise<void> {
     }
 
     // (e) many nodes renewing leases: no node whose agent is alive may be marked NotReady.
-    if (leaseNodes > 0 && leaseMinutes > 0) {
+    if (leaseOpts.nodes > 0 && leaseOpts.minutes > 0) {
       try {
-        log(`control plane C: ${leaseNodes} nodes renewing leases for ${leaseMinutes} min`);
-        const c = await startPlane(path.join(base, 'c'));
-        const agentsC = await startNodes(c, leaseNodes, leasePerAgent);
-        await leasesSteady(c, leaseNodes, 0.9, 120_000);
-        lease = await leaseCell(c, leaseNodes, leaseMinutes * 60);
-        log(`  ${lease.notReady} NotReady transition(s), ${lease.cpuSeconds.toFixed(1)} CPU s`);
-        await Promise.all(agentsC.map(stopAgent));
-        await stopPlane(c);
+        log(
+          `control plane C: ${leaseOpts.nodes} nodes renewing leases for ${leaseOpts.minutes} min`,
+        );
+        lease = await leaseFleetSection(fleetDeps(path.join(base, 'c')), leaseOpts);
+        log(`  ${lease.falseNotReady} false NotReady, ${lease.cpuSeconds.toFixed(1)} CPU s`);
       } catch (err) {
         failures.push(
-          `control plane C (${leaseNodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+          `control plane C (${leaseOpts.nodes} nodes): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
         );
         log(err instanceof Error ? err.message.slice(0, 3000) : String(err));
         for (const p of [...live.planes]) await stopPlane(p);
@@ -1218,33 +1200,7 @@ export async function controlBench(argv: string[]): Promise<void> {
   }
   if (lease) {
     console.log('');
-    console.log(
-      `== (e) ${lease.nodes} simulated nodes renewing leases (agents all alive: every NotReady is false) ==`,
-    );
-    console.log(
-      table(
-        [
-          'nodes',
-          'window s',
-          'false NotReady transitions',
-          'nodes seen NotReady',
-          'lease writes/s',
-          'workerd CPU s',
-          'cores',
-        ],
-        [
-          [
-            lease.nodes,
-            lease.seconds.toFixed(0),
-            lease.notReady,
-            lease.notReadyNodes.length ? lease.notReadyNodes.join(' ') : 0,
-            (lease.leaseWrites / lease.seconds).toFixed(1),
-            lease.cpuSeconds.toFixed(1),
-            (lease.cpuSeconds / lease.seconds).toFixed(2),
-          ],
-        ],
-      ),
-    );
+    printLeaseFleet(lease, table);
   }
   // The issue's figures side by side with their targets (other sections may add their rows here).
   const targets: TargetRow[] = [];
@@ -1279,12 +1235,7 @@ export async function controlBench(argv: string[]): Promise<void> {
       measured: `${(rebuild.ms / 1000).toFixed(1)} s`,
       target: 'reported',
     });
-  if (lease)
-    targets.push({
-      figure: `${lease.nodes.toLocaleString('en')} simulated nodes renewing leases for ${(lease.seconds / 60).toFixed(0)} min`,
-      measured: `${lease.notReady} false NotReady, control-plane CPU ${lease.cpuSeconds.toFixed(0)} s (${(lease.cpuSeconds / lease.seconds).toFixed(2)} cores)`,
-      target: '0 false NotReady, CPU reported',
-    });
+  if (lease) targets.push(leaseFleetTarget(lease));
   printControllers(controllerRows, table);
   targets.push(...controllersTargets(controllerRows));
   if (targets.length) {
