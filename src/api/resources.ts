@@ -1,4 +1,8 @@
-// The group/version/resource table: the one place that says which kinds edgeplane serves.
+// The identity of every served kind (group/version/kind, names, scope, subresources, sharding):
+// the built-in table below plus the kinds CustomResourceDefinitions add at run time. Pure data so
+// the loops' Workers (which may import only src/api, src/lib, src/client) can read it; each kind's
+// behaviour (strategy, printer, schema, wakes) lives in src/registry/kinds/, keyed by this identity.
+// See docs/registry.md.
 
 export interface SubresourceInfo {
   name: string;
@@ -137,6 +141,29 @@ export const RESOURCES: ResourceInfo[] = [
   res('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
 ];
 
+/**
+ * Kinds added at run time (CustomResourceDefinitions), per isolate. Replaced as a whole by
+ * setDynamicResources when the registry refreshes from storage; read through allResources().
+ */
+let dynamic: ResourceInfo[] = [];
+let generation = 0;
+
+/** Every served kind: the built-in table, then the kinds registered at run time. */
+export function allResources(): readonly ResourceInfo[] {
+  return dynamic.length ? [...RESOURCES, ...dynamic] : RESOURCES;
+}
+
+/** Replaces the run-time kinds (CRDs); bumps resourcesGeneration so derived caches rebuild. */
+export function setDynamicResources(list: ResourceInfo[]): void {
+  dynamic = [...list];
+  generation++;
+}
+
+/** Changes whenever the set of served kinds changes; caches derived from allResources() key on it. */
+export function resourcesGeneration(): number {
+  return generation;
+}
+
 export function groupVersion(r: { group: string; version: string }): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
@@ -156,13 +183,13 @@ export function findResource(
   version: string,
   resource: string,
 ): ResourceInfo | undefined {
-  return RESOURCES.find(
+  return allResources().find(
     (r) => r.group === group && r.version === version && r.resource === resource,
   );
 }
 
 export function findKind(apiVersion: string, kind: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => groupVersion(r) === apiVersion && r.kind === kind);
+  return allResources().find((r) => groupVersion(r) === apiVersion && r.kind === kind);
 }
 
 /**

@@ -4,6 +4,7 @@ import { API_VERSION_LABEL, buildV3Document, servedGroupVersions, sha256Hex } fr
 import { REF_PREFIX, type Schema } from './schema/dsl';
 import { definitions } from './schema/index';
 import { encodeOpenApiV2 } from './openapi-v2-proto';
+import { resourcesGeneration } from '../api/resources';
 
 const V2_REF_PREFIX = '#/definitions/';
 
@@ -141,11 +142,14 @@ export interface OpenApiV2Body {
   etag: string;
 }
 
-// The document never changes while the process runs: each form is built once, on first request.
+// The document changes only when the set of kinds does (a CRD registered): each form is built once
+// per generation of the kind registry, on first request.
 let cached: { json: OpenApiV2Body; proto: OpenApiV2Body } | undefined;
+let cachedGeneration = -1;
 
 export function openApiV2(): { json: OpenApiV2Body; proto: OpenApiV2Body } {
-  if (!cached) {
+  if (!cached || cachedGeneration !== resourcesGeneration()) {
+    cachedGeneration = resourcesGeneration();
     const doc = buildV2Document();
     const json = JSON.stringify(doc);
     const proto = encodeOpenApiV2(doc);

@@ -1,5 +1,11 @@
 // OpenAPI v3 discovery: the /openapi/v3 index and one document per served group/version, built from our schemas.
-import { RESOURCES, groupVersion, type ResourceInfo, type SubresourceInfo } from '../api/resources';
+import {
+  allResources,
+  groupVersion,
+  resourcesGeneration,
+  type ResourceInfo,
+  type SubresourceInfo,
+} from '../api/resources';
 import { META, REF_PREFIX, type Schema, refName } from './schema/dsl';
 import { definitionName, definitions } from './schema/index';
 
@@ -449,7 +455,7 @@ export function openApiPath(gvOrPath: string): string {
 
 /** The group/versions we serve, in preference order. */
 export function servedGroupVersions(): string[] {
-  return [...new Set(RESOURCES.map(groupVersion))];
+  return [...new Set(allResources().map(groupVersion))];
 }
 
 /** The v3 document of one served group/version as an object (the v2 document is converted from these). */
@@ -461,7 +467,7 @@ export function buildV3Document(gv: string): {
 } {
   const paths: Record<string, Record<string, unknown>> = {};
   const used = new Set<string>([META + 'Status', META + 'DeleteOptions', META + 'Patch']);
-  for (const r of RESOURCES) if (groupVersion(r) === gv) addResource(paths, r, used);
+  for (const r of allResources()) if (groupVersion(r) === gv) addResource(paths, r, used);
   return {
     openapi: '3.0.0',
     info: { title: 'edgeplane', version: API_VERSION_LABEL },
@@ -470,9 +476,11 @@ export function buildV3Document(gv: string): {
   };
 }
 
-// Documents never change while the process runs, so each body and hash is computed once.
+// Documents change only when the set of kinds does (a CRD registered): each body and hash is
+// computed once per generation of the kind registry.
 const bodies = new Map<string, string>();
 const hashes = new Map<string, string>();
+let cachedGeneration = resourcesGeneration();
 
 /**
  * The document for one group/version ("apps/v1", "apis/apps/v1", "v1" or "api/v1"), or undefined when we do not
@@ -483,6 +491,11 @@ export function openApiV3Document(gvOrPath: string, baseHash = ''): OpenApiDocum
   const path = openApiPath(gvOrPath);
   const gv = servedGroupVersions().find((g) => openApiPath(g) === path);
   if (!gv) return undefined;
+  if (cachedGeneration !== resourcesGeneration()) {
+    bodies.clear();
+    hashes.clear();
+    cachedGeneration = resourcesGeneration();
+  }
   let body = bodies.get(gv);
   if (body === undefined) {
     body = JSON.stringify(buildV3Document(gv));

@@ -1,5 +1,5 @@
-// Discovery: aggregated (apidiscovery.k8s.io v2 and v2beta1) and legacy documents from the resource table.
-import { RESOURCES, groupVersion, type ResourceInfo } from '../api/resources';
+// Discovery: aggregated (apidiscovery.k8s.io v2 and v2beta1) and legacy documents from the kind registry's identities.
+import { allResources, groupVersion, type ResourceInfo } from '../api/resources';
 import { parseAccept } from './negotiate';
 
 function resourceEntry(r: ResourceInfo) {
@@ -24,7 +24,7 @@ function resourceEntry(r: ResourceInfo) {
 
 function groups(): Map<string, ResourceInfo[]> {
   const out = new Map<string, ResourceInfo[]>();
-  for (const r of RESOURCES) out.set(r.group, [...(out.get(r.group) ?? []), r]);
+  for (const r of allResources()) out.set(r.group, [...(out.get(r.group) ?? []), r]);
   return out;
 }
 
@@ -100,7 +100,7 @@ export function apiGroupDoc(group: string) {
 
 /** Legacy per-group/version list; kubectl drain reads /api/v1 to find pods/eviction. */
 export function apiResourceList(group: string, version: string) {
-  const rs = RESOURCES.filter((r) => r.group === group && r.version === version);
+  const rs = allResources().filter((r) => r.group === group && r.version === version);
   if (rs.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const r of rs) {

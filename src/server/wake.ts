@@ -4,20 +4,7 @@ import type { KObject } from '../api/types';
 import type { WakeKey } from '../api/wake';
 import type { ApiContext } from './context';
 import type { LoopService } from './env';
-
-/**
- * The kinds whose writes the controllers react to at once. Everything else (ConfigMaps, Secrets,
- * their own Endpoints and EndpointSlices) waits for the controllers' watches or the periodic
- * resync: no controller's decision depends on it promptly, and waking on it would tax every write.
- */
-const CONTROLLER_WAKES = new Set([
-  'pods',
-  'nodes',
-  'services',
-  'namespaces',
-  'apps/v1/deployments',
-  'apps/v1/replicasets',
-]);
+import { definitionFor, type WakeRule } from '../registry/registry';
 
 /** How long keys gather before one wake call carries them all; also the most a batch grows to. */
 const COALESCE_MS = 5;
@@ -65,34 +52,28 @@ function enqueue(name: string, service: LoopService, key: WakeKey, ctx: ApiConte
   ctx.waitUntil(finished);
 }
 
+const wakes = (rule: WakeRule | undefined, sub: string) =>
+  rule === true || (rule !== undefined && !rule.except.includes(sub));
+
 /**
- * Leases and events never wake a loop: lease renewals are the heartbeat the node lifecycle
- * controller reads on its own schedule, and events are written by the loops themselves.
- * The scheduler cares about pods entering or leaving and about nodes; status writes of pods only
- * matter to the controllers (readiness drives ReplicaSet status and Endpoints).
+ * Each kind's definition says which loops its writes wake (src/registry/kinds). Kinds no
+ * controller's decision depends on promptly (ConfigMaps, Secrets, the loops' own Endpoints,
+ * EndpointSlices, Leases and Events) wake none: they wait for the controllers' watches or the
+ * periodic resync, and waking on them would tax every write.
  * `written` names the object when the URL does not (a create, whose name may be generated).
  */
 export function notifyWrite(ctx: ApiContext, written?: KObject): void {
-  const resource = resourceKey(ctx.info.resource);
-  if (
-    resource === 'coordination.k8s.io/v1/leases' ||
-    resource === 'events' ||
-    resource === 'events.k8s.io/v1/events'
-  )
-    return;
+  const rules = definitionFor(ctx.info.resource).wakes;
+  if (!rules) return;
   if (ctx.query.getAll('dryRun').includes('All')) return;
   const name = written?.metadata.name ?? ctx.info.name;
   if (!name) return;
   const namespace = written?.metadata.namespace ?? ctx.info.namespace;
+  const resource = resourceKey(ctx.info.resource);
   const key: WakeKey = namespace ? { resource, namespace, name } : { resource, name };
-  const sub = ctx.info.subresource;
-  const wakeScheduler =
-    (resource === 'pods' && sub !== 'status' && sub !== 'binding') || resource === 'nodes';
-  if (wakeScheduler && ctx.env.SCHEDULER) enqueue('scheduler', ctx.env.SCHEDULER, key, ctx);
-  if (
-    ctx.env.CONTROLLERS &&
-    CONTROLLER_WAKES.has(resource) &&
-    !(resource === 'pods' && sub === 'binding')
-  )
+  const sub = ctx.info.subresource ?? '';
+  if (ctx.env.SCHEDULER && wakes(rules.scheduler, sub))
+    enqueue('scheduler', ctx.env.SCHEDULER, key, ctx);
+  if (ctx.env.CONTROLLERS && wakes(rules.controllers, sub))
     enqueue('controllers', ctx.env.CONTROLLERS, key, ctx);
 }

@@ -1,5 +1,6 @@
 // The registry of our own schemas: every definition by upstream name, lookup by kind, and SchemaNav over them.
-import { RESOURCES, groupVersion } from '../../api/resources';
+import { allResources, groupVersion, resourcesGeneration } from '../../api/resources';
+import { allDefinitions } from '../registry';
 import { ANY_NAV, type SchemaNav } from '../../lib/schema-nav';
 import { META, type Schema, REF_PREFIX, gvk, kind, list, ref } from './dsl';
 import { metaDefs } from './defs-meta';
@@ -48,7 +49,7 @@ function listDefs(
   byGVK: Map<string, string>,
 ): Record<string, Schema> {
   const out: Record<string, Schema> = {};
-  for (const r of RESOURCES) {
+  for (const r of allResources()) {
     const item = byGVK.get(gvKey(groupVersion(r), r.kind));
     if (!item) continue;
     out[item + 'List'] = kind(
@@ -64,22 +65,37 @@ function listDefs(
   return out;
 }
 
-const DEFS: Record<string, Schema> = { ...BASE, ...listDefs(BASE, indexByGVK(BASE)) };
-const BY_GVK = indexByGVK(DEFS);
+/**
+ * The built-in definitions plus those the registered kinds bring (CRDs), with a <Kind>List for
+ * each; rebuilt when the set of kinds changes (resourcesGeneration), else shared.
+ */
+let built:
+  { generation: number; defs: Record<string, Schema>; byGVK: Map<string, string> } | undefined;
+
+function current() {
+  const generation = resourcesGeneration();
+  if (built?.generation !== generation) {
+    const base: Record<string, Schema> = { ...BASE };
+    for (const d of allDefinitions()) Object.assign(base, d.schemas);
+    const defs = { ...base, ...listDefs(base, indexByGVK(base)) };
+    built = { generation, defs, byGVK: indexByGVK(defs) };
+  }
+  return built;
+}
 
 /** Every definition, keyed by its upstream name (io.k8s.api.core.v1.PodSpec, ...). Do not mutate. */
 export function definitions(): Readonly<Record<string, Schema>> {
-  return DEFS;
+  return current().defs;
 }
 
 /** The definition name of a kind, e.g. ("apps/v1", "Deployment") → io.k8s.api.apps.v1.Deployment. */
 export function definitionName(apiVersion: string, kindName: string): string | undefined {
-  return BY_GVK.get(gvKey(apiVersion, kindName));
+  return current().byGVK.get(gvKey(apiVersion, kindName));
 }
 
 export function schemaForKind(apiVersion: string, kindName: string): Schema | undefined {
   const name = definitionName(apiVersion, kindName);
-  return name ? DEFS[name] : undefined;
+  return name ? current().defs[name] : undefined;
 }
 
 /** Follows $ref (and the single-element allOf that wraps a described $ref) to the schema that has the shape. */
@@ -87,7 +103,7 @@ export function resolveSchema(s: Schema): Schema {
   let cur = s;
   for (let hops = 0; hops < 8; hops++) {
     if (cur.$ref) {
-      const target = DEFS[cur.$ref.slice(REF_PREFIX.length)];
+      const target = current().defs[cur.$ref.slice(REF_PREFIX.length)];
       if (!target) throw new Error(`schema: dangling $ref ${cur.$ref}`);
       cur = target;
     } else if (cur.allOf?.length === 1 && !cur.properties) {

@@ -1,44 +1,14 @@
 // Server-side printing: picks a resource's printer and renders objects as a meta.k8s.io/v1 Table.
 import type { KObject } from '../../api/types';
-import { configMapPrinter } from './configmaps';
+import { definitionByGroupResource } from '../registry';
 import { defaultPrinter } from './default';
-import { deploymentPrinter } from './deployments';
-import { endpointSlicePrinter } from './endpointslices';
-import { endpointsPrinter } from './endpoints';
-import { eventPrinter } from './events';
-import { leasePrinter } from './leases';
-import { namespacePrinter } from './namespaces';
-import { nodePrinter } from './nodes';
-import { podPrinter } from './pods';
-import { replicaSetPrinter } from './replicasets';
-import { secretPrinter } from './secrets';
-import { serviceAccountPrinter } from './serviceaccounts';
-import { servicePrinter } from './services';
 import type { Printer, TableRow } from './types';
 
 export type { ColumnDefinition, Printer, TableRow, TableRowCondition } from './types';
 
-const PRINTERS: Record<string, Printer> = {
-  '/pods': podPrinter,
-  '/nodes': nodePrinter,
-  '/services': servicePrinter,
-  '/endpoints': endpointsPrinter,
-  '/events': eventPrinter,
-  '/configmaps': configMapPrinter,
-  '/secrets': secretPrinter,
-  '/serviceaccounts': serviceAccountPrinter,
-  '/namespaces': namespacePrinter,
-  'apps/deployments': deploymentPrinter,
-  'apps/replicasets': replicaSetPrinter,
-  'coordination.k8s.io/leases': leasePrinter,
-  'discovery.k8s.io/endpointslices': endpointSlicePrinter,
-  // Both event APIs view one stored resource; the printer reads either shape.
-  'events.k8s.io/events': eventPrinter,
-};
-
 /** The printer for a group ("" for core) and plural resource; unknown ones get Name and Created At. */
 export function printerFor(group: string, resource: string): Printer {
-  return PRINTERS[`${group}/${resource}`] ?? defaultPrinter;
+  return definitionByGroupResource(group, resource)?.printer ?? defaultPrinter;
 }
 
 export interface BuildTableOptions {

@@ -1,6 +1,6 @@
 // POST: defaulting, admission, validation, then one create in storage (or nothing, under dryRun).
 import type { KObject } from '../../api/types';
-import { strategyFor } from '../../registry/strategies';
+import { definitionFor } from '../../registry/registry';
 import { errors } from '../errors';
 import { isDryRun, targetOf, type ApiContext } from '../context';
 import { generatedName, newUid, timestamp } from './objects';
@@ -39,13 +39,14 @@ export async function createObject(
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
-  const strategy = strategyFor(r.group, r.resource);
+  const strategy = definitionFor(r).strategy;
   dropEmptyMaps(obj);
   strategy.applyDefaults(obj);
   meta.uid = newUid();
   meta.creationTimestamp = timestamp();
   if (strategy.tracksGeneration) meta.generation = 1;
   else delete meta.generation;
+  strategy.prepareForCreate?.(obj);
   await admitCreate(ctx, obj);
   const errs = strategy.validate(obj);
   if (!meta.name && !errs.some((e) => e.field === 'metadata.name')) {

@@ -1,8 +1,9 @@
-// DELETE: preconditions, graceful pod deletion, finalizers and propagation policies.
+// DELETE: preconditions, graceful deletion (the kind's strategy), finalizers and propagation policies.
 import type { KObject } from '../../api/types';
 import { errors } from '../errors';
 import { isDryRun, targetOf, type ApiContext } from '../context';
 import { timestamp } from './objects';
+import { definitionFor } from '../../registry/registry';
 import { failureToError } from './failures';
 import { admitDelete, afterDelete } from '../admission';
 import { notifyWrite } from '../wake';
@@ -109,43 +110,19 @@ export async function deleteObjectReporting(
 
 /**
  * Returns the object marked for deletion when it must linger (finalizers, foreground or orphan
- * propagation, a bound pod's grace period), `cur` itself when nothing more is to be done yet, or
+ * propagation, a grace period the kind's strategy asks for, a kind's own deletion process), `cur` itself when nothing more is to be done yet, or
  * undefined when it can be removed now.
  */
 function markForDeletion(ctx: ApiContext, cur: KObject, opts: DeleteOptions): KObject | undefined {
-  const r = ctx.info.resource;
+  const strategy = definitionFor(ctx.info.resource).strategy;
   const next = structuredClone(cur);
   const meta = next.metadata;
   const finalizers = new Set(meta.finalizers ?? []);
   const policy = opts.propagationPolicy;
   if (policy === 'Foreground') finalizers.add('foregroundDeletion');
   if (policy === 'Orphan') finalizers.add('orphan');
-  let grace = 0;
-  if (r.group === '' && r.resource === 'pods') {
-    const spec = (cur.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    const phase = (cur.status as { phase?: string } | undefined)?.phase;
-    grace = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
-    // k8s: an unbound or finished pod needs no kubelet to stop it: it goes at once.
-    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
-  }
-  if (r.group === '' && r.resource === 'namespaces') {
-    // The namespace controller empties it, then removes the "kubernetes" finalizer; once no
-    // finalizer of either kind remains, a delete removes it.
-    const specFinalizers = (cur.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-    if (specFinalizers.length === 0 && finalizers.size === 0) return undefined;
-    if (!meta.deletionTimestamp) {
-      meta.deletionTimestamp = timestamp();
-      meta.deletionGracePeriodSeconds = 0;
-      (next as { status?: unknown }).status = {
-        ...((cur.status as object) ?? {}),
-        phase: 'Terminating',
-      };
-      meta.finalizers = finalizers.size ? [...finalizers] : undefined;
-      if (!meta.finalizers) delete meta.finalizers;
-      return next;
-    }
-    return cur;
-  }
+  if (strategy.markForDeletion) return strategy.markForDeletion(cur, finalizers);
+  const grace = strategy.gracePeriod?.(cur, opts) ?? 0;
   if (finalizers.size === 0 && grace === 0) {
     // A pod already terminating that is forced (grace 0) goes now; anything else without finalizers too.
     return undefined;

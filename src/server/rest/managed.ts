@@ -2,7 +2,7 @@
 import type { KObject, ManagedFieldsEntry } from '../../api/types';
 import { updateManagedFields } from '../../lib/managed-fields';
 import { navFor } from '../../registry/schema';
-import { strategyFor } from '../../registry/strategies';
+import { definitionFor } from '../../registry/registry';
 import type { ApiContext } from '../context';
 import { timestamp } from './objects';
 
@@ -13,7 +13,7 @@ import { timestamp } from './objects';
 // k8s: each strategy's GetResetFields (e.g. pkg/registry/apps/deployment/strategy.go)
 function resetField(ctx: ApiContext): 'status' | 'spec' | undefined {
   const r = ctx.info.resource;
-  if (!strategyFor(r.group, r.resource).hasStatus) return undefined;
+  if (!definitionFor(r).strategy.hasStatus) return undefined;
   if (ctx.info.subresource === '') return 'status';
   return ctx.info.subresource === 'status' ? 'spec' : undefined;
 }

@@ -1,6 +1,6 @@
 // PUT and the write half of PATCH: read-modify-write with the apiserver's update rules.
 import type { KObject } from '../../api/types';
-import { strategyFor } from '../../registry/strategies';
+import { definitionFor } from '../../registry/registry';
 import { deepEqual } from '../../lib/json';
 import type { StoreFailure } from '../../storage/store';
 import { errors, ApiError } from '../errors';
@@ -34,7 +34,7 @@ export async function updateObject(
 ): Promise<KObject> {
   const r = ctx.info.resource;
   const ns = r.namespaced ? ctx.info.namespace : undefined;
-  const strategy = strategyFor(r.group, r.resource);
+  const strategy = definitionFor(r).strategy;
   const status = ctx.info.subresource === 'status';
   let unchanged: KObject | undefined;
   let dryResult: KObject | undefined;
@@ -83,26 +83,16 @@ export async function updateObject(
       next.apiVersion = live.apiVersion;
       next.kind = live.kind;
       admitUpdateRequest(ctx, next, live);
-      if (ctx.info.subresource === 'finalize') {
-        // k8s: namespaces/finalize changes spec.finalizers and nothing else.
-        const finalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers;
-        const mf = meta.managedFields;
-        Object.assign(next, structuredClone(live));
-        next.spec = { ...((live.spec as object) ?? {}), finalizers };
-        if (!finalizers?.length) delete (next.spec as { finalizers?: string[] }).finalizers;
-        next.metadata.managedFields = mf;
-      } else if (status) {
-        // k8s: each status strategy's PrepareForUpdate keeps the stored spec; Deployments and
-        // ReplicaSets also keep their labels, and pods their ownerReferences (old kubelets broke them).
+      // k8s: a status strategy's PrepareForUpdate keeps the stored spec; the main resource's keeps
+      // the stored status. Each kind's own rules (labels, ownerReferences, finalize) follow.
+      if (status) {
         next.spec = structuredClone(live.spec);
         if (live.spec === undefined) delete next.spec;
-        if (r.group === 'apps') next.metadata.labels = live.metadata.labels;
-        if (r.group === '' && r.resource === 'pods')
-          next.metadata.ownerReferences = live.metadata.ownerReferences;
       } else if (strategy.hasStatus) {
         if (live.status === undefined) delete next.status;
         else next.status = structuredClone(live.status);
       }
+      strategy.prepareForUpdate?.(next, live, ctx.info.subresource ?? '');
       dropEmptyMaps(next);
       strategy.applyDefaults(next);
       if (strategy.tracksGeneration) {
@@ -117,16 +107,12 @@ export async function updateObject(
         unchanged = live;
         return { ok: false, reason: 'invalid', message: 'unchanged' };
       }
-      const specFinalizers =
-        r.group === '' && r.resource === 'namespaces'
-          ? ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [])
-          : [];
       // k8s: an update removes an object only once nothing holds it: no finalizers left and no
       // grace period still running (a terminating pod keeps getting status from its node).
       if (
         live.metadata.deletionTimestamp &&
         !next.metadata.finalizers?.length &&
-        specFinalizers.length === 0 &&
+        !strategy.heldBeyondFinalizers?.(next) &&
         !(live.metadata.deletionGracePeriodSeconds ?? 0)
       ) {
         throw new DeleteNow(live.metadata.resourceVersion!);

@@ -1,0 +1,34 @@
+// Every built-in kind's definition. Adding a kind: a file in this folder and one line here
+// (see docs/registry.md). Kinds from CustomResourceDefinitions register at run time instead.
+import type { ResourceDefinition } from '../definition';
+import { configmaps } from './configmaps';
+import { deployments } from './deployments';
+import { endpoints } from './endpoints';
+import { endpointslices } from './endpointslices';
+import { events } from './events';
+import { eventsV1 } from './events-v1';
+import { leases } from './leases';
+import { namespaces } from './namespaces';
+import { nodes } from './nodes';
+import { pods } from './pods';
+import { replicasets } from './replicasets';
+import { secrets } from './secrets';
+import { serviceaccounts } from './serviceaccounts';
+import { services } from './services';
+
+export const BUILTIN_KINDS: ResourceDefinition[] = [
+  namespaces,
+  pods,
+  nodes,
+  services,
+  endpoints,
+  events,
+  configmaps,
+  secrets,
+  serviceaccounts,
+  deployments,
+  replicasets,
+  leases,
+  endpointslices,
+  eventsV1,
+];
