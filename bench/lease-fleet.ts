@@ -124,8 +124,11 @@ async function leaseFleetCell<P>(
   const t0 = Date.now();
   const fates: AgentFate[] = agents.map((a) => ({ pid: a.pid, maxRssMiB: rssMiB(a.pid) }));
   const exited = new Set<number>();
+  // Exits after the window (the plane's teardown stops the agents) are not the row's.
+  let ended = false;
   agents.forEach((a, i) => {
     const onExit = (code: number | null, signal: string | null) => {
+      if (ended) return;
       exited.add(i);
       fates[i].exit = signal ?? `code ${code}`;
       fates[i].atSeconds = Math.round((Date.now() - t0) / 1000);
@@ -189,6 +192,7 @@ async function leaseFleetCell<P>(
       );
     }
   }
+  ended = true;
   const cpuSeconds = deps.workerdCpuSeconds() - cpu0;
   const agentCpuSeconds = (agentTicks() - a0) / CLK_TCK;
   nodes.close();
