@@ -13,6 +13,9 @@ import { PodmanRuntime } from './runtimes/podman';
 import { ProcessRuntime } from './runtimes/process';
 import { startServiceProxy } from './proxy/service-proxy';
 import { TunnelClient } from './tunnel/tunnel-client';
+import { collectorFor } from './metrics/collectors';
+import type { FakeLoad } from './metrics/fake-collector';
+import { MetricsReporter } from './metrics/reporter';
 
 export type RuntimeName = 'fake' | 'process' | 'podman' | 'docker';
 
@@ -40,6 +43,10 @@ export interface AgentConfig {
    * pod and node feeds (reads any node may do) use `token`.
    */
   nodeTokens?: Map<string, string>;
+  /** How often each node reports its CPU and memory use (default 15 s). */
+  metricsIntervalMs?: number;
+  /** Each simulated container's use (fake runtime), unless its pod's annotations say otherwise. */
+  fakeLoad?: FakeLoad;
 }
 
 /** Simulated fleets would open one WebSocket per node; past this many, tunnels are opt-in. */
@@ -107,6 +114,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const tunnels: TunnelClient[] = [];
   const withTunnels = cfg.tunnels ?? cfg.nodes.length <= MAX_TUNNELS;
   const renewMs = 10_000;
+  const metrics = new MetricsReporter({ intervalMs: cfg.metricsIntervalMs, log: cfg.log });
   try {
     await Promise.all(
       cfg.nodes.map((n, i) =>
@@ -135,6 +143,13 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
             },
           );
           nodes.push(node);
+          metrics.add({
+            name: n.name,
+            labels: node.node.metadata.labels,
+            client,
+            collector: collectorFor(runtime, cfg.fakeLoad),
+            pods: () => node.pods.runningPods(),
+          });
           if (withTunnels) {
             const tunnel = new TunnelClient({
               server: cfg.server,
@@ -162,6 +177,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   }
   podFeed.start();
   nodeFeed.start();
+  metrics.start();
   // The service proxy (kube-proxy's job) runs for real runtimes; simulated nodes route nothing.
   const proxy =
     cfg.runtime === 'fake'
@@ -178,6 +194,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     stop: () =>
       (stopping ??= (async () => {
         await proxy?.stop().catch(() => undefined);
+        await metrics.stop();
         await Promise.allSettled(tunnels.map((t) => t.stop()));
         await Promise.allSettled(nodes.map((n) => n.stop()));
         podFeed.stop();

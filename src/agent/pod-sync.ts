@@ -74,6 +74,13 @@ export class PodSync {
     return this.workers.size;
   }
 
+  /** Pods not finished: what the node's metrics report covers (their running containers). */
+  runningPods(): Pod[] {
+    return [...this.workers.values()]
+      .map((w) => w.pod)
+      .filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  }
+
   private onEvent(event: InformerEvent<Pod>): void {
     const pod = event.object;
     const uid = pod.metadata.uid!;

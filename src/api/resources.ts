@@ -136,6 +136,30 @@ export const RESOURCES: ResourceInfo[] = [
     categories: ['all'],
     subresources: [scale, status],
   }),
+  res('apps', 'v1', 'DaemonSet', 'daemonsets', {
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: [status],
+  }),
+  res('apps', 'v1', 'StatefulSet', 'statefulsets', {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: [scale, status],
+  }),
+  res('apps', 'v1', 'ControllerRevision', 'controllerrevisions'),
+  res('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', {
+    shortNames: ['pvc'],
+    subresources: [status],
+  }),
+  res('', 'v1', 'PersistentVolume', 'persistentvolumes', {
+    namespaced: false,
+    shortNames: ['pv'],
+    subresources: [status],
+  }),
+  res('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', {
+    namespaced: false,
+    shortNames: ['sc'],
+  }),
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', { partitioned: true }),
   res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
   res('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),

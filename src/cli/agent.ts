@@ -12,6 +12,7 @@ import {
   MAX_LOCAL_SLOTS,
 } from '../agent/network';
 import { parseQuantity } from '../lib/quantity';
+import { parseFakeLoad, type FakeLoad } from '../agent/metrics/fake-collector';
 import { int, seconds, str, UsageError, type Parsed } from './args';
 import { watchParent } from './parent-watch';
 
@@ -20,7 +21,10 @@ export const AGENT_USAGE = `  agent    join a cluster as a node and run the pods
            --runtime process|podman|docker|fake  --address IP  --cpu N  --memory SIZE
            --labels k=v,...  --pod-cidr CIDR  --ca-file F | --insecure-skip-tls-verify
            --state DIR (~/.edgeplane/agent/NODE)  --stop-pods-on-exit  --verbose
+           --metrics-interval 15s (CPU and memory reports for kubectl top and autoscaling)
            simulated nodes: --runtime fake --nodes N --name-prefix P (address from --address, 127.0.1.1)
+           --fake-load cpu=1m,memory=4Mi (each simulated container's use, unless its pod's
+           edgeplane.dev/fake-cpu and edgeplane.dev/fake-memory annotations say otherwise)
 `;
 
 /** Flags that take no value: the dispatcher passes these to parseArgs. */
@@ -131,10 +135,30 @@ export function agentConfig(
     log,
     debug: verbose ? (m: string) => log(`${new Date().toISOString()} ${m}`) : undefined,
     statusReportMs: seconds(p, 'status-report-interval', 300) * 1000,
+    metricsIntervalMs: metricsInterval(p),
+    fakeLoad: fakeLoad(p),
     rawToken: str(p, 'token'),
     caFile,
     insecure,
   };
+}
+
+function metricsInterval(p: Parsed): number {
+  const ms = seconds(p, 'metrics-interval', 15) * 1000;
+  if (ms < 1000) throw new UsageError('--metrics-interval must be at least 1s');
+  return ms;
+}
+
+function fakeLoad(p: Parsed): FakeLoad | undefined {
+  const v = str(p, 'fake-load');
+  if (v === undefined) return undefined;
+  try {
+    return parseFakeLoad(v);
+  } catch (err) {
+    throw new UsageError(
+      `--fake-load takes cpu=QUANTITY,memory=QUANTITY, got ${JSON.stringify(v)}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
 }
 
 /**

@@ -313,6 +313,12 @@ export class ProcessRuntime implements Runtime {
     return [...new Set([...this.records.values()].map((r) => r.podUid))];
   }
 
+  /** The process group a running instance leads (its PID), for the metrics collector. */
+  processGroup(id: string): number | undefined {
+    const rec = this.records.get(id);
+    return rec?.state === 'running' ? rec.pid : undefined;
+  }
+
   async remove(podUid: string): Promise<void> {
     for (const [id, r] of this.records) if (r.podUid === podUid) this.records.delete(id);
     this.store.removePod(podUid);

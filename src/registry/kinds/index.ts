@@ -1,6 +1,12 @@
 // Every built-in kind's definition. Adding a kind: a file in this folder and one line here
 // (see docs/registry.md). Kinds from CustomResourceDefinitions register at run time instead.
 import type { ResourceDefinition } from '../definition';
+import { controllerrevisions } from './controllerrevisions';
+import { daemonsets } from './daemonsets';
+import { persistentvolumeclaims } from './persistentvolumeclaims';
+import { persistentvolumes } from './persistentvolumes';
+import { statefulsets } from './statefulsets';
+import { storageclasses } from './storageclasses';
 import { configmaps } from './configmaps';
 import { deployments } from './deployments';
 import { endpoints } from './endpoints';
@@ -17,6 +23,12 @@ import { serviceaccounts } from './serviceaccounts';
 import { services } from './services';
 
 export const BUILTIN_KINDS: ResourceDefinition[] = [
+  daemonsets,
+  statefulsets,
+  controllerrevisions,
+  persistentvolumeclaims,
+  persistentvolumes,
+  storageclasses,
   namespaces,
   pods,
   nodes,
