@@ -3,6 +3,7 @@
 // the loops' Workers (which may import only src/api, src/lib, src/client) can read it; each kind's
 // behaviour (strategy, printer, schema, wakes) lives in src/registry/kinds/, keyed by this identity.
 // See docs/registry.md.
+import { REVIEW_RESOURCES } from './review-resources';
 
 export interface SubresourceInfo {
   name: string;
@@ -24,6 +25,8 @@ export interface ResourceInfo {
   subresources: SubresourceInfo[];
   /** High-volume types are hash-partitioned over N storage shards. */
   partitioned: boolean;
+  /** The verbs served, when not all of ALL_VERBS (the create-only reviews). */
+  verbs?: string[];
 }
 
 export const ALL_VERBS = [
@@ -57,6 +60,7 @@ function res(
     categories: opts.categories,
     subresources: opts.subresources ?? [],
     partitioned: opts.partitioned ?? false,
+    ...(opts.verbs ? { verbs: opts.verbs } : {}),
   };
 }
 
@@ -125,7 +129,16 @@ export const RESOURCES: ResourceInfo[] = [
   res('', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
   res('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   res('', 'v1', 'Secret', 'secrets'),
-  res('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
+  res('', 'v1', 'ServiceAccount', 'serviceaccounts', {
+    shortNames: ['sa'],
+    subresources: [
+      {
+        name: 'token',
+        kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
+        verbs: ['create'],
+      },
+    ],
+  }),
   res('apps', 'v1', 'Deployment', 'deployments', {
     shortNames: ['deploy'],
     categories: ['all'],
@@ -135,6 +148,12 @@ export const RESOURCES: ResourceInfo[] = [
     shortNames: ['rs'],
     categories: ['all'],
     subresources: [scale, status],
+  }),
+  res('batch', 'v1', 'Job', 'jobs', { categories: ['all'], subresources: [status] }),
+  res('batch', 'v1', 'CronJob', 'cronjobs', {
+    shortNames: ['cj'],
+    categories: ['all'],
+    subresources: [status],
   }),
   res('apps', 'v1', 'DaemonSet', 'daemonsets', {
     shortNames: ['ds'],
@@ -163,6 +182,12 @@ export const RESOURCES: ResourceInfo[] = [
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', { partitioned: true }),
   res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
   res('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
+  res('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', { namespaced: false }),
+  res('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', {
+    namespaced: false,
+  }),
+  res('rbac.authorization.k8s.io', 'v1', 'Role', 'roles'),
+  res('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings'),
 ];
 
 /**
@@ -170,16 +195,18 @@ export const RESOURCES: ResourceInfo[] = [
  * setDynamicResources when the registry refreshes from storage; read through allResources().
  */
 let dynamic: ResourceInfo[] = [];
+let served: readonly ResourceInfo[] = [...RESOURCES, ...REVIEW_RESOURCES];
 let generation = 0;
 
 /** Every served kind: the built-in table, then the kinds registered at run time. */
 export function allResources(): readonly ResourceInfo[] {
-  return dynamic.length ? [...RESOURCES, ...dynamic] : RESOURCES;
+  return served;
 }
 
 /** Replaces the run-time kinds (CRDs); bumps resourcesGeneration so derived caches rebuild. */
 export function setDynamicResources(list: ResourceInfo[]): void {
   dynamic = [...list];
+  served = [...RESOURCES, ...REVIEW_RESOURCES, ...dynamic];
   generation++;
 }
 

@@ -8,10 +8,12 @@ import { persistentvolumes } from './persistentvolumes';
 import { statefulsets } from './statefulsets';
 import { storageclasses } from './storageclasses';
 import { configmaps } from './configmaps';
+import { cronjobs } from './cronjobs';
 import { deployments } from './deployments';
 import { endpoints } from './endpoints';
 import { endpointslices } from './endpointslices';
 import { events } from './events';
+import { jobs } from './jobs';
 import { eventsV1 } from './events-v1';
 import { leases } from './leases';
 import { namespaces } from './namespaces';
@@ -21,6 +23,10 @@ import { replicasets } from './replicasets';
 import { secrets } from './secrets';
 import { serviceaccounts } from './serviceaccounts';
 import { services } from './services';
+import { clusterroles } from './clusterroles';
+import { clusterrolebindings } from './clusterrolebindings';
+import { roles } from './roles';
+import { rolebindings } from './rolebindings';
 
 export const BUILTIN_KINDS: ResourceDefinition[] = [
   daemonsets,
@@ -43,4 +49,10 @@ export const BUILTIN_KINDS: ResourceDefinition[] = [
   leases,
   endpointslices,
   eventsV1,
+  jobs,
+  cronjobs,
+  clusterroles,
+  clusterrolebindings,
+  roles,
+  rolebindings,
 ];
