@@ -6,6 +6,7 @@ export { StorageShard } from './storage/shard';
 export { WatchHub } from './watch/hub';
 export { LogStore } from './storage/log-store';
 export { NodeTunnel } from './tunnel/node-tunnel';
+export { MetricsShard } from './server/metrics/shard';
 export { SchedulerApi, ControllersApi } from './entrypoints';
 
 const app = createApp();

@@ -67,6 +67,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
             HUBS: sqlite('WatchHub'),
             LOGS: sqlite('LogStore'),
             NODE_TUNNEL: sqlite('NodeTunnel'),
+            METRICS: sqlite('MetricsShard'),
           },
           serviceBindings: {
             SCHEDULER: 'edgeplane-scheduler',

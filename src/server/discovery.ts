@@ -1,6 +1,7 @@
 // Discovery: aggregated (apidiscovery.k8s.io v2 and v2beta1) and legacy documents from the kind registry's identities.
-import { allResources, groupVersion, type ResourceInfo } from '../api/resources';
+import { ALL_VERBS, allResources, groupVersion, type ResourceInfo } from '../api/resources';
 import { parseAccept } from './negotiate';
+import { metricsAggregatedGroup, metricsApiGroup } from './metrics/discovery';
 
 function resourceEntry(r: ResourceInfo) {
   const entry: Record<string, unknown> = {
@@ -8,7 +9,7 @@ function resourceEntry(r: ResourceInfo) {
     responseKind: { group: r.group, version: r.version, kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singular,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: r.verbs ?? ALL_VERBS,
   };
   if (r.shortNames) entry.shortNames = r.shortNames;
   if (r.categories) entry.categories = r.categories;
@@ -37,6 +38,7 @@ function aggregated(core: boolean, version: 'v2' | 'v2beta1') {
         { version: rs[0].version, freshness: 'Current', resources: rs.map(resourceEntry) },
       ],
     }));
+  if (!core) items.push(metricsAggregatedGroup as (typeof items)[number]);
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${version}`,
@@ -89,7 +91,10 @@ function apiGroupList() {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [...groups()].filter(([g]) => g !== '').map(([g, rs]) => apiGroup(g, rs)),
+    groups: [
+      ...[...groups()].filter(([g]) => g !== '').map(([g, rs]) => apiGroup(g, rs)),
+      metricsApiGroup,
+    ],
   };
 }
 
@@ -109,7 +114,7 @@ export function apiResourceList(group: string, version: string) {
       singularName: r.singular,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      verbs: r.verbs ?? ALL_VERBS,
     };
     if (r.shortNames) main.shortNames = r.shortNames;
     if (r.categories) main.categories = r.categories;

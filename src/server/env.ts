@@ -4,6 +4,7 @@ import type { User } from './auth/authenticate';
 import type { LogStore } from '../storage/log-store';
 import type { WakeKey } from '../api/wake';
 import type { NodeTunnel } from '../tunnel/node-tunnel';
+import type { MetricsShard } from './metrics/shard';
 
 /** What the API needs of the scheduler and controllers Workers: a wake-up call naming the objects written. */
 export interface LoopService {
@@ -14,6 +15,8 @@ export interface Env extends StoreEnv {
   LOGS: DurableObjectNamespace<LogStore>;
   /** One per node: the agent's tunnel, through which exec, attach and port-forward reach its pods. */
   NODE_TUNNEL: DurableObjectNamespace<NodeTunnel>;
+  /** The latest CPU and memory sample of each node (metrics.k8s.io), nodes hashed over PARTITIONS. */
+  METRICS: DurableObjectNamespace<MetricsShard>;
   /** Admin bearer token (a Worker secret; generated per state folder by `edgeplane dev`). */
   ADMIN_TOKEN?: string;
   PARTITIONS?: string;

@@ -9,6 +9,7 @@ import type { ClusterCache } from '../shared/cache';
 import { wholeCluster, type KeyedControllerDef } from './framework';
 import { deploymentController } from './deployment';
 import { replicaSetController } from './replicaset';
+import { daemonSetController } from './daemonset';
 import { nodeLifecycleController } from './node-lifecycle';
 import { podLifecycleController } from './pod-lifecycle';
 import { podGCController } from './pod-gc';
@@ -54,6 +55,7 @@ function inTerminatingNamespace(obj: KObject, cache: ClusterCache): boolean {
 export const controllers = (): KeyedControllerDef[] => [
   deploymentController,
   replicaSetController(),
+  daemonSetController(),
   wholeCluster(nodeLifecycleController, ['nodes', LEASES]),
   wholeCluster(podLifecycleController, ['nodes', 'pods'], { pods: onUnhealthyNode }),
   wholeCluster(podGCController, ['nodes', 'pods'], { pods: podGCCase }),

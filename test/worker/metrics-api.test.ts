@@ -1,0 +1,140 @@
+// metrics.k8s.io/v1beta1 from agents' reports: ingest, NodeMetrics and PodMetrics, selectors,
+// discovery, staleness and the batched writes of the MetricsShards.
+import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { NodeUsage } from '../../src/api/metrics';
+import type { MetricsShard } from '../../src/server/metrics/shard';
+import { testEnv } from './helpers';
+
+const BASE = 'https://edgeplane.test';
+
+function call(path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  headers.set('Authorization', `Bearer ${testEnv.ADMIN_TOKEN}`);
+  return SELF.fetch(`${BASE}${path}`, { ...init, headers });
+}
+
+function report(nodes: NodeUsage[]) {
+  return call('/edgeplane/v1/metrics', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ nodes }),
+  });
+}
+
+const sample = (node: string, ns: string, extra: Partial<NodeUsage> = {}): NodeUsage => ({
+  node,
+  labels: { 'kubernetes.io/hostname': node },
+  timestamp: Date.now(),
+  windowSeconds: 15,
+  cpu: 1.5e9,
+  memory: 512 * 2 ** 20,
+  pods: [
+    {
+      namespace: ns,
+      name: 'web-1',
+      uid: `${node}-u1`,
+      labels: { app: 'web' },
+      containers: [
+        { name: 'app', cpu: 250e6, memory: 200 * 2 ** 20 },
+        { name: 'side', cpu: 1e6, memory: 2 ** 20 },
+      ],
+    },
+    { namespace: ns, name: 'db-1', uid: `${node}-u2`, labels: { app: 'db' }, containers: [] },
+  ],
+  ...extra,
+});
+
+describe('metrics.k8s.io', () => {
+  it('serves NodeMetrics and PodMetrics from a report, in metrics-server units', async () => {
+    const ns = `m${Date.now().toString(36)}`;
+    expect((await report([sample('mnode-a', ns), sample('mnode-b', `${ns}x`)])).status).toBe(204);
+
+    const node = await (await call('/apis/metrics.k8s.io/v1beta1/nodes/mnode-a')).json<any>();
+    expect(node).toMatchObject({
+      kind: 'NodeMetrics',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: { name: 'mnode-a', labels: { 'kubernetes.io/hostname': 'mnode-a' } },
+      window: '15s',
+      usage: { cpu: '1500000000n', memory: '524288Ki' },
+    });
+    const nodes = await (
+      await call(
+        '/apis/metrics.k8s.io/v1beta1/nodes?labelSelector=kubernetes.io%2Fhostname%3Dmnode-b',
+      )
+    ).json<any>();
+    expect(nodes.kind).toBe('NodeMetricsList');
+    expect(nodes.items.map((n: any) => n.metadata.name)).toEqual(['mnode-b']);
+
+    const pods = await (
+      await call(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods?labelSelector=app%3Dweb`)
+    ).json<any>();
+    expect(pods.items).toHaveLength(1);
+    expect(pods.items[0]).toMatchObject({
+      kind: 'PodMetrics',
+      metadata: { name: 'web-1', namespace: ns, labels: { app: 'web' } },
+      containers: [
+        { name: 'app', usage: { cpu: '250000000n', memory: '204800Ki' } },
+        { name: 'side', usage: { cpu: '1000000n', memory: '1024Ki' } },
+      ],
+    });
+    const all = await (await call('/apis/metrics.k8s.io/v1beta1/pods')).json<any>();
+    const mine = all.items.filter((p: any) => p.metadata.namespace.startsWith(ns));
+    expect(mine.map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual([
+      `${ns}/db-1`,
+      `${ns}/web-1`,
+      `${ns}x/db-1`,
+      `${ns}x/web-1`,
+    ]);
+  });
+
+  it('answers metrics-server NotFound wording, refuses writes, and a malformed report with 400', async () => {
+    const missing = await call('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope');
+    expect(missing.status).toBe(404);
+    expect((await missing.json<any>()).message).toBe(
+      'podmetrics.metrics.k8s.io "default/nope" not found',
+    );
+    expect((await call('/apis/metrics.k8s.io/v1beta1/nodes', { method: 'POST' })).status).toBe(405);
+    const bad = await report([{ ...sample('mnode-c', 'x'), cpu: -1 }]);
+    expect(bad.status).toBe(400);
+    expect((await bad.json<any>()).message).toContain('nodes[0]: cpu, memory and timestamp');
+    const noAuth = await SELF.fetch(`${BASE}/edgeplane/v1/metrics`, { method: 'POST', body: '{}' });
+    expect(noAuth.status).toBe(401);
+  });
+
+  it('is listed in legacy and aggregated discovery', async () => {
+    const legacy = await (await call('/apis')).json<any>();
+    expect(legacy.groups.find((g: any) => g.name === 'metrics.k8s.io')?.preferredVersion).toEqual({
+      groupVersion: 'metrics.k8s.io/v1beta1',
+      version: 'v1beta1',
+    });
+    const agg = await (
+      await call('/apis', {
+        headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' },
+      })
+    ).json<any>();
+    const group = agg.items.find((g: any) => g.metadata.name === 'metrics.k8s.io');
+    expect(group.versions[0].resources.map((r: any) => [r.resource, r.scope, r.verbs])).toEqual([
+      ['nodes', 'Cluster', ['get', 'list']],
+      ['pods', 'Namespaced', ['get', 'list']],
+    ]);
+    const list = await (await call('/apis/metrics.k8s.io/v1beta1')).json<any>();
+    expect(list.resources.map((r: any) => r.kind)).toEqual(['NodeMetrics', 'PodMetrics']);
+  });
+
+  it('writes no row per report: one row per dirty node per flush, and serves from memory', async () => {
+    const id = env.METRICS.idFromName('metrics#test-flush');
+    const stub = env.METRICS.get(id) as DurableObjectStub<MetricsShard>;
+    for (let i = 0; i < 5; i++)
+      await stub.ingest([sample('flush-a', 'f'), sample('flush-b', 'f'), sample('flush-c', 'f')]);
+    const before = await stub.stats();
+    expect(before).toMatchObject({ nodes: 3, reports: 15, rowsWritten: 0, flushes: 0 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.stats()).toMatchObject({ rowsWritten: 3, flushes: 1 });
+    // Nothing new: the next flush writes nothing.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.stats()).toMatchObject({ rowsWritten: 3, flushes: 2 });
+    const stored = await runInDurableObject(stub, (_o, state) => state.storage.list());
+    expect([...stored.keys()].sort()).toEqual(['n:flush-a', 'n:flush-b', 'n:flush-c']);
+  });
+});
