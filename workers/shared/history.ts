@@ -85,6 +85,8 @@ export interface Owner {
   obj: KObject & { spec: { template?: PodTemplate; revisionHistoryLimit?: number } };
   apiVersion: string;
   kind: string;
+  /** Copied onto each new revision, as upstream does (kubectl rollout history reads change-cause there). */
+  annotations?: Record<string, string>;
 }
 
 /** The revision the owner's current template would be, before it is stored. */
@@ -104,6 +106,7 @@ export function newRevision(
       name: revisionName(owner.obj.metadata.name!, hash),
       namespace: owner.obj.metadata.namespace,
       labels,
+      ...(owner.annotations ? { annotations: { ...owner.annotations } } : {}),
       ownerReferences: [controllerRef(owner.obj, owner.apiVersion, owner.kind)],
     },
     data,
