@@ -139,6 +139,15 @@ export const RESOURCES: ResourceInfo[] = [
       },
     ],
   }),
+  res('', 'v1', 'ReplicationController', 'replicationcontrollers', {
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: [scale, status],
+  }),
+  res('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', {
+    shortNames: ['pdb'],
+    subresources: [status],
+  }),
   res('apps', 'v1', 'Deployment', 'deployments', {
     shortNames: ['deploy'],
     categories: ['all'],

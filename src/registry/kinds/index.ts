@@ -20,6 +20,8 @@ import { namespaces } from './namespaces';
 import { nodes } from './nodes';
 import { pods } from './pods';
 import { replicasets } from './replicasets';
+import { replicationcontrollers } from './replicationcontrollers';
+import { poddisruptionbudgets } from './poddisruptionbudgets';
 import { secrets } from './secrets';
 import { serviceaccounts } from './serviceaccounts';
 import { services } from './services';
@@ -46,6 +48,8 @@ export const BUILTIN_KINDS: ResourceDefinition[] = [
   serviceaccounts,
   deployments,
   replicasets,
+  replicationcontrollers,
+  poddisruptionbudgets,
   leases,
   endpointslices,
   eventsV1,

@@ -1,6 +1,6 @@
 // The scale subresource (autoscaling/v1 Scale) of Deployments and ReplicaSets.
 import type { KObject, LabelSelector } from '../../api/types';
-import { labelSelectorToString } from '../../lib/labels';
+import { labelSelectorToString, selectorFromSet } from '../../lib/labels';
 import { errors } from '../errors';
 import type { ApiContext } from '../context';
 import { decodeObject, mediaType, readBody } from '../body';
@@ -15,7 +15,13 @@ const SCALE = { apiVersion: 'autoscaling/v1', kind: 'Scale' };
 export function toScale(o: KObject): KObject {
   const spec = (o.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
   const status = (o.status ?? {}) as { replicas?: number };
-  const selector = spec.selector ? labelSelectorToString(spec.selector) : '';
+  // A ReplicationController's selector is a plain label map. k8s: replicationcontroller/storage ScaleREST
+  const selector =
+    o.kind === 'ReplicationController'
+      ? selectorFromSet(spec.selector as Record<string, string> | undefined).toString()
+      : spec.selector
+        ? labelSelectorToString(spec.selector)
+        : '';
   const { name, namespace, uid, resourceVersion, creationTimestamp } = o.metadata;
   return {
     ...SCALE,
