@@ -4,10 +4,13 @@
 import type { KObject } from '../api/types';
 import type { KubeClient } from '../client/client';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors';
+import { backoffMs, isTransient } from './transient';
 import { microTime, type Node } from './types';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASE_DURATION_SECONDS = 40;
+// k8s: component-helpers lease controller maxUpdateRetries.
+const MAX_UPDATE_RETRIES = 5;
 
 export interface LeaseOptions {
   client: KubeClient;
@@ -70,9 +73,15 @@ export class LeaseRenewer {
     };
   }
 
+  /**
+   * k8s: retryUpdateLease: up to 5 tries in one renewal. A conflict or a missing lease reads it
+   * again; a busy, slow or unreachable API (a dropped keep-alive socket, a 5xx, 429) is tried again
+   * after a short backoff, so one failed request does not cost a whole renewal period of the grace.
+   */
   async renew(): Promise<void> {
     const { client } = this.opts;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
+      const last = attempt === MAX_UPDATE_RETRIES - 1;
       try {
         if (!this.lease) this.lease = await this.ensure();
         else
@@ -83,9 +92,13 @@ export class LeaseRenewer {
         this.lastRenewed = Date.now();
         return;
       } catch (err) {
-        // Someone else wrote, created or removed it: read it again on the next try.
-        if (!isConflict(err) && !isNotFound(err) && !isAlreadyExists(err)) throw err;
-        this.lease = undefined;
+        if (last || this.stopped) throw err;
+        if (isConflict(err) || isNotFound(err) || isAlreadyExists(err)) {
+          // Someone else wrote, created or removed it: read it again on the next try.
+          this.lease = undefined;
+        } else if (isTransient(err)) {
+          await new Promise((r) => setTimeout(r, backoffMs(attempt, 200, 2000)));
+        } else throw err;
       }
     }
   }

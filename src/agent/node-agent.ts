@@ -42,7 +42,7 @@ export class NodeAgent {
   static async start(identity: NodeIdentity, deps: NodeAgentDeps): Promise<NodeAgent> {
     const { client, runtime, facts } = deps;
     const log = (m: string) => deps.log(`${identity.name}: ${m}`);
-    const node = await registerNode(client, identity, facts);
+    const node = await registerNode(client, identity, facts, log);
     const podCidr = node.spec?.podCIDR ?? identity.podCidr;
     const lease = new LeaseRenewer({ client, node, log, firstDelayMs: deps.leaseFirstDelayMs });
     const reporter = new NodeStatusReporter({

@@ -1,5 +1,6 @@
 // The Node object in the API: registration (create, or take over an existing one), then status reports.
 // k8s: pkg/kubelet/kubelet_node_status.go (registerWithAPIServer, tryRegisterWithAPIServer, tryUpdateNodeStatus).
+import { backoffMs, isTransient } from './transient';
 import type { KubeClient } from '../client/client';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors';
 import type { MachineFacts } from './machine';
@@ -10,7 +11,33 @@ import type { Node } from './types';
  * Creates the Node, or takes over an existing one: its default labels are set again, its podCIDR
  * is kept when it has one (the pods already hold addresses from it) and claimed when it has none.
  */
+/**
+ * k8s: kubelet registerWithAPIServer: registration is retried while the API is busy, slow or
+ * unreachable (100 ms doubling to 7 s), so an agent that starts under load waits instead of
+ * exiting; an answer that will not change (forbidden, invalid) still fails it.
+ */
 export async function registerNode(
+  client: KubeClient,
+  id: NodeIdentity,
+  facts: MachineFacts,
+  log: (message: string) => void = () => undefined,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<Node> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await tryRegisterNode(client, id, facts);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      const wait = backoffMs(attempt, 100, 7000);
+      log(
+        `registering: ${err instanceof Error ? err.message : String(err)}; retrying in ${wait} ms`,
+      );
+      await sleep(wait);
+    }
+  }
+}
+
+async function tryRegisterNode(
   client: KubeClient,
   id: NodeIdentity,
   facts: MachineFacts,
