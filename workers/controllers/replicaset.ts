@@ -1,5 +1,7 @@
 // ReplicaSet controller: keeps spec.replicas live pods per ReplicaSet, adopts and releases pods, reports status.
-// k8s: pkg/controller/replicaset/replica_set.go, pkg/controller/controller_utils.go
+// The same controller serves ReplicationControllers, whose only difference is a map selector.
+// k8s: pkg/controller/replicaset/replica_set.go, pkg/controller/replication/replication_controller.go,
+// pkg/controller/controller_utils.go
 import type { Condition, Pod, PodTemplate, ReplicaSet, ReplicaSetStatus } from '../../src/api/core';
 import { controllerOf, controllerRef } from '../../src/api/owner';
 import { isPodActive, isPodAvailable, isPodReady, podReadyCondition } from '../../src/api/pod';
@@ -8,6 +10,7 @@ import { isConflict, isNotFound } from '../../src/client/errors';
 import { objectKey } from '../../src/client/informer';
 import { deepEqual } from '../../src/lib/json';
 import { selectorFromLabelSelector, selectorFromSet } from '../../src/lib/labels';
+import type { Selector } from '../../src/lib/labels';
 import { rfc3339 } from '../../src/lib/time';
 import type { WriteBudget } from '../shared/budget';
 import { controllerUidOf, namespaceOf } from '../shared/cache';
@@ -18,8 +21,32 @@ import { claimObjects, stillLive } from './lib/claim';
 
 export type { Condition, Pod, PodTemplate, ReplicaSet, ReplicaSetStatus };
 
-const RS = 'apps/v1/replicasets';
-const MANAGER = managerOf({ name: 'replicaset' });
+/** What differs between the kinds this controller serves: identity and how the selector reads. */
+export interface ReplicaKind {
+  /** kube-controller-manager's name for the controller. */
+  name: string;
+  resource: string;
+  apiVersion: string;
+  kind: string;
+  selector(owner: ReplicaSet): Selector;
+}
+
+export const REPLICA_SET: ReplicaKind = {
+  name: 'replicaset',
+  resource: 'apps/v1/replicasets',
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  selector: (rs) => selectorFromLabelSelector(rs.spec.selector),
+};
+
+/** core/v1 ReplicationController: spec.selector is a label map (every pair must match). */
+export const REPLICATION_CONTROLLER: ReplicaKind = {
+  name: 'replicationcontroller',
+  resource: 'replicationcontrollers',
+  apiVersion: 'v1',
+  kind: 'ReplicationController',
+  selector: (rc) => selectorFromSet(rc.spec.selector as unknown as Record<string, string>),
+};
 
 // Upstream caps one sync's creations/deletions (BurstReplicas) and starts creations in doubling batches.
 const BURST_REPLICAS = 500;
@@ -79,13 +106,13 @@ function podsToDelete(owned: Pod[], related: Pod[], count: number): Pod[] {
 }
 
 // k8s: controller_utils.go GetPodFromTemplate: labels, annotations and finalizers come from the template.
-function podFromTemplate(rs: ReplicaSet): Pod {
+function podFromTemplate(rs: ReplicaSet, kind: ReplicaKind): Pod {
   const t = rs.spec.template ?? {};
   const metadata: ObjectMeta = {
     generateName: `${rs.metadata.name}-`,
     namespace: rs.metadata.namespace,
     labels: { ...(t.metadata?.labels ?? {}) },
-    ownerReferences: [controllerRef(rs, 'apps/v1', 'ReplicaSet')],
+    ownerReferences: [controllerRef(rs, kind.apiVersion, kind.kind)],
   };
   if (t.metadata?.annotations) metadata.annotations = { ...t.metadata.annotations };
   if (t.metadata?.finalizers?.length) metadata.finalizers = [...t.metadata.finalizers];
@@ -95,7 +122,7 @@ function podFromTemplate(rs: ReplicaSet): Pod {
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 class ReplicaSetSync {
-  readonly manager = MANAGER;
+  readonly manager: string;
   requeueAfterMs: number | undefined;
   more = false;
   /** What went wrong creating or deleting pods (after status recorded it, the key is retried with backoff). */
@@ -105,7 +132,10 @@ class ReplicaSetSync {
     readonly budget: WriteBudget,
     readonly expectations: ControllerExpectations,
     readonly key: string,
-  ) {}
+    readonly kind: ReplicaKind,
+  ) {
+    this.manager = managerOf(kind);
+  }
 
   requeue(ms: number) {
     this.requeueAfterMs = Math.min(this.requeueAfterMs ?? Infinity, Math.max(ms, 0));
@@ -118,7 +148,7 @@ class ReplicaSetSync {
 
   async sync(rs: ReplicaSet, nsPods: Pod[], siblings: ReplicaSet[]): Promise<void> {
     const ctx = this.ctx;
-    const selector = selectorFromLabelSelector(rs.spec.selector);
+    const selector = this.kind.selector(rs);
     const active = nsPods.filter(isPodActive);
     const claim = await claimObjects(
       {
@@ -126,10 +156,10 @@ class ReplicaSetSync {
         budget: this.budget,
         manager: this.manager,
         owner: rs,
-        ref: controllerRef(rs, 'apps/v1', 'ReplicaSet'),
+        ref: controllerRef(rs, this.kind.apiVersion, this.kind.kind),
         resource: 'pods',
         selector,
-        canAdopt: () => stillLive(ctx, 'apps/v1/replicasets', rs),
+        canAdopt: () => stillLive(ctx, this.kind.resource, rs),
       },
       active,
     );
@@ -178,7 +208,7 @@ class ReplicaSetSync {
         this.budget.take(n);
         const results = await Promise.allSettled(
           Array.from({ length: n }, () =>
-            ctx.client.create<Pod>('pods', podFromTemplate(rs), {
+            ctx.client.create<Pod>('pods', podFromTemplate(rs, this.kind), {
               namespace: rs.metadata.namespace,
               fieldManager: this.manager,
             }),
@@ -324,7 +354,7 @@ class ReplicaSetSync {
     this.budget.take();
     try {
       await this.ctx.client.updateStatus(
-        'apps/v1/replicasets',
+        this.kind.resource,
         { ...rs, status },
         { namespace: rs.metadata.namespace, fieldManager: this.manager },
       );
@@ -332,19 +362,19 @@ class ReplicaSetSync {
       if (isConflict(e) || isNotFound(e)) this.more = true;
       else throw e;
     }
-    this.ctx.snapshot.invalidate('apps/v1/replicasets');
+    this.ctx.snapshot.invalidate(this.kind.resource);
   }
 }
 
-/** The ReplicaSet keys a pod concerns: its controller, or, for an orphan, every ReplicaSet whose selector matches it. */
-function replicaSetsForPod(pod: KObject, cache: KeyedContext['cache']): string[] {
+/** The owner keys a pod concerns: its controller, or, for an orphan, every owner whose selector matches it. */
+function ownersForPod(kind: ReplicaKind, pod: KObject, cache: KeyedContext['cache']): string[] {
   const ref = controllerOf(pod);
-  if (ref) return ref.kind === 'ReplicaSet' ? [keyOf(pod.metadata.namespace, ref.name)] : [];
+  if (ref) return ref.kind === kind.kind ? [keyOf(pod.metadata.namespace, ref.name)] : [];
   if (pod.metadata.deletionTimestamp) return [];
   return cache
-    .kind<ReplicaSet>(RS)
+    .kind<ReplicaSet>(kind.resource)
     .byIndex('namespace', pod.metadata.namespace ?? '')
-    .filter((rs) => selectorFromLabelSelector(rs.spec.selector).matches(pod.metadata.labels))
+    .filter((rs) => kind.selector(rs).matches(pod.metadata.labels))
     .map((rs) => objectKey(rs));
 }
 
@@ -354,12 +384,14 @@ function replicaSetsForPod(pod: KObject, cache: KeyedContext['cache']): string[]
  */
 export function replicaSetController(
   expectations = new ControllerExpectations(),
+  kind: ReplicaKind = REPLICA_SET,
 ): KeyedControllerDef {
+  const RS = kind.resource;
   return {
-    name: 'replicaset',
+    name: kind.name,
     reconciles: RS,
     reads: [RS, 'pods'],
-    watches: [{ resource: 'pods', map: replicaSetsForPod }],
+    watches: [{ resource: 'pods', map: (pod, cache) => ownersForPod(kind, pod, cache) }],
     indexes: [
       { resource: 'pods', name: 'namespace', fn: namespaceOf },
       { resource: RS, name: 'namespace', fn: namespaceOf },
@@ -369,7 +401,7 @@ export function replicaSetController(
     observe(resource, event) {
       if (resource !== 'pods') return;
       const ref = controllerOf(event.object);
-      if (!ref || ref.kind !== 'ReplicaSet') return;
+      if (!ref || ref.kind !== kind.kind) return;
       const rsKey = keyOf(event.object.metadata.namespace, ref.name);
       const podKey = objectKey(event.object);
       if (event.type === 'ADDED') {
@@ -391,7 +423,7 @@ export function replicaSetController(
       const ns = rs.metadata.namespace ?? '';
       const owner = controllerOf(rs)?.uid;
       const siblings = owner ? ctx.cache.kind<ReplicaSet>(RS).byIndex('owner', owner) : [rs];
-      const s = new ReplicaSetSync(ctx, ctx.budget, expectations, key);
+      const s = new ReplicaSetSync(ctx, ctx.budget, expectations, key, kind);
       await s.sync(rs, ctx.cache.kind<Pod>('pods').byIndex('namespace', ns), siblings);
       // k8s: a failed create or delete fails the sync: the key is retried through the rate limiter.
       if (s.error && expectations.satisfied(key))
@@ -401,3 +433,8 @@ export function replicaSetController(
     },
   };
 }
+
+/** The replication manager: the ReplicaSet controller over ReplicationControllers. */
+export const replicationControllerController = (
+  expectations = new ControllerExpectations(),
+): KeyedControllerDef => replicaSetController(expectations, REPLICATION_CONTROLLER);

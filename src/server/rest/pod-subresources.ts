@@ -8,6 +8,12 @@ import { deleteObject, parseDeleteOptions } from './delete';
 import { failureToError } from './failures';
 import { timestamp } from './objects';
 import { notifyWrite } from '../wake';
+import type { Pod } from '../../api/core';
+import { admitEviction } from './eviction-budget';
+
+const dryRunIn = (o: unknown) =>
+  Array.isArray((o as { dryRun?: unknown } | undefined)?.dryRun) &&
+  (o as { dryRun: unknown[] }).dryRun.includes('All');
 
 const success = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 
@@ -93,14 +99,17 @@ export async function handleBinding(ctx: ApiContext): Promise<Response> {
   return json(ctx, success, 201);
 }
 
-// Without PodDisruptionBudgets every eviction is allowed: it is a delete with the given options.
+// An eviction is a delete with the given options, once the pod's PodDisruptionBudget allows it.
 export async function handleEviction(ctx: ApiContext): Promise<Response> {
   const bytes = await readBody(ctx.request);
   const body = bytes.byteLength
     ? (decodeObject(bytes, mediaType(ctx.request)) as EvictionBody)
     : {};
   checkEviction(body, ctx.info.name!);
-  const opts = parseDeleteOptions(body?.deleteOptions, new URLSearchParams());
+  let opts = parseDeleteOptions(body?.deleteOptions, new URLSearchParams());
+  const pod = await ctx.store.get(ctx.info.resource, ctx.info.namespace, ctx.info.name!);
+  if (!pod) throw errors.notFound(targetOf(ctx, ctx.info.name!));
+  opts = await admitEviction(ctx, pod as Pod, opts, isDryRun(ctx) || dryRunIn(body?.deleteOptions));
   await deleteObject({ ...ctx, info: { ...ctx.info, subresource: '' } }, ctx.info.name!, opts);
   return json(ctx, success, 201);
 }

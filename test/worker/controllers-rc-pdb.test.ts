@@ -1,0 +1,239 @@
+// ReplicationControllers through the replica-set controller, PodDisruptionBudget status from the
+// disruption controller, and the eviction API enforcing it (429 while no disruption is allowed).
+import { describe, expect, it } from 'vitest';
+import type { Pod } from '../../src/api/core';
+import type { PodDisruptionBudget } from '../../src/api/policy';
+import type { ReplicationController } from '../../src/api/replication-controller';
+import type { KubeClient } from '../../src/client/client';
+import { isTooManyRequests } from '../../src/client/errors';
+import { disruptionController } from '../../workers/controllers/disruption';
+import { replicationControllerController } from '../../workers/controllers/replicaset';
+import { apiClient, freshNamespace } from './api';
+import { keyedHarness } from './controller-harness';
+
+const RC = 'replicationcontrollers';
+const PDB = 'policy/v1/poddisruptionbudgets';
+
+function rc(ns: string, name: string, replicas: number): ReplicationController {
+  return {
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+      },
+    },
+  } as ReplicationController;
+}
+
+const livePods = async (c: KubeClient, ns: string) =>
+  (await c.list<Pod>('pods', { namespace: ns })).items.filter((p) => !p.metadata.deletionTimestamp);
+
+/** Bound, Running and Ready, as a kubelet would report it. */
+async function runReady(c: KubeClient, p: Pod) {
+  await c.createSubresource(
+    'pods',
+    p.metadata.name!,
+    'binding',
+    {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: p.metadata.name },
+      target: { kind: 'Node', name: 'n1' },
+    },
+    { namespace: p.metadata.namespace },
+  );
+  const cur = await c.get<Pod>('pods', p.metadata.name!, { namespace: p.metadata.namespace });
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  cur.status = {
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
+  };
+  await c.updateStatus('pods', cur, { namespace: p.metadata.namespace });
+}
+
+const evict = (c: KubeClient, ns: string, name: string) =>
+  c.createSubresource(
+    'pods',
+    name,
+    'eviction',
+    { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } },
+    { namespace: ns },
+  );
+
+describe('ReplicationController', () => {
+  it('creates pods owned by the ReplicationController, reports them, and scales through /scale', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const created = await c.create<ReplicationController>(RC, rc(ns, 'web', 2), { namespace: ns });
+    expect(created.spec.selector).toEqual({ app: 'web' });
+    const h = await keyedHarness(ns, () => [replicationControllerController()]);
+    h.observe(c);
+    await h.settle();
+    const pods = await livePods(c, ns);
+    expect(pods).toHaveLength(2);
+    for (const p of pods) {
+      expect(p.metadata.ownerReferences).toEqual([
+        {
+          apiVersion: 'v1',
+          kind: 'ReplicationController',
+          name: 'web',
+          uid: created.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+    }
+    const status = (await c.get<ReplicationController>(RC, 'web', { namespace: ns })).status!;
+    expect(status).toMatchObject({ replicas: 2, fullyLabeledReplicas: 2, observedGeneration: 1 });
+
+    const scale = await c.patch(
+      RC,
+      'web',
+      'merge',
+      { spec: { replicas: 0 } },
+      { namespace: ns, subresource: 'scale' },
+    );
+    expect(scale).toMatchObject({
+      kind: 'Scale',
+      spec: { replicas: 0 },
+      status: { replicas: 2, selector: 'app=web' },
+    });
+    // A write the harness sees (the Scale answer names no cached kind), so the pass waits for both.
+    await c.patch(
+      RC,
+      'web',
+      'merge',
+      { metadata: { annotations: { seen: 'yes' } } },
+      { namespace: ns },
+    );
+    await h.settle();
+    expect(await livePods(c, ns)).toHaveLength(0);
+    expect((await c.get<ReplicationController>(RC, 'web', { namespace: ns })).status).toMatchObject(
+      {
+        replicas: 0,
+        observedGeneration: 2,
+      },
+    );
+  });
+});
+
+describe('PodDisruptionBudget', () => {
+  it('minAvailable 2 of 3 ready pods: one eviction goes through, the next is refused with 429 until the controller counts again', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.create(RC, rc(ns, 'web', 3), { namespace: ns });
+    const h = await keyedHarness(ns, () => [
+      replicationControllerController(),
+      disruptionController,
+    ]);
+    h.observe(c);
+    await h.settle();
+    for (const p of await livePods(c, ns)) await runReady(c, p);
+    await c.create<PodDisruptionBudget>(
+      PDB,
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'web', namespace: ns },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } },
+      } as PodDisruptionBudget,
+      { namespace: ns },
+    );
+    await h.settle();
+    let pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
+    expect(pdb.status).toMatchObject({
+      currentHealthy: 3,
+      desiredHealthy: 2,
+      expectedPods: 3,
+      disruptionsAllowed: 1,
+      observedGeneration: 1,
+    });
+    expect(pdb.status!.conditions).toEqual([
+      expect.objectContaining({
+        type: 'DisruptionAllowed',
+        status: 'True',
+        reason: 'SufficientPods',
+      }),
+    ]);
+
+    const [first, second] = await livePods(c, ns);
+    await evict(c, ns, first.metadata.name!);
+    pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
+    expect(pdb.status!.disruptionsAllowed).toBe(0);
+    expect(Object.keys(pdb.status!.disruptedPods ?? {})).toEqual([first.metadata.name]);
+    expect(pdb.status!.conditions![0]).toMatchObject({
+      status: 'False',
+      reason: 'InsufficientPods',
+    });
+
+    const refused = await evict(c, ns, second.metadata.name!).catch((e: unknown) => e);
+    expect(isTooManyRequests(refused)).toBe(true);
+    expect((refused as Error).message).toBe(
+      "Cannot evict pod as it would violate the pod's disruption budget.",
+    );
+    expect((refused as { status?: { details?: unknown } }).status?.details).toMatchObject({
+      causes: [
+        {
+          reason: 'DisruptionBudget',
+          message: 'The disruption budget web needs 2 healthy pods and has 3 currently',
+        },
+      ],
+    });
+    // The evicted pod is gone and its replacement is not ready yet: still nothing to spare.
+    await h.settle();
+    pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
+    expect(pdb.status).toMatchObject({ currentHealthy: 2, disruptionsAllowed: 0 });
+    expect(pdb.status!.disruptedPods).toBeUndefined();
+    // The replacement turns ready: one disruption allowed again.
+    for (const p of await livePods(c, ns)) if (!p.spec?.nodeName) await runReady(c, p);
+    await h.settle();
+    pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
+    expect(pdb.status).toMatchObject({ currentHealthy: 3, disruptionsAllowed: 1 });
+    await evict(c, ns, second.metadata.name!);
+  });
+
+  it('maxUnavailable counts the controller scale, and AlwaysAllow lets an unready pod go without spending the budget', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.create(RC, rc(ns, 'db', 2), { namespace: ns });
+    const h = await keyedHarness(ns, () => [
+      replicationControllerController(),
+      disruptionController,
+    ]);
+    h.observe(c);
+    await h.settle();
+    const [ready, unready] = await livePods(c, ns);
+    await runReady(c, ready);
+    await c.create(
+      PDB,
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'db', namespace: ns },
+        spec: {
+          maxUnavailable: '50%',
+          selector: { matchLabels: { app: 'db' } },
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      },
+      { namespace: ns },
+    );
+    await h.settle();
+    let pdb = await c.get<PodDisruptionBudget>(PDB, 'db', { namespace: ns });
+    expect(pdb.status).toMatchObject({
+      expectedPods: 2,
+      desiredHealthy: 1,
+      currentHealthy: 1,
+      disruptionsAllowed: 0,
+    });
+    const refused = await evict(c, ns, ready.metadata.name!).catch((e: unknown) => e);
+    expect(isTooManyRequests(refused)).toBe(true);
+    await evict(c, ns, unready.metadata.name!);
+    pdb = await c.get<PodDisruptionBudget>(PDB, 'db', { namespace: ns });
+    expect(pdb.status!.disruptedPods).toBeUndefined();
+  });
+});
