@@ -10,6 +10,7 @@ import { wholeCluster, type KeyedControllerDef } from './framework';
 import { deploymentController } from './deployment';
 import { replicaSetController } from './replicaset';
 import { daemonSetController } from './daemonset';
+import { statefulSetController } from './statefulset';
 import { nodeLifecycleController } from './node-lifecycle';
 import { podLifecycleController } from './pod-lifecycle';
 import { podGCController } from './pod-gc';
@@ -56,6 +57,7 @@ export const controllers = (): KeyedControllerDef[] => [
   deploymentController,
   replicaSetController(),
   daemonSetController(),
+  statefulSetController(),
   wholeCluster(nodeLifecycleController, ['nodes', LEASES]),
   wholeCluster(podLifecycleController, ['nodes', 'pods'], { pods: onUnhealthyNode }),
   wholeCluster(podGCController, ['nodes', 'pods'], { pods: podGCCase }),
