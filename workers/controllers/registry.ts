@@ -9,6 +9,9 @@ import type { ClusterCache } from '../shared/cache';
 import { wholeCluster, type KeyedControllerDef } from './framework';
 import { deploymentController } from './deployment';
 import { replicaSetController } from './replicaset';
+import { jobController } from './job';
+import { ttlAfterFinishedController } from './job/ttl';
+import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { statefulSetController } from './statefulset';
 import { nodeLifecycleController } from './node-lifecycle';
@@ -56,6 +59,9 @@ function inTerminatingNamespace(obj: KObject, cache: ClusterCache): boolean {
 export const controllers = (): KeyedControllerDef[] => [
   deploymentController,
   replicaSetController(),
+  cronJobController,
+  jobController(),
+  ttlAfterFinishedController,
   daemonSetController(),
   statefulSetController(),
   wholeCluster(nodeLifecycleController, ['nodes', LEASES]),
