@@ -10,6 +10,7 @@ import type { ApiContext } from './context';
 const NS = findResource('', 'v1', 'namespaces')!;
 const SA = findResource('', 'v1', 'serviceaccounts')!;
 const SVC = findResource('', 'v1', 'services')!;
+const SC = findResource('storage.k8s.io', 'v1', 'storageclasses')!;
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const meta = (name: string, namespace?: string) => ({
@@ -36,6 +37,18 @@ export async function bootstrap(store: Store, env: Env): Promise<void> {
       });
     }),
   );
+  // The default StorageClass: node-local directories, made where the claim's first pod lands (as k3s ships).
+  await store.create(SC, {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: {
+      ...meta('local-path'),
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    },
+    provisioner: 'rancher.io/local-path',
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+  });
   const ctx = { env, store, query: new URLSearchParams() } as unknown as ApiContext;
   if (await store.get(SVC, 'default', 'kubernetes')) return;
   const ip = kubernetesServiceIP(ctx);

@@ -14,6 +14,7 @@ import { ttlAfterFinishedController } from './job/ttl';
 import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { statefulSetController } from './statefulset';
+import { claimBinder, pvcProtection, pvProtection, volumeReclaimer } from './volume';
 import { nodeLifecycleController } from './node-lifecycle';
 import { podLifecycleController } from './pod-lifecycle';
 import { podGCController } from './pod-gc';
@@ -64,6 +65,10 @@ export const controllers = (): KeyedControllerDef[] => [
   ttlAfterFinishedController,
   daemonSetController(),
   statefulSetController(),
+  claimBinder,
+  volumeReclaimer,
+  pvcProtection,
+  pvProtection,
   wholeCluster(nodeLifecycleController, ['nodes', LEASES]),
   wholeCluster(podLifecycleController, ['nodes', 'pods'], { pods: onUnhealthyNode }),
   wholeCluster(podGCController, ['nodes', 'pods'], { pods: podGCCase }),

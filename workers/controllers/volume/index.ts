@@ -1,0 +1,5 @@
+// The volume controllers: claim binding and local-path provisioning, volume reclaim, protection finalizers.
+export { claimBinder } from './claims';
+export { volumeReclaimer } from './volumes';
+export { pvcProtection, pvProtection } from './protection';
+export { LOCAL_PATH_ROOT_ANNOTATION } from './provision';
