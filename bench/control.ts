@@ -290,9 +290,22 @@ async function watchFrom(
         log(
           `watch ${route}: the server ended it after ${((Date.now() - started) / 1000).toFixed(0)} s; watching again from ${rv}`,
         );
-        void open().catch((err: unknown) => log(`watch ${route}: ${String(err)}`));
+        void reopen();
       },
     );
+  };
+  // A reopen that fails (a loaded server resets the connection) is tried again: a watch that
+  // gave up would leave the measurement waiting for events it can no longer see.
+  const reopen = async (): Promise<void> => {
+    for (let attempt = 1; !closed; attempt++) {
+      try {
+        await open();
+        return;
+      } catch (err) {
+        log(`watch ${route}: ${String(err)}; retrying`);
+        await sleep(Math.min(2000, 100 * attempt));
+      }
+    }
   };
   await open();
   return {
@@ -332,7 +345,13 @@ function streamLines(
             if (line.trim()) onLine(line);
           }
         });
-        res.on('end', onEnd);
+        // A reset connection ends the stream too ('end' does not come then): one onEnd either way.
+        let ended = false;
+        const end = () => {
+          if (!ended) ((ended = true), onEnd());
+        };
+        res.on('end', end);
+        res.on('close', end);
         res.on('error', () => undefined);
         resolve({ close: () => req.destroy() });
       },
@@ -850,7 +869,8 @@ function fleetDeps(dir: string): LeaseFleetDeps<Plane> {
   return {
     startPlane: () => startPlane(dir),
     stopPlane,
-    startNodes,
+    startAgent,
+    readyNodes,
     leasesSteady,
     watchFrom,
     workerdCpuSeconds,

@@ -6,6 +6,7 @@
 // `npm run bench -- control --only lease --lease-nodes 5000 --lease-minutes 10` runs this row alone.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { MAX_LOCAL_SLOTS } from '../src/agent/network';
 
 export interface FleetAgent {
   child: ChildProcess;
@@ -22,7 +23,9 @@ interface NodeObj {
 export interface LeaseFleetDeps<P> {
   startPlane(): Promise<P>;
   stopPlane(p: P): Promise<void>;
-  startNodes(p: P, total: number, perAgent: number): Promise<FleetAgent[]>;
+  /** One agent process of `count` simulated nodes named <prefix>1..N, from node slot `firstSlot`; resolves once it is ready. */
+  startAgent(p: P, prefix: string, count: number, firstSlot: number): Promise<FleetAgent>;
+  readyNodes(p: P): Promise<number>;
   /** Waits until lease renewals reach `share` of one per node per 10 s; answers the rate. */
   leasesSteady(p: P, nodes: number, share: number, maxMs: number): Promise<number>;
   watchFrom(
@@ -105,13 +108,50 @@ export async function leaseFleetSection<P>(
   const { log } = deps;
   const p = await deps.startPlane();
   try {
-    const agents = await deps.startNodes(p, opts.nodes, opts.perAgent);
+    const agents = await startFleet(deps, p, opts);
     await deps.leasesSteady(p, opts.nodes, 0.9, 120_000);
     return await leaseFleetCell(deps, p, agents, opts);
   } finally {
     log('lease fleet: stopping its plane');
     await deps.stopPlane(p);
   }
+}
+
+/** Simulated nodes take local node slots from 127.0.1.0; they open no port, so past the last slot they are reused. */
+const FIRST_SLOT = 256;
+
+/**
+ * Agents start one after another, each once the one before is ready: thousands of registrations
+ * at once only make every request wait (on 2 busy cores POST /nodes then passes the agents' 60 s
+ * request timeout). Answers once every node is Ready.
+ */
+async function startFleet<P>(
+  deps: LeaseFleetDeps<P>,
+  p: P,
+  opts: LeaseFleetOptions,
+): Promise<FleetAgent[]> {
+  const t0 = Date.now();
+  const agents: FleetAgent[] = [];
+  for (let i = 0, slot = FIRST_SLOT; i * opts.perAgent < opts.nodes; i++) {
+    const n = Math.min(opts.perAgent, opts.nodes - i * opts.perAgent);
+    if (slot + n > MAX_LOCAL_SLOTS) slot = FIRST_SLOT;
+    agents.push(await deps.startAgent(p, `sim${i}-`, n, slot));
+    slot += n;
+    deps.log(
+      `lease fleet: agent ${i + 1} ready (${(i * opts.perAgent + n).toLocaleString('en')} nodes) after ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    );
+  }
+  for (;;) {
+    const ready = await deps.readyNodes(p);
+    if (ready >= opts.nodes) break;
+    if (Date.now() - t0 > 900_000)
+      throw new Error(`only ${ready} of ${opts.nodes} nodes Ready after 900 s`);
+    await sleep(2000);
+  }
+  deps.log(
+    `lease fleet: ${opts.nodes} nodes Ready in ${((Date.now() - t0) / 1000).toFixed(0)} s (${agents.length} agent processes)`,
+  );
+  return agents;
 }
 
 async function leaseFleetCell<P>(
