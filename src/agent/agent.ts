@@ -7,6 +7,7 @@ import { Limiter } from './limiter';
 import { machineFacts } from './machine';
 import { NodeAgent } from './node-agent';
 import type { NodeIdentity } from './node-status';
+import { localPathAnnotations, localPathRoot, sweepDeletedVolumes } from './volumes/local-path';
 import type { Runtime } from './runtime';
 import { FakeRuntime } from './runtimes/fake';
 import { PodmanRuntime } from './runtimes/podman';
@@ -18,6 +19,9 @@ import type { FakeLoad } from './metrics/fake-collector';
 import { MetricsReporter } from './metrics/reporter';
 
 export type RuntimeName = 'fake' | 'process' | 'podman' | 'docker';
+
+/** How often the agent removes the directories of deleted local-path volumes. */
+const VOLUME_SWEEP_MS = 10_000;
 
 export interface AgentConfig {
   server: string;
@@ -123,7 +127,13 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
           const runtime = makeRuntime(cfg, client, n);
           runtimes.push(runtime);
           const node = await NodeAgent.start(
-            { ...n, runtimeVersion: runtime.version },
+            {
+              ...n,
+              runtimeVersion: runtime.version,
+              // Real runtimes hold local-path volumes under the state folder; simulated nodes hold none.
+              annotations:
+                cfg.runtime === 'fake' ? undefined : localPathAnnotations(cfg.stateDir, n.name),
+            },
             {
               client,
               runtime,
@@ -178,6 +188,18 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   podFeed.start();
   nodeFeed.start();
   metrics.start();
+  // The node's half of reclaim policy Delete: directories of deleted local-path volumes go.
+  const sweeper =
+    cfg.runtime === 'fake'
+      ? undefined
+      : setInterval(() => {
+          for (const n of cfg.nodes)
+            void sweepDeletedVolumes(
+              nodeApis.get(n.name)?.client ?? api.client,
+              localPathRoot(cfg.stateDir, n.name),
+              cfg.log,
+            ).catch(() => undefined);
+        }, VOLUME_SWEEP_MS);
   // The service proxy (kube-proxy's job) runs for real runtimes; simulated nodes route nothing.
   const proxy =
     cfg.runtime === 'fake'
@@ -193,6 +215,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     nodes,
     stop: () =>
       (stopping ??= (async () => {
+        clearInterval(sweeper);
         await proxy?.stop().catch(() => undefined);
         await metrics.stop();
         await Promise.allSettled(tunnels.map((t) => t.stop()));

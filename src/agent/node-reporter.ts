@@ -46,7 +46,7 @@ async function tryRegisterNode(
   const fresh: Node = {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: id.name, labels },
+    metadata: { name: id.name, labels, ...(id.annotations ? { annotations: id.annotations } : {}) },
     spec: id.podCidr ? { podCIDR: id.podCidr, podCIDRs: [id.podCidr] } : {},
     status: nodeStatus(id, facts, undefined),
   };
@@ -60,7 +60,11 @@ async function tryRegisterNode(
       const node = await client.get<Node>('nodes', id.name);
       const next: Node = {
         ...node,
-        metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } },
+        metadata: {
+          ...node.metadata,
+          labels: { ...node.metadata.labels, ...labels },
+          annotations: { ...node.metadata.annotations, ...id.annotations },
+        },
         spec: { ...node.spec },
       };
       if (!node.spec?.podCIDR && id.podCidr)

@@ -16,6 +16,8 @@ export interface NodeIdentity {
   /** The podCIDR to claim when the Node has none yet. */
   podCidr?: string;
   labels: Record<string, string>;
+  /** Set on the Node at registration (the local-path volume folder). */
+  annotations?: Record<string, string>;
   /** Quantities from flags; default the machine's. */
   cpu?: string;
   memory?: string;

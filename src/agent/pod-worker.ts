@@ -10,6 +10,7 @@ import type { PodAddresses } from './network';
 import { computePodStatus, sameStatus, type ContainerView } from './pod-status';
 import { ContainerProbes, type ProbeKind } from './probes';
 import { StartError, type ContainerInstance, type Runtime } from './runtime';
+import { claimEnv } from './volumes/local-path';
 import type { Container, Pod } from './types';
 
 export interface WorkerDeps {
@@ -31,6 +32,8 @@ export interface WorkerDeps {
 // k8s: pkg/kubelet/kuberuntime/kuberuntime_container.go minimumGracePeriodInSeconds.
 const MIN_GRACE_SECONDS = 2;
 const CONFIG_RETRY_MS = 10_000;
+/** A claim not yet bound is looked at again this soon. */
+const VOLUME_RETRY_MS = 500;
 
 /** Go's time.Duration format for whole seconds: 10s, 1m20s, 5m0s. */
 function goDuration(ms: number): string {
@@ -214,6 +217,8 @@ export class PodWorker {
           hostIP: this.deps.hostIP,
           allocatable: this.deps.allocatable,
         });
+        // The process runtime cannot mount: a claim's directory reaches the process in its environment.
+        if (rt.name === 'process') env.push(...(await claimEnv(this.deps.client, this.pod, c)));
         argv = containerArgv(c, env);
       } else {
         argv = [...(c.command ?? []), ...(c.args ?? [])];
@@ -223,6 +228,11 @@ export class PodWorker {
     } catch (err) {
       if (!(err instanceof StartError)) throw err;
       this.waiting.set(c.name, { reason: err.reason, message: err.message });
+      // A volume still being bound is routine (kubelet's volume manager waits quietly and polls).
+      if (err.reason === 'ContainerCreating') {
+        this.deps.requestSync(this.uid, VOLUME_RETRY_MS);
+        return;
+      }
       this.event('Warning', 'Failed', `Error: ${err.message}`);
       this.deps.requestSync(this.uid, CONFIG_RETRY_MS);
       return;

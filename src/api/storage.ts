@@ -86,6 +86,8 @@ export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 
 /** The provisioner name of edgeplane's node-local volumes (Rancher's local-path-provisioner uses the same). */
 export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
+/** The Node annotation an agent publishes: the folder under which its local-path volumes live. */
+export const LOCAL_PATH_ROOT_ANNOTATION = 'edgeplane.dev/local-path-root';
 /** The StorageClass every cluster starts with. */
 export const LOCAL_PATH_CLASS = 'local-path';
 

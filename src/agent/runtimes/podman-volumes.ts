@@ -9,6 +9,7 @@ import type { KubeClient } from '../../client/client';
 import { isNotFound } from '../../client/errors';
 import { parseQuantity } from '../../lib/quantity';
 import { StartError } from '../runtime';
+import { claimDirectories } from '../volumes/local-path';
 import type { Container, Pod } from '../types';
 
 interface KeyToPath {
@@ -45,7 +46,7 @@ export const volumesOf = (pod: Pod): Volume[] => (pod.spec as { volumes?: Volume
 export const mountsOf = (c: Container): VolumeMount[] =>
   (c as { volumeMounts?: VolumeMount[] }).volumeMounts ?? [];
 
-const SUPPORTED = ['emptyDir', 'configMap', 'secret', 'hostPath'];
+const SUPPORTED = ['emptyDir', 'configMap', 'secret', 'hostPath', 'persistentVolumeClaim'];
 const configError = (message: string) => new StartError('CreateContainerConfigError', message);
 
 export interface PodVolumeContext {
@@ -177,6 +178,7 @@ async function volumeRoot(ctx: PodVolumeContext, v: Volume): Promise<string> {
     return dir;
   }
   if (v.hostPath) return hostPath(v);
+  if (v.persistentVolumeClaim) return (await claimDirectories(ctx.client, ctx.pod)).get(v.name)!;
   const kind = v.configMap ? 'configmaps' : 'secrets';
   const proj = (v.configMap ?? v.secret)!;
   const name = v.configMap?.name ?? v.secret!.secretName;

@@ -7,6 +7,7 @@ import type { Store } from '../../storage/store';
 import { errors } from '../errors';
 import type { RequestInfo } from '../request-info';
 import type { User } from './authenticate';
+import { claimUsedOnNode, volumeOfNode } from './node-volumes';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const READS = new Set(['get', 'list', 'watch']);
@@ -47,6 +48,10 @@ export async function authorizeNode(user: User, info: RequestInfo, store: Store)
     }
     return false;
   }
+  if (g === '' && res === 'persistentvolumeclaims' && v === 'get' && info.namespace && info.name)
+    return claimUsedOnNode(store, node, info.namespace, info.name);
+  if (g === '' && res === 'persistentvolumes' && v === 'get' && info.name)
+    return volumeOfNode(store, node, info.name);
   if ((g === '' || g === 'events.k8s.io') && res === 'events')
     return ['create', 'update', 'patch', 'get'].includes(v);
   if (g === '' && (res === 'services' || res === 'endpoints') && READS.has(v)) return true;

@@ -2,4 +2,3 @@
 export { claimBinder } from './claims';
 export { volumeReclaimer } from './volumes';
 export { pvcProtection, pvProtection } from './protection';
-export { LOCAL_PATH_ROOT_ANNOTATION } from './provision';

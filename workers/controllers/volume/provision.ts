@@ -4,14 +4,12 @@
 import type { Node } from '../../../src/api/core';
 import {
   LOCAL_PATH_PROVISIONER,
+  LOCAL_PATH_ROOT_ANNOTATION,
   PROVISIONED_BY_ANNOTATION,
   type PersistentVolume,
   type PersistentVolumeClaim,
   type StorageClass,
 } from '../../../src/api/storage';
-
-/** The Node annotation an agent publishes: the folder under which its local-path volumes live. */
-export const LOCAL_PATH_ROOT_ANNOTATION = 'edgeplane.dev/local-path-root';
 
 /** k8s: the external provisioner's volume name, pvc-<claim uid>. */
 export const volumeNameFor = (pvc: PersistentVolumeClaim) => `pvc-${pvc.metadata.uid}`;
