@@ -6,8 +6,11 @@ export function kubeconfigYaml(opts: {
   token: string;
   caPem?: string;
   name?: string;
+  /** The user entry's name (`<name>-admin` when absent). */
+  userName?: string;
 }): string {
   const name = opts.name ?? 'edgeplane';
+  const user = opts.userName ?? `${name}-admin`;
   const tls = opts.caPem
     ? `    certificate-authority-data: ${Buffer.from(opts.caPem).toString('base64')}`
     : '    insecure-skip-tls-verify: true';
@@ -20,14 +23,14 @@ export function kubeconfigYaml(opts: {
     `    server: ${opts.server}`,
     tls,
     'users:',
-    `- name: ${name}-admin`,
+    `- name: ${user}`,
     '  user:',
     `    token: ${opts.token}`,
     'contexts:',
     `- name: ${name}`,
     '  context:',
     `    cluster: ${name}`,
-    `    user: ${name}-admin`,
+    `    user: ${user}`,
     '    namespace: default',
     `current-context: ${name}`,
     '',

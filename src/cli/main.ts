@@ -3,6 +3,7 @@ import { parseArgs, UsageError } from './args';
 import { runDev } from './dev';
 import { runNode, runToken } from './token';
 import { AGENT_BOOLEANS, AGENT_USAGE, runAgent } from './agent';
+import { runUser } from './user';
 
 const USAGE = `usage: edgeplane <command> [flags]
 
@@ -16,6 +17,8 @@ commands:
 ${AGENT_USAGE}  token    join tokens for node agents (admin kubeconfig: --kubeconfig, $KUBECONFIG or .edgeplane/kubeconfig)
            create [--ttl 24h] [--trust pin|system] [--allow-takeover]   list   revoke ID
   node     revoke NODE   revoke a node's credential (it gets 401 from then on)
+  user     create NAME [--group G]... [--ttl 720h] [--out FILE]   prints a kubeconfig for a new
+           user token (RBAC decides what it may do); list; revoke NAME (its tokens get 401)
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -29,6 +32,8 @@ async function main(argv: string[]): Promise<void> {
       return runToken(parseArgs(argv));
     case 'node':
       return runNode(parseArgs(argv));
+    case 'user':
+      return runUser(argv);
     case undefined:
     case 'help':
     case '--help':

@@ -3,15 +3,15 @@ import { Hono, type Context } from 'hono';
 import type { Env } from './env';
 import { VERSION_INFO } from './version';
 import { ApiError, errors, statusResponse } from './errors';
-import { authenticate, bearerToken, type User } from './auth/authenticate';
-import { authenticateNode } from './auth/node-credentials';
-import { authorizeNode } from './auth/node-authorizer';
+import type { User } from './auth/authenticate';
+import { authenticateRequest, forgetCachedIdentities } from './auth/authenticate-request';
+import { impersonate } from './auth/impersonate';
+import { authorizePath, handleAuthApi, requireAllowed } from './auth/gate';
 import { handleJoin } from './join';
 import { withInflightLimit } from './inflight';
 import { handleLogIngest } from './logs-ingest';
 import { handleAgentTunnel } from '../tunnel/agent-route';
 import { handleNodeRevoke } from './node-revoke';
-import { authorize, forbiddenMessage } from './auth/authorize';
 import { apiGroupDoc, apiResourceList, discoveryResponse } from './discovery';
 import { openApiV3Document, openApiV3Index } from '../registry/openapi';
 import { openApiV2Response } from './openapi-v2';
@@ -25,28 +25,6 @@ import { bootstrap } from './bootstrap';
 import type { ApiContext } from './context';
 
 export type AppEnv = { Bindings: Env; Variables: { user: User; store: Store } };
-
-/** Node credentials are checked against storage; a short cache spares a read per request (revocation lands within it). */
-const NODE_CACHE_MS = 5000;
-const nodeCache = new Map<string, { user: User | undefined; until: number }>();
-
-async function authenticateRequest(
-  req: Request,
-  env: Env,
-  store: Store,
-): Promise<User | undefined> {
-  if (env.IDENTITY) return env.IDENTITY;
-  const admin = authenticate(req, env.ADMIN_TOKEN);
-  if (admin) return admin;
-  const token = bearerToken(req);
-  if (!token) return undefined;
-  const cached = nodeCache.get(token);
-  if (cached && cached.until > Date.now()) return cached.user;
-  const user = await authenticateNode(store, token);
-  if (nodeCache.size > 10_000) nodeCache.clear();
-  nodeCache.set(token, { user, until: Date.now() + NODE_CACHE_MS });
-  return user;
-}
 
 /** Per-isolate: the cluster's partition check and bootstrap run once, and again after a failure. */
 let ready: Promise<void> | undefined;
@@ -93,9 +71,12 @@ export function createApp(): Hono<AppEnv> {
   app.post('/edgeplane/v1/join', (c) => handleJoin(c.req.raw, c.get('store')));
 
   app.use('*', async (c, next) => {
-    const user = await authenticateRequest(c.req.raw, c.env, c.get('store'));
-    if (!user) throw errors.unauthorized();
+    const store = c.get('store');
+    const caller = await authenticateRequest(c.req.raw, c.env, store);
+    if (!caller) throw errors.unauthorized();
+    const user = await impersonate(c.req.raw, caller, store);
     c.set('user', user);
+    await authorizePath(user, c.req.method, new URL(c.req.url).pathname, store);
     await next();
   });
 
@@ -129,8 +110,8 @@ export function createApp(): Hono<AppEnv> {
     handleAgentTunnel(c.req.raw, c.env, c.get('store'), c.get('user'), c.req.param('name')),
   );
   app.post('/edgeplane/v1/nodes/:name/revoke', (c) => {
-    // This isolate forgets the node's cached identity now; others within NODE_CACHE_MS.
-    for (const [k, v] of nodeCache) if (v.user?.node === c.req.param('name')) nodeCache.delete(k);
+    // This isolate forgets the node's cached identity now; others within the cache's lifetime.
+    forgetCachedIdentities((u) => u.node === c.req.param('name'));
     return handleNodeRevoke(c.env, c.get('store'), c.get('user'), c.req.param('name'));
   });
 
@@ -172,15 +153,7 @@ export function createApp(): Hono<AppEnv> {
     if (!info) throw errors.notFoundPath();
     const user = c.get('user');
     const store = c.get('store');
-    const allowed =
-      authorize(user, info).allowed ||
-      (user.node !== undefined && (await authorizeNode(user, info, store)));
-    if (!allowed)
-      throw errors.forbidden(forbiddenMessage(user, info), {
-        resource: info.resource.resource,
-        group: info.group,
-        name: info.name,
-      });
+    await requireAllowed(user, info, store, url.pathname);
     const ctx: ApiContext = {
       env: c.env,
       store,
@@ -191,6 +164,8 @@ export function createApp(): Hono<AppEnv> {
       warnings: [],
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     };
+    const auth = handleAuthApi(info);
+    if (auth) return auth(ctx);
     const longRunning =
       info.verb === 'watch' ||
       (info.subresource === 'log' && boolParam(url.searchParams, 'follow')) ||

@@ -6,6 +6,9 @@ import type { Env } from './env';
 import { newUid, timestamp } from './rest/objects';
 import { kubernetesServiceIP, reserveKubernetesServiceIP } from './admission/service-addresses';
 import type { ApiContext } from './context';
+import type { KObject } from '../api/types';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../rbac/bootstrap-policy';
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from '../rbac/resources';
 
 const NS = findResource('', 'v1', 'namespaces')!;
 const SA = findResource('', 'v1', 'serviceaccounts')!;
@@ -20,7 +23,23 @@ const meta = (name: string, namespace?: string) => ({
   creationTimestamp: timestamp(),
 });
 
+/**
+ * The bootstrap RBAC policy, created when missing (an admin's edits and deletions of existing ones
+ * stand until the object is deleted, which brings it back on the next start).
+ */
+async function bootstrapPolicy(store: Store): Promise<void> {
+  const stamp = (o: KObject): KObject => ({
+    ...o,
+    metadata: { ...o.metadata, uid: newUid(), creationTimestamp: timestamp() },
+  });
+  await Promise.all([
+    ...bootstrapClusterRoles().map((r) => store.create(CLUSTER_ROLES(), stamp(r))),
+    ...bootstrapClusterRoleBindings().map((b) => store.create(CLUSTER_ROLE_BINDINGS(), stamp(b))),
+  ]);
+}
+
 export async function bootstrap(store: Store, env: Env): Promise<void> {
+  await bootstrapPolicy(store);
   await Promise.all(
     BUILTIN_NAMESPACES.map(async (name) => {
       await store.create(NS, {

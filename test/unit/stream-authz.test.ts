@@ -2,15 +2,15 @@
 // kubectl's WebSocket upgrade is a GET, and a caller allowed only to get pods must not exec.
 import { describe, expect, it } from 'vitest';
 import { parseRequestInfo } from '../../src/server/request-info';
-import { authorize, forbiddenMessage, type Authorizer } from '../../src/server/auth/authorize';
+import { forbiddenMessage, requestAttributes } from '../../src/server/auth/authorize';
+import { ruleAllows } from '../../src/rbac/rules';
 
-// A role that may get and list pods and their subresources, nothing else (a `view`-like user).
-const getOnly: Authorizer = (user, info) => ({
-  allowed:
-    user.name === 'viewer' &&
-    info.resource.resource === 'pods' &&
-    (info.verb === 'get' || info.verb === 'list'),
-});
+// A rule that allows getting and listing pods and their subresources, nothing else (a `view`-like user).
+const getOnly = {
+  verbs: ['get', 'list'],
+  apiGroups: [''],
+  resources: ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/log'],
+};
 
 describe('stream authorization', () => {
   for (const sub of ['exec', 'attach', 'portforward']) {
@@ -42,10 +42,9 @@ describe('stream authorization', () => {
       '/api/v1/namespaces/default/pods/web',
       new URLSearchParams(),
     )!;
-    expect(getOnly(viewer, get).allowed).toBe(true);
-    expect(getOnly(viewer, exec).allowed).toBe(false);
-    expect(authorize(viewer, exec).allowed).toBe(false);
-    expect(forbiddenMessage(viewer, exec)).toBe(
+    expect(ruleAllows(requestAttributes(get), getOnly)).toBe(true);
+    expect(ruleAllows(requestAttributes(exec), getOnly)).toBe(false);
+    expect(forbiddenMessage(viewer, requestAttributes(exec))).toBe(
       'pods "web" is forbidden: User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default"',
     );
   });

@@ -25,6 +25,7 @@ import { garbageCollector } from './garbage-collector';
 import { namespaceController } from './namespace';
 import { eventTTLController } from './event-ttl';
 import { serviceAllocRepairController } from './service-alloc-repair';
+import { clusterRoleAggregationController } from './clusterrole-aggregation';
 
 const LEASES = 'coordination.k8s.io/v1/leases';
 const namespacedKinds = RESOURCES.filter(
@@ -82,4 +83,5 @@ export const controllers = (): KeyedControllerDef[] => [
   ),
   wholeCluster(eventTTLController, ['events']),
   wholeCluster(serviceAllocRepairController, ['services']),
+  clusterRoleAggregationController,
 ];

@@ -5,6 +5,7 @@ import { metaMessages } from './descriptors-meta';
 import { podMessages } from './descriptors-pod';
 import { volumeMessages } from './descriptors-volumes';
 import { workloadMessages } from './descriptors-workloads';
+import { authKindMessages, authMessages } from './descriptors-auth';
 
 export const messages: MessageTable = {
   ...metaMessages,
@@ -12,6 +13,7 @@ export const messages: MessageTable = {
   ...podMessages,
   ...volumeMessages,
   ...workloadMessages,
+  ...authMessages,
 };
 
 // The kinds `kubectl create deployment|namespace|configmap|secret|service|serviceaccount|job` send as protobuf.
@@ -23,6 +25,7 @@ const kindMessages: Record<string, string> = {
   'v1 Secret': CORE + 'Secret',
   'v1 Service': CORE + 'Service',
   'v1 ServiceAccount': CORE + 'ServiceAccount',
+  ...authKindMessages,
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {

@@ -29,6 +29,10 @@ import { clusterroles } from './clusterroles';
 import { clusterrolebindings } from './clusterrolebindings';
 import { roles } from './roles';
 import { rolebindings } from './rolebindings';
+import { clusterroles } from './clusterroles';
+import { clusterrolebindings } from './clusterrolebindings';
+import { roles } from './roles';
+import { rolebindings } from './rolebindings';
 
 export const BUILTIN_KINDS: ResourceDefinition[] = [
   daemonsets,
@@ -55,6 +59,10 @@ export const BUILTIN_KINDS: ResourceDefinition[] = [
   eventsV1,
   jobs,
   cronjobs,
+  clusterroles,
+  clusterrolebindings,
+  roles,
+  rolebindings,
   clusterroles,
   clusterrolebindings,
   roles,

@@ -16,6 +16,7 @@ import { rollbackReservations } from './allocation-table';
 import { admitPod } from './pods';
 import { forgetPodLogs } from '../logs-ingest';
 import { restrictNodeCreate, restrictNodePodStatus, restrictNodeUpdate } from './node-restriction';
+import { checkRbacEscalation } from '../auth/escalation';
 
 const is = (ctx: ApiContext, group: string, resource: string) =>
   ctx.info.resource.group === group && ctx.info.resource.resource === resource;
@@ -25,6 +26,7 @@ export async function admitCreate(ctx: ApiContext, obj: KObject): Promise<void> 
   if (ctx.info.resource.namespaced) await checkNamespaceOpen(ctx, obj.metadata.namespace!);
   if (is(ctx, '', 'pods')) admitPod(ctx, obj);
   if (is(ctx, '', 'services')) await allocateServiceAddresses(ctx, obj);
+  await checkRbacEscalation(ctx, obj);
 }
 
 export async function afterCreate(ctx: ApiContext, obj: KObject): Promise<void> {
@@ -39,6 +41,7 @@ export function admitUpdateRequest(ctx: ApiContext, requested: KObject, live: KO
 
 export async function admitUpdate(ctx: ApiContext, next: KObject, live: KObject): Promise<void> {
   restrictNodeUpdate(ctx, next, live);
+  await checkRbacEscalation(ctx, next, live);
   if (is(ctx, '', 'services') && ctx.info.subresource === '')
     await reallocateOnUpdate(ctx, next, live);
 }

@@ -5,6 +5,12 @@ export interface User {
   groups: string[];
   /** Set for node identities: the node this credential belongs to. */
   node?: string;
+  /** The user's UID, when its authenticator has one (a ServiceAccount's). */
+  uid?: string;
+  /** Extra attributes (a ServiceAccount token's pod and node, for SelfSubjectReview). */
+  extra?: Record<string, string[]>;
+  /** When the credential stops being valid (epoch ms), for a token that expires. */
+  expires?: number;
 }
 
 export const ADMIN: User = { name: 'admin', groups: ['system:masters', 'system:authenticated'] };

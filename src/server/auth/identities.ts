@@ -1,6 +1,6 @@
 // The control plane's own identities and what each may do (the scheduler's and controllers' roles).
 import type { User } from './authenticate';
-import type { RequestInfo } from '../request-info';
+import type { Attributes } from '../../rbac/attributes';
 import type { Authorizer } from './authorize';
 
 export const SCHEDULER: User = { name: 'system:kube-scheduler', groups: ['system:authenticated'] };
@@ -10,12 +10,12 @@ export const CONTROLLERS: User = {
 };
 
 const READS = new Set(['get', 'list', 'watch']);
-const key = (i: RequestInfo) =>
-  `${i.group}/${i.resource.resource}${i.subresource ? '/' + i.subresource : ''}`;
+const key = (a: Attributes) =>
+  `${a.apiGroup}/${a.resource}${a.subresource ? '/' + a.subresource : ''}`;
 
 // k8s: plugin/pkg/auth/authorizer/rbac/bootstrappolicy (system:kube-scheduler), narrowed to what ours does.
 export const schedulerAuthorizer: Authorizer = (user, info) => {
-  if (user.name !== SCHEDULER.name) return { allowed: false };
+  if (user.name !== SCHEDULER.name || !info.resourceRequest) return { allowed: false };
   const k = key(info);
   if (READS.has(info.verb) && ['/pods', '/nodes', '/namespaces', '/services'].includes(k))
     return { allowed: true };
@@ -42,5 +42,7 @@ export const controllersAuthorizer: Authorizer = (user, info) => {
   if (user.name !== CONTROLLERS.name) return { allowed: false };
   if (['exec', 'attach', 'portforward', 'proxy'].includes(info.subresource))
     return { allowed: false };
+  // Acting as someone else is for people; no controller of ours does it.
+  if (info.verb === 'impersonate') return { allowed: false };
   return { allowed: true };
 };

@@ -5,7 +5,7 @@ import { findResource } from '../../api/resources';
 import type { KObject } from '../../api/types';
 import type { Store } from '../../storage/store';
 import { errors } from '../errors';
-import type { RequestInfo } from '../request-info';
+import type { Attributes } from '../../rbac/attributes';
 import type { User } from './authenticate';
 import { claimUsedOnNode, volumeOfNode } from './node-volumes';
 
@@ -13,11 +13,11 @@ const PODS = findResource('', 'v1', 'pods')!;
 const READS = new Set(['get', 'list', 'watch']);
 const WRITES = new Set(['update', 'patch']);
 
-export async function authorizeNode(user: User, info: RequestInfo, store: Store): Promise<boolean> {
+export async function authorizeNode(user: User, info: Attributes, store: Store): Promise<boolean> {
   const node = user.node;
-  if (!node) return false;
-  const g = info.group;
-  const res = info.resource.resource;
+  if (!node || !info.resourceRequest) return false;
+  const g = info.apiGroup;
+  const res = info.resource;
   const sub = info.subresource;
   const v = info.verb;
   if (g === '' && res === 'nodes') {
@@ -37,7 +37,7 @@ export async function authorizeNode(user: User, info: RequestInfo, store: Store)
       (sub === '' && v === 'delete') ||
       (sub === 'status' && v === 'get')
     ) {
-      const pod = await store.get(PODS, info.namespace, info.name!);
+      const pod = await store.get(PODS, info.namespace, info.name);
       // A pod that is gone is 404, as upstream answers (its graph lets the request through and the
       // apiserver finds nothing): an agent deleting a pod the controllers already removed is routine.
       // Answered here, not by letting the request through, so a pod created meanwhile on another node
