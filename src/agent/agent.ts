@@ -13,6 +13,8 @@ import { FakeRuntime } from './runtimes/fake';
 import { PodmanRuntime } from './runtimes/podman';
 import { ProcessRuntime } from './runtimes/process';
 import { startServiceProxy } from './proxy/service-proxy';
+import { clusterDnsSettings, startClusterDns, type ClusterDnsConfig } from './dns/cluster-dns';
+import type { ClusterDnsSettings } from './dns/pod-dns';
 import { TunnelClient } from './tunnel/tunnel-client';
 import { collectorFor } from './metrics/collectors';
 import type { FakeLoad } from './metrics/fake-collector';
@@ -47,6 +49,8 @@ export interface AgentConfig {
    * pod and node feeds (reads any node may do) use `token`.
    */
   nodeTokens?: Map<string, string>;
+  /** The node's cluster DNS (podman and docker pods only); none: pods use the node's resolver. */
+  clusterDns?: ClusterDnsConfig;
   /** How often each node reports its CPU and memory use (default 15 s). */
   metricsIntervalMs?: number;
   /** Each simulated container's use (fake runtime), unless its pod's annotations say otherwise. */
@@ -72,6 +76,7 @@ function makeRuntime(
   cfg: AgentConfig,
   client: KubeClient,
   node: Omit<NodeIdentity, 'runtimeVersion'>,
+  dns: ClusterDnsSettings,
 ): Runtime {
   switch (cfg.runtime) {
     case 'fake':
@@ -86,6 +91,7 @@ function makeRuntime(
         client,
         log: cfg.log,
         nodeAddress: node.address,
+        dns,
       });
   }
 }
@@ -114,6 +120,8 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const syncs = new Limiter(32);
   const registrations = new Limiter(16);
   const runtimes: Runtime[] = [];
+  // Filled in once the cluster DNS listens, before any pod starts.
+  const dnsSettings = clusterDnsSettings(cfg.clusterDns);
   const nodes: NodeAgent[] = [];
   const tunnels: TunnelClient[] = [];
   const withTunnels = cfg.tunnels ?? cfg.nodes.length <= MAX_TUNNELS;
@@ -124,7 +132,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
       cfg.nodes.map((n, i) =>
         registrations.run(async () => {
           const client = nodeApis.get(n.name)?.client ?? api.client;
-          const runtime = makeRuntime(cfg, client, n);
+          const runtime = makeRuntime(cfg, client, n, dnsSettings);
           runtimes.push(runtime);
           const node = await NodeAgent.start(
             {
@@ -185,6 +193,21 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     closeApis();
     throw err;
   }
+  // The service proxy (kube-proxy's job) runs for real runtimes; simulated nodes route nothing.
+  const proxy =
+    cfg.runtime === 'fake'
+      ? undefined
+      : startServiceProxy({
+          client: api.client,
+          nodeName: cfg.nodes[0].name,
+          nodeAddress: cfg.nodes[0].address,
+          log: cfg.log,
+        });
+  // Cluster DNS reads the proxy's watches; only container runtimes can point pods at it.
+  const dns =
+    proxy && cfg.clusterDns && (cfg.runtime === 'podman' || cfg.runtime === 'docker')
+      ? await startClusterDns(proxy.feed, cfg.clusterDns, dnsSettings, cfg.log)
+      : undefined;
   podFeed.start();
   nodeFeed.start();
   metrics.start();
@@ -200,16 +223,6 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
               cfg.log,
             ).catch(() => undefined);
         }, VOLUME_SWEEP_MS);
-  // The service proxy (kube-proxy's job) runs for real runtimes; simulated nodes route nothing.
-  const proxy =
-    cfg.runtime === 'fake'
-      ? undefined
-      : startServiceProxy({
-          client: api.client,
-          nodeName: cfg.nodes[0].name,
-          nodeAddress: cfg.nodes[0].address,
-          log: cfg.log,
-        });
   let stopping: Promise<void> | undefined;
   return {
     nodes,
@@ -217,6 +230,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
       (stopping ??= (async () => {
         clearInterval(sweeper);
         await proxy?.stop().catch(() => undefined);
+        await dns?.stop().catch(() => undefined);
         await metrics.stop();
         await Promise.allSettled(tunnels.map((t) => t.stop()));
         await Promise.allSettled(nodes.map((n) => n.stop()));

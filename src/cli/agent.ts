@@ -22,6 +22,10 @@ export const AGENT_USAGE = `  agent    join a cluster as a node and run the pods
            --labels k=v,...  --pod-cidr CIDR  --ca-file F | --insecure-skip-tls-verify
            --state DIR (~/.edgeplane/agent/NODE)  --stop-pods-on-exit  --verbose
            --metrics-interval 15s (CPU and memory reports for kubectl top and autoscaling)
+           --cluster-dns HOST:PORT|off (podman: 127.0.0.1:53, reached from pods as 10.0.2.2;
+           docker: off)  --cluster-dns-pod-address IP  --cluster-domain cluster.local
+           --cluster-dns-upstream IP[:PORT],... (default $EDGEPLANE_CLUSTER_DNS_UPSTREAM, else
+           /etc/resolv.conf)
            simulated nodes: --runtime fake --nodes N --name-prefix P (address from --address, 127.0.1.1)
            --fake-load cpu=1m,memory=4Mi (each simulated container's use, unless its pod's
            edgeplane.dev/fake-cpu and edgeplane.dev/fake-memory annotations say otherwise)
@@ -136,10 +140,36 @@ export function agentConfig(
     debug: verbose ? (m: string) => log(`${new Date().toISOString()} ${m}`) : undefined,
     statusReportMs: seconds(p, 'status-report-interval', 300) * 1000,
     metricsIntervalMs: metricsInterval(p),
+    clusterDns: clusterDns(p, runtime),
     fakeLoad: fakeLoad(p),
     rawToken: str(p, 'token'),
     caFile,
     insecure,
+  };
+}
+
+/**
+ * The node's cluster DNS. podman's slirp4netns sandboxes reach the host's 127.0.0.1 only, as
+ * 10.0.2.2, and a resolv.conf names no port: so 127.0.0.1:53 by default. Docker's bridge needs an
+ * address on the bridge: off unless given. Process pods cannot be pointed at it at all.
+ */
+function clusterDns(p: Parsed, runtime: RuntimeName): AgentConfig['clusterDns'] {
+  const podman = runtime === 'podman';
+  const listen = str(p, 'cluster-dns') ?? (podman ? '127.0.0.1:53' : 'off');
+  if (listen === 'off' || runtime === 'process' || runtime === 'fake') return undefined;
+  const podAddress =
+    str(p, 'cluster-dns-pod-address') ?? (podman ? '10.0.2.2' : listen.replace(/:\d+$/, ''));
+  const upstream = str(p, 'cluster-dns-upstream') ?? process.env.EDGEPLANE_CLUSTER_DNS_UPSTREAM;
+  return {
+    listen,
+    podAddress,
+    upstreams: upstream
+      ? upstream
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean)
+      : undefined,
+    domain: str(p, 'cluster-domain') ?? 'cluster.local',
   };
 }
 

@@ -32,9 +32,19 @@ export interface ProxyRules {
   skipped: SkippedPort[];
 }
 
+/** The proxy's Services and EndpointSlices (headless ones too), for the node's cluster DNS. */
+export interface ServiceFeed {
+  services(): Iterable<Service>;
+  slices(): Iterable<EndpointSlice>;
+  /** Called after any change to either. */
+  onChange(fn: () => void): void;
+}
+
 export interface ServiceProxy {
   /** Resolves once both caches are synced and the first rules are applied (never rejects). */
   ready: Promise<void>;
+  /** The watches' contents, shared so the cluster DNS opens no watch of its own. */
+  feed: ServiceFeed;
   /** Closes every listener and cuts its connections; stops the watches. */
   stop(): Promise<void>;
   rules(): ProxyRules;
@@ -43,6 +53,9 @@ export interface ServiceProxy {
 // kube-proxy's own selector: Services owned by another proxy, and headless ones, are not ours.
 // k8s: cmd/kube-proxy/app/server.go (noProxyName, noHeadlessEndpoints)
 const NOT_OURS = '!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless';
+// The slices of headless Services are watched too, for the cluster DNS; headless Services have no
+// ClusterIP, so computeRules gives them no listener.
+const SLICES = `${SERVICE_NAME_LABEL},!service.kubernetes.io/service-proxy-name`;
 const LOCK_CHECK_MS = 2000;
 
 class Proxy implements ServiceProxy {
@@ -65,6 +78,7 @@ class Proxy implements ServiceProxy {
   private lastSkipped: SkippedPort[] = [];
   private stopSignal!: () => void;
   private readonly whenStopped = new Promise<void>((resolve) => (this.stopSignal = resolve));
+  readonly feed: ServiceFeed;
 
   constructor(private readonly opts: ServiceProxyOptions) {
     const log = opts.log ?? (() => {});
@@ -84,11 +98,18 @@ class Proxy implements ServiceProxy {
       ...informerOpts('services'),
     });
     this.slices = new Informer<EndpointSlice>(opts.client, 'endpointslices.discovery.k8s.io', {
-      labelSelector: `${SERVICE_NAME_LABEL},${NOT_OURS}`,
+      labelSelector: SLICES,
       ...informerOpts('endpointslices'),
     });
     for (const informer of [this.services, this.slices] as Informer[])
       informer.onEvent(() => this.schedule());
+    this.feed = {
+      services: () => this.services.store.values(),
+      slices: () => this.slices.store.values(),
+      onChange: (fn) => {
+        for (const informer of [this.services, this.slices] as Informer[]) informer.onEvent(fn);
+      },
+    };
     this.ready = this.init();
   }
 

@@ -105,6 +105,33 @@ export function podPorts(pod: Pod, podIP: string, nodeAddress: string | undefine
   return [...seen.values()];
 }
 
+/** The pod's resolver, when it is not the runtime's default; `hostLoopback`: its server is on the host's loopback. */
+export interface SandboxDns {
+  nameservers: string[];
+  searches: string[];
+  options: string[];
+  hostLoopback: boolean;
+}
+
+/** slirp4netns reaches the host's 127.0.0.1 (as 10.0.2.2) only when asked to. */
+function withHostLoopback(network: string): string {
+  if (!network.startsWith('slirp4netns') || network.includes('allow_host_loopback')) return network;
+  return network.includes(':')
+    ? `${network},allow_host_loopback=true`
+    : `${network}:allow_host_loopback=true`;
+}
+
+/** `--dns*` flags: the containers that join the sandbox share its resolv.conf. */
+function dnsArgs(dns: SandboxDns | undefined): string[] {
+  if (!dns) return [];
+  const args: string[] = [];
+  for (const s of dns.nameservers) args.push('--dns', s);
+  // An empty search path must say so, or the runtime copies the host's.
+  for (const s of dns.searches.length ? dns.searches : ['.']) args.push('--dns-search', s);
+  for (const o of dns.options) args.push('--dns-option', o);
+  return args;
+}
+
 export function sandboxArgs(
   pod: Pod,
   podIP: string,
@@ -112,6 +139,7 @@ export function sandboxArgs(
   d: Dialect,
   names: Names,
   nodeAddress?: string,
+  dns?: SandboxDns,
 ): string[] {
   const hostname = (pod.spec.hostname ?? pod.metadata.name!).slice(0, 63);
   const args = [
@@ -125,7 +153,8 @@ export function sandboxArgs(
     '--label',
     `${LABEL.podIP}=${podIP}`,
   ];
-  args.push('--hostname', hostname, '--network', d.network);
+  const network = dns?.hostLoopback ? withHostLoopback(d.network) : d.network;
+  args.push('--hostname', hostname, '--network', network, ...dnsArgs(dns));
   for (const p of podPorts(pod, podIP, nodeAddress))
     args.push(
       '-p',

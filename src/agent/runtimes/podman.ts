@@ -32,7 +32,9 @@ import {
   needsImageUser,
   sandboxArgs,
   type Dialect,
+  type SandboxDns,
 } from './podman-args';
+import { podDns, usesClusterDns, type ClusterDnsSettings } from '../dns/pod-dns';
 import { podmanAttach, podmanExec } from './podman-stream';
 import type { StreamProcess, StreamRequest } from '../stream-process';
 import { Cli, cliError } from './podman-cli';
@@ -64,6 +66,8 @@ export interface PodmanRuntimeOptions {
   relistMs?: number;
   /** How often configMap and secret volumes are rewritten from the API at most (default one minute). */
   projectionRefreshMs?: number;
+  /** The node's cluster DNS: pods' resolvers follow their dnsPolicy and dnsConfig against it. */
+  dns?: ClusterDnsSettings;
 }
 
 export const PODMAN_DEFAULTS = {
@@ -342,6 +346,13 @@ export class PodmanRuntime implements Runtime {
     return unenforcedVolumeFeatures(pod);
   }
 
+  private sandboxDns(pod: Pod): SandboxDns | undefined {
+    const settings = this.opts.dns;
+    if (!settings) return undefined;
+    const d = podDns(pod, settings);
+    return d && { ...d, hostLoopback: usesClusterDns(d, settings) };
+  }
+
   /** The pod's running sandbox, created or restarted as needed; undefined for hostNetwork pods. */
   private async ensureSandbox(pod: Pod, podIP: string): Promise<string | undefined> {
     if (hostNetwork(pod)) return undefined;
@@ -367,7 +378,15 @@ export class PodmanRuntime implements Runtime {
     const name = instanceName(pod, 'POD', 0);
     const cid = await this.create(
       name,
-      sandboxArgs(pod, podIP, image, this.dialect, { owner: this.owner }, this.opts.nodeAddress),
+      sandboxArgs(
+        pod,
+        podIP,
+        image,
+        this.dialect,
+        { owner: this.owner },
+        this.opts.nodeAddress,
+        this.sandboxDns(pod),
+      ),
     );
     if (!cid.ok) {
       if (cid.id) await this.cli.run(['rm', '-f', cid.id], { timeoutMs: 60_000 });
