@@ -334,3 +334,35 @@ describe('user tokens', () => {
     expect(fs.existsSync(configs.dave)).toBe(true);
   });
 });
+
+describe('kubectl create token', () => {
+  it('gives a ServiceAccount token that RBAC then governs', async () => {
+    const t = await c.kubectl(['create', 'token', 'default', '-n', 'a', '--duration', '10m']);
+    expect(t.stderr).toBe('');
+    const token = t.stdout.trim();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(claims.exp - claims.iat).toBe(600);
+    const sa = (args: string[]) => c.kubectl(['--token', token, ...args]);
+    expect(
+      (await sa(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).stdout,
+    ).toBe('system:serviceaccount:a:default');
+    expect((await sa(['get', 'configmaps', '-n', 'a'])).stderr).toContain(
+      'User "system:serviceaccount:a:default" cannot list resource "configmaps"',
+    );
+    await admin([
+      'create',
+      'rolebinding',
+      'sa-view',
+      '--clusterrole=view',
+      '--serviceaccount=a:default',
+      '-n',
+      'a',
+    ]);
+    expect((await sa(['get', 'configmaps', '-n', 'a', '-o', 'name'])).stdout).toContain(
+      'configmap/cm',
+    );
+    const short = await c.kubectl(['create', 'token', 'default', '-n', 'a', '--duration', '5m']);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('may not specify a duration less than 10 minutes');
+  });
+});
