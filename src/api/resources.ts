@@ -191,6 +191,16 @@ export const RESOURCES: ResourceInfo[] = [
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', { partitioned: true }),
   res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
   res('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
+  res('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: [status],
+  }),
+  res('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: [status],
+  }),
   res('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', { namespaced: false }),
   res('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', {
     namespaced: false,

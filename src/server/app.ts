@@ -23,6 +23,9 @@ import { handleServiceAllocations } from './service-allocations';
 import { Store } from '../storage/store';
 import { bootstrap } from './bootstrap';
 import type { ApiContext } from './context';
+import { METRICS_INGEST_PATH } from '../api/metrics';
+import { handleMetricsIngest } from './metrics/ingest';
+import { mountMetricsApi } from './metrics/api';
 
 export type AppEnv = { Bindings: Env; Variables: { user: User; store: Store } };
 
@@ -113,6 +116,11 @@ export function createApp(): Hono<AppEnv> {
     // This isolate forgets the node's cached identity now; others within the cache's lifetime.
     forgetCachedIdentities((u) => u.node === c.req.param('name'));
     return handleNodeRevoke(c.env, c.get('store'), c.get('user'), c.req.param('name'));
+  });
+
+  app.post(METRICS_INGEST_PATH, (c) => handleMetricsIngest(c.req.raw, c.env, c.get('user')));
+  mountMetricsApi(app, async (c, info) => {
+    await requireAllowed(c.get('user'), info, c.get('store'));
   });
 
   app.get('/api', (c) =>

@@ -1,6 +1,6 @@
 // metrics.k8s.io/v1beta1 from agents' reports: ingest, NodeMetrics and PodMetrics, selectors,
 // discovery, staleness and the batched writes of the MetricsShards.
-import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { SELF, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { NodeUsage } from '../../src/api/metrics';
 import type { MetricsShard } from '../../src/server/metrics/shard';
@@ -123,8 +123,8 @@ describe('metrics.k8s.io', () => {
   });
 
   it('writes no row per report: one row per dirty node per flush, and serves from memory', async () => {
-    const id = env.METRICS.idFromName('metrics#test-flush');
-    const stub = env.METRICS.get(id) as DurableObjectStub<MetricsShard>;
+    const id = testEnv.METRICS.idFromName('metrics#test-flush');
+    const stub = testEnv.METRICS.get(id) as DurableObjectStub<MetricsShard>;
     for (let i = 0; i < 5; i++)
       await stub.ingest([sample('flush-a', 'f'), sample('flush-b', 'f'), sample('flush-c', 'f')]);
     const before = await stub.stats();

@@ -9,6 +9,7 @@ import type { ClusterCache } from '../shared/cache';
 import { wholeCluster, type KeyedControllerDef } from './framework';
 import { deploymentController } from './deployment';
 import { replicaSetController } from './replicaset';
+import { hpaController } from './hpa';
 import { jobController } from './job';
 import { ttlAfterFinishedController } from './job/ttl';
 import { cronJobController } from './cronjob';
@@ -61,6 +62,7 @@ function inTerminatingNamespace(obj: KObject, cache: ClusterCache): boolean {
 export const controllers = (): KeyedControllerDef[] => [
   deploymentController,
   replicaSetController(),
+  hpaController(),
   cronJobController,
   jobController(),
   ttlAfterFinishedController,

@@ -6,6 +6,7 @@ import { podMessages } from './descriptors-pod';
 import { volumeMessages } from './descriptors-volumes';
 import { workloadMessages } from './descriptors-workloads';
 import { authKindMessages, authMessages } from './descriptors-auth';
+import { AUTOSCALING_V1, autoscalingMessages } from './descriptors-autoscaling';
 
 export const messages: MessageTable = {
   ...metaMessages,
@@ -14,6 +15,7 @@ export const messages: MessageTable = {
   ...volumeMessages,
   ...workloadMessages,
   ...authMessages,
+  ...autoscalingMessages,
 };
 
 // The kinds `kubectl create deployment|namespace|configmap|secret|service|serviceaccount|job` send as protobuf.
@@ -26,6 +28,7 @@ const kindMessages: Record<string, string> = {
   'v1 Service': CORE + 'Service',
   'v1 ServiceAccount': CORE + 'ServiceAccount',
   ...authKindMessages,
+  'autoscaling/v1 HorizontalPodAutoscaler': AUTOSCALING_V1 + 'HorizontalPodAutoscaler',
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {

@@ -1,6 +1,7 @@
 // Every built-in kind's definition. Adding a kind: a file in this folder and one line here
 // (see docs/registry.md). Kinds from CustomResourceDefinitions register at run time instead.
 import type { ResourceDefinition } from '../definition';
+import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './horizontalpodautoscalers';
 import { controllerrevisions } from './controllerrevisions';
 import { daemonsets } from './daemonsets';
 import { persistentvolumeclaims } from './persistentvolumeclaims';
@@ -67,4 +68,6 @@ export const BUILTIN_KINDS: ResourceDefinition[] = [
   clusterrolebindings,
   roles,
   rolebindings,
+  horizontalpodautoscalers,
+  horizontalpodautoscalersV1,
 ];
