@@ -466,6 +466,26 @@ describe('edge cases', () => {
     });
   });
 
+  it('decodes a CronJob as kubectl create cronjob sends it', () => {
+    const cj = decode(
+      'batch/v1',
+      'CronJob',
+      pb.msg(1, pb.str(1, 'nightly')),
+      pb.msg(
+        2,
+        pb.str(1, '0 3 * * *'),
+        pb.str(8, 'Europe/Paris'),
+        pb.msg(5, pb.msg(2, pb.int(7, 2))),
+      ),
+    );
+    expect(cj.object.metadata).toEqual({ name: 'nightly' });
+    expect(cj.object.spec).toEqual({
+      schedule: '0 3 * * *',
+      timeZone: 'Europe/Paris',
+      jobTemplate: { spec: { backoffLimit: 2 } },
+    });
+  });
+
   it('skips unknown fields, keeps decoding, and reports where they were', () => {
     const ns = decode(
       'v1',
@@ -484,9 +504,9 @@ describe('edge cases', () => {
   });
 
   it('rejects kinds it has no descriptor for, naming the kind and the supported ones', () => {
-    const err = thrown(() => decode('batch/v1', 'CronJob', pb.msg(1, pb.str(1, 'cj'))));
+    const err = thrown(() => decode('apps/v1', 'DaemonSet', pb.msg(1, pb.str(1, 'ds'))));
     expect(err.reason).toBe('UnsupportedKind');
-    expect(err.message).toContain('batch/v1 CronJob');
+    expect(err.message).toContain('apps/v1 DaemonSet');
     expect(err.message).toContain('supported only for apps/v1 Deployment');
   });
 

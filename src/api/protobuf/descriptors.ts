@@ -5,8 +5,8 @@ import { metaMessages } from './descriptors-meta';
 import { podMessages } from './descriptors-pod';
 import { volumeMessages } from './descriptors-volumes';
 import { workloadMessages } from './descriptors-workloads';
+import { batchMessages } from './descriptors-batch';
 import { authKindMessages, authMessages } from './descriptors-auth';
-import { AUTOSCALING_V1, autoscalingMessages } from './descriptors-autoscaling';
 
 export const messages: MessageTable = {
   ...metaMessages,
@@ -14,21 +14,21 @@ export const messages: MessageTable = {
   ...podMessages,
   ...volumeMessages,
   ...workloadMessages,
+  ...batchMessages,
   ...authMessages,
-  ...autoscalingMessages,
 };
 
 // The kinds `kubectl create deployment|namespace|configmap|secret|service|serviceaccount|job` send as protobuf.
 const kindMessages: Record<string, string> = {
   'apps/v1 Deployment': APPS + 'Deployment',
   'batch/v1 Job': BATCH + 'Job',
+  'batch/v1 CronJob': BATCH + 'CronJob',
   'v1 ConfigMap': CORE + 'ConfigMap',
   'v1 Namespace': CORE + 'Namespace',
   'v1 Secret': CORE + 'Secret',
   'v1 Service': CORE + 'Service',
   'v1 ServiceAccount': CORE + 'ServiceAccount',
   ...authKindMessages,
-  'autoscaling/v1 HorizontalPodAutoscaler': AUTOSCALING_V1 + 'HorizontalPodAutoscaler',
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {
