@@ -48,6 +48,11 @@ export interface HarnessOptions {
   config?: Partial<ControllerConfig>;
   /** Wraps the caches' transport (a slow watch). */
   watchTransport?: (t: Transport) => Transport;
+  /** Per kind, a narrower list and watch: cluster-scoped kinds (nodes, ...) limited to the test's own. */
+  selectors?: Record<
+    string,
+    { namespace?: string; labelSelector?: string; fieldSelector?: string }
+  >;
 }
 
 /**
@@ -138,7 +143,10 @@ export async function keyedHarness(
   writeObservers.add(note);
 
   let manager!: ControllerManager<KeyedContext>;
-  const cache = new ClusterCache(readerClient, (r, e) => manager?.handle(r, e), { namespace: ns });
+  const cache = new ClusterCache(readerClient, (r, e) => manager?.handle(r, e), {
+    namespace: ns,
+    selectors: opts.selectors,
+  });
   manager = new ControllerManager(cache, make(), () => h.now());
   await cache.start();
   manager.resyncAll();
@@ -173,8 +181,16 @@ export async function keyedHarness(
           written.slice(i + 1).some((x) => x.gone && x.key === w.key && x.resource === w.resource)
         )
           return false;
-        // An object being deleted (a delete answered with the object, a finalizer removed) may be gone already.
+        // An object being deleted (a delete answered with the object, a finalizer removed) may be gone
+        // already, and so may one we deleted later.
         if (w.deleting && !cached) return false;
+        if (
+          !cached &&
+          written
+            .slice(i + 1)
+            .some((x) => x.deleting && x.key === w.key && x.resource === w.resource)
+        )
+          return false;
         return !reflects(cached?.metadata.resourceVersion, w.rv!);
       });
       if (waiting.length === 0) {

@@ -1,48 +1,12 @@
 // The garbage collector against the real API Worker: background, foreground and orphan cascades.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
 import type { KubeClient } from '../../src/client/client';
 import type { KObject, OwnerReference } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
-import { createRecorder } from '../../src/client/events';
-import { createSnapshot } from '../../workers/controllers/snapshot';
-import { DEFAULT_CONFIG, type ControllerContext } from '../../workers/controllers/framework';
 import { garbageCollector as gc } from '../../workers/controllers/garbage-collector';
 import { keyedHarness } from './controller-harness';
 import { eventTTLController } from '../../workers/controllers/event-ttl';
-
-const WRITES = ['create', 'update', 'updateStatus', 'patch', 'delete', 'createSubresource'];
-
-/** A context whose lists only show one namespace (other test files share the cluster) and that counts writes. */
-function scopedContext(client: KubeClient, ns: string, overrides: Partial<ControllerContext> = {}) {
-  const counter = { writes: 0 };
-  const counting = new Proxy(client, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof prop === 'string' && WRITES.includes(prop)) {
-        return (...args: unknown[]) => {
-          counter.writes++;
-          return (v as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      return v;
-    },
-  });
-  const snap = createSnapshot(counting);
-  const ctx: ControllerContext = {
-    client: counting,
-    snapshot: {
-      list: async <T extends KObject>(r: string) =>
-        (await snap.list<T>(r)).filter((o) => o.metadata.namespace === ns),
-      invalidate: (r) => snap.invalidate(r),
-    },
-    recorder: createRecorder(counting, { component: 'test' }),
-    config: DEFAULT_CONFIG,
-    now: () => Date.now(),
-    ...overrides,
-  };
-  return { ctx, counter };
-}
 
 const harnesses = new Map<string, Awaited<ReturnType<typeof keyedHarness>>>();
 async function gcHarness(ns: string) {
@@ -332,51 +296,65 @@ describe('event TTL', () => {
     lastTimestamp: new Date(last).toISOString().replace(/\.\d+Z$/, 'Z'),
   });
 
-  it('deletes events whose last activity is older than the TTL, in bounded passes, and requeues at the next expiry', async () => {
+  /** The event TTL controller as the leader runs it, on a clock of the test's own. */
+  async function ttlHarness(ns: string, clock: { now: number }, maxWritesPerPass = 200) {
+    const h = await keyedHarness(ns, () => [eventTTLController], {
+      now: () => clock.now,
+      config: { eventTtlMs: HOUR, maxWritesPerPass },
+    });
+    ttl.push(h);
+    return h;
+  }
+  const ttl: Awaited<ReturnType<typeof keyedHarness>>[] = [];
+  afterEach(() => {
+    for (const h of ttl.splice(0)) h.stop();
+  });
+
+  it('deletes events whose last activity is older than the TTL, in bounded passes; the others wait in the queue until they expire', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const now = Date.now();
-    for (const [name, age] of [
+    const clock = { now: Date.now() };
+    const ages = [
       ['old1', 2 * HOUR],
       ['old2', HOUR + 60_000],
       ['old3', HOUR + 1000],
       ['young', HOUR - 120_000],
-    ] as const) {
-      await c.create('events', event(ns, name, now - age));
-    }
-    const config = { ...DEFAULT_CONFIG, eventTtlMs: HOUR, maxWritesPerPass: 2 };
-    const first = scopedContext(c, ns, { config, now: () => now });
-    expect(await eventTTLController.reconcile(first.ctx)).toEqual({ more: true });
-    expect(first.counter.writes).toBe(2);
-
-    const second = scopedContext(c, ns, { config, now: () => now });
-    const r = await eventTTLController.reconcile(second.ctx);
-    expect(second.counter.writes).toBe(1);
-    expect(r.more).toBeUndefined();
-    // "young" expires two minutes from now (to the second).
-    expect(r.requeueAfterMs).toBeGreaterThan(119_000);
-    expect(r.requeueAfterMs).toBeLessThanOrEqual(120_000);
+    ] as const;
+    const created: Record<string, KObject> = {};
+    for (const [name, age] of ages)
+      created[name] = await c.create('events', event(ns, name, clock.now - age));
+    const h = await ttlHarness(ns, clock, 2);
+    const first = await h.pass();
+    expect(h.writes).toBe(2);
+    expect(first.more).toBe(true);
+    await h.pass();
+    expect(h.writes).toBe(3);
     expect((await c.list('events', { namespace: ns })).items.map((e) => e.metadata.name)).toEqual([
       'young',
     ]);
-
-    const third = scopedContext(c, ns, { config, now: () => now });
-    await eventTTLController.reconcile(third.ctx);
-    expect(third.counter.writes).toBe(0);
+    // Quiet now: nothing is scanned; "young" waits in the queue for its own expiry.
+    const quiet = await h.pass();
+    expect(quiet.reconciled['event-ttl'] ?? 0).toBeLessThanOrEqual(3); // the deletions coming back
+    const idle = await h.pass();
+    expect(idle.reconciled['event-ttl']).toBeUndefined();
+    const expiry = Date.parse(created.young.lastTimestamp as string) + HOUR;
+    expect(idle.requeueAfterMs).toBe(expiry - clock.now);
+    clock.now = expiry;
+    const last = await h.pass();
+    expect(last.reconciled['event-ttl']).toBe(1);
+    expect(h.writes).toBe(4);
+    expect((await c.list('events', { namespace: ns })).items).toEqual([]);
   });
 
   it('keeps an event that repeated recently, whatever its first occurrence', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);
-    const now = Date.now();
-    const e = event(ns, 'repeating', now - 10_000);
-    e.firstTimestamp = new Date(now - 5 * HOUR).toISOString().replace(/\.\d+Z$/, 'Z');
+    const clock = { now: Date.now() };
+    const e = event(ns, 'repeating', clock.now - 10_000);
+    e.firstTimestamp = new Date(clock.now - 5 * HOUR).toISOString().replace(/\.\d+Z$/, 'Z');
     await c.create('events', e);
-    const { ctx, counter } = scopedContext(c, ns, {
-      config: { ...DEFAULT_CONFIG, eventTtlMs: HOUR },
-      now: () => now,
-    });
-    await eventTTLController.reconcile(ctx);
-    expect(counter.writes).toBe(0);
+    const h = await ttlHarness(ns, clock);
+    await h.pass();
+    expect(h.writes).toBe(0);
   });
 });

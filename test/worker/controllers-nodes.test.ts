@@ -1,17 +1,10 @@
 // Node lifecycle, taint eviction, pod lifecycle and pod GC against the real API Worker, with a fake clock.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
 import type { KubeClient } from '../../src/client/client';
 import type { KObject } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
-import { createRecorder } from '../../src/client/events';
-import { createSnapshot } from '../../workers/controllers/snapshot';
-import {
-  DEFAULT_CONFIG,
-  type Controller,
-  type ControllerContext,
-  type ReconcileResult,
-} from '../../workers/controllers/framework';
+import type { ControllerConfig, KeyedControllerDef } from '../../workers/controllers/framework';
 import {
   nodeLifecycleController,
   type NodeCondition,
@@ -19,62 +12,103 @@ import {
 } from '../../workers/controllers/node-lifecycle';
 import { podLifecycleController } from '../../workers/controllers/pod-lifecycle';
 import { podGCController } from '../../workers/controllers/pod-gc';
+import { keyedHarness } from './controller-harness';
 
 const GRACE_MS = 40_000;
-const WRITES = ['create', 'update', 'updateStatus', 'patch', 'delete', 'createSubresource'];
+const ZONE = 'topology.kubernetes.io/zone';
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const micro = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
 
-/** A little cluster of this test's own: its nodes, their leases, and pods in one namespace. */
+type Harness = Awaited<ReturnType<typeof keyedHarness>>;
+const WORLD_LABEL = 'edgeplane.test/world';
+
+/** A little cluster of this test's own: its nodes (labelled), their leases, and pods in one namespace. */
 class World {
   readonly nodes = new Set<string>();
   /** The controllers' clock. It starts in the past so that deadlines the API sets from its own clock (a pod's deletionTimestamp) lie ahead of it. */
   clock = Date.now() - 600_000;
-  private readonly id = Math.random().toString(36).slice(2, 7);
+  readonly id = Math.random().toString(36).slice(2, 7);
+  /** One harness (caches and queues, as the leader keeps them) per controller, made on its first pass. */
+  private readonly harnesses = new Map<string, Harness>();
+  config: Partial<ControllerConfig> = { nodeMonitorGracePeriodMs: GRACE_MS };
   constructor(
     readonly c: KubeClient,
     readonly ns: string,
   ) {}
 
-  /** Runs one pass of a controller over this world only; answers its result and how many writes it made. */
-  async pass(controller: Controller): Promise<ReconcileResult & { writes: number }> {
-    const counter = { writes: 0 };
-    const counting = new Proxy(this.c, {
-      get: (target, prop, receiver) => {
-        const v = Reflect.get(target, prop, receiver);
-        if (typeof prop !== 'string' || !WRITES.includes(prop)) return v;
-        return (...args: unknown[]) => {
-          counter.writes++;
-          return (v as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    const snap = createSnapshot(counting);
-    const mine = (o: KObject) =>
-      o.kind === 'Node' || o.kind === 'Lease'
-        ? this.nodes.has(o.metadata.name!)
-        : o.metadata.namespace === this.ns;
-    const ctx: ControllerContext = {
-      client: counting,
-      snapshot: {
-        list: async <T extends KObject>(r: string) => (await snap.list<T>(r)).filter(mine),
-        invalidate: (r) => snap.invalidate(r),
-      },
-      recorder: createRecorder(this.c, { component: 'test' }),
-      config: { ...DEFAULT_CONFIG, nodeMonitorGracePeriodMs: GRACE_MS },
-      now: () => this.clock,
-    };
-    return { ...(await controller.reconcile(ctx)), writes: counter.writes };
+  async harness(make: () => KeyedControllerDef): Promise<Harness> {
+    const name = make().name;
+    let h = this.harnesses.get(name);
+    if (!h) {
+      const selector = { labelSelector: `${WORLD_LABEL}=${this.id}` };
+      h = await keyedHarness(this.ns, () => [make()], {
+        now: () => this.clock,
+        config: this.config,
+        selectors: {
+          nodes: selector,
+          'coordination.k8s.io/v1/leases': { ...selector, namespace: 'kube-node-lease' },
+        },
+      });
+      this.harnesses.set(name, h);
+    }
+    return h;
   }
 
-  async node(suffix: string): Promise<string> {
+  /**
+   * One pass of a controller over its due keys, as the leader runs it; answers when the next key
+   * is due and how many writes it made (events not counted).
+   */
+  async pass(make: () => KeyedControllerDef): Promise<{
+    writes: number;
+    requeueAfterMs?: number;
+    reconciled: number;
+  }> {
+    const h = await this.harness(make);
+    let writes = 0;
+    h.onWrite = (req) => {
+      if (!/\/events(\/|$)/.test(new URL(req.url).pathname)) writes++;
+    };
+    const out = await h.pass();
+    h.onWrite = undefined;
+    expect([...out.errors.values()]).toEqual([]);
+    return {
+      writes,
+      requeueAfterMs: out.more ? 0 : out.requeueAfterMs,
+      reconciled: Object.values(out.reconciled).reduce((a, b) => a + b, 0),
+    };
+  }
+
+  /** Passes of a controller until one writes nothing; answers the writes of each pass that wrote. */
+  async settle(make: () => KeyedControllerDef): Promise<number[]> {
+    const writes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await this.pass(make);
+      if (r.writes === 0) return writes;
+      writes.push(r.writes);
+    }
+    throw new Error('no quiet pass in 10');
+  }
+
+  /** The time (on the controllers' clock) the key is queued for, if it is queued. */
+  async dueAt(make: () => KeyedControllerDef, key: string): Promise<number | undefined> {
+    const h = await this.harness(make);
+    const q = h.manager.queues.get(make().name)!;
+    return (q as unknown as { due: Map<string, number> }).due.get(key);
+  }
+
+  stop(): void {
+    for (const h of this.harnesses.values()) h.stop();
+  }
+
+  async node(suffix: string, zone?: string): Promise<string> {
     const name = `n-${this.id}-${suffix}`;
     this.nodes.add(name);
-    await this.c.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    const labels = { [WORLD_LABEL]: this.id, ...(zone ? { [ZONE]: zone } : {}) };
+    await this.c.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels } });
     await this.c.create('coordination.k8s.io/v1/leases', {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name, namespace: 'kube-node-lease' },
+      metadata: { name, namespace: 'kube-node-lease', labels },
       spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro(this.clock) },
     });
     await this.report(name, 'True');
@@ -188,9 +222,17 @@ const podReady = (p: KObject | undefined) =>
     (c) => c.type === 'Ready',
   )?.status;
 
-async function world(): Promise<World> {
+const worlds: World[] = [];
+afterEach(() => {
+  for (const w of worlds.splice(0)) w.stop();
+});
+
+async function world(config: Partial<ControllerConfig> = {}): Promise<World> {
   const c = apiClient();
-  return new World(c, await freshNamespace(c));
+  const w = new World(c, await freshNamespace(c));
+  Object.assign(w.config, config);
+  worlds.push(w);
+  return w;
 }
 
 describe('node lifecycle', () => {
@@ -210,8 +252,8 @@ describe('node lifecycle', () => {
     w.clock += GRACE_MS + 1000;
     await w.heartbeat(live);
 
-    const r = await w.pass(nodeLifecycleController);
-    expect(r.writes).toBe(2); // the status, then the taints
+    // The status first; the taints once the watch shows it (decided from the cache's zone view).
+    expect(await w.settle(nodeLifecycleController)).toEqual([1, 1]);
     const node = await w.get('nodes', dead);
     for (const c of conditions(node)) {
       expect(c).toMatchObject({
@@ -281,11 +323,80 @@ describe('node lifecycle', () => {
     const w = await world();
     const only = await w.node('only');
     w.clock += GRACE_MS + 1000;
-    await w.pass(nodeLifecycleController);
+    await w.settle(nodeLifecycleController);
     expect(conditions(await w.get('nodes', only)).find((c) => c.type === 'Ready')?.status).toBe(
       'Unknown',
     );
     expect(await w.taints(only)).toEqual(['node.kubernetes.io/unreachable:NoSchedule']);
+  });
+});
+
+describe('node lifecycle, keyed by node', () => {
+  it('requeues each node at its own grace deadline; a lease renewal enqueues nothing, the deadline moves when it comes', async () => {
+    const w = await world();
+    const a = await w.node('a');
+    const b = await w.node('b');
+    const start = w.clock;
+    const first = await w.pass(nodeLifecycleController);
+    expect(first).toMatchObject({ writes: 0, reconciled: 2 });
+    // Each node waits in the queue for its own deadline: lease renewal (or heartbeat) + grace.
+    expect(await w.dueAt(nodeLifecycleController, a)).toBe(start + GRACE_MS);
+    w.clock = start + 20_000;
+    await w.heartbeat(b);
+    expect(await w.pass(nodeLifecycleController)).toMatchObject({ writes: 0, reconciled: 0 });
+    expect(await w.dueAt(nodeLifecycleController, b)).toBe(start + GRACE_MS);
+    // At the old deadline b reads its renewed lease and waits for the new one; a goes Unknown.
+    w.clock = start + GRACE_MS;
+    const r = await w.pass(nodeLifecycleController);
+    expect(r).toMatchObject({ writes: 1, reconciled: 2 });
+    expect(await w.dueAt(nodeLifecycleController, b)).toBe(start + 20_000 + GRACE_MS);
+    expect(conditions(await w.get('nodes', b)).find((c) => c.type === 'Ready')?.status).toBe(
+      'True',
+    );
+  });
+
+  it('starts NoExecute taints in a zone at node-eviction-rate (one per 10 s)', async () => {
+    const w = await world();
+    const dead = [await w.node('d1', 'z1'), await w.node('d2', 'z1')];
+    const live = [await w.node('l1', 'z1'), await w.node('l2', 'z1')];
+    w.clock += GRACE_MS + 1000;
+    for (const n of live) await w.heartbeat(n);
+    await w.settle(nodeLifecycleController);
+    const noExecute = async () =>
+      (await Promise.all(dead.map((n) => w.taints(n)))).filter((t) =>
+        t.includes('node.kubernetes.io/unreachable:NoExecute'),
+      ).length;
+    // 2 of 4 down is a healthy zone (more than 2 are needed for a disruption): 0.1 taints/s, burst 1.
+    expect(await noExecute()).toBe(1);
+    for (const n of live) await w.heartbeat(n);
+    w.clock += 9_000;
+    for (const n of live) await w.heartbeat(n);
+    await w.settle(nodeLifecycleController);
+    expect(await noExecute()).toBe(1);
+    w.clock += 1_000;
+    for (const n of live) await w.heartbeat(n);
+    await w.settle(nodeLifecycleController);
+    expect(await noExecute()).toBe(2);
+  });
+
+  it('starts no NoExecute taint in a small partially disrupted zone, while other zones are healthy', async () => {
+    const w = await world();
+    const dead = [await w.node('p1', 'zp'), await w.node('p2', 'zp'), await w.node('p3', 'zp')];
+    const live = [await w.node('p4', 'zp'), await w.node('q1', 'zq')];
+    w.clock += GRACE_MS + 1000;
+    for (const n of live) await w.heartbeat(n);
+    await w.settle(nodeLifecycleController);
+    // 3 of 4 not ready (over unhealthy-zone-threshold 0.55) in a zone of at most 50 nodes: rate 0.
+    for (const n of dead)
+      expect(await w.taints(n)).toEqual(['node.kubernetes.io/unreachable:NoSchedule']);
+    // It keeps looking: once the zone recovers below the threshold, tainting resumes at the normal rate.
+    await w.report(dead[0], 'True');
+    await w.heartbeat(dead[0]);
+    await w.settle(nodeLifecycleController);
+    const tainted = await Promise.all(dead.slice(1).map((n) => w.taints(n)));
+    expect(
+      tainted.filter((t) => t.includes('node.kubernetes.io/unreachable:NoExecute')).length,
+    ).toBe(1);
   });
 });
 
@@ -308,19 +419,24 @@ describe('pods on unhealthy nodes', () => {
     await w.pod('brief', dead, brief);
     await w.pod('stays', dead, forever);
     await w.pod('elsewhere', live, brief);
-    expect((await w.pass(podLifecycleController)).writes).toBe(0);
+    expect((await w.pass(() => podLifecycleController)).writes).toBe(0);
 
     w.clock += GRACE_MS + 1000;
     await w.heartbeat(live);
-    await w.pass(nodeLifecycleController);
+    await w.settle(nodeLifecycleController);
     const tainted = w.clock;
 
     // Not ready at once; eviction waits for the toleration.
-    const r1 = await w.pass(podLifecycleController);
+    // The node's change enqueued only its pods (by the pods-by-node index).
+    const r1 = await w.pass(() => podLifecycleController);
     expect(r1.writes).toBe(2);
+    expect(r1.reconciled).toBe(2);
+    // Our writes come back on the watch: looked at again, nothing to do until the toleration runs out.
+    const r2 = await w.pass(() => podLifecycleController);
+    expect(r2.writes).toBe(0);
     // timeAdded has second precision, so the deadline is up to a second earlier than clock + 30 s.
-    expect(r1.requeueAfterMs).toBeGreaterThan(29_000);
-    expect(r1.requeueAfterMs).toBeLessThanOrEqual(30_000);
+    expect(r2.requeueAfterMs).toBeGreaterThan(29_000);
+    expect(r2.requeueAfterMs).toBeLessThanOrEqual(30_000);
     expect(podReady(await w.get('pods', 'brief', w.ns))).toBe('False');
     expect(podReady(await w.get('pods', 'stays', w.ns))).toBe('False');
     expect(podReady(await w.get('pods', 'elsewhere', w.ns))).toBe('True');
@@ -330,9 +446,9 @@ describe('pods on unhealthy nodes', () => {
     ]);
 
     w.clock = tainted + 29_000;
-    expect((await w.pass(podLifecycleController)).writes).toBe(0);
+    expect((await w.pass(() => podLifecycleController)).writes).toBe(0);
     w.clock = tainted + 30_000;
-    await w.pass(podLifecycleController);
+    await w.pass(() => podLifecycleController);
     const evicted = await w.get('pods', 'brief', w.ns);
     expect(evicted?.metadata.deletionTimestamp).toBeTruthy();
     const disruption = (
@@ -347,15 +463,15 @@ describe('pods on unhealthy nodes', () => {
     const due = Date.parse(evicted!.metadata.deletionTimestamp!);
     expect(due).toBeGreaterThan(w.clock);
     w.clock = due - 5000;
-    const early = await w.pass(podLifecycleController);
+    const early = await w.pass(() => podLifecycleController);
     expect(early.writes).toBe(0);
     expect(early.requeueAfterMs).toBeGreaterThan(0);
     w.clock = due + 1000;
-    await w.pass(podLifecycleController);
+    await w.pass(() => podLifecycleController);
     expect(await w.get('pods', 'brief', w.ns)).toBeUndefined();
     expect(await w.get('pods', 'stays', w.ns)).toBeDefined();
     expect(await w.get('pods', 'elsewhere', w.ns)).toBeDefined();
-    const last = await w.pass(podLifecycleController);
+    const last = await w.pass(() => podLifecycleController);
     expect(last.writes).toBe(0);
     expect(last.requeueAfterMs).toBeUndefined();
   });
@@ -369,7 +485,7 @@ describe('pods on unhealthy nodes', () => {
         taints: [{ key: 'example.com/drain', effect: 'NoExecute', timeAdded: stamp(w.clock) }],
       },
     });
-    await w.pass(podLifecycleController);
+    await w.pass(() => podLifecycleController);
     expect((await w.get('pods', 'victim', w.ns))?.metadata.deletionTimestamp).toBeTruthy();
   });
 });
@@ -385,6 +501,26 @@ describe('pod GC', () => {
     expect(await w.get('pods', 'orphan', w.ns)).toBeUndefined();
     expect(await w.get('pods', 'fine', w.ns)).toBeDefined();
     expect((await w.pass(podGCController)).writes).toBe(0);
+  });
+
+  it('keeps at most terminated-pod-gc-threshold terminated pods: evicted ones go first, then the oldest', async () => {
+    const w = await world({ terminatedPodGCThreshold: 2 });
+    const n = await w.node('done');
+    for (const name of ['t1', 't2', 't3', 't4', 'running']) await w.pod(name, n);
+    for (const name of ['t1', 't2', 't3', 't4']) {
+      const pod = await w.c.get('pods', name, { namespace: w.ns });
+      await w.c.updateStatus('pods', {
+        ...pod,
+        status: {
+          ...(pod.status as object),
+          phase: name === 't2' ? 'Failed' : 'Succeeded',
+          ...(name === 't4' ? { reason: 'Evicted' } : {}),
+        },
+      });
+    }
+    expect(await w.settle(podGCController)).toEqual([2]);
+    const left = (await w.c.list('pods', { namespace: w.ns })).items.map((p) => p.metadata.name);
+    expect(left.sort()).toEqual(['running', 't2', 't3']);
   });
 
   it('force-deletes a terminating pod on a not-ready node tainted out-of-service, without waiting for its grace', async () => {

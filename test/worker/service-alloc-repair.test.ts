@@ -3,10 +3,8 @@
 // Service holds is freed once it is old enough to be a leak (never while a create may be in flight).
 import { describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
+import { keyedHarness } from './controller-harness';
 import type { KObject } from '../../src/api/types';
-import { createRecorder } from '../../src/client/events';
-import { createSnapshot } from '../../workers/controllers/snapshot';
-import { DEFAULT_CONFIG, type ControllerContext } from '../../workers/controllers/framework';
 import {
   LEAK_GRACE_MS,
   planRepair,
@@ -16,14 +14,12 @@ import {
 
 const client = apiClient();
 
-function context(now: number): ControllerContext {
-  return {
-    client,
-    snapshot: createSnapshot(client),
-    recorder: createRecorder(client, { component: 'test' }),
-    config: DEFAULT_CONFIG,
-    now: () => now,
-  };
+/** The repair loop as the leader runs it: one key, Services from a cache of every namespace (the table is the cluster's). */
+async function repairHarness(ns: string, clock: { now: number }) {
+  return keyedHarness(ns, () => [repair], {
+    now: () => clock.now,
+    selectors: { services: { namespace: undefined } },
+  });
 }
 
 async function table(): Promise<Map<string, Allocation>> {
@@ -68,7 +64,10 @@ describe('service allocation repair', () => {
     await client.raw('DELETE', '/edgeplane/v1/serviceallocations/port-31903');
     await client.create('services', nodePortService('second', ns, 31903), { namespace: ns });
 
-    const young = await repair.reconcile(context(Date.now()));
+    const clock = { now: Date.now() };
+    const h = await repairHarness(ns, clock);
+    const young = await h.pass();
+    expect([...young.errors.values()]).toEqual([]);
     let t = await table();
     expect(t.get('port-31901')?.owner).toBe(`${ns}/held`);
     expect(t.has(`ip-${held.spec.clusterIP}`)).toBe(true);
@@ -77,7 +76,10 @@ describe('service allocation repair', () => {
     expect(young.requeueAfterMs).toBeLessThanOrEqual(LEAK_GRACE_MS);
     expect(await reasons(ns)).toEqual(['held:PortNotAllocated', 'second:PortAlreadyAllocated']);
 
-    await repair.reconcile(context(Date.now() + LEAK_GRACE_MS + 1000));
+    clock.now = Date.now() + LEAK_GRACE_MS + 1000;
+    const old = await h.pass();
+    expect(old.reconciled['service-alloc-repair']).toBe(1);
+    h.stop();
     t = await table();
     expect(t.has('port-31902')).toBe(false);
     expect(t.has('port-31901')).toBe(true);

@@ -1,8 +1,9 @@
 // Event TTL: core/v1 Events are deleted once their last activity is older than eventTtlMs.
 // k8s: kube-apiserver --event-ttl (an etcd lease renewed on every write); here a controller does it.
 import type { KObject } from '../../src/api/types';
-import { isConflict, isNotFound } from '../../src/client/errors';
-import type { Controller, ReconcileResult } from './framework';
+import { isNotFound } from '../../src/client/errors';
+import type { Result } from '../shared/controller';
+import type { KeyedControllerDef } from './framework';
 import { parseTime } from '../../src/lib/time';
 
 type Event = KObject & {
@@ -24,46 +25,31 @@ export function lastSeen(e: Event): number {
   return parseTime(e.metadata.creationTimestamp ?? undefined) ?? 0;
 }
 
-export const eventTTLController: Controller = {
+/**
+ * Keys are events. Each event's key waits in the queue until its expiry (last activity + TTL): the
+ * queue is the ordered expiry index, and nothing scans the events. A repeat of the event (a write)
+ * enqueues it again and it is requeued at its new expiry.
+ */
+export const eventTTLController: KeyedControllerDef = {
   name: 'event-ttl',
-  // Event writes never wake the controllers; this runs on its own requeue and on cron.
-  watches: [],
-  async reconcile(ctx) {
+  reconciles: 'events',
+  reads: ['events'],
+  async reconcile(ctx, key): Promise<Result> {
+    const e = ctx.cache.kind<Event>('events').get(key);
+    if (!e) return;
+    const expires = lastSeen(e) + ctx.config.eventTtlMs;
     const now = ctx.now();
-    const ttl = ctx.config.eventTtlMs;
-    const events = ((await ctx.snapshot.list('events')) as Event[])
-      .map((e) => ({ e, expires: lastSeen(e) + ttl }))
-      .sort((a, b) => a.expires - b.expires);
-    let writes = 0;
-    let retry = false;
-    let more = false;
-    let next = Infinity;
-    for (const { e, expires } of events) {
-      if (expires > now) {
-        next = expires - now;
-        break;
-      }
-      if (writes >= ctx.config.maxWritesPerPass) {
-        more = true;
-        break;
-      }
-      writes++;
-      try {
-        // The resourceVersion precondition keeps an event that repeated since the list.
-        await ctx.client.delete('events', e.metadata.name!, {
-          namespace: e.metadata.namespace,
-          preconditions: { uid: e.metadata.uid, resourceVersion: e.metadata.resourceVersion },
-        });
-      } catch (err) {
-        if (isConflict(err)) retry = true;
-        else if (!isNotFound(err)) throw err;
-      }
+    if (expires > now) return { requeueAfterMs: expires - now };
+    ctx.budget.take();
+    try {
+      // The resourceVersion precondition keeps an event that repeated since the cache saw it
+      // (a conflict: the key is retried and finds the new expiry).
+      await ctx.client.delete('events', e.metadata.name!, {
+        namespace: e.metadata.namespace,
+        preconditions: { uid: e.metadata.uid, resourceVersion: e.metadata.resourceVersion },
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
     }
-    if (writes > 0) ctx.snapshot.invalidate('events');
-    const result: ReconcileResult = {};
-    if (more) result.more = true;
-    const wait = Math.min(next, retry ? 1000 : Infinity);
-    if (wait !== Infinity) result.requeueAfterMs = wait;
-    return result;
   },
 };

@@ -1,11 +1,11 @@
-// The controller contract: level-triggered reconcilers that read a snapshot and write through the API.
+// The controller contract: keyed reconcilers that read the leader's caches and write through the API.
 import type { KObject } from '../../src/api/types';
 import type { KubeClient } from '../../src/client/client';
 import type { EventRecorder } from '../../src/client/events';
 import type { RateLimiter } from '../shared/rate-limiter';
 import type { WriteBudget } from '../shared/budget';
 import type { ClusterCache } from '../shared/cache';
-import type { KeyedController, Result } from '../shared/controller';
+import type { KeyedController } from '../shared/controller';
 
 /** What one reconcile pass asks for next (controller-runtime's Result). */
 export interface ReconcileResult {
@@ -22,6 +22,16 @@ export interface ControllerConfig {
   defaultTolerationSeconds: number;
   /** Events older than this are deleted. */
   eventTtlMs: number;
+  /** k8s: --node-eviction-rate: NoExecute taints started per second in a healthy zone. */
+  nodeEvictionRate: number;
+  /** k8s: --secondary-node-eviction-rate: the same in a partially disrupted zone larger than largeClusterSizeThreshold. */
+  secondaryNodeEvictionRate: number;
+  /** k8s: --unhealthy-zone-threshold: share of not-Ready nodes (more than 2) that makes a zone partially disrupted. */
+  unhealthyZoneThreshold: number;
+  /** k8s: --large-cluster-size-threshold: a smaller partially disrupted zone starts no evictions at all. */
+  largeClusterSizeThreshold: number;
+  /** k8s: --terminated-pod-gc-threshold: terminated pods kept before pod GC deletes the oldest (0: never). */
+  terminatedPodGCThreshold: number;
   /** Upper bound on writes one controller makes in one pass; the rest waits for the next pass. */
   maxWritesPerPass: number;
   /** Upper bound on events one controller records in one pass; the rest are dropped. */
@@ -32,6 +42,11 @@ export const DEFAULT_CONFIG: ControllerConfig = {
   nodeMonitorGracePeriodMs: 50_000,
   defaultTolerationSeconds: 300,
   eventTtlMs: 3_600_000,
+  nodeEvictionRate: 0.1,
+  secondaryNodeEvictionRate: 0.01,
+  unhealthyZoneThreshold: 0.55,
+  largeClusterSizeThreshold: 50,
+  terminatedPodGCThreshold: 12_500,
   maxWritesPerPass: 200,
   maxEventsPerPass: 50,
 };
@@ -82,33 +97,6 @@ export function cacheSnapshot(cache: ClusterCache): Snapshot {
     },
     // The caches are fed by watches: nothing to drop.
     invalidate() {},
-  };
-}
-
-/**
- * A controller that still reconciles everything in one go, under the framework: one key ("*"),
- * enqueued by any change to a kind it watches; its whole pass reads the caches.
- */
-export function wholeCluster(
-  c: Controller,
-  reads: string[],
-  relevant: Record<string, (obj: KObject, cache: ClusterCache) => boolean> = {},
-): KeyedControllerDef {
-  return {
-    name: c.name,
-    reconciles: '*',
-    reads,
-    // A change wakes the whole pass only when it can matter to it (`relevant`), so a kind as busy as
-    // pods does not make every pod write cost a pass over every pod.
-    watches: c.watches.map((resource) => ({
-      resource,
-      map: (obj, cache) => (relevant[resource] && !relevant[resource](obj, cache) ? [] : ['*']),
-    })),
-    async reconcile(ctx): Promise<Result> {
-      const r = await c.reconcile(ctx);
-      if (r.more) return { requeueAfterMs: 0 };
-      return r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : undefined;
-    },
   };
 }
 

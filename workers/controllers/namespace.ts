@@ -1,9 +1,11 @@
-// Namespace controller: empties a terminating namespace, then finalizes and removes it.
+// Namespace controller, keyed by namespace: empties a terminating namespace, then finalizes and removes it.
 // k8s: pkg/controller/namespace/deletion/namespaced_resources_deleter.go
 import { RESOURCES, resourceKey, type ResourceInfo } from '../../src/api/resources';
 import type { KObject } from '../../src/api/types';
 import { ApiStatusError, isConflict, isNotFound } from '../../src/client/errors';
-import type { Controller, ControllerContext, ReconcileResult } from './framework';
+import { namespaceOf, type ClusterCache } from '../shared/cache';
+import type { Result } from '../shared/controller';
+import type { KeyedContext, KeyedControllerDef } from './framework';
 
 const FINALIZER = 'kubernetes';
 // Both event resources are one stored kind; deleting through one empties both.
@@ -13,48 +15,43 @@ const CONTENT = RESOURCES.filter(
 // k8s: finalizerEstimateSeconds: how long content held by finalizers is assumed to take.
 const FINALIZER_ESTIMATE_MS = 15_000;
 
-export const namespaceController: Controller = {
+/** Content of a namespace being deleted enqueues that namespace. */
+function terminatingNamespace(obj: KObject, cache: ClusterCache): string[] {
+  const ns = obj.metadata.namespace;
+  return ns && cache.kind('namespaces').get(ns)?.metadata.deletionTimestamp ? [ns] : [];
+}
+
+/**
+ * Keys are namespaces. A namespace's change enqueues it; a change to anything in a namespace
+ * being deleted enqueues that namespace. Its content comes from the caches' namespace index.
+ */
+export const namespaceController: KeyedControllerDef = {
   name: 'namespace',
-  watches: ['namespaces', ...CONTENT.map(resourceKey)],
-  async reconcile(ctx) {
-    const terminating = (await ctx.snapshot.list('namespaces')).filter(
-      (n) => n.metadata.deletionTimestamp,
-    );
-    const state = { writes: 0, retry: false, requeueMs: Infinity };
-    for (const ns of terminating) {
-      if (state.writes >= ctx.config.maxWritesPerPass) break;
-      await syncNamespace(ctx, ns, state);
-    }
-    if (state.writes > 0)
-      for (const r of ['namespaces', ...CONTENT.map(resourceKey)]) ctx.snapshot.invalidate(r);
-    const result: ReconcileResult = {};
-    if (state.writes >= ctx.config.maxWritesPerPass) result.more = true;
-    const requeue = Math.min(state.requeueMs, state.retry ? 1000 : Infinity);
-    if (requeue !== Infinity) result.requeueAfterMs = requeue;
-    return result;
+  reconciles: 'namespaces',
+  reads: ['namespaces', ...CONTENT.map(resourceKey)],
+  watches: CONTENT.map((r) => ({ resource: resourceKey(r), map: terminatingNamespace })),
+  indexes: CONTENT.map((r) => ({ resource: resourceKey(r), name: 'namespace', fn: namespaceOf })),
+  async reconcile(ctx, key): Promise<Result> {
+    const ns = ctx.cache.kind('namespaces').get(key);
+    if (!ns?.metadata.deletionTimestamp) return;
+    const requeue = await syncNamespace(ctx, ns);
+    return requeue === undefined ? undefined : { requeueAfterMs: requeue };
   },
 };
 
-interface PassState {
-  writes: number;
-  retry: boolean;
-  requeueMs: number;
-}
-
-async function syncNamespace(ctx: ControllerContext, ns: KObject, state: PassState): Promise<void> {
+/** Deletes what is left in the namespace; finalizes it once empty. Answers when to look again. */
+async function syncNamespace(ctx: KeyedContext, ns: KObject): Promise<number | undefined> {
   const name = ns.metadata.name!;
   let remaining = 0;
+  let requeueMs = Infinity;
   for (const res of CONTENT) {
-    for (const obj of (await ctx.snapshot.list(resourceKey(res))).filter(
-      (o) => o.metadata.namespace === name,
-    )) {
+    for (const obj of ctx.cache.kind(resourceKey(res)).byIndex('namespace', name)) {
       remaining++;
       if (obj.metadata.deletionTimestamp) {
-        state.requeueMs = Math.min(state.requeueMs, estimateMs(ctx, obj));
+        requeueMs = Math.min(requeueMs, estimateMs(ctx, obj));
         continue;
       }
-      if (state.writes >= ctx.config.maxWritesPerPass) return;
-      state.writes++;
+      ctx.budget.take();
       try {
         // k8s: content goes with background propagation, so no orphan finalizer can hold the namespace.
         await ctx.client.delete(res, obj.metadata.name!, {
@@ -63,19 +60,20 @@ async function syncNamespace(ctx: ControllerContext, ns: KObject, state: PassSta
           preconditions: { uid: obj.metadata.uid },
         });
       } catch (e) {
-        if (isConflict(e)) state.retry = true;
-        else if (!isNotFound(e)) throw e;
+        if (!isNotFound(e) && !isConflict(e)) throw e;
       }
       // Whatever lingers (a pod's grace period, finalizers) is looked at again soon.
-      state.requeueMs = Math.min(state.requeueMs, 1000);
+      requeueMs = Math.min(requeueMs, 1000);
     }
   }
-  if (remaining > 0 || !(await emptyNow(ctx, name))) return;
-  await finalize(ctx, ns, state);
+  if (remaining > 0) return requeueMs;
+  if (!(await emptyNow(ctx, name))) return 1000;
+  await finalize(ctx, ns);
+  return undefined;
 }
 
 /** k8s: estimateGracefulTermination: a terminating pod is expected gone when its grace ends; halve it, as upstream requeues. */
-function estimateMs(ctx: ControllerContext, obj: KObject): number {
+function estimateMs(ctx: KeyedContext, obj: KObject): number {
   const deadline = Date.parse(obj.metadata.deletionTimestamp!);
   const left = obj.metadata.finalizers?.length
     ? FINALIZER_ESTIMATE_MS
@@ -83,8 +81,8 @@ function estimateMs(ctx: ControllerContext, obj: KObject): number {
   return Math.floor(left / 2) + 1000;
 }
 
-/** A live check before finalizing: the pass's lists may predate a create admitted just before termination. */
-async function emptyNow(ctx: ControllerContext, namespace: string): Promise<boolean> {
+/** A live check before finalizing: the caches may not yet show a create admitted just before termination. */
+async function emptyNow(ctx: KeyedContext, namespace: string): Promise<boolean> {
   const found = await Promise.all(
     CONTENT.map((r: ResourceInfo) =>
       ctx.client.list(r, { namespace, limit: 1 }).then((l) => l.items.length > 0),
@@ -97,38 +95,38 @@ async function emptyNow(ctx: ControllerContext, namespace: string): Promise<bool
  * Removes our token from spec.finalizers (through the finalize subresource where the API serves
  * it, else a plain update), then deletes the namespace once nothing else holds it.
  */
-async function finalize(ctx: ControllerContext, ns: KObject, state: PassState): Promise<void> {
+async function finalize(ctx: KeyedContext, ns: KObject): Promise<void> {
   const name = ns.metadata.name!;
   const spec = (ns.spec ?? {}) as { finalizers?: string[] };
   const rest = (spec.finalizers ?? []).filter((f) => f !== FINALIZER);
   try {
     let current: KObject | undefined = ns;
     if ((spec.finalizers ?? []).includes(FINALIZER)) {
-      state.writes++;
+      ctx.budget.take();
       current = await putFinalize(ctx, { ...ns, spec: { ...spec, finalizers: rest } });
     }
     // Other finalizers (spec or metadata) belong to someone else: wait for them.
     if (!current || rest.length || current.metadata.finalizers?.length) return;
-    state.writes++;
+    ctx.budget.take();
     const res = await ctx.client.delete('namespaces', name, {
       preconditions: { uid: ns.metadata.uid },
     });
     if (res.kind !== 'Namespace') return;
     // The API kept a finalized namespace on DELETE. It does remove an object being deleted when an
     // update leaves it nothing to wait for, so record the empty finalizer list that way.
-    state.writes++;
+    ctx.budget.take();
     await ctx.client.update('namespaces', {
       ...(res as KObject),
       spec: { ...((res as KObject).spec as object), finalizers: [] },
     });
   } catch (e) {
-    if (isConflict(e)) state.retry = true;
-    else if (!isNotFound(e)) throw e;
+    // Gone: done. A conflict propagates and the namespace is retried.
+    if (!isNotFound(e)) throw e;
   }
 }
 
 /** Answers the namespace after the write, or undefined when the write removed it. */
-async function putFinalize(ctx: ControllerContext, next: KObject): Promise<KObject | undefined> {
+async function putFinalize(ctx: KeyedContext, next: KObject): Promise<KObject | undefined> {
   const body = JSON.stringify({ ...next, apiVersion: 'v1', kind: 'Namespace' });
   try {
     const res = await ctx.client.raw(

@@ -1,13 +1,14 @@
-// Pod garbage collection: pods of deleted nodes, unbound terminating pods, out-of-service nodes, and the terminated-pod cap.
+// Pod garbage collection, keyed by pod: pods of deleted nodes, unbound terminating pods, out-of-service nodes, and the terminated-pod cap.
 // k8s: pkg/controller/podgc/gc_controller.go
 import type { KObject } from '../../src/api/types';
-import { isConflict, isNotFound } from '../../src/client/errors';
-import type { Controller, ControllerContext, ReconcileResult } from './framework';
+import { isNotFound } from '../../src/client/errors';
+import { objectKey, type InformerEvent } from '../../src/client/informer';
+import { nodeNameOf, type ClusterCache } from '../shared/cache';
+import type { Result } from '../shared/controller';
+import type { KeyedContext, KeyedControllerDef } from './framework';
 import { isNodeReady, taintsOf } from '../../src/api/node';
 import { rfc3339 } from '../../src/lib/time';
 
-// k8s: kube-controller-manager --terminated-pod-gc-threshold default.
-export const TERMINATED_POD_THRESHOLD = 12_500;
 const TAINT_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 
 type Pod = KObject & {
@@ -27,52 +28,84 @@ type Pod = KObject & {
 
 const terminated = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
-export const podGCController: Controller = {
-  name: 'pod-garbage-collector',
-  watches: ['nodes', 'pods'],
-  async reconcile(ctx) {
-    const pods = (await ctx.snapshot.list('pods')) as Pod[];
-    const nodes = new Map((await ctx.snapshot.list('nodes')).map((n) => [n.metadata.name!, n]));
-    const state = { writes: 0, retry: false };
-    const victims: { pod: Pod; condition?: DisruptionCondition }[] = [];
-    const gone = new Map<string, Promise<boolean>>();
+/** The key of the terminated-pod cap (pod keys always hold a "/": no pod has this key). */
+export const TERMINATED_KEY = ':terminated';
+const terminatedOf = (p: KObject): string[] => (terminated(p as Pod) ? ['yes'] : []);
+const outOfService = (node: KObject) => taintsOf(node).some((t) => t.key === TAINT_OUT_OF_SERVICE);
 
-    // k8s: gcTerminated: beyond the threshold, evicted pods first, then the oldest.
-    const done = pods.filter(terminated);
-    if (done.length > TERMINATED_POD_THRESHOLD) {
-      done.sort(byEvictionThenAge);
-      for (const pod of done.slice(0, done.length - TERMINATED_POD_THRESHOLD))
-        victims.push({ pod });
-    }
-    for (const pod of pods) {
+/** A terminated pod beyond the cap enqueues the cap's key. */
+function overThreshold(obj: KObject, cache: ClusterCache, e: InformerEvent<KObject>): string[] {
+  return obj === e.object && terminated(obj as Pod) ? [TERMINATED_KEY] : [];
+}
+
+/** A node that went away, or whose readiness or out-of-service taint changed, enqueues its pods. */
+function podsOfNode(obj: KObject, cache: ClusterCache, e: InformerEvent<KObject>): string[] {
+  if (obj !== e.object || e.type === 'ADDED') return [];
+  const old = e.oldObject;
+  if (
+    e.type === 'MODIFIED' &&
+    old &&
+    isNodeReady(old) === isNodeReady(obj) &&
+    outOfService(old) === outOfService(obj)
+  )
+    return [];
+  return cache.kind('pods').keysByIndex('node', obj.metadata.name!);
+}
+
+/**
+ * Keys are pods, plus one key for the terminated-pod cap. A pod's change enqueues it; a node that
+ * goes (or turns not ready, or gets the out-of-service taint) enqueues its pods (by index); a
+ * terminated pod enqueues the cap, which counts terminated pods by index and sorts them only when
+ * there are more than terminatedPodGCThreshold.
+ */
+export function podGCController(): KeyedControllerDef {
+  // Nodes confirmed gone by a live read, briefly: many pods of one deleted node need one GET.
+  const gone = new Map<string, { at: number; p: Promise<boolean> }>();
+  return {
+    name: 'pod-garbage-collector',
+    reconciles: 'pods',
+    reads: ['pods', 'nodes'],
+    watches: [
+      { resource: 'nodes', map: podsOfNode },
+      { resource: 'pods', map: overThreshold },
+    ],
+    indexes: [
+      { resource: 'pods', name: 'node', fn: nodeNameOf },
+      { resource: 'pods', name: 'terminated', fn: terminatedOf },
+    ],
+    resync: (cache) => [...cache.kind('pods').list().map(objectKey), TERMINATED_KEY],
+    async reconcile(ctx, key): Promise<Result> {
+      if (key === TERMINATED_KEY) return gcTerminated(ctx);
+      const pod = ctx.cache.kind<Pod>('pods').get(key);
+      if (!pod) return;
       const nodeName = pod.spec?.nodeName;
-      const node = nodeName ? nodes.get(nodeName) : undefined;
-      if (pod.metadata.deletionTimestamp && !nodeName)
-        victims.push({ pod }); // k8s: gcUnscheduledTerminating
-      else if (
-        pod.metadata.deletionTimestamp &&
-        node &&
-        !isNodeReady(node) &&
-        taintsOf(node).some((t) => t.key === TAINT_OUT_OF_SERVICE)
-      )
-        victims.push({ pod }); // k8s: gcTerminating
-      else if (nodeName && !node && (await nodeGone(ctx, gone, nodeName)))
-        victims.push({ pod, condition: ORPHANED }); // k8s: gcOrphaned
-    }
-    const seen = new Set<string>();
-    for (const { pod, condition } of victims) {
-      if (state.writes >= ctx.config.maxWritesPerPass) break;
-      if (seen.has(pod.metadata.uid!)) continue;
-      seen.add(pod.metadata.uid!);
-      await markFailedAndDelete(ctx, pod, condition, state);
-    }
-    if (state.writes > 0) ctx.snapshot.invalidate('pods');
-    const result: ReconcileResult = {};
-    if (state.writes >= ctx.config.maxWritesPerPass) result.more = true;
-    else if (state.retry) result.requeueAfterMs = 1000;
-    return result;
-  },
-};
+      const node = nodeName ? ctx.cache.kind('nodes').get(nodeName) : undefined;
+      // k8s: gcUnscheduledTerminating.
+      if (!nodeName) {
+        if (pod.metadata.deletionTimestamp) await markFailedAndDelete(ctx, pod, undefined);
+        return;
+      }
+      // k8s: gcTerminating: a terminating pod on a not-ready node tainted out-of-service.
+      if (node) {
+        if (pod.metadata.deletionTimestamp && !isNodeReady(node) && outOfService(node))
+          await markFailedAndDelete(ctx, pod, undefined);
+        return;
+      }
+      // k8s: gcOrphaned.
+      if (await nodeGone(ctx, gone, nodeName)) await markFailedAndDelete(ctx, pod, ORPHANED);
+    },
+  };
+}
+
+/** k8s: gcTerminated: beyond the threshold, evicted pods first, then the oldest. */
+async function gcTerminated(ctx: KeyedContext): Promise<Result> {
+  const threshold = ctx.config.terminatedPodGCThreshold;
+  const pods = ctx.cache.kind<Pod>('pods');
+  if (threshold <= 0 || pods.count('terminated', 'yes') <= threshold) return;
+  const done = pods.byIndex('terminated', 'yes').sort(byEvictionThenAge);
+  for (const pod of done.slice(0, done.length - threshold))
+    await markFailedAndDelete(ctx, pod, undefined);
+}
 
 interface DisruptionCondition {
   reason: string;
@@ -83,25 +116,28 @@ const ORPHANED: DisruptionCondition = {
   message: 'PodGC: node no longer exists',
 };
 
-// The pass's node list may predate a node registered a moment ago: confirm with a live read, as
-// upstream does after its quarantine.
-function nodeGone(
-  ctx: ControllerContext,
-  cache: Map<string, Promise<boolean>>,
+// The cache may not have seen a node registered a moment ago (pods and nodes come on separate
+// watches): confirm with a live read, as upstream does after its quarantine.
+async function nodeGone(
+  ctx: KeyedContext,
+  memo: Map<string, { at: number; p: Promise<boolean> }>,
   name: string,
 ): Promise<boolean> {
-  let p = cache.get(name);
-  if (!p) {
-    p = ctx.client.get('nodes', name).then(
+  const now = Date.now();
+  let m = memo.get(name);
+  if (!m || now - m.at > 2000) {
+    for (const [k, v] of memo) if (now - v.at > 2000) memo.delete(k);
+    const p = ctx.client.get('nodes', name).then(
       () => false,
       (e) => {
         if (isNotFound(e)) return true;
         throw e;
       },
     );
-    cache.set(name, p);
+    memo.set(name, (m = { at: now, p }));
+    p.catch(() => memo.delete(name));
   }
-  return p;
+  return m.p;
 }
 
 function byEvictionThenAge(a: Pod, b: Pod): number {
@@ -119,16 +155,15 @@ function byEvictionThenAge(a: Pod, b: Pod): number {
  * first (so it does not stay Running in the record), then removed without grace.
  */
 async function markFailedAndDelete(
-  ctx: ControllerContext,
+  ctx: KeyedContext,
   pod: Pod,
   condition: DisruptionCondition | undefined,
-  state: { writes: number; retry: boolean },
 ): Promise<void> {
   const { name, namespace, uid } = pod.metadata;
   try {
     // A terminating pod's status is left alone: the delete that follows removes it anyway.
     if (!terminated(pod) && !pod.metadata.deletionTimestamp) {
-      state.writes++;
+      ctx.budget.take();
       const conditions = (pod.status?.conditions ?? []).filter(
         (c) => !condition || c.type !== 'DisruptionTarget',
       );
@@ -144,14 +179,14 @@ async function markFailedAndDelete(
         status: { ...pod.status, phase: 'Failed', conditions },
       });
     }
-    state.writes++;
+    ctx.budget.take();
     await ctx.client.delete('pods', name!, {
       namespace,
       gracePeriodSeconds: 0,
       preconditions: { uid },
     });
   } catch (e) {
-    if (isConflict(e)) state.retry = true;
-    else if (!isNotFound(e)) throw e;
+    // Gone already: done. A conflict propagates and the key is retried against the fresher pod.
+    if (!isNotFound(e)) throw e;
   }
 }

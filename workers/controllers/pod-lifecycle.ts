@@ -1,8 +1,11 @@
-// Pods on unhealthy nodes: marked not ready, evicted by NoExecute taints, and force-removed once their grace is over.
+// Pods on unhealthy nodes, keyed by pod: marked not ready, evicted by NoExecute taints, and force-removed once their grace is over.
 // k8s: pkg/controller/tainteviction/taint_eviction.go; pkg/controller/util/node/controller_utils.go (MarkPodsNotReady)
 import type { KObject } from '../../src/api/types';
-import { isConflict, isNotFound } from '../../src/client/errors';
-import type { Controller, ControllerContext, ReconcileResult } from './framework';
+import { isNotFound } from '../../src/client/errors';
+import type { InformerEvent } from '../../src/client/informer';
+import { nodeNameOf, type ClusterCache } from '../shared/cache';
+import type { Result } from '../shared/controller';
+import type { KeyedContext, KeyedControllerDef } from './framework';
 import type { Taint, Toleration } from '../../src/api/core';
 import { isNodeReady, taintsOf, tolerates } from '../../src/api/node';
 import { parseTime, rfc3339 } from '../../src/lib/time';
@@ -41,48 +44,62 @@ export function tolerationWindowMs(taints: Taint[], tolerations: Toleration[]): 
   return min;
 }
 
-export const podLifecycleController: Controller = {
+/** What the taint manager reacts to on a node: its readiness and its NoExecute taints. */
+const healthSignature = (node: KObject | undefined): string =>
+  node
+    ? JSON.stringify([
+        isNodeReady(node),
+        taintsOf(node)
+          .filter((t) => t.effect === 'NoExecute')
+          .map((t) => [t.key, t.value ?? '', t.timeAdded ?? '']),
+      ])
+    : '';
+
+/** A node whose readiness or NoExecute taints changed enqueues the pods bound to it (by index). */
+function podsOfChangedNode(obj: KObject, cache: ClusterCache, e: InformerEvent<KObject>): string[] {
+  if (obj !== e.object || e.type === 'DELETED') return [];
+  if (e.type === 'MODIFIED' && healthSignature(e.oldObject) === healthSignature(obj)) return [];
+  return cache.kind('pods').keysByIndex('node', obj.metadata.name!);
+}
+
+/**
+ * Keys are pods (k8s: the taint eviction controller's per-pod work, and MarkPodsNotReady). A pod's
+ * own change enqueues it; a node whose readiness or NoExecute taints changed enqueues its pods. A
+ * pod on a healthy node costs one cache read. Time-based work (tolerationSeconds running out, a
+ * terminating pod's grace ending) is a RequeueAfter of the pod's key at that moment.
+ */
+export const podLifecycleController: KeyedControllerDef = {
   name: 'pod-lifecycle',
-  watches: ['nodes', 'pods'],
-  async reconcile(ctx) {
+  reconciles: 'pods',
+  reads: ['pods', 'nodes'],
+  watches: [{ resource: 'nodes', map: podsOfChangedNode }],
+  indexes: [{ resource: 'pods', name: 'node', fn: nodeNameOf }],
+  async reconcile(ctx, key): Promise<Result> {
+    const pod = ctx.cache.kind<Pod>('pods').get(key);
+    const nodeName = pod?.spec?.nodeName;
+    // Pods on nodes that are gone are pod GC's; unbound pods need no node's help to go.
+    const node = nodeName ? ctx.cache.kind('nodes').get(nodeName) : undefined;
+    if (!pod || !node) return;
     const now = ctx.now();
-    const nodes = new Map((await ctx.snapshot.list('nodes')).map((n) => [n.metadata.name!, n]));
-    const state = { writes: 0, retry: false, next: Infinity };
-    for (const pod of (await ctx.snapshot.list('pods')) as Pod[]) {
-      if (state.writes >= ctx.config.maxWritesPerPass) break;
-      const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
-      // Pods on nodes that are gone are pod GC's; unbound pods need no node's help to go.
-      if (!node) continue;
-      if (pod.metadata.deletionTimestamp) await forceAfterGrace(ctx, pod, node, now, state);
-      else {
-        const current = (!isNodeReady(node) && (await markNotReady(ctx, pod, now, state))) || pod;
-        await evictByTaints(ctx, current, node, now, state);
-      }
+    let due: number | undefined;
+    if (pod.metadata.deletionTimestamp) due = await forceAfterGrace(ctx, pod, node, now);
+    else {
+      const current = (!isNodeReady(node) && (await markNotReady(ctx, pod, now))) || pod;
+      due = await evictByTaints(ctx, current, node, now);
     }
-    if (state.writes > 0) ctx.snapshot.invalidate('pods');
-    const result: ReconcileResult = {};
-    if (state.writes >= ctx.config.maxWritesPerPass) result.more = true;
-    const next = Math.min(state.next, state.retry ? 1000 : Infinity);
-    if (next !== Infinity) result.requeueAfterMs = Math.max(0, next);
-    return result;
+    return due === undefined ? undefined : { requeueAfterMs: due };
   },
 };
 
-interface PassState {
-  writes: number;
-  retry: boolean;
-  next: number;
-}
-
-async function attempt(state: PassState, fn: () => Promise<unknown>): Promise<boolean> {
-  state.writes++;
+/** Writes count against the pass's budget; a pod or node gone meanwhile is no error. A conflict propagates (the key is retried). */
+async function attempt(ctx: KeyedContext, fn: () => Promise<unknown>): Promise<boolean> {
+  ctx.budget.take();
   try {
     await fn();
     return true;
   } catch (e) {
-    if (isConflict(e)) state.retry = true;
-    else if (!isNotFound(e)) throw e;
-    return false;
+    if (isNotFound(e)) return false;
+    throw e;
   }
 }
 
@@ -96,19 +113,14 @@ const podRef = (pod: Pod): KObject => ({
  * k8s: MarkPodsNotReady: nobody is checking the containers on an unhealthy node, so its pods
  * stop counting as ready (and leave their Services' endpoints).
  */
-async function markNotReady(
-  ctx: ControllerContext,
-  pod: Pod,
-  now: number,
-  state: PassState,
-): Promise<Pod | undefined> {
+async function markNotReady(ctx: KeyedContext, pod: Pod, now: number): Promise<Pod | undefined> {
   const conditions = pod.status?.conditions ?? [];
   if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return undefined;
   const next = conditions.map((c) =>
     c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c,
   );
   let written: Pod | undefined;
-  await attempt(state, async () => {
+  await attempt(ctx, async () => {
     written = await ctx.client.updateStatus<Pod>('pods', {
       ...pod,
       status: { ...pod.status, conditions: next },
@@ -128,24 +140,20 @@ async function markNotReady(
  * since the taint was added.
  */
 async function evictByTaints(
-  ctx: ControllerContext,
+  ctx: KeyedContext,
   pod: Pod,
   node: KObject,
   now: number,
-  state: PassState,
-): Promise<void> {
+): Promise<number | undefined> {
   const taints = taintsOf(node).filter((t) => t.effect === 'NoExecute');
-  if (!taints.length) return;
+  if (!taints.length) return undefined;
   const window = tolerationWindowMs(taints, pod.spec?.tolerations ?? []);
-  if (window === Infinity) return;
+  if (window === Infinity) return undefined;
   if (window !== undefined) {
     // A taint with no timeAdded counts from the epoch: kubectl and this controller always set it.
     const since = Math.min(...taints.map((t) => parseTime(t.timeAdded) ?? 0));
     const due = since + window;
-    if (now < due) {
-      state.next = Math.min(state.next, due - now);
-      return;
-    }
+    if (now < due) return due - now;
   }
   const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
   conditions.push({
@@ -155,10 +163,10 @@ async function evictByTaints(
     reason: 'DeletionByTaintManager',
     message: 'Taint manager: deleting due to NoExecute taint',
   });
-  const marked = await attempt(state, () =>
+  const marked = await attempt(ctx, () =>
     ctx.client.updateStatus('pods', { ...pod, status: { ...pod.status, conditions } }),
   );
-  if (!marked) return;
+  if (!marked) return undefined;
   await ctx.recorder
     .event(
       podRef(pod),
@@ -167,12 +175,13 @@ async function evictByTaints(
       `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`,
     )
     .catch(() => undefined);
-  await attempt(state, () =>
+  await attempt(ctx, () =>
     ctx.client.delete('pods', pod.metadata.name!, {
       namespace: pod.metadata.namespace,
       preconditions: { uid: pod.metadata.uid },
     }),
   );
+  return undefined;
 }
 
 /**
@@ -181,23 +190,20 @@ async function evictByTaints(
  * addresses and ports are free and `kubectl get pods` stops showing it Terminating.
  */
 async function forceAfterGrace(
-  ctx: ControllerContext,
+  ctx: KeyedContext,
   pod: Pod,
   node: KObject,
   now: number,
-  state: PassState,
-): Promise<void> {
-  if (isNodeReady(node) || pod.metadata.finalizers?.length) return;
+): Promise<number | undefined> {
+  if (isNodeReady(node) || pod.metadata.finalizers?.length) return undefined;
   const due = parseTime(pod.metadata.deletionTimestamp) ?? 0;
-  if (now < due) {
-    state.next = Math.min(state.next, due - now);
-    return;
-  }
-  await attempt(state, () =>
+  if (now < due) return due - now;
+  await attempt(ctx, () =>
     ctx.client.delete('pods', pod.metadata.name!, {
       namespace: pod.metadata.namespace,
       gracePeriodSeconds: 0,
       preconditions: { uid: pod.metadata.uid },
     }),
   );
+  return undefined;
 }

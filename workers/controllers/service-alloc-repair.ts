@@ -5,7 +5,8 @@
 // pkg/registry/core/service/portallocator/controller/repair.go (runOnce).
 import type { KObject } from '../../src/api/types';
 import { isAlreadyExists, isConflict, isNotFound } from '../../src/client/errors';
-import type { Controller, ControllerContext, ReconcileResult } from './framework';
+import type { Result } from '../shared/controller';
+import type { KeyedContext, KeyedControllerDef } from './framework';
 
 /** A row of the table, as /edgeplane/v1/serviceallocations lists it. */
 export interface Allocation {
@@ -93,22 +94,27 @@ const describe = (key: string) =>
 const reason = (key: string, what: 'NotAllocated' | 'AlreadyAllocated') =>
   key.startsWith('ip-') ? `ClusterIP${what}` : `Port${what}`;
 
-export const serviceAllocRepairController: Controller = {
+/**
+ * One key ("*"), as upstream's repair loops run over the whole table on an interval: enqueued by
+ * every cron resync (each minute) and by any Service change, and requeued when an unheld
+ * reservation will have outlived the leak grace. Services come from the cache; the table is
+ * read live (it is not a kind with a watch), before the Services.
+ */
+export const serviceAllocRepairController: KeyedControllerDef = {
   name: 'service-alloc-repair',
-  watches: ['services'],
-  async reconcile(ctx: ControllerContext): Promise<ReconcileResult> {
+  reconciles: '*',
+  reads: ['services'],
+  watches: [{ resource: 'services', map: () => ['*'] }],
+  async reconcile(ctx: KeyedContext): Promise<Result> {
     const table = (
       (await (await ctx.client.raw('GET', '/edgeplane/v1/serviceallocations')).json()) as {
         items: Allocation[];
       }
     ).items;
-    const services = await ctx.snapshot.list<Service>('services');
+    const services = ctx.cache.kind<Service>('services').list();
     const plan = planRepair(table, services, ctx.now());
-    let writes = 0;
-    const budget = () => writes < ctx.config.maxWritesPerPass;
     for (const { key, service } of plan.reserve) {
-      if (!budget()) break;
-      writes++;
+      ctx.budget.take();
       try {
         await ctx.client.raw('POST', '/edgeplane/v1/serviceallocations', {
           body: JSON.stringify({ key, owner: ownerOf(service) }),
@@ -138,8 +144,7 @@ export const serviceAllocRepairController: Controller = {
         .catch(() => undefined);
     }
     for (const a of plan.release) {
-      if (!budget()) break;
-      writes++;
+      ctx.budget.take();
       try {
         await ctx.client.raw(
           'DELETE',
@@ -150,7 +155,6 @@ export const serviceAllocRepairController: Controller = {
         if (!isConflict(e) && !isNotFound(e)) throw e;
       }
     }
-    if (!budget()) return { more: true };
-    return plan.recheckMs !== undefined ? { requeueAfterMs: plan.recheckMs } : {};
+    return plan.recheckMs !== undefined ? { requeueAfterMs: plan.recheckMs } : undefined;
   },
 };

@@ -47,10 +47,17 @@ export class KindCache<T extends KObject = KObject> {
   constructor(
     client: KubeClient,
     readonly resource: string,
-    opts: { namespace?: string; onError?: (e: unknown) => void } = {},
+    opts: {
+      namespace?: string;
+      labelSelector?: string;
+      fieldSelector?: string;
+      onError?: (e: unknown) => void;
+    } = {},
   ) {
     this.informer = new Informer<T>(client, resource, {
       namespace: opts.namespace,
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
       onError: opts.onError,
     });
     this.informer.onEvent((e) => {
@@ -81,14 +88,34 @@ export class KindCache<T extends KObject = KObject> {
   }
 
   byIndex(name: string, value: string): T[] {
-    const ix = this.indexes.get(name);
-    if (!ix) throw new Error(`${this.resource} has no index ${name}`);
+    const ix = this.index(name);
     const out: T[] = [];
     for (const key of ix.values.get(value) ?? []) {
       const obj = this.informer.store.get(key);
       if (obj) out.push(obj);
     }
     return out;
+  }
+
+  /** How many cached objects are filed under `value` in index `name` (no copy). */
+  count(name: string, value: string): number {
+    return this.index(name).values.get(value)?.size ?? 0;
+  }
+
+  /** The values index `name` currently files objects under (the zones that have nodes, ...). */
+  indexValues(name: string): string[] {
+    return [...this.index(name).values.keys()];
+  }
+
+  /** The keys filed under `value` in index `name`. */
+  keysByIndex(name: string, value: string): string[] {
+    return [...(this.index(name).values.get(value) ?? [])];
+  }
+
+  private index(name: string): Index {
+    const ix = this.indexes.get(name);
+    if (!ix) throw new Error(`${this.resource} has no index ${name}`);
+    return ix;
   }
 
   get size(): number {
@@ -107,13 +134,25 @@ export class ClusterCache {
   constructor(
     private readonly client: KubeClient,
     private readonly onChange: ChangeHandler,
-    private readonly opts: { namespace?: string; onError?: (e: unknown) => void } = {},
+    private readonly opts: {
+      namespace?: string;
+      onError?: (e: unknown) => void;
+      /** Per kind, another namespace or a narrower list and watch (client-go's tweakListOptions): tests keep to their own objects. */
+      selectors?: Record<
+        string,
+        { namespace?: string; labelSelector?: string; fieldSelector?: string }
+      >;
+    } = {},
   ) {}
 
   kind<T extends KObject = KObject>(resource: string): KindCache<T> {
     let k = this.kinds.get(resource);
     if (!k) {
-      k = new KindCache(this.client, resource, this.opts);
+      k = new KindCache(this.client, resource, {
+        namespace: this.opts.namespace,
+        onError: this.opts.onError,
+        ...this.opts.selectors?.[resource],
+      });
       const cache = k;
       cache.informer.onEvent((e) => this.onChange(resource, e));
       this.kinds.set(resource, cache);
