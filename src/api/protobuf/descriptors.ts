@@ -7,6 +7,7 @@ import { volumeMessages } from './descriptors-volumes';
 import { workloadMessages } from './descriptors-workloads';
 import { batchMessages } from './descriptors-batch';
 import { authKindMessages, authMessages } from './descriptors-auth';
+import { AUTOSCALING_V1, autoscalingMessages } from './descriptors-autoscaling';
 
 export const messages: MessageTable = {
   ...metaMessages,
@@ -16,6 +17,7 @@ export const messages: MessageTable = {
   ...workloadMessages,
   ...batchMessages,
   ...authMessages,
+  ...autoscalingMessages,
 };
 
 // The kinds `kubectl create deployment|namespace|configmap|secret|service|serviceaccount|job` send as protobuf.
@@ -29,6 +31,7 @@ const kindMessages: Record<string, string> = {
   'v1 Service': CORE + 'Service',
   'v1 ServiceAccount': CORE + 'ServiceAccount',
   ...authKindMessages,
+  'autoscaling/v1 HorizontalPodAutoscaler': AUTOSCALING_V1 + 'HorizontalPodAutoscaler',
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {
