@@ -1,4 +1,7 @@
 // batch/v1 Job and CronJob registry rules: defaults, the generated selector, validation, and table rows.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../src/api/types';
 import { defaultCronJob, defaultJob, generateJobSelector } from '../../src/registry/defaults/job';
@@ -170,5 +173,24 @@ describe('batch tables', () => {
       '60s',
       '60m',
     ]);
+  });
+});
+
+describe('examples/batch', () => {
+  it('holds only objects the API accepts as they are', () => {
+    const dir = path.resolve(__dirname, '../../examples/batch');
+    for (const file of fs.readdirSync(dir)) {
+      const obj = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as KObject;
+      obj.metadata.namespace = 'default';
+      if (obj.kind === 'Job') {
+        defaultJob(obj);
+        obj.metadata.uid = 'uid-1';
+        generateJobSelector(obj);
+        expect(validateJob(obj), file).toEqual([]);
+      } else {
+        defaultCronJob(obj);
+        expect(validateCronJob(obj), file).toEqual([]);
+      }
+    }
   });
 });
