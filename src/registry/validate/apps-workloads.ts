@@ -141,7 +141,22 @@ function validateStatefulSetSpec(sts: KObject): FieldError[] {
   errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
   errs.push(...nonNegative(objOf(spec.ordinals).start, 'spec.ordinals.start'));
-  errs.push(...validateSelectorAndTemplate(spec));
+  // The containers may mount the claim templates by name: they become the pod's volumes.
+  const tpl = objOf(spec.template);
+  const podSpec = objOf(tpl.spec);
+  const claimVolumes = asArr(spec.volumeClaimTemplates)
+    .map((t) => String(objOf(objOf(t).metadata).name ?? ''))
+    .filter((n) => n && !asArr(podSpec.volumes).some((v) => objOf(v).name === n))
+    .map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }));
+  errs.push(
+    ...validateSelectorAndTemplate({
+      ...spec,
+      template: {
+        ...tpl,
+        spec: { ...podSpec, volumes: [...asArr(podSpec.volumes), ...claimVolumes] },
+      },
+    }),
+  );
   for (const [i, t] of asArr(spec.volumeClaimTemplates).entries()) {
     const fld = path.index('spec.volumeClaimTemplates', i);
     const meta = objOf(objOf(t).metadata);

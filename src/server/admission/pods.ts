@@ -23,6 +23,7 @@ const SUPPORTED_VOLUMES = [
   'hostPath',
   'downwardAPI',
   'projected',
+  'persistentVolumeClaim',
 ];
 
 export function admitPod(ctx: ApiContext, pod: KObject): void {
