@@ -2,6 +2,7 @@
 import { HPA_V1, hpaFromV1, hpaToV1 } from '../../api/autoscaling';
 import { builtin, defineStrategy, type ResourceDefinition } from '../definition';
 import { defaultHorizontalPodAutoscaler } from '../defaults/horizontalpodautoscaler';
+import { autoscalingDefs } from '../schema/defs-autoscaling';
 import { horizontalPodAutoscalerPrinter } from '../tables/horizontalpodautoscalers';
 import {
   validateHorizontalPodAutoscaler,
@@ -18,6 +19,7 @@ export const horizontalpodautoscalers: ResourceDefinition = {
   info: builtin('autoscaling', 'v2', 'horizontalpodautoscalers'),
   strategy,
   printer: horizontalPodAutoscalerPrinter,
+  schemas: autoscalingDefs,
   wakes: { controllers: { except: ['status'] } },
 };
 
@@ -30,6 +32,7 @@ export const horizontalpodautoscalersV1: ResourceDefinition = {
     cells: (o, now) =>
       horizontalPodAutoscalerPrinter.cells(o.apiVersion === HPA_V1 ? hpaFromV1(o) : o, now),
   },
+  schemas: autoscalingDefs,
   wakes: { controllers: { except: ['status'] } },
   view: { toView: hpaToV1, fromView: hpaFromV1 },
 };
