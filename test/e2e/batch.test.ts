@@ -269,6 +269,30 @@ describe('Jobs', () => {
 });
 
 describe('CronJobs', () => {
+  it('creates a CronJob with kubectl create cronjob and describes a Job', async () => {
+    await kubectl([
+      'create',
+      'cronjob',
+      'made',
+      '--image=busybox',
+      '--schedule=0 3 * * *',
+      '--',
+      'true',
+    ]);
+    const cj = await getJson(c, `${NS}/cronjobs/made`);
+    expect(cj.spec).toMatchObject({
+      schedule: '0 3 * * *',
+      concurrencyPolicy: 'Allow',
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+      suspend: false,
+    });
+    const described = await kubectl(['describe', 'job', 'five']);
+    expect(described).toMatch(/Completions:\s+5/);
+    expect(described).toMatch(/Pods Statuses:\s+0 Active .*5 Succeeded \/ 0 Failed/);
+    expect(described).toContain('Completed');
+  });
+
   it('keeps only successfulJobsHistoryLimit finished Jobs', async () => {
     await kubectl(['create', 'job', 'hist-a', '--from=cronjob/hist']);
     const a = await getJson(c, `${NS}/jobs/hist-a`);
