@@ -1,7 +1,8 @@
-// The controllers' work queue, per-key rate limiter and expectations (pure).
+// The controllers' work queue, per-key rate limiter and expectations, and node-lifecycle zone states (pure).
 import { describe, expect, it } from 'vitest';
 import { WorkQueue } from '../../workers/shared/queue';
 import { ControllerExpectations } from '../../workers/shared/expectations';
+import { zoneState } from '../../workers/controllers/node-lifecycle';
 
 describe('work queue', () => {
   it('holds each key once, at its earliest due time, and hands out due keys earliest first', () => {
@@ -68,5 +69,15 @@ describe('expectations', () => {
     expect(e.satisfied('ns/rs')).toBe(false);
     now = 1001;
     expect(e.satisfied('ns/rs')).toBe(true);
+  });
+});
+
+describe('zone states (node lifecycle)', () => {
+  it('are a full disruption with no ready node, partial over the threshold with more than 2 down, else normal', () => {
+    expect(zoneState(0, 1, 0.55)).toBe('FullDisruption');
+    expect(zoneState(1, 2, 0.55)).toBe('Normal'); // 2 down is never a disruption
+    expect(zoneState(1, 3, 0.55)).toBe('PartialDisruption');
+    expect(zoneState(3, 3, 0.55)).toBe('Normal'); // 50% < 55%
+    expect(zoneState(0, 0, 0.55)).toBe('Normal');
   });
 });
