@@ -3,7 +3,8 @@
 // pods it affects, then what publishes and cleans up after them.
 import type { KeyedControllerDef } from './framework';
 import { deploymentController } from './deployment';
-import { replicaSetController } from './replicaset';
+import { replicaSetController, replicationControllerController } from './replicaset';
+import { disruptionController } from './disruption';
 import { jobController } from './job';
 import { ttlAfterFinishedController } from './job/ttl';
 import { cronJobController } from './cronjob';
@@ -25,6 +26,7 @@ import { clusterRoleAggregationController } from './clusterrole-aggregation';
 export const controllers = (): KeyedControllerDef[] => [
   deploymentController,
   replicaSetController(),
+  replicationControllerController(),
   cronJobController,
   jobController(),
   ttlAfterFinishedController,
@@ -39,6 +41,7 @@ export const controllers = (): KeyedControllerDef[] => [
   podGCController(),
   endpointsController,
   endpointSliceController,
+  disruptionController,
   garbageCollector,
   namespaceController,
   eventTTLController,
