@@ -22,6 +22,11 @@ const LEASE_NAMESPACE = 'kube-node-lease';
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 // k8s: nodeStartupGracePeriod: a node that never reported gets this long from its creation.
 const STARTUP_GRACE_MS = 60_000;
+// k8s: --node-monitor-period (5 s): upstream looks at every node this often. Deadlines are rounded
+// up to it, so the nodes of a fleet come due together, a few passes every 5 s, rather than one
+// pass (and alarm) per node; a silent node is noticed at most 5 s after its grace, as upstream.
+export const NODE_MONITOR_PERIOD_MS = 5_000;
+const onPeriod = (at: number) => Math.ceil(at / NODE_MONITOR_PERIOD_MS) * NODE_MONITOR_PERIOD_MS;
 // How soon a node held back by a zone whose eviction rate is zero is looked at again (upstream
 // polls its tainting queue every nodeEvictionPeriod; zone states change with node readiness).
 const ZONE_RECHECK_MS = 10_000;
@@ -180,7 +185,7 @@ async function updateHealth(
   const conditions = conditionsOf(node);
   const pending = MONITORED.some((t) => conditions.find((c) => c.type === t)?.status !== 'Unknown');
   if (!pending) return {};
-  if (now < deadline) return { deadlineMs: deadline - now };
+  if (now < deadline) return { deadlineMs: onPeriod(deadline) - now };
   const stamp = rfc3339(now);
   const next = conditions.map((c) => ({ ...c }));
   for (const type of MONITORED) {
