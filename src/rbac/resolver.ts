@@ -70,7 +70,8 @@ function describe(b: RoleBinding, s: Subject): string {
 
 /**
  * Calls `visit` with each applicable binding's rules until it returns true; cluster bindings first,
- * then the namespace's. Returns whether a visit said stop.
+ * then the namespace's. Returns whether a visit said stop. The two binding lists are read at once,
+ * and so are the roles of the bindings that apply.
  */
 export async function visitRules(
   store: Store,
@@ -80,15 +81,20 @@ export async function visitRules(
 ): Promise<boolean> {
   const sources: Promise<KObject[]>[] = [listAll(store, CLUSTER_ROLE_BINDINGS())];
   if (namespace) sources.push(listAll(store, ROLE_BINDINGS(), namespace));
+  const applying: { binding: RoleBinding; subject: Subject }[] = [];
   for (const bindings of await Promise.all(sources)) {
     for (const b of bindings as RoleBinding[]) {
       const subject = (b.subjects ?? []).find((s) =>
         appliesTo(s, user, b.metadata.namespace ?? ''),
       );
-      if (!subject) continue;
-      const rules = await roleRules(store, b);
-      if (rules && visit({ describe: describe(b, subject), rules })) return true;
+      if (subject) applying.push({ binding: b, subject });
     }
+  }
+  const rules = await Promise.all(applying.map((a) => roleRules(store, a.binding)));
+  for (let i = 0; i < applying.length; i++) {
+    const r = rules[i];
+    if (r && visit({ describe: describe(applying[i].binding, applying[i].subject), rules: r }))
+      return true;
   }
   return false;
 }

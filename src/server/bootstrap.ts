@@ -1,6 +1,6 @@
 // First-start objects (idempotent): the built-in namespaces, their default ServiceAccounts, and
 // the default/kubernetes Service.
-import { findResource } from '../api/resources';
+import { findResource, resourceKey } from '../api/resources';
 import type { Store } from '../storage/store';
 import type { Env } from './env';
 import { newUid, timestamp } from './rest/objects';
@@ -27,19 +27,28 @@ const meta = (name: string, namespace?: string) => ({
  * The bootstrap RBAC policy, created when missing (an admin's edits and deletions of existing ones
  * stand until the object is deleted, which brings it back on the next start).
  */
-async function bootstrapPolicy(store: Store): Promise<void> {
+async function bootstrapPolicy(store: Store, env: Env): Promise<void> {
   const stamp = (o: KObject): KObject => ({
     ...o,
     metadata: { ...o.metadata, uid: newUid(), creationTimestamp: timestamp() },
   });
-  await Promise.all([
-    ...bootstrapClusterRoles().map((r) => store.create(CLUSTER_ROLES(), stamp(r))),
-    ...bootstrapClusterRoleBindings().map((b) => store.create(CLUSTER_ROLE_BINDINGS(), stamp(b))),
+  const roles = bootstrapClusterRoles();
+  const [created] = await Promise.all([
+    Promise.all(roles.map((r) => store.create(CLUSTER_ROLES(), stamp(r)))),
+    Promise.all(
+      bootstrapClusterRoleBindings().map((b) => store.create(CLUSTER_ROLE_BINDINGS(), stamp(b))),
+    ),
   ]);
+  // Roles written here bypass the REST layer's wake-ups: tell the aggregation controller at once,
+  // so admin, edit and view hold their rules before the first cron.
+  if (created.some((r) => r.ok))
+    await env.CONTROLLERS?.wake(
+      roles.map((r) => ({ resource: resourceKey(CLUSTER_ROLES()), name: r.metadata.name! })),
+    ).catch((e: unknown) => console.error('waking the controllers after bootstrap', e));
 }
 
 export async function bootstrap(store: Store, env: Env): Promise<void> {
-  await bootstrapPolicy(store);
+  await bootstrapPolicy(store, env);
   await Promise.all(
     BUILTIN_NAMESPACES.map(async (name) => {
       await store.create(NS, {

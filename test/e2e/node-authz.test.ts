@@ -200,6 +200,12 @@ describe('a node credential', () => {
       ],
       ['GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-a'],
       ['GET', '/api/v1/namespaces/default/pods/on-a'],
+      // A token for the ServiceAccount its pod runs as, bound to that pod (the projected token).
+      [
+        'POST',
+        '/api/v1/namespaces/default/serviceaccounts/default/token',
+        { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-a' } } },
+      ],
       [
         'PATCH',
         '/api/v1/namespaces/default/pods/on-a/status',
@@ -367,6 +373,26 @@ describe('a node credential', () => {
     ];
     // NodeRestriction on the node's own objects: each refusal says why.
     const restricted: [string, string, unknown, string][] = [
+      // NodeRestriction of TokenRequest: only bound to a pod on this node
+      [
+        'POST',
+        '/api/v1/namespaces/default/serviceaccounts/default/token',
+        { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-b' } } },
+        'node requested token bound to a pod scheduled on a different node',
+      ],
+      [
+        'POST',
+        '/api/v1/namespaces/default/serviceaccounts/default/token',
+        { spec: {} },
+        'node requested token not bound to a pod',
+      ],
+      // an account no pod of this node runs as
+      [
+        'POST',
+        '/api/v1/namespaces/default/serviceaccounts/other/token',
+        { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-a' } } },
+        'User "system:node:node-a" cannot create resource "serviceaccounts/token"',
+      ],
       [
         'PATCH',
         '/api/v1/nodes/node-a',

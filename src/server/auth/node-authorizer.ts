@@ -52,6 +52,17 @@ export async function authorizeNode(user: User, info: Attributes, store: Store):
     return claimUsedOnNode(store, node, info.namespace, info.name);
   if (g === '' && res === 'persistentvolumes' && v === 'get' && info.name)
     return volumeOfNode(store, node, info.name);
+  // A token for the ServiceAccount of a pod bound to it (the token request must bind to that pod:
+  // checked by the TokenRequest handler, as NodeRestriction does).
+  if (
+    g === '' &&
+    res === 'serviceaccounts' &&
+    sub === 'token' &&
+    v === 'create' &&
+    info.namespace &&
+    info.name
+  )
+    return runsServiceAccount(store, node, info.namespace, info.name);
   if ((g === '' || g === 'events.k8s.io') && res === 'events')
     return ['create', 'update', 'patch', 'get'].includes(v);
   if (g === '' && (res === 'services' || res === 'endpoints') && READS.has(v)) return true;
@@ -71,6 +82,26 @@ export async function authorizeNode(user: User, info: Attributes, store: Store):
       info.name,
     );
   }
+  return false;
+}
+
+/** Whether a pod bound to `node` in `namespace` runs as the named ServiceAccount. */
+async function runsServiceAccount(
+  store: Store,
+  node: string,
+  namespace: string,
+  sa: string,
+): Promise<boolean> {
+  let cont: string | undefined;
+  do {
+    const page = await store.list(PODS, { namespace, continue: cont });
+    if (!page.ok) return false;
+    for (const pod of page.value.items) {
+      const spec = (pod.spec ?? {}) as { nodeName?: string; serviceAccountName?: string };
+      if (spec.nodeName === node && (spec.serviceAccountName || 'default') === sa) return true;
+    }
+    cont = page.value.continue;
+  } while (cont);
   return false;
 }
 

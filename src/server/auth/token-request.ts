@@ -55,7 +55,7 @@ async function boundObject(
   ctx: ApiContext,
   ns: string,
   refIn: unknown,
-): Promise<{ bound?: BoundObject; node?: { name: string; uid: string } }> {
+): Promise<{ bound?: BoundObject; node?: { name: string; uid: string }; pod?: KObject }> {
   if (refIn === undefined || refIn === null) return {};
   const ref = objOf(refIn);
   const kind = ref.kind;
@@ -80,7 +80,33 @@ async function boundObject(
   const nodeName =
     kind === 'Pod' ? (obj.spec as { nodeName?: string } | undefined)?.nodeName : undefined;
   const node = nodeName ? await ctx.store.get(NODES, undefined, nodeName) : null;
-  return { bound, node: node ? { name: nodeName!, uid: node.metadata.uid! } : undefined };
+  return {
+    bound,
+    node: node ? { name: nodeName!, uid: node.metadata.uid! } : undefined,
+    pod: kind === 'Pod' ? obj : undefined,
+  };
+}
+
+/**
+ * A node may ask only for a token bound to a pod on itself that runs as this ServiceAccount.
+ * k8s: plugin/pkg/admission/noderestriction/admission.go (admitServiceAccount)
+ */
+function restrictNodeTokenRequest(ctx: ApiContext, sa: string, pod: KObject | undefined): void {
+  const node = ctx.user.node;
+  if (node === undefined) return;
+  const target = { resource: 'serviceaccounts', group: '', name: sa };
+  if (!pod) throw errors.forbidden(`node requested token not bound to a pod`, target);
+  const spec = (pod.spec ?? {}) as { nodeName?: string; serviceAccountName?: string };
+  if (spec.nodeName !== node)
+    throw errors.forbidden(
+      `node requested token bound to a pod scheduled on a different node`,
+      target,
+    );
+  if ((spec.serviceAccountName || 'default') !== sa)
+    throw errors.forbidden(
+      `node requested token bound to a pod that does not run as this service account`,
+      target,
+    );
 }
 
 export async function handleTokenRequest(ctx: ApiContext): Promise<Response> {
@@ -98,7 +124,8 @@ export async function handleTokenRequest(ctx: ApiContext): Promise<Response> {
     );
   const sa = await ctx.store.get(SA, ns, name);
   if (!sa) throw errors.notFound({ resource: 'serviceaccounts', group: '', name });
-  const { bound, node } = await boundObject(ctx, ns, spec.boundObjectRef);
+  const { bound, node, pod } = await boundObject(ctx, ns, spec.boundObjectRef);
+  restrictNodeTokenRequest(ctx, name, pod);
   const audiences = ((spec.audiences as string[] | undefined) ?? []).length
     ? (spec.audiences as string[])
     : API_AUDIENCES;
