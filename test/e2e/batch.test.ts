@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
 import {
+  apply,
   eventually,
   getJson,
   getList,
   getMaybe,
-  send,
   sleep,
   stopAgents,
   type KObj,
@@ -72,12 +72,9 @@ function cronJob(name: string, schedule: string, extra: Record<string, unknown>,
   };
 }
 
-/** POSTs each object (kubectl apply would fetch /openapi/v2 for client-side validation first). */
+/** `kubectl apply -f -`, as a user deploys them (client-side validation against /openapi/v2 included). */
 async function create(...objects: object[]): Promise<void> {
-  for (const o of objects) {
-    const plural = (o as { kind: string }).kind === 'Job' ? 'jobs' : 'cronjobs';
-    await send(c, 'POST', `${NS}/${plural}`, o, [201]);
-  }
+  await apply(c, ...objects);
 }
 
 async function kubectl(args: string[], timeoutMs = 60_000): Promise<string> {

@@ -17,7 +17,19 @@ const key = (a: Attributes) =>
 export const schedulerAuthorizer: Authorizer = (user, info) => {
   if (user.name !== SCHEDULER.name || !info.resourceRequest) return { allowed: false };
   const k = key(info);
-  if (READS.has(info.verb) && ['/pods', '/nodes', '/namespaces', '/services'].includes(k))
+  if (
+    READS.has(info.verb) &&
+    [
+      '/pods',
+      '/nodes',
+      '/namespaces',
+      '/services',
+      // VolumeBinding reads claims, volumes and classes.
+      '/persistentvolumeclaims',
+      '/persistentvolumes',
+      'storage.k8s.io/storageclasses',
+    ].includes(k)
+  )
     return { allowed: true };
   if (k === '/pods/binding' && info.verb === 'create') return { allowed: true };
   if (
