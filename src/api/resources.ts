@@ -191,6 +191,12 @@ export const RESOURCES: ResourceInfo[] = [
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', { partitioned: true }),
   res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
   res('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
+  res('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', {
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: [status],
+  }),
   res('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', {
     shortNames: ['hpa'],
     categories: ['all'],

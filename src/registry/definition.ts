@@ -33,6 +33,20 @@ export interface ResourceDefinition {
   wakes?: Partial<Record<LoopName, WakeRule>>;
   /** Converts between the stored shape and the served one, when this version stores another shape. */
   view?: { toView(stored: KObject): KObject; fromView(served: KObject): KObject };
+  /**
+   * Where the scale subresource (autoscaling/v1 Scale) reads and writes, as dotted paths
+   * (`.spec.replicas`); absent means spec.replicas, status.replicas and spec.selector.
+   */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** Custom resources (from a CRD) decode and patch as unstructured objects do upstream. */
+  custom?: CustomResourceRules;
+}
+
+export interface CustomResourceRules {
+  /** Fields the schema does not specify, pruned on decode (reported under fieldValidation). */
+  unknownFields(obj: KObject): { path: string; keys: (string | number)[] }[];
+  /** The CRD is being deleted: no new objects (405), as upstream. */
+  terminating: boolean;
 }
 
 /** A built-in kind's identity from the RESOURCES table; a missing entry is a programming error. */

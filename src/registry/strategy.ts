@@ -40,6 +40,11 @@ export interface ResourceStrategy {
   /** Whether spec changes bump metadata.generation (true for every kind with a spec). */
   tracksGeneration: boolean;
   /**
+   * With tracksGeneration: whether this update changes what generation counts (default: spec).
+   * Custom resources count everything but metadata (and status, with a status subresource).
+   */
+  generationChanged?(next: KObject, live: KObject): boolean;
+  /**
    * Graceful deletion (upstream CheckGracefulDelete): the seconds the object lingers with a
    * deletionTimestamp before it goes, 0 for at once. Kinds without it are removed at once (unless
    * finalizers hold them).

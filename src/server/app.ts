@@ -22,6 +22,7 @@ import { withAdmission } from './admission';
 import { handleServiceAllocations } from './service-allocations';
 import { Store } from '../storage/store';
 import { bootstrap } from './bootstrap';
+import { withCustomResources } from './custom-resources';
 import type { ApiContext } from './context';
 import { METRICS_INGEST_PATH } from '../api/metrics';
 import { handleMetricsIngest } from './metrics/ingest';
@@ -82,6 +83,11 @@ export function createApp(): Hono<AppEnv> {
     await authorizePath(user, c.req.method, new URL(c.req.url).pathname, store);
     await next();
   });
+
+  // CRDs' kinds: routing, discovery and OpenAPI see what storage holds within a second.
+  app.use('*', (c, next) =>
+    withCustomResources(c.get('store'), c.req.method, new URL(c.req.url).pathname, next),
+  );
 
   app.post('/edgeplane/v1/namespaces/:ns/pods/:name/logs', (c) =>
     handleLogIngest(

@@ -23,20 +23,53 @@ function resourceEntry(r: ResourceInfo) {
   return entry;
 }
 
-function groups(): Map<string, ResourceInfo[]> {
-  const out = new Map<string, ResourceInfo[]>();
-  for (const r of allResources()) out.set(r.group, [...(out.get(r.group) ?? []), r]);
+/**
+ * Kubernetes' version order: GA before beta before alpha, higher numbers first, anything else
+ * last in name order. The first is the group's preferred version.
+ * k8s: staging/src/k8s.io/apimachinery/pkg/version/helpers.go CompareKubeAwareVersionStrings
+ */
+function versionRank(v: string): [number, number, number, string] {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+  if (!m) return [3, 0, 0, v];
+  const major = Number(m[1]);
+  if (!m[2]) return [0, -major, 0, v];
+  return [m[2] === 'beta' ? 1 : 2, -major, -Number(m[3]), v];
+}
+
+export function compareVersions(a: string, b: string): number {
+  const x = versionRank(a);
+  const y = versionRank(b);
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return x[3] < y[3] ? -1 : x[3] > y[3] ? 1 : 0;
+}
+
+/** Served kinds by group, then by version in preference order. */
+function groups(): Map<string, [string, ResourceInfo[]][]> {
+  const byGroup = new Map<string, Map<string, ResourceInfo[]>>();
+  for (const r of allResources()) {
+    const versions = byGroup.get(r.group) ?? new Map<string, ResourceInfo[]>();
+    versions.set(r.version, [...(versions.get(r.version) ?? []), r]);
+    byGroup.set(r.group, versions);
+  }
+  const out = new Map<string, [string, ResourceInfo[]][]>();
+  for (const [g, versions] of byGroup)
+    out.set(
+      g,
+      [...versions].sort(([a], [b]) => compareVersions(a, b)),
+    );
   return out;
 }
 
 function aggregated(core: boolean, version: 'v2' | 'v2beta1') {
   const items = [...groups()]
     .filter(([g]) => (core ? g === '' : g !== ''))
-    .map(([g, rs]) => ({
+    .map(([g, versions]) => ({
       metadata: core ? { creationTimestamp: null } : { name: g, creationTimestamp: null },
-      versions: [
-        { version: rs[0].version, freshness: 'Current', resources: rs.map(resourceEntry) },
-      ],
+      versions: versions.map(([v, rs]) => ({
+        version: v,
+        freshness: 'Current',
+        resources: rs.map(resourceEntry),
+      })),
     }));
   if (!core) items.push(metricsAggregatedGroup as (typeof items)[number]);
   return {
@@ -82,9 +115,9 @@ function apiVersions(serverAddress: string) {
   };
 }
 
-function apiGroup(g: string, rs: ResourceInfo[]) {
-  const gv = { groupVersion: groupVersion(rs[0]), version: rs[0].version };
-  return { name: g, versions: [gv], preferredVersion: gv };
+function apiGroup(g: string, versions: [string, ResourceInfo[]][]) {
+  const gvs = versions.map(([v]) => ({ groupVersion: `${g}/${v}`, version: v }));
+  return { name: g, versions: gvs, preferredVersion: gvs[0] };
 }
 
 function apiGroupList() {

@@ -31,6 +31,13 @@ describe('kind registry', () => {
     for (const r of RESOURCES) expect(definitionFor(r).info).toBe(r);
   });
 
+  it('has an OpenAPI schema for every built-in kind (a kind without one is left out of OpenAPI)', () => {
+    const missing = RESOURCES.filter(
+      (r) => !definitionName(r.group ? `${r.group}/${r.version}` : r.version, r.kind),
+    ).map((r) => `${r.group}/${r.version} ${r.kind}`);
+    expect(missing).toEqual([]);
+  });
+
   it('serves a kind registered at run time everywhere, and forgets it when it is gone', () => {
     const before = openApiV3Index().paths;
     expect(findResource('example.com', 'v1', 'widgets')).toBeUndefined();

@@ -20,6 +20,7 @@ import { garbageCollector } from './garbage-collector';
 import { namespaceController } from './namespace';
 import { eventTTLController } from './event-ttl';
 import { serviceAllocRepairController } from './service-alloc-repair';
+import { crdCleanupController } from './crd-cleanup';
 import { clusterRoleAggregationController } from './clusterrole-aggregation';
 
 /** A fresh set (some keep state in memory: expectations, eviction rate limiters; one set per leader instance). */
@@ -46,5 +47,6 @@ export const controllers = (): KeyedControllerDef[] => [
   namespaceController,
   eventTTLController,
   serviceAllocRepairController,
+  crdCleanupController,
   clusterRoleAggregationController,
 ];

@@ -29,10 +29,7 @@ import { services } from './services';
 import { clusterroles } from './clusterroles';
 import { clusterrolebindings } from './clusterrolebindings';
 import { roles } from './roles';
-import { rolebindings } from './rolebindings';
-import { clusterroles } from './clusterroles';
-import { clusterrolebindings } from './clusterrolebindings';
-import { roles } from './roles';
+import { customresourcedefinitions } from './customresourcedefinitions';
 import { rolebindings } from './rolebindings';
 
 export const BUILTIN_KINDS: ResourceDefinition[] = [
@@ -64,10 +61,7 @@ export const BUILTIN_KINDS: ResourceDefinition[] = [
   clusterrolebindings,
   roles,
   rolebindings,
-  clusterroles,
-  clusterrolebindings,
-  roles,
-  rolebindings,
   horizontalpodautoscalers,
   horizontalpodautoscalersV1,
+  customresourcedefinitions,
 ];

@@ -39,7 +39,13 @@ export async function createObject(
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
-  const strategy = definitionFor(r).strategy;
+  const def = definitionFor(r);
+  // k8s: the CR handler refuses creates once its CRD is being deleted.
+  if (def.custom?.terminating)
+    throw errors.methodNotAllowed(
+      'create not allowed while custom resource definition is terminating',
+    );
+  const strategy = def.strategy;
   dropEmptyMaps(obj);
   strategy.applyDefaults(obj);
   meta.uid = newUid();

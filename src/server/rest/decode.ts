@@ -2,6 +2,7 @@
 import type { KObject } from '../../api/types';
 import { groupVersion } from '../../api/resources';
 import { findTypeErrors, findUnknownFieldKeys } from '../../registry/schema/strict';
+import { definitionFor } from '../../registry/registry';
 import { errors } from '../errors';
 import type { ApiContext } from '../context';
 
@@ -48,7 +49,11 @@ export function decodeAs(
       `${expect.kind} in version "${expect.apiVersion.split('/').pop()}" cannot be handled as a ${expect.kind}: metadata must be an object`,
     );
   }
-  const typeErrors = findTypeErrors(obj, expect.apiVersion, expect.kind);
+  // A custom resource decodes as an unstructured object: its schema's type errors are a 422 from
+  // validation, and its unknown fields are those pruning removes.
+  const custom =
+    expect.kind === ctx.info.resource.kind ? definitionFor(ctx.info.resource).custom : undefined;
+  const typeErrors = custom ? [] : findTypeErrors(obj, expect.apiVersion, expect.kind);
   if (typeErrors.length > 0) {
     const version = expect.apiVersion.split('/').pop();
     throw errors.badRequest(
@@ -61,7 +66,9 @@ export function decodeAs(
     );
   }
   const mode = fieldValidation(ctx);
-  const found = findUnknownFieldKeys(obj, expect.apiVersion, expect.kind);
+  const found = custom
+    ? custom.unknownFields(obj)
+    : findUnknownFieldKeys(obj, expect.apiVersion, expect.kind);
   const unknown = found.map((f) => f.path);
   if (unknown.length > 0) {
     if (mode === 'Strict') {

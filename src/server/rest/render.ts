@@ -1,7 +1,9 @@
 // Response rendering: objects and lists as JSON, or as meta.k8s.io Tables for kubectl get.
 import type { KObject } from '../../api/types';
 import { groupVersion } from '../../api/resources';
-import { buildTable, printerFor } from '../../registry/tables';
+import { buildTable } from '../../registry/tables';
+import { defaultPrinter } from '../../registry/tables/default';
+import { definitionFor } from '../../registry/registry';
 import { pickRendering } from '../negotiate';
 import { errors } from '../errors';
 import type { ApiContext } from '../context';
@@ -31,7 +33,7 @@ export function renderObject(ctx: ApiContext, stored: KObject, status = 200): Re
   if (rendering?.as === 'table') {
     return json(
       ctx,
-      buildTable(printerFor(r.group, r.resource), [obj], {
+      buildTable(definitionFor(r).printer ?? defaultPrinter, [obj], {
         now: Date.now(),
         includeObject: includeObject(ctx),
         apiVersion: groupVersion(r),
@@ -76,7 +78,7 @@ export function renderList(
   if (rendering?.as === 'table') {
     return json(
       ctx,
-      buildTable(printerFor(r.group, r.resource), view, {
+      buildTable(definitionFor(r).printer ?? defaultPrinter, view, {
         ...meta,
         now: Date.now(),
         includeObject: includeObject(ctx),

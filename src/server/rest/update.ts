@@ -96,7 +96,9 @@ export async function updateObject(
       dropEmptyMaps(next);
       strategy.applyDefaults(next);
       if (strategy.tracksGeneration) {
-        const bump = !deepEqual(next.spec, live.spec);
+        const bump = strategy.generationChanged
+          ? strategy.generationChanged(next, live)
+          : !deepEqual(next.spec, live.spec);
         next.metadata.generation = (live.metadata.generation ?? 1) + (bump && !status ? 1 : 0);
       }
       await admitUpdate(ctx, next, live);

@@ -2,7 +2,9 @@
 import type { KObject } from '../../api/types';
 import { groupVersion } from '../../api/resources';
 import { parseResourceVersion, RevisionError, type Position } from '../../storage/revision';
-import { buildTable, printerFor } from '../../registry/tables';
+import { buildTable } from '../../registry/tables';
+import { defaultPrinter } from '../../registry/tables/default';
+import { definitionFor } from '../../registry/registry';
 import { pickRendering } from '../negotiate';
 import { errors, orderedStatus } from '../errors';
 import { tooLargeResourceVersion } from './failures';
@@ -73,7 +75,7 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
   const frame = (type: string, obj: KObject): Uint8Array => {
     let object: unknown = toView(r, obj);
     if (asTable) {
-      object = buildTable(printerFor(r.group, r.resource), [object as KObject], {
+      object = buildTable(definitionFor(r).printer ?? defaultPrinter, [object as KObject], {
         now: Date.now(),
         includeObject: includeObject(ctx),
         includeColumns: first,
