@@ -6,6 +6,7 @@ import type { ClusterRole, PolicyRule, RoleBinding, Subject } from '../api/rbac'
 import type { Store } from '../storage/store';
 import type { ResourceInfo } from '../api/resources';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES } from './resources';
+import { cached } from './cache';
 
 export interface Subjectish {
   name: string;
@@ -33,7 +34,11 @@ export function appliesTo(s: Subject, user: Subjectish, bindingNamespace: string
   }
 }
 
-async function listAll(store: Store, r: ResourceInfo, namespace?: string): Promise<KObject[]> {
+function listAll(store: Store, r: ResourceInfo, namespace?: string): Promise<KObject[]> {
+  return cached(`list:${r.resource}:${namespace ?? ''}`, () => readAll(store, r, namespace));
+}
+
+async function readAll(store: Store, r: ResourceInfo, namespace?: string): Promise<KObject[]> {
   const out: KObject[] = [];
   let cont: string | undefined;
   do {
@@ -51,11 +56,14 @@ export async function roleRules(
   binding: RoleBinding,
 ): Promise<PolicyRule[] | undefined> {
   const ref = binding.roleRef;
+  const ns = binding.metadata.namespace;
   const role =
     ref.kind === 'ClusterRole'
-      ? await store.get(CLUSTER_ROLES(), undefined, ref.name)
-      : ref.kind === 'Role' && binding.metadata.namespace
-        ? await store.get(ROLES(), binding.metadata.namespace, ref.name)
+      ? await cached(`clusterrole:${ref.name}`, () =>
+          store.get(CLUSTER_ROLES(), undefined, ref.name),
+        )
+      : ref.kind === 'Role' && ns
+        ? await cached(`role:${ns}/${ref.name}`, () => store.get(ROLES(), ns, ref.name))
         : null;
   return role ? ((role as ClusterRole).rules ?? []) : undefined;
 }

@@ -17,6 +17,7 @@ import { admitPod } from './pods';
 import { forgetPodLogs } from '../logs-ingest';
 import { restrictNodeCreate, restrictNodePodStatus, restrictNodeUpdate } from './node-restriction';
 import { checkRbacEscalation } from '../auth/escalation';
+import { forgetRbacReads } from '../../rbac/cache';
 
 const is = (ctx: ApiContext, group: string, resource: string) =>
   ctx.info.resource.group === group && ctx.info.resource.resource === resource;
@@ -29,7 +30,13 @@ export async function admitCreate(ctx: ApiContext, obj: KObject): Promise<void> 
   await checkRbacEscalation(ctx, obj);
 }
 
+/** RBAC decisions in this isolate see an RBAC write at once. */
+const rbacWritten = (ctx: ApiContext) => {
+  if (ctx.info.resource.group === 'rbac.authorization.k8s.io') forgetRbacReads();
+};
+
 export async function afterCreate(ctx: ApiContext, obj: KObject): Promise<void> {
+  rbacWritten(ctx);
   if (is(ctx, '', 'services')) await commitServiceAddresses(ctx, obj);
   if (is(ctx, '', 'namespaces')) await createDefaultServiceAccount(ctx, obj.metadata.name!);
 }
@@ -48,6 +55,7 @@ export async function admitUpdate(ctx: ApiContext, next: KObject, live: KObject)
 
 /** The update committed (`stored` is what storage holds now). */
 export async function afterUpdate(ctx: ApiContext, stored: KObject): Promise<void> {
+  rbacWritten(ctx);
   if (is(ctx, '', 'services') && ctx.info.subresource === '')
     await commitServiceAddresses(ctx, stored);
 }
@@ -70,6 +78,7 @@ export async function admitDelete(ctx: ApiContext, obj: KObject): Promise<void> 
 }
 
 export async function afterDelete(ctx: ApiContext, obj: KObject): Promise<void> {
+  rbacWritten(ctx);
   if (is(ctx, '', 'services')) await releaseServiceAddresses(ctx, obj);
   if (is(ctx, '', 'pods'))
     await forgetPodLogs(ctx.env, obj).catch((e: unknown) =>
