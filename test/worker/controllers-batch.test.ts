@@ -1,6 +1,6 @@
-// The CronJob controller (and the Job controller's time rules) against the real API Worker with a
+// The CronJob controller and the Job controller against the real API Worker with a
 // controllable clock: Replace, Forbid, startingDeadlineSeconds, more than 100 missed schedules, suspend,
-// and activeDeadlineSeconds with its interim FailureTarget.
+// activeDeadlineSeconds with its interim FailureTarget, backoffLimitPerIndex and successPolicy.
 import { describe, expect, it } from 'vitest';
 import type { CronJob, Job } from '../../src/api/batch';
 import type { Pod } from '../../src/api/core';
@@ -244,6 +244,110 @@ describe('Job controller time rules', () => {
         'Failed/DeadlineExceeded',
       ]);
       expect(job.status?.failed).toBe(1);
+    } finally {
+      h.stop();
+    }
+  });
+});
+
+/** What a kubelet reports for a container that exited. */
+async function exited(c: KubeClient, p: Pod, exitCode: number) {
+  const fresh = await c.get<Pod>('pods', p.metadata.name!, { namespace: p.metadata.namespace });
+  const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  fresh.status = {
+    phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+    containerStatuses: [
+      {
+        name: 'c',
+        ready: false,
+        restartCount: 0,
+        image: 'b',
+        imageID: '',
+        state: { terminated: { exitCode, startedAt: at, finishedAt: at } },
+      } as never,
+    ],
+  };
+  await c.updateStatus('pods', fresh, { namespace: p.metadata.namespace });
+}
+
+function indexedJob(ns: string, name: string, spec: Partial<Job['spec']>): Job {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: ns },
+    spec: {
+      completionMode: 'Indexed',
+      completions: 3,
+      parallelism: 3,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'b' }] } },
+      ...spec,
+    },
+  };
+}
+
+const ofIndex = async (c: KubeClient, ns: string, ix: number) =>
+  (await c.list<Pod>('pods', { namespace: ns })).items.filter(
+    (p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === String(ix),
+  );
+
+describe('Indexed Jobs', () => {
+  it('retries an index up to backoffLimitPerIndex, then fails past maxFailedIndexes', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const j = await c.create<Job>(
+      JOBS,
+      indexedJob(ns, 'per', { backoffLimitPerIndex: 1, maxFailedIndexes: 0 }),
+      { namespace: ns },
+    );
+    const h = await clocked(ns, c, j.metadata.creationTimestamp!);
+    try {
+      await h.settle();
+      const [first] = await ofIndex(c, ns, 1);
+      await exited(c, first, 1);
+      await h.settle();
+      // The index waits out its backoff (10 s), then gets a pod that carries the failure count.
+      h.advance(11_000);
+      await h.settle();
+      const again = (await ofIndex(c, ns, 1)).filter((p) => p.metadata.uid !== first.metadata.uid);
+      expect(again).toHaveLength(1);
+      expect(again[0].metadata.annotations?.['batch.kubernetes.io/job-index-failure-count']).toBe(
+        '1',
+      );
+      await exited(c, again[0], 1);
+      await h.settle();
+      const job = await c.get<Job>(JOBS, 'per', { namespace: ns });
+      expect(job.status?.failedIndexes).toBe('1');
+      expect(job.status?.conditions?.[0]).toMatchObject({
+        type: 'FailureTarget',
+        reason: 'MaxFailedIndexesExceeded',
+      });
+    } finally {
+      h.stop();
+    }
+  });
+
+  it('succeeds by successPolicy once the named index succeeded, ending the other pods', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const j = await c.create<Job>(
+      JOBS,
+      indexedJob(ns, 'leader', { successPolicy: { rules: [{ succeededIndexes: '0' }] } }),
+      { namespace: ns },
+    );
+    const h = await clocked(ns, c, j.metadata.creationTimestamp!);
+    try {
+      await h.settle();
+      const [zero] = await ofIndex(c, ns, 0);
+      await exited(c, zero, 0);
+      await h.settle();
+      const job = await c.get<Job>(JOBS, 'leader', { namespace: ns });
+      expect(job.status?.completedIndexes).toBe('0');
+      // The other pods were unscheduled, so they went at once and the Job is Complete.
+      expect(job.status?.conditions?.map((x) => `${x.type}/${x.reason}`)).toEqual([
+        'SuccessCriteriaMet/SuccessPolicy',
+        'Complete/SuccessPolicy',
+      ]);
+      expect((await c.list<Pod>('pods', { namespace: ns })).items).toHaveLength(1);
     } finally {
       h.stop();
     }
