@@ -5,6 +5,7 @@ import { KubeClient } from '../../src/client/client';
 import { Informer } from '../../src/client/informer';
 import { batchSink } from './event-sink';
 import { profileFor } from './profile';
+import { VolumeInformers } from './plugins/volume-binding';
 import { Scheduler, SCHEDULER_NAME } from './scheduler';
 import type { SchedulerEnv } from './env';
 import type { Node, Pod } from './types';
@@ -163,6 +164,9 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
         );
       },
     });
+    const onError = (what: string) => (err: unknown) =>
+      console.error(`scheduler: ${what} informer: ${String(err)}`);
+    const volumes = new VolumeInformers(client, onError);
     const scheduler = new Scheduler({
       client,
       events: batchSink(
@@ -173,13 +177,11 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
         SCHEDULER_NAME,
         () => Date.now(),
       ),
-      profile: profileFor(this.env.SCHEDULER_STRATEGY),
+      profile: profileFor(this.env.SCHEDULER_STRATEGY, volumes),
       now: () => Date.now(),
       rng: Math.random,
     });
     this.scheduler = scheduler;
-    const onError = (what: string) => (err: unknown) =>
-      console.error(`scheduler: ${what} informer: ${String(err)}`);
     const nodes = new Informer<Node>(client, 'nodes', {
       pageSize: 1000,
       onError: onError('nodes'),
@@ -193,10 +195,20 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
       scheduler.onPod(e);
       if (scheduler.hasWork()) this.kickSoon();
     });
-    this.informers = [nodes, pods];
+    for (const i of volumes.all())
+      i.onEvent(() => {
+        scheduler.onVolumeEvent();
+        if (scheduler.hasWork()) this.kickSoon();
+      });
+    this.informers = [nodes, pods, ...volumes.all()];
+    for (const i of volumes.all()) i.start();
     nodes.start();
     pods.start();
-    this.syncedPromise = Promise.all([nodes.synced, pods.synced]).then(() => {
+    this.syncedPromise = Promise.all([
+      nodes.synced,
+      pods.synced,
+      ...volumes.all().map((i) => i.synced),
+    ]).then(() => {
       if (this.scheduler !== scheduler) return;
       this.synced = true;
       this.kick();

@@ -10,6 +10,7 @@ import { nodeResourcesFitFilter, nodeResourcesFitScore } from './plugins/node-re
 import { nodeUnschedulable } from './plugins/node-unschedulable';
 import { podTopologySpread } from './plugins/pod-topology-spread';
 import { taintTolerationFilter, taintTolerationScore } from './plugins/taint-toleration';
+import { volumeBinding, type VolumeLookup } from './plugins/volume-binding';
 
 export type Strategy = 'least-allocated' | 'most-allocated';
 
@@ -26,10 +27,14 @@ const filters = [
   nodeResourcesFitFilter,
 ];
 
-export function defaultProfile(): Profile {
+/** VolumeBinding joins the filters (last, as upstream orders it) when the leader caches claims and volumes. */
+const withVolumes = (volumes?: VolumeLookup) =>
+  volumes ? [...filters, volumeBinding(volumes)] : filters;
+
+export function defaultProfile(volumes?: VolumeLookup): Profile {
   return {
     name: 'default-scheduler',
-    filters,
+    filters: withVolumes(volumes),
     scores: [
       { plugin: taintTolerationScore, weight: 3 },
       { plugin: nodeAffinityScore, weight: 2 },
@@ -45,10 +50,10 @@ export function defaultProfile(): Profile {
  * apart (spreading outweighs MostAllocated two to one at upstream's weights) and nodes would
  * not fill in turn.
  */
-export function binPackingProfile(): Profile {
+export function binPackingProfile(volumes?: VolumeLookup): Profile {
   return {
     name: 'default-scheduler',
-    filters,
+    filters: withVolumes(volumes),
     scores: [
       { plugin: taintTolerationScore, weight: 3 },
       { plugin: nodeAffinityScore, weight: 2 },
@@ -62,11 +67,11 @@ export function isStrategy(s: string): s is Strategy {
 }
 
 /** Parsed once at the Worker's entry from its variable; an unknown name is a configuration error, said plainly. */
-export function profileFor(strategy: string | undefined): Profile {
+export function profileFor(strategy: string | undefined, volumes?: VolumeLookup): Profile {
   const s = strategy || 'least-allocated';
   if (!isStrategy(s))
     throw new Error(
       `unknown scheduler strategy ${JSON.stringify(strategy)}: use ${STRATEGIES.join(' or ')}`,
     );
-  return s === 'most-allocated' ? binPackingProfile() : defaultProfile();
+  return s === 'most-allocated' ? binPackingProfile(volumes) : defaultProfile(volumes);
 }

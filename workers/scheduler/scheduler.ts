@@ -149,6 +149,18 @@ export class Scheduler {
     this.moveIfFits((pod) => podFitsNode(pod, info, this.deps.profile));
   }
 
+  /**
+   * A claim, volume or class changed: pods held for their volumes may fit now.
+   * k8s: volumebinding EventsToRegister (PersistentVolumeClaim, PersistentVolume, StorageClass)
+   */
+  onVolumeEvent(): void {
+    this.moveIfFits((pod) =>
+      ((pod.spec as { volumes?: { persistentVolumeClaim?: unknown }[] }).volumes ?? []).some(
+        (v) => v.persistentVolumeClaim,
+      ),
+    );
+  }
+
   /** Cron: pods that waited in the pool past the limit are tried again; assumed pods past their deadline stop counting. */
   resync(): void {
     this.queue.flushUnschedulableLeftover();

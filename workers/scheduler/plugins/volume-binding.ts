@@ -1,0 +1,113 @@
+// VolumeBinding: a pod's claims must exist; a bound claim's volume must be usable from the node (PV
+// nodeAffinity); an unbound claim of an Immediate class must bind first; a WaitForFirstConsumer claim
+// fits anywhere (the volume is made where the pod lands: the binder reads the pod's node).
+// k8s: pkg/scheduler/framework/plugins/volumebinding/volume_binding.go, binder.go (FindPodVolumes)
+import {
+  DEFAULT_CLASS_ANNOTATION,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
+} from '../../../src/api/storage';
+import type { KubeClient } from '../../../src/client/client';
+import { Informer } from '../../../src/client/informer';
+import { nodeSelectorTermsMatch, type SelectorTerm } from '../../../src/lib/node-selector';
+import { unresolvable, skip, type FilterPlugin } from '../framework';
+import type { Pod } from '../types';
+
+/** What the plugin reads: claims, volumes and classes, from the scheduler leader's caches. */
+export interface VolumeLookup {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
+  storageClass(name: string): StorageClass | undefined;
+  /** The class a claim without storageClassName gets (the binder assigns it retroactively). */
+  defaultClass(): StorageClass | undefined;
+}
+
+/** Watch-fed caches of claims, volumes and classes, started and stopped with the leader's others. */
+export class VolumeInformers implements VolumeLookup {
+  readonly claims: Informer<PersistentVolumeClaim>;
+  readonly volumes: Informer<PersistentVolume>;
+  readonly classes: Informer<StorageClass>;
+
+  constructor(client: KubeClient, onError: (what: string) => (e: unknown) => void) {
+    this.claims = new Informer(client, 'persistentvolumeclaims', { onError: onError('claims') });
+    this.volumes = new Informer(client, 'persistentvolumes', { onError: onError('volumes') });
+    this.classes = new Informer(client, 'storage.k8s.io/v1/storageclasses', {
+      onError: onError('storageclasses'),
+    });
+  }
+
+  all(): Informer[] {
+    return [this.claims, this.volumes, this.classes] as unknown as Informer[];
+  }
+
+  claim(namespace: string, name: string) {
+    return this.claims.store.get(`${namespace}/${name}`);
+  }
+  volume(name: string) {
+    return this.volumes.store.get(name);
+  }
+  storageClass(name: string) {
+    return this.classes.store.get(name);
+  }
+  defaultClass() {
+    return [...this.classes.store.values()].find(
+      (c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
+    );
+  }
+}
+
+const STATE_KEY = 'VolumeBinding';
+
+function claimNames(pod: Pod): string[] {
+  const volumes =
+    (pod.spec as { volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] })
+      .volumes ?? [];
+  return volumes.flatMap((v) =>
+    v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
+  );
+}
+
+export function volumeBinding(lookup: VolumeLookup): FilterPlugin {
+  return {
+    name: 'VolumeBinding',
+    preFilter(state, pod) {
+      const names = claimNames(pod);
+      if (!names.length) return skip();
+      const ns = pod.metadata.namespace ?? 'default';
+      const terms: SelectorTerm[][] = [];
+      for (const name of names) {
+        const pvc = lookup.claim(ns, name);
+        if (!pvc) return unresolvable(`persistentvolumeclaim "${name}" not found`);
+        if (pvc.metadata.deletionTimestamp)
+          return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
+        if (pvc.spec.volumeName) {
+          const pv = lookup.volume(pvc.spec.volumeName);
+          if (!pv)
+            return unresolvable(
+              `persistentvolume "${pvc.spec.volumeName}" of claim "${name}" not found`,
+            );
+          const required = pv.spec.nodeAffinity?.required?.nodeSelectorTerms;
+          if (required) terms.push(required);
+          continue;
+        }
+        const cls =
+          pvc.spec.storageClassName === undefined || pvc.spec.storageClassName === null
+            ? lookup.defaultClass()
+            : pvc.spec.storageClassName
+              ? lookup.storageClass(pvc.spec.storageClassName)
+              : undefined;
+        if (cls?.volumeBindingMode !== 'WaitForFirstConsumer')
+          return unresolvable('pod has unbound immediate PersistentVolumeClaims');
+      }
+      state.write(STATE_KEY, terms);
+      return null;
+    },
+    filter(state, _pod, node) {
+      const terms = state.read<SelectorTerm[][]>(STATE_KEY) ?? [];
+      return terms.every((t) => nodeSelectorTermsMatch(t, node.node))
+        ? null
+        : unresolvable('node(s) had volume node affinity conflict');
+    },
+  };
+}
