@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startClusterDns } from '../../src/agent/dns/cluster-dns';
 import { podDns } from '../../src/agent/dns/pod-dns';
 import { parseResolvConf } from '../../src/agent/dns/resolv-conf';
 import { startDnsServer, type DnsServer } from '../../src/agent/dns/server';
@@ -47,6 +48,11 @@ const zone = new ClusterZone(
     ),
   ],
 );
+
+/** dns-packet decodes rcode and record data, which its typings leave out. */
+const rcode = (p: packet.DecodedPacket) => (p as unknown as { rcode: string }).rcode;
+const datas = (p: packet.DecodedPacket) =>
+  p.answers?.map((a) => (a as unknown as { data: unknown }).data);
 
 const data = (r: ReturnType<ClusterZone['answer']>) =>
   r.kind === 'answer' ? r.answers.map((a) => a.data) : r.kind;
@@ -207,7 +213,7 @@ describe('DNS server', () => {
   it('answers cluster names itself, authoritatively, with the query id', async () => {
     const r = await queryUdp(port, 'web.default.svc.cluster.local');
     expect(r.id).toBe(4242);
-    expect(r.rcode).toBe('NOERROR');
+    expect(rcode(r)).toBe('NOERROR');
     expect(r.flag_aa).toBe(true);
     expect(r.answers).toEqual([
       expect.objectContaining({
@@ -221,7 +227,7 @@ describe('DNS server', () => {
 
   it('says NXDOMAIN with the zone SOA for an unknown cluster name', async () => {
     const r = await queryUdp(port, 'nope.default.svc.cluster.local');
-    expect(r.rcode).toBe('NXDOMAIN');
+    expect(rcode(r)).toBe('NXDOMAIN');
     expect(r.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'cluster.local' });
     expect(upstream.seen).not.toContain('nope.default.svc.cluster.local');
   });
@@ -229,15 +235,15 @@ describe('DNS server', () => {
   it('forwards other names to the upstream resolver, over UDP and over TCP', async () => {
     const r = await queryUdp(port, 'example.test');
     expect(r.id).toBe(4242);
-    expect(r.answers?.map((a) => a.data)).toEqual(['127.0.9.9']);
+    expect(datas(r)).toEqual(['127.0.9.9']);
     const t = await queryTcp(port, 'tcp.example.test');
-    expect(t.answers?.map((a) => a.data)).toEqual(['127.0.9.9']);
+    expect(datas(t)).toEqual(['127.0.9.9']);
     expect(upstream.seen).toEqual(['example.test', 'tcp:tcp.example.test']);
   });
 
   it('answers cluster names over TCP too', async () => {
     const t = await queryTcp(port, 'db.default.svc.cluster.local');
-    expect(t.answers?.map((a) => a.data)).toEqual(['127.0.1.7', '127.0.1.8']);
+    expect(datas(t)).toEqual(['127.0.1.7', '127.0.1.8']);
   });
 
   it('answers SERVFAIL when no upstream answers', async () => {
@@ -248,9 +254,54 @@ describe('DNS server', () => {
     });
     try {
       const r = await queryUdp(Number(lonely.address.split(':')[1]), 'example.test');
-      expect(r.rcode).toBe('SERVFAIL');
+      expect(rcode(r)).toBe('SERVFAIL');
     } finally {
       await lonely.stop();
+    }
+  });
+});
+
+describe('agents sharing one host', () => {
+  it('a second agent whose port is taken by an agent answering cluster names points its pods there', async () => {
+    const withApi = new ClusterZone(
+      [
+        {
+          metadata: { name: 'kubernetes', namespace: 'default' },
+          spec: { clusterIP: '127.96.0.1' },
+        },
+      ],
+      [],
+    );
+    const first = await startDnsServer({
+      listen: '127.0.0.1:0',
+      upstreams: [],
+      zone: () => withApi,
+    });
+    const logs: string[] = [];
+    const feed = { services: () => [], slices: () => [], onChange: () => {} };
+    const host = { nameservers: [], searches: [], options: [] };
+    try {
+      const shared = { domain: 'cluster.local', host };
+      const second = await startClusterDns(
+        feed,
+        { listen: first.address, podAddress: '10.0.2.2', domain: 'cluster.local' },
+        shared,
+        (m) => logs.push(m),
+      );
+      expect(second).toBeUndefined();
+      expect(shared).toMatchObject({ server: '10.0.2.2' });
+      expect(logs.join('\n')).toMatch(/served by another process/);
+      // Something else on the port (no cluster names): pods keep the node's resolver.
+      const lonely = { domain: 'other.local', host };
+      await startClusterDns(
+        feed,
+        { listen: first.address, podAddress: '10.0.2.2', domain: 'other.local' },
+        lonely,
+        (m) => logs.push(m),
+      );
+      expect(lonely).not.toHaveProperty('server');
+    } finally {
+      await first.stop();
     }
   });
 });

@@ -1,8 +1,11 @@
 // The node's cluster DNS: the DNS server over the service proxy's watches, and the settings the
 // runtime gives pods (the address they reach it on, the domain, the node's own resolver).
+import dgram from 'node:dgram';
+import net from 'node:net';
+import * as packet from 'dns-packet';
 import type { ServiceFeed } from '../proxy/service-proxy';
 import type { ClusterDnsSettings } from './pod-dns';
-import { readResolvConf } from './resolv-conf';
+import { parseServer, readResolvConf } from './resolv-conf';
 import { startDnsServer, type DnsServer } from './server';
 import { ClusterZone } from './zone';
 
@@ -48,9 +51,47 @@ export async function startClusterDns(
     );
     return server;
   } catch (err) {
+    // Another agent of this host (local nodes share one) may hold the port: if what listens there
+    // answers for the cluster's own API Service, pods can use it as well.
+    if (await answersClusterNames(cfg.listen, cfg.domain)) {
+      settings.server = cfg.podAddress;
+      log(
+        `cluster DNS: ${cfg.listen} is served by another process that answers ${cfg.domain} names (another agent on this host); pods use it`,
+      );
+      return undefined;
+    }
     log(
       `cluster DNS could not listen on ${cfg.listen} (${(err as Error).message}); pods with dnsPolicy ClusterFirst use the node's resolver`,
     );
     return undefined;
   }
+}
+
+/** Whether a DNS server at `listen` knows kubernetes.default.svc.<domain> (every cluster has it). */
+async function answersClusterNames(listen: string, domain: string): Promise<boolean> {
+  const { host, port } = parseServer(listen);
+  const name = `kubernetes.default.svc.${domain}`;
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(false), 1000);
+    sock.on('error', () => finish(false));
+    sock.on('message', (m) => {
+      try {
+        const r = packet.decode(m);
+        finish(((r.flags ?? 0) & 0xf) === 0 && (r.answers ?? []).some((a) => a.type === 'A'));
+      } catch {
+        finish(false);
+      }
+    });
+    sock.send(
+      packet.encode({ type: 'query', id: 1, questions: [{ type: 'A', name }] }),
+      port,
+      host,
+    );
+  });
 }
