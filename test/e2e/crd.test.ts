@@ -62,6 +62,9 @@ spec:
               type: object
               description: What the widget should be.
               required: [size]
+              x-kubernetes-validations:
+                - rule: self.size >= self.replicas
+                  message: size must be at least replicas
               properties:
                 size:
                   type: integer
@@ -144,7 +147,8 @@ describe('CustomResourceDefinitions', () => {
     expect(res.status).toBe(422);
     const status = await res.json();
     const fields = status.details.causes.map((x: { field: string }) => x.field).sort();
-    expect(fields).toEqual(['spec.color', 'spec.name', 'spec.port', 'spec.size']);
+    // A wrongly typed value leaves the CEL rules unchecked, and upstream says so.
+    expect(fields).toEqual(['<nil>', 'spec.color', 'spec.name', 'spec.port', 'spec.size']);
     expect(status.message).toContain(
       'spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"',
     );
@@ -155,6 +159,14 @@ describe('CustomResourceDefinitions', () => {
     expect(missing.status).toBe(422);
     expect((await missing.json()).message).toContain(
       'spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10',
+    );
+    const rule = await c.fetch(BASE, {
+      method: 'POST',
+      body: widget('bad', { size: 2, replicas: 5 }),
+    });
+    expect(rule.status).toBe(422);
+    expect((await rule.json()).message).toContain(
+      'spec: Invalid value: "object": size must be at least replicas',
     );
     expect((await c.fetch(`${BASE}/bad`)).status).toBe(404);
   });

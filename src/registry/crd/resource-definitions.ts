@@ -8,6 +8,7 @@ import {
   crdResourceInfos,
   storageVersion,
   type CRDVersion,
+  type JSONSchemaProps,
   type CustomResourceDefinition,
 } from '../../api/crd';
 import { groupVersion, type ResourceInfo } from '../../api/resources';
@@ -17,6 +18,8 @@ import { defineStrategy, type ResourceDefinition } from '../definition';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../validate/meta';
 import { customResourcePrinter } from './printer';
 import { customResourceSchemas } from './schema-defs';
+import { hasRules, validateRules } from './cel';
+import type { FieldError } from '../field-errors';
 import { applyDefaults, prune, validateSchema } from './structural';
 
 /** Everything but metadata (and status, when /status owns it): what bumps a CR's generation. */
@@ -26,18 +29,48 @@ function withoutMeta(o: KObject, status: boolean): Record<string, unknown> {
   return rest;
 }
 
+/**
+ * CEL rules run after the schema's checks unless a value has the wrong type (they would read it
+ * as another type); then upstream says they were not checked.
+ * k8s: customresource strategy.go hasBlockingErr
+ */
+function rulesAfter(
+  errs: FieldError[],
+  obj: KObject,
+  old: KObject | undefined,
+  schema: JSONSchemaProps | undefined,
+): FieldError[] {
+  if (!schema || !hasRules(schema)) return [];
+  if (errs.some((e) => e.type === 'FieldValueTypeInvalid'))
+    return [
+      {
+        type: 'FieldValueInvalid',
+        field: '<nil>',
+        message:
+          'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+      },
+    ];
+  return validateRules(obj, old, schema);
+}
+
 function customStrategy(info: ResourceInfo, v: CRDVersion) {
   const schema = v.schema?.openAPIV3Schema;
   const hasStatus = !!v.subresources?.status;
   const metaErrors = (obj: KObject) =>
     validateObjectMeta(obj.metadata, { namespaced: info.namespaced, nameFn: nameIsDNSSubdomain });
   return defineStrategy(
-    (obj) => [...metaErrors(obj), ...validateSchema(obj, schema)],
-    (obj, old) => [
-      ...validateObjectMetaUpdate(obj.metadata, old.metadata),
-      ...metaErrors(obj),
-      ...validateSchema(obj, schema),
-    ],
+    (obj) => {
+      const errs = [...metaErrors(obj), ...validateSchema(obj, schema)];
+      return [...errs, ...rulesAfter(errs, obj, undefined, schema)];
+    },
+    (obj, old) => {
+      const errs = [
+        ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+        ...metaErrors(obj),
+        ...validateSchema(obj, schema),
+      ];
+      return [...errs, ...rulesAfter(errs, obj, old, schema)];
+    },
     {
       // Pruning then defaulting, on writes and on reads, as the apiextensions apiserver does.
       defaults(obj) {

@@ -6,6 +6,7 @@ import type { KObject } from '../../api/types';
 import { JsonPathError, parseJsonPath } from '../../lib/jsonpath';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../lib/validation';
 import { fieldErr, type FieldError } from '../field-errors';
+import { ruleCompileErrors } from '../crd/cel';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta';
 
 const LOWER_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -152,7 +153,10 @@ function validateVersions(crd: CustomResourceDefinition, errs: FieldError[]): vo
     const schema = v.schema?.openAPIV3Schema;
     if (!schema)
       errs.push(fieldErr.required(`${f}.schema.openAPIV3Schema`, 'schemas are required'));
-    else validateStructural(schema, `${f}.schema.openAPIV3Schema`, errs, true);
+    else {
+      validateStructural(schema, `${f}.schema.openAPIV3Schema`, errs, true);
+      errs.push(...ruleCompileErrors(schema, `${f}.schema.openAPIV3Schema`));
+    }
     v.additionalPrinterColumns?.forEach((c, j) => {
       const cf = `${f}.additionalPrinterColumns[${j}]`;
       if (!c.name) errs.push(fieldErr.required(`${cf}.name`));
