@@ -115,9 +115,19 @@ export class ProcessRuntime implements Runtime {
   unsupported(pod: Pod): string[] {
     const out: string[] = [];
     for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-      if (c.volumeMounts?.length)
+      // Claim volumes reach the process as EDGEPLANE_VOLUME_<NAME> (src/agent/volumes/local-path.ts).
+      const claims = new Set(
+        (
+          (pod.spec as { volumes?: { name: string; persistentVolumeClaim?: unknown }[] }).volumes ??
+          []
+        )
+          .filter((v) => v.persistentVolumeClaim)
+          .map((v) => v.name),
+      );
+      const unmounted = (c.volumeMounts ?? []).filter((m) => !claims.has(m.name));
+      if (unmounted.length)
         out.push(
-          `container ${c.name}: volumeMounts (${c.volumeMounts.map((m) => m.mountPath).join(', ')}) are not mounted; the process runtime runs the command on the host's filesystem`,
+          `container ${c.name}: volumeMounts (${unmounted.map((m) => m.mountPath).join(', ')}) are not mounted; the process runtime runs the command on the host's filesystem`,
         );
       if (c.resources?.limits && Object.keys(c.resources.limits).length)
         out.push(`container ${c.name}: resource limits are not enforced by the process runtime`);
