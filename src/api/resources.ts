@@ -273,6 +273,7 @@ export function findKind(apiVersion: string, kind: string): ResourceInfo | undef
  * as in Kubernetes, so both share a storage resource name.
  */
 export function storageResource(r: ResourceInfo): string {
-  if (r.resource === 'events') return 'events';
+  // Only the two event APIs: a CRD may name its plural "events" in its own group.
+  if (r.resource === 'events' && (r.group === '' || r.group === 'events.k8s.io')) return 'events';
   return r.group ? `${r.group}/${r.resource}` : r.resource;
 }

@@ -1,7 +1,12 @@
 // The kind registry: every built-in identity has a definition, and kinds registered at run time
 // are seen by every reader (routing, strategies, discovery, OpenAPI, schemas).
 import { afterEach, describe, expect, it } from 'vitest';
-import { RESOURCES, findResource, type ResourceInfo } from '../../src/api/resources';
+import {
+  RESOURCES,
+  findResource,
+  storageResource,
+  type ResourceInfo,
+} from '../../src/api/resources';
 import { BUILTIN_KINDS } from '../../src/registry/kinds';
 import { definitionFor, setCustomDefinitions } from '../../src/registry/registry';
 import { permissiveStrategy } from '../../src/registry/registry';
@@ -67,5 +72,12 @@ describe('kind registry', () => {
     setCustomDefinitions([]);
     expect(findResource('example.com', 'v1', 'widgets')).toBeUndefined();
     expect(openApiV3Index().paths).toEqual(before);
+  });
+
+  it('stores the two event APIs together and any other "events" apart', () => {
+    const core = findResource('', 'v1', 'events')!;
+    const v1 = findResource('events.k8s.io', 'v1', 'events')!;
+    expect(storageResource(core)).toBe(storageResource(v1));
+    expect(storageResource({ ...widget, resource: 'events' })).toBe('example.com/events');
   });
 });
