@@ -161,6 +161,24 @@ describe('PodDisruptionBudget', () => {
     ]);
 
     const [first, second] = await livePods(c, ns);
+    // A server-side dry run (kubectl drain --dry-run=server) changes neither the pod nor the budget.
+    await c.createSubresource(
+      'pods',
+      first.metadata.name!,
+      'eviction',
+      {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: first.metadata.name, namespace: ns },
+        deleteOptions: { dryRun: ['All'] },
+      },
+      { namespace: ns },
+    );
+    expect(await c.get<Pod>('pods', first.metadata.name!, { namespace: ns })).not.toHaveProperty(
+      'metadata.deletionTimestamp',
+    );
+    pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
+    expect(pdb.status!.disruptionsAllowed).toBe(1);
     await evict(c, ns, first.metadata.name!);
     pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
     expect(pdb.status!.disruptionsAllowed).toBe(0);

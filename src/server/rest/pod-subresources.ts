@@ -109,8 +109,16 @@ export async function handleEviction(ctx: ApiContext): Promise<Response> {
   let opts = parseDeleteOptions(body?.deleteOptions, new URLSearchParams());
   const pod = await ctx.store.get(ctx.info.resource, ctx.info.namespace, ctx.info.name!);
   if (!pod) throw errors.notFound(targetOf(ctx, ctx.info.name!));
-  opts = await admitEviction(ctx, pod as Pod, opts, isDryRun(ctx) || dryRunIn(body?.deleteOptions));
-  await deleteObject({ ...ctx, info: { ...ctx.info, subresource: '' } }, ctx.info.name!, opts);
+  // kubectl drain --dry-run=server says dryRun in the Eviction's deleteOptions, not the query.
+  const dryRun = isDryRun(ctx) || dryRunIn(body?.deleteOptions);
+  opts = await admitEviction(ctx, pod as Pod, opts, dryRun);
+  const query = new URLSearchParams(ctx.query);
+  if (dryRun && !isDryRun(ctx)) query.append('dryRun', 'All');
+  await deleteObject(
+    { ...ctx, query, info: { ...ctx.info, subresource: '' } },
+    ctx.info.name!,
+    opts,
+  );
   return json(ctx, success, 201);
 }
 
