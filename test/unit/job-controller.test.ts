@@ -5,6 +5,7 @@ import type { Job, PodFailurePolicyRule } from '../../src/api/batch';
 import type { Pod } from '../../src/api/core';
 import { formatIndexes, intervalsOf, parseIndexes } from '../../src/lib/indexes';
 import { backoffDelayMs, remainingBackoffMs } from '../../workers/controllers/job/backoff';
+import { deadlineLeftMs, failureCondition } from '../../workers/controllers/job/finish';
 import { matchPodFailurePolicy } from '../../workers/controllers/job/pod-failure-policy';
 import { podForJob } from '../../workers/controllers/job/pod-template';
 import { matchSuccessPolicy } from '../../workers/controllers/job/success-policy';
@@ -183,5 +184,55 @@ describe('Job pods', () => {
     };
     expect(expireAt(done)).toBe(Date.parse('2026-12-03T10:00:30Z'));
     expect(expireAt({ ...done, status: {} })).toBeUndefined();
+  });
+});
+
+describe('when a Job fails', () => {
+  const base: Job = {
+    metadata: { name: 'j', namespace: 'ns' },
+    spec: {
+      backoffLimit: 2,
+      template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c' }] } },
+    },
+    status: { startTime: '2026-12-03T10:00:00Z' },
+  };
+  const running = (restarts: number): Pod => ({
+    metadata: {},
+    status: { phase: 'Running', containerStatuses: [{ name: 'c', restartCount: restarts }] },
+  });
+  const t0 = Date.parse('2026-12-03T10:00:00Z');
+
+  it('counts failed pods past backoffLimit, and restarts under OnFailure', () => {
+    expect(failureCondition(base, [], 3, t0)).toMatchObject({
+      type: 'FailureTarget',
+      reason: 'BackoffLimitExceeded',
+    });
+    expect(failureCondition(base, [running(1)], 0, t0)).toBeUndefined();
+    expect(failureCondition(base, [running(1), running(1)], 0, t0)?.reason).toBe(
+      'BackoffLimitExceeded',
+    );
+  });
+
+  it('fails past activeDeadlineSeconds, counted from startTime', () => {
+    const j = { ...base, spec: { ...base.spec, activeDeadlineSeconds: 60 } };
+    expect(deadlineLeftMs(j, t0 + 20_000)).toBe(40_000);
+    expect(failureCondition(j, [], 0, t0 + 59_999)).toBeUndefined();
+    expect(failureCondition(j, [], 0, t0 + 60_000)?.reason).toBe('DeadlineExceeded');
+    expect(deadlineLeftMs({ ...j, spec: { ...j.spec, suspend: true } }, t0)).toBeUndefined();
+  });
+
+  it('turns a recorded FailureTarget into Failed with its reason, and keeps SuccessCriteriaMet', () => {
+    const cond = (type: string) => ({ type, status: 'True' as const, reason: 'R', message: 'M' });
+    expect(
+      failureCondition({ ...base, status: { conditions: [cond('FailureTarget')] } }, [], 0, t0),
+    ).toEqual({ type: 'Failed', reason: 'R', message: 'M' });
+    expect(
+      failureCondition(
+        { ...base, status: { conditions: [cond('SuccessCriteriaMet')] } },
+        [],
+        9,
+        t0,
+      ),
+    ).toEqual({ type: 'SuccessCriteriaMet', reason: 'R', message: 'M' });
   });
 });

@@ -1,25 +1,27 @@
 // One sync of one Job: count finished pods exactly once (finalizers + status.uncountedTerminatedPods),
 // decide success or failure, create or delete pods, and write the status.
 // k8s: pkg/controller/job/job_controller.go syncJob, manageJob, trackJobStatusAndRemoveFinalizers
-import {
-  JOB_INDEX_FAILURE_COUNT_ANNOTATION,
-  JOB_TRACKING_FINALIZER,
-  type Job,
-  type JobStatus,
-} from '../../../src/api/batch';
+import { JOB_TRACKING_FINALIZER, type Job, type JobStatus } from '../../../src/api/batch';
 import type { Pod } from '../../../src/api/core';
 import { isPodActive, isPodReady } from '../../../src/api/pod';
 import { isConflict, isNotFound } from '../../../src/client/errors';
 import { objectKey } from '../../../src/client/informer';
-import { formatIndexes, indexesOf, intervalsOf, parseIndexes } from '../../../src/lib/indexes';
+import { formatIndexes, intervalsOf } from '../../../src/lib/indexes';
 import { parseTime, rfc3339 } from '../../../src/lib/time';
 import type { ControllerExpectations } from '../../shared/expectations';
 import { managerOf, type KeyedContext } from '../framework';
 import { remainingBackoffMs } from './backoff';
+import {
+  deadlineLeftMs,
+  failedIndexes,
+  failureCondition,
+  indexFailures,
+  indexedCondition,
+  succeededIndexes,
+} from './finish';
 import type { FinalizerExpectations } from './finalizer-expectations';
 import { matchPodFailurePolicy } from './pod-failure-policy';
 import { podForJob } from './pod-template';
-import { matchSuccessPolicy } from './success-policy';
 import {
   ensureCondition,
   findCondition,
@@ -109,93 +111,18 @@ export class JobSync {
 
     if (!status.startTime && !isSuspended(job)) status.startTime = rfc3339(this.now);
 
-    const met = findCondition(status.conditions, 'SuccessCriteriaMet');
-    if (met?.status === 'True')
-      this.finished = {
-        type: 'SuccessCriteriaMet',
-        reason: met.reason ?? '',
-        message: met.message ?? '',
-      };
-    if (!this.finished) {
-      const target = findCondition(status.conditions, 'FailureTarget');
-      if (target?.status === 'True')
-        this.finished = {
-          type: 'Failed',
-          reason: target.reason ?? '',
-          message: target.message ?? '',
-        };
-      else if (rules) {
-        for (const p of this.pods) {
-          if (!isPodFailed(p, job)) continue;
-          const m = matchPodFailurePolicy(rules, p).failJobMessage;
-          if (m) {
-            this.finished = { type: 'FailureTarget', reason: 'PodFailurePolicy', message: m };
-            break;
-          }
-        }
-      }
-    }
-    if (!this.finished) {
-      if (failed > (spec.backoffLimit ?? 6) || this.pastBackoffLimitOnFailure())
-        this.finished = {
-          type: 'FailureTarget',
-          reason: 'BackoffLimitExceeded',
-          message: 'Job has reached the specified backoff limit',
-        };
-      else if (this.pastActiveDeadline())
-        this.finished = {
-          type: 'FailureTarget',
-          reason: 'DeadlineExceeded',
-          message: 'Job was active longer than specified deadline',
-        };
-      else if (spec.activeDeadlineSeconds !== undefined && !isSuspended(job) && status.startTime)
-        this.requeue(
-          (parseTime(status.startTime) ?? this.now) + spec.activeDeadlineSeconds * 1000 - this.now,
-        );
-    }
+    this.finished = failureCondition(job, this.pods, failed, this.now);
+    const left = deadlineLeftMs(job, this.now);
+    if (!this.finished && left !== undefined) this.requeue(left);
 
     if (isIndexed(job)) {
-      const completions = spec.completions ?? 0;
-      try {
-        this.prevSucceededIndexes = indexesOf(
-          parseIndexes(status.completedIndexes ?? '', completions),
-        );
-      } catch {
-        this.prevSucceededIndexes = new Set();
-      }
-      this.succeededIndexes = new Set(this.prevSucceededIndexes);
-      for (const p of this.pods) {
-        const ix = validIndex(p, job);
-        if (ix !== undefined && p.status?.phase === 'Succeeded') this.succeededIndexes.add(ix);
-      }
+      const ixs = succeededIndexes(job, this.pods);
+      this.prevSucceededIndexes = ixs.prev;
+      this.succeededIndexes = ixs.all;
       succeeded = this.succeededIndexes.size;
-      if (spec.backoffLimitPerIndex !== undefined) {
-        this.failedIndexes = this.calculateFailedIndexes();
-        if (!this.finished) {
-          const n = this.failedIndexes.size;
-          if (spec.maxFailedIndexes !== undefined && n > spec.maxFailedIndexes)
-            this.finished = {
-              type: 'FailureTarget',
-              reason: 'MaxFailedIndexesExceeded',
-              message: 'Job has exceeded the specified maximal number of failed indexes',
-            };
-          else if (n > 0 && n + this.succeededIndexes.size >= completions)
-            this.finished = {
-              type: 'FailureTarget',
-              reason: 'FailedIndexes',
-              message: 'Job has failed indexes',
-            };
-        }
-      }
-      if (!this.finished) {
-        const msg = matchSuccessPolicy(
-          spec.successPolicy?.rules,
-          completions,
-          this.succeededIndexes,
-        );
-        if (msg)
-          this.finished = { type: 'SuccessCriteriaMet', reason: 'SuccessPolicy', message: msg };
-      }
+      if (spec.backoffLimitPerIndex !== undefined)
+        this.failedIndexes = failedIndexes(job, this.pods, this.succeededIndexes);
+      this.finished ??= indexedCondition(job, this.succeededIndexes, this.failedIndexes);
     }
 
     let suspendChanged = false;
@@ -266,72 +193,6 @@ export class JobSync {
     await this.trackStatus(needsUpdate, uncountedSucceeded, uncountedFailed);
   }
 
-  // k8s: pastBackoffLimitOnFailure: restarts of running pods count under restartPolicy OnFailure.
-  private pastBackoffLimitOnFailure(): boolean {
-    const spec = this.job.spec;
-    if (
-      (spec.template.spec as { restartPolicy?: string } | undefined)?.restartPolicy !== 'OnFailure'
-    )
-      return false;
-    let restarts = 0;
-    for (const p of this.pods) {
-      if (p.status?.phase !== 'Running' && p.status?.phase !== 'Pending') continue;
-      for (const cs of [
-        ...((p.status?.initContainerStatuses as { restartCount?: number }[] | undefined) ?? []),
-        ...(p.status?.containerStatuses ?? []),
-      ])
-        restarts += cs.restartCount ?? 0;
-    }
-    const limit = spec.backoffLimit ?? 6;
-    return limit === 0 ? restarts > 0 : restarts >= limit;
-  }
-
-  private pastActiveDeadline(): boolean {
-    const { spec, status } = this.job;
-    const start = parseTime(status?.startTime);
-    if (spec.activeDeadlineSeconds === undefined || start === undefined || isSuspended(this.job))
-      return false;
-    return this.now - start >= spec.activeDeadlineSeconds * 1000;
-  }
-
-  /** Failures per index: the count a pod carries from its predecessors, plus its own failure. */
-  private indexFailures(): Map<number, number> {
-    const out = new Map<number, number>();
-    for (const p of this.pods) {
-      const ix = validIndex(p, this.job);
-      if (ix === undefined) continue;
-      const carried =
-        Number(p.metadata.annotations?.[JOB_INDEX_FAILURE_COUNT_ANNOTATION] ?? 0) || 0;
-      const own =
-        isPodFailed(p, this.job) &&
-        matchPodFailurePolicy(this.job.spec.podFailurePolicy?.rules, p).countFailed
-          ? 1
-          : 0;
-      out.set(ix, Math.max(out.get(ix) ?? 0, carried + own));
-    }
-    return out;
-  }
-
-  private calculateFailedIndexes(): Set<number> {
-    const { job } = this;
-    let prev = new Set<number>();
-    try {
-      prev = indexesOf(parseIndexes(job.status?.failedIndexes ?? '', job.spec.completions ?? 0));
-    } catch {
-      // A malformed value is recomputed from the pods.
-    }
-    const limit = job.spec.backoffLimitPerIndex ?? 0;
-    for (const [ix, n] of this.indexFailures()) if (n > limit) prev.add(ix);
-    for (const p of this.pods) {
-      const ix = validIndex(p, job);
-      if (ix === undefined || !isPodFailed(p, job)) continue;
-      if (matchPodFailurePolicy(job.spec.podFailurePolicy?.rules, p).action === 'FailIndex')
-        prev.add(ix);
-    }
-    for (const ix of this.succeededIndexes) prev.delete(ix);
-    return prev;
-  }
-
   // k8s: manageJob
   private async manageJob(succeeded: number): Promise<number> {
     const { job } = this;
@@ -373,7 +234,8 @@ export class JobSync {
     }
     diff = Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC);
     let indexes: (number | undefined)[] = Array.from({ length: diff }, () => undefined);
-    const failures = spec.backoffLimitPerIndex !== undefined ? this.indexFailures() : undefined;
+    const failures =
+      spec.backoffLimitPerIndex !== undefined ? indexFailures(this.job, this.pods) : undefined;
     if (isIndexed(job)) {
       const busy = new Set<number>(this.succeededIndexes);
       for (const p of this.active) {
