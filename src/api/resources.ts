@@ -129,6 +129,11 @@ export const RESOURCES: ResourceInfo[] = [
   res('', 'v1', 'Event', 'events', { shortNames: ['ev'], partitioned: true }),
   res('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   res('', 'v1', 'Secret', 'secrets'),
+  res('', 'v1', 'ResourceQuota', 'resourcequotas', {
+    shortNames: ['quota'],
+    subresources: [status],
+  }),
+  res('', 'v1', 'LimitRange', 'limitranges', { shortNames: ['limits'] }),
   res('', 'v1', 'ServiceAccount', 'serviceaccounts', {
     shortNames: ['sa'],
     subresources: [

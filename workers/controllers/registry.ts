@@ -4,6 +4,8 @@
 import type { KeyedControllerDef } from './framework';
 import { deploymentController } from './deployment';
 import { replicaSetController, replicationControllerController } from './replicaset';
+import { hpaController } from './hpa';
+import { resourceQuotaController } from './resourcequota';
 import { disruptionController } from './disruption';
 import { jobController } from './job';
 import { ttlAfterFinishedController } from './job/ttl';
@@ -27,6 +29,8 @@ import { clusterRoleAggregationController } from './clusterrole-aggregation';
 export const controllers = (): KeyedControllerDef[] => [
   deploymentController,
   replicaSetController(),
+  hpaController(),
+  resourceQuotaController,
   replicationControllerController(),
   cronJobController,
   jobController(),

@@ -2,6 +2,8 @@
 // (see docs/registry.md). Kinds from CustomResourceDefinitions register at run time instead.
 import type { ResourceDefinition } from '../definition';
 import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './horizontalpodautoscalers';
+import { resourcequotas } from './resourcequotas';
+import { limitranges } from './limitranges';
 import { controllerrevisions } from './controllerrevisions';
 import { daemonsets } from './daemonsets';
 import { persistentvolumeclaims } from './persistentvolumeclaims';
@@ -63,5 +65,7 @@ export const BUILTIN_KINDS: ResourceDefinition[] = [
   rolebindings,
   horizontalpodautoscalers,
   horizontalpodautoscalersV1,
+  resourcequotas,
+  limitranges,
   customresourcedefinitions,
 ];

@@ -14,6 +14,8 @@ import {
 } from './service-addresses';
 import { rollbackReservations } from './allocation-table';
 import { admitPod } from './pods';
+import { admitLimitRanger } from './limit-ranger';
+import { admitResourceQuota } from './resource-quota';
 import { forgetPodLogs } from '../logs-ingest';
 import { restrictNodeCreate, restrictNodePodStatus, restrictNodeUpdate } from './node-restriction';
 import { checkRbacEscalation } from '../auth/escalation';
@@ -26,8 +28,11 @@ export async function admitCreate(ctx: ApiContext, obj: KObject): Promise<void> 
   restrictNodeCreate(ctx, obj);
   if (ctx.info.resource.namespaced) await checkNamespaceOpen(ctx, obj.metadata.namespace!);
   if (is(ctx, '', 'pods')) admitPod(ctx, obj);
+  if (is(ctx, '', 'pods')) await admitLimitRanger(ctx, obj);
   if (is(ctx, '', 'services')) await allocateServiceAddresses(ctx, obj);
   await checkRbacEscalation(ctx, obj);
+  // Last: it charges the quota for a create every other plugin let through.
+  await admitResourceQuota(ctx, obj);
 }
 
 /** RBAC decisions in this isolate see an RBAC write at once. */
