@@ -8,7 +8,8 @@ export function customResourceDefName(group: string, version: string, kind: stri
   return [...group.split('.').reverse(), version, kind].join('.');
 }
 
-// The keywords published; x-kubernetes-validations (CEL) stays out as upstream's v2 leaves it out.
+// The keywords published. Value validations that Swagger 2.0 cannot say (allOf/anyOf/oneOf/not)
+// and CEL rules stay out: the document describes shapes; the server enforces the rest.
 const KEEP = new Set([
   'description',
   'type',
@@ -50,8 +51,6 @@ function publish(s: JSONSchemaProps): Schema {
     else if (k === 'items') out.items = publish(v as JSONSchemaProps);
     else if (k === 'additionalProperties' && typeof v === 'object')
       out.additionalProperties = publish(v as JSONSchemaProps);
-    else if (k === 'allOf' || k === 'oneOf' || k === 'anyOf')
-      out[k] = (v as JSONSchemaProps[]).map(publish);
   }
   return out as Schema;
 }
