@@ -65,6 +65,10 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
     return manager;
   }
 
+  protected override watching(): boolean {
+    return this.manager !== undefined;
+  }
+
   protected override onWake(_keys: WakeKey[]): void {
     // The caches' watches bring every change (and enqueue its keys); a wake only makes sure a pass
     // runs, and, after an eviction or an idle close, that the caches start again.

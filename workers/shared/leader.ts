@@ -45,6 +45,9 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
       }
     }
     if (keys.length) this.onWake(keys);
+    // The leader's own watches bring these objects' changes, and each change pokes a pass: the
+    // wake has nothing to add (arming the alarm here only ran an extra pass per wake batch).
+    if (keys.length === changes.length && keys.length > 0 && this.watching()) return;
     if (this.running) {
       this.wokenDuringPass = true;
       return;
@@ -68,6 +71,15 @@ export abstract class LoopLeader<E> extends DurableObject<E> {
     this.alarmBy(Date.now())
       .catch((e: unknown) => console.error('setting the alarm failed', e))
       .finally(() => (this.poking = false));
+  }
+
+  /**
+   * True while the leader's caches are fed by open watches that poke a pass for every change that
+   * matters. A wake that only names objects is then a no-op; it still (re)starts a leader whose
+   * caches are down (after an eviction or an idle close).
+   */
+  protected watching(): boolean {
+    return false;
   }
 
   /** Keyed loops take the objects a wake names (the controllers enqueue them). */
