@@ -180,6 +180,17 @@ describe('PodDisruptionBudget', () => {
     pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
     expect(pdb.status!.disruptionsAllowed).toBe(1);
     await evict(c, ns, first.metadata.name!);
+    // Bound, so it terminates gracefully, marked with why it goes.
+    const evicted = await c.get<Pod>('pods', first.metadata.name!, { namespace: ns });
+    expect(evicted.metadata.deletionTimestamp).toBeDefined();
+    expect(evicted.status!.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'DisruptionTarget',
+        status: 'True',
+        reason: 'EvictionByEvictionAPI',
+        message: 'Eviction API: evicting',
+      }),
+    );
     pdb = await c.get<PodDisruptionBudget>(PDB, 'web', { namespace: ns });
     expect(pdb.status!.disruptionsAllowed).toBe(0);
     expect(Object.keys(pdb.status!.disruptedPods ?? {})).toEqual([first.metadata.name]);

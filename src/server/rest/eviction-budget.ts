@@ -14,7 +14,7 @@ import {
 import { findResource, type ResourceInfo } from '../../api/resources';
 import { selectorFromLabelSelector } from '../../lib/labels';
 import { rfc3339 } from '../../lib/time';
-import type { ApiContext } from '../context';
+import { targetOf, type ApiContext } from '../context';
 import { ApiError, errors } from '../errors';
 import type { DeleteOptions } from './delete';
 import { failureToError } from './failures';
@@ -173,4 +173,55 @@ export async function admitEviction(
     pdbs = [fresh as PodDisruptionBudget];
     pdb = pdbs[0];
   }
+}
+
+/**
+ * Marks the pod before it is deleted: condition DisruptionTarget, reason EvictionByEvictionAPI, so
+ * its controllers and its kubelet see why it goes. A resourceVersion precondition moves to the
+ * version this write made. k8s: eviction.go addConditionAndDeletePod
+ */
+export async function markDisruptionTarget(
+  ctx: ApiContext,
+  name: string,
+  opts: DeleteOptions,
+): Promise<DeleteOptions> {
+  const r = ctx.info.resource;
+  const pre = opts.preconditions ?? {};
+  const res = await ctx.store.guaranteedUpdate(r, ctx.info.namespace, name, (cur) => {
+    const target = targetOf(ctx, name);
+    if (pre.uid && pre.uid !== cur.metadata.uid)
+      throw errors.conflict(
+        target,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`,
+      );
+    if (pre.resourceVersion && !ctx.store.sameVersion(r, pre.resourceVersion, cur))
+      throw errors.conflict(
+        target,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
+      );
+    const pod = cur as Pod;
+    const status = pod.status ?? {};
+    const conditions = status.conditions ?? [];
+    const old = conditions.find((c) => c.type === 'DisruptionTarget');
+    const next = {
+      type: 'DisruptionTarget',
+      status: 'True' as const,
+      lastProbeTime: null,
+      lastTransitionTime:
+        old?.status === 'True' && old.lastTransitionTime
+          ? old.lastTransitionTime
+          : rfc3339(Date.now()),
+      reason: 'EvictionByEvictionAPI',
+      message: 'Eviction API: evicting',
+    };
+    status.conditions = old ? conditions.map((c) => (c === old ? next : c)) : [...conditions, next];
+    pod.status = status;
+    return pod;
+  });
+  if (!res.ok) throw failureToError(ctx, res, name);
+  if (!pre.resourceVersion) return opts;
+  return {
+    ...opts,
+    preconditions: { ...pre, resourceVersion: res.value.metadata.resourceVersion },
+  };
 }

@@ -9,7 +9,7 @@ import { failureToError } from './failures';
 import { timestamp } from './objects';
 import { notifyWrite } from '../wake';
 import type { Pod } from '../../api/core';
-import { admitEviction } from './eviction-budget';
+import { admitEviction, markDisruptionTarget } from './eviction-budget';
 
 const dryRunIn = (o: unknown) =>
   Array.isArray((o as { dryRun?: unknown } | undefined)?.dryRun) &&
@@ -112,6 +112,7 @@ export async function handleEviction(ctx: ApiContext): Promise<Response> {
   // kubectl drain --dry-run=server says dryRun in the Eviction's deleteOptions, not the query.
   const dryRun = isDryRun(ctx) || dryRunIn(body?.deleteOptions);
   opts = await admitEviction(ctx, pod as Pod, opts, dryRun);
+  if (!dryRun) opts = await markDisruptionTarget(ctx, ctx.info.name!, opts);
   const query = new URLSearchParams(ctx.query);
   if (dryRun && !isDryRun(ctx)) query.append('dryRun', 'All');
   await deleteObject(
