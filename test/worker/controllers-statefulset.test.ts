@@ -144,7 +144,8 @@ describe('StatefulSet controller', () => {
     expect(ps.map(image)).toEqual(['img:2', 'img:2', 'img:2']);
     status = (await get()).status!;
     expect(status.currentRevision).toBe(status.updateRevision);
-    const revs = (await c.list('apps/v1/controllerrevisions', { namespace: ns })).items as {
+    const revs = (await c.list('apps/v1/controllerrevisions', { namespace: ns }))
+      .items as unknown as {
       revision: number;
     }[];
     expect(revs.map((r) => r.revision).sort()).toEqual([1, 2]);
