@@ -158,4 +158,33 @@ describe('Job controller', () => {
       h.stop();
     }
   });
+
+  it('releases the tracking finalizer of pods orphaned by a Job deleted with --cascade=orphan', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.create<Job>(JOBS, job(ns, 'orph', 1, 1), { namespace: ns });
+    const h = await keyedHarness(ns, () => [jobController()]);
+    h.observe(c);
+    try {
+      await h.settle();
+      const [p] = await pods(c, ns);
+      expect(p.metadata.finalizers).toEqual([FINALIZER]);
+      // What the garbage collector does for an orphaning delete: the Job goes, its pods lose the owner.
+      await c.delete(JOBS, 'orph', { namespace: ns, propagationPolicy: 'Orphan' });
+      await c.patch(
+        'pods',
+        p.metadata.name!,
+        'merge',
+        { metadata: { ownerReferences: null } },
+        {
+          namespace: ns,
+        },
+      );
+      await h.settle();
+      const after = await c.get<Pod>('pods', p.metadata.name!, { namespace: ns });
+      expect(after.metadata.finalizers ?? []).toEqual([]);
+    } finally {
+      h.stop();
+    }
+  });
 });

@@ -1,6 +1,12 @@
 // Job controller: runs a Job's pods to completion, counting each finished pod exactly once.
 // k8s: pkg/controller/job/job_controller.go (event handlers, syncJob entry)
-import { JOB_TRACKING_FINALIZER, jobFinished, type Job } from '../../../src/api/batch';
+import {
+  JOB_NAME_LABEL,
+  JOB_TRACKING_FINALIZER,
+  LEGACY_JOB_NAME_LABEL,
+  jobFinished,
+  type Job,
+} from '../../../src/api/batch';
 import type { Pod } from '../../../src/api/core';
 import { controllerOf, controllerRef } from '../../../src/api/owner';
 import type { KObject } from '../../../src/api/types';
@@ -18,22 +24,35 @@ import { hasTrackingFinalizer } from './util';
 
 export const JOBS = 'batch/v1/jobs';
 
-/** The Job keys a pod concerns: its controlling Job, or for an orphan every Job whose selector matches. */
+const jobNameOf = (p: KObject) =>
+  p.metadata.labels?.[JOB_NAME_LABEL] ?? p.metadata.labels?.[LEGACY_JOB_NAME_LABEL];
+
+function selects(job: Job, pod: KObject): boolean {
+  try {
+    return selectorFromLabelSelector(job.spec.selector).matches(pod.metadata.labels);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Job keys a pod concerns: its controlling Job; for an orphan, every Job whose selector matches
+ * it, or when none does and it still has the tracking finalizer (its Job was deleted with
+ * --cascade=orphan), the Job it was made for, which then releases it.
+ */
 function jobsForPod(pod: KObject, cache: KeyedContext['cache']): string[] {
   const ref = controllerOf(pod);
   if (ref) return ref.kind === 'Job' ? [keyOf(pod.metadata.namespace, ref.name)] : [];
-  if (pod.metadata.deletionTimestamp) return [];
-  return cache
-    .kind<Job>(JOBS)
-    .byIndex('namespace', pod.metadata.namespace ?? '')
-    .filter((j) => {
-      try {
-        return selectorFromLabelSelector(j.spec.selector).matches(pod.metadata.labels);
-      } catch {
-        return false;
-      }
-    })
-    .map((j) => objectKey(j));
+  const matching = pod.metadata.deletionTimestamp
+    ? []
+    : cache
+        .kind<Job>(JOBS)
+        .byIndex('namespace', pod.metadata.namespace ?? '')
+        .filter((j) => selects(j, pod))
+        .map((j) => objectKey(j));
+  if (matching.length) return matching;
+  const made = jobNameOf(pod);
+  return made && hasTrackingFinalizer(pod as Pod) ? [keyOf(pod.metadata.namespace, made)] : [];
 }
 
 /** A Job that is gone or finished leaves its pods' tracking finalizers behind: remove them. */
@@ -92,6 +111,15 @@ export function jobController(
       const job = ctx.cache.kind<Job>(JOBS).get(key);
       const { namespace, name } = splitKey(key);
       const nsPods = ctx.cache.kind<Pod>('pods').byIndex('namespace', namespace ?? '');
+      // k8s: orphan pods keep no Job's finalizer (cleanupOrphanPods), unless a Job will adopt them.
+      const strays = nsPods.filter(
+        (p) =>
+          !controllerOf(p) &&
+          hasTrackingFinalizer(p) &&
+          jobNameOf(p) === name &&
+          !(job && !job.metadata.deletionTimestamp && selects(job, p)),
+      );
+      if (strays.length) await releasePods(ctx, strays);
       if (!job) {
         expectations.delete(key);
         finalizers.delete(key);
