@@ -158,6 +158,14 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
               podResyncMs: cfg.podResyncMs,
               logOffsetsFile:
                 cfg.runtime === 'fake' ? undefined : path.join(cfg.stateDir, 'log-offsets.json'),
+              serviceAccounts:
+                cfg.runtime === 'process'
+                  ? {
+                      root: path.join(cfg.stateDir, 'serviceaccounts'),
+                      server: cfg.server,
+                      caPem: cfg.tls.caPem,
+                    }
+                  : undefined,
             },
           );
           nodes.push(node);

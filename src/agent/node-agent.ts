@@ -9,6 +9,7 @@ import { PodAddresses } from './network';
 import { NodeStatusReporter, registerNode } from './node-reporter';
 import type { NodeIdentity } from './node-status';
 import { PodSync } from './pod-sync';
+import type { ServiceAccountConfig } from './volumes/service-account';
 import type { Runtime } from './runtime';
 import type { Node } from './types';
 
@@ -26,6 +27,8 @@ export interface NodeAgentDeps {
   podResyncMs?: number;
   /** Where the log shipper keeps its offsets; undefined ships no logs (simulated nodes keep none). */
   logOffsetsFile?: string;
+  /** Where process pods get their ServiceAccount token files. */
+  serviceAccounts?: ServiceAccountConfig;
 }
 
 export class NodeAgent {
@@ -69,6 +72,7 @@ export class NodeAgent {
       debug: deps.debug && ((m: string) => deps.debug!(`${identity.name}: ${m}`)),
       resyncMs: deps.podResyncMs,
       logOffsetsFile: deps.logOffsetsFile,
+      serviceAccounts: deps.serviceAccounts,
     });
     lease.start();
     reporter.start(node);

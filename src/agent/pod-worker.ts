@@ -11,6 +11,7 @@ import { computePodStatus, sameStatus, type ContainerView } from './pod-status';
 import { ContainerProbes, type ProbeKind } from './probes';
 import { StartError, type ContainerInstance, type Runtime } from './runtime';
 import { claimEnv } from './volumes/local-path';
+import { ServiceAccountFiles, type ServiceAccountConfig } from './volumes/service-account';
 import type { Container, Pod } from './types';
 
 export interface WorkerDeps {
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   requestSync: (uid: string, afterMs: number) => void;
   /** Ships a pod's last output and ends its `logs -f` followers; forgets it once removed. */
   logs?: { finishPod(pod: Pod): Promise<void>; forgetPod(uid: string): void };
+  /** Where process pods get their ServiceAccount token files (process runtime only). */
+  serviceAccounts?: ServiceAccountConfig;
 }
 
 // k8s: pkg/kubelet/kuberuntime/kuberuntime_container.go minimumGracePeriodInSeconds.
@@ -55,6 +58,8 @@ export class PodWorker {
   private unsupportedReported = false;
   /** The status this worker last wrote and the resourceVersion the write produced. */
   private lastWrite?: { rv?: string; status: unknown };
+  /** The pod's ServiceAccount token files, for a runtime that cannot mount them. */
+  private serviceAccount?: ServiceAccountFiles;
 
   constructor(
     public pod: Pod,
@@ -129,6 +134,7 @@ export class PodWorker {
         this.event('Warning', 'UnsupportedByRuntime', what);
     }
     const podIP = this.deps.addresses.allocate(this.uid);
+    await this.refreshServiceAccount();
     if (await this.syncInitContainers(podIP)) {
       for (const c of this.pod.spec.containers) await this.ensureRunning(c, false, podIP);
     }
@@ -219,6 +225,10 @@ export class PodWorker {
         });
         // The process runtime cannot mount: a claim's directory reaches the process in its environment.
         if (rt.name === 'process') env.push(...(await claimEnv(this.deps.client, this.pod, c)));
+        if (this.serviceAccount) {
+          await this.serviceAccount.ensure();
+          env = this.serviceAccount.environment(env);
+        }
         argv = containerArgv(c, env);
       } else {
         argv = [...(c.command ?? []), ...(c.args ?? [])];
@@ -366,6 +376,22 @@ export class PodWorker {
     }
   }
 
+  /** A process pod's token files, made before its first container and refreshed before they expire. */
+  private async refreshServiceAccount(): Promise<void> {
+    const cfg = this.deps.serviceAccounts;
+    if (!cfg || this.deps.runtime.name !== 'process' || !ServiceAccountFiles.wanted(this.pod))
+      return;
+    this.serviceAccount ??= new ServiceAccountFiles(this.deps.client, cfg, this.pod);
+    try {
+      this.deps.requestSync(this.uid, await this.serviceAccount.ensure());
+    } catch (err) {
+      // The container's start reports it (CreateContainerConfigError); a running one keeps its token.
+      this.deps.log(
+        `pod ${this.podRef}: service account token: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
   /** The pod left the API (deleted, force-deleted or moved): stop everything and forget it. */
   private async cleanup(): Promise<void> {
     const meta = this.pod.metadata;
@@ -378,6 +404,7 @@ export class PodWorker {
     this.deps.logs?.forgetPod(this.uid);
     this.deps.addresses.release(this.uid);
     this.deps.backoff.forgetPrefix(`${this.uid}/`);
+    this.serviceAccount?.remove();
     this.finished = true;
   }
 
