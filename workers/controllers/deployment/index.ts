@@ -23,6 +23,7 @@ import {
   syncStatusOnly,
 } from './sync';
 import { isRollingUpdate, type Deployment } from './util';
+import { autoRollback } from './auto-rollback';
 
 async function syncDeployment(
   ctx: ControllerContext,
@@ -151,6 +152,7 @@ export const deploymentController: KeyedControllerDef = {
     const ownedPods = (): Pod[] => rss.flatMap((rs) => pods.byIndex('owner', rs.metadata.uid!));
     try {
       const s = await syncDeployment(ctx, ctx.budget, d, rss, ownedPods);
+      if (await autoRollback(ctx, d, rss)) return { requeueAfterMs: 0 };
       return s?.requeueAfterMs !== undefined ? { requeueAfterMs: s.requeueAfterMs } : undefined;
     } catch (e) {
       // The object went away meanwhile: its deletion is an event of its own.

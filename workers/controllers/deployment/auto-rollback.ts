@@ -1,0 +1,111 @@
+// Automatic rollback (beyond Kubernetes, which has none: kubernetes/kubernetes#23211; Nomad's
+// auto_revert): a Deployment annotated edgeplane.dev/auto-rollback: "true" whose new revision hits
+// ProgressDeadlineExceeded goes back to the last revision that became Available, as
+// `kubectl rollout undo --to-revision` would, with an event and an AutoRollback condition saying why.
+import type { Condition, ReplicaSet } from '../../../src/api/core';
+import { controllerOf } from '../../../src/api/owner';
+import { rfc3339 } from '../../../src/lib/time';
+import type { KeyedContext } from '../framework';
+import { MANAGER } from './sync';
+import { Reason, findNewReplicaSet, getCondition, revisionOf, type Deployment } from './util';
+
+export const AUTO_ROLLBACK = 'edgeplane.dev/auto-rollback';
+/** Set on a ReplicaSet once its revision completed (NewReplicaSetAvailable): a revision to go back to. */
+export const AVAILABLE = 'edgeplane.dev/available';
+const HASH = 'pod-template-hash';
+
+const wasAvailable = (rs: ReplicaSet) => rs.metadata.annotations?.[AVAILABLE] === 'true';
+
+/** The template to restore: the ReplicaSet's, without the hash label the controller adds. */
+function templateOf(rs: ReplicaSet): Deployment['spec']['template'] {
+  const t = structuredClone(rs.spec.template);
+  if (t?.metadata?.labels) delete t.metadata.labels[HASH];
+  return t;
+}
+
+/** Runs after the Deployment's own sync; returns true when it wrote (the caller requeues). */
+export async function autoRollback(
+  ctx: KeyedContext,
+  d: Deployment,
+  rss: ReplicaSet[],
+): Promise<boolean> {
+  if (d.metadata.annotations?.[AUTO_ROLLBACK] !== 'true' || d.spec.paused) return false;
+  if (d.metadata.deletionTimestamp) return false;
+  const ns = d.metadata.namespace;
+  const owned = rss.filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+  const newRS = findNewReplicaSet(d, owned);
+  const progressing = getCondition(d.status, 'Progressing');
+  if (!newRS || !progressing || (d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0))
+    return false;
+  if (progressing.status === 'True' && progressing.reason === Reason.NewRSAvailable) {
+    if (wasAvailable(newRS)) return false;
+    await ctx.client.patch(
+      'apps/v1/replicasets',
+      newRS.metadata.name!,
+      'merge',
+      { metadata: { annotations: { [AVAILABLE]: 'true' } } },
+      { namespace: ns, fieldManager: MANAGER },
+    );
+    return true;
+  }
+  if (progressing.status !== 'False' || progressing.reason !== Reason.TimedOut) return false;
+  if (wasAvailable(newRS)) return false;
+  const target = owned
+    .filter((rs) => rs.metadata.uid !== newRS.metadata.uid && wasAvailable(rs))
+    .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+  const from = revisionOf(newRS);
+  if (!target) {
+    if (getCondition(d.status, 'AutoRollback')?.reason === 'NoAvailableRevision') return false;
+    const message = `revision ${from} exceeded its progress deadline, and no earlier revision became available to roll back to`;
+    await ctx.recorder.event(d, 'Warning', 'AutoRollbackSkipped', message).catch(() => undefined);
+    await setRollbackCondition(ctx, d, 'False', 'NoAvailableRevision', message);
+    return true;
+  }
+  const to = revisionOf(target);
+  const message = `Rolled back deployment "${d.metadata.name}" from revision ${from} to revision ${to}: ${progressing.message ?? 'progress deadline exceeded'}`;
+  const updated = await ctx.client.update<Deployment>(
+    'apps/v1/deployments',
+    {
+      ...d,
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      spec: { ...d.spec, template: templateOf(target) },
+    },
+    { namespace: ns, fieldManager: MANAGER },
+  );
+  await setRollbackCondition(ctx, updated, 'True', Reason.TimedOut, message);
+  await ctx.recorder
+    .event({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, 'Warning', 'AutoRollback', message)
+    .catch(() => undefined);
+  return true;
+}
+
+/** The AutoRollback condition; the deployment controller keeps conditions it does not own. */
+async function setRollbackCondition(
+  ctx: KeyedContext,
+  d: Deployment,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+): Promise<void> {
+  const now = rfc3339(ctx.now());
+  const c: Condition = {
+    type: 'AutoRollback',
+    status,
+    reason,
+    message,
+    lastUpdateTime: now,
+    lastTransitionTime: now,
+  };
+  const conditions = [...(d.status?.conditions ?? []).filter((x) => x.type !== 'AutoRollback'), c];
+  await ctx.client.updateStatus(
+    'apps/v1/deployments',
+    {
+      ...d,
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      status: { ...(d.status ?? {}), conditions },
+    },
+    { namespace: d.metadata.namespace, fieldManager: MANAGER },
+  );
+}
