@@ -194,3 +194,25 @@ describe('examples/batch', () => {
     }
   });
 });
+
+describe('suspended Jobs', () => {
+  it('may change where their pods run before they ever start, and nothing else', () => {
+    const old = newJob({ suspend: true });
+    old.metadata.resourceVersion = '1';
+    const next = structuredClone(old);
+    const podSpec = (next.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    podSpec.nodeSelector = { zone: 'a' };
+    podSpec.tolerations = [{ key: 'k', operator: 'Exists' }];
+    expect(validateJobUpdate(next, old)).toEqual([]);
+    // Once started, the same change is refused.
+    const started = structuredClone(old);
+    started.status = { startTime: '2026-12-03T10:00:00Z' };
+    expect(fields(validateJobUpdate(next, started))[0]).toMatch(
+      /^spec\.template: .*field is immutable$/,
+    );
+    (podSpec.containers as { image: string }[])[0].image = 'nginx';
+    expect(fields(validateJobUpdate(next, old))[0]).toMatch(
+      /^spec\.template: .*field is immutable$/,
+    );
+  });
+});

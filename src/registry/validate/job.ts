@@ -357,9 +357,23 @@ export function validateJobUpdate(job: KObject, old: KObject): FieldError[] {
     ...validateJobSpec(spec, 'spec'),
     ...validateJobStatus(job.status),
   ];
+  // k8s: a suspended Job that never started may change where its pods run (labels, annotations,
+  // nodeSelector, affinity, tolerations, schedulingGates); the rest of the template is immutable.
+  const mutableScheduling = prev.suspend === true && !objOf(old.status).startTime;
+  const tpl = (t: unknown) => {
+    if (!mutableScheduling) return t;
+    const c = structuredClone(objOf(t));
+    const meta = objOf(c.metadata);
+    delete meta.labels;
+    delete meta.annotations;
+    const podSpec = objOf(c.spec);
+    for (const f of ['nodeSelector', 'affinity', 'tolerations', 'schedulingGates'])
+      delete podSpec[f];
+    return c;
+  };
+  errs.push(...immutable(tpl(spec.template), tpl(prev.template), 'spec.template'));
   for (const f of [
     'selector',
-    'template',
     'completionMode',
     'podFailurePolicy',
     'backoffLimitPerIndex',
