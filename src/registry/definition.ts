@@ -47,6 +47,8 @@ export interface CustomResourceRules {
   unknownFields(obj: KObject): { path: string; keys: (string | number)[] }[];
   /** The CRD is being deleted: no new objects (405), as upstream. */
   terminating: boolean;
+  /** A deprecated version's warning, sent with every response for it. */
+  deprecationWarning?: string;
 }
 
 /** A built-in kind's identity from the RESOURCES table; a missing entry is a programming error. */

@@ -101,6 +101,7 @@ spec:
     - name: v1beta1
       served: true
       storage: false
+      deprecated: true
       schema:
         openAPIV3Schema:
           type: object
@@ -200,6 +201,9 @@ describe('CustomResourceDefinitions', () => {
       await ok(['get', 'wd', '-n', NS, '--field-selector', 'metadata.name=big', '-o', 'name']),
     ).toBe('widget.e2e.example.com/big\n');
     const beta = await c.fetch(`/apis/e2e.example.com/v1beta1/namespaces/${NS}/widgets/big`);
+    expect(beta.headers.get('warning')).toBe(
+      '299 - "e2e.example.com/v1beta1 Widget is deprecated"',
+    );
     expect((await beta.json()).apiVersion).toBe('e2e.example.com/v1beta1');
   });
 

@@ -80,6 +80,39 @@ describe('custom resource schemas', () => {
     ]);
   });
 
+  it('refuses duplicates in set lists and duplicate keys in map lists', () => {
+    const lists: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        set: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+        map: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, v: { type: 'integer' } },
+          },
+        },
+      },
+    };
+    expect(
+      validateSchema(
+        {
+          set: ['a', 'b', 'a'],
+          map: [
+            { name: 'x', v: 1 },
+            { name: 'x', v: 2 },
+          ],
+        },
+        lists,
+      ).map((e) => `${e.field}: ${e.message}`),
+    ).toEqual([
+      'set[2]: Duplicate value: "a"',
+      'map[1]: Duplicate value: map[string]interface {}{"name":"x"}',
+    ]);
+  });
+
   it('accepts int-or-string both ways, nullable nulls, and anything under preserve-unknown-fields', () => {
     for (const port of [80, 'http'])
       expect(

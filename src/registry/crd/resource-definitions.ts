@@ -128,6 +128,10 @@ export function customResourceDefinitions(crd: CustomResourceDefinition): Resour
         unknownFields: (obj) =>
           schema ? prune(structuredClone(obj) as Record<string, unknown>, schema) : [],
         terminating,
+        // k8s: the CR handler's warning for a deprecated version.
+        deprecationWarning: v.deprecated
+          ? (v.deprecationWarning ?? `${servedApiVersion} ${info.kind} is deprecated`)
+          : undefined,
       },
     };
   });

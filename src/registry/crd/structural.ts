@@ -204,6 +204,7 @@ function validateValue(
       errs.push(invalid(path, v, `${name} in body shouldn't contain duplicates`));
     if (s.items)
       v.forEach((item, i) => validateValue(item, s.items!, `${path}[${i}]`, false, errs));
+    validateListType(v, s, path, errs);
   }
   if (isObject(v)) {
     const n = Object.keys(v).length;
@@ -230,6 +231,50 @@ function validateValue(
     }
   }
   validateCombinators(v, s, path, name, errs);
+}
+
+/** Go's %#v of a decoded JSON value, as upstream prints a duplicate map-list key. */
+function goValue(v: unknown): string {
+  if (isObject(v))
+    return `map[string]interface {}{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${goValue(x)}`)
+      .join(', ')}}`;
+  return JSON.stringify(v);
+}
+
+// k8s: apiextensions-apiserver/pkg/apiserver/schema/listtype/validation.go
+function validateListType(
+  v: unknown[],
+  s: JSONSchemaProps,
+  path: string,
+  errs: FieldError[],
+): void {
+  const type = s['x-kubernetes-list-type'];
+  if (type === 'set') {
+    v.forEach((x, i) => {
+      if (v.findIndex((y) => deepEqual(x, y)) !== i)
+        errs.push({
+          type: 'FieldValueDuplicate',
+          field: `${path}[${i}]`,
+          message: `Duplicate value: ${showValue(x)}`,
+        });
+    });
+  } else if (type === 'map') {
+    const keys = s['x-kubernetes-list-map-keys'] ?? [];
+    const keyOf = (x: unknown) =>
+      isObject(x)
+        ? Object.fromEntries(keys.filter((k) => x[k] !== undefined).map((k) => [k, x[k]]))
+        : x;
+    v.forEach((x, i) => {
+      const key = keyOf(x);
+      if (v.findIndex((y) => deepEqual(keyOf(y), key)) !== i)
+        errs.push({
+          type: 'FieldValueDuplicate',
+          field: `${path}[${i}]`,
+          message: `Duplicate value: ${goValue(key)}`,
+        });
+    });
+  }
 }
 
 function validateString(

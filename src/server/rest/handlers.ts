@@ -16,11 +16,14 @@ import { handleScale } from './scale';
 import { handleBinding, handleEviction } from './pod-subresources';
 import { handleLog } from './logs';
 import { handleStream } from './stream';
+import { definitionFor } from '../../registry/registry';
 
 const STREAMING = ['exec', 'attach', 'portforward'];
 
 export async function handleResource(ctx: ApiContext): Promise<Response> {
   const { verb, subresource } = ctx.info;
+  const deprecated = definitionFor(ctx.info.resource).custom?.deprecationWarning;
+  if (deprecated) ctx.warnings.push(deprecated);
   if (STREAMING.includes(subresource)) return handleStream(ctx);
   if (subresource === 'proxy')
     throw errors.notSupported(`${ctx.info.resource.resource}/${subresource}`);
