@@ -265,6 +265,20 @@ describe('Jobs', () => {
   });
 });
 
+describe('discovery', () => {
+  it('lists jobs and cronjobs (cj) in api-resources and explains their fields', async () => {
+    const rows = (await kubectl(['api-resources', '--api-group=batch'])).trim().split('\n');
+    expect(rows.slice(1).map((r) => r.split(/\s+/))).toEqual([
+      ['cronjobs', 'cj', 'batch/v1', 'true', 'CronJob'],
+      ['jobs', 'batch/v1', 'true', 'Job'],
+    ]);
+    expect(await kubectl(['explain', 'cronjob.spec.timeZone'])).toContain('IANA time zone');
+    expect(await kubectl(['explain', 'job.spec.podFailurePolicy.rules.action'])).toContain(
+      'FailJob',
+    );
+  });
+});
+
 describe('CronJobs', () => {
   it('creates a CronJob with kubectl create cronjob and describes a Job', async () => {
     await kubectl([
