@@ -231,3 +231,20 @@ export function nextFireTime(s: CronSchedule, after: number, zone?: string): num
   }
   return undefined;
 }
+
+/** RFC 3339 in the zone's wall clock with its offset ("2026-12-03T15:00:00+01:00"), as Go's Time.In(loc) prints. */
+export function rfc3339InZone(ms: number, zone: string | undefined): string {
+  const sec = Math.floor(ms / 1000) * 1000;
+  if (!zone || zone === 'UTC' || zone === 'Etc/UTC')
+    return new Date(sec).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const l = localTime(sec, zone);
+  const seconds = new Date(sec).getUTCSeconds();
+  const wall = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, seconds);
+  const offset = Math.round((wall - sec) / MINUTE);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const date = `${l.year}-${pad(l.month)}-${pad(l.day)}T${pad(l.hour)}:${pad(l.minute)}:${pad(seconds)}`;
+  if (offset === 0) return `${date}Z`;
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${date}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

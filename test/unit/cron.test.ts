@@ -2,7 +2,7 @@
 // rules, time zones; and the missed-schedule count of the CronJob controller.
 import { describe, expect, it } from 'vitest';
 import type { CronJob } from '../../src/api/batch';
-import { isKnownTimeZone, nextFireTime, parseCron } from '../../src/lib/cron';
+import { isKnownTimeZone, nextFireTime, parseCron, rfc3339InZone } from '../../src/lib/cron';
 import { mostRecentScheduleTime, untilNext } from '../../workers/controllers/cronjob/schedule';
 
 const at = (s: string) => Date.parse(s);
@@ -127,5 +127,15 @@ describe('missed schedules (CronJob controller)', () => {
 
   it('wakes 100 ms after the next fire time', () => {
     expect(untilNext(every, at('2026-12-03T13:00:59.250Z'))).toBe(850);
+  });
+});
+
+describe('rfc3339InZone', () => {
+  it("prints the zone's wall clock and offset, Z for UTC", () => {
+    const t = at('2026-12-03T14:00:00Z');
+    expect(rfc3339InZone(t, undefined)).toBe('2026-12-03T14:00:00Z');
+    expect(rfc3339InZone(t, 'Europe/Paris')).toBe('2026-12-03T15:00:00+01:00');
+    expect(rfc3339InZone(t, 'America/New_York')).toBe('2026-12-03T09:00:00-05:00');
+    expect(rfc3339InZone(t, 'Asia/Kolkata')).toBe('2026-12-03T19:30:00+05:30');
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '../../../src/api/batch';
 import { controllerOf, controllerRef } from '../../../src/api/owner';
 import { isAlreadyExists, isNotFound } from '../../../src/client/errors';
-import { CronParseError, parseCron } from '../../../src/lib/cron';
+import { CronParseError, parseCron, rfc3339InZone } from '../../../src/lib/cron';
 import { deepEqual } from '../../../src/lib/json';
 import { parseTime, rfc3339 } from '../../../src/lib/time';
 import { controllerUidOf } from '../../shared/cache';
@@ -29,7 +29,8 @@ export function jobForSchedule(cj: CronJob, scheduled: number): Job {
   const t = cj.spec.jobTemplate;
   const annotations: Record<string, string> = {
     ...(t.metadata?.annotations ?? {}),
-    [CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339(scheduled),
+    // k8s: the scheduled time in the CronJob's time zone.
+    [CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339InZone(scheduled, cj.spec.timeZone),
   };
   return {
     apiVersion: 'batch/v1',
