@@ -335,6 +335,20 @@ describe('CustomResourceDefinitions', () => {
     );
   });
 
+  it('deleting a namespace deletes the custom resources in it', async () => {
+    await ok(['create', 'namespace', 'doomed']);
+    await ok(['apply', '-n', 'doomed', '-f', '-'], widget('goner', { size: 1 }));
+    await ok(['delete', 'namespace', 'doomed', '--timeout=30s']);
+    const path = '/apis/e2e.example.com/v1/namespaces/doomed/widgets';
+    const until = Date.now() + 20_000;
+    let items: unknown[] = [];
+    do {
+      items = (await (await c.fetch(path)).json()).items;
+      if (items.length) await new Promise((r) => setTimeout(r, 250));
+    } while (items.length && Date.now() < until);
+    expect(items).toEqual([]);
+  });
+
   it('deleting the CRD deletes its custom resources, then the CRD', async () => {
     await ok(['delete', 'crd', 'widgets.e2e.example.com', '--timeout=30s']);
     const crd = await c.fetch(
