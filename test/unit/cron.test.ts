@@ -125,6 +125,13 @@ describe('missed schedules (CronJob controller)', () => {
     expect(iso(due.time)).toBe('2026-12-03T13:00:00.000Z');
   });
 
+  it('finds the latest of very many missed weekday schedules over a weekend', () => {
+    const cj = cronJob('2026-01-01T00:00:00Z', { schedule: '0 9 * * 1-5' });
+    const due = mostRecentScheduleTime(cj, at('2026-12-06T12:00:00Z'), parseCron('0 9 * * 1-5'));
+    expect(due.missed).toBeGreaterThan(100);
+    expect(iso(due.time)).toBe('2026-12-04T09:00:00.000Z');
+  });
+
   it('wakes 100 ms after the next fire time', () => {
     expect(untilNext(every, at('2026-12-03T13:00:59.250Z'))).toBe(850);
   });

@@ -8,6 +8,7 @@ import { parseTime } from '../../../src/lib/time';
 export const MANY_MISSED = 100;
 /** k8s: nextScheduleDelta: wake a little after the scheduled time, never just before it. */
 export const NEXT_SCHEDULE_DELTA_MS = 100;
+const MINUTE = 60_000;
 
 export interface Due {
   /** The latest scheduled time at or before now that has not run, if any. */
@@ -43,14 +44,23 @@ export function mostRecentScheduleTime(
     last = next;
     missed++;
     if (missed > MANY_MISSED) {
-      // Jump to the latest time directly: schedules repeat within a year at most.
-      const step = t2 - t1;
-      const skip = Math.floor((now - last) / step) - 1;
-      if (skip > 0) last += skip * step;
-      let probe = nextFireTime(schedule, last, zone);
-      while (probe !== undefined && probe <= now) {
+      // Too many to walk: find the latest one from a window before now that doubles until it
+      // holds a fire time (never earlier than the last one found), then walk that window only.
+      let w = Math.max(MINUTE, t2 - t1);
+      let from = now - w;
+      for (;;) {
+        if (from <= last) {
+          from = last;
+          break;
+        }
+        const n = nextFireTime(schedule, from, zone);
+        if (n !== undefined && n <= now) break;
+        w *= 2;
+        from = now - w;
+      }
+      for (let probe = nextFireTime(schedule, from, zone); probe !== undefined && probe <= now;) {
         last = probe;
-        probe = nextFireTime(schedule, last, zone);
+        probe = nextFireTime(schedule, probe, zone);
       }
       break;
     }
