@@ -58,6 +58,7 @@ export class JobSync {
   private succeededIndexes = new Set<number>();
   private prevSucceededIndexes = new Set<number>();
   private failedIndexes: Set<number> | undefined;
+  private readonly storedStartTime: string | undefined;
 
   constructor(
     private readonly ctx: KeyedContext,
@@ -67,6 +68,7 @@ export class JobSync {
     job: Job,
     private readonly pods: Pod[],
   ) {
+    this.storedStartTime = job.status?.startTime;
     this.job = structuredClone(job);
     this.status = this.job.status ?? {};
     this.job.status = this.status;
@@ -186,7 +188,7 @@ export class JobSync {
       activeCount !== (status.active ?? 0) ||
       this.ready !== status.ready ||
       this.terminating !== status.terminating ||
-      status.startTime !== this.ctx.cache.kind<Job>(JOBS).get(this.key)?.status?.startTime;
+      status.startTime !== this.storedStartTime;
     status.active = activeCount;
     status.ready = this.ready;
     status.terminating = this.terminating;
