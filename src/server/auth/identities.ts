@@ -32,6 +32,9 @@ export const schedulerAuthorizer: Authorizer = (user, info) => {
   )
     return { allowed: true };
   if (k === '/pods/binding' && info.verb === 'create') return { allowed: true };
+  // VolumeBinding's PreBind marks delayed-binding claims with the chosen node.
+  if (k === '/persistentvolumeclaims' && (info.verb === 'patch' || info.verb === 'update'))
+    return { allowed: true };
   if (
     k === '/pods/status' &&
     (info.verb === 'update' || info.verb === 'patch' || info.verb === 'get')
