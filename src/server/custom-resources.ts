@@ -14,27 +14,37 @@ const MAX_AGE_MS = 1000;
 const MISS_INTERVAL_MS = 100;
 
 let loadedAt = -Infinity;
-let inflight: Promise<void> | undefined;
+let inflight: { promise: Promise<void>; writes: number } | undefined;
+/** CRD writes this isolate made: a load that began before the last one is already stale. */
+let crdWrites = 0;
 
 async function reload(store: Store): Promise<void> {
-  inflight ??= (async () => {
-    const started = Date.now();
-    const items: CustomResourceDefinition[] = [];
-    let cont: string | undefined;
-    do {
-      const res = await store.list(CRDS, { limit: 500, continue: cont });
-      if (!res.ok) throw new Error(`listing CustomResourceDefinitions: ${res.message}`);
-      items.push(...(res.value.items as CustomResourceDefinition[]));
-      cont = res.value.continue;
-    } while (cont);
-    installCustomResourceDefinitions(items);
-    loadedAt = started;
-  })().finally(() => (inflight = undefined));
-  return inflight;
+  // A load begun before this isolate's last CRD write may have missed it: wait, then load again.
+  if (inflight && inflight.writes !== crdWrites) await inflight.promise.catch(() => undefined);
+  if (!inflight) {
+    const writes = crdWrites;
+    const promise = (async () => {
+      const started = Date.now();
+      const items: CustomResourceDefinition[] = [];
+      let cont: string | undefined;
+      do {
+        const res = await store.list(CRDS, { limit: 500, continue: cont });
+        if (!res.ok) throw new Error(`listing CustomResourceDefinitions: ${res.message}`);
+        items.push(...(res.value.items as CustomResourceDefinition[]));
+        cont = res.value.continue;
+      } while (cont);
+      installCustomResourceDefinitions(items);
+      loadedAt = writes === crdWrites ? started : -Infinity;
+    })().finally(() => {
+      if (inflight?.promise === promise) inflight = undefined;
+    });
+    inflight = { promise, writes };
+  }
+  return inflight.promise;
 }
 
 async function refresh(store: Store, maxAgeMs: number): Promise<void> {
-  if (Date.now() - loadedAt <= maxAgeMs) return;
+  if (Date.now() - loadedAt < maxAgeMs) return;
   await reload(store);
 }
 
@@ -73,7 +83,10 @@ export async function withCustomResources<T>(
     try {
       return await next();
     } finally {
-      if (write) loadedAt = -Infinity;
+      if (write) {
+        crdWrites++;
+        loadedAt = -Infinity;
+      }
     }
   }
   await refresh(store, MAX_AGE_MS);
