@@ -92,6 +92,29 @@ describe('ReplicationController', () => {
 });
 
 describe('PodDisruptionBudget', () => {
+  it('kubectl create poddisruptionbudget (a protobuf body) stores the budget it describes', async () => {
+    await kubectl([
+      'create',
+      'poddisruptionbudget',
+      'gen',
+      '--selector=app=gen',
+      '--max-unavailable=30%',
+    ]);
+    const pdb = await getJson<KObj>(
+      c,
+      '/apis/policy/v1/namespaces/default/poddisruptionbudgets/gen',
+    );
+    expect(pdb.spec).toEqual({ maxUnavailable: '30%', selector: { matchLabels: { app: 'gen' } } });
+    await eventually('the controller to count no pods', async () => {
+      const p = await getJson<KObj>(
+        c,
+        '/apis/policy/v1/namespaces/default/poddisruptionbudgets/gen',
+      );
+      return p.status?.observedGeneration === 1 && p.status?.expectedPods === 0;
+    });
+    await kubectl(['delete', 'pdb', 'gen']);
+  });
+
   it('minAvailable 2 on 3 pods: kubectl drain evicts one, waits on 429 for the rest, and finishes', async () => {
     const [first, second] = nodes;
     // All three pods on the first node: the second is cordoned until they run.

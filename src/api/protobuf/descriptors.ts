@@ -8,6 +8,7 @@ import { workloadMessages } from './descriptors-workloads';
 import { batchMessages } from './descriptors-batch';
 import { authKindMessages, authMessages } from './descriptors-auth';
 import { AUTOSCALING_V1, autoscalingMessages } from './descriptors-autoscaling';
+import { POLICY_V1, policyMessages } from './descriptors-policy';
 
 export const messages: MessageTable = {
   ...metaMessages,
@@ -18,6 +19,7 @@ export const messages: MessageTable = {
   ...batchMessages,
   ...authMessages,
   ...autoscalingMessages,
+  ...policyMessages,
 };
 
 // The kinds `kubectl create deployment|namespace|configmap|secret|service|serviceaccount|job` send as protobuf.
@@ -32,6 +34,7 @@ const kindMessages: Record<string, string> = {
   'v1 ServiceAccount': CORE + 'ServiceAccount',
   ...authKindMessages,
   'autoscaling/v1 HorizontalPodAutoscaler': AUTOSCALING_V1 + 'HorizontalPodAutoscaler',
+  'policy/v1 PodDisruptionBudget': POLICY_V1 + 'PodDisruptionBudget',
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {
