@@ -246,6 +246,17 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       ),
       rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
     ]),
+    clusterRole('system:service-account-issuer-discovery', [
+      urls(
+        ['get'],
+        [
+          '/.well-known/openid-configuration',
+          '/.well-known/openid-configuration/',
+          '/openid/v1/jwks',
+          '/openid/v1/jwks/',
+        ],
+      ),
+    ]),
     // What an authenticating front end needs (upstream: system:auth-delegator).
     clusterRole('system:auth-delegator', [
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
@@ -265,6 +276,11 @@ export function bootstrapClusterRoleBindings(): RoleBinding[] {
     clusterRoleBinding('system:basic-user', 'system:basic-user', [
       { kind: 'Group', name: 'system:authenticated' },
     ]),
+    clusterRoleBinding(
+      'system:service-account-issuer-discovery',
+      'system:service-account-issuer-discovery',
+      [{ kind: 'Group', name: 'system:serviceaccounts' }],
+    ),
     clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [
       { kind: 'Group', name: 'system:authenticated' },
       { kind: 'Group', name: 'system:unauthenticated' },

@@ -7,6 +7,7 @@ import type { User } from './auth/authenticate';
 import { authenticateRequest, forgetCachedIdentities } from './auth/authenticate-request';
 import { impersonate } from './auth/impersonate';
 import { authorizePath, handleAuthApi, requireAllowed } from './auth/gate';
+import { JWKS_PATH, OPENID_CONFIG_PATH, jwks, openIdConfiguration } from './auth/issuer-discovery';
 import { handleJoin } from './join';
 import { withInflightLimit } from './inflight';
 import { handleLogIngest } from './logs-ingest';
@@ -144,6 +145,9 @@ export function createApp(): Hono<AppEnv> {
     const doc = apiResourceList(c.req.param('group'), c.req.param('version'));
     return doc ? c.json(doc) : statusResponse(errors.notFoundPath());
   });
+
+  app.get(OPENID_CONFIG_PATH, () => openIdConfiguration());
+  app.get(JWKS_PATH, (c) => jwks(c.get('store')));
 
   app.get('/openapi/v2', (c) => openApiV2Response(c.req.raw));
   app.get('/openapi/v3', (c) => c.json(openApiV3Index()));

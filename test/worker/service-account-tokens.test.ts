@@ -140,4 +140,46 @@ describe('ServiceAccount tokens', () => {
     await serviceAccount(ns, 'bot');
     expect((await whoami(t2)).status).toBe(401);
   });
+
+  it('publishes the issuer and the key that verifies its tokens', async () => {
+    const ns = await freshNamespace(apiClient());
+    await serviceAccount(ns, 'bot');
+    const res = await tokenRequest(ns, 'bot', {});
+    const token = ((await res.json()) as { status: { token: string } }).status.token;
+    // Any ServiceAccount may read them (system:service-account-issuer-discovery).
+    const get = (p: string, t: string | null) =>
+      SELF.fetch(`${URL_BASE}${p}`, t ? { headers: { Authorization: `Bearer ${t}` } } : {});
+    const config = await get('/.well-known/openid-configuration', token);
+    expect(config.status).toBe(200);
+    expect(await config.json()).toMatchObject({
+      issuer: 'https://kubernetes.default.svc.cluster.local',
+      jwks_uri: 'https://kubernetes.default.svc.cluster.local/openid/v1/jwks',
+      id_token_signing_alg_values_supported: ['ES256'],
+    });
+    expect((await get('/openid/v1/jwks', null)).status).toBe(401);
+    const set = (await (await get('/openid/v1/jwks', token)).json()) as {
+      keys: (JsonWebKey & { kid: string })[];
+    };
+    expect(set.keys).toHaveLength(1);
+    const [head, body, sig] = token.split('.');
+    expect(JSON.parse(atob(head.replace(/-/g, '+').replace(/_/g, '/'))).kid).toBe(set.keys[0].kid);
+    const { kty, crv, x, y } = set.keys[0];
+    const key = await crypto.subtle.importKey(
+      'jwk',
+      { kty, crv, x, y },
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['verify'],
+    );
+    const raw = Uint8Array.from(atob(sig.replace(/-/g, '+').replace(/_/g, '/')), (ch) =>
+      ch.charCodeAt(0),
+    );
+    const ok = await crypto.subtle.verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      key,
+      raw,
+      new TextEncoder().encode(`${head}.${body}`),
+    );
+    expect(ok).toBe(true);
+  });
 });

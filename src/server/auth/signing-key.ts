@@ -6,6 +6,8 @@ export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
+  /** The public half as a JWK (EC P-256: x, y), for the issuer's key set. */
+  publicJwk: JsonWebKey;
 }
 
 const SETTING = 'service-account-signing-key';
@@ -33,7 +35,7 @@ async function load(store: Store): Promise<SigningKey> {
   // As upstream: the key id is the SHA-256 of the public key's DER (SubjectPublicKeyInfo).
   const spki = new Uint8Array((await crypto.subtle.exportKey('spki', publicKey)) as ArrayBuffer);
   const kid = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', spki)));
-  return { kid, privateKey, publicKey };
+  return { kid, privateKey, publicKey, publicJwk: pub };
 }
 
 export function signingKey(store: Store): Promise<SigningKey> {

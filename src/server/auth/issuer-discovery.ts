@@ -1,0 +1,28 @@
+// ServiceAccount issuer discovery: the OpenID provider configuration and the key set that verify
+// this cluster's ServiceAccount tokens, so other systems can check them without calling TokenReview.
+// k8s: pkg/serviceaccount/openidmetadata.go
+import type { Store } from '../../storage/store';
+import { ISSUER } from './service-account-tokens';
+import { signingKey } from './signing-key';
+
+export const OPENID_CONFIG_PATH = '/.well-known/openid-configuration';
+export const JWKS_PATH = '/openid/v1/jwks';
+
+export function openIdConfiguration(): Response {
+  return Response.json({
+    issuer: ISSUER,
+    jwks_uri: `${ISSUER}${JWKS_PATH}`,
+    response_types_supported: ['id_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['ES256'],
+  });
+}
+
+export async function jwks(store: Store): Promise<Response> {
+  const key = await signingKey(store);
+  const { kty, crv, x, y } = key.publicJwk;
+  return new Response(
+    JSON.stringify({ keys: [{ use: 'sig', kty, kid: key.kid, crv, alg: 'ES256', x, y }] }),
+    { headers: { 'content-type': 'application/jwk-set+json' } },
+  );
+}
