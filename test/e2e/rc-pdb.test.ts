@@ -88,6 +88,8 @@ describe('ReplicationController', () => {
     await kubectl(['scale', 'rc', 'legacy', '--replicas=1']);
     await eventually('1 pod left', async () => (await pods(c, 'app=legacy')).length === 1);
     await kubectl(['delete', 'rc', 'legacy']);
+    // Its pods go with it (the garbage collector follows their ownerReferences).
+    await eventually('no legacy pods', async () => (await pods(c, 'app=legacy')).length === 0);
   });
 });
 
