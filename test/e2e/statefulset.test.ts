@@ -126,7 +126,9 @@ describe('StatefulSet', () => {
     for (const pvc of pvcs) {
       expect(pvc.status?.phase).toBe('Bound');
       expect(pvc.metadata.finalizers).toContain('kubernetes.io/pvc-protection');
-      expect(pvc.metadata.annotations?.['volume.kubernetes.io/selected-node']).toBeTruthy();
+      expect(pvc.metadata.annotations?.['volume.kubernetes.io/selected-node']).toBe('node-1');
+      // The scheduler's VolumeBinding PreBind wrote it, as upstream's does.
+      expect(pvc.metadata.managedFields?.map((m) => m.manager)).toContain('default-scheduler');
     }
     const table = await kubectl(['get', 'pvc']);
     expect(table).toMatch(

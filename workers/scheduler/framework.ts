@@ -142,10 +142,14 @@ export interface ScorePlugin {
   normalizeScore?(state: CycleState, pod: Pod, scores: NodeScore[]): void;
 }
 
+/** Runs after a node is chosen and before the binding is written; a throw sends the pod to backoff. */
+export type PreBindPlugin = (pod: Pod, nodeName: string) => Promise<void>;
+
 export interface Profile {
   name: string;
   filters: FilterPlugin[];
   scores: { plugin: ScorePlugin; weight: number }[];
+  preBind?: PreBindPlugin[];
 }
 
 export type ScheduleResult =

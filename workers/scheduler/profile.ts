@@ -35,6 +35,7 @@ export function defaultProfile(volumes?: VolumeLookup): Profile {
   return {
     name: 'default-scheduler',
     filters: withVolumes(volumes),
+    preBind: volumes?.selectNode ? [volumes.selectNode.bind(volumes)] : undefined,
     scores: [
       { plugin: taintTolerationScore, weight: 3 },
       { plugin: nodeAffinityScore, weight: 2 },
@@ -54,6 +55,7 @@ export function binPackingProfile(volumes?: VolumeLookup): Profile {
   return {
     name: 'default-scheduler',
     filters: withVolumes(volumes),
+    preBind: volumes?.selectNode ? [volumes.selectNode.bind(volumes)] : undefined,
     scores: [
       { plugin: taintTolerationScore, weight: 3 },
       { plugin: nodeAffinityScore, weight: 2 },

@@ -239,6 +239,8 @@ export class Scheduler {
     const ns = pod.metadata.namespace!;
     pass.writes++;
     try {
+      // k8s: schedule_one.go bindingCycle runs the PreBind plugins (VolumeBinding) first.
+      for (const preBind of this.deps.profile.preBind ?? []) await preBind(pod, node);
       await this.deps.client.createSubresource(
         'pods',
         pod.metadata.name!,

@@ -3,7 +3,10 @@
 // fits anywhere (the volume is made where the pod lands: the binder reads the pod's node).
 // k8s: pkg/scheduler/framework/plugins/volumebinding/volume_binding.go, binder.go (FindPodVolumes)
 import {
+  BETA_STORAGE_PROVISIONER_ANNOTATION,
   DEFAULT_CLASS_ANNOTATION,
+  SELECTED_NODE_ANNOTATION,
+  STORAGE_PROVISIONER_ANNOTATION,
   type PersistentVolume,
   type PersistentVolumeClaim,
   type StorageClass,
@@ -21,6 +24,8 @@ export interface VolumeLookup {
   storageClass(name: string): StorageClass | undefined;
   /** The class a claim without storageClassName gets (the binder assigns it retroactively). */
   defaultClass(): StorageClass | undefined;
+  /** PreBind: marks the pod's delayed-binding claims with the chosen node (AnnSelectedNode). */
+  selectNode?(pod: Pod, nodeName: string): Promise<void>;
 }
 
 /** Watch-fed caches of claims, volumes and classes, started and stopped with the leader's others. */
@@ -29,7 +34,10 @@ export class VolumeInformers implements VolumeLookup {
   readonly volumes: Informer<PersistentVolume>;
   readonly classes: Informer<StorageClass>;
 
-  constructor(client: KubeClient, onError: (what: string) => (e: unknown) => void) {
+  constructor(
+    private readonly client: KubeClient,
+    onError: (what: string) => (e: unknown) => void,
+  ) {
     this.claims = new Informer(client, 'persistentvolumeclaims', { onError: onError('claims') });
     this.volumes = new Informer(client, 'persistentvolumes', { onError: onError('volumes') });
     this.classes = new Informer(client, 'storage.k8s.io/v1/storageclasses', {
@@ -50,6 +58,44 @@ export class VolumeInformers implements VolumeLookup {
   storageClass(name: string) {
     return this.classes.store.get(name);
   }
+  /** The class a claim stands for: its own, or the default when it names none. */
+  classOf(pvc: PersistentVolumeClaim): StorageClass | undefined {
+    const name = pvc.spec.storageClassName;
+    if (name === undefined || name === null) return this.defaultClass();
+    return name ? this.storageClass(name) : undefined;
+  }
+
+  /**
+   * k8s: volumebinding PreBind (AssumePodVolumes + BindPodVolumes): each unbound claim of a
+   * WaitForFirstConsumer class gets volume.kubernetes.io/selected-node (and the provisioner
+   * annotations), so its provisioner makes the volume on the pod's node.
+   */
+  async selectNode(pod: Pod, nodeName: string): Promise<void> {
+    const ns = pod.metadata.namespace ?? 'default';
+    for (const name of claimNames(pod)) {
+      const pvc = this.claim(ns, name);
+      if (!pvc || pvc.spec.volumeName) continue;
+      if (pvc.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === nodeName) continue;
+      const cls = this.classOf(pvc);
+      if (cls?.volumeBindingMode !== 'WaitForFirstConsumer') continue;
+      await this.client.patch(
+        'persistentvolumeclaims',
+        name,
+        'merge',
+        {
+          metadata: {
+            annotations: {
+              [SELECTED_NODE_ANNOTATION]: nodeName,
+              [STORAGE_PROVISIONER_ANNOTATION]: cls.provisioner,
+              [BETA_STORAGE_PROVISIONER_ANNOTATION]: cls.provisioner,
+            },
+          },
+        },
+        { namespace: ns, fieldManager: 'default-scheduler' },
+      );
+    }
+  }
+
   defaultClass() {
     return [...this.classes.store.values()].find(
       (c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
