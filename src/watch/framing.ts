@@ -9,10 +9,15 @@ export type HubLine =
   | { progress: number }
   | { expired: number };
 
-/** Stored values are JSON already; embedding them raw avoids escaping every object twice. */
-export function encodeHubLine(e: LogEvent): string {
+/**
+ * Stored values are JSON already; embedding them raw avoids escaping every object twice. The
+ * previous version only serves watchers with selectors (an object leaving the selection is sent as
+ * DELETED); `withPrev` false leaves it out, so a watcher without selectors neither carries nor
+ * parses a second copy of every object.
+ */
+export function encodeHubLine(e: LogEvent, withPrev = true): string {
   let line = `{"rev":${e.rev},"key":${JSON.stringify(e.key)},"type":${e.type},"value":${e.value}`;
-  if (e.prev !== undefined) line += `,"prev":${e.prev}`;
+  if (withPrev && e.prev !== undefined) line += `,"prev":${e.prev}`;
   return line + '}\n';
 }
 

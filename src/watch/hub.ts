@@ -290,7 +290,7 @@ export class WatchHub extends DurableObject<HubEnv> {
     w.cursor = p.e.rev;
     if (!p.e.key.startsWith(w.prefix)) return;
     if (w.match && !p.matches(w.match)) return;
-    const bytes = encoder.encode(p.line());
+    const bytes = p.bytes(w.match !== undefined);
     const ok = mode === 'live' ? w.out.offer(bytes) : w.out.write(bytes);
     if (!ok) return;
     this.counts.sentEvents++;
@@ -385,15 +385,19 @@ export class WatchHub extends DurableObject<HubEnv> {
   }
 }
 
-/** One event, its line encoded and its objects parsed at most once however many watchers look at it. */
+/** One event, its lines encoded and its objects parsed at most once however many watchers look at it. */
 class ParsedEvent {
-  private text: string | undefined;
+  private full: Uint8Array | undefined;
+  private bare: Uint8Array | undefined;
   private obj: KObject | null | undefined;
   private prev: KObject | null | undefined;
   constructor(readonly e: LogEvent) {}
 
-  line(): string {
-    return (this.text ??= encodeHubLine(this.e));
+  /** The encoded line, with the previous version for a watcher with selectors, else without. */
+  bytes(withPrev: boolean): Uint8Array {
+    if (withPrev && this.e.prev !== undefined)
+      return (this.full ??= encoder.encode(encodeHubLine(this.e, true)));
+    return (this.bare ??= encoder.encode(encodeHubLine(this.e, false)));
   }
 
   object(): KObject | null {
