@@ -265,4 +265,119 @@ describe('PodDisruptionBudget', () => {
     pdb = await c.get<PodDisruptionBudget>(PDB, 'db', { namespace: ns });
     expect(pdb.status!.disruptedPods).toBeUndefined();
   });
+
+  it("a ReplicaSet under a Deployment counts with the Deployment's scale; a pod without a known controller fails safe", async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const h = await keyedHarness(ns, () => [disruptionController]);
+    h.observe(c);
+    const template = {
+      metadata: { labels: { app: 'api' } },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    };
+    const deploy = await c.create(
+      'apps/v1/deployments',
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'api', namespace: ns },
+        spec: { replicas: 4, selector: { matchLabels: { app: 'api' } }, template },
+      },
+      { namespace: ns },
+    );
+    const rs = await c.create(
+      'apps/v1/replicasets',
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: {
+          name: 'api-1',
+          namespace: ns,
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: 'api',
+              uid: deploy.metadata.uid!,
+              controller: true,
+            },
+          ],
+        },
+        spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template },
+      },
+      { namespace: ns },
+    );
+    for (const name of ['api-a', 'api-b'])
+      await c.create(
+        'pods',
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name,
+            namespace: ns,
+            labels: { app: 'api' },
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'ReplicaSet',
+                name: 'api-1',
+                uid: rs.metadata.uid!,
+                controller: true,
+              },
+            ],
+          },
+          spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+        },
+        { namespace: ns },
+      );
+    await c.create(
+      PDB,
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'api', namespace: ns },
+        spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } },
+      },
+      { namespace: ns },
+    );
+    await h.settle();
+    let pdb = await c.get<PodDisruptionBudget>(PDB, 'api', { namespace: ns });
+    expect(pdb.status).toMatchObject({ expectedPods: 4, desiredHealthy: 3, disruptionsAllowed: 0 });
+    // A pod owned by something the controller cannot scale: the budget says why and allows nothing.
+    await c.create(
+      'pods',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'api-x',
+          namespace: ns,
+          labels: { app: 'api' },
+          ownerReferences: [
+            {
+              apiVersion: 'example.com/v1',
+              kind: 'Thing',
+              name: 't',
+              uid: 'u-1',
+              controller: true,
+            },
+          ],
+        },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+      },
+      { namespace: ns },
+    );
+    await h.settle().catch(() => undefined);
+    pdb = await c.get<PodDisruptionBudget>(PDB, 'api', { namespace: ns });
+    expect(pdb.status!.disruptionsAllowed).toBe(0);
+    expect(pdb.status!.conditions).toEqual([
+      expect.objectContaining({
+        type: 'DisruptionAllowed',
+        status: 'False',
+        reason: 'SyncFailed',
+        message: 'found no controllers for pod "api-x"',
+      }),
+    ]);
+  });
 });
