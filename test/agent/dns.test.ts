@@ -10,7 +10,11 @@ import { podDns } from '../../src/agent/dns/pod-dns';
 import { parseResolvConf } from '../../src/agent/dns/resolv-conf';
 import { startDnsServer, type DnsServer } from '../../src/agent/dns/server';
 import { ClusterZone, type DnsService, type DnsSlice } from '../../src/agent/dns/zone';
-import { sandboxArgs } from '../../src/agent/runtimes/podman-args';
+import {
+  containerArgs,
+  sandboxArgs,
+  type ContainerArgsInput,
+} from '../../src/agent/runtimes/podman-args';
 import type { Pod } from '../../src/agent/types';
 
 const svc = (name: string, spec: DnsService['spec']): DnsService => ({
@@ -362,6 +366,57 @@ describe('pod resolver settings', () => {
       ],
       options: ['ndots:1', 'edns0'],
     });
+  });
+
+  it('ClusterFirstWithHostNet: a hostNetwork pod uses the server where it listens on the host', () => {
+    const withHost = { ...s, hostServer: '127.0.0.1' };
+    expect(
+      podDns(pod({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }), withHost),
+    ).toMatchObject({ nameservers: ['127.0.0.1'], options: ['ndots:5'] });
+    // Not on port 53 (no hostServer): the node's resolver, as without cluster DNS.
+    expect(
+      podDns(pod({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }), s),
+    ).toBeUndefined();
+    const args = containerArgs({
+      req: {
+        pod: pod({ hostNetwork: true }),
+        container: { name: 'c', image: 'busybox' },
+        attempt: 0,
+        init: false,
+        argv: [],
+        env: [],
+      } as unknown as ContainerArgsInput['req'],
+      image: 'busybox',
+      sandbox: undefined,
+      mounts: [],
+      logPath: undefined,
+      imageUser: undefined,
+      d: {
+        joinUts: true,
+        entrypointJson: true,
+        logDriverPath: true,
+        network: 'slirp4netns',
+        runArgs: [],
+      },
+      names: { owner: '/x' },
+      dns: {
+        nameservers: ['127.0.0.1'],
+        searches: ['shop.svc.cluster.local'],
+        options: ['ndots:5'],
+        hostLoopback: false,
+      },
+    });
+    const at = args.indexOf('--network');
+    expect(args.slice(at, at + 8)).toEqual([
+      '--network',
+      'host',
+      '--dns',
+      '127.0.0.1',
+      '--dns-search',
+      'shop.svc.cluster.local',
+      '--dns-option',
+      'ndots:5',
+    ]);
   });
 
   it('puts the resolver on the podman sandbox, with slirp4netns allowed to reach the host loopback', () => {

@@ -46,6 +46,7 @@ export async function startClusterDns(
       log,
     });
     settings.server = cfg.podAddress;
+    settings.hostServer = hostServer(cfg.listen);
     log(
       `cluster DNS on ${server.address} (pods use ${cfg.podAddress}), ${cfg.domain}; other names go to ${upstreams.join(', ') || 'nowhere (no upstream resolver)'}`,
     );
@@ -55,6 +56,7 @@ export async function startClusterDns(
     // answers for the cluster's own API Service, pods can use it as well.
     if (await answersClusterNames(cfg.listen, cfg.domain)) {
       settings.server = cfg.podAddress;
+      settings.hostServer = hostServer(cfg.listen);
       log(
         `cluster DNS: ${cfg.listen} is served by another process that answers ${cfg.domain} names (another agent on this host); pods use it`,
       );
@@ -65,6 +67,12 @@ export async function startClusterDns(
     );
     return undefined;
   }
+}
+
+/** A resolv.conf names no port: hostNetwork pods can use the server only on port 53. */
+function hostServer(listen: string): string | undefined {
+  const { host, port } = parseServer(listen);
+  return port === 53 ? host : undefined;
 }
 
 /** Whether a DNS server at `listen` knows kubernetes.default.svc.<domain> (every cluster has it). */

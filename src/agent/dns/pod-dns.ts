@@ -13,6 +13,8 @@ export interface PodDns {
 export interface ClusterDnsSettings {
   /** The address pods reach the node's cluster DNS on; none when it is not serving. */
   server?: string;
+  /** The address hostNetwork pods reach it on (the host's own), when it listens on port 53. */
+  hostServer?: string;
   domain: string;
   /** The node's own resolver (search path appended to ClusterFirst's). */
   host: ResolvConf;
@@ -53,14 +55,16 @@ export function podDns(pod: Pod, s: ClusterDnsSettings): PodDns | undefined {
   const policy = spec.dnsPolicy ?? 'ClusterFirst';
   const cfg = spec.dnsConfig ?? {};
   let base: PodDns | undefined;
+  // A hostNetwork pod shares the host's network: it reaches the server where it listens.
+  const server = spec.hostNetwork ? s.hostServer : s.server;
   if (policy === 'None') base = { nameservers: [], searches: [], options: [] };
   else if (
-    s.server &&
+    server &&
     (policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !spec.hostNetwork))
   ) {
     const ns = pod.metadata.namespace ?? 'default';
     base = {
-      nameservers: [s.server],
+      nameservers: [server],
       searches: [`${ns}.svc.${s.domain}`, `svc.${s.domain}`, s.domain, ...s.host.searches],
       options: ['ndots:5'],
     };

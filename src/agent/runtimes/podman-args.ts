@@ -297,6 +297,8 @@ export interface ContainerArgsInput {
   imageUser: string | undefined;
   d: Dialect;
   names: Names;
+  /** A hostNetwork pod's resolver (ClusterFirstWithHostNet, dnsConfig), set on each container. */
+  dns?: SandboxDns;
 }
 
 export function containerArgs(x: ContainerArgsInput): string[] {
@@ -324,7 +326,7 @@ export function containerArgs(x: ContainerArgsInput): string[] {
     args.push('--network', `container:${x.sandbox}`);
     if (d.joinUts) args.push('--uts', `container:${x.sandbox}`);
   } else {
-    args.push('--network', 'host');
+    args.push('--network', 'host', ...dnsArgs(x.dns));
   }
   args.push(...containerEnvArgs(c, req.env));
   if (c.workingDir) args.push('--workdir', c.workingDir);

@@ -449,6 +449,7 @@ export class PodmanRuntime implements Runtime {
       imageUser,
       d: this.dialect,
       names: { owner: this.owner },
+      dns: sandbox ? undefined : this.sandboxDns(pod),
     });
     const made = await this.create(instanceName(pod, c.name, req.attempt), args);
     if (!made.ok && !made.id) throw new StartError('CreateContainerError', made.message);
