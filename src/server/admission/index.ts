@@ -20,6 +20,7 @@ import { forgetPodLogs } from '../logs-ingest';
 import { restrictNodeCreate, restrictNodePodStatus, restrictNodeUpdate } from './node-restriction';
 import { checkRbacEscalation } from '../auth/escalation';
 import { forgetRbacReads } from '../../rbac/cache';
+import { forgetDeletedIdentity } from '../auth/authenticate-request';
 
 const is = (ctx: ApiContext, group: string, resource: string) =>
   ctx.info.resource.group === group && ctx.info.resource.resource === resource;
@@ -84,6 +85,7 @@ export async function admitDelete(ctx: ApiContext, obj: KObject): Promise<void> 
 
 export async function afterDelete(ctx: ApiContext, obj: KObject): Promise<void> {
   rbacWritten(ctx);
+  forgetDeletedIdentity(ctx.info.resource, obj);
   if (is(ctx, '', 'services')) await releaseServiceAddresses(ctx, obj);
   if (is(ctx, '', 'pods'))
     await forgetPodLogs(ctx.env, obj).catch((e: unknown) =>
