@@ -380,4 +380,47 @@ describe('PodDisruptionBudget', () => {
       }),
     ]);
   });
+
+  it('a DisruptionTarget condition left on a pod that was not deleted is reset after two minutes', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    let offset = 0;
+    const h = await keyedHarness(ns, () => [disruptionController], {
+      now: () => Date.now() + offset,
+    });
+    h.observe(c);
+    const pod = await c.create<Pod>(
+      'pods',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: ns },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+      } as Pod,
+      { namespace: ns },
+    );
+    const since = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    pod.status = {
+      ...pod.status,
+      conditions: [
+        {
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'EvictionByEvictionAPI',
+          message: 'Eviction API: evicting',
+          lastTransitionTime: since,
+        },
+      ],
+    };
+    await c.updateStatus('pods', pod, { namespace: ns });
+    await h.settle();
+    const cond = async () =>
+      (await c.get<Pod>('pods', 'p', { namespace: ns })).status!.conditions!.find(
+        (x) => x.type === 'DisruptionTarget',
+      );
+    expect((await cond())!.status).toBe('True');
+    offset = 121_000;
+    await h.settle();
+    expect(await cond()).toMatchObject({ status: 'False' });
+  });
 });

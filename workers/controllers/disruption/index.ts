@@ -21,6 +21,7 @@ import { namespaceOf, type ClusterCache } from '../../shared/cache';
 import { managerOf, type KeyedContext, type KeyedControllerDef } from '../framework';
 import { awaitedDisruptions, budgetStatus, countHealthy, expectedCounts } from './budget';
 import { expectedScale, SCALE_KINDS } from './scale';
+import { POD_KEY_PREFIX, staleCandidateKey, syncStalePod } from './stale';
 
 const PDB = 'policy/v1/poddisruptionbudgets';
 const NAME = 'disruption';
@@ -154,12 +155,18 @@ export const disruptionController: KeyedControllerDef = {
   name: NAME,
   reconciles: PDB,
   reads: [PDB, 'pods', ...SCALE_KINDS],
-  watches: [{ resource: 'pods', map: budgetsForPod }],
+  watches: [
+    {
+      resource: 'pods',
+      map: (pod, cache) => [...budgetsForPod(pod, cache), ...staleCandidateKey(pod)],
+    },
+  ],
   indexes: [
     { resource: 'pods', name: 'namespace', fn: namespaceOf },
     { resource: PDB, name: 'namespace', fn: namespaceOf },
   ],
   async reconcile(ctx, key) {
+    if (key.startsWith(POD_KEY_PREFIX)) return syncStalePod(ctx, key);
     const pdb = ctx.cache.kind<PodDisruptionBudget>(PDB).get(key);
     if (!pdb) return;
     try {
