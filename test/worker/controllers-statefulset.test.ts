@@ -66,11 +66,11 @@ function kubelet(c: KubeClient, ns: string) {
   };
 }
 
-async function setup(spec: Partial<StatefulSet['spec']> = {}) {
+async function setup(spec: Partial<StatefulSet['spec']> = {}, now?: () => number) {
   const c = apiClient();
   const ns = await freshNamespace(c);
   await c.create(STS, sts(ns, spec), { namespace: ns });
-  const h = await keyedHarness(ns, () => [statefulSetController()]);
+  const h = await keyedHarness(ns, () => [statefulSetController()], { now });
   h.observe(c);
   return { c, ns, h, get: () => c.get<StatefulSet>(STS, 'web', { namespace: ns }) };
 }
@@ -149,6 +149,40 @@ describe('StatefulSet controller', () => {
       revision: number;
     }[];
     expect(revs.map((r) => r.revision).sort()).toEqual([1, 2]);
+    h.stop();
+  });
+
+  it('maxUnavailable 2 replaces two pods at a time, from the top', async () => {
+    const { c, ns, h } = await setup({
+      replicas: 4,
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 2 } },
+    });
+    const k = kubelet(c, ns);
+    await h.settle(k);
+    await c.patch(
+      STS,
+      'web',
+      'merge',
+      { spec: { template: { spec: { containers: [{ name: 'c', image: 'img:2' }] } } } },
+      { namespace: ns },
+    );
+    await h.pass();
+    expect(names(await podsOf(c, ns))).toEqual(['web-0', 'web-1']);
+    await h.settle(k);
+    expect((await podsOf(c, ns)).map(image)).toEqual(['img:2', 'img:2', 'img:2', 'img:2']);
+    h.stop();
+  });
+
+  it('minReadySeconds: OrderedReady waits until the pod has been ready that long', async () => {
+    let clock = Date.now();
+    const { c, ns, h } = await setup({ minReadySeconds: 30 }, () => clock);
+    const k = kubelet(c, ns);
+    await h.settle(k);
+    expect(names(await podsOf(c, ns))).toEqual(['web-0']);
+    clock += 31_000;
+    h.manager.enqueue('statefulset', `${ns}/web`);
+    await h.pass();
+    expect(names(await podsOf(c, ns))).toEqual(['web-0', 'web-1']);
     h.stop();
   });
 
