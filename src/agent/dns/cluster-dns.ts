@@ -9,6 +9,9 @@ import { parseServer, readResolvConf } from './resolv-conf';
 import { startDnsServer, type DnsServer } from './server';
 import { ClusterZone } from './zone';
 
+const PROBE_ATTEMPTS = 10;
+const PROBE_PAUSE_MS = 500;
+
 export interface ClusterDnsConfig {
   /** Where the server listens, `host:port`. */
   listen: string;
@@ -54,7 +57,7 @@ export async function startClusterDns(
   } catch (err) {
     // Another agent of this host (local nodes share one) may hold the port: if what listens there
     // answers for the cluster's own API Service, pods can use it as well.
-    if (await answersClusterNames(cfg.listen, cfg.domain)) {
+    if (await eventuallyAnswers(cfg.listen, cfg.domain)) {
       settings.server = cfg.podAddress;
       settings.hostServer = hostServer(cfg.listen);
       log(
@@ -67,6 +70,18 @@ export async function startClusterDns(
     );
     return undefined;
   }
+}
+
+/**
+ * Agents of one host start together: the one holding the port may not have listed the cluster's
+ * Services yet, so it is asked a few times before the answer counts as no.
+ */
+async function eventuallyAnswers(listen: string, domain: string): Promise<boolean> {
+  for (let attempt = 0; attempt < PROBE_ATTEMPTS; attempt++) {
+    if (await answersClusterNames(listen, domain)) return true;
+    await new Promise((r) => setTimeout(r, PROBE_PAUSE_MS));
+  }
+  return false;
 }
 
 /** A resolv.conf names no port: hostNetwork pods can use the server only on port 53. */
