@@ -115,7 +115,8 @@ export function crdEstablished(crd: CustomResourceDefinition): boolean {
 
 /** The storage version's name. */
 export function storageVersion(crd: CustomResourceDefinition): string | undefined {
-  return crd.spec.versions.find((v) => v.storage)?.name;
+  const versions = Array.isArray(crd.spec?.versions) ? crd.spec.versions : [];
+  return versions.find((v) => v?.storage === true)?.name;
 }
 
 /**

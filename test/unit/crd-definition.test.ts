@@ -5,6 +5,7 @@ import type { CustomResourceDefinition } from '../../src/api/crd';
 import { crdResourceInfos } from '../../src/api/crd';
 import { setKnownCRDs, updateNamingStatus } from '../../src/registry/crd/naming';
 import { customResourceDefinitions } from '../../src/registry/crd/resource-definitions';
+import { customresourcedefinitions } from '../../src/registry/kinds/customresourcedefinitions';
 import { validateCustomResourceDefinition } from '../../src/registry/validate/crd';
 
 function crd(over: Partial<CustomResourceDefinition['spec']> = {}, name = 'gizmos.x.io') {
@@ -114,5 +115,55 @@ describe('CustomResourceDefinition', () => {
     expect(
       def.view?.fromView({ apiVersion: 'x.io/v1', kind: 'Gizmo', metadata: {} }).apiVersion,
     ).toBe('x.io/v1');
+  });
+
+  it('answers malformed CRDs with field errors, never an exception', () => {
+    const shapes: unknown[] = [
+      { spec: null },
+      { spec: { versions: 'v1', names: 'x' } },
+      {
+        spec: {
+          group: 'a.b',
+          names: {},
+          versions: [null, 1, { schema: { openAPIV3Schema: 'x' } }],
+        },
+      },
+      {
+        spec: {
+          group: 'a.b',
+          scope: 'Cluster',
+          names: { plural: 'ps', kind: 'P' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: 'object',
+                  properties: { a: { type: 'array' } },
+                  required: 'a',
+                },
+              },
+            },
+          ],
+        },
+      },
+    ];
+    for (const spec of shapes) {
+      const obj = {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'ps.a.b' },
+        ...(spec as object),
+      };
+      expect(() => {
+        const copy = structuredClone(obj) as never;
+        customresourcedefinitions.strategy.applyDefaults(copy);
+        customresourcedefinitions.strategy.prepareForCreate?.(copy);
+      }).not.toThrow();
+      expect(() => validateCustomResourceDefinition(obj as never)).not.toThrow();
+      expect(validateCustomResourceDefinition(obj as never).length).toBeGreaterThan(0);
+    }
   });
 });

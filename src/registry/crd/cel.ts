@@ -188,9 +188,10 @@ export function hasRules(s: JSONSchemaProps): boolean {
 /** Compile errors of every rule in a CRD schema, for the CRD's own validation. */
 export function ruleCompileErrors(s: JSONSchemaProps, field: string): FieldError[] {
   const errs: FieldError[] = [];
-  (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
+  const rules = s['x-kubernetes-validations'];
+  (Array.isArray(rules) ? rules : []).forEach((r, i) => {
     const f = `${field}.x-kubernetes-validations[${i}]`;
-    if (!r.rule) {
+    if (!r || typeof r.rule !== 'string' || !r.rule) {
       errs.push({ type: 'FieldValueRequired', field: `${f}.rule`, message: 'Required value' });
       return;
     }

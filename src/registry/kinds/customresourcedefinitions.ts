@@ -22,12 +22,15 @@ function defaultCRD(obj: KObject): void {
   if (!spec || typeof spec !== 'object') return;
   spec.conversion ??= { strategy: 'None' };
   const names = spec.names;
-  if (names && typeof names === 'object' && names.kind) {
+  if (names && typeof names === 'object' && typeof names.kind === 'string' && names.kind) {
     names.singular ||= names.kind.toLowerCase();
     names.listKind ||= `${names.kind}List`;
   }
-  for (const v of Array.isArray(spec.versions) ? spec.versions : [])
-    for (const c of v.additionalPrinterColumns ?? []) c.priority ??= 0;
+  for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
+    const columns = v && typeof v === 'object' ? v.additionalPrinterColumns : undefined;
+    for (const c of Array.isArray(columns) ? columns : [])
+      if (c && typeof c === 'object') c.priority ??= 0;
+  }
 }
 
 /** storedVersions gains the storage version on every write, as the apiserver records it. */

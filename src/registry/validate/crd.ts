@@ -20,6 +20,10 @@ function validateName(
   kind = false,
 ): void {
   if (!value) return;
+  if (typeof value !== 'string') {
+    errs.push(fieldErr.invalid(field, value, 'must be a string'));
+    return;
+  }
   const re = kind ? KIND_RE : LOWER_LABEL;
   if (!re.test(value) || value.length > 63)
     errs.push(
@@ -36,7 +40,7 @@ function validateName(
 function validateNames(crd: CustomResourceDefinition, errs: FieldError[]): void {
   const names = crd.spec.names;
   const base = 'spec.names';
-  if (!names || typeof names !== 'object') {
+  if (!names || typeof names !== 'object' || Array.isArray(names)) {
     errs.push(fieldErr.required(base));
     return;
   }
@@ -50,8 +54,13 @@ function validateNames(crd: CustomResourceDefinition, errs: FieldError[]): void 
     errs.push(
       fieldErr.invalid(`${base}.listKind`, names.listKind, 'kind and listKind may not be the same'),
     );
-  names.shortNames?.forEach((s, i) => validateName(s, `${base}.shortNames[${i}]`, errs));
-  names.categories?.forEach((s, i) => validateName(s, `${base}.categories[${i}]`, errs));
+  for (const list of ['shortNames', 'categories'] as const) {
+    const items = names[list];
+    if (items === undefined) continue;
+    if (!Array.isArray(items))
+      errs.push(fieldErr.invalid(`${base}.${list}`, items, 'must be a list'));
+    else items.forEach((x, i) => validateName(x, `${base}.${list}[${i}]`, errs));
+  }
 }
 
 /**
@@ -100,6 +109,26 @@ function validateStructural(
         'string',
       ]),
     );
+  if (s.enum !== undefined && !Array.isArray(s.enum))
+    errs.push(fieldErr.invalid(`${field}.enum`, s.enum, 'must be a list'));
+  if (
+    s.required !== undefined &&
+    !(Array.isArray(s.required) && s.required.every((r) => typeof r === 'string'))
+  )
+    errs.push(fieldErr.invalid(`${field}.required`, s.required, 'must be a list of strings'));
+  if (
+    s.properties !== undefined &&
+    (typeof s.properties !== 'object' || Array.isArray(s.properties))
+  )
+    errs.push(fieldErr.invalid(`${field}.properties`, s.properties, 'must be an object'));
+  if (s['x-kubernetes-validations'] !== undefined && !Array.isArray(s['x-kubernetes-validations']))
+    errs.push(
+      fieldErr.invalid(
+        `${field}.x-kubernetes-validations`,
+        s['x-kubernetes-validations'],
+        'must be a list',
+      ),
+    );
   if (s.type === 'array' && !s.items)
     errs.push(fieldErr.required(`${field}.items`, 'must be specified'));
   if (s.properties && s.additionalProperties !== undefined && s.additionalProperties !== false)
@@ -144,7 +173,13 @@ function validateVersions(crd: CustomResourceDefinition, errs: FieldError[]): vo
   const seen = new Set<string>();
   versions.forEach((v, i) => {
     const f = `spec.versions[${i}]`;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      errs.push(fieldErr.invalid(f, v ?? null, 'must be an object'));
+      return;
+    }
     if (!v.name) errs.push(fieldErr.required(`${f}.name`));
+    else if (typeof v.name !== 'string')
+      errs.push(fieldErr.invalid(`${f}.name`, v.name, 'must be a string'));
     else {
       for (const m of isDNS1035Label(v.name)) errs.push(fieldErr.invalid(`${f}.name`, v.name, m));
       if (seen.has(v.name)) errs.push(fieldErr.duplicate(`${f}.name`, v.name));
@@ -157,21 +192,25 @@ function validateVersions(crd: CustomResourceDefinition, errs: FieldError[]): vo
       validateStructural(schema, `${f}.schema.openAPIV3Schema`, errs, true);
       errs.push(...ruleCompileErrors(schema, `${f}.schema.openAPIV3Schema`));
     }
-    v.additionalPrinterColumns?.forEach((c, j) => {
-      const cf = `${f}.additionalPrinterColumns[${j}]`;
-      if (!c.name) errs.push(fieldErr.required(`${cf}.name`));
-      if (!COLUMN_TYPES.includes(c.type))
-        errs.push(fieldErr.notSupported(`${cf}.type`, c.type, COLUMN_TYPES));
-      if (!c.jsonPath) errs.push(fieldErr.required(`${cf}.jsonPath`));
-      else
-        try {
-          parseJsonPath(c.jsonPath);
-        } catch (e) {
-          if (e instanceof JsonPathError)
-            errs.push(fieldErr.invalid(`${cf}.jsonPath`, c.jsonPath, 'must be a simple json path'));
-          else throw e;
-        }
-    });
+    (Array.isArray(v.additionalPrinterColumns) ? v.additionalPrinterColumns : []).forEach(
+      (c, j) => {
+        const cf = `${f}.additionalPrinterColumns[${j}]`;
+        if (!c.name) errs.push(fieldErr.required(`${cf}.name`));
+        if (!COLUMN_TYPES.includes(c.type))
+          errs.push(fieldErr.notSupported(`${cf}.type`, c.type, COLUMN_TYPES));
+        if (!c.jsonPath) errs.push(fieldErr.required(`${cf}.jsonPath`));
+        else
+          try {
+            parseJsonPath(c.jsonPath);
+          } catch (e) {
+            if (e instanceof JsonPathError)
+              errs.push(
+                fieldErr.invalid(`${cf}.jsonPath`, c.jsonPath, 'must be a simple json path'),
+              );
+            else throw e;
+          }
+      },
+    );
     const scale = v.subresources?.scale;
     if (scale) {
       const sf = `${f}.subresources.scale`;
@@ -201,20 +240,20 @@ function validateVersions(crd: CustomResourceDefinition, errs: FieldError[]): vo
         );
     }
   });
-  const storage = versions.filter((v) => v.storage).length;
+  const storage = versions.filter((v) => v?.storage === true).length;
   if (storage !== 1)
     errs.push(
       fieldErr.invalid(
         'spec.versions',
-        versions.map((v) => v.name),
+        versions.map((v) => v?.name),
         'must have exactly one version marked as storage version',
       ),
     );
-  if (!versions.some((v) => v.served))
+  if (!versions.some((v) => v?.served === true))
     errs.push(
       fieldErr.invalid(
         'spec.versions',
-        versions.map((v) => v.name),
+        versions.map((v) => v?.name),
         'must have at least one version marked as served',
       ),
     );
@@ -226,6 +265,8 @@ export function validateCustomResourceDefinition(obj: KObject): FieldError[] {
   const spec = crd.spec;
   if (!spec || typeof spec !== 'object') return [...errs, fieldErr.required('spec')];
   if (!spec.group) errs.push(fieldErr.required('spec.group'));
+  else if (typeof spec.group !== 'string')
+    errs.push(fieldErr.invalid('spec.group', spec.group, 'must be a string'));
   else {
     for (const m of isDNS1123Subdomain(spec.group))
       errs.push(fieldErr.invalid('spec.group', spec.group, m));
