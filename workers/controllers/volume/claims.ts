@@ -29,7 +29,8 @@ import { localPathVolume } from './provision';
 export const PVCS = 'persistentvolumeclaims';
 export const PVS = 'persistentvolumes';
 export const CLASSES = 'storage.k8s.io/v1/storageclasses';
-const NAME = 'persistentvolume-binder';
+// kube-controller-manager's name: its events come from "persistentvolume-controller".
+const NAME = 'persistentvolume';
 const MANAGER = managerOf({ name: NAME });
 
 /** The default class (the newest, as upstream picks among several). */
