@@ -3,12 +3,14 @@ import { storeBench } from './store';
 import { controlBench } from './control';
 import { watchFilterBench } from './watchfilter';
 import { streamBench } from './stream';
+import { metricsBench } from './metrics';
 
 const SUITES: Record<string, (args: string[]) => Promise<void>> = {
   store: storeBench,
   control: controlBench,
   watchfilter: watchFilterBench,
   stream: streamBench,
+  metrics: metricsBench,
 };
 
 const [suite, ...args] = process.argv.slice(2);

@@ -122,19 +122,27 @@ describe('metrics.k8s.io', () => {
     expect(list.resources.map((r: any) => r.kind)).toEqual(['NodeMetrics', 'PodMetrics']);
   });
 
-  it('writes no row per report: one row per dirty node per flush, and serves from memory', async () => {
-    const id = testEnv.METRICS.idFromName('metrics#test-flush');
+  it('writes one row per node per report, in one batch per POST, and forgets silent nodes', async () => {
+    const id = testEnv.METRICS.idFromName('metrics#test-rows');
     const stub = testEnv.METRICS.get(id) as DurableObjectStub<MetricsShard>;
     for (let i = 0; i < 5; i++)
-      await stub.ingest([sample('flush-a', 'f'), sample('flush-b', 'f'), sample('flush-c', 'f')]);
-    const before = await stub.stats();
-    expect(before).toMatchObject({ nodes: 3, reports: 15, rowsWritten: 0, flushes: 0 });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await stub.stats()).toMatchObject({ rowsWritten: 3, flushes: 1 });
-    // Nothing new: the next flush writes nothing.
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await stub.stats()).toMatchObject({ rowsWritten: 3, flushes: 2 });
+      await stub.ingest([sample('rows-a', 'f'), sample('rows-b', 'f'), sample('rows-c', 'f')]);
+    // 5 reports of 3 nodes (2 pods, 3 containers each): 15 rows in 5 batches, not one per container.
+    expect(await stub.stats()).toMatchObject({
+      nodes: 3,
+      reports: 15,
+      rowsWritten: 15,
+      flushes: 5,
+    });
     const stored = await runInDurableObject(stub, (_o, state) => state.storage.list());
-    expect([...stored.keys()].sort()).toEqual(['n:flush-a', 'n:flush-b', 'n:flush-c']);
+    expect([...stored.keys()].sort()).toEqual(['n:rows-a', 'n:rows-b', 'n:rows-c']);
+    // A node silent for 15 minutes is dropped at the next sweep.
+    await runInDurableObject(stub, (o: MetricsShard) => {
+      const m = (o as unknown as { samples: Map<string, { receivedAt: number }> }).samples;
+      m.get('rows-a')!.receivedAt -= 16 * 60_000;
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const left = await runInDurableObject(stub, (_o, state) => state.storage.list());
+    expect([...left.keys()].sort()).toEqual(['n:rows-b', 'n:rows-c']);
   });
 });

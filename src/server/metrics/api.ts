@@ -61,6 +61,22 @@ async function pods(
 
 /** Mounts the group's discovery documents and its two resources; call before the generic /apis routes. */
 export function mountMetricsApi(app: Hono<AppEnv>, check: MetricsAuthorizer): void {
+  // For operators and the benchmark: what the MetricsShards hold and how much they wrote.
+  app.get('/edgeplane/v1/metrics/stats', async (c) => {
+    if (!c.get('user').groups.includes('system:masters'))
+      throw errors.forbidden(
+        'only cluster administrators (system:masters) may read metrics storage statistics',
+      );
+    const all = await Promise.all(allShards(c.env).map((s) => s.stats()));
+    const sum = (k: keyof (typeof all)[number]) => all.reduce((a, x) => a + x[k], 0);
+    return c.json({
+      shards: all.length,
+      nodes: sum('nodes'),
+      reports: sum('reports'),
+      rowsWritten: sum('rowsWritten'),
+      flushes: sum('flushes'),
+    });
+  });
   const base = `/apis/${METRICS_GROUP}`;
   app.get(base, (c) => c.json({ kind: 'APIGroup', apiVersion: 'v1', ...metricsApiGroup }));
   app.get(`${base}/${METRICS_VERSION}`, (c) => c.json(metricsResourceList));
