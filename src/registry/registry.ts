@@ -1,7 +1,12 @@
 // The kind registry: built-in definitions (src/registry/kinds) plus those registered at run time
 // (CRDs, per isolate). Discovery, OpenAPI, tables, strategies, wakes and the REST handlers look
 // kinds up here, through functions, so a kind registered later is seen by every reader.
-import { allResources, resourcesGeneration, setDynamicResources } from '../api/resources';
+import {
+  allResources,
+  resourceKey,
+  resourcesGeneration,
+  setDynamicResources,
+} from '../api/resources';
 import type { KObject } from '../api/types';
 import { type ResourceDefinition, defineStrategy } from './definition';
 import { BUILTIN_KINDS } from './kinds';
@@ -15,7 +20,8 @@ interface GVR {
   resource: string;
 }
 
-const key = (r: GVR) => `${r.group}/${r.version}/${r.resource}`;
+// One spelling of a kind's key everywhere outside storage: the loops' and wakes' resourceKey.
+const key = (r: GVR) => resourceKey(r);
 
 let custom: ResourceDefinition[] = [];
 let index: { generation: number; byKey: Map<string, ResourceDefinition> } | undefined;
