@@ -73,6 +73,8 @@ describe('LimitRange', () => {
       limits: { cpu: '200m', memory: '64Mi' },
       requests: { cpu: '100m', memory: '64Mi' },
     });
+    // The defaults make it Burstable (requests below limits), not BestEffort.
+    expect(got.status.qosClass).toBe('Burstable');
     expect(got.metadata.annotations['kubernetes.io/limit-ranger']).toBe(
       'LimitRanger plugin set: cpu, memory request for container app; cpu, memory limit for container app',
     );

@@ -28,8 +28,9 @@ const is = (ctx: ApiContext, group: string, resource: string) =>
 export async function admitCreate(ctx: ApiContext, obj: KObject): Promise<void> {
   restrictNodeCreate(ctx, obj);
   if (ctx.info.resource.namespaced) await checkNamespaceOpen(ctx, obj.metadata.namespace!);
-  if (is(ctx, '', 'pods')) admitPod(ctx, obj);
+  // LimitRanger first: its defaults decide the pod's QoS class, which admitPod records.
   if (is(ctx, '', 'pods')) await admitLimitRanger(ctx, obj);
+  if (is(ctx, '', 'pods')) admitPod(ctx, obj);
   if (is(ctx, '', 'services')) await allocateServiceAddresses(ctx, obj);
   await checkRbacEscalation(ctx, obj);
   // Last: it charges the quota for a create every other plugin let through.
