@@ -138,9 +138,9 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
             {
               ...n,
               runtimeVersion: runtime.version,
-              // Real runtimes hold local-path volumes under the state folder; simulated nodes hold none.
-              annotations:
-                cfg.runtime === 'fake' ? undefined : localPathAnnotations(cfg.stateDir, n.name),
+              // local-path volumes live under the state folder (a simulated node's are never made:
+              // its pods do not wait for their claims, but the claims bind as on a real node).
+              annotations: localPathAnnotations(cfg.stateDir, n.name),
             },
             {
               client,
