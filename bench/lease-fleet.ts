@@ -17,7 +17,12 @@ export interface FleetAgent {
 interface NodeObj {
   metadata: { name: string };
   status?: { conditions?: { type: string; status: string }[] };
+  /** A Lease's spec holds renewTime. */
+  spec?: object;
 }
+
+/** Grace after which the controllers mark a silent node Unknown (the plane's default, 50 s). */
+const GRACE_MS = 50_000;
 
 /** What the control bench lends this row (its plane, agents, watches and CPU reading). */
 export interface LeaseFleetDeps<P> {
@@ -64,6 +69,13 @@ export interface LeaseFleetCell {
   falseNotReadyNodes: string[];
   /** Ready leaving True after its agent had exited (expected, not counted as false). */
   afterAgentExit: number;
+  /**
+   * Of the false NotReady: how many nodes' last lease renewal seen on the watch was older than
+   * the grace when they flipped (the renewals did not get through: agent or API too slow), and how
+   * many had renewed within it (the controller misjudged).
+   */
+  staleLease: number;
+  freshLease: number;
   cpuSeconds: number;
   agentCpuSeconds: number;
   leaseWrites: number;
@@ -185,22 +197,31 @@ async function leaseFleetCell<P>(
   const flipped = new Set<string>();
   let falseNotReady = 0;
   let afterAgentExit = 0;
+  let staleLease = 0;
+  let freshLease = 0;
+  const renewed = new Map<string, number>();
+  let leaseWrites = 0;
+  const leases = await deps.watchFrom(
+    p,
+    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+    (type, o) => {
+      if (type === 'MODIFIED') leaseWrites++;
+      const t = Date.parse((o.spec as { renewTime?: string } | undefined)?.renewTime ?? '');
+      if (Number.isFinite(t)) renewed.set(o.metadata.name, t);
+    },
+  );
   const nodes = await deps.watchFrom(p, '/api/v1/nodes', (type, o) => {
     const ready = o.status?.conditions?.find((c) => c.type === 'Ready');
     if (type !== 'MODIFIED' || !ready || ready.status === 'True') return;
     if (flipped.has(o.metadata.name)) return;
     flipped.add(o.metadata.name);
     if (exited.has(agentIndexOf(o.metadata.name))) afterAgentExit++;
-    else falseNotReady++;
+    else {
+      falseNotReady++;
+      if (Date.now() - (renewed.get(o.metadata.name) ?? 0) > GRACE_MS) staleLease++;
+      else freshLease++;
+    }
   });
-  let leaseWrites = 0;
-  const leases = await deps.watchFrom(
-    p,
-    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
-    (type) => {
-      if (type === 'MODIFIED') leaseWrites++;
-    },
-  );
   // A node that turns Ready again may flip again later: count each flip once per recovery.
   const recovered = await deps.watchFrom(p, '/api/v1/nodes', (type, o) => {
     const ready = o.status?.conditions?.find((c) => c.type === 'Ready');
@@ -243,6 +264,8 @@ async function leaseFleetCell<P>(
     agents: agents.length,
     seconds: (Date.now() - t0) / 1000,
     falseNotReady,
+    staleLease,
+    freshLease,
     falseNotReadyNodes: [...flipped].filter((n) => !exited.has(agentIndexOf(n))).slice(0, 10),
     afterAgentExit,
     cpuSeconds,
@@ -267,6 +290,7 @@ export function printLeaseFleet(
         'nodes',
         'seconds',
         'false NotReady',
+        'of which lease stale / fresh',
         'first such nodes',
         'NotReady after agent exit',
         'lease writes/s',
@@ -280,6 +304,7 @@ export function printLeaseFleet(
           c.nodes,
           c.seconds.toFixed(0),
           c.falseNotReady,
+          `${c.staleLease} / ${c.freshLease}`,
           c.falseNotReadyNodes.join(' ') || '-',
           c.afterAgentExit,
           (c.leaseWrites / c.seconds).toFixed(1),
@@ -308,7 +333,7 @@ export function leaseFleetTarget(c: LeaseFleetCell): {
   return {
     figure: `${c.nodes.toLocaleString('en')} simulated nodes renewing leases for ${(c.seconds / 60).toFixed(0)} min`,
     measured:
-      `${c.falseNotReady} false NotReady, control-plane CPU ${c.cpuSeconds.toFixed(0)} s ` +
+      `${c.falseNotReady} false NotReady (${c.staleLease} with no renewal through for the grace), control-plane CPU ${c.cpuSeconds.toFixed(0)} s ` +
       `(${(c.cpuSeconds / c.seconds).toFixed(2)} cores), ${(c.leaseWrites / c.seconds).toFixed(0)} lease writes/s` +
       (dead ? `; ${dead} agent process(es) exited` : ''),
     target: '0 false NotReady, CPU reported',

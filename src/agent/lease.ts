@@ -21,6 +21,20 @@ export interface LeaseOptions {
   renewMs?: number;
   /** Delay between the first write (at start) and the second, so many simulated nodes do not renew in lockstep. */
   firstDelayMs?: number;
+  /** How long one lease request may take before it is abandoned and tried again (default the renewal period, 10 s). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * k8s: the kubelet's heartbeat client times out after the node status update frequency (10 s): a
+ * request stuck on a dead keep-alive socket must not hold the lease past the grace period.
+ */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
 export class LeaseRenewer {
@@ -82,13 +96,18 @@ export class LeaseRenewer {
     const { client } = this.opts;
     for (let attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
       const last = attempt === MAX_UPDATE_RETRIES - 1;
+      const timeout = this.opts.requestTimeoutMs ?? this.opts.renewMs ?? 10_000;
       try {
-        if (!this.lease) this.lease = await this.ensure();
+        if (!this.lease) this.lease = await within(this.ensure(), timeout, `lease of ${this.name}`);
         else
-          this.lease = await client.update('leases.coordination.k8s.io', {
-            ...this.lease,
-            spec: { ...(this.lease.spec as object), ...this.spec() },
-          });
+          this.lease = await within(
+            client.update('leases.coordination.k8s.io', {
+              ...this.lease,
+              spec: { ...(this.lease.spec as object), ...this.spec() },
+            }),
+            timeout,
+            `lease of ${this.name}`,
+          );
         this.lastRenewed = Date.now();
         return;
       } catch (err) {

@@ -96,6 +96,29 @@ describe('agent against a busy API', () => {
     expect(lease.lastRenewed).toBeGreaterThan(0);
   });
 
+  it('abandons a lease request that hangs past the request timeout and tries again', async () => {
+    const { client, calls } = scripted([undefined, undefined]);
+    let hang = true;
+    const update = client.update.bind(client);
+    client.update = ((r: string, o: KObject) => {
+      if (calls.length === 2 && hang) {
+        hang = false;
+        calls.push('update (hangs)');
+        return new Promise(() => undefined);
+      }
+      return update(r, o);
+    }) as typeof client.update;
+    const lease = new LeaseRenewer({
+      client,
+      node: { metadata: { name: 'n1' } } as never,
+      log: () => undefined,
+      requestTimeoutMs: 50,
+    });
+    await lease.renew();
+    await lease.renew();
+    expect(calls).toEqual(['get', 'update', 'update (hangs)', 'update']);
+  });
+
   it('gives a renewal up after 5 tries, and at once on a refusal', async () => {
     const dropped = scripted(Array.from({ length: 5 }, () => new Error('read ECONNRESET')));
     const a = new LeaseRenewer({
