@@ -81,6 +81,12 @@ describe('ReplicationController', () => {
     expect(table.split('\n')[1]).toMatch(
       /^legacy\s+2\s+2\s+2\s+\S+\s+c\s+registry\.example\/web:1\s+app=legacy$/,
     );
+    const described = await kubectl(['describe', 'rc', 'legacy']);
+    expect(described).toMatch(/^Selector:\s+app=legacy$/m);
+    expect(described).toMatch(/^Replicas:\s+2 current \/ 2 desired$/m);
+    expect(described).toMatch(
+      /^Pods Status:\s+2 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m,
+    );
     expect(await kubectl(['scale', 'rc', 'legacy', '--replicas=4'])).toMatch(
       /replicationcontroller\/legacy scaled/,
     );
@@ -147,6 +153,9 @@ describe('PodDisruptionBudget', () => {
       'AGE',
     ]);
     expect(pdbTable.split('\n')[1]).toMatch(/^web\s+2\s+N\/A\s+1\s+\S+$/);
+    const described = await kubectl(['describe', 'pdb', 'web']);
+    expect(described).toMatch(/^Min available:\s+2$/m);
+    expect(described).toMatch(/^\s+Allowed disruptions:\s+1$/m);
     await kubectl(['uncordon', second]);
 
     const started = Date.now();
