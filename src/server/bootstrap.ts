@@ -1,6 +1,6 @@
 // First-start objects (idempotent): the built-in namespaces, their default ServiceAccounts, and
 // the default/kubernetes Service.
-import { findResource, resourceKey } from '../api/resources';
+import { findResource, resourceKey, type ResourceInfo } from '../api/resources';
 import type { Store } from '../storage/store';
 import type { Env } from './env';
 import { newUid, timestamp } from './rest/objects';
@@ -9,6 +9,7 @@ import type { ApiContext } from './context';
 import type { KObject } from '../api/types';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../rbac/bootstrap-policy';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from '../rbac/resources';
+import { reconcileBinding, reconcileRole } from '../rbac/reconcile';
 
 const NS = findResource('', 'v1', 'namespaces')!;
 const SA = findResource('', 'v1', 'serviceaccounts')!;
@@ -24,24 +25,43 @@ const meta = (name: string, namespace?: string) => ({
 });
 
 /**
- * The bootstrap RBAC policy, created when missing (an admin's edits and deletions of existing ones
- * stand until the object is deleted, which brings it back on the next start).
+ * The bootstrap RBAC policy: created when missing, and brought up to date (rules, subjects and labels
+ * added, never removed) unless an admin marked an object autoupdate "false", as kube-apiserver
+ * reconciles it at start. A deleted bootstrap object comes back on the next start.
  */
 async function bootstrapPolicy(store: Store, env: Env): Promise<void> {
   const stamp = (o: KObject): KObject => ({
     ...o,
     metadata: { ...o.metadata, uid: newUid(), creationTimestamp: timestamp() },
   });
+  const ensure = async <T extends KObject>(
+    r: ResourceInfo,
+    expected: T,
+    reconcile: (existing: T, expected: T) => T | undefined,
+  ): Promise<boolean> => {
+    const created = await store.create(r, stamp(expected));
+    if (created.ok) return true;
+    if (created.reason !== 'exists') return false;
+    const existing = (await store.get(r, undefined, expected.metadata.name!)) as T | null;
+    const next = existing && reconcile(existing, expected);
+    if (!next) return false;
+    // A conflict means someone else wrote it meanwhile: the next start looks again.
+    const rv = existing.metadata.resourceVersion;
+    delete next.metadata.resourceVersion;
+    return (await store.update(r, next, { resourceVersion: rv })).ok;
+  };
   const roles = bootstrapClusterRoles();
-  const [created] = await Promise.all([
-    Promise.all(roles.map((r) => store.create(CLUSTER_ROLES(), stamp(r)))),
+  const [changed] = await Promise.all([
+    Promise.all(roles.map((r) => ensure(CLUSTER_ROLES(), r, reconcileRole))),
     Promise.all(
-      bootstrapClusterRoleBindings().map((b) => store.create(CLUSTER_ROLE_BINDINGS(), stamp(b))),
+      bootstrapClusterRoleBindings().map((b) =>
+        ensure(CLUSTER_ROLE_BINDINGS(), b, reconcileBinding),
+      ),
     ),
   ]);
   // Roles written here bypass the REST layer's wake-ups: tell the aggregation controller at once,
   // so admin, edit and view hold their rules before the first cron.
-  if (created.some((r) => r.ok))
+  if (changed.some(Boolean))
     await env.CONTROLLERS?.wake(
       roles.map((r) => ({ resource: resourceKey(CLUSTER_ROLES()), name: r.metadata.name! })),
     ).catch((e: unknown) => console.error('waking the controllers after bootstrap', e));
