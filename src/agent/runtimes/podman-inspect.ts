@@ -1,6 +1,7 @@
 // What the runtime knows of a container, read back from `container inspect` and its edgeplane labels.
 // The labels are the only record: an agent restart rebuilds everything from `ps` + `inspect`.
 import type { ContainerInstance } from '../runtime';
+import { killedByKernelOom } from './kernel-oom';
 
 export const LABEL = {
   /** The agent's state folder: two agents on one host (or two test clusters) never see each other's containers. */
@@ -118,7 +119,9 @@ export function toInstance(
     };
   }
   const exitCode = st.ExitCode ?? 0;
-  const reason = st.OOMKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
+  // A SIGKILLed container (137) may have met its memory limit without podman noticing: ask the kernel.
+  const oom = st.OOMKilled || (exitCode === 137 && killedByKernelOom(j.Id));
+  const reason = oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
   const finishedAt = parseTime(st.FinishedAt) ?? Date.now();
   return { ...base, state: 'exited', finishedAt, exitCode, reason, message: st.Error || undefined };
 }
