@@ -8,6 +8,7 @@ import {
 } from '../api/resources';
 import { META, REF_PREFIX, type Schema, refName } from './schema/dsl';
 import { definitionName, definitions } from './schema/index';
+import { definitionFor } from './registry';
 
 /** The Kubernetes release whose API shape we serve; kubectl only shows it. */
 export const API_VERSION_LABEL = 'v1.32.4';
@@ -233,9 +234,14 @@ function addResource(paths: Record<string, object>, r: ResourceInfo, used: Set<s
     content: { '*/*': { schema: { $ref: REF_PREFIX + d } } },
     required: true,
   });
+  // kubectl apply picks strategic merge patch when the PATCH operation accepts it; custom
+  // resources do not (upstream leaves it out of their operations), so kubectl sends a merge patch.
+  const patchTypes = definitionFor(r).custom
+    ? PATCH_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json')
+    : PATCH_TYPES;
   const patchBody = {
     content: Object.fromEntries(
-      PATCH_TYPES.map((t) => [t, { schema: { $ref: REF_PREFIX + META + 'Patch' } }]),
+      patchTypes.map((t) => [t, { schema: { $ref: REF_PREFIX + META + 'Patch' } }]),
     ),
     required: true,
   };

@@ -333,6 +333,14 @@ describe('CustomResourceDefinitions', () => {
     expect(JSON.parse(await ok(['get', 'widget', 'big', '-n', NS, '-o', 'json'])).spec.size).toBe(
       6,
     );
+    // Client-side apply of an existing widget: kubectl sees no strategic merge patch in the
+    // OpenAPI PATCH operation and sends a merge patch.
+    await ok(
+      ['apply', '-n', NS, '-f', '-'],
+      widget('big', { size: 7, color: 'red', port: 'http' }),
+    );
+    const applied = JSON.parse(await ok(['get', 'widget', 'big', '-n', NS, '-o', 'json']));
+    expect(applied.spec.size).toBe(7);
   });
 
   it('deleting a namespace deletes the custom resources in it', async () => {
