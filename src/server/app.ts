@@ -28,6 +28,7 @@ import type { ApiContext } from './context';
 import { METRICS_INGEST_PATH } from '../api/metrics';
 import { handleMetricsIngest } from './metrics/ingest';
 import { mountMetricsApi } from './metrics/api';
+import { mountUi } from '../ui/routes';
 
 export type AppEnv = { Bindings: Env; Variables: { user: User; store: Store } };
 
@@ -74,6 +75,8 @@ export function createApp(): Hono<AppEnv> {
     await next();
   });
   app.post('/edgeplane/v1/join', (c) => handleJoin(c.req.raw, c.get('store')));
+  // The dashboard: its pages authenticate by session cookie, and call the API with its token.
+  mountUi(app);
 
   app.use('*', async (c, next) => {
     const store = c.get('store');

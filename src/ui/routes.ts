@@ -1,0 +1,183 @@
+// The dashboard's routes under /ui, mounted on the API Worker before its bearer-token check: pages
+// authenticate through the session cookie instead, and reach the API with the session's token.
+import type { Context, Hono } from 'hono';
+import { authenticateRequest } from '../server/auth/authenticate-request';
+import type { AppEnv } from '../server/app';
+import { safeEqual } from '../server/auth/authenticate';
+import { CSS, JS } from './assets';
+import type { UiContext, KindName } from './api';
+import { ActionError, restart, scale, undo } from './actions';
+import { page, signInPage, VIEWS } from './layout';
+import {
+  clearedCookie,
+  cookieValue,
+  newSession,
+  seal,
+  SESSION_COOKIE,
+  sessionCookie,
+  unseal,
+  type Session,
+} from './session';
+import { eventStream, isKindName } from './stream';
+import { nodesView } from './views/nodes';
+import { WORKLOAD_KINDS, workloadsView } from './views/workloads';
+import type { Html } from './html';
+
+type C = Context<AppEnv>;
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+function htmlResponse(body: string, status = 200, extra: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS, ...extra },
+  });
+}
+
+const redirect = (to: string, extra: Record<string, string> = {}) =>
+  new Response(null, { status: 303, headers: { location: to, ...SECURITY_HEADERS, ...extra } });
+
+/** A cross-site POST carries another Origin; browsers send Origin on every POST. */
+function sameOrigin(c: C): boolean {
+  const origin = c.req.header('origin');
+  return !origin || origin === new URL(c.req.url).origin;
+}
+
+async function session(c: C): Promise<{ s: Session; u: UiContext } | undefined> {
+  const store = c.get('store');
+  const s = await unseal(store, cookieValue(c.req.header('cookie'), SESSION_COOKIE));
+  if (!s) return undefined;
+  const probe = new Request(c.req.url, { headers: { authorization: `Bearer ${s.token}` } });
+  const user = await authenticateRequest(probe, c.env, store);
+  if (!user) return undefined;
+  return {
+    s,
+    u: {
+      app: appRef!,
+      env: c.env,
+      exec: c.executionCtx,
+      origin: new URL(c.req.url).origin,
+      token: s.token,
+      user,
+      store,
+      csrf: s.csrf,
+      now: Date.now(),
+    },
+  };
+}
+
+/** The CSRF token a POST carries (header from the script, or the form field) must be the session's. */
+async function csrfOk(c: C, s: Session, form: FormData): Promise<boolean> {
+  const sent = c.req.header('x-csrf-token') || String(form.get('csrf') ?? '');
+  return sameOrigin(c) && sent.length > 0 && safeEqual(sent, s.csrf);
+}
+
+interface ViewDef {
+  path: string;
+  title: string;
+  kinds: KindName[];
+  render: (u: UiContext) => Promise<Html>;
+}
+
+const VIEW_DEFS: ViewDef[] = [
+  { ...VIEWS[0], kinds: ['nodes', 'pods'], render: nodesView },
+  { ...VIEWS[1], kinds: [...WORKLOAD_KINDS, 'pods'], render: workloadsView },
+];
+
+let appRef: Hono<AppEnv> | undefined;
+
+export function mountUi(app: Hono<AppEnv>): void {
+  appRef = app;
+  app.get('/ui', () => redirect('/ui/nodes'));
+  app.get('/ui/', () => redirect('/ui/nodes'));
+  app.get(
+    '/ui/assets/app.css',
+    () => new Response(CSS, { headers: { 'content-type': 'text/css' } }),
+  );
+  app.get(
+    '/ui/assets/app.js',
+    () => new Response(JS, { headers: { 'content-type': 'text/javascript' } }),
+  );
+
+  app.get('/ui/signin', () => htmlResponse(signInPage()));
+  app.post('/ui/signin', async (c) => {
+    if (!sameOrigin(c)) return htmlResponse(signInPage('cross-site sign-in refused'), 403);
+    const form = await c.req.formData();
+    const token = String(form.get('token') ?? '').trim();
+    const probe = new Request(c.req.url, { headers: { authorization: `Bearer ${token}` } });
+    const user = token ? await authenticateRequest(probe, c.env, c.get('store')) : undefined;
+    if (!user) return htmlResponse(signInPage('That token is not valid for this cluster.'), 401);
+    const sealed = await seal(c.get('store'), newSession(token));
+    return redirect('/ui/nodes', { 'set-cookie': sessionCookie(sealed) });
+  });
+  app.post('/ui/signout', async (c) => {
+    const got = await session(c);
+    const form = await c.req.formData();
+    if (got && !(await csrfOk(c, got.s, form))) return c.text('CSRF token mismatch', 403);
+    return redirect('/ui/signin', { 'set-cookie': clearedCookie });
+  });
+
+  for (const v of VIEW_DEFS) {
+    app.get(v.path, async (c) => {
+      const got = await session(c);
+      const fragment = c.req.header('x-fragment') === '1';
+      if (!got) return fragment ? c.text('sign in', 401) : redirect('/ui/signin');
+      const body = await v.render(got.u);
+      if (fragment) return htmlResponse(body.value);
+      return htmlResponse(
+        page({
+          title: v.title,
+          current: v.path,
+          user: got.u.user.name,
+          csrf: got.s.csrf,
+          kinds: v.kinds,
+          body,
+        }),
+      );
+    });
+  }
+
+  app.get('/ui/stream', async (c) => {
+    const got = await session(c);
+    if (!got) return c.text('sign in', 401);
+    const kinds = (c.req.query('kinds') ?? '').split(',').filter(isKindName);
+    return eventStream(got.u, [...new Set(kinds)]);
+  });
+
+  app.post('/ui/actions/:action', async (c) => {
+    const got = await session(c);
+    if (!got) return c.text('sign in', 401);
+    const form = await c.req.formData();
+    if (!(await csrfOk(c, got.s, form))) return c.text('CSRF token mismatch', 403);
+    const kind = String(form.get('kind') ?? '');
+    const ns = String(form.get('namespace') ?? '');
+    const name = String(form.get('name') ?? '');
+    try {
+      switch (c.req.param('action')) {
+        case 'scale':
+          await scale(got.u, kind, ns, name, Number(form.get('replicas')));
+          break;
+        case 'restart':
+          await restart(got.u, kind, ns, name);
+          break;
+        case 'undo':
+          await undo(got.u, kind, ns, name);
+          break;
+        default:
+          return c.text('unknown action', 404);
+      }
+    } catch (e) {
+      if (e instanceof ActionError) return c.text(e.message, e.status as 400);
+      throw e;
+    }
+    // Without the script, a plain form post comes back to the view it came from.
+    if (c.req.header('x-csrf-token')) return c.text('ok');
+    return redirect(new URL(c.req.header('referer') ?? '/ui/workloads', c.req.url).pathname);
+  });
+}

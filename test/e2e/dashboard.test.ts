@@ -1,0 +1,269 @@
+// The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core): sign-in,
+// pods of examples/web/app.yaml appearing in their node card within 1 s of being bound (a live
+// update, no reload), scaling from the page, a killed container's restart count, and a `view`-only
+// user who sees one namespace and no buttons. Screenshots go to test-artifacts/ (gitignored).
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  cleanupClusters,
+  ROOT,
+  run,
+  startCluster,
+  tempDir,
+  type Cluster,
+} from '../helpers/cluster';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+let c: Cluster;
+let browser: Browser;
+let admin: BrowserContext;
+let page: Page;
+
+interface PodLite {
+  metadata: { name: string; namespace: string; uid: string };
+  spec: { nodeName?: string };
+}
+
+async function kubectl(args: string[], input?: string): Promise<string> {
+  const r = await c.kubectl(args, { input });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function signIn(ctx: BrowserContext, token: string): Promise<Page> {
+  const p = await ctx.newPage();
+  await p.goto(`${c.url}/ui/`);
+  await p.getByLabel('Bearer token').fill(token);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForURL(/\/ui\/nodes$/);
+  return p;
+}
+
+/** When each web pod got its node, as seen by a watch in this process (same clock as the page). */
+const boundAt = new Map<string, number>();
+let stopWatch: (() => void) | undefined;
+
+function watchBindings(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      new URL('/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dweb', c.url),
+      { agent: c.agent, headers: { authorization: `Bearer ${c.token}` } },
+      (res) => {
+        let buf = '';
+        res.on('data', (b: Buffer) => {
+          buf += b.toString();
+          let i;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            const p = (JSON.parse(buf.slice(0, i)) as { object: PodLite }).object;
+            buf = buf.slice(i + 1);
+            if (p.spec.nodeName && !boundAt.has(p.metadata.name))
+              boundAt.set(p.metadata.name, Date.now());
+          }
+        });
+        res.on('error', () => {});
+        resolve();
+      },
+    );
+    req.on('error', reject);
+    stopWatch = () => req.destroy();
+  });
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  [c, browser] = await Promise.all([
+    startCluster({ extraArgs: ['--agents', '1', '--runtime', 'process'] }),
+    chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+  ]);
+  admin = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1100, height: 800 },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  stopWatch?.();
+  await browser?.close();
+  await c?.stop();
+  await cleanupClusters();
+}, 60_000);
+
+describe('dashboard', () => {
+  it('without a session: the sign-in form, no data, no stream; a wrong token is refused', async () => {
+    const anon = await browser.newContext({ ignoreHTTPSErrors: true });
+    const p = await anon.newPage();
+    await p.goto(`${c.url}/ui/nodes`);
+    expect(p.url()).toMatch(/\/ui\/signin$/);
+    await expect(p.getByLabel('Bearer token').isVisible()).resolves.toBe(true);
+    const stream = await c.fetch('/ui/stream?kinds=pods', { token: null });
+    expect(stream.status).toBe(401);
+    const forged = await c.fetch('/ui/nodes', {
+      token: null,
+      headers: { cookie: '__Host-edgeplane-session=AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+    expect(forged.status).toBe(303);
+    await p.getByLabel('Bearer token').fill('not-a-token-of-this-cluster');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await expect(p.getByRole('alert').textContent()).resolves.toContain('not valid');
+    await anon.close();
+  });
+
+  it('signs in; the session cookie is HttpOnly, Secure and SameSite=Strict', async () => {
+    page = await signIn(admin, c.token);
+    const [cookie] = await admin.cookies();
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
+    expect(cookie.value).not.toContain(c.token);
+    await page.locator('[data-node="node-1"]').waitFor();
+    await page.locator('#live', { hasText: 'live' }).waitFor();
+  });
+
+  it('shows both pods of examples/web/app.yaml in their node card within 1 s of being bound', async () => {
+    await page.evaluate(() => {
+      const seen: Record<string, number> = {};
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      new MutationObserver(() => {
+        for (const el of Array.from(
+          document.querySelectorAll('[data-node]:not([data-node=""]) [data-pod]'),
+        )) {
+          const name = (el as HTMLElement).dataset.pod!.split('/')[1];
+          seen[name] ??= Date.now();
+        }
+      }).observe(document.body, { subtree: true, childList: true });
+    });
+    await watchBindings();
+    await kubectl(['apply', '-f', path.join(ROOT, 'examples/web/app.yaml')]);
+    await until(
+      async () => boundAt.size,
+      (n) => n >= 2,
+    );
+    const seen = await until(
+      () => page.evaluate(() => (window as unknown as { seen: Record<string, number> }).seen),
+      (s) => [...boundAt.keys()].every((n) => n in s),
+      5000,
+    );
+    for (const [name, t] of boundAt) expect(seen[name] - t, name).toBeLessThan(1000);
+    await page
+      .locator('[data-node="node-1"] [data-pod^="default/web-"][data-state="ready"]')
+      .nth(1)
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-nodes.png'), fullPage: true });
+  }, 60_000);
+
+  it('scales the Deployment to 4 from the page, and kubectl agrees', async () => {
+    await page.getByRole('link', { name: 'Workloads' }).click();
+    const input = page.getByLabel('replicas of deployments default/web');
+    await input.fill('4');
+    await page.getByRole('button', { name: 'Scale deployments default/web' }).click();
+    await until(
+      () => kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']),
+      (s) => s === '4',
+    );
+    await page
+      .locator('[data-workload="deployments/default/web"] [data-col="ready"]', { hasText: '4' })
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'dashboard-workloads.png'),
+      fullPage: true,
+    });
+  }, 60_000);
+
+  it('a killed container process shows a higher restart count on the page', async () => {
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    const pods = JSON.parse(await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as {
+      items: PodLite[];
+    };
+    const victim = pods.items[0];
+    const dir = path.join(
+      c.stateDir,
+      'agents',
+      victim.spec.nodeName!,
+      'process',
+      'pods',
+      victim.metadata.uid,
+      'containers',
+    );
+    const rec = fs
+      .readdirSync(dir)
+      .map(
+        (f) =>
+          JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { pid?: number; state: string },
+      )
+      .find((r) => r.state === 'running' && typeof r.pid === 'number')!;
+    expect(fs.readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8')).toContain('listening on');
+    process.kill(rec.pid!, 'SIGKILL');
+    await page
+      .locator(`[data-pod="default/${victim.metadata.name}"]:not([data-restarts="0"])`)
+      .waitFor({ timeout: 30_000 });
+  }, 60_000);
+
+  it('a user with view on one namespace sees only it, with no action buttons', async () => {
+    const dir = tempDir('edgeplane-dashboard-');
+    const kc = path.join(dir, 'viewer.kubeconfig');
+    const r = await run(process.execPath, [
+      path.join(ROOT, 'bin', 'edgeplane.cjs'),
+      'user',
+      'create',
+      'viewer',
+      '--out',
+      kc,
+      '--kubeconfig',
+      c.kubeconfig,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const token = /token:\s*(\S+)/.exec(fs.readFileSync(kc, 'utf8'))![1];
+    await kubectl(['create', 'namespace', 'team']);
+    await kubectl([
+      'create',
+      'rolebinding',
+      'viewer',
+      '--clusterrole=view',
+      '--user=viewer',
+      '-n',
+      'team',
+    ]);
+    await kubectl(['create', 'deployment', 'lonely', '--image=x', '--replicas=0', '-n', 'team']);
+    await kubectl(['run', 'solo', '--image=x', '-n', 'team']);
+    const ctx = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 360, height: 740 },
+    });
+    const vp = await signIn(ctx, token);
+    await vp.locator('[data-pod="team/solo"]').waitFor();
+    expect(await vp.locator('[data-pod^="default/"]').count()).toBe(0);
+    await vp.getByRole('link', { name: 'Workloads' }).click();
+    await vp.locator('[data-workload="deployments/team/lonely"]').waitFor();
+    expect(await vp.locator('[data-workload^="deployments/default/"]').count()).toBe(0);
+    expect(await vp.locator('form.action').count()).toBe(0);
+    // The API refuses the same action even when posted by hand with the session's CSRF token.
+    const csrf = await vp.locator('meta[name="csrf-token"]').getAttribute('content');
+    const res = await vp.request.post(`${c.url}/ui/actions/scale`, {
+      headers: { 'x-csrf-token': csrf! },
+      form: { kind: 'deployments', namespace: 'team', name: 'lonely', replicas: '3' },
+    });
+    expect(res.status()).toBe(403);
+    await ctx.close();
+  }, 60_000);
+
+  it('an action without the session CSRF token is refused', async () => {
+    const res = await page.request.post(`${c.url}/ui/actions/scale`, {
+      form: { kind: 'deployments', namespace: 'default', name: 'web', replicas: '1' },
+    });
+    expect(res.status()).toBe(403);
+    expect(await kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}'])).toBe('4');
+  });
+});
