@@ -128,7 +128,8 @@ describe('StatefulSet', () => {
       expect(pvc.metadata.finalizers).toContain('kubernetes.io/pvc-protection');
       expect(pvc.metadata.annotations?.['volume.kubernetes.io/selected-node']).toBe('node-1');
       // The scheduler's VolumeBinding PreBind wrote it, as upstream's does.
-      expect(pvc.metadata.managedFields?.map((m) => m.manager)).toContain('default-scheduler');
+      const managed = (pvc.metadata as { managedFields?: { manager: string }[] }).managedFields;
+      expect(managed?.map((m) => m.manager)).toContain('default-scheduler');
     }
     const table = await kubectl(['get', 'pvc']);
     expect(table).toMatch(
