@@ -1,8 +1,9 @@
 // Automatic rollback (beyond Kubernetes, which has none: kubernetes/kubernetes#23211; Nomad's
 // auto_revert): a Deployment annotated edgeplane.dev/auto-rollback: "true" whose new revision hits
-// ProgressDeadlineExceeded goes back to the last revision that became Available, as
+// ProgressDeadlineExceeded, or whose pods restart more than N times (default 5;
+// "true,maxRestarts=N" sets it), goes back to the last revision that became Available, as
 // `kubectl rollout undo --to-revision` would, with an event and an AutoRollback condition saying why.
-import type { Condition, ReplicaSet } from '../../../src/api/core';
+import type { Condition, Pod, ReplicaSet } from '../../../src/api/core';
 import { controllerOf } from '../../../src/api/owner';
 import { rfc3339 } from '../../../src/lib/time';
 import type { KeyedContext } from '../framework';
@@ -13,6 +14,34 @@ export const AUTO_ROLLBACK = 'edgeplane.dev/auto-rollback';
 /** Set on a ReplicaSet once its revision completed (NewReplicaSetAvailable): a revision to go back to. */
 export const AVAILABLE = 'edgeplane.dev/available';
 const HASH = 'pod-template-hash';
+
+/** Restarts of one container past which a new revision counts as crash-looping. */
+export const DEFAULT_MAX_RESTARTS = 5;
+
+/** The annotation's settings: undefined when auto-rollback is off. */
+export function parseAutoRollback(v: string | undefined): { maxRestarts: number } | undefined {
+  const [flag, ...opts] = (v ?? '').split(',').map((x) => x.trim());
+  if (flag !== 'true') return undefined;
+  let maxRestarts = DEFAULT_MAX_RESTARTS;
+  for (const o of opts) {
+    const m = /^maxRestarts=(\d+)$/.exec(o);
+    if (m) maxRestarts = Number(m[1]);
+  }
+  return { maxRestarts };
+}
+
+/** The first pod of the revision with a container restarted more than `max` times, and how often. */
+export function crashLooping(
+  pods: Pod[],
+  max: number,
+): { pod: string; restarts: number } | undefined {
+  for (const p of pods) {
+    const statuses = (p.status?.containerStatuses ?? []) as { restartCount?: number }[];
+    const restarts = Math.max(0, ...statuses.map((c) => c.restartCount ?? 0));
+    if (restarts > max) return { pod: p.metadata.name!, restarts };
+  }
+  return undefined;
+}
 
 const wasAvailable = (rs: ReplicaSet) => rs.metadata.annotations?.[AVAILABLE] === 'true';
 
@@ -29,7 +58,8 @@ export async function autoRollback(
   d: Deployment,
   rss: ReplicaSet[],
 ): Promise<boolean> {
-  if (d.metadata.annotations?.[AUTO_ROLLBACK] !== 'true' || d.spec.paused) return false;
+  const settings = parseAutoRollback(d.metadata.annotations?.[AUTO_ROLLBACK]);
+  if (!settings || d.spec.paused) return false;
   if (d.metadata.deletionTimestamp) return false;
   const ns = d.metadata.namespace;
   const owned = rss.filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
@@ -48,21 +78,32 @@ export async function autoRollback(
     );
     return true;
   }
-  if (progressing.status !== 'False' || progressing.reason !== Reason.TimedOut) return false;
   if (wasAvailable(newRS)) return false;
+  const timedOut = progressing.status === 'False' && progressing.reason === Reason.TimedOut;
+  const looping = timedOut
+    ? undefined
+    : crashLooping(
+        ctx.cache.kind<Pod>('pods').byIndex('owner', newRS.metadata.uid!),
+        settings.maxRestarts,
+      );
+  if (!timedOut && !looping) return false;
+  const why = looping
+    ? `pod "${looping.pod}" restarted ${looping.restarts} times, more than ${settings.maxRestarts}`
+    : (progressing.message ?? 'progress deadline exceeded');
+  const reason = looping ? 'CrashLoop' : Reason.TimedOut;
   const target = owned
     .filter((rs) => rs.metadata.uid !== newRS.metadata.uid && wasAvailable(rs))
     .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
   const from = revisionOf(newRS);
   if (!target) {
     if (getCondition(d.status, 'AutoRollback')?.reason === 'NoAvailableRevision') return false;
-    const message = `revision ${from} exceeded its progress deadline, and no earlier revision became available to roll back to`;
+    const message = `revision ${from} failed (${why}), and no earlier revision became available to roll back to`;
     await ctx.recorder.event(d, 'Warning', 'AutoRollbackSkipped', message).catch(() => undefined);
     await setRollbackCondition(ctx, d, 'False', 'NoAvailableRevision', message);
     return true;
   }
   const to = revisionOf(target);
-  const message = `Rolled back deployment "${d.metadata.name}" from revision ${from} to revision ${to}: ${progressing.message ?? 'progress deadline exceeded'}`;
+  const message = `Rolled back deployment "${d.metadata.name}" from revision ${from} to revision ${to}: ${why}`;
   const updated = await ctx.client.update<Deployment>(
     'apps/v1/deployments',
     {
@@ -73,7 +114,7 @@ export async function autoRollback(
     },
     { namespace: ns, fieldManager: MANAGER },
   );
-  await setRollbackCondition(ctx, updated, 'True', Reason.TimedOut, message);
+  await setRollbackCondition(ctx, updated, 'True', reason, message);
   await ctx.recorder
     .event({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, 'Warning', 'AutoRollback', message)
     .catch(() => undefined);
