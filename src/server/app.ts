@@ -29,6 +29,7 @@ import { METRICS_INGEST_PATH } from '../api/metrics';
 import { handleMetricsIngest } from './metrics/ingest';
 import { mountMetricsApi } from './metrics/api';
 import { mountUi } from '../ui/routes';
+import { mountSigningKeyApi } from './auth/signing-key-api';
 
 export type AppEnv = { Bindings: Env; Variables: { user: User; store: Store } };
 
@@ -128,6 +129,7 @@ export function createApp(): Hono<AppEnv> {
     return handleNodeRevoke(c.env, c.get('store'), c.get('user'), c.req.param('name'));
   });
 
+  mountSigningKeyApi(app);
   app.post(METRICS_INGEST_PATH, (c) => handleMetricsIngest(c.req.raw, c.env, c.get('user')));
   mountMetricsApi(app, async (c, info) => {
     await requireAllowed(c.get('user'), info, c.get('store'));

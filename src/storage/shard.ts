@@ -349,6 +349,24 @@ export class StorageShard extends DurableObject<ShardEnv> {
     });
   }
 
+  /** A cluster-wide setting, if one is recorded. */
+  getSetting(name: string): string | undefined {
+    return this.metaGet(`setting:${name}`);
+  }
+
+  /**
+   * Replaces a recorded setting only if it still holds `expected` (a compare-and-set, for the few
+   * settings that change: the ServiceAccount signing key ring). Returns what is recorded after.
+   */
+  replaceSetting(name: string, expected: string, value: string): string {
+    return this.ctx.storage.transactionSync(() => {
+      const existing = this.metaGet(`setting:${name}`);
+      if (existing !== expected) return existing ?? '';
+      this.metaSet(`setting:${name}`, value);
+      return value;
+    });
+  }
+
   /**
    * A watch hub asks for events to be pushed to it for a while. Returns the current revision:
    * every event after it will be pushed until the subscription lapses.

@@ -417,6 +417,17 @@ export class Store {
     return stub.ensureSetting(name, value);
   }
 
+  /** A cluster-wide setting, if one is recorded. */
+  async getSetting(name: string): Promise<string | undefined> {
+    return this.env.SHARDS.get(this.env.SHARDS.idFromName('_cluster')).getSetting(name);
+  }
+
+  /** Replaces a setting only if it still holds `expected`; returns what is recorded after. */
+  async replaceSetting(name: string, expected: string, value: string): Promise<string> {
+    const stub = this.env.SHARDS.get(this.env.SHARDS.idFromName('_cluster'));
+    return stub.replaceSetting(name, expected, value);
+  }
+
   /**
    * Waits until each partition `p` reaches revision `want` (FRESHNESS_WAIT_MS at most); answers the
    * apiserver's "Too large resource version" failure if one does not.

@@ -182,4 +182,57 @@ describe('ServiceAccount tokens', () => {
     );
     expect(ok).toBe(true);
   });
+
+  it('rotation: old tokens verify until their key is retired; new ones carry the new kid', async () => {
+    const ns = await freshNamespace(apiClient());
+    await serviceAccount(ns, 'bot');
+    const issue = async () =>
+      ((await (await tokenRequest(ns, 'bot', {})).json()) as { status: { token: string } }).status
+        .token;
+    const kidOf = (t: string) =>
+      (JSON.parse(atob(t.split('.')[0].replace(/-/g, '+').replace(/_/g, '/'))) as { kid: string })
+        .kid;
+    const keys = (method: string, suffix = '', token = testEnv.ADMIN_TOKEN) =>
+      SELF.fetch(`${URL_BASE}/edgeplane/v1/serviceaccount-signing-keys${suffix}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+    type Listing = { keys: { kid: string; signing: boolean }[] };
+    const before = await issue();
+    const oldKid = kidOf(before);
+    expect(await (await keys('GET')).json()).toEqual({ keys: [{ kid: oldKid, signing: true }] });
+    expect((await whoami(before)).status).toBe(201);
+    // Only system:masters may rotate or retire.
+    expect((await keys('POST', '/rotate', before)).status).toBe(403);
+    expect((await keys('GET', '', before)).status).toBe(403);
+
+    const rotated = await keys('POST', '/rotate');
+    expect(rotated.status).toBe(200);
+    const ring = ((await rotated.json()) as Listing).keys;
+    expect(ring.map((k) => k.signing)).toEqual([true, false]);
+    const newKid = ring[0].kid;
+    expect(ring[1].kid).toBe(oldKid);
+    expect(newKid).not.toBe(oldKid);
+
+    const after = await issue();
+    expect(kidOf(after)).toBe(newKid);
+    expect((await whoami(before)).status).toBe(201);
+    expect((await whoami(after)).status).toBe(201);
+    const jwks = await SELF.fetch(`${URL_BASE}/openid/v1/jwks`, {
+      headers: { Authorization: `Bearer ${after}` },
+    });
+    const published = ((await jwks.json()) as { keys: { kid: string }[] }).keys;
+    expect(published.map((k) => k.kid)).toEqual([newKid, oldKid]);
+
+    // The signing key cannot be retired; an unknown kid is 404.
+    const signing = await keys('DELETE', `/${newKid}`);
+    expect(signing.status).toBe(409);
+    expect((await keys('DELETE', '/no-such-kid')).status).toBe(404);
+    const retired = await keys('DELETE', `/${oldKid}`);
+    expect(retired.status).toBe(200);
+    expect(((await retired.json()) as Listing).keys).toEqual([{ kid: newKid, signing: true }]);
+    // The token of the retired key is 401 at once (its cached identity is dropped); the new one works.
+    expect((await whoami(before)).status).toBe(401);
+    expect((await whoami(after)).status).toBe(201);
+  });
 });

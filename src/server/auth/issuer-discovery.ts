@@ -3,7 +3,7 @@
 // k8s: pkg/serviceaccount/openidmetadata.go
 import type { Store } from '../../storage/store';
 import { ISSUER } from './service-account-tokens';
-import { signingKey } from './signing-key';
+import { keyRing } from './signing-key';
 
 export const OPENID_CONFIG_PATH = '/.well-known/openid-configuration';
 export const JWKS_PATH = '/openid/v1/jwks';
@@ -19,10 +19,17 @@ export function openIdConfiguration(): Response {
 }
 
 export async function jwks(store: Store): Promise<Response> {
-  const key = await signingKey(store);
-  const { kty, crv, x, y } = key.publicJwk;
-  return new Response(
-    JSON.stringify({ keys: [{ use: 'sig', kty, kid: key.kid, crv, alg: 'ES256', x, y }] }),
-    { headers: { 'content-type': 'application/jwk-set+json' } },
-  );
+  // Every key that still verifies, the signing one first: a token signed before a rotation checks.
+  const keys = (await keyRing(store)).keys.map(({ kid, publicJwk: { kty, crv, x, y } }) => ({
+    use: 'sig',
+    kty,
+    kid,
+    crv,
+    alg: 'ES256',
+    x,
+    y,
+  }));
+  return new Response(JSON.stringify({ keys }), {
+    headers: { 'content-type': 'application/jwk-set+json' },
+  });
 }

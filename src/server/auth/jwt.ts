@@ -20,22 +20,37 @@ export async function signJwt(
   return `${head}.${body}.${b64url(new Uint8Array(sig))}`;
 }
 
-/** The claims of a JWT signed by `publicKey`, or undefined when it is not one (any malformation). */
+/** The `kid` a JWT's header names, if it is a well-formed ES256 JWT header that names one. */
+export function jwtKeyId(token: string): { ok: boolean; kid?: string } {
+  const parts = token.split('.');
+  if (parts.length !== 3) return { ok: false };
+  try {
+    const header = JSON.parse(new TextDecoder().decode(unb64url(parts[0]))) as {
+      alg?: string;
+      kid?: unknown;
+    };
+    if (header.alg !== 'ES256') return { ok: false };
+    return { ok: true, kid: typeof header.kid === 'string' ? header.kid : undefined };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * The claims of a JWT signed by one of `publicKeys`, or undefined when it is not one (any
+ * malformation).
+ */
 export async function verifyJwt(
   token: string,
-  publicKey: CryptoKey,
+  publicKeys: CryptoKey[],
 ): Promise<Record<string, unknown> | undefined> {
+  if (!jwtKeyId(token).ok) return undefined;
   const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
   try {
-    const header = JSON.parse(new TextDecoder().decode(unb64url(parts[0]))) as { alg?: string };
-    if (header.alg !== 'ES256') return undefined;
-    const ok = await crypto.subtle.verify(
-      ES256,
-      publicKey,
-      unb64url(parts[2]),
-      enc.encode(`${parts[0]}.${parts[1]}`),
-    );
+    const sig = unb64url(parts[2]);
+    const signed = enc.encode(`${parts[0]}.${parts[1]}`);
+    let ok = false;
+    for (const key of publicKeys) if (!ok) ok = await crypto.subtle.verify(ES256, key, sig, signed);
     if (!ok) return undefined;
     const claims = JSON.parse(new TextDecoder().decode(unb64url(parts[1]))) as unknown;
     return claims && typeof claims === 'object' && !Array.isArray(claims)

@@ -7,8 +7,8 @@ import { findResource } from '../../api/resources';
 import type { KObject } from '../../api/types';
 import type { Store } from '../../storage/store';
 import type { User } from './authenticate';
-import { signJwt, verifyJwt } from './jwt';
-import { signingKey } from './signing-key';
+import { jwtKeyId, signJwt, verifyJwt } from './jwt';
+import { signingKey, verifyKeysFor } from './signing-key';
 
 /** The issuer, and the audience a token must carry to be accepted here (kubeadm's default). */
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -88,8 +88,14 @@ export async function verifyServiceAccountToken(
   audiences: string[] = API_AUDIENCES,
   now = Date.now(),
 ): Promise<VerifiedToken | undefined> {
-  if (token.split('.').length !== 3) return undefined;
-  const claims = await verifyJwt(token, (await signingKey(store)).publicKey);
+  const header = jwtKeyId(token);
+  if (!header.ok) return undefined;
+  const keys = await verifyKeysFor(store, header.kid);
+  if (keys.length === 0) return undefined;
+  const claims = await verifyJwt(
+    token,
+    keys.map((k) => k.publicKey),
+  );
   if (!claims || claims.iss !== ISSUER) return undefined;
   const exp = claims.exp;
   const nbf = claims.nbf;
