@@ -138,3 +138,19 @@ describe('agent against a busy API', () => {
     expect(refused.calls).toHaveLength(1);
   });
 });
+
+describe('an untrusted certificate is not transient', () => {
+  it('gives up at once on a TLS verification failure, however it is wrapped', () => {
+    const tls = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    expect(isTransient(tls)).toBe(false);
+    expect(isTransient(new TypeError('fetch failed', { cause: tls }))).toBe(false);
+    expect(
+      isTransient(Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })),
+    ).toBe(false);
+    expect(
+      isTransient(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
+  });
+});
