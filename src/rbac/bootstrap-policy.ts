@@ -1,5 +1,6 @@
 // The cluster roles and bindings every cluster starts with, as kube-apiserver's bootstrap policy:
-// cluster-admin, the aggregated admin/edit/view, and the system: roles for discovery and self-review.
+// cluster-admin, the aggregated admin/edit/view, the system: roles for discovery and self-review, and
+// those of the scheduler and the controllers.
 // k8s: plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go
 import {
   BOOTSTRAPPING_LABEL,
@@ -8,6 +9,7 @@ import {
   type PolicyRule,
   type RoleBinding,
 } from '../api/rbac';
+import { KUBE_SCHEDULER_RULES, kubeControllerManagerRules } from './control-plane-roles';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
@@ -257,6 +259,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
         ],
       ),
     ]),
+    // The control plane's own identities (also their code-level floor: see control-plane-roles.ts).
+    clusterRole('system:kube-scheduler', KUBE_SCHEDULER_RULES),
+    clusterRole('system:kube-controller-manager', kubeControllerManagerRules()),
     // What an authenticating front end needs (upstream: system:auth-delegator).
     clusterRole('system:auth-delegator', [
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
@@ -281,6 +286,12 @@ export function bootstrapClusterRoleBindings(): RoleBinding[] {
       'system:service-account-issuer-discovery',
       [{ kind: 'Group', name: 'system:serviceaccounts' }],
     ),
+    clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [
+      { kind: 'User', name: 'system:kube-scheduler' },
+    ]),
+    clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [
+      { kind: 'User', name: 'system:kube-controller-manager' },
+    ]),
     clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [
       { kind: 'Group', name: 'system:authenticated' },
       { kind: 'Group', name: 'system:unauthenticated' },
