@@ -124,4 +124,28 @@ describe('ResourceQuota', () => {
     const r = await create(pod('p4'));
     expect(r.code, r.stderr).toBe(0);
   });
+
+  it('lets exactly one of three concurrent creates take the last slot', async () => {
+    expect(
+      (await c.kubectl(['delete', 'pod', 'p2', '-n', NS, '--grace-period=0', '--force'])).code,
+    ).toBe(0);
+    await eventually('the quota to show 2 pods used', async () => {
+      const r = await c.kubectl([
+        'get',
+        'quota',
+        'q',
+        '-n',
+        NS,
+        '-o',
+        'jsonpath={.status.used.pods}',
+      ]);
+      return r.stdout === '2' || undefined;
+    });
+    const results = await Promise.all(['r1', 'r2', 'r3'].map((n) => create(pod(n))));
+    expect(results.filter((r) => r.code === 0)).toHaveLength(1);
+    for (const r of results.filter((x) => x.code !== 0))
+      expect(r.stderr).toContain(
+        'exceeded quota: q, requested: pods=1, used: pods=3, limited: pods=3',
+      );
+  });
 });
