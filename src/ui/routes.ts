@@ -21,6 +21,9 @@ import {
 import { eventStream, isKindName } from './stream';
 import { nodesView } from './views/nodes';
 import { WORKLOAD_KINDS, workloadsView } from './views/workloads';
+import { servicesView } from './views/services';
+import { eventsView } from './views/events';
+import { followLogs, podView } from './views/pod';
 import type { Html } from './html';
 
 type C = Context<AppEnv>;
@@ -82,12 +85,14 @@ interface ViewDef {
   path: string;
   title: string;
   kinds: KindName[];
-  render: (u: UiContext) => Promise<Html>;
+  render: (u: UiContext, q: URLSearchParams) => Promise<Html>;
 }
 
 const VIEW_DEFS: ViewDef[] = [
   { ...VIEWS[0], kinds: ['nodes', 'pods'], render: nodesView },
   { ...VIEWS[1], kinds: [...WORKLOAD_KINDS, 'pods'], render: workloadsView },
+  { ...VIEWS[2], kinds: ['services', 'endpoints'], render: servicesView },
+  { ...VIEWS[3], kinds: ['events'], render: eventsView },
 ];
 
 let appRef: Hono<AppEnv> | undefined;
@@ -128,7 +133,7 @@ export function mountUi(app: Hono<AppEnv>): void {
       const got = await session(c);
       const fragment = c.req.header('x-fragment') === '1';
       if (!got) return fragment ? c.text('sign in', 401) : redirect('/ui/signin');
-      const body = await v.render(got.u);
+      const body = await v.render(got.u, new URL(c.req.url).searchParams);
       if (fragment) return htmlResponse(body.value);
       return htmlResponse(
         page({
@@ -143,11 +148,45 @@ export function mountUi(app: Hono<AppEnv>): void {
     });
   }
 
+  app.get('/ui/pods/:ns/:name', async (c) => {
+    const got = await session(c);
+    const fragment = c.req.header('x-fragment') === '1';
+    if (!got) return fragment ? c.text('sign in', 401) : redirect('/ui/signin');
+    const ns = c.req.param('ns');
+    const name = c.req.param('name');
+    const body = await podView(got.u, ns, name, new URL(c.req.url).searchParams);
+    if (fragment) return htmlResponse(body.value);
+    return htmlResponse(
+      page({
+        title: `Pod ${ns}/${name}`,
+        current: '',
+        user: got.u.user.name,
+        csrf: got.s.csrf,
+        kinds: ['pods'],
+        query: new URLSearchParams({ namespace: ns, name }).toString(),
+        body,
+      }),
+    );
+  });
+  app.get('/ui/logs/:ns/:name', async (c) => {
+    const got = await session(c);
+    if (!got) return c.text('sign in', 401);
+    return followLogs(
+      got.u,
+      c.req.param('ns'),
+      c.req.param('name'),
+      c.req.query('container') ?? '',
+    );
+  });
+
   app.get('/ui/stream', async (c) => {
     const got = await session(c);
     if (!got) return c.text('sign in', 401);
     const kinds = (c.req.query('kinds') ?? '').split(',').filter(isKindName);
-    return eventStream(got.u, [...new Set(kinds)]);
+    return eventStream(got.u, [...new Set(kinds)], {
+      namespace: c.req.query('namespace') || undefined,
+      name: c.req.query('name') || undefined,
+    });
   });
 
   app.post('/ui/actions/:action', async (c) => {

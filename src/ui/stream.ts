@@ -10,7 +10,17 @@ export function isKindName(s: string): s is KindName {
   return Object.prototype.hasOwnProperty.call(KINDS, s);
 }
 
-export async function eventStream(u: UiContext, kinds: KindName[]): Promise<Response> {
+/** Narrows the watches to one namespace, and to one object by name (the pod detail page). */
+export interface StreamScope {
+  namespace?: string;
+  name?: string;
+}
+
+export async function eventStream(
+  u: UiContext,
+  kinds: KindName[],
+  only: StreamScope = {},
+): Promise<Response> {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   const enc = new TextEncoder();
@@ -47,9 +57,12 @@ export async function eventStream(u: UiContext, kinds: KindName[]): Promise<Resp
     if (!head.ok) return;
     const rv = ((await head.json()) as { metadata?: { resourceVersion?: string } }).metadata
       ?.resourceVersion;
+    const field = only.name
+      ? `&fieldSelector=${encodeURIComponent(`metadata.name=${only.name}`)}`
+      : '';
     const r = await apiFetch(
       u,
-      `${path}?watch=1&allowWatchBookmarks=false&resourceVersion=${encodeURIComponent(rv ?? '')}`,
+      `${path}?watch=1&allowWatchBookmarks=false&resourceVersion=${encodeURIComponent(rv ?? '')}${field}`,
       { signal: abort.signal },
     );
     if (!r.ok || !r.body) return;
@@ -66,7 +79,9 @@ export async function eventStream(u: UiContext, kinds: KindName[]): Promise<Resp
   const watches: Promise<void>[] = [];
   for (const kind of kinds) {
     const k = KINDS[kind];
-    const scope = await listScope(u, k);
+    let scope = await listScope(u, k);
+    if (only.namespace && k.namespaced)
+      scope = scope === undefined || scope.includes(only.namespace) ? [only.namespace] : [];
     const paths =
       scope === undefined ? [collectionPath(k)] : scope.map((ns) => collectionPath(k, ns));
     for (const p of paths) watches.push(watch(kind, p).catch(() => {}));

@@ -173,13 +173,21 @@ describe('dashboard', () => {
       () => kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']),
       (s) => s === '4',
     );
-    await page
-      .locator('[data-workload="deployments/default/web"] [data-col="ready"]', { hasText: '4' })
-      .waitFor({ timeout: 30_000 });
+    const row = page.locator('[data-workload="deployments/default/web"]');
+    await row.locator('[data-col="desired"]', { hasText: '4' }).waitFor({ timeout: 5_000 });
+    // The page follows the ReplicaSet's pods (their readiness is the agent's business).
+    await row.locator('[data-col="current"]', { hasText: '4' }).waitFor({ timeout: 20_000 });
     await page.screenshot({
       path: path.join(ARTIFACTS, 'dashboard-workloads.png'),
       fullPage: true,
     });
+    await page.getByRole('link', { name: 'Services' }).click();
+    await page
+      .locator('[data-service="default/web"] [data-ready="true"]')
+      .nth(1)
+      .waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.locator('tr[data-event]', { hasText: 'ScalingReplicaSet' }).first().waitFor();
   }, 60_000);
 
   it('a killed container process shows a higher restart count on the page', async () => {
@@ -187,28 +195,46 @@ describe('dashboard', () => {
     const pods = JSON.parse(await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as {
       items: PodLite[];
     };
-    const victim = pods.items[0];
-    const dir = path.join(
-      c.stateDir,
-      'agents',
-      victim.spec.nodeName!,
-      'process',
-      'pods',
-      victim.metadata.uid,
-      'containers',
-    );
-    const rec = fs
-      .readdirSync(dir)
-      .map(
-        (f) =>
-          JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { pid?: number; state: string },
-      )
-      .find((r) => r.state === 'running' && typeof r.pid === 'number')!;
+    /** A pod's running container process, from the process runtime's records (by PID, never by name). */
+    const running = (p: PodLite) => {
+      const dir = path.join(
+        c.stateDir,
+        'agents',
+        p.spec.nodeName ?? '-',
+        'process',
+        'pods',
+        p.metadata.uid,
+        'containers',
+      );
+      if (!fs.existsSync(dir)) return undefined;
+      return fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map(
+          (f) =>
+            JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+              pid?: number;
+              state: string;
+            },
+        )
+        .find((r) => r.state === 'running' && typeof r.pid === 'number');
+    };
+    const victim = await until(
+      async () => pods.items.find((p) => running(p)),
+      (p) => p !== undefined,
+    ).then((p) => p!);
+    const rec = running(victim)!;
     expect(fs.readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8')).toContain('listening on');
     process.kill(rec.pid!, 'SIGKILL');
     await page
       .locator(`[data-pod="default/${victim.metadata.name}"]:not([data-restarts="0"])`)
       .waitFor({ timeout: 30_000 });
+    // The pod's own page: container state, the last termination, and its logs.
+    await page.locator(`[data-pod="default/${victim.metadata.name}"]`).click();
+    await page.locator('[data-container="web"]', { hasText: 'exit 137' }).waitFor();
+    expect(await page.locator('#logs').textContent()).toContain('listening on');
+    await page.getByRole('button', { name: 'Follow the logs of web' }).click();
+    await page.locator('#logs', { hasText: 'listening on' }).waitFor();
   }, 60_000);
 
   it('a user with view on one namespace sees only it, with no action buttons', async () => {
@@ -245,6 +271,8 @@ describe('dashboard', () => {
     const vp = await signIn(ctx, token);
     await vp.locator('[data-pod="team/solo"]').waitFor();
     expect(await vp.locator('[data-pod^="default/"]').count()).toBe(0);
+    // 360 px wide: nothing overflows sideways.
+    expect(await vp.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await vp.getByRole('link', { name: 'Workloads' }).click();
     await vp.locator('[data-workload="deployments/team/lonely"]').waitFor();
     expect(await vp.locator('[data-workload^="deployments/default/"]').count()).toBe(0);
