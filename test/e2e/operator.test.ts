@@ -208,4 +208,61 @@ spec:
       'create 403 configmaps is forbidden: User "system:serviceaccount:raw:operator" cannot create resource "configmaps" in API group "" in the namespace "raw"',
     );
   });
+
+  it('keeps working across a signing key rotation (kubectl --raw), until the old key is retired', async () => {
+    const KEYS = '/edgeplane/v1/serviceaccount-signing-keys';
+    type Listing = { keys: { kid: string; signing: boolean }[] };
+    const kidOf = (t: string) =>
+      (JSON.parse(Buffer.from(t.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
+    const old = (await c.kubectl(['create', 'token', 'widget-operator', '-n', 'op'])).stdout.trim();
+    const before = JSON.parse((await c.kubectl(['get', '--raw', KEYS])).stdout) as Listing;
+    expect(before.keys).toEqual([{ kid: kidOf(old), signing: true }]);
+    const rotated = await c.kubectl(['create', '--raw', `${KEYS}/rotate`, '-f', '/dev/null']);
+    expect(rotated.stderr).toBe('');
+    const ring = (JSON.parse(rotated.stdout) as Listing).keys.map((k) => k.kid);
+    expect(ring).toHaveLength(2);
+    expect(ring[1]).toBe(kidOf(old));
+    const fresh = (
+      await c.kubectl(['create', 'token', 'widget-operator', '-n', 'op'])
+    ).stdout.trim();
+    expect(kidOf(fresh)).toBe(ring[0]);
+    // The operator's projected token predates the rotation: it keeps reconciling.
+    await c.kubectl([
+      'patch',
+      'widget',
+      'w1',
+      '-n',
+      'op',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"color":"green"}}',
+    ]);
+    const color = async () =>
+      (
+        await c.kubectl([
+          'get',
+          'configmap',
+          'widget-w1',
+          '-n',
+          'op',
+          '-o',
+          'jsonpath={.data.color}',
+        ])
+      ).stdout;
+    await until(
+      'the ConfigMap to follow the Widget after rotation',
+      async () => (await color()) === 'green',
+    );
+    const as = (token: string) => c.kubectl(['get', 'widgets', '-n', 'op', '--token', token]);
+    expect((await as(old)).code).toBe(0);
+    const retired = await c.kubectl(['delete', '--raw', `${KEYS}/${ring[1]}`]);
+    expect(retired.stderr).toBe('');
+    await until(
+      'the retired key to be refused',
+      async () => (await as(old)).stderr.includes('Unauthorized'),
+      6_000,
+    );
+    expect((await as(fresh)).code).toBe(0);
+  });
 });
