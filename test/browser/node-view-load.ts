@@ -79,6 +79,15 @@ async function main(): Promise<void> {
     console.log(
       `node view: ${cards} cards, ${chips} pods; load ms per run ${runs.join(', ')}; last run TTFB ${nav.ttfb} ms, load ${nav.load} ms`,
     );
+    // A live update at this size: a deleted pod leaves the page (SSE, then the fragment re-render).
+    await page.locator('#live', { hasText: 'live' }).waitFor();
+    const del = Date.now();
+    const r = await c.fetch('/api/v1/namespaces/default/pods/p-0?gracePeriodSeconds=0', {
+      method: 'DELETE',
+    });
+    if (!r.ok) throw new Error(`delete p-0: ${r.status}`);
+    await page.locator('[data-pod="default/p-0"]').waitFor({ state: 'detached', timeout: 10_000 });
+    console.log(`live update: p-0 left the page ${Date.now() - del} ms after its delete was sent`);
     await page.screenshot({
       path: path.join(process.cwd(), 'test-artifacts', 'dashboard-nodes-100.png'),
     });

@@ -294,4 +294,26 @@ describe('dashboard', () => {
     expect(res.status()).toBe(403);
     expect(await kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}'])).toBe('4');
   });
+
+  it('Restart and Undo from the page make kubectl rollout restart and undo API calls', async () => {
+    await page.getByRole('link', { name: 'Workloads' }).click();
+    const annotation = () =>
+      kubectl([
+        'get',
+        'deploy',
+        'web',
+        '-o',
+        'jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}',
+      ]);
+    await page.getByRole('button', { name: 'Restart deployments default/web' }).click();
+    await until(annotation, (s) => /^\d{4}-\d\d-\d\dT/.test(s));
+    // Revision 2 exists once the controller made its ReplicaSet; Undo goes back to revision 1's template.
+    await until(
+      () => kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name']),
+      (s) => s.trim().split('\n').length >= 2,
+    );
+    await page.getByRole('button', { name: 'Undo deployments default/web' }).click();
+    await until(annotation, (s) => s === '');
+    expect(await kubectl(['rollout', 'history', 'deploy/web'])).toMatch(/\b3\b/);
+  }, 40_000);
 });

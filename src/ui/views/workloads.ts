@@ -135,7 +135,29 @@ async function actions(u: UiContext, kind: KindName, o: Obj): Promise<Html> {
   return html`${out}`;
 }
 
-async function table(u: UiContext, kind: KindName, items: Obj[]): Promise<Html> {
+/** A Deployment's revision history: its ReplicaSets' revisions, newest first, with their sizes. */
+function history(d: Obj, replicaSets: Obj[]): Html {
+  const owned = replicaSets
+    .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid))
+    .sort((a, b) => Number(revision(b)) - Number(revision(a)));
+  if (!owned.length) return html``;
+  return html`<div class="meta" data-history>
+    revisions:
+    ${owned.map(
+      (rs) =>
+        html`<span class="tag ${revision(rs) === revision(d) ? 'ok' : ''}"
+          >${revision(rs)}: ${num(rs.status?.replicas)}/${num(rs.spec?.replicas)}</span
+        >`,
+    )}
+  </div>`;
+}
+
+async function table(
+  u: UiContext,
+  kind: KindName,
+  items: Obj[],
+  replicaSets: Obj[],
+): Promise<Html> {
   const cols = COLUMNS[kind]!;
   const rows = await Promise.all(
     items.map(
@@ -186,7 +208,9 @@ export async function workloadsView(u: UiContext): Promise<Html> {
         (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
         (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
     );
-    sections.push(await table(u, WORKLOAD_KINDS[i], sorted));
+    sections.push(
+      await table(u, WORKLOAD_KINDS[i], sorted, lists[WORKLOAD_KINDS.indexOf('replicasets')]),
+    );
   }
   return sections.length ? html`${sections}` : html`<p class="meta">No workloads you may see.</p>`;
 }
