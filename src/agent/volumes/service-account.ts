@@ -117,13 +117,23 @@ export class ServiceAccountFiles {
     const url = new URL(this.cfg.server);
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const out = env.map(([k, v]): [string, string] =>
-      k === 'KUBERNETES_SERVICE_HOST'
-        ? [k, host]
-        : k === 'KUBERNETES_SERVICE_PORT'
-          ? [k, port]
-          : [k, v],
-    );
+    // Every variable of the `kubernetes` Service names the same address, so a client reading
+    // KUBERNETES_PORT or KUBERNETES_PORT_443_TCP_ADDR agrees with one reading SERVICE_HOST/PORT.
+    const rewrite = (k: string, v: string): string => {
+      if (k === 'KUBERNETES_SERVICE_HOST') return host;
+      if (k === 'KUBERNETES_SERVICE_PORT' || k.startsWith('KUBERNETES_SERVICE_PORT_')) return port;
+      if (k === 'KUBERNETES_PORT') return `tcp://${host}:${port}`;
+      const m = /^KUBERNETES_PORT_\d+_TCP(_ADDR|_PORT|_PROTO)?$/.exec(k);
+      if (!m) return v;
+      return m[1] === '_ADDR'
+        ? host
+        : m[1] === '_PORT'
+          ? port
+          : m[1]
+            ? 'tcp'
+            : `tcp://${host}:${port}`;
+    };
+    const out = env.map(([k, v]): [string, string] => [k, rewrite(k, v)]);
     if (!out.some(([k]) => k === 'KUBERNETES_SERVICE_HOST'))
       out.unshift(['KUBERNETES_SERVICE_HOST', host], ['KUBERNETES_SERVICE_PORT', port]);
     out.push([SERVICEACCOUNT_ROOT_ENV, this.root]);
