@@ -99,6 +99,13 @@ let appRef: Hono<AppEnv> | undefined;
 
 export function mountUi(app: Hono<AppEnv>): void {
   appRef = app;
+  // The service-binding entrypoints carry a fixed identity that any token would inherit: no UI there.
+  const internalEntry = async (c: C, next: () => Promise<void>) => {
+    if (c.env.IDENTITY) return c.text('404 page not found', 404);
+    await next();
+  };
+  app.use('/ui', internalEntry);
+  app.use('/ui/*', internalEntry);
   app.get('/ui', () => redirect('/ui/nodes'));
   app.get('/ui/', () => redirect('/ui/nodes'));
   app.get(
