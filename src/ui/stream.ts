@@ -51,10 +51,11 @@ export async function eventStream(
   };
   const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
 
-  async function watch(kind: KindName, path: string): Promise<void> {
+  /** Watches one collection; true when a running watch ended (false: it could not start). */
+  async function watch(kind: KindName, path: string, started: () => void): Promise<boolean> {
     // Start at the current state: a list of one gives the resourceVersion to watch from.
     const head = await apiFetch(u, `${path}?limit=1`, { signal: abort.signal });
-    if (!head.ok) return;
+    if (!head.ok) return false;
     const rv = ((await head.json()) as { metadata?: { resourceVersion?: string } }).metadata
       ?.resourceVersion;
     const field = only.name
@@ -65,7 +66,8 @@ export async function eventStream(
       `${path}?watch=1&allowWatchBookmarks=false&resourceVersion=${encodeURIComponent(rv ?? '')}${field}`,
       { signal: abort.signal },
     );
-    if (!r.ok || !r.body) return;
+    if (!r.ok || !r.body) return false;
+    started();
     const reader = r.body.getReader();
     abort.signal.addEventListener('abort', () => reader.cancel().catch(() => {}));
     for (;;) {
@@ -73,10 +75,11 @@ export async function eventStream(
       if (done) break;
       if (value.includes(10)) changed(kind);
     }
+    return true;
   }
 
   send(': open\n\n');
-  const watches: Promise<void>[] = [];
+  const starts: Promise<void>[] = [];
   for (const kind of kinds) {
     const k = KINDS[kind];
     let scope = await listScope(u, k);
@@ -84,10 +87,18 @@ export async function eventStream(
       scope = scope === undefined || scope.includes(only.namespace) ? [only.namespace] : [];
     const paths =
       scope === undefined ? [collectionPath(k)] : scope.map((ns) => collectionPath(k, ns));
-    for (const p of paths) watches.push(watch(kind, p).catch(() => {}));
+    for (const p of paths) {
+      let started!: () => void;
+      starts.push(new Promise<void>((res) => (started = res)));
+      // A watch the API ends (its timeout) ends the stream; EventSource reconnects and refreshes.
+      void watch(kind, p, started)
+        .catch(() => false)
+        .then((ran) => (ran ? close() : started()));
+    }
   }
-  // A watch the API ends (its timeout) ends the stream; EventSource reconnects and refreshes.
-  void Promise.race(watches.length ? watches : [new Promise<void>(() => {})]).then(close);
+  // Once every watch runs, one change note: the page re-renders what changed between its render and
+  // the watches' start (and after a reconnect), so no change falls in that gap.
+  void Promise.all(starts).then(() => changed('*'));
   return new Response(readable, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
