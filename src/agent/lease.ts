@@ -37,6 +37,9 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
+const leaseUrl = (name: string) =>
+  `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases/${encodeURIComponent(name)}`;
+
 export class LeaseRenewer {
   private lease?: KObject;
   private timer?: NodeJS.Timeout;
@@ -99,15 +102,19 @@ export class LeaseRenewer {
       const timeout = this.opts.requestTimeoutMs ?? this.opts.renewMs ?? 10_000;
       try {
         if (!this.lease) this.lease = await within(this.ensure(), timeout, `lease of ${this.name}`);
-        else
-          this.lease = await within(
-            client.update('leases.coordination.k8s.io', {
+        else {
+          // Aborted at the deadline, so a stuck request gives its socket back instead of holding it
+          // while the retry opens another (a fleet of nodes would pile up sockets on the server).
+          const res = await client.raw('PUT', leaseUrl(this.name), {
+            body: JSON.stringify({
               ...this.lease,
               spec: { ...(this.lease.spec as object), ...this.spec() },
             }),
-            timeout,
-            `lease of ${this.name}`,
-          );
+            contentType: 'application/json',
+            signal: AbortSignal.timeout(timeout),
+          });
+          this.lease = (await res.json()) as KObject;
+        }
         this.lastRenewed = Date.now();
         return;
       } catch (err) {

@@ -22,7 +22,7 @@ const facts: MachineFacts = {
 };
 
 /** A client whose calls answer from `script` in order (an Error is thrown), then echo their input. */
-function scripted(script: (Error | undefined)[]) {
+function scripted(script: (Error | undefined)[], hangs: boolean[] = []) {
   const calls: string[] = [];
   const step = (name: string, obj?: KObject) => {
     calls.push(name);
@@ -35,6 +35,18 @@ function scripted(script: (Error | undefined)[]) {
     update: (_r: string, o: KObject) => step('update', o),
     updateStatus: (_r: string, o: KObject) => step('updateStatus', o),
     get: (_r: string, name: string) => step('get', { metadata: { name } } as KObject),
+    // A lease renewal is a PUT through raw (with its deadline's signal).
+    raw: async (method: string, _url: string, init: { body: string; signal?: AbortSignal }) => {
+      if (hangs.shift())
+        return new Promise((_, reject) =>
+          init.signal?.addEventListener('abort', () => {
+            calls.push('update (aborted)');
+            reject(init.signal!.reason);
+          }),
+        );
+      const obj = await step(method === 'PUT' ? 'update' : method, JSON.parse(init.body));
+      return new Response(JSON.stringify(obj));
+    },
   } as unknown as KubeClient;
   return { client, calls };
 }
@@ -96,18 +108,9 @@ describe('agent against a busy API', () => {
     expect(lease.lastRenewed).toBeGreaterThan(0);
   });
 
-  it('abandons a lease request that hangs past the request timeout and tries again', async () => {
-    const { client, calls } = scripted([undefined, undefined]);
-    let hang = true;
-    const update = client.update.bind(client);
-    client.update = ((r: string, o: KObject) => {
-      if (calls.length === 2 && hang) {
-        hang = false;
-        calls.push('update (hangs)');
-        return new Promise(() => undefined);
-      }
-      return update(r, o);
-    }) as typeof client.update;
+  it('aborts a lease request that hangs past the request timeout and tries again', async () => {
+    // get + update (ensure), then one renewal PUT that hangs, then one that answers.
+    const { client, calls } = scripted([undefined, undefined], [true]);
     const lease = new LeaseRenewer({
       client,
       node: { metadata: { name: 'n1' } } as never,
@@ -116,7 +119,7 @@ describe('agent against a busy API', () => {
     });
     await lease.renew();
     await lease.renew();
-    expect(calls).toEqual(['get', 'update', 'update (hangs)', 'update']);
+    expect(calls).toEqual(['get', 'update', 'update (aborted)', 'update']);
   });
 
   it('gives a renewal up after 5 tries, and at once on a refusal', async () => {
