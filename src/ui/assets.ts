@@ -70,12 +70,42 @@ export const JS = `
       if (again) { again = false; refresh(); }
     }
   }
+  // One stream per browser, not per tab: the tab holding the lock opens it for every kind and
+  // passes each change to the other tabs over a BroadcastChannel; when it closes, another takes over.
+  // (Browsers allow six HTTP/1.1 connections per host: a stream per tab would stall the seventh.)
+  const status = document.getElementById('live');
+  const setStatus = (t) => { if (status) status.textContent = t; };
+  const mine = new Set((kinds || '').split(','));
+  const onChange = (kind) => {
+    if (kind !== '*' && !mine.has(kind)) return;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 40);
+  };
   if (view && kinds) {
-    const es = new EventSource('/ui/stream?kinds=' + encodeURIComponent(kinds) + '&' + (view.dataset.query || ''));
-    const status = document.getElementById('live');
-    es.addEventListener('open', () => { if (status) status.textContent = 'live'; });
-    es.addEventListener('error', () => { if (status) status.textContent = 'reconnecting…'; });
-    es.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(refresh, 40); });
+    const all = document.body.dataset.allKinds || kinds;
+    if (navigator.locks && window.BroadcastChannel) {
+      const bc = new BroadcastChannel('edgeplane-ui');
+      let leaderStatus = '';
+      bc.onmessage = (e) => {
+        const m = e.data || {};
+        if (m.type === 'change') onChange(m.kind);
+        else if (m.type === 'status') setStatus(m.text);
+        else if (m.type === 'hello' && leaderStatus) bc.postMessage({ type: 'status', text: leaderStatus });
+      };
+      bc.postMessage({ type: 'hello' });
+      navigator.locks.request('edgeplane-ui-stream', () => new Promise(() => {
+        const es = new EventSource('/ui/stream?kinds=' + encodeURIComponent(all));
+        const tell = (t) => { leaderStatus = t; setStatus(t); bc.postMessage({ type: 'status', text: t }); };
+        es.addEventListener('open', () => tell('live'));
+        es.addEventListener('error', () => tell('reconnecting…'));
+        es.addEventListener('change', (ev) => { onChange(ev.data); bc.postMessage({ type: 'change', kind: ev.data }); });
+      }));
+    } else {
+      const es = new EventSource('/ui/stream?kinds=' + encodeURIComponent(kinds) + '&' + (view.dataset.query || ''));
+      es.addEventListener('open', () => setStatus('live'));
+      es.addEventListener('error', () => setStatus('reconnecting…'));
+      es.addEventListener('change', (ev) => onChange(ev.data));
+    }
   }
   document.addEventListener('submit', async (e) => {
     const form = e.target;

@@ -1,6 +1,21 @@
 // The page shell (header, navigation, sign-out) and the sign-in page.
 import { html, type Html } from './html';
 
+/** Every kind some view draws: the one stream a browser shares across its tabs watches them all. */
+export const ALL_KINDS = [
+  'nodes',
+  'pods',
+  'services',
+  'endpoints',
+  'events',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'daemonsets',
+  'jobs',
+  'cronjobs',
+];
+
 export const VIEWS = [
   { path: '/ui/nodes', title: 'Nodes' },
   { path: '/ui/workloads', title: 'Workloads' },
@@ -33,7 +48,7 @@ export function page(o: PageOptions): string {
     <head>
       ${head(o.title, o.csrf)}
     </head>
-    <body>
+    <body data-all-kinds="${ALL_KINDS.join(',')}">
       <header>
         <h1>edgeplane</h1>
         <nav aria-label="Views">

@@ -88,6 +88,19 @@ async function main(): Promise<void> {
     if (!r.ok) throw new Error(`delete p-0: ${r.status}`);
     await page.locator('[data-pod="default/p-0"]').waitFor({ state: 'detached', timeout: 10_000 });
     console.log(`live update: p-0 left the page ${Date.now() - del} ms after its delete was sent`);
+    // Ten tabs on the same view: one more deletion must leave all of them, each by its own stream.
+    const tabs = [page, ...(await Promise.all(Array.from({ length: 9 }, () => ctx.newPage())))];
+    await Promise.all(tabs.slice(1).map((t) => t.goto(`${c.url}/ui/nodes`)));
+    await Promise.all(tabs.map((t) => t.locator('#live', { hasText: 'live' }).waitFor()));
+    const del10 = Date.now();
+    await c.fetch('/api/v1/namespaces/default/pods/p-1?gracePeriodSeconds=0', { method: 'DELETE' });
+    const lags = await Promise.all(
+      tabs.map(async (t) => {
+        await t.locator('[data-pod="default/p-1"]').waitFor({ state: 'detached', timeout: 20_000 });
+        return Date.now() - del10;
+      }),
+    );
+    console.log(`10 tabs: p-1 left them after ${lags.join(', ')} ms`);
     await page.screenshot({
       path: path.join(process.cwd(), 'test-artifacts', 'dashboard-nodes-100.png'),
     });

@@ -320,8 +320,21 @@ describe('dashboard', () => {
       viewport: { width: 360, height: 740 },
       colorScheme: 'dark',
     });
+    const streams: string[] = [];
+    ctx.on('request', (r) => {
+      if (r.url().includes('/ui/stream')) streams.push(r.url());
+    });
     const vp = await signIn(ctx, token);
     await vp.locator('[data-pod="team/solo"]').waitFor();
+    // A second tab shares the first one's stream (one per browser), and still updates live.
+    const tab2 = await ctx.newPage();
+    await tab2.goto(`${c.url}/ui/nodes`);
+    await tab2.locator('#live', { hasText: 'live' }).waitFor();
+    await kubectl(['run', 'duo', '--image=x', '-n', 'team']);
+    await tab2.locator('[data-pod="team/duo"]').waitFor({ timeout: 5_000 });
+    await vp.locator('[data-pod="team/duo"]').waitFor({ timeout: 5_000 });
+    expect(streams).toHaveLength(1);
+    await tab2.close();
     expect(await vp.locator('[data-pod^="default/"]').count()).toBe(0);
     // Dark mode follows the system's preference.
     expect(await vp.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
