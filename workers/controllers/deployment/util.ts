@@ -1,6 +1,7 @@
 // Deployment helpers: annotations, conditions, surge/unavailable arithmetic, replica-set selection and ordering.
 // k8s: pkg/controller/deployment/util/deployment_util.go, pkg/controller/controller_utils.go (ReplicaSetsBy*)
 import type { KObject, LabelSelector } from '../../../src/api/types';
+import { scaledValue } from '../../../src/api/apps-workloads';
 import type {
   Condition,
   Deployment,
@@ -79,18 +80,7 @@ export const removeCondition = (cs: Condition[] | undefined, type: string) =>
 // --- surge and unavailability ---
 
 // k8s: apimachinery/pkg/util/intstr GetScaledValueFromIntOrPercent
-export function valueFromIntOrPercent(
-  v: IntOrString | undefined,
-  total: number,
-  roundUp: boolean,
-): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) return Number.parseInt(v, 10) || 0;
-  const scaled = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
+export const valueFromIntOrPercent = scaledValue;
 
 /** Surge rounds up, unavailable down; both zero would deadlock, so unavailable becomes 1. */
 export function resolveFenceposts(
