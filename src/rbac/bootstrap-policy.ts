@@ -236,6 +236,20 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       ],
       { labels: { [AGGREGATE_TO('view')]: 'true' } },
     ),
+    // What metrics-server installs alongside itself, so `kubectl top pods` works for anyone who can
+    // read pods: edgeplane serves metrics.k8s.io without it, so the role is bootstrapped here.
+    // k8s: kubernetes-sigs/metrics-server manifests/base/rbac.yaml
+    clusterRole(
+      'system:aggregated-metrics-reader',
+      [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])],
+      {
+        labels: {
+          [AGGREGATE_TO('view')]: 'true',
+          [AGGREGATE_TO('edit')]: 'true',
+          [AGGREGATE_TO('admin')]: 'true',
+        },
+      },
+    ),
     clusterRole('system:discovery', [urls(['get'], DISCOVERY_URLS)]),
     clusterRole('system:public-info-viewer', [
       urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/']),

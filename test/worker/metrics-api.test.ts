@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { NodeUsage } from '../../src/api/metrics';
 import type { MetricsShard } from '../../src/server/metrics/shard';
 import { testEnv } from './helpers';
+import { apiClient, freshNamespace } from './api';
+import { keyedHarness } from './controller-harness';
+import { clusterRoleAggregationController } from '../../workers/controllers/clusterrole-aggregation';
 
 const BASE = 'https://edgeplane.test';
 
@@ -144,5 +147,52 @@ describe('metrics.k8s.io', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const left = await runInDurableObject(stub, (_o, state) => state.storage.list());
     expect([...left.keys()].sort()).toEqual(['n:rows-b', 'n:rows-c']);
+  });
+});
+
+describe('metrics.k8s.io and the default roles', () => {
+  it('lets a user bound to view read the pod metrics of their namespace, as metrics-server grants', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    expect((await report([sample('mnode-view', ns)])).status).toBe(204);
+    // The aggregation controller folds system:aggregated-metrics-reader into view, edit and admin.
+    const h = await keyedHarness(ns, () => [clusterRoleAggregationController]);
+    await h.settle();
+    await c.create(
+      'rbac.authorization.k8s.io/v1/rolebindings',
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'viewer', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+      },
+      { namespace: ns },
+    );
+    const as = (path: string, user: string) =>
+      call(path, { headers: { 'Impersonate-User': user } });
+    // What `kubectl top pods` asks for.
+    const top = await as(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`, 'viewer');
+    expect(top.status).toBe(200);
+    expect((await top.json<any>()).items.map((p: any) => p.metadata.name).sort()).toEqual([
+      'db-1',
+      'web-1',
+    ]);
+    const one = await as(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods/web-1`, 'viewer');
+    expect(one.status).toBe(200);
+    // A RoleBinding grants nothing outside its namespace, and a stranger nothing at all.
+    expect((await as(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}x/pods`, 'viewer')).status).toBe(
+      403,
+    );
+    expect((await as('/apis/metrics.k8s.io/v1beta1/nodes', 'viewer')).status).toBe(403);
+    expect(
+      (await as(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`, 'stranger')).status,
+    ).toBe(403);
+    const view = await c.get<any>('rbac.authorization.k8s.io/v1/clusterroles', 'view');
+    expect(view.rules).toContainEqual({
+      verbs: ['get', 'list', 'watch'],
+      apiGroups: ['metrics.k8s.io'],
+      resources: ['pods', 'nodes'],
+    });
   });
 });
