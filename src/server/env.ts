@@ -23,9 +23,15 @@ export interface Env extends StoreEnv {
   HISTORY_REVISIONS?: string;
   WATCH_PROGRESS_MS?: string;
   SERVICE_CIDR?: string;
+  /** "ip:port" the API serves on, for the `kubernetes` Service's endpoints (`edgeplane dev` sets it). */
+  ADVERTISE_ADDRESS?: string;
   SERVICE_NODE_PORT_RANGE?: string;
   /** tolerationSeconds of the default not-ready/unreachable tolerations (300). */
   DEFAULT_TOLERATION_SECONDS?: string;
+  /** Dashboard session: idle timeout (1800), absolute lifetime (43200), sealing key rotation (86400). */
+  UI_SESSION_IDLE_SECONDS?: string;
+  UI_SESSION_MAX_SECONDS?: string;
+  UI_SESSION_KEY_ROTATION_SECONDS?: string;
   SCHEDULER?: LoopService;
   CONTROLLERS?: LoopService;
   /** Set only by the named entrypoints (src/entrypoints.ts): the caller's identity. */

@@ -14,7 +14,9 @@ import {
   newSession,
   seal,
   SESSION_COOKIE,
+  sessionConfig,
   sessionCookie,
+  shouldSlide,
   unseal,
   type Session,
 } from './session';
@@ -52,15 +54,34 @@ function sameOrigin(c: C): boolean {
   return !origin || origin === new URL(c.req.url).origin;
 }
 
-async function session(c: C): Promise<{ s: Session; u: UiContext } | undefined> {
+interface Got {
+  s: Session;
+  u: UiContext;
+  /** The cookie that slides the idle deadline, when this request is activity and it is due. */
+  slid?: string;
+}
+
+/**
+ * The request's session. `active`: a page load or an action, which slides the idle deadline (a
+ * live refresh of an open page, its stream or its log follow do not).
+ */
+async function session(c: C, active = false): Promise<Got | undefined> {
   const store = c.get('store');
-  const s = await unseal(store, cookieValue(c.req.header('cookie'), SESSION_COOKIE));
+  const cfg = sessionConfig(c.env);
+  const now = Date.now();
+  const s = await unseal(store, cookieValue(c.req.header('cookie'), SESSION_COOKIE), cfg, now);
   if (!s) return undefined;
   const probe = new Request(c.req.url, { headers: { authorization: `Bearer ${s.token}` } });
   const user = await authenticateRequest(probe, c.env, store);
   if (!user) return undefined;
+  let slid: string | undefined;
+  if (active && shouldSlide(s, cfg, now)) {
+    const next = { ...s, seen: now };
+    slid = sessionCookie(await seal(store, next, cfg, now), next, now);
+  }
   return {
     s,
+    slid,
     u: {
       app: appRef!,
       env: c.env,
@@ -74,6 +95,9 @@ async function session(c: C): Promise<{ s: Session; u: UiContext } | undefined> 
     },
   };
 }
+
+const slideHeader = (got: Got): Record<string, string> =>
+  got.slid ? { 'set-cookie': got.slid } : {};
 
 /** The CSRF token a POST carries (header from the script, or the form field) must be the session's. */
 async function csrfOk(c: C, s: Session, form: FormData): Promise<boolean> {
@@ -125,8 +149,11 @@ export function mountUi(app: Hono<AppEnv>): void {
     const probe = new Request(c.req.url, { headers: { authorization: `Bearer ${token}` } });
     const user = token ? await authenticateRequest(probe, c.env, c.get('store')) : undefined;
     if (!user) return htmlResponse(signInPage('That token is not valid for this cluster.'), 401);
-    const sealed = await seal(c.get('store'), newSession(token));
-    return redirect('/ui/nodes', { 'set-cookie': sessionCookie(sealed) });
+    const cfg = sessionConfig(c.env);
+    const now = Date.now();
+    const s = newSession(token, cfg, now);
+    const sealed = await seal(c.get('store'), s, cfg, now);
+    return redirect('/ui/nodes', { 'set-cookie': sessionCookie(sealed, s, now) });
   });
   app.post('/ui/signout', async (c) => {
     const got = await session(c);
@@ -137,8 +164,8 @@ export function mountUi(app: Hono<AppEnv>): void {
 
   for (const v of VIEW_DEFS) {
     app.get(v.path, async (c) => {
-      const got = await session(c);
       const fragment = c.req.header('x-fragment') === '1';
+      const got = await session(c, !fragment);
       if (!got) return fragment ? c.text('sign in', 401) : redirect('/ui/signin');
       const body = await v.render(got.u, new URL(c.req.url).searchParams);
       if (fragment) return htmlResponse(body.value);
@@ -151,13 +178,15 @@ export function mountUi(app: Hono<AppEnv>): void {
           kinds: v.kinds,
           body,
         }),
+        200,
+        slideHeader(got),
       );
     });
   }
 
   app.get('/ui/pods/:ns/:name', async (c) => {
-    const got = await session(c);
     const fragment = c.req.header('x-fragment') === '1';
+    const got = await session(c, !fragment);
     if (!got) return fragment ? c.text('sign in', 401) : redirect('/ui/signin');
     const ns = c.req.param('ns');
     const name = c.req.param('name');
@@ -173,6 +202,8 @@ export function mountUi(app: Hono<AppEnv>): void {
         query: new URLSearchParams({ namespace: ns, name }).toString(),
         body,
       }),
+      200,
+      slideHeader(got),
     );
   });
   app.get('/ui/logs/:ns/:name', async (c) => {
@@ -197,7 +228,7 @@ export function mountUi(app: Hono<AppEnv>): void {
   });
 
   app.post('/ui/actions/:action', async (c) => {
-    const got = await session(c);
+    const got = await session(c, true);
     if (!got) return c.text('sign in', 401);
     const form = await c.req.formData();
     if (!(await csrfOk(c, got.s, form))) return c.text('CSRF token mismatch', 403);
@@ -223,7 +254,10 @@ export function mountUi(app: Hono<AppEnv>): void {
       throw e;
     }
     // Without the script, a plain form post comes back to the view it came from.
-    if (c.req.header('x-csrf-token')) return c.text('ok');
-    return redirect(new URL(c.req.header('referer') ?? '/ui/workloads', c.req.url).pathname);
+    if (c.req.header('x-csrf-token')) return c.text('ok', 200, slideHeader(got));
+    return redirect(
+      new URL(c.req.header('referer') ?? '/ui/workloads', c.req.url).pathname,
+      slideHeader(got),
+    );
   });
 }

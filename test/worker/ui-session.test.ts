@@ -60,6 +60,50 @@ describe('dashboard sign-in', () => {
     expect(post.status).toBe(403);
   });
 
+  it('a session ends after its idle time unless a page load slides it; live refreshes do not', async () => {
+    // An app with a one-second idle timeout (UI_SESSION_IDLE_SECONDS), as a Worker var would set it.
+    const app = createApp();
+    const env = { ...testEnv, UI_SESSION_IDLE_SECONDS: '1' };
+    const call = (path: string, init: RequestInit = {}) =>
+      app.fetch(
+        new Request(`${BASE}${path}`, { redirect: 'manual', ...init }),
+        env,
+        createExecutionContext(),
+      );
+    const r = await call('/ui/signin', {
+      method: 'POST',
+      body: new URLSearchParams({ token: testEnv.ADMIN_TOKEN! }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE },
+    });
+    expect(r.headers.get('set-cookie')).toMatch(/Max-Age=4320\d/);
+    const first = r.headers.get('set-cookie')!.split(';')[0];
+    await new Promise((res) => setTimeout(res, 600));
+    // A live refresh (fragment) is served but is not activity: no new cookie.
+    const frag = await call('/ui/nodes', { headers: { cookie: first, 'x-fragment': '1' } });
+    expect(frag.status).toBe(200);
+    expect(frag.headers.get('set-cookie')).toBeNull();
+    // A page load is: the session comes back sealed again, its absolute end unchanged.
+    const load = await call('/ui/nodes', { headers: { cookie: first } });
+    expect(load.status).toBe(200);
+    const slid = load.headers.get('set-cookie')!;
+    expect(slid).toMatch(
+      /^__Host-edgeplane-session=.*; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=4319\d$/,
+    );
+    const second = slid.split(';')[0];
+    expect(second).not.toBe(first);
+    await new Promise((res) => setTimeout(res, 600));
+    const stale = await call('/ui/nodes', { headers: { cookie: first } });
+    expect(stale.status).toBe(303);
+    expect(stale.headers.get('location')).toBe('/ui/signin');
+    expect(
+      (await call('/ui/nodes', { headers: { cookie: second, 'x-fragment': '1' } })).status,
+    ).toBe(200);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(
+      (await call('/ui/nodes', { headers: { cookie: second, 'x-fragment': '1' } })).status,
+    ).toBe(401);
+  });
+
   it('a service-binding entrypoint (fixed identity) serves no dashboard, whatever the token', async () => {
     const app = createApp();
     const req = new Request(`${BASE}/ui/signin`, {
