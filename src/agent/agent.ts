@@ -19,6 +19,7 @@ import { TunnelClient } from './tunnel/tunnel-client';
 import { collectorFor } from './metrics/collectors';
 import type { FakeLoad } from './metrics/fake-collector';
 import { MetricsReporter } from './metrics/reporter';
+import type { EvictionConfig } from './eviction/thresholds';
 
 export type RuntimeName = 'fake' | 'process' | 'podman' | 'docker';
 
@@ -55,6 +56,8 @@ export interface AgentConfig {
   metricsIntervalMs?: number;
   /** Each simulated container's use (fake runtime), unless its pod's annotations say otherwise. */
   fakeLoad?: FakeLoad;
+  /** kubelet's --eviction-hard/-soft thresholds and pressure transition period; none: no evictions. */
+  eviction?: EvictionConfig;
 }
 
 /** Simulated fleets would open one WebSocket per node; past this many, tunnels are opt-in. */
@@ -156,6 +159,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
                 cfg.nodes.length > 1 ? Math.floor((renewMs * i) / cfg.nodes.length) : 0,
               statusReportMs: cfg.statusReportMs,
               podResyncMs: cfg.podResyncMs,
+              eviction: cfg.eviction,
               logOffsetsFile:
                 cfg.runtime === 'fake' ? undefined : path.join(cfg.stateDir, 'log-offsets.json'),
               serviceAccounts:
@@ -175,6 +179,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
             client,
             collector: collectorFor(runtime, cfg.fakeLoad),
             pods: () => node.pods.runningPods(),
+            observe: node.eviction && ((s, now) => node.eviction!.observe(s, now)),
           });
           if (withTunnels) {
             const tunnel = new TunnelClient({

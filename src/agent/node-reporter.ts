@@ -4,7 +4,13 @@ import { backoffMs, isTransient } from './transient';
 import type { KubeClient } from '../client/client';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors';
 import type { MachineFacts } from './machine';
-import { defaultLabels, nodeStatus, statusDrifted, type NodeIdentity } from './node-status';
+import {
+  defaultLabels,
+  nodeStatus,
+  statusDrifted,
+  type NodeIdentity,
+  type NodePressure,
+} from './node-status';
 import type { Node } from './types';
 
 /**
@@ -88,6 +94,8 @@ export interface NodeReporterOptions {
   log: (message: string) => void;
   /** k8s nodeStatusReportFrequency: a heartbeat status write at least this often (default 5 min). */
   reportMs?: number;
+  /** The eviction manager's view (MemoryPressure); none reports no pressure. */
+  pressure?: () => NodePressure;
 }
 
 /**
@@ -130,7 +138,7 @@ export class NodeStatusReporter {
     this.node = node;
     // At most one drift report every 5 s: a server that rewrites a field its own way must not start a write loop.
     if (
-      statusDrifted(node, this.opts.identity, this.opts.facts) &&
+      statusDrifted(node, this.opts.identity, this.opts.facts, this.opts.pressure?.()) &&
       Date.now() - this.lastDriftReport > 5_000
     ) {
       this.lastDriftReport = Date.now();
@@ -167,7 +175,7 @@ export class NodeStatusReporter {
       try {
         this.node = await client.updateStatus<Node>('nodes', {
           ...this.node,
-          status: nodeStatus(identity, facts, this.node.status),
+          status: nodeStatus(identity, facts, this.node.status, Date.now(), this.opts.pressure?.()),
         });
         return;
       } catch (err) {

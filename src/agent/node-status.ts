@@ -46,6 +46,19 @@ function capacity(id: NodeIdentity, facts: MachineFacts): Record<string, string>
   return c;
 }
 
+/** What the eviction manager sees; every pressure is False without one. */
+export interface NodePressure {
+  memory: boolean;
+}
+
+// k8s: nodestatus.MemoryPressureCondition.
+const MEMORY_PRESSURE: [string, 'True' | 'False', string, string] = [
+  'MemoryPressure',
+  'True',
+  'KubeletHasInsufficientMemory',
+  'kubelet has insufficient memory available',
+];
+
 const CONDITIONS: [string, 'True' | 'False', string, string][] = [
   [
     'MemoryPressure',
@@ -64,9 +77,13 @@ export function nodeStatus(
   facts: MachineFacts,
   old: Node['status'] | undefined,
   now = Date.now(),
+  pressure: NodePressure = { memory: false },
 ): NonNullable<Node['status']> {
   const stamp = rfc3339(now);
-  const conditions: NodeCondition[] = CONDITIONS.map(([type, status, reason, message]) => {
+  const table = CONDITIONS.map((c) =>
+    c[0] === 'MemoryPressure' && pressure.memory ? MEMORY_PRESSURE : c,
+  );
+  const conditions: NodeCondition[] = table.map(([type, status, reason, message]) => {
     const before = old?.conditions?.find((c) => c.type === type);
     const since =
       before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : stamp;
@@ -115,8 +132,13 @@ function sameQuantities(
 }
 
 /** Is what the API holds what this agent would say, give or take heartbeats? If not, report at once. */
-export function statusDrifted(node: Node, id: NodeIdentity, facts: MachineFacts): boolean {
-  const want = nodeStatus(id, facts, node.status);
+export function statusDrifted(
+  node: Node,
+  id: NodeIdentity,
+  facts: MachineFacts,
+  pressure?: NodePressure,
+): boolean {
+  const want = nodeStatus(id, facts, node.status, Date.now(), pressure);
   const have = node.status ?? {};
   const conds = (s: Node['status']) =>
     (s?.conditions ?? [])

@@ -6,6 +6,7 @@ import { RestartBackoff } from './backoff';
 import { LogShipper } from './log-shipper';
 import type { Limiter } from './limiter';
 import type { PodAddresses } from './network';
+import type { PodEviction } from './eviction/manager';
 import type { PodFeed } from './feed';
 import { PodWorker, type WorkerDeps } from './pod-worker';
 import type { Pod } from './types';
@@ -79,6 +80,21 @@ export class PodSync {
     return [...this.workers.values()]
       .map((w) => w.pod)
       .filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  }
+
+  /** Pods the eviction manager may choose from: running, and not already being evicted. */
+  evictablePods(): Pod[] {
+    return [...this.workers.values()]
+      .filter((w) => !w.evicting && w.pod.status?.phase === 'Running')
+      .map((w) => w.pod);
+  }
+
+  /** Kills the pod and fails it as the eviction says (k8s TerminatePodAbnormally); false if it cannot be. */
+  evict(uid: string, eviction: PodEviction): boolean {
+    const w = this.workers.get(uid);
+    if (!w?.evict(eviction)) return false;
+    this.enqueue(uid);
+    return true;
   }
 
   private onEvent(event: InformerEvent<Pod>): void {

@@ -5,6 +5,7 @@ import type { KubeClient } from '../client/client';
 import { isConflict, isNotFound } from '../client/errors';
 import type { EventRecorder } from '../client/events';
 import type { RestartBackoff } from './backoff';
+import type { AdmitResult, PodEviction } from './eviction/manager';
 import { containerArgv, containerEnv } from './env';
 import type { PodAddresses } from './network';
 import { computePodStatus, sameStatus, type ContainerView } from './pod-status';
@@ -12,7 +13,7 @@ import { ContainerProbes, type ProbeKind } from './probes';
 import { StartError, type ContainerInstance, type Runtime } from './runtime';
 import { claimEnv } from './volumes/local-path';
 import { ServiceAccountFiles, type ServiceAccountConfig } from './volumes/service-account';
-import type { Container, Pod } from './types';
+import { rfc3339, type Container, type Pod, type PodStatus } from './types';
 
 export interface WorkerDeps {
   client: KubeClient;
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   logs?: { finishPod(pod: Pod): Promise<void>; forgetPod(uid: string): void };
   /** Where process pods get their ServiceAccount token files (process runtime only). */
   serviceAccounts?: ServiceAccountConfig;
+  /** k8s PodAdmitHandler (the eviction manager's): asked once before a new pod's first container. */
+  admit?: (pod: Pod) => AdmitResult;
 }
 
 // k8s: pkg/kubelet/kuberuntime/kuberuntime_container.go minimumGracePeriodInSeconds.
@@ -60,6 +63,10 @@ export class PodWorker {
   private lastWrite?: { rv?: string; status: unknown };
   /** The pod's ServiceAccount token files, for a runtime that cannot mount them. */
   private serviceAccount?: ServiceAccountFiles;
+  /** Set once the pod passed admission (or was found already running). */
+  private admitted = false;
+  /** An eviction asked for by the eviction manager: the next sync kills the pod and fails it. */
+  private eviction?: PodEviction;
 
   constructor(
     public pod: Pod,
@@ -76,6 +83,18 @@ export class PodWorker {
 
   update(pod: Pod): void {
     this.pod = pod;
+  }
+
+  /** k8s TerminatePodAbnormally: the next sync stops the pod and reports it Failed as `e` says. */
+  evict(e: PodEviction): boolean {
+    if (this.gone || this.eviction || isTerminal(this.pod)) return false;
+    this.eviction = e;
+    return true;
+  }
+
+  /** Evicted (or being evicted): no longer counts as running on the node. */
+  get evicting(): boolean {
+    return this.eviction !== undefined;
   }
 
   markGone(last: Pod): void {
@@ -128,6 +147,8 @@ export class PodWorker {
       await this.deps.logs?.finishPod(this.pod);
       return;
     }
+    if (this.eviction) return this.terminateAbnormally(this.eviction);
+    if (!this.admitted && !(await this.admit())) return;
     if (!this.unsupportedReported) {
       this.unsupportedReported = true;
       for (const what of rt.unsupported?.(this.pod) ?? [])
@@ -376,6 +397,66 @@ export class PodWorker {
     }
   }
 
+  /**
+   * k8s HandlePodAdditions → canAdmitPod / rejectPod: a pod new to the node (nothing of it runs) is
+   * admitted or refused once; a refused pod is failed with the handler's reason and never started.
+   */
+  private async admit(): Promise<boolean> {
+    const verdict = this.deps.admit?.(this.pod) ?? { admit: true };
+    if (verdict.admit || this.deps.runtime.containers(this.uid).length > 0) {
+      this.admitted = true;
+      return true;
+    }
+    this.event('Warning', verdict.reason, verdict.message);
+    await this.writeStatus(() => ({
+      ...(this.pod.status ?? {}),
+      phase: 'Failed',
+      reason: verdict.reason,
+      message: `Pod was rejected: ${verdict.message}`,
+    }));
+    return false;
+  }
+
+  /** k8s evictPod: kill with the eviction's grace, then Failed with its reason, message and condition. */
+  private async terminateAbnormally(e: PodEviction): Promise<void> {
+    this.event('Warning', e.reason, e.message);
+    await this.stopAll(e.graceSeconds, true);
+    await this.deps.logs?.finishPod(this.pod);
+    const podIP = this.deps.addresses.lookup(this.uid);
+    const stamp = rfc3339();
+    await this.report(podIP, true, (s) => ({
+      ...s,
+      phase: 'Failed',
+      reason: e.reason,
+      message: e.message,
+      conditions: [
+        ...(s.conditions ?? []).filter((c) => c.type !== e.condition?.type),
+        ...(e.condition ? [{ ...e.condition, lastTransitionTime: stamp }] : []),
+      ],
+    }));
+  }
+
+  /** Writes a status computed from the pod as last seen; a conflict re-reads it (three tries). */
+  private async writeStatus(status: (pod: Pod) => PodStatus): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        this.pod = await this.deps.client.updateStatus<Pod>('pods', {
+          ...this.pod,
+          status: status(this.pod),
+        });
+        return;
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (!isConflict(err) || attempt === 2) throw err;
+      }
+      const fresh = await this.deps.client
+        .get<Pod>('pods', this.pod.metadata.name!, { namespace: this.pod.metadata.namespace })
+        .catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+      if (!fresh || fresh.metadata.uid !== this.uid) return;
+      this.pod = fresh;
+    }
+  }
+
   /** A process pod's token files, made before its first container and refreshed before they expire. */
   private async refreshServiceAccount(): Promise<void> {
     const cfg = this.deps.serviceAccounts;
@@ -409,15 +490,21 @@ export class PodWorker {
   }
 
   /** Writes the status when it changed; a conflict re-reads the pod and tries again (three tries). */
-  private async report(podIP: string | undefined, terminated: boolean): Promise<void> {
+  private async report(
+    podIP: string | undefined,
+    terminated: boolean,
+    override: (s: PodStatus) => PodStatus = (s) => s,
+  ): Promise<void> {
     const compute = (pod: Pod) =>
-      computePodStatus({
-        pod,
-        hostIP: this.deps.hostIP,
-        podIP,
-        terminated,
-        view: (name, init) => this.view(name, init),
-      });
+      override(
+        computePodStatus({
+          pod,
+          hostIP: this.deps.hostIP,
+          podIP,
+          terminated,
+          view: (name, init) => this.view(name, init),
+        }),
+      );
     for (let attempt = 0; attempt < 3; attempt++) {
       const status = compute(this.pod);
       if (sameStatus(this.pod.status, status)) return;

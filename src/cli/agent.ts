@@ -13,6 +13,12 @@ import {
 } from '../agent/network';
 import { parseQuantity } from '../lib/quantity';
 import { parseFakeLoad, type FakeLoad } from '../agent/metrics/fake-collector';
+import {
+  DEFAULT_EVICTION_HARD,
+  DEFAULT_PRESSURE_TRANSITION_MS,
+  parseThresholds,
+  type EvictionConfig,
+} from '../agent/eviction/thresholds';
 import { int, seconds, str, UsageError, type Parsed } from './args';
 import { watchParent } from './parent-watch';
 
@@ -29,6 +35,9 @@ export const AGENT_USAGE = `  agent    join a cluster as a node and run the pods
            simulated nodes: --runtime fake --nodes N --name-prefix P (address from --address, 127.0.1.1)
            --fake-load cpu=1m,memory=4Mi (each simulated container's use, unless its pod's
            edgeplane.dev/fake-cpu and edgeplane.dev/fake-memory annotations say otherwise)
+           eviction (kubelet's): --eviction-hard memory.available<100Mi (or 10%; none: off)
+           --eviction-soft memory.available<300Mi --eviction-soft-grace-period memory.available=1m
+           --eviction-pressure-transition-period 5m (MemoryPressure stays this long after pressure)
 `;
 
 /** Flags that take no value: the dispatcher passes these to parseArgs. */
@@ -142,6 +151,7 @@ export function agentConfig(
     metricsIntervalMs: metricsInterval(p),
     clusterDns: clusterDns(p, runtime),
     fakeLoad: fakeLoad(p),
+    eviction: eviction(p),
     rawToken: str(p, 'token'),
     caFile,
     insecure,
@@ -177,6 +187,29 @@ function metricsInterval(p: Parsed): number {
   const ms = seconds(p, 'metrics-interval', 15) * 1000;
   if (ms < 1000) throw new UsageError('--metrics-interval must be at least 1s');
   return ms;
+}
+
+/** kubelet's eviction flags, for memory.available (the one signal the agent measures). */
+function eviction(p: Parsed): EvictionConfig {
+  const hard = str(p, 'eviction-hard') ?? DEFAULT_EVICTION_HARD;
+  let thresholds;
+  try {
+    thresholds = parseThresholds(
+      hard === 'none' ? '' : hard,
+      str(p, 'eviction-soft') ?? '',
+      str(p, 'eviction-soft-grace-period') ?? '',
+    );
+  } catch (err) {
+    throw new UsageError(
+      `--eviction-hard/--eviction-soft: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return {
+    thresholds,
+    pressureTransitionMs:
+      seconds(p, 'eviction-pressure-transition-period', DEFAULT_PRESSURE_TRANSITION_MS / 1000) *
+      1000,
+  };
 }
 
 function fakeLoad(p: Parsed): FakeLoad | undefined {

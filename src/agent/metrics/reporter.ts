@@ -7,7 +7,7 @@ import {
   type NodeUsage,
 } from '../../api/metrics';
 import type { Pod } from '../types';
-import type { UsageCollector } from './collector';
+import type { UsageCollector, UsageSample } from './collector';
 
 /** Nodes per POST: 100 simulated nodes of ~10 pods each stay well under the API's 3 MiB body limit. */
 const BATCH_NODES = 100;
@@ -19,6 +19,8 @@ export interface MeteredNode {
   collector: UsageCollector;
   /** The pods the node runs now. */
   pods(): Pod[];
+  /** Sees every sample, the first (CPU-less) one too: the eviction manager's memory.available. */
+  observe?(sample: UsageSample, nowMs: number): void;
 }
 
 export interface MetricsReporterOptions {
@@ -54,6 +56,11 @@ export class MetricsReporter {
     for (const n of this.nodes) {
       const pods = n.pods();
       const s = await n.collector.sample(pods, now);
+      try {
+        n.observe?.(s, now);
+      } catch (err) {
+        this.opts.log(`${n.name}: eviction: ${err instanceof Error ? err.message : String(err)}`);
+      }
       if (s.node.cpu === undefined) continue;
       const usage: NodeUsage = {
         node: n.name,
