@@ -2,6 +2,7 @@
 // and fires their cron triggers, which local runtimes do not do by themselves.
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { bundleWorker } from './bundle';
 
@@ -37,6 +38,18 @@ export interface Runtime {
 }
 
 const COMPATIBILITY_DATE = '2026-11-01';
+
+/** A port the kernel considers free on `host` now (workerd binds it a moment later). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 const sqlite = (className: string) => ({ className, useSQLite: true });
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -48,10 +61,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     bundleWorker('workers/controllers/index.ts', path.join(buildDir, 'controllers.mjs')),
   ]);
   const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE };
+  // The API advertises the address it serves on in the `kubernetes` Service's endpoints
+  // (src/server/kubernetes-endpoints.ts), so the port must be known before workerd starts: port 0
+  // is resolved here by asking the kernel for a free one.
+  const port = opts.port || (await freePort(opts.host));
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: opts.host,
-      port: opts.port,
+      port,
       httpsKey: opts.keyPem,
       httpsCert: opts.certPem,
       resourcePersistencePath: path.join(opts.stateDir, 'data'),
@@ -61,7 +78,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ...common,
           name: 'edgeplane-api',
           scriptPath: api,
-          bindings: opts.vars,
+          bindings: { ADVERTISE_ADDRESS: `${opts.host}:${port}`, ...opts.vars },
           durableObjects: {
             SHARDS: sqlite('StorageShard'),
             HUBS: sqlite('WatchHub'),

@@ -1,5 +1,5 @@
 // First-start objects (idempotent): the built-in namespaces, their default ServiceAccounts, and
-// the default/kubernetes Service.
+// the default/kubernetes Service with its Endpoints and EndpointSlice (src/server/kubernetes-endpoints.ts).
 import { findResource, resourceKey, type ResourceInfo } from '../api/resources';
 import type { Store } from '../storage/store';
 import type { Env } from './env';
@@ -10,6 +10,7 @@ import type { KObject } from '../api/types';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../rbac/bootstrap-policy';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from '../rbac/resources';
 import { reconcileBinding, reconcileRole } from '../rbac/reconcile';
+import { reconcileKubernetesEndpoints } from './kubernetes-endpoints';
 
 const NS = findResource('', 'v1', 'namespaces')!;
 const SA = findResource('', 'v1', 'serviceaccounts')!;
@@ -97,6 +98,11 @@ export async function bootstrap(store: Store, env: Env): Promise<void> {
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'WaitForFirstConsumer',
   });
+  await ensureKubernetesService(store, env);
+  await reconcileKubernetesEndpoints(store, env.ADVERTISE_ADDRESS);
+}
+
+async function ensureKubernetesService(store: Store, env: Env): Promise<void> {
   const ctx = { env, store, query: new URLSearchParams() } as unknown as ApiContext;
   if (await store.get(SVC, 'default', 'kubernetes')) return;
   const ip = kubernetesServiceIP(ctx);
