@@ -25,8 +25,6 @@ export interface Env extends StoreEnv {
   SERVICE_CIDR?: string;
   /** "ip:port" the API serves on, for the `kubernetes` Service's endpoints (`edgeplane dev` sets it). */
   ADVERTISE_ADDRESS?: string;
-  /** "ip:port" the API serves on, for the `kubernetes` Service's endpoints (`edgeplane dev` sets it). */
-  ADVERTISE_ADDRESS?: string;
   SERVICE_NODE_PORT_RANGE?: string;
   /** tolerationSeconds of the default not-ready/unreachable tolerations (300). */
   DEFAULT_TOLERATION_SECONDS?: string;
