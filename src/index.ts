@@ -7,6 +7,7 @@ export { WatchHub } from './watch/hub';
 export { LogStore } from './storage/log-store';
 export { NodeTunnel } from './tunnel/node-tunnel';
 export { MetricsShard } from './server/metrics/shard';
+export { UiHub } from './ui/hub/ui-hub';
 export { SchedulerApi, ControllersApi } from './entrypoints';
 
 const app = createApp();

@@ -85,6 +85,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
             LOGS: sqlite('LogStore'),
             NODE_TUNNEL: sqlite('NodeTunnel'),
             METRICS: sqlite('MetricsShard'),
+            UI_HUB: sqlite('UiHub'),
           },
           serviceBindings: {
             SCHEDULER: 'edgeplane-scheduler',

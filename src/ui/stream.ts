@@ -1,7 +1,13 @@
-// Live updates: a Server-Sent Events stream that watches the kinds a view draws, through the API
-// with the user's token (so RBAC applies as for kubectl's watches), and tells the page which kind
-// changed; the page then re-fetches its fragment. Events are coalesced per kind for 30 ms.
+// Live updates: a Server-Sent Events stream that tells the page which of the kinds it draws changed;
+// the page then re-fetches its fragment with the user's own token. Events are coalesced per kind for
+// 30 ms. With the UI_HUB binding (wrangler.toml), every stream is served by one UiHub Durable Object
+// holding one watch per kind for the whole cluster (src/ui/hub), so N open dashboards cost the watch
+// hubs one watch per kind, not N. Without it (a deployment whose config predates the binding) each
+// stream watches through the API itself, as the user, one watch per kind and allowed namespace.
+import type { Env } from '../server/env';
 import { collectionPath, apiFetch, KINDS, listScope, type KindName, type UiContext } from './api';
+import type { UiHub } from './hub/ui-hub';
+import type { SubscriberRequest } from './hub/subscriber';
 
 const COALESCE_MS = 30;
 const HEARTBEAT_MS = 15_000;
@@ -16,11 +22,39 @@ export interface StreamScope {
   name?: string;
 }
 
+/** The API Worker's env with the dashboard's fan-out Durable Object. */
+export type UiHubEnv = Env & { UI_HUB?: DurableObjectNamespace<UiHub> };
+
+/** The one UiHub of the cluster (tests address others by name). */
+export const UI_HUB_NAME = 'ui';
+
 export async function eventStream(
   u: UiContext,
   kinds: KindName[],
   only: StreamScope = {},
 ): Promise<Response> {
+  const hubs = (u.env as UiHubEnv).UI_HUB;
+  return hubs ? hubStream(hubs, u, kinds, only) : directStream(u, kinds, only);
+}
+
+/** The stream from the cluster's UiHub, which checks the user's rights itself (src/ui/hub/scope.ts). */
+async function hubStream(
+  hubs: DurableObjectNamespace<UiHub>,
+  u: UiContext,
+  kinds: KindName[],
+  only: StreamScope,
+): Promise<Response> {
+  const body: SubscriberRequest = { user: u.user, kinds, ...only };
+  const hub = hubs.get(hubs.idFromName(UI_HUB_NAME));
+  const r = await hub.fetch('https://ui-hub/subscribe', {
+    method: 'POST',
+    body: JSON.stringify(body),
+  });
+  return new Response(r.body, { status: r.status, headers: r.headers });
+}
+
+/** One stream's own watches through the API, as the user. */
+async function directStream(u: UiContext, kinds: KindName[], only: StreamScope): Promise<Response> {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   const enc = new TextEncoder();
