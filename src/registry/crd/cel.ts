@@ -1,60 +1,150 @@
-// CEL validation rules of CRD schemas (x-kubernetes-validations), evaluated with
-// @marcbachmann/cel-js: `self` is the value at the rule's node, `oldSelf` the stored value there
-// (transition rules run only on updates that have one). Failures are worded as upstream:
-// `<path>: Invalid value: "<schema type>": <message>` (or Forbidden/Required/Duplicate by reason).
-// k8s: staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/validation.go
-import { parse } from '@marcbachmann/cel-js';
+// CEL validation rules of CRD schemas (x-kubernetes-validations), with @marcbachmann/cel-js:
+// - each rule is compiled once per schema node against the node's declared type (cel-types.ts):
+//   `self` is the value at the node, `oldSelf` the stored one (transition rules run only on
+//   updates that have one); unknown fields and type errors are compile errors at CRD write;
+// - the Kubernetes libraries (cel-lib-*.ts), RE2 for `matches`/`find`/`findAll`;
+// - cost: a static estimate refused at CRD write, a runtime budget per object (cel-cost.ts).
+// Failures are worded as upstream: `<path>: Invalid value: "<schema type>": <message>` (or
+// Forbidden/Required/Duplicate by reason).
+// k8s: staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/{compilation,validation}.go
+import { Environment } from '@marcbachmann/cel-js';
 import type { JSONSchemaProps } from '../../api/crd';
 import type { FieldError } from '../field-errors';
+import {
+  CostLimitExceeded,
+  RUNTIME_BUDGET,
+  STATIC_CRD_LIMIT,
+  STATIC_RULE_LIMIT,
+  astNodes,
+  estimateCost,
+  instrument,
+  maxSize,
+  metered,
+  overBudget,
+} from './cel-cost';
+import { registerNetLibraries } from './cel-lib-net';
+import { registerTextLibraries } from './cel-lib-text';
+import { SchemaTypes } from './cel-types';
 
 type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number] & {
   fieldPath?: string;
   reason?: string;
 };
-type Program = ReturnType<typeof parse>;
+type Program = ReturnType<Environment['parse']>;
 
-const compiled = new Map<string, Program | Error>();
+interface Compiled {
+  program?: Program;
+  error?: string;
+  /** The static estimate of one evaluation. */
+  cost: number;
+  transition: boolean;
+}
 
-/** Parses a rule once per isolate; a syntax error comes back as an Error. */
-export function compileRule(expr: string): Program | Error {
-  let p = compiled.get(expr);
-  if (!p) {
+/** The environment every rule starts from: cel-js plus the Kubernetes libraries. */
+const base = (() => {
+  const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+  registerTextLibraries(env);
+  registerNetLibraries(env);
+  return env;
+})();
+
+interface SchemaEnv {
+  /** The base environment plus the schema's declared types (frozen once nodes clone it). */
+  env: Environment;
+  types?: SchemaTypes;
+  /** Per node with rules: the environment where self/oldSelf have the node's type. */
+  nodes: Map<JSONSchemaProps, { env: Environment; rules: Map<string, Compiled> }>;
+}
+const schemaEnvs = new WeakMap<JSONSchemaProps, SchemaEnv>();
+
+function schemaEnv(root: JSONSchemaProps): SchemaEnv {
+  let se = schemaEnvs.get(root);
+  if (!se) {
+    let env = base.clone();
+    let types: SchemaTypes | undefined;
     try {
-      p = parse(expr);
-    } catch (e) {
-      p = e instanceof Error ? e : new Error(String(e));
+      types = new SchemaTypes(env, root);
+    } catch {
+      // A schema the CRD's own validation refuses (bad types): its rules see dyn.
+      env = base.clone();
+      types = undefined;
     }
-    if (compiled.size > 5000) compiled.clear();
-    compiled.set(expr, p);
+    se = { env, types, nodes: new Map() };
+    schemaEnvs.set(root, se);
   }
-  return p;
+  return se;
+}
+
+function nodeEnv(se: SchemaEnv, root: JSONSchemaProps, s: JSONSchemaProps) {
+  let n = se.nodes.get(s);
+  if (!n) {
+    const type = se.types?.typeOf(s, 'Object', s === root) ?? 'dyn';
+    const env = se.env.clone().registerVariable('self', type).registerVariable('oldSelf', type);
+    n = { env, rules: new Map() };
+    se.nodes.set(s, n);
+  }
+  return n;
 }
 
 const usesOldSelf = (expr: string) => /\boldSelf\b/.test(expr);
+const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0]!;
+
+/** Points `matches` at the RE2 implementation (cel-js's own uses JS RegExp, open to ReDoS). */
+function useRe2(ast: unknown): void {
+  for (const n of astNodes(ast)) {
+    const args = n.args as unknown[];
+    if ((n.op === 'rcall' || n.op === 'call') && args[0] === 'matches') args[0] = 're2Matches';
+  }
+}
+
+function compile(
+  env: Environment,
+  expr: string,
+  want: 'bool' | 'string',
+  self: JSONSchemaProps,
+): Compiled {
+  const transition = usesOldSelf(expr);
+  let program: Program;
+  try {
+    program = env.parse(expr);
+  } catch (e) {
+    return { error: firstLine(e), cost: 0, transition };
+  }
+  useRe2(program.ast);
+  const checked = program.check();
+  if (!checked.valid) return { error: firstLine(checked.error), cost: 0, transition };
+  if (checked.type !== want && checked.type !== 'dyn')
+    return {
+      error:
+        want === 'bool'
+          ? 'cel expression must evaluate to a bool'
+          : 'messageExpression must evaluate to a string',
+      cost: 0,
+      transition,
+    };
+  instrument(program.ast);
+  return { program, cost: estimateCost(program.ast, self), transition };
+}
+
+/** A rule (or messageExpression) of a node, compiled once per schema. */
+function compiled(
+  root: JSONSchemaProps,
+  s: JSONSchemaProps,
+  expr: string,
+  want: 'bool' | 'string',
+): Compiled {
+  const n = nodeEnv(schemaEnv(root), root, s);
+  const key = `${want}:${expr}`;
+  let c = n.rules.get(key);
+  if (!c) {
+    c = compile(n.env, expr, want, s);
+    n.rules.set(key, c);
+  }
+  return c;
+}
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
-
-/** JSON as CEL sees it: integers of integer (and int-or-string) fields as int, other numbers double. */
-function toCel(v: unknown, s: JSONSchemaProps | undefined): unknown {
-  if (typeof v === 'number') {
-    const integral =
-      s?.type === 'integer' ||
-      s?.['x-kubernetes-int-or-string'] ||
-      (!s?.type && Number.isInteger(v));
-    return integral && Number.isInteger(v) ? BigInt(v) : v;
-  }
-  if (Array.isArray(v)) return v.map((x) => toCel(x, s?.items));
-  if (isObject(v)) {
-    const out: Json = {};
-    for (const [k, x] of Object.entries(v)) {
-      const ap = s?.additionalProperties;
-      out[k] = toCel(x, s?.properties?.[k] ?? (isObject(ap) ? (ap as JSONSchemaProps) : undefined));
-    }
-    return out;
-  }
-  return v;
-}
 
 function typeName(s: JSONSchemaProps, v: unknown): string {
   if (s.type) return s.type;
@@ -75,65 +165,87 @@ function failure(rule: Rule, path: string, value: string, detail: string): Field
     case 'FieldValueDuplicate':
       return { type: 'FieldValueDuplicate', field, message: `Duplicate value: ${detail}` };
     default:
-      return {
-        type: 'FieldValueInvalid',
-        field,
-        message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
-      };
+      return invalid(field, value, detail);
   }
 }
 
-function runRules(
-  s: JSONSchemaProps,
-  v: unknown,
-  old: unknown,
-  path: string,
-  errs: FieldError[],
-): void {
+const invalid = (field: string, value: string, detail: string): FieldError => ({
+  type: 'FieldValueInvalid',
+  field,
+  message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
+});
+
+interface Run {
+  root: JSONSchemaProps;
+  types?: SchemaTypes;
+  errs: FieldError[];
+  /** Runtime cost left for this object; below zero no further rule runs. */
+  remaining: number;
+  stopped: boolean;
+}
+
+function runRules(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, path: string): void {
   for (const rule of (s['x-kubernetes-validations'] ?? []) as Rule[]) {
-    const transition = usesOldSelf(rule.rule);
-    if (transition && old === undefined) continue;
-    const program = compileRule(rule.rule);
+    if (run.stopped) return;
+    const c = compiled(run.root, s, rule.rule, 'bool');
+    if (c.transition && old === undefined) continue;
     const type = typeName(s, v);
-    if (program instanceof Error) {
-      errs.push(failure(rule, path, type, `compilation failed: ${program.message.split('\n')[0]}`));
+    if (!c.program) {
+      run.errs.push(failure(rule, path, type, `compilation failed: ${c.error}`));
       continue;
     }
-    let result: unknown;
-    try {
-      result = program({ self: toCel(v, s), ...(transition ? { oldSelf: toCel(old, s) } : {}) });
-    } catch (e) {
-      errs.push(
-        failure(rule, path, type, `evaluation error: ${(e as Error).message.split('\n')[0]}`),
+    const vars = {
+      self: run.types ? run.types.value(v, s) : v,
+      ...(c.transition ? { oldSelf: run.types ? run.types.value(old, s) : old } : {}),
+    };
+    const r = metered(() => c.program!(vars));
+    run.remaining -= r.cost;
+    if (r.error instanceof CostLimitExceeded) {
+      run.errs.push(
+        invalid(
+          path,
+          type,
+          `'${r.error.message}': no further validation rules will be run due to call cost exceeds limit for rule: ${rule.rule}`,
+        ),
+      );
+      run.stopped = true;
+      return;
+    }
+    if (run.remaining < 0) {
+      run.errs.push(
+        invalid(
+          path,
+          type,
+          'validation failed due to running out of cost budget, no further validation rules will be run',
+        ),
+      );
+      run.stopped = true;
+      return;
+    }
+    if (r.error !== undefined) {
+      run.errs.push(
+        failure(rule, path, type, `${firstLine(r.error)} evaluating rule: ${rule.rule}`),
       );
       continue;
     }
-    if (result === true) continue;
+    if (r.value === true) continue;
     let message = rule.message || `failed rule: ${rule.rule}`;
     if (rule.messageExpression) {
-      const mp = compileRule(rule.messageExpression);
-      if (!(mp instanceof Error)) {
-        try {
-          const m = mp({ self: toCel(v, s), ...(transition ? { oldSelf: toCel(old, s) } : {}) });
-          if (typeof m === 'string' && m.trim()) message = m;
-        } catch {
-          // upstream falls back to message (or the rule) when messageExpression fails
-        }
+      const m = compiled(run.root, s, rule.messageExpression, 'string');
+      if (m.program) {
+        const mr = metered(() => m.program!(vars));
+        run.remaining -= mr.cost;
+        // upstream falls back to message (or the rule) when messageExpression fails or is blank
+        if (typeof mr.value === 'string' && mr.value.trim()) message = mr.value;
       }
     }
-    errs.push(failure(rule, path, type, message));
+    run.errs.push(failure(rule, path, type, message));
   }
 }
 
-function walk(
-  v: unknown,
-  old: unknown,
-  s: JSONSchemaProps,
-  path: string,
-  errs: FieldError[],
-): void {
-  if (v === undefined || v === null) return;
-  runRules(s, v, old, path, errs);
+function walk(run: Run, v: unknown, old: unknown, s: JSONSchemaProps, path: string): void {
+  if (v === undefined || v === null || run.stopped) return;
+  runRules(run, s, v, old, path);
   if (isObject(v)) {
     const oldObj = isObject(old) ? old : undefined;
     for (const [k, x] of Object.entries(v)) {
@@ -141,7 +253,7 @@ function walk(
       const prop = s.properties?.[k];
       const ap = s.additionalProperties;
       const child = prop ?? (isObject(ap) ? (ap as JSONSchemaProps) : undefined);
-      if (child) walk(x, oldObj?.[k], child, path ? `${path}.${k}` : k, errs);
+      if (child) walk(run, x, oldObj?.[k], child, path ? `${path}.${k}` : k);
     }
   } else if (Array.isArray(v) && s.items) {
     // Items of map lists correlate with the stored item of the same keys; others have no oldSelf.
@@ -152,7 +264,7 @@ function walk(
       const prev = keys.length
         ? olds.find((o) => isObject(o) && isObject(item) && keys.every((k) => o[k] === item[k]))
         : undefined;
-      walk(item, prev, s.items!, `${path}[${i}]`, errs);
+      walk(run, item, prev, s.items!, `${path}[${i}]`);
     });
   }
 }
@@ -163,9 +275,16 @@ export function validateRules(
   old: unknown,
   schema: JSONSchemaProps | undefined,
 ): FieldError[] {
-  const errs: FieldError[] = [];
-  if (schema && hasRules(schema)) walk(obj, old, schema, '', errs);
-  return errs;
+  if (!schema || !hasRules(schema)) return [];
+  const run: Run = {
+    root: schema,
+    types: schemaEnv(schema).types,
+    errs: [],
+    remaining: RUNTIME_BUDGET,
+    stopped: false,
+  };
+  walk(run, obj, old, schema, '');
+  return run.errs;
 }
 
 const ruleCache = new WeakMap<JSONSchemaProps, boolean>();
@@ -185,29 +304,77 @@ export function hasRules(s: JSONSchemaProps): boolean {
   return found;
 }
 
-/** Compile errors of every rule in a CRD schema, for the CRD's own validation. */
-export function ruleCompileErrors(s: JSONSchemaProps, field: string): FieldError[] {
+/**
+ * Compile errors and over-budget estimates of every rule in a CRD version's schema, for the CRD's
+ * own validation: each rule is type-checked against the schema; its estimated cost times the
+ * number of times it can run (the enclosing lists' and maps' bounds) may not pass the per-rule
+ * limit, nor may the schema's total.
+ */
+export function ruleCompileErrors(root: JSONSchemaProps, field: string): FieldError[] {
   const errs: FieldError[] = [];
-  const rules = s['x-kubernetes-validations'];
-  (Array.isArray(rules) ? rules : []).forEach((r, i) => {
-    const f = `${field}.x-kubernetes-validations[${i}]`;
-    if (!r || typeof r.rule !== 'string' || !r.rule) {
-      errs.push({ type: 'FieldValueRequired', field: `${f}.rule`, message: 'Required value' });
-      return;
-    }
-    const p = compileRule(r.rule);
-    if (p instanceof Error)
-      errs.push({
-        type: 'FieldValueInvalid',
-        field: `${f}.rule`,
-        message: `Invalid value: ${JSON.stringify(r.rule)}: compilation failed: ${p.message.split('\n')[0]}`,
-      });
-  });
-  for (const [k, p] of Object.entries(s.properties ?? {}))
-    errs.push(...ruleCompileErrors(p, `${field}.properties[${k}]`));
-  if (s.items) errs.push(...ruleCompileErrors(s.items, `${field}.items`));
-  const ap = s.additionalProperties;
-  if (isObject(ap))
-    errs.push(...ruleCompileErrors(ap as JSONSchemaProps, `${field}.additionalProperties`));
+  const costs: { field: string; cost: number }[] = [];
+  const visit = (s: JSONSchemaProps, f: string, cardinality: number) => {
+    if (!s || typeof s !== 'object') return;
+    const rules = s['x-kubernetes-validations'];
+    (Array.isArray(rules) ? rules : []).forEach((r: Rule, i) => {
+      const rf = `${f}.x-kubernetes-validations[${i}]`;
+      if (!r || typeof r.rule !== 'string' || !r.rule.trim()) {
+        errs.push({ type: 'FieldValueRequired', field: `${rf}.rule`, message: 'Required value' });
+        return;
+      }
+      const c = compiled(root, s, r.rule, 'bool');
+      if (c.error !== undefined) {
+        errs.push(invalid(`${rf}.rule`, r.rule, `compilation failed: ${c.error}`));
+        return;
+      }
+      let cost = Math.min(c.cost * cardinality, Number.MAX_SAFE_INTEGER);
+      if (typeof r.messageExpression === 'string' && r.messageExpression.trim()) {
+        const m = compiled(root, s, r.messageExpression, 'string');
+        if (m.error !== undefined)
+          errs.push(
+            invalid(
+              `${rf}.messageExpression`,
+              r.messageExpression,
+              `messageExpression compilation failed: ${m.error}`,
+            ),
+          );
+        else cost += m.cost * cardinality;
+      }
+      if (cost > STATIC_RULE_LIMIT)
+        errs.push({
+          type: 'FieldValueForbidden',
+          field: `${rf}.rule`,
+          message: `Forbidden: ${overBudget('estimated rule cost', cost, STATIC_RULE_LIMIT)}`,
+        });
+      costs.push({ field: `${rf}.rule`, cost });
+    });
+    for (const [k, p] of Object.entries(s.properties ?? {}))
+      visit(p, `${f}.properties[${k}]`, cardinality);
+    if (s.items) visit(s.items, `${f}.items`, cardinality * maxSize(s));
+    const ap = s.additionalProperties;
+    if (isObject(ap))
+      visit(ap as JSONSchemaProps, `${f}.additionalProperties`, cardinality * maxSize(s));
+  };
+  visit(root, field, 1);
+  const total = costs.reduce((t, c) => t + c.cost, 0);
+  if (total > STATIC_CRD_LIMIT) {
+    errs.push({
+      type: 'FieldValueForbidden',
+      field,
+      message: `Forbidden: ${overBudget(
+        'x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema',
+        total,
+        STATIC_CRD_LIMIT,
+      )}`,
+    });
+    for (const c of costs)
+      if (c.cost > STATIC_CRD_LIMIT / 100)
+        errs.push({
+          type: 'FieldValueForbidden',
+          field: c.field,
+          message:
+            'Forbidden: contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema',
+        });
+  }
   return errs;
 }

@@ -6,6 +6,7 @@
 import type { JSONSchemaProps } from '../../api/crd';
 import { deepEqual } from '../../lib/json';
 import type { FieldError } from '../field-errors';
+import { compileRe2 } from './re2';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -295,13 +296,9 @@ function validateString(
   if (s.minLength !== undefined && len < s.minLength)
     errs.push(invalid(path, v, `${name} in body should be at least ${s.minLength} chars long`));
   if (s.pattern !== undefined) {
-    let re: RegExp | undefined;
-    try {
-      re = new RegExp(s.pattern, 'u');
-    } catch {
-      re = undefined;
-    }
-    if (re && !re.test(v))
+    // RE2, as Go's validator: linear time, so a pattern cannot stall the API (no ReDoS).
+    const re = compileRe2(s.pattern);
+    if (!(re instanceof Error) && !re.matcher(v).find())
       errs.push(invalid(path, v, `${name} in body should match '${s.pattern}'`));
   }
   const formatError = checkFormat(v, s.format);

@@ -7,6 +7,7 @@ import { JsonPathError, parseJsonPath } from '../../lib/jsonpath';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../lib/validation';
 import { fieldErr, type FieldError } from '../field-errors';
 import { ruleCompileErrors } from '../crd/cel';
+import { compileRe2 } from '../crd/re2';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta';
 
 const LOWER_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -139,17 +140,15 @@ function validateStructural(
       ),
     );
   if (s.pattern !== undefined) {
-    try {
-      new RegExp(s.pattern, 'u');
-    } catch (e) {
+    const re = typeof s.pattern === 'string' ? compileRe2(s.pattern) : new Error('not a string');
+    if (re instanceof Error)
       errs.push(
         fieldErr.invalid(
           `${field}.pattern`,
           s.pattern,
-          `must be a valid regular expression, but isn't: ${(e as Error).message}`,
+          `must be a valid regular expression, but isn't: ${re.message}`,
         ),
       );
-    }
   }
   for (const [k, p] of Object.entries(s.properties ?? {}))
     validateStructural(p, `${field}.properties[${k}]`, errs, false);
