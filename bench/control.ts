@@ -529,7 +529,7 @@ async function rolloutCell(p: Plane, ns: string, replicas: number): Promise<Roll
 }
 
 /** utime+stime in seconds summed over the workerd processes under this one. */
-function workerdCpuSeconds(): number {
+export function workerdCpuSeconds(): number {
   let ticks = 0;
   for (const d of descendants(process.pid)) {
     if (!/workerd/.test(d.cmd)) continue;

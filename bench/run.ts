@@ -4,6 +4,7 @@ import { controlBench } from './control';
 import { watchFilterBench } from './watchfilter';
 import { streamBench } from './stream';
 import { metricsBench } from './metrics';
+import { profileBench } from './profile';
 
 const SUITES: Record<string, (args: string[]) => Promise<void>> = {
   store: storeBench,
@@ -11,6 +12,7 @@ const SUITES: Record<string, (args: string[]) => Promise<void>> = {
   watchfilter: watchFilterBench,
   stream: streamBench,
   metrics: metricsBench,
+  profile: profileBench,
 };
 
 const [suite, ...args] = process.argv.slice(2);

@@ -66,14 +66,14 @@ export async function runDev(p: Parsed): Promise<void> {
     console.error(`edgeplane dev: stopped ${stopped} process(es) left by an earlier run`);
   state.cluster(cfg.partitions);
   const token = state.adminToken();
-  const tls = state.tls();
+  const tls = state.tls(cfg.serviceCidr);
 
   const runtime = await startRuntime({
     host: '127.0.0.1',
     port: cfg.port,
     stateDir: cfg.state,
-    certPem: tls.certPem,
-    keyPem: tls.keyPem,
+    certPem: tls.serving.chainPem,
+    keyPem: tls.serving.keyPem,
     vars: {
       ADMIN_TOKEN: token,
       PARTITIONS: String(cfg.partitions),

@@ -1,8 +1,46 @@
 // The dev cluster's state folder: settings, the admin token, TLS material, data, and what is running.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { selfSignedCertificate, type SelfSigned } from './tls';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import {
+  issueServingCertificate,
+  selfSignedCertificate,
+  type SelfSigned,
+  type Serving,
+} from './tls';
+import { ipToString, parseCidr } from '../lib/cidr';
+
+export const DEFAULT_SERVICE_CIDR = '127.96.0.0/16';
+/** The host's 127.0.0.1 as a slirp4netns (podman) pod reaches it with allow_host_loopback. */
+export const SLIRP_HOST_LOOPBACK = '10.0.2.2';
+
+/** The names the API's certificate must hold (k8s: the apiserver's default alternate names). */
+export function servingNames(serviceCidr: string): { dnsNames: string[]; ips: string[] } {
+  return {
+    dnsNames: [
+      'localhost',
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+    ],
+    ips: ['127.0.0.1', ipToString(parseCidr(serviceCidr).base + 1), SLIRP_HOST_LOOPBACK],
+  };
+}
+
+/** The wanted names a certificate (the first of a PEM chain) does not hold. */
+export function missingNames(
+  certPem: string,
+  want: { dnsNames: string[]; ips: string[] },
+): string[] {
+  const held = new Set(
+    (new X509Certificate(certPem).subjectAltName ?? '').split(', ').map((s) => s.trim()),
+  );
+  return [
+    ...want.dnsNames.map((d) => `DNS:${d}`),
+    ...want.ips.map((ip) => `IP Address:${ip}`),
+  ].filter((n) => !held.has(n));
+}
 
 export interface ClusterFile {
   partitions: number;
@@ -42,28 +80,60 @@ export class StateDir {
     return this.secret('admin-token', () => randomBytes(32).toString('base64url'));
   }
 
-  tls(): SelfSigned {
+  /**
+   * The cluster's CA (self-signed; its key is what join tokens pin, and kubeconfigs and agents
+   * trust it) and the API's serving certificate, issued by it. Besides localhost the serving
+   * certificate names what in-cluster clients dial: the `kubernetes` Service's ClusterIP (the first
+   * address of `serviceCidr`) and DNS names, and 10.0.2.2, the host's loopback as a podman
+   * (slirp4netns) pod reaches it. A serving certificate lacking any of these (a state folder made
+   * before, where the CA itself served) is issued again; the CA is kept, so kubeconfigs, join tokens
+   * and agents made before keep working.
+   */
+  tls(serviceCidr = DEFAULT_SERVICE_CIDR): SelfSigned & { serving: Serving } {
     const cert = this.file('tls', 'server.crt');
     const key = this.file('tls', 'server.key');
     const hash = this.file('tls', 'ca-hash');
+    fs.mkdirSync(this.file('tls'), { recursive: true, mode: 0o700 });
+    let ca: SelfSigned;
     if (fs.existsSync(cert) && fs.existsSync(key) && fs.existsSync(hash)) {
-      return {
+      ca = {
         certPem: fs.readFileSync(cert, 'utf8'),
         keyPem: fs.readFileSync(key, 'utf8'),
         caHash: fs.readFileSync(hash, 'utf8').trim(),
       };
+    } else {
+      ca = selfSignedCertificate({
+        commonName: 'edgeplane-dev',
+        dnsNames: ['localhost'],
+        ips: ['127.0.0.1'],
+        days: 3650,
+      });
+      fs.writeFileSync(key, ca.keyPem, { mode: 0o600 });
+      fs.writeFileSync(cert, ca.certPem);
+      fs.writeFileSync(hash, ca.caHash + '\n');
     }
-    const made = selfSignedCertificate({
-      commonName: 'edgeplane-dev',
-      dnsNames: ['localhost'],
-      ips: ['127.0.0.1'],
+    const chainFile = this.file('tls', 'serving.crt');
+    const servingKey = this.file('tls', 'serving.key');
+    const names = servingNames(serviceCidr);
+    if (fs.existsSync(chainFile) && fs.existsSync(servingKey)) {
+      const serving = {
+        chainPem: fs.readFileSync(chainFile, 'utf8'),
+        keyPem: fs.readFileSync(servingKey, 'utf8'),
+      };
+      if (
+        serving.chainPem.endsWith(ca.certPem) &&
+        missingNames(serving.chainPem, names).length === 0
+      )
+        return { ...ca, serving };
+    }
+    const serving = issueServingCertificate(ca, {
+      commonName: 'edgeplane-api',
+      ...names,
       days: 3650,
     });
-    fs.mkdirSync(this.file('tls'), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(key, made.keyPem, { mode: 0o600 });
-    fs.writeFileSync(cert, made.certPem);
-    fs.writeFileSync(hash, made.caHash + '\n');
-    return made;
+    fs.writeFileSync(servingKey, serving.keyPem, { mode: 0o600 });
+    fs.writeFileSync(chainFile, serving.chainPem);
+    return { ...ca, serving };
   }
 
   private secret(name: string, make: () => string): string {

@@ -1,5 +1,13 @@
 // A self-signed ECDSA P-256 certificate for the local control plane, built with Node's crypto alone.
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 
 // Minimal DER: enough of ASN.1 to write one X.509 v3 certificate.
 function len(n: number): Buffer {
@@ -56,23 +64,34 @@ export interface SelfSigned {
   caHash: string;
 }
 
-/** Makes a certificate valid for `dnsNames` and `ips` that is also its own CA (so clients can pin it). */
-export function selfSignedCertificate(opts: {
-  commonName: string;
+interface CertificateSpec {
+  subject: string;
+  issuer: string;
+  /** The certified key. */
+  publicKey: KeyObject;
+  /** The issuer's key (the subject's own for a self-signed certificate). */
+  signingKey: KeyObject;
+  ca: boolean;
   dnsNames: string[];
   ips: string[];
   days: number;
-}): SelfSigned {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
+}
+
+function certificatePem(c: CertificateSpec): string {
+  const spki = c.publicKey.export({ type: 'spki', format: 'der' });
   const now = Date.now();
   const sans = [
-    ...opts.dnsNames.map((d) => tlv(0x82, Buffer.from(d, 'ascii'))),
-    ...opts.ips.map((ip) => tlv(0x87, Buffer.from(ip.split('.').map(Number)))),
+    ...c.dnsNames.map((d) => tlv(0x82, Buffer.from(d, 'ascii'))),
+    ...c.ips.map((ip) => tlv(0x87, Buffer.from(ip.split('.').map(Number)))),
   ];
   const extensions = seq(
-    extension('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA
-    extension('2.5.29.15', true, tlv(0x03, Buffer.from([0x02, 0x84]))), // keyUsage: digitalSignature, keyCertSign
+    extension('2.5.29.19', true, c.ca ? seq(bool(true)) : seq()), // basicConstraints
+    // keyUsage: digitalSignature (+ keyCertSign for a CA)
+    extension(
+      '2.5.29.15',
+      true,
+      tlv(0x03, c.ca ? Buffer.from([0x02, 0x84]) : Buffer.from([0x07, 0x80])),
+    ),
     extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage: serverAuth
     extension('2.5.29.17', false, seq(...sans)), // subjectAltName
     extension('2.5.29.14', false, octets(createHash('sha1').update(spki).digest())), // subjectKeyIdentifier
@@ -81,21 +100,79 @@ export function selfSignedCertificate(opts: {
     explicit(0, int(Buffer.from([2]))),
     int(randomBytes(16)),
     ECDSA_SHA256,
-    name(opts.commonName),
-    seq(time(new Date(now - 60_000)), time(new Date(now + opts.days * 86_400_000))),
-    name(opts.commonName),
+    name(c.issuer),
+    seq(time(new Date(now - 60_000)), time(new Date(now + c.days * 86_400_000))),
+    name(c.subject),
     spki,
     explicit(3, extensions),
   );
-  const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
+  const signature = sign('sha256', tbs, { key: c.signingKey, dsaEncoding: 'der' });
   const der = seq(tbs, ECDSA_SHA256, bits(signature));
   const b64 = der
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')
     .trimEnd();
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+const spkiHash = (k: KeyObject) =>
+  `sha256:${createHash('sha256')
+    .update(k.export({ type: 'spki', format: 'der' }))
+    .digest('hex')}`;
+
+/** Makes a certificate valid for `dnsNames` and `ips` that is also its own CA (so clients can pin it). */
+export function selfSignedCertificate(opts: {
+  commonName: string;
+  dnsNames: string[];
+  ips: string[];
+  days: number;
+}): SelfSigned {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   return {
-    certPem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
+    certPem: certificatePem({
+      subject: opts.commonName,
+      issuer: opts.commonName,
+      publicKey,
+      signingKey: privateKey,
+      ca: true,
+      dnsNames: opts.dnsNames,
+      ips: opts.ips,
+      days: opts.days,
+    }),
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    caHash: `sha256:${createHash('sha256').update(spki).digest('hex')}`,
+    caHash: spkiHash(publicKey),
+  };
+}
+
+export interface Serving {
+  /** The serving certificate followed by its CA: the chain a server presents. */
+  chainPem: string;
+  keyPem: string;
+}
+
+/**
+ * A serving certificate with a key of its own, issued by `ca` (a self-signed certificate from
+ * selfSignedCertificate): clients that trust the CA accept it, and the CA's key, the one join tokens
+ * pin, stays the same however often the serving names change.
+ */
+export function issueServingCertificate(
+  ca: Pick<SelfSigned, 'certPem' | 'keyPem'>,
+  opts: { commonName: string; dnsNames: string[]; ips: string[]; days: number },
+): Serving {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const issuer = new X509Certificate(ca.certPem).subject.replace(/^CN=/, '');
+  const leaf = certificatePem({
+    subject: opts.commonName,
+    issuer,
+    publicKey,
+    signingKey: createPrivateKey(ca.keyPem),
+    ca: false,
+    dnsNames: opts.dnsNames,
+    ips: opts.ips,
+    days: opts.days,
+  });
+  return {
+    chainPem: leaf + ca.certPem,
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 }
