@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import wsModule from 'ws';
 import { startRuntime } from '../src/cli/runtime';
 import { StateDir } from '../src/cli/state';
 import { send, type Target } from './http';
@@ -30,11 +30,20 @@ interface CpuProfile {
   endTime: number;
 }
 
+// `ws` (a dependency of miniflare) ships no types here; this is the part used.
+interface Socket {
+  on(event: 'message', cb: (data: unknown) => void): void;
+  once(event: 'open' | 'error', cb: (e?: unknown) => void): void;
+  send(data: string): void;
+  close(): void;
+}
+const WebSocket = wsModule as unknown as new (url: string) => Socket;
+
 /** A Chrome DevTools Protocol session with one isolate. */
 class Inspector {
   private next = 1;
   private readonly waiting = new Map<number, (r: unknown) => void>();
-  private constructor(private readonly ws: WebSocket) {
+  private constructor(private readonly ws: Socket) {
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
       if (msg.id !== undefined) this.waiting.get(msg.id)?.(msg.result);

@@ -19,6 +19,8 @@ export interface RuntimeOptions {
   /** How often to fire the cron triggers (Cloudflare fires them every minute). */
   cronIntervalMs?: number;
   verbose?: boolean;
+  /** Opens workerd's V8 inspector on this port (for CPU profiles: `npm run bench -- profile`). */
+  inspectorPort?: number;
 }
 
 export interface LoopStatus {
@@ -73,6 +75,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       httpsCert: opts.certPem,
       resourcePersistencePath: path.join(opts.stateDir, 'data'),
       verbose: opts.verbose ?? false,
+      ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
       workers: [
         {
           ...common,
