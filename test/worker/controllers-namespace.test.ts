@@ -2,11 +2,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiClient, freshNamespace } from './api';
 import type { KubeClient } from '../../src/client/client';
+import type { ResourceRef } from '../../src/client/paths';
 import type { KObject } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
 import type { ControllerConfig } from '../../workers/controllers/framework';
 import { namespaceController } from '../../workers/controllers/namespace';
 import { keyedHarness } from './controller-harness';
+import { widgetKind } from './crd-fixtures';
 
 type Harness = Awaited<ReturnType<typeof keyedHarness>>;
 const harnesses = new Map<string, Harness>();
@@ -54,7 +56,7 @@ async function converge(c: KubeClient, ns: string): Promise<void> {
 
 async function get(
   c: KubeClient,
-  resource: string,
+  resource: ResourceRef,
   name: string,
   ns?: string,
 ): Promise<KObject | undefined> {
@@ -256,5 +258,62 @@ describe('namespace controller', () => {
     for (let i = 0; i < 10 && (await get(c, 'namespaces', ns)); i++)
       await pass(c, ns, { maxWritesPerPass: 2 });
     expect(await get(c, 'namespaces', ns)).toBeUndefined();
+  });
+
+  it('deletes custom resources too and stays Terminating, with upstream conditions, until they are gone', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const widgets = await widgetKind(c);
+    await widgets.create(ns, 'plain');
+    await widgets.create(ns, 'held', { finalizers: ['example.com/hold'] });
+    await c.delete('namespaces', ns);
+    await converge(c, ns);
+
+    // The plain one is gone; the held one is Terminating and holds the namespace.
+    expect(await get(c, widgets.info, 'plain', ns)).toBeUndefined();
+    expect((await get(c, widgets.info, 'held', ns))?.metadata.deletionTimestamp).toBeTruthy();
+    const held = await get(c, 'namespaces', ns);
+    const conditions = (held?.status as { conditions?: Record<string, string>[] }).conditions ?? [];
+    const byType = Object.fromEntries(conditions.map((x) => [x.type, x]));
+    expect(conditions.map((x) => `${x.type}=${x.status}`)).toEqual([
+      'NamespaceDeletionDiscoveryFailure=False',
+      'NamespaceDeletionGroupVersionParsingFailure=False',
+      'NamespaceDeletionContentFailure=False',
+      'NamespaceContentRemaining=True',
+      'NamespaceFinalizersRemaining=True',
+    ]);
+    expect(byType.NamespaceDeletionDiscoveryFailure).toMatchObject({
+      reason: 'ResourcesDiscovered',
+      message: 'All resources successfully discovered',
+    });
+    expect(byType.NamespaceDeletionContentFailure).toMatchObject({
+      reason: 'ContentDeleted',
+      message: 'All content successfully deleted, may be waiting on finalization',
+    });
+    expect(byType.NamespaceContentRemaining).toMatchObject({
+      reason: 'SomeResourcesRemain',
+      message: `Some resources are remaining: widgets.${widgets.info.group} has 1 resource instances`,
+    });
+    expect(byType.NamespaceFinalizersRemaining).toMatchObject({
+      reason: 'SomeFinalizersRemain',
+      message:
+        'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances',
+    });
+
+    // Its owner releases it: the custom resource's cache enqueues the namespace (its own requeue
+    // for finalizers is 8.5 s away), which is finalized and removed.
+    await c.patch(
+      widgets.info,
+      'held',
+      'merge',
+      { metadata: { finalizers: null } },
+      { namespace: ns },
+    );
+    for (let i = 0; i < 30 && (await get(c, 'namespaces', ns)); i++) {
+      await pass(c, ns);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await get(c, 'namespaces', ns)).toBeUndefined();
+    await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
   });
 });

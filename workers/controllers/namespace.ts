@@ -1,11 +1,15 @@
-// Namespace controller, keyed by namespace: empties a terminating namespace, then finalizes and removes it.
-// k8s: pkg/controller/namespace/deletion/namespaced_resources_deleter.go
+// Namespace controller, keyed by namespace: empties a terminating namespace (built-in kinds and every
+// namespaced custom kind), reports progress in its status conditions, then finalizes and removes it.
+// k8s: pkg/controller/namespace/deletion/namespaced_resources_deleter.go, status_condition_utils.go
+import type { CustomResourceDefinition } from '../../src/api/crd';
 import { RESOURCES, resourceKey, type ResourceInfo } from '../../src/api/resources';
 import type { KObject } from '../../src/api/types';
 import { ApiStatusError, isConflict, isNotFound } from '../../src/client/errors';
 import { namespaceOf, type ClusterCache } from '../shared/cache';
 import type { Result } from '../shared/controller';
 import type { KeyedContext, KeyedControllerDef } from './framework';
+import { CRDS, cachedVersionOf, customKindsWatch, isCustomKind } from './lib/custom-kinds';
+import { conditionsAfter, type DeletionTally } from './namespace-conditions';
 
 const FINALIZER = 'kubernetes';
 // Both event resources are one stored kind; deleting through one empties both.
@@ -14,22 +18,49 @@ const CONTENT = RESOURCES.filter(
 );
 // k8s: finalizerEstimateSeconds: how long content held by finalizers is assumed to take.
 const FINALIZER_ESTIMATE_MS = 15_000;
+/** How soon a namespace whose content could not all be discovered or deleted is tried again. */
+const FAILURE_RETRY_MS = 5000;
 
-/** Content of a namespace being deleted enqueues that namespace. */
-function terminatingNamespace(obj: KObject, cache: ClusterCache): string[] {
+/** Content of a namespace being deleted (any kind, custom ones too) enqueues that namespace. */
+function terminatingNamespace(
+  obj: KObject,
+  cache: ClusterCache,
+  _event: unknown,
+  resource: string,
+): string[] {
   const ns = obj.metadata.namespace;
-  return ns && cache.kind('namespaces').get(ns)?.metadata.deletionTimestamp ? [ns] : [];
+  if (!ns || resource === 'namespaces') return [];
+  return cache.kind('namespaces').get(ns)?.metadata.deletionTimestamp ? [ns] : [];
+}
+
+/** The namespaced custom kinds the cached CRDs serve now (discovery of the custom groups). */
+function customContent(ctx: KeyedContext): ResourceInfo[] {
+  const out: ResourceInfo[] = [];
+  for (const crd of ctx.cache.kind<CustomResourceDefinition>(CRDS).list()) {
+    const info = cachedVersionOf(crd);
+    if (info?.namespaced && isCustomKind(resourceKey(info))) out.push(info);
+  }
+  return out;
 }
 
 /**
  * Keys are namespaces. A namespace's change enqueues it; a change to anything in a namespace
- * being deleted enqueues that namespace. Its content comes from the caches' namespace index.
+ * being deleted enqueues that namespace. Built-in content comes from the caches' namespace index;
+ * custom resources are listed live, kind by kind, as upstream's deleter lists every discovered kind.
  */
 export const namespaceController: KeyedControllerDef = {
   name: 'namespace',
   reconciles: 'namespaces',
-  reads: ['namespaces', ...CONTENT.map(resourceKey)],
-  watches: CONTENT.map((r) => ({ resource: resourceKey(r), map: terminatingNamespace })),
+  reads: ['namespaces', CRDS, ...CONTENT.map(resourceKey)],
+  watches: [
+    customKindsWatch,
+    ...CONTENT.map((r) => ({ resource: resourceKey(r), map: terminatingNamespace })),
+    {
+      resource: '*',
+      map: (obj: KObject, cache: ClusterCache, event: unknown, resource: string) =>
+        isCustomKind(resource) ? terminatingNamespace(obj, cache, event, resource) : [],
+    },
+  ],
   indexes: CONTENT.map((r) => ({ resource: resourceKey(r), name: 'namespace', fn: namespaceOf })),
   async reconcile(ctx, key): Promise<Result> {
     const ns = ctx.cache.kind('namespaces').get(key);
@@ -39,37 +70,109 @@ export const namespaceController: KeyedControllerDef = {
   },
 };
 
+const newTally = (): DeletionTally => ({
+  remaining: new Map(),
+  finalizers: new Map(),
+  contentErrors: [],
+  discoveryErrors: [],
+});
+
+/** Deletes one object of the namespace unless it is already going; counts it when it lingers. */
+async function deleteOne(
+  ctx: KeyedContext,
+  res: ResourceInfo,
+  obj: KObject,
+  tally: DeletionTally,
+): Promise<number> {
+  let still: KObject | undefined = obj;
+  let requeueMs = Infinity;
+  if (obj.metadata.deletionTimestamp) requeueMs = estimateMs(ctx, obj);
+  else {
+    ctx.budget.take();
+    try {
+      // k8s: content goes with background propagation, so no orphan finalizer can hold the namespace.
+      const out = await ctx.client.delete(res, obj.metadata.name!, {
+        namespace: obj.metadata.namespace,
+        propagationPolicy: 'Background',
+        preconditions: { uid: obj.metadata.uid },
+      });
+      // The answer is the object while it lingers (grace period, finalizers), else it is gone.
+      const o = out as KObject;
+      still = o.kind !== 'Status' && o.metadata?.deletionTimestamp ? o : undefined;
+    } catch (e) {
+      if (isNotFound(e)) still = undefined;
+      else if (!isConflict(e)) {
+        tally.contentErrors.push(e instanceof Error ? e.message : String(e));
+        return FAILURE_RETRY_MS;
+      }
+    }
+    // Whatever lingers (a pod's grace period, finalizers) is looked at again soon.
+    requeueMs = 1000;
+  }
+  if (!still) return requeueMs;
+  const gr = res.group ? `${res.resource}.${res.group}` : `${res.resource}.`;
+  tally.remaining.set(gr, (tally.remaining.get(gr) ?? 0) + 1);
+  for (const f of still.metadata.finalizers ?? [])
+    tally.finalizers.set(f, (tally.finalizers.get(f) ?? 0) + 1);
+  return requeueMs;
+}
+
 /** Deletes what is left in the namespace; finalizes it once empty. Answers when to look again. */
 async function syncNamespace(ctx: KeyedContext, ns: KObject): Promise<number | undefined> {
   const name = ns.metadata.name!;
-  let remaining = 0;
+  const tally = newTally();
   let requeueMs = Infinity;
   for (const res of CONTENT) {
-    for (const obj of ctx.cache.kind(resourceKey(res)).byIndex('namespace', name)) {
-      remaining++;
-      if (obj.metadata.deletionTimestamp) {
-        requeueMs = Math.min(requeueMs, estimateMs(ctx, obj));
-        continue;
-      }
-      ctx.budget.take();
-      try {
-        // k8s: content goes with background propagation, so no orphan finalizer can hold the namespace.
-        await ctx.client.delete(res, obj.metadata.name!, {
-          namespace: name,
-          propagationPolicy: 'Background',
-          preconditions: { uid: obj.metadata.uid },
-        });
-      } catch (e) {
-        if (!isNotFound(e) && !isConflict(e)) throw e;
-      }
-      // Whatever lingers (a pod's grace period, finalizers) is looked at again soon.
-      requeueMs = Math.min(requeueMs, 1000);
-    }
+    for (const obj of ctx.cache.kind(resourceKey(res)).byIndex('namespace', name))
+      requeueMs = Math.min(requeueMs, await deleteOne(ctx, res, obj, tally));
   }
-  if (remaining > 0) return requeueMs;
-  if (!(await emptyNow(ctx, name))) return 1000;
-  await finalize(ctx, ns);
+  for (const res of customContent(ctx)) {
+    let items: KObject[];
+    try {
+      items = (await ctx.client.list(res, { namespace: name, all: true })).items;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      // k8s: a kind discovery names that the server will not list is a discovery failure of its group.
+      if (isNotFound(e)) tally.discoveryErrors.push(`${res.group}/${res.version}: ${msg}`);
+      else tally.contentErrors.push(msg);
+      requeueMs = Math.min(requeueMs, FAILURE_RETRY_MS);
+      continue;
+    }
+    for (const obj of items) requeueMs = Math.min(requeueMs, await deleteOne(ctx, res, obj, tally));
+  }
+  const current = await recordConditions(ctx, ns, tally);
+  if (!current) return undefined;
+  if (tally.contentErrors.length || tally.discoveryErrors.length)
+    return Math.min(requeueMs, FAILURE_RETRY_MS);
+  if (tally.remaining.size > 0) return requeueMs;
+  if (!(await emptyNow(ctx, name, customContent(ctx)))) return 1000;
+  await finalize(ctx, current);
   return undefined;
+}
+
+/** Writes the deletion conditions when they changed; answers the namespace after it (undefined: gone). */
+async function recordConditions(
+  ctx: KeyedContext,
+  ns: KObject,
+  tally: DeletionTally,
+): Promise<KObject | undefined> {
+  const status = (ns.status ?? {}) as { conditions?: unknown[] };
+  const next = conditionsAfter(
+    (status.conditions ?? []) as Parameters<typeof conditionsAfter>[0],
+    tally,
+    ctx.now(),
+  );
+  if (!next) return ns;
+  ctx.budget.take();
+  try {
+    return await ctx.client.updateStatus('namespaces', {
+      ...ns,
+      status: { ...status, conditions: next },
+    });
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
 }
 
 /** k8s: estimateGracefulTermination: a terminating pod is expected gone when its grace ends; halve it, as upstream requeues. */
@@ -82,9 +185,13 @@ function estimateMs(ctx: KeyedContext, obj: KObject): number {
 }
 
 /** A live check before finalizing: the caches may not yet show a create admitted just before termination. */
-async function emptyNow(ctx: KeyedContext, namespace: string): Promise<boolean> {
+async function emptyNow(
+  ctx: KeyedContext,
+  namespace: string,
+  custom: ResourceInfo[],
+): Promise<boolean> {
   const found = await Promise.all(
-    CONTENT.map((r: ResourceInfo) =>
+    [...CONTENT, ...custom].map((r: ResourceInfo) =>
       ctx.client.list(r, { namespace, limit: 1 }).then((l) => l.items.length > 0),
     ),
   );

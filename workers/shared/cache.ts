@@ -1,5 +1,6 @@
 // Watch-fed caches of the kinds a leader reads, held in the leader's memory between passes, with indexes.
 // k8s: staging/src/k8s.io/client-go/tools/cache/shared_informer.go, thread_safe_store.go (indexers)
+import type { ResourceInfo } from '../../src/api/resources';
 import type { KObject } from '../../src/api/types';
 import type { KubeClient } from '../../src/client/client';
 import { Informer, objectKey, type InformerEvent } from '../../src/client/informer';
@@ -42,6 +43,8 @@ class Index {
 /** One kind: an informer (list once, watch from its resourceVersion, relist on 410) plus indexes. */
 export class KindCache<T extends KObject = KObject> {
   readonly informer: Informer<T>;
+  /** Set for a kind known only at run time (ClusterCache.dynamicKind). */
+  readonly info?: ResourceInfo;
   private readonly indexes = new Map<string, Index>();
 
   constructor(
@@ -52,9 +55,12 @@ export class KindCache<T extends KObject = KObject> {
       labelSelector?: string;
       fieldSelector?: string;
       onError?: (e: unknown) => void;
+      /** The kind's identity, for a kind the built-in table does not know (a CRD's). */
+      info?: ResourceInfo;
     } = {},
   ) {
-    this.informer = new Informer<T>(client, resource, {
+    this.info = opts.info;
+    this.informer = new Informer<T>(client, opts.info ?? resource, {
       namespace: opts.namespace,
       labelSelector: opts.labelSelector,
       fieldSelector: opts.fieldSelector,
@@ -129,6 +135,8 @@ export class KindCache<T extends KObject = KObject> {
  */
 export class ClusterCache {
   private readonly kinds = new Map<string, KindCache>();
+  /** Kinds added at run time (custom resources): synced() does not wait for them, and they can be dropped. */
+  private readonly dynamic = new Set<string>();
   private started = false;
 
   constructor(
@@ -161,6 +169,43 @@ export class ClusterCache {
     return k as unknown as KindCache<T>;
   }
 
+  /** The cache of a kind if one exists; never creates one (a custom kind's key cannot be resolved without its identity). */
+  peek<T extends KObject = KObject>(resource: string): KindCache<T> | undefined {
+    return this.kinds.get(resource) as unknown as KindCache<T> | undefined;
+  }
+
+  /**
+   * A kind learned at run time (a CRD's), cached from its identity. A pass does not wait for its
+   * first list: a kind the API does not serve yet must not hold every controller.
+   */
+  dynamicKind<T extends KObject = KObject>(resource: string, info: ResourceInfo): KindCache<T> {
+    const known = this.kinds.get(resource);
+    if (known) return known as unknown as KindCache<T>;
+    this.dynamic.add(resource);
+    const k = new KindCache(this.client, resource, {
+      namespace: this.opts.namespace,
+      onError: this.opts.onError,
+      ...this.opts.selectors?.[resource],
+      info,
+    });
+    k.informer.onEvent((e) => this.onChange(resource, e));
+    this.kinds.set(resource, k);
+    if (this.started) k.informer.start();
+    return k as unknown as KindCache<T>;
+  }
+
+  /** The kinds added with dynamicKind that are still cached. */
+  dynamicResources(): string[] {
+    return [...this.dynamic];
+  }
+
+  /** Stops and forgets a run-time kind (its CRD is gone). */
+  drop(resource: string): void {
+    if (!this.dynamic.delete(resource)) return;
+    this.kinds.get(resource)?.informer.stop();
+    this.kinds.delete(resource);
+  }
+
   /** Starts every informer and waits until each has listed once. */
   async start(): Promise<void> {
     this.started = true;
@@ -169,7 +214,9 @@ export class ClusterCache {
   }
 
   async synced(): Promise<void> {
-    await Promise.all([...this.kinds.values()].map((k) => k.informer.synced));
+    await Promise.all(
+      [...this.kinds].filter(([r]) => !this.dynamic.has(r)).map(([, k]) => k.informer.synced),
+    );
   }
 
   stop(): void {

@@ -9,9 +9,10 @@ export type Result = { requeueAfterMs?: number } | undefined | void;
 
 /** A kind whose changes enqueue keys of this controller (controller-runtime's Watches with a mapper). */
 export interface Watch {
+  /** The kind, or '*' for every cached kind (those added at run time too: custom resources). */
   resource: string;
   /** Called for the changed object and, on an update or delete, for the object it replaced. */
-  map(obj: KObject, cache: ClusterCache, event: InformerEvent<KObject>): string[];
+  map(obj: KObject, cache: ClusterCache, event: InformerEvent<KObject>, resource: string): string[];
 }
 
 export interface KeyedController<C> {

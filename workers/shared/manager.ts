@@ -68,9 +68,9 @@ export class ControllerManager<C> {
         }
       }
       for (const w of c.watches ?? []) {
-        if (w.resource !== resource) continue;
+        if (w.resource !== resource && w.resource !== '*') continue;
         for (const o of objs)
-          for (const k of w.map(o, this.cache, event)) queued = q.add(k, now) || queued;
+          for (const k of w.map(o, this.cache, event, resource)) queued = q.add(k, now) || queued;
       }
     }
     return queued;
