@@ -5,8 +5,11 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE_CACHE_ENV } from '../../src/cli/bundle';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Shared by every test run on this machine: entries are keyed by their inputs' contents. */
+const BUNDLE_CACHE = path.join(os.tmpdir(), 'edgeplane-bundle-cache');
 
 export interface ClusterOptions {
   partitions?: number;
@@ -88,7 +91,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     args.push('--agents', '0');
   const child = spawn(command[0], args, {
     cwd: opts.cwd ?? ROOT,
-    env: opts.env ?? process.env,
+    // Clusters started from this checkout reuse the Worker bundles while their sources are unchanged
+    // (src/cli/bundle.ts); a caller's own environment (a fresh clone's newcomer) bundles afresh.
+    env: opts.env ?? { ...process.env, [BUNDLE_CACHE_ENV]: BUNDLE_CACHE },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
