@@ -22,6 +22,7 @@ export interface DevConfig {
   nodeMonitorGracePeriod: number;
   defaultTolerationSeconds: number;
   eventTtl: number;
+  hpaSyncPeriod: number;
   state: string;
   agents: number;
   partitions: number;
@@ -48,6 +49,7 @@ export function devConfig(p: Parsed): DevConfig {
     nodeMonitorGracePeriod: seconds(p, 'node-monitor-grace-period', 50),
     defaultTolerationSeconds: seconds(p, 'default-toleration-seconds', 300),
     eventTtl: seconds(p, 'event-ttl', 3600),
+    hpaSyncPeriod: seconds(p, 'horizontal-pod-autoscaler-sync-period', 15),
     port: int(p, 'port', 8787),
     state: path.resolve(str(p, 'state', '.edgeplane')!),
     agents,
@@ -87,6 +89,7 @@ export async function runDev(p: Parsed): Promise<void> {
       NODE_MONITOR_GRACE_PERIOD: String(cfg.nodeMonitorGracePeriod),
       DEFAULT_TOLERATION_SECONDS: String(cfg.defaultTolerationSeconds),
       EVENT_TTL: String(cfg.eventTtl),
+      HPA_SYNC_PERIOD: String(cfg.hpaSyncPeriod),
     },
   });
   const port = Number(runtime.url.port);

@@ -14,6 +14,7 @@ commands:
            --partitions N (4)  --history-revisions N (10000)  --service-cidr CIDR (127.96.0.0/16)
            --scheduler-strategy least-allocated|most-allocated  --node-monitor-grace-period 50s
            --default-toleration-seconds 300  --event-ttl 1h
+           --horizontal-pod-autoscaler-sync-period 15s
 ${AGENT_USAGE}  token    join tokens for node agents (admin kubeconfig: --kubeconfig, $KUBECONFIG or .edgeplane/kubeconfig)
            create [--ttl 24h] [--trust pin|system] [--allow-takeover]   list   revoke ID
   node     revoke NODE   revoke a node's credential (it gets 401 from then on)

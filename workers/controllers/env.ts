@@ -11,4 +11,6 @@ export interface ControllersEnv {
   DEFAULT_TOLERATION_SECONDS?: string;
   /** Event time-to-live in seconds (3600). */
   EVENT_TTL?: string;
+  /** horizontal-pod-autoscaler-sync-period in seconds (15). */
+  HPA_SYNC_PERIOD?: string;
 }

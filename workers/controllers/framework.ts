@@ -22,6 +22,8 @@ export interface ControllerConfig {
   defaultTolerationSeconds: number;
   /** Events older than this are deleted. */
   eventTtlMs: number;
+  /** k8s: --horizontal-pod-autoscaler-sync-period: how often each HPA is evaluated. */
+  hpaSyncPeriodMs: number;
   /** k8s: --node-eviction-rate: NoExecute taints started per second in a healthy zone. */
   nodeEvictionRate: number;
   /** k8s: --secondary-node-eviction-rate: the same in a partially disrupted zone larger than largeClusterSizeThreshold. */
@@ -42,6 +44,7 @@ export const DEFAULT_CONFIG: ControllerConfig = {
   nodeMonitorGracePeriodMs: 50_000,
   defaultTolerationSeconds: 300,
   eventTtlMs: 3_600_000,
+  hpaSyncPeriodMs: 15_000,
   nodeEvictionRate: 0.1,
   secondaryNodeEvictionRate: 0.01,
   unhealthyZoneThreshold: 0.55,

@@ -23,8 +23,6 @@ import { resourceReplicas, type Recommendation } from './replica-calculator';
 import { getScale, targetResource, updateScale } from './target';
 
 const HPA = 'autoscaling/v2/horizontalpodautoscalers';
-/** --horizontal-pod-autoscaler-sync-period. */
-export const SYNC_PERIOD_MS = 15_000;
 const NAME = 'horizontal-pod-autoscaler';
 const MANAGER = managerOf({ name: NAME });
 
@@ -283,8 +281,10 @@ export function hpaController(): KeyedControllerDef {
       }
       const last = lastSync.get(key);
       const now = ctx.now();
-      if (last && last.generation === hpa.metadata.generation && now - last.at < SYNC_PERIOD_MS)
-        return { requeueAfterMs: last.at + SYNC_PERIOD_MS - now };
+      // --horizontal-pod-autoscaler-sync-period (the controllers Worker's HPA_SYNC_PERIOD).
+      const period = ctx.config.hpaSyncPeriodMs;
+      if (last && last.generation === hpa.metadata.generation && now - last.at < period)
+        return { requeueAfterMs: last.at + period - now };
       lastSync.set(key, { at: now, generation: hpa.metadata.generation });
       const m = memory.get(key) ?? newMemory();
       memory.set(key, m);
@@ -294,7 +294,7 @@ export function hpaController(): KeyedControllerDef {
         if (isNotFound(e) || isConflict(e)) return { requeueAfterMs: 1000 };
         throw e;
       }
-      return { requeueAfterMs: SYNC_PERIOD_MS };
+      return { requeueAfterMs: period };
     },
   };
 }
