@@ -10,10 +10,30 @@ export const quotaDefs: Record<string, Schema> = {
     ),
     scopes: atomic(
       str(),
-      'Scopes a tracked object must match (Terminating, NotTerminating, BestEffort, NotBestEffort).',
+      'Scopes a tracked object must match (Terminating, NotTerminating, BestEffort, NotBestEffort, PriorityClass, CrossNamespacePodAffinity).',
     ),
-    scopeSelector: obj('Scope selector (not supported by edgeplane yet).', {}),
+    scopeSelector: ref(
+      CORE + 'ScopeSelector',
+      'Scope requirements a tracked object must match, ANDed with the scopes.',
+    ),
   }),
+  [CORE + 'ScopeSelector']: obj('Scope requirements, ANDed.', {
+    matchExpressions: atomic(
+      ref(CORE + 'ScopedResourceSelectorRequirement'),
+      'The requirements, by scope name.',
+    ),
+  }),
+  [CORE + 'ScopedResourceSelectorRequirement']: obj(
+    'A scope name, an operator and the values it applies to.',
+    {
+      scopeName: str(
+        'The scope: Terminating, NotTerminating, BestEffort, NotBestEffort, PriorityClass or CrossNamespacePodAffinity.',
+      ),
+      operator: str('In, NotIn, Exists or DoesNotExist.'),
+      values: atomic(str(), 'Values for In and NotIn; empty for Exists and DoesNotExist.'),
+    },
+    { required: ['scopeName', 'operator'] },
+  ),
   [CORE + 'ResourceQuotaStatus']: obj('Enforced hard limits and current use.', {
     hard: resources('The enforced hard limits.'),
     used: resources('Current use of each resource in the namespace.'),

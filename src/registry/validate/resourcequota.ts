@@ -58,21 +58,112 @@ const quotaName = (n: string) =>
     'services.loadbalancers',
   ].includes(n);
 
+/** k8s: pkg/apis/core/helper IsResourceQuotaScopeValidForResource. */
+const POD_COUNT = ['pods'];
+const POD_COMPUTE = [
+  'cpu',
+  'memory',
+  'limits.cpu',
+  'limits.memory',
+  'requests.cpu',
+  'requests.memory',
+];
+function scopeFitsResource(scope: string, resource: string): boolean {
+  if (scope === 'BestEffort') return POD_COUNT.includes(resource);
+  if (SUPPORTED_SCOPES.includes(scope))
+    return POD_COUNT.includes(resource) || POD_COMPUTE.includes(resource);
+  return true;
+}
+/** k8s: IsStandardQuotaResourceName: the names quotas know, the count/ ones excluded. */
+const standardName = (n: string) => !n.includes('/') && quotaName(n);
+/** Scopes that exclude each other. */
+const CONFLICTS = [
+  ['BestEffort', 'NotBestEffort'],
+  ['Terminating', 'NotTerminating'],
+];
+const EXISTS_ONLY = [
+  'Terminating',
+  'NotTerminating',
+  'BestEffort',
+  'NotBestEffort',
+  'CrossNamespacePodAffinity',
+];
+
+// k8s: validation.go validateResourceQuotaScopes
+function validateScopes(spec: Record<string, unknown>, hard: string[]): FieldError[] {
+  const errs: FieldError[] = [];
+  const scopes = asArr(spec.scopes).map(asStr);
+  if (!scopes.length) return errs;
+  scopes.forEach((s, i) => {
+    if (!SUPPORTED_SCOPES.includes(s))
+      errs.push(fieldErr.notSupported(`spec.scopes[${i}]`, s, SUPPORTED_SCOPES));
+    if (hard.some((k) => standardName(k) && !scopeFitsResource(s, k)))
+      errs.push(
+        fieldErr.invalid('spec.scopes', spec.scopes, 'unsupported scope applied to resource'),
+      );
+  });
+  for (const pair of CONFLICTS)
+    if (pair.every((p) => scopes.includes(p)))
+      errs.push(fieldErr.invalid('spec.scopes', spec.scopes, 'conflicting scopes'));
+  return errs;
+}
+
+// k8s: validation.go validateScopedResourceSelectorRequirement
+function validateScopeSelector(spec: Record<string, unknown>, hard: string[]): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!isSet(spec.scopeSelector)) return errs;
+  const f = 'spec.scopeSelector.matchExpressions';
+  const names: string[] = [];
+  for (const reqIn of asArr(objOf(spec.scopeSelector).matchExpressions)) {
+    const req = objOf(reqIn);
+    const scope = asStr(req.scopeName);
+    const op = asStr(req.operator);
+    const values = asArr(req.values);
+    if (!SUPPORTED_SCOPES.includes(scope))
+      errs.push(fieldErr.invalid(`${f}.scopeName`, req.scopeName, 'unsupported scope'));
+    if (hard.some((k) => standardName(k) && !scopeFitsResource(scope, k)))
+      errs.push(fieldErr.invalid(f, spec.scopeSelector, 'unsupported scope applied to resource'));
+    if (EXISTS_ONLY.includes(scope) && op !== 'Exists')
+      errs.push(
+        fieldErr.invalid(
+          `${f}.operator`,
+          req.operator,
+          "must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity",
+        ),
+      );
+    if (op === 'In' || op === 'NotIn') {
+      if (!values.length)
+        errs.push(
+          fieldErr.required(
+            `${f}.values`,
+            "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector",
+          ),
+        );
+    } else if (op === 'Exists' || op === 'DoesNotExist') {
+      if (values.length)
+        errs.push(
+          fieldErr.invalid(
+            `${f}.values`,
+            req.values,
+            "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector",
+          ),
+        );
+    } else
+      errs.push(fieldErr.invalid(`${f}.operator`, req.operator, 'not a valid selector operator'));
+    names.push(scope);
+  }
+  for (const pair of CONFLICTS)
+    if (pair.every((p) => names.includes(p)))
+      errs.push(fieldErr.invalid(f, spec.scopes, 'conflicting scopes'));
+  return errs;
+}
+
 export function validateResourceQuota(q: KObject): FieldError[] {
   const errs = validateObjectMeta(q.metadata, META);
   const spec = objOf(q.spec);
   errs.push(...quantities(spec.hard, 'spec.hard', quotaName));
-  asArr(spec.scopes).forEach((s, i) => {
-    if (!SUPPORTED_SCOPES.includes(asStr(s)))
-      errs.push(fieldErr.notSupported(`spec.scopes[${i}]`, s, SUPPORTED_SCOPES));
-  });
-  if (isSet(spec.scopeSelector))
-    errs.push(
-      fieldErr.forbidden(
-        'spec.scopeSelector',
-        'scope selectors (PriorityClass, CrossNamespacePodAffinity) are not supported by edgeplane yet; use spec.scopes',
-      ),
-    );
+  const hard = Object.keys(objOf(spec.hard)).sort();
+  errs.push(...validateScopes(spec, hard), ...validateScopeSelector(spec, hard));
   const status = objOf(q.status);
   errs.push(...quantities(status.hard, 'status.hard', quotaName));
   errs.push(...quantities(status.used, 'status.used', quotaName));
@@ -80,7 +171,12 @@ export function validateResourceQuota(q: KObject): FieldError[] {
 }
 
 export function validateResourceQuotaUpdate(q: KObject, old: KObject): FieldError[] {
-  return [...validateObjectMetaUpdate(q.metadata, old.metadata), ...validateResourceQuota(q)];
+  const errs = [...validateObjectMetaUpdate(q.metadata, old.metadata), ...validateResourceQuota(q)];
+  // k8s: ValidateResourceQuotaUpdate: the scopes cannot change.
+  const set = (o: KObject) => [...new Set(asArr(objOf(o.spec).scopes).map(asStr))].sort();
+  if (JSON.stringify(set(q)) !== JSON.stringify(set(old)))
+    errs.push(fieldErr.invalid('spec.scopes', objOf(q.spec).scopes, 'field is immutable'));
+  return errs;
 }
 
 const milli = (v: unknown) => parseQuantity(String(v)).milli();

@@ -15,7 +15,12 @@ import {
 import { rollbackReservations } from './allocation-table';
 import { admitPod } from './pods';
 import { admitLimitRanger } from './limit-ranger';
-import { admitResourceQuota } from './resource-quota';
+import {
+  admitResourceQuota,
+  admitResourceQuotaUpdate,
+  commitQuotaCharges,
+  releaseQuotaCharges,
+} from './resource-quota';
 import { forgetPodLogs } from '../logs-ingest';
 import { restrictNodeCreate, restrictNodePodStatus, restrictNodeUpdate } from './node-restriction';
 import { checkRbacEscalation } from '../auth/escalation';
@@ -33,8 +38,19 @@ export async function admitCreate(ctx: ApiContext, obj: KObject): Promise<void> 
   if (is(ctx, '', 'pods')) admitPod(ctx, obj);
   if (is(ctx, '', 'services')) await allocateServiceAddresses(ctx, obj);
   await checkRbacEscalation(ctx, obj);
-  // Last: it charges the quota for a create every other plugin let through.
+}
+
+/**
+ * Validating admission of a create: runs once the object passed validation, as the apiserver runs
+ * its validating plugins after the strategy's Validate. ResourceQuota charges here.
+ */
+export async function validateCreate(ctx: ApiContext, obj: KObject): Promise<void> {
   await admitResourceQuota(ctx, obj);
+}
+
+/** Validating admission of an update, after validateUpdate passed (the growth is charged). */
+export async function validateUpdate(ctx: ApiContext, next: KObject, live: KObject): Promise<void> {
+  await admitResourceQuotaUpdate(ctx, next, live);
 }
 
 /** RBAC decisions in this isolate see an RBAC write at once. */
@@ -43,6 +59,7 @@ const rbacWritten = (ctx: ApiContext) => {
 };
 
 export async function afterCreate(ctx: ApiContext, obj: KObject): Promise<void> {
+  commitQuotaCharges(ctx);
   rbacWritten(ctx);
   if (is(ctx, '', 'services')) await commitServiceAddresses(ctx, obj);
   if (is(ctx, '', 'namespaces')) await createDefaultServiceAccount(ctx, obj.metadata.name!);
@@ -62,21 +79,23 @@ export async function admitUpdate(ctx: ApiContext, next: KObject, live: KObject)
 
 /** The update committed (`stored` is what storage holds now). */
 export async function afterUpdate(ctx: ApiContext, stored: KObject): Promise<void> {
+  commitQuotaCharges(ctx);
   rbacWritten(ctx);
   if (is(ctx, '', 'services') && ctx.info.subresource === '')
     await commitServiceAddresses(ctx, stored);
 }
 
 /**
- * Runs one request's handler; whatever admission reserved for a write that did not commit (it
- * failed validation, met AlreadyExists or a conflict, or threw anything) is given back, as the
- * apiserver's finish functions revert an allocation when the write fails.
+ * Runs one request's handler; whatever admission reserved or charged for a write that did not
+ * commit (it failed validation, met AlreadyExists or a conflict, or threw anything) is given back,
+ * as the apiserver's finish functions revert an allocation when the write fails.
  */
 export async function withAdmission<T>(ctx: ApiContext, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } finally {
     await rollbackReservations(ctx.store, ctx.request);
+    await releaseQuotaCharges(ctx);
   }
 }
 

@@ -4,7 +4,7 @@ import { definitionFor } from '../../registry/registry';
 import { errors } from '../errors';
 import { isDryRun, targetOf, type ApiContext } from '../context';
 import { generatedName, newUid, timestamp } from './objects';
-import { admitCreate, afterCreate } from '../admission';
+import { admitCreate, afterCreate, validateCreate } from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
 import { notifyWrite } from '../wake';
@@ -64,6 +64,7 @@ export async function createObject(
   }
   if (errs.length > 0)
     throw errors.invalid(targetOf(ctx, meta.name ?? meta.generateName), r.kind, errs);
+  await validateCreate(ctx, obj);
   if (opts.managedFields) meta.managedFields = opts.managedFields;
   else recordUpdate(ctx, obj, undefined, opts.manager);
   if (isDryRun(ctx)) return obj;

@@ -5,7 +5,13 @@ import { deepEqual } from '../../lib/json';
 import type { StoreFailure } from '../../storage/store';
 import { errors, ApiError } from '../errors';
 import { isDryRun, targetOf, type ApiContext } from '../context';
-import { admitUpdate, admitUpdateRequest, afterDelete, afterUpdate } from '../admission';
+import {
+  admitUpdate,
+  admitUpdateRequest,
+  afterDelete,
+  afterUpdate,
+  validateUpdate,
+} from '../admission';
 import { recordUpdate } from './managed';
 import { failureToError } from './failures';
 import { notifyWrite } from '../wake';
@@ -104,6 +110,7 @@ export async function updateObject(
       await admitUpdate(ctx, next, live);
       const errs = strategy.validateUpdate(next, live);
       if (errs.length > 0) throw errors.invalid(targetOf(ctx, name), r.kind, errs);
+      await validateUpdate(ctx, next, live);
       if (!opts.skipManagedFields) recordUpdate(ctx, next, live, opts.manager);
       if (sameObject(next, live, opts.skipManagedFields === true)) {
         unchanged = live;

@@ -62,7 +62,7 @@ async function syncQuota(ctx: KeyedContext, q: ResourceQuota): Promise<void> {
   for (const [info, names] of byKind) {
     const totals = new Map<string, number>();
     for (const obj of await objectsOf(ctx, info, ns)) {
-      if (!matchesScopes(q.spec?.scopes, info.group === '' ? info.resource : '', obj)) continue;
+      if (!matchesScopes(q.spec, info.group === '' ? info.resource : '', obj)) continue;
       for (const [k, v] of usageOf(info, obj)) totals.set(k, (totals.get(k) ?? 0) + v);
     }
     for (const n of names) used[n] = formatUsage(n, totals.get(n) ?? 0);
