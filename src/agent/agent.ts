@@ -1,7 +1,7 @@
 // The agent process: one API client, a runtime per node, shared watches, and the nodes it holds.
 import path from 'node:path';
 import type { KubeClient } from '../client/client';
-import { createApi, type TlsOptions } from './api';
+import { createApi, httpsTransport, type TlsOptions } from './api';
 import { createNodeFeed, createPodFeed } from './feed';
 import { Limiter } from './limiter';
 import { machineFacts } from './machine';
@@ -62,6 +62,8 @@ export interface AgentConfig {
 
 /** Simulated fleets would open one WebSocket per node; past this many, tunnels are opt-in. */
 const MAX_TUNNELS = 16;
+/** Keep-alive sockets shared by the simulated nodes of one process (see runAgent). */
+const NODE_SOCKETS = 64;
 
 export interface RunningAgent {
   nodes: NodeAgent[];
@@ -104,15 +106,20 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   if (cfg.nodes.length > 1 && cfg.runtime !== 'fake')
     throw new Error('only the fake runtime holds more than one node per process');
   const api = createApi({ server: cfg.server, token: cfg.token, ...cfg.tls });
+  // Simulated nodes each hold their own credential but share one pool of keep-alive sockets, with
+  // a bound: a pool per node held ~3.6 descriptors per node on the server, and workerd stopped
+  // accepting ("Too many open files") near 4,000 simulated nodes. Their requests are short
+  // (lease renewals, status writes), and none is a watch, so a bounded pool only queues them.
+  const nodeTransport = cfg.nodeTokens?.size ? httpsTransport(cfg.tls, NODE_SOCKETS) : undefined;
   const nodeApis = new Map(
     [...(cfg.nodeTokens ?? [])].map(([name, token]) => [
       name,
-      createApi({ server: cfg.server, token, ...cfg.tls }),
+      createApi({ server: cfg.server, token, ...cfg.tls, transport: nodeTransport }),
     ]),
   );
   const closeApis = () => {
     api.close();
-    for (const a of nodeApis.values()) a.close();
+    nodeTransport?.close();
   };
   const names = cfg.nodes.map((n) => n.name);
   const onError = (err: unknown) =>

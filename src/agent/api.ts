@@ -17,6 +17,11 @@ export interface ApiOptions extends TlsOptions {
   server: string;
   token: string;
   userAgent?: string;
+  /**
+   * A transport shared with other clients of this process (its keep-alive sockets serve every
+   * credential; the bearer is per request). Closing this client then leaves it open.
+   */
+  transport?: Transport;
 }
 
 /**
@@ -24,9 +29,13 @@ export interface ApiOptions extends TlsOptions {
  * transitive dependency here, so requests go through https.request with one keep-alive agent;
  * response bodies stream (watch needs that) and abort through the Request's signal.
  */
-export function httpsTransport(tls: TlsOptions): Transport & { close(): void } {
+export function httpsTransport(
+  tls: TlsOptions,
+  maxSockets = Infinity,
+): Transport & { close(): void } {
   const agent = new https.Agent({
     keepAlive: true,
+    maxSockets,
     ca: tls.caPem,
     rejectUnauthorized: !tls.insecureSkipVerify,
   });
@@ -77,10 +86,10 @@ export interface AgentApi {
 }
 
 export function createApi(opts: ApiOptions): AgentApi {
-  const transport = httpsTransport(opts);
+  const own = opts.transport ? undefined : httpsTransport(opts);
   const client = new KubeClient({
-    transport: bearerTransport(opts.server, opts.token, transport),
+    transport: bearerTransport(opts.server, opts.token, opts.transport ?? own!),
     userAgent: opts.userAgent ?? 'edgeplane-agent/v1.32.4-edgeplane',
   });
-  return { client, close: () => transport.close() };
+  return { client, close: () => own?.close() };
 }
