@@ -73,6 +73,8 @@ export interface CRDVersion {
     scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   };
   additionalPrinterColumns?: PrinterColumn[];
+  /** JSON paths field selectors may name (".spec.color"). */
+  selectableFields?: { jsonPath: string }[];
 }
 
 export interface CRDCondition {

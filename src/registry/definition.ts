@@ -49,6 +49,8 @@ export interface CustomResourceRules {
   terminating: boolean;
   /** A deprecated version's warning, sent with every response for it. */
   deprecationWarning?: string;
+  /** Field labels from the version's selectableFields ("spec.color"), besides metadata.name/namespace. */
+  selectableFields?: string[];
 }
 
 /** A built-in kind's identity from the RESOURCES table; a missing entry is a programming error. */

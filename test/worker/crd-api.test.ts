@@ -108,3 +108,139 @@ describe('custom resources in workerd', () => {
     expect(doc.preferredVersion.version).toBe('v1');
   });
 });
+
+describe('selectableFields', () => {
+  const g = `s${Math.random().toString(36).slice(2, 8)}.example.com`;
+  const schema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          color: { type: 'string', enum: ['red', 'blue'] },
+          size: { type: 'integer' },
+          shiny: { type: 'boolean' },
+          shape: { type: 'object', properties: { sides: { type: 'integer' } } },
+          tags: { type: 'array', items: { type: 'string' } },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+    },
+  };
+  const crdWith = (name: string, selectableFields: { jsonPath: string }[]) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${name}.${g}` },
+    spec: {
+      group: g,
+      scope: 'Namespaced',
+      names: { plural: name, kind: name[0].toUpperCase() + name.slice(1, -1) },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: schema },
+          selectableFields,
+        },
+      ],
+    },
+  });
+
+  it('are validated against the schema as upstream does', async () => {
+    const res = await call(
+      'POST',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      crdWith('badthings', [
+        { jsonPath: '.spec.shape' },
+        { jsonPath: '.spec.tags[0]' },
+        { jsonPath: '.spec.missing' },
+        { jsonPath: 'spec.color' },
+        { jsonPath: '.spec.color' },
+        { jsonPath: '.spec.color' },
+        { jsonPath: '' },
+      ]),
+    );
+    expect(res.status).toBe(422);
+    const causes = ((await res.json()) as J).details.causes.map(
+      (c: { field: string; message: string }) => `${c.field}: ${c.message}`,
+    );
+    const f = (i: number) => `spec.versions[0].selectableFields[${i}].jsonPath`;
+    expect(causes).toEqual([
+      `${f(0)}: Invalid value: ".spec.shape": must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.`,
+      `${f(1)}: Invalid value: ".spec.tags[0]": is an invalid path: array notation is not allowed`,
+      `${f(2)}: Invalid value: ".spec.missing": is an invalid path: does not refer to a valid field`,
+      `${f(3)}: Invalid value: "spec.color": is an invalid path: expected [ or . but got: spec`,
+      `${f(5)}: Duplicate value: ".spec.color"`,
+      `${f(6)}: Required value`,
+    ]);
+
+    const many = await call(
+      'POST',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      crdWith(
+        'manythings',
+        Array.from({ length: 9 }, (_, i) => ({ jsonPath: `.spec.labels.k${i}` })),
+      ),
+    );
+    expect(many.status).toBe(422);
+    expect(((await many.json()) as J).details.causes).toEqual([
+      {
+        reason: 'FieldValueTooMany',
+        field: 'spec.versions[0].selectableFields',
+        message: 'Too many: 9: must have at most 8 items',
+      },
+    ]);
+  });
+
+  it('serve field selectors on list and watch', async () => {
+    const created = await call(
+      'POST',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      crdWith('things', [
+        { jsonPath: '.spec.color' },
+        { jsonPath: '.spec.size' },
+        { jsonPath: '.spec.shiny' },
+      ]),
+    );
+    expect(created.status, await created.clone().text()).toBe(201);
+    const base = `/apis/${g}/v1/namespaces/default/things`;
+    const make = (name: string, spec: object) =>
+      call('POST', base, { apiVersion: `${g}/v1`, kind: 'Thing', metadata: { name }, spec });
+    // A watch from now on, selecting the blue ones.
+    const watch = await call('GET', `${base}?watch=1&fieldSelector=spec.color%3Dblue`);
+    expect(watch.status).toBe(200);
+    for (const [name, spec] of [
+      ['a', { color: 'red', size: 3, shiny: true }],
+      ['b', { color: 'blue', size: 3 }],
+      ['c', { size: 5 }],
+    ] as const)
+      expect((await make(name, spec)).status).toBe(201);
+
+    const names = async (selector: string) => {
+      const res = await call('GET', `${base}?fieldSelector=${encodeURIComponent(selector)}`);
+      expect(res.status, await res.clone().text()).toBe(200);
+      return ((await res.json()) as J).items.map((o: J) => o.metadata.name);
+    };
+    expect(await names('spec.color=blue')).toEqual(['b']);
+    expect(await names('spec.color!=blue')).toEqual(['a', 'c']);
+    expect(await names('spec.size=3,spec.shiny=true')).toEqual(['a']);
+    // An absent field reads as the empty string.
+    expect(await names('spec.color=')).toEqual(['c']);
+    expect(await names('metadata.name=c')).toEqual(['c']);
+    const bad = await call('GET', `${base}?fieldSelector=spec.shape%3Dx`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as J).message).toBe('field label not supported: spec.shape');
+
+    const reader = watch.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    await reader.cancel();
+    const first = JSON.parse(text.split('\n')[0]) as J;
+    expect([first.type, first.object.metadata.name]).toEqual(['ADDED', 'b']);
+  });
+});

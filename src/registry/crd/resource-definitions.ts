@@ -18,6 +18,7 @@ import { defineStrategy, type ResourceDefinition } from '../definition';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../validate/meta';
 import { customResourcePrinter } from './printer';
 import { customResourceSchemas } from './schema-defs';
+import { selectableFieldLabels } from './selectable-fields';
 import { hasRules, validateRules } from './cel';
 import type { FieldError } from '../field-errors';
 import { applyDefaults, prune, validateSchema } from './structural';
@@ -132,6 +133,7 @@ export function customResourceDefinitions(crd: CustomResourceDefinition): Resour
         deprecationWarning: v.deprecated
           ? (v.deprecationWarning ?? `${servedApiVersion} ${info.kind} is deprecated`)
           : undefined,
+        selectableFields: selectableFieldLabels(v),
       },
     };
   });

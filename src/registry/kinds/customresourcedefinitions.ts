@@ -9,6 +9,7 @@ import type { KObject } from '../../api/types';
 import { rfc3339 } from '../../lib/time';
 import { markTerminating, updateNamingStatus } from '../crd/naming';
 import { builtin, defineStrategy, type ResourceDefinition } from '../definition';
+import { validateSelectableFields } from '../crd/selectable-fields';
 import { apiextensionsDefs } from '../schema/defs-apiextensions';
 import {
   validateCustomResourceDefinition,
@@ -58,8 +59,14 @@ function markForDeletion(cur: KObject, finalizers: Set<string>): KObject | undef
 export const customresourcedefinitions: ResourceDefinition = {
   info: builtin('apiextensions.k8s.io', 'v1', 'customresourcedefinitions'),
   strategy: defineStrategy(
-    validateCustomResourceDefinition,
-    validateCustomResourceDefinitionUpdate,
+    (obj) => [
+      ...validateCustomResourceDefinition(obj),
+      ...validateSelectableFields(obj as CustomResourceDefinition),
+    ],
+    (obj, old) => [
+      ...validateCustomResourceDefinitionUpdate(obj, old),
+      ...validateSelectableFields(obj as CustomResourceDefinition),
+    ],
     {
       defaults: defaultCRD,
       hasStatus: true,

@@ -5,6 +5,7 @@ import { parseLabelSelector, SelectorParseError, type Selector } from '../../lib
 import { parseFieldSelector, FieldSelectorParseError, type FieldSelector } from '../../lib/fields';
 import { errors } from '../errors';
 import { fieldGetters, selectionMatcher } from '../../registry/field-labels';
+import { definitionFor } from '../../registry/registry';
 
 export interface ObjectFilter {
   labels?: Selector;
@@ -25,7 +26,7 @@ export function parseFilter(r: ResourceInfo, query: URLSearchParams): ObjectFilt
       throw errors.badRequest(`unable to parse requirement: ${e.message}`);
     throw e;
   }
-  const getters = fieldGetters(r.resource);
+  const getters = fieldGetters(r.resource, definitionFor(r).custom?.selectableFields);
   try {
     if (fs) fields = parseFieldSelector(fs);
   } catch (e) {
