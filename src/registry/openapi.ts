@@ -245,6 +245,19 @@ function addResource(paths: Record<string, object>, r: ResourceInfo, used: Set<s
     ),
     required: true,
   };
+  if (r.verbs && !r.verbs.includes('list')) {
+    // The create-only reviews: a POST on the collection, as upstream documents them.
+    used.add(def);
+    paths[collection] = {
+      parameters: [...nsParam, P.pretty],
+      post: operation('post', id('create'), `Create a ${r.kind}.`, tag, gvk, {
+        parameters: write,
+        requestBody: body(def),
+        responses: ok(def, ['200', '201', '202']),
+      }),
+    };
+    return;
+  }
   used.add(def).add(listDef);
 
   paths[collection] = {

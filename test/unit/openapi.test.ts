@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RESOURCES, groupVersion } from '../../src/api/resources';
+import { REVIEW_RESOURCES } from '../../src/api/review-resources';
 import {
   openApiPath,
   openApiV3Document,
@@ -19,7 +20,8 @@ const doc = (gv: string) => JSON.parse(openApiV3Document(gv)!.body) as Doc;
 describe('openApiV3Index', () => {
   it('lists every served group/version with a hashed URL', () => {
     const index = openApiV3Index();
-    const expected = [...new Set(RESOURCES.map(groupVersion))].map(openApiPath);
+    const served = [...RESOURCES, ...REVIEW_RESOURCES];
+    const expected = [...new Set(served.map(groupVersion))].map(openApiPath);
     expect(Object.keys(index.paths)).toEqual(expected);
     expect(index.paths['api/v1'].serverRelativeURL).toMatch(
       /^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{64}$/,

@@ -13,6 +13,7 @@ import { serviceDefs } from './defs-service';
 import { coreDefs } from './defs-core';
 import { appsDefs } from './defs-apps';
 import { otherDefs } from './defs-other';
+import { reviewDefs } from './defs-reviews';
 
 export type { Schema } from './dsl';
 
@@ -27,6 +28,7 @@ const BASE: Record<string, Schema> = {
   ...coreDefs,
   ...appsDefs,
   ...otherDefs,
+  ...reviewDefs,
 };
 
 const gvKey = (apiVersion: string, kindName: string) => `${apiVersion}/${kindName}`;
@@ -51,7 +53,7 @@ function listDefs(
   const out: Record<string, Schema> = {};
   for (const r of allResources()) {
     const item = byGVK.get(gvKey(groupVersion(r), r.kind));
-    if (!item) continue;
+    if (!item || (r.verbs && !r.verbs.includes('list'))) continue; // the create-only reviews
     out[item + 'List'] = kind(
       `A list of ${r.kind} objects.`,
       gvk(r.group, r.version, r.listKind),
