@@ -5,7 +5,7 @@
 // k8s: staging/src/k8s.io/apiserver/pkg/cel/library/{lists,regex}.go and cel-go's ext strings.
 import type { Environment } from '@marcbachmann/cel-js';
 import { re2Find, re2FindAll, re2Test } from './re2';
-import { chargeCost } from './cel-cost';
+import { chargeCost, strCost } from './cel-cost';
 
 type Scalar = bigint | number | string | boolean;
 
@@ -74,14 +74,14 @@ export function registerTextLibraries(env: Environment): void {
   env.registerFunction(
     'string.replace(string, string): string',
     (s: string, a: string, b: string) => {
-      chargeCost(s.length);
+      chargeCost(strCost(s));
       return s.split(a).join(b);
     },
   );
   env.registerFunction(
     'string.replace(string, string, int): string',
     (s: string, a: string, b: string, n: bigint) => {
-      chargeCost(s.length);
+      chargeCost(strCost(s));
       if (n < 0n) return s.split(a).join(b);
       const parts = s.split(a);
       const k = Number(n);
@@ -94,25 +94,25 @@ export function registerTextLibraries(env: Environment): void {
 
   // regex (RE2)
   env.registerFunction('string.re2Matches(string): bool', (s: string, re: string) => {
-    chargeCost(s.length);
+    chargeCost(strCost(s));
     return re2Test(re, s);
   });
   env.registerFunction('re2Matches(string, string): bool', (s: string, re: string) => {
-    chargeCost(s.length);
+    chargeCost(strCost(s));
     return re2Test(re, s);
   });
   env.registerFunction('string.find(string): string', (s: string, re: string) => {
-    chargeCost(s.length);
+    chargeCost(strCost(s));
     return re2Find(re, s);
   });
   env.registerFunction('string.findAll(string): list<string>', (s: string, re: string) => {
-    chargeCost(s.length);
+    chargeCost(strCost(s));
     return re2FindAll(re, s);
   });
   env.registerFunction(
     'string.findAll(string, int): list<string>',
     (s: string, re: string, n: bigint) => {
-      chargeCost(s.length);
+      chargeCost(strCost(s));
       return re2FindAll(re, s, Number(n));
     },
   );
