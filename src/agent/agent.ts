@@ -12,7 +12,7 @@ import type { Runtime } from './runtime';
 import { FakeRuntime } from './runtimes/fake';
 import { PodmanRuntime } from './runtimes/podman';
 import { ProcessRuntime } from './runtimes/process';
-import { startServiceProxy } from './proxy/service-proxy';
+import { startServiceProxy, type ServiceProxy } from './proxy/service-proxy';
 import { clusterDnsSettings, startClusterDns, type ClusterDnsConfig } from './dns/cluster-dns';
 import type { ClusterDnsSettings } from './dns/pod-dns';
 import { TunnelClient } from './tunnel/tunnel-client';
@@ -133,6 +133,8 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   // Filled in once the cluster DNS listens, before any pod starts.
   const dnsSettings = clusterDnsSettings(cfg.clusterDns);
   const nodes: NodeAgent[] = [];
+  // The service proxy starts after the nodes; pods ask it (through this) how to reach the API.
+  const proxyHolder: { proxy?: ServiceProxy } = {};
   const tunnels: TunnelClient[] = [];
   const withTunnels = cfg.tunnels ?? cfg.nodes.length <= MAX_TUNNELS;
   const renewMs = 10_000;
@@ -169,12 +171,17 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
               eviction: cfg.eviction,
               logOffsetsFile:
                 cfg.runtime === 'fake' ? undefined : path.join(cfg.stateDir, 'log-offsets.json'),
+              // Token files for process pods (a per-pod directory) and podman pods (mounted at the
+              // standard path); docker pods cannot reach a loopback API, so they get none.
               serviceAccounts:
-                cfg.runtime === 'process'
+                cfg.runtime === 'process' || cfg.runtime === 'podman'
                   ? {
                       root: path.join(cfg.stateDir, 'serviceaccounts'),
                       server: cfg.server,
                       caPem: cfg.tls.caPem,
+                      network: cfg.runtime === 'process' ? 'host' : 'slirp',
+                      kubernetesService: () =>
+                        proxyHolder.proxy?.kubernetesService() ?? Promise.resolve(undefined),
                     }
                   : undefined,
             },
@@ -223,6 +230,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
           nodeAddress: cfg.nodes[0].address,
           log: cfg.log,
         });
+  proxyHolder.proxy = proxy;
   // Cluster DNS reads the proxy's watches; only container runtimes can point pods at it.
   const dns =
     proxy && cfg.clusterDns && (cfg.runtime === 'podman' || cfg.runtime === 'docker')

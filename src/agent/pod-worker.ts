@@ -248,7 +248,7 @@ export class PodWorker {
         if (rt.name === 'process') env.push(...(await claimEnv(this.deps.client, this.pod, c)));
         if (this.serviceAccount) {
           await this.serviceAccount.ensure();
-          env = this.serviceAccount.environment(env);
+          env = await this.serviceAccount.environment(env);
         }
         argv = containerArgv(c, env);
       } else {
@@ -457,11 +457,10 @@ export class PodWorker {
     }
   }
 
-  /** A process pod's token files, made before its first container and refreshed before they expire. */
+  /** A pod's token files, made before its first container and refreshed before they expire. */
   private async refreshServiceAccount(): Promise<void> {
     const cfg = this.deps.serviceAccounts;
-    if (!cfg || this.deps.runtime.name !== 'process' || !ServiceAccountFiles.wanted(this.pod))
-      return;
+    if (!cfg || !ServiceAccountFiles.wanted(this.pod)) return;
     this.serviceAccount ??= new ServiceAccountFiles(this.deps.client, cfg, this.pod);
     try {
       this.deps.requestSync(this.uid, await this.serviceAccount.ensure());

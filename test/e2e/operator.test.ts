@@ -1,14 +1,20 @@
 // In-cluster API access from process pods: the agent requests a token bound to the pod, writes
 // token, ca.crt and namespace under $EDGEPLANE_SERVICEACCOUNT_ROOT (the standard
-// var/run/secrets/kubernetes.io/serviceaccount layout) and points KUBERNETES_SERVICE_HOST/PORT at
-// the API. A plain https client uses them, and so does an operator written with
-// @kubernetes/client-node (in-cluster config), which reconciles a custom resource into a ConfigMap
-// with exactly the RBAC it needs; a write outside its Role is 403.
+// var/run/secrets/kubernetes.io/serviceaccount layout; a process pod has no mount namespace to see
+// them at the standard path) and sets KUBERNETES_SERVICE_HOST/PORT to the `kubernetes` Service's
+// ClusterIP and 443, which the node's service proxy forwards to the API's advertised endpoints. A
+// plain https client uses them, verifying the API's certificate for the ClusterIP with ca.crt, and
+// so does an operator written with @kubernetes/client-node (in-cluster config), which reconciles a
+// custom resource into a ConfigMap with exactly the RBAC it needs; a write outside its Role is 403.
+// The cluster gets a service range of its own: every cluster on a host binds its kubernetes
+// ClusterIP with SO_REUSEPORT, so two clusters on the default range would share 127.96.0.1:443.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupClusters, ROOT, startCluster, type Cluster } from '../helpers/cluster';
 
 let c: Cluster;
+/** The kubernetes Service's ClusterIP: the first address of the cluster's service range. */
+let kubernetesIP = '';
 const OPERATOR = path.join(ROOT, 'test', 'e2e', 'operator', 'widget-operator.mjs');
 
 const MANIFESTS = `
@@ -78,6 +84,7 @@ const call = (method, path, body) => new Promise((resolve) => {
   req.end(body);
 });
 (async () => {
+  console.log('api', process.env.KUBERNETES_SERVICE_HOST + ':' + process.env.KUBERNETES_SERVICE_PORT);
   console.log('list', await call('GET', '/api/v1/namespaces/' + ns + '/configmaps'));
   console.log('create', await call('POST', '/api/v1/namespaces/' + ns + '/configmaps', JSON.stringify({ metadata: { name: 'x' } })));
   setInterval(() => {}, 1000);
@@ -103,7 +110,11 @@ async function until(what: string, f: () => Promise<boolean>, ms = 20_000): Prom
 }
 
 beforeAll(async () => {
-  c = await startCluster({ extraArgs: ['--agents', '1', '--runtime', 'process'] });
+  const serviceCidr = `127.${100 + Math.floor(Math.random() * 100)}.0.0/16`;
+  c = await startCluster({
+    extraArgs: ['--agents', '1', '--runtime', 'process', '--service-cidr', serviceCidr],
+  });
+  kubernetesIP = serviceCidr.replace(/0\.0\/16$/, '0.1');
 }, 120_000);
 
 afterAll(async () => {
@@ -149,6 +160,7 @@ describe('an operator as a pod', () => {
     await until('the reconcile to be logged', async () =>
       (await logs()).includes('reconciled w1 color=red'),
     );
+    expect(await logs()).toContain(`server https://${kubernetesIP}:443`);
     expect(await logs()).toContain(
       'secret create refused: 403 secrets is forbidden: User "system:serviceaccount:op:widget-operator" cannot create resource "secrets" in API group "" in the namespace "op"',
     );
@@ -203,6 +215,8 @@ spec:
       await new Promise((r) => setTimeout(r, 300));
       logs = (await c.kubectl(['logs', 'client', '-n', 'raw'])).stdout;
     }
+    // Through the kubernetes Service (its ClusterIP, 443), the certificate verified for that IP.
+    expect(logs).toContain(`api ${kubernetesIP}:443`);
     expect(logs).toContain('list 200');
     expect(logs).toContain(
       'create 403 configmaps is forbidden: User "system:serviceaccount:raw:operator" cannot create resource "configmaps" in API group "" in the namespace "raw"',

@@ -4,7 +4,7 @@ import type { KubeClient } from '../../client/client';
 import { Informer } from '../../client/informer';
 import { HostLock, probeReusePort, type SharingMode } from './host-sharing';
 import { ListenerSet, type ListenerStatus } from './listener-set';
-import { computeRules, type SkippedPort } from './rules';
+import { computeRules, type ListenerRule, type SkippedPort } from './rules';
 import { SERVICE_NAME_LABEL, type EndpointSlice, type Service } from './types';
 
 export interface ServiceProxyOptions {
@@ -48,7 +48,23 @@ export interface ServiceProxy {
   /** Closes every listener and cuts its connections; stops the watches. */
   stop(): Promise<void>;
   rules(): ProxyRules;
+  /**
+   * The `kubernetes` Service's ClusterIP and port when pods on this host can reach the API through
+   * it: it has endpoints and its listener is bound (here, or by the agent holding the host lock).
+   * Undefined otherwise (no endpoints: a hosted API behind a hostname; the bind refused: port 443
+   * needs root or a lower net.ipv4.ip_unprivileged_port_start); pods then get the API's URL.
+   * Waits for the first rules, at most `waitMs`.
+   */
+  kubernetesService(waitMs?: number): Promise<KubernetesService | undefined>;
 }
+
+export interface KubernetesService {
+  host: string;
+  port: number;
+}
+
+/** The Service in-cluster clients find through KUBERNETES_SERVICE_HOST/PORT. */
+const KUBERNETES = 'default/kubernetes';
 
 // kube-proxy's own selector: Services owned by another proxy, and headless ones, are not ours.
 // k8s: cmd/kube-proxy/app/server.go (noProxyName, noHeadlessEndpoints)
@@ -76,6 +92,8 @@ class Proxy implements ServiceProxy {
   private running?: Promise<void>;
   private dirty = false;
   private lastSkipped: SkippedPort[] = [];
+  private lastRules: ListenerRule[] = [];
+  private kubernetesReported?: string;
   private stopSignal!: () => void;
   private readonly whenStopped = new Promise<void>((resolve) => (this.stopSignal = resolve));
   readonly feed: ServiceFeed;
@@ -204,8 +222,45 @@ class Proxy implements ServiceProxy {
       },
     );
     this.lastSkipped = skipped;
+    this.lastRules = listeners;
     this.reportNew(skipMessages(skipped));
     await this.listeners.apply(listeners.filter((rule) => !rule.shared || this.servesClusterIPs));
+    this.reportKubernetes();
+  }
+
+  /** The kubernetes Service's rule, and why pods cannot use it (undefined: they can). */
+  private kubernetesState(): { rule?: ListenerRule; problem?: string } {
+    const rule = this.lastRules.find((r) => r.service === KUBERNETES && r.kind === 'ClusterIP');
+    if (!rule) return { problem: 'the default/kubernetes Service has no ClusterIP served here' };
+    if (rule.backends.length === 0)
+      return { rule, problem: 'the default/kubernetes Service has no endpoints' };
+    if (!this.servesClusterIPs) return { rule }; // the host lock's owner serves it
+    const status = this.listeners.status().find((l) => l.key === rule.key);
+    if (!status?.listening)
+      return { rule, problem: status?.error ?? `${rule.key} is not bound yet` };
+    return { rule };
+  }
+
+  /** Logged once per change: whether pods reach the API through the Service or directly. */
+  private reportKubernetes(): void {
+    const { rule, problem } = this.kubernetesState();
+    const message = problem
+      ? `pods get the API's own URL in KUBERNETES_SERVICE_HOST/PORT, not the kubernetes Service: ${problem}`
+      : `pods reach the API through the kubernetes Service at ${rule!.key}`;
+    if (message === this.kubernetesReported) return;
+    this.kubernetesReported = message;
+    this.log(message);
+  }
+
+  async kubernetesService(waitMs = 5000): Promise<KubernetesService | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.ready,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
+    ]);
+    clearTimeout(timer);
+    const { rule, problem } = this.kubernetesState();
+    return rule && !problem ? { host: rule.host, port: rule.port } : undefined;
   }
 
   /** Each problem is logged once while it lasts; one that goes away and comes back is logged again. */

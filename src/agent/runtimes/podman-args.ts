@@ -6,6 +6,13 @@ import { StartError, type StartRequest } from '../runtime';
 import type { Container, Pod, Probe } from '../types';
 import { parseQuantity } from '../../lib/quantity';
 import { LABEL } from './podman-inspect';
+import path from 'node:path';
+import {
+  SERVICEACCOUNT_MOUNT,
+  SERVICEACCOUNT_PATH,
+  SERVICEACCOUNT_ROOT_ENV,
+  ServiceAccountFiles,
+} from '../volumes/service-account';
 
 /** What differs between podman and docker (and what this sandbox needs from podman). */
 export interface Dialect {
@@ -153,7 +160,9 @@ export function sandboxArgs(
     '--label',
     `${LABEL.podIP}=${podIP}`,
   ];
-  const network = dns?.hostLoopback ? withHostLoopback(d.network) : d.network;
+  // A pod with a ServiceAccount token reaches a loopback API as 10.0.2.2 (service-account.ts).
+  const network =
+    dns?.hostLoopback || ServiceAccountFiles.wanted(pod) ? withHostLoopback(d.network) : d.network;
   args.push('--hostname', hostname, '--network', network, ...dnsArgs(dns));
   for (const p of podPorts(pod, podIP, nodeAddress))
     args.push(
@@ -275,16 +284,34 @@ function resourceArgs(c: Container): string[] {
 }
 
 /**
+ * The pod's ServiceAccount files (token, ca.crt, namespace; written and refreshed by the agent in
+ * a per-pod directory named in the environment) mounted read-only where in-cluster clients look,
+ * as kubelet mounts the kube-api-access volume; not when the container mounts something there itself.
+ */
+export function serviceAccountMountArgs(c: Container, env: [string, string][]): string[] {
+  const root = env.find(([k]) => k === SERVICEACCOUNT_ROOT_ENV)?.[1];
+  if (!root) return [];
+  const taken = (c as { volumeMounts?: { mountPath: string }[] }).volumeMounts?.some(
+    (m) => path.posix.normalize(m.mountPath).replace(/\/+$/, '') === SERVICEACCOUNT_MOUNT,
+  );
+  return taken ? [] : ['-v', `${path.join(root, SERVICEACCOUNT_PATH)}:${SERVICEACCOUNT_MOUNT}:ro`];
+}
+
+/**
  * The environment without the process runtime's fallback PATH, so the image's own PATH applies
  * (Kubernetes passes the image's environment first and the pod's over it).
  */
 export function containerEnvArgs(c: Container, env: [string, string][]): string[] {
   const own = new Set((c.env ?? []).map((e) => e.name));
-  return env
-    .filter(
-      ([k, v]) => !(k === 'PATH' && v === DEFAULT_PATH && !own.has('PATH') && !c.envFrom?.length),
-    )
-    .flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+  return (
+    env
+      .filter(
+        ([k, v]) => !(k === 'PATH' && v === DEFAULT_PATH && !own.has('PATH') && !c.envFrom?.length),
+      )
+      // A host path: the container gets the directory mounted at the standard path instead.
+      .filter(([k]) => k !== SERVICEACCOUNT_ROOT_ENV)
+      .flatMap(([k, v]) => ['--env', `${k}=${v}`])
+  );
 }
 
 export interface ContainerArgsInput {
@@ -336,7 +363,7 @@ export function containerArgs(x: ContainerArgsInput): string[] {
   args.push('--stop-timeout', String(grace));
   if (x.logPath && d.logDriverPath)
     args.push('--log-driver', 'k8s-file', '--log-opt', `path=${x.logPath}`);
-  args.push(...x.mounts, ...d.runArgs, '--pull', 'never');
+  args.push(...x.mounts, ...serviceAccountMountArgs(c, req.env), ...d.runArgs, '--pull', 'never');
   // k8s: command replaces the image's ENTRYPOINT (and drops its CMD); args alone replace only CMD.
   let rest: string[] = [];
   if (c.command?.length) {

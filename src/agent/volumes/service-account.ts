@@ -1,11 +1,31 @@
-// A pod's ServiceAccount credentials on a runtime that cannot mount (process): a token bound to the
-// pod (TokenRequest with the node's credential, which NodeRestriction allows only for pods on this
-// node), the CA the node trusts the API with, and the namespace, laid out as the standard
-// var/run/secrets/kubernetes.io/serviceaccount under a per-pod root named in
-// EDGEPLANE_SERVICEACCOUNT_ROOT, and refreshed at 80% of the token's life, as kubelet refreshes
-// projected tokens. KUBERNETES_SERVICE_HOST/PORT name the API as the node reaches it (a process pod
-// shares the node's network).
-// k8s: pkg/kubelet/token/token_manager.go (requiresRefresh), pkg/volume/projected
+// A pod's ServiceAccount credentials: a token bound to the pod (TokenRequest with the node's
+// credential, which NodeRestriction allows only for pods on this node), the CA the node trusts the
+// API with, and the namespace, written as token, ca.crt and namespace under
+// <per-pod root>/var/run/secrets/kubernetes.io/serviceaccount and refreshed at 80% of the token's
+// life, as kubelet refreshes projected tokens.
+//
+// Where a pod finds them:
+// - podman (and docker) containers get that directory bind-mounted read-only at the standard
+//   /var/run/secrets/kubernetes.io/serviceaccount (podman-args.ts), so an unchanged in-cluster
+//   client reads it there.
+// - A process pod is an ordinary host process: without a mount namespace of its own it sees the
+//   host's /var/run/secrets, which one node shares between all its pods, so the files stay in the
+//   per-pod root and its path is in EDGEPLANE_SERVICEACCOUNT_ROOT (in-cluster clients take it as a
+//   path prefix: loadFromCluster(root) in @kubernetes/client-node).
+//
+// How a pod reaches the API (KUBERNETES_SERVICE_HOST/PORT and the other KUBERNETES_* variables):
+// - a pod on the host's network (process, hostNetwork) uses the `kubernetes` Service's ClusterIP
+//   and port 443, as in Kubernetes, when this node's service proxy serves it: the API advertises its
+//   address in the Service's endpoints (src/server/kubernetes-endpoints.ts) and the proxy splices
+//   the TCP stream through, so TLS runs end to end with the serving certificate, which names the
+//   ClusterIP and kubernetes.default.svc. When it does not (no endpoints: an API behind a hostname;
+//   the bind to port 443 refused without root), the pod gets the API's URL instead (the proxy logs
+//   which);
+// - a podman pod (slirp4netns) cannot reach ClusterIPs, which live on the host's loopback: it gets
+//   the API's URL, with 127.0.0.1 spelled 10.0.2.2, slirp's alias for the host's loopback
+//   (allow_host_loopback), which the serving certificate names too.
+// k8s: pkg/kubelet/token/token_manager.go (requiresRefresh), pkg/volume/projected,
+// plugin/pkg/admission/serviceaccount (the kube-api-access volume)
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeClient } from '../../client/client';
@@ -21,6 +41,10 @@ const EXPIRATION_SECONDS = 3607;
 const REFRESH_FRACTION = 0.8;
 const MAX_REFRESH_MS = 24 * 3600_000;
 
+export const SERVICEACCOUNT_MOUNT = `/${SERVICEACCOUNT_PATH}`;
+/** slirp4netns's address for the host's 127.0.0.1 (with allow_host_loopback). */
+export const SLIRP_HOST_LOOPBACK = '10.0.2.2';
+
 export interface ServiceAccountConfig {
   /** Per-pod roots are made under this folder (<state>/serviceaccounts). */
   root: string;
@@ -28,6 +52,25 @@ export interface ServiceAccountConfig {
   server: string;
   /** The CA the node trusts the API with; absent when it trusts the system store. */
   caPem?: string;
+  /** How pods' networks reach the host: its own (process) or through slirp4netns (podman). */
+  network: 'host' | 'slirp';
+  /** The kubernetes Service's ClusterIP and port when this node's proxy serves it (service-proxy.ts). */
+  kubernetesService?: () => Promise<{ host: string; port: number } | undefined>;
+}
+
+export interface ApiAddress {
+  host: string;
+  port: string;
+}
+
+/** The API's URL as host and port, as a pod in `network` reaches it. */
+export function directAddress(server: string, network: 'host' | 'slirp'): ApiAddress {
+  const url = new URL(server);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  let host = url.hostname.replace(/^\[|\]$/g, '');
+  if (network === 'slirp' && (host === '127.0.0.1' || host === 'localhost'))
+    host = SLIRP_HOST_LOOPBACK;
+  return { host, port };
 }
 
 interface TokenRequestStatus {
@@ -112,11 +155,19 @@ export class ServiceAccountFiles {
     return this.refreshAt - now;
   }
 
+  /** How this pod reaches the API: the kubernetes Service when it can, else the API's URL. */
+  async apiAddress(): Promise<ApiAddress> {
+    const network = hostNetwork(this.pod) ? 'host' : this.cfg.network;
+    if (network === 'host') {
+      const svc = await this.cfg.kubernetesService?.();
+      if (svc) return { host: svc.host, port: String(svc.port) };
+    }
+    return directAddress(this.cfg.server, network);
+  }
+
   /** The container's environment with the root named and the API's address in the service variables. */
-  environment(env: [string, string][]): [string, string][] {
-    const url = new URL(this.cfg.server);
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+  async environment(env: [string, string][]): Promise<[string, string][]> {
+    const { host, port } = await this.apiAddress();
     // Every variable of the `kubernetes` Service names the same address, so a client reading
     // KUBERNETES_PORT or KUBERNETES_PORT_443_TCP_ADDR agrees with one reading SERVICE_HOST/PORT.
     const rewrite = (k: string, v: string): string => {
@@ -146,3 +197,4 @@ export class ServiceAccountFiles {
 }
 
 const pod = (p: Pod) => p.spec as { serviceAccountName?: string };
+const hostNetwork = (p: Pod) => (p.spec as { hostNetwork?: boolean }).hostNetwork === true;

@@ -1,5 +1,5 @@
 // A small operator written with @kubernetes/client-node, run as a pod: it loads its in-cluster
-// config (its projected ServiceAccount token), watches Widgets and keeps one ConfigMap per Widget
+// config (its projected ServiceAccount token, and the API through the kubernetes Service), watches Widgets and keeps one ConfigMap per Widget
 // holding its spec.color. Once it has reconciled, it tries one write its Role does not grant.
 import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
@@ -7,6 +7,8 @@ import fs from 'node:fs';
 const root = process.env.EDGEPLANE_SERVICEACCOUNT_ROOT;
 const kc = new k8s.KubeConfig();
 kc.loadFromCluster(root);
+// Where in-cluster config points: the kubernetes Service (KUBERNETES_SERVICE_HOST/PORT).
+console.log(`server ${kc.getCurrentCluster().server}`);
 const ns = fs.readFileSync(
   `${root}/var/run/secrets/kubernetes.io/serviceaccount/namespace`,
   'utf8',
