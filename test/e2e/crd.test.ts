@@ -53,6 +53,8 @@ spec:
         - name: Age
           type: date
           jsonPath: .metadata.creationTimestamp
+      selectableFields:
+        - jsonPath: .spec.color
       schema:
         openAPIV3Schema:
           type: object
@@ -343,18 +345,65 @@ describe('CustomResourceDefinitions', () => {
     expect(applied.spec.size).toBe(7);
   });
 
-  it('deleting a namespace deletes the custom resources in it', async () => {
+  it('kubectl get --field-selector selects by a selectable field', async () => {
+    await ok(['apply', '-n', NS, '-f', '-'], widget('sel-green', { size: 2, color: 'green' }));
+    await ok(['apply', '-n', NS, '-f', '-'], widget('sel-plain', { size: 2 }));
+    const out = await ok([
+      'get',
+      'widgets',
+      '-n',
+      NS,
+      '--field-selector',
+      'spec.color=green',
+      '-o',
+      'name',
+    ]);
+    expect(out.trim().split('\n')).toEqual(['widget.e2e.example.com/sel-green']);
+    const bad = await c.kubectl(['get', 'widgets', '-n', NS, '--field-selector', 'spec.size=2']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('field label not supported: spec.size');
+  });
+
+  it('a namespace being deleted deletes its custom resources and stays Terminating until they are gone', async () => {
     await ok(['create', 'namespace', 'doomed']);
+    const held = JSON.parse(widget('held', { size: 1 }));
+    held.metadata.finalizers = ['e2e.example.com/hold'];
+    await ok(['apply', '-n', 'doomed', '-f', '-'], JSON.stringify(held));
     await ok(['apply', '-n', 'doomed', '-f', '-'], widget('goner', { size: 1 }));
-    await ok(['delete', 'namespace', 'doomed', '--timeout=30s']);
+    await ok(['delete', 'namespace', 'doomed', '--wait=false']);
     const path = '/apis/e2e.example.com/v1/namespaces/doomed/widgets';
     const until = Date.now() + 20_000;
-    let items: unknown[] = [];
-    do {
-      items = (await (await c.fetch(path)).json()).items;
-      if (items.length) await new Promise((r) => setTimeout(r, 250));
-    } while (items.length && Date.now() < until);
-    expect(items).toEqual([]);
+    let ns: {
+      status: { phase: string; conditions?: { type: string; status: string; message: string }[] };
+    };
+    let names: string[] = [];
+    for (;;) {
+      ns = JSON.parse(await ok(['get', 'namespace', 'doomed', '-o', 'json']));
+      names = (await (await c.fetch(path)).json()).items.map(
+        (o: { metadata: { name: string } }) => o.metadata.name,
+      );
+      const remaining = ns.status.conditions?.find(
+        (x) => x.type === 'NamespaceFinalizersRemaining',
+      );
+      if ((names.length === 1 && remaining?.status === 'True') || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(names).toEqual(['held']);
+    expect(ns.status.phase).toBe('Terminating');
+    expect(ns.status.conditions?.find((x) => x.type === 'NamespaceContentRemaining')?.message).toBe(
+      'Some resources are remaining: widgets.e2e.example.com has 1 resource instances',
+    );
+    await ok([
+      'patch',
+      'widget',
+      'held',
+      '-n',
+      'doomed',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    await ok(['wait', '--for=delete', 'namespace/doomed', '--timeout=20s']);
   });
 
   it('deleting the CRD deletes its custom resources, then the CRD', async () => {
