@@ -4,6 +4,7 @@ import { controlBench } from './control';
 import { watchFilterBench } from './watchfilter';
 import { streamBench } from './stream';
 import { metricsBench } from './metrics';
+import { uiBench } from './ui';
 import { profileBench } from './profile';
 
 const SUITES: Record<string, (args: string[]) => Promise<void>> = {
@@ -12,6 +13,7 @@ const SUITES: Record<string, (args: string[]) => Promise<void>> = {
   watchfilter: watchFilterBench,
   stream: streamBench,
   metrics: metricsBench,
+  ui: uiBench,
   profile: profileBench,
 };
 

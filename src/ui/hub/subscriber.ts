@@ -1,10 +1,9 @@
 // One dashboard stream held by the UiHub: the Server-Sent Events the page's script already reads
-// (`event: change` with the kind's name as data, `*` for "anything"), coalesced per kind for 30 ms,
-// with a comment line as keep-alive. The hub decides which notes reach it; this only writes them.
+// (`event: change` with the kind's name as data, `*` for "anything"), one per kind per flush, with
+// a comment line as keep-alive. The hub decides which notes reach it and when to flush.
 import type { User } from '../../server/auth/authenticate';
 import type { Scope } from './scope';
 
-const COALESCE_MS = 30;
 const HEARTBEAT_MS = 15_000;
 
 export interface SubscriberRequest {
@@ -16,6 +15,13 @@ export interface SubscriberRequest {
 }
 
 const encoder = new TextEncoder();
+/** Each kind's note is encoded once for every stream. */
+const encoded = new Map<string, Uint8Array>();
+function noteBytes(kind: string): Uint8Array {
+  let b = encoded.get(kind);
+  if (!b) encoded.set(kind, (b = encoder.encode(`event: change\ndata: ${kind}\n\n`)));
+  return b;
+}
 
 export class Subscriber {
   readonly readable: ReadableStream<Uint8Array>;
@@ -28,7 +34,6 @@ export class Subscriber {
   sent = 0;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private readonly pending = new Set<string>();
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly onClose: (s: Subscriber) => void;
 
@@ -44,32 +49,38 @@ export class Subscriber {
     this.write(': open\n\n');
   }
 
-  /** A kind changed where this subscriber may look (`*`: anything may have). */
-  note(kind: string): void {
-    if (this.closed) return;
+  /**
+   * A kind changed where this subscriber may look (`*`: anything may have). True when the
+   * subscriber had nothing pending: the caller then schedules a flush (one timer for all streams).
+   */
+  note(kind: string): boolean {
+    if (this.closed) return false;
+    const idle = this.pending.size === 0;
     this.pending.add(kind);
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      for (const k of this.pending) {
-        this.sent++;
-        this.write(`event: change\ndata: ${k}\n\n`);
-      }
-      this.pending.clear();
-    }, COALESCE_MS);
+    return idle;
+  }
+
+  /** Writes the pending notes. */
+  flush(): void {
+    for (const k of this.pending) {
+      this.sent++;
+      this.write(noteBytes(k));
+    }
+    this.pending.clear();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.writer.close().catch(() => {});
     this.onClose(this);
   }
 
-  private write(text: string): void {
+  private write(text: string | Uint8Array): void {
     if (this.closed) return;
     // A write fails once the browser has gone: that is how the hub learns a stream ended.
-    this.writer.write(encoder.encode(text)).catch(() => this.close());
+    const bytes = typeof text === 'string' ? encoder.encode(text) : text;
+    this.writer.write(bytes).catch(() => this.close());
   }
 }

@@ -38,6 +38,8 @@ const RECHECK_DEBOUNCE_MS = 100;
 const RECHECK_EVERY_MS = 60_000;
 /** A stream ends after this long; the page reconnects, and its session and token are checked again. */
 export const STREAM_MAX_MS = 10 * 60_000;
+/** Notes are coalesced per stream and kind for this long, then all streams are written at once. */
+const COALESCE_MS = 30;
 /** The cluster's namespaces are read at most this often for scope checks (and again after a change). */
 const NAMESPACES_TTL_MS = 1_000;
 
@@ -69,6 +71,8 @@ export class UiHub extends DurableObject<Env> {
   private recheckTimer: ReturnType<typeof setTimeout> | undefined;
   private periodic: ReturnType<typeof setInterval> | undefined;
   private counts = { rechecks: 0 };
+  private readonly dirty = new Set<Subscriber>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Where the shared watches read events: the store's watch over every namespace. */
   watchSource: WatchSource = (r, from, signal) => this.store.watch(r, undefined, from, signal);
 
@@ -122,7 +126,7 @@ export class UiHub extends DurableObject<Env> {
     // Once every watch has its position, one note: the page re-renders what changed between its
     // render and now (and during a reconnect), so no change falls in that gap.
     await Promise.all(ready);
-    sub.note('*');
+    this.note(sub, '*');
   }
 
   private async computeScopes(sub: Subscriber): Promise<void> {
@@ -186,16 +190,28 @@ export class UiHub extends DurableObject<Env> {
       const scope = s.scopes.get(kind);
       if (!scope || !inScope(scope, ns)) continue;
       if (s.req.name && name !== s.req.name) continue;
-      s.note(kind);
+      this.note(s, kind);
     }
   }
 
+  private note(sub: Subscriber, kind: string): void {
+    if (!sub.note(kind)) return;
+    this.dirty.add(sub);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      const due = [...this.dirty];
+      this.dirty.clear();
+      for (const s of due) s.flush();
+    }, COALESCE_MS);
+  }
+
   private relisted(kind: string): void {
-    for (const s of this.subscribers) if (s.held.has(kind)) s.note(kind);
+    for (const s of this.subscribers) if (s.held.has(kind)) this.note(s, kind);
   }
 
   private leave(sub: Subscriber): void {
     if (!this.subscribers.delete(sub)) return;
+    this.dirty.delete(sub);
     for (const kind of sub.held) {
       const n = (this.holders.get(kind) ?? 1) - 1;
       if (n > 0) {
@@ -266,7 +282,7 @@ export class UiHub extends DurableObject<Env> {
         if (!empty && !sub.held.has(kind)) await this.hold(sub, kind);
       }
       // The page may now show more (or less): it renders again from its own GETs.
-      if (moved) sub.note('*');
+      if (moved) this.note(sub, '*');
     }
   }
 }
