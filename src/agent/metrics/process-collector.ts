@@ -1,4 +1,5 @@
-// Use of process-runtime containers: each container is a process group; its CPU time and RSS come from /proc.
+// Use of process-runtime containers: each container is a process group, with the groups of commands
+// exec'd into it; their CPU time and RSS come from /proc.
 import type { ContainerUsage } from '../../api/metrics';
 import type { Runtime } from '../runtime';
 import type { Pod } from '../types';
@@ -9,6 +10,8 @@ import { machineUsage, scanProcesses, type ProcessUsage } from './procfs';
 export interface ProcessGroups {
   /** The process group a container instance runs in, while it runs. */
   processGroup(id: string): number | undefined;
+  /** Groups of commands exec'd into it (kubectl exec, exec probes), while they run. */
+  execGroups?(id: string): number[];
 }
 
 /**
@@ -62,7 +65,10 @@ export class ProcessCollector implements UsageCollector {
         const pgid = this.runtime.processGroup(inst.id);
         if (pgid === undefined) continue;
         live.add(inst.id);
-        const procs = byGroup.get(pgid) ?? [];
+        // What runs in exec'd groups is the container's too (kubelet's exec joins its cgroup).
+        const procs = [pgid, ...(this.runtime.execGroups?.(inst.id) ?? [])].flatMap(
+          (g) => byGroup.get(g) ?? [],
+        );
         const cpu = this.rates.rate(inst.id, this.counters.cumulative(inst.id, procs), nowMs);
         if (cpu === undefined) complete = false;
         containers.push({

@@ -22,13 +22,21 @@ function idsOf(pid: number | undefined): { uid?: number; gid?: number } {
   }
 }
 
-export function spawnExec(rec: ProcessRecord, req: StreamRequest): StreamProcess {
+/**
+ * `onGroup` learns the exec's process group (its PID) and when it ends, so the runtime can count what
+ * it uses as the container's: kubelet's exec runs inside the container's cgroup.
+ */
+export function spawnExec(
+  rec: ProcessRecord,
+  req: StreamRequest,
+  onGroup?: (pgid: number, ended: Promise<unknown>) => void,
+): StreamProcess {
   const env = Object.fromEntries(rec.env);
   // k8s: a TTY exec gets TERM=xterm when the container sets none (dockershim and CRI runtimes do).
   if (req.tty && !env.TERM) env.TERM = 'xterm';
   return spawnStream(
     req.command,
-    { cwd: fs.existsSync(rec.cwd) ? rec.cwd : os.homedir(), env, ...idsOf(rec.pid) },
+    { cwd: fs.existsSync(rec.cwd) ? rec.cwd : os.homedir(), env, ...idsOf(rec.pid), onGroup },
     req,
   );
 }
@@ -38,6 +46,8 @@ export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   uid?: number;
   gid?: number;
+  /** Told the new process group and a promise that settles when it ends. */
+  onGroup?: (pgid: number, ended: Promise<unknown>) => void;
 }
 
 /**
@@ -50,7 +60,8 @@ export function spawnStream(
   req: Pick<StreamRequest, 'stdin' | 'tty'>,
 ): StreamProcess {
   const stdin = req.stdin ? 'pipe' : 'ignore';
-  const base = { ...opts, detached: true };
+  const { onGroup, ...spawnOpts } = opts;
+  const base = { ...spawnOpts, detached: true };
   const child: ChildProcess = req.tty
     ? spawn('python3', ['-c', PTY_HELPER, ...argv], {
         ...base,
@@ -71,6 +82,7 @@ export function spawnStream(
       resolve({ exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0) }),
     );
   });
+  if (child.pid) onGroup?.(child.pid, ended);
   return {
     stdin: child.stdin ?? undefined,
     stdout: child.stdout!,

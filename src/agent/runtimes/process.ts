@@ -58,6 +58,8 @@ export class ProcessRuntime implements Runtime {
   /** Instances we started in this life: their exit arrives as an event; the rest are polled. */
   private readonly children = new Set<string>();
   private readonly listeners = new Set<(podUid: string) => void>();
+  /** Process groups of execs into each instance (by instance id), while they run. */
+  private readonly execs = new Map<string, Set<number>>();
   private readonly poll: NodeJS.Timeout;
   /** stdin pipes of containers whose spec says stdin: true, by instance id (kubectl attach writes there). */
   private readonly stdins = new Map<
@@ -329,6 +331,21 @@ export class ProcessRuntime implements Runtime {
     return rec?.state === 'running' ? rec.pid : undefined;
   }
 
+  /** Process groups of `kubectl exec` and exec probes running in the instance now: its use too. */
+  execGroups(id: string): number[] {
+    return [...(this.execs.get(id) ?? [])];
+  }
+
+  private trackExec(id: string, pgid: number, ended: Promise<unknown>): void {
+    let groups = this.execs.get(id);
+    if (!groups) this.execs.set(id, (groups = new Set()));
+    groups.add(pgid);
+    void ended.finally(() => {
+      groups.delete(pgid);
+      if (groups.size === 0 && this.execs.get(id) === groups) this.execs.delete(id);
+    });
+  }
+
   async remove(podUid: string): Promise<void> {
     for (const [id, r] of this.records) if (r.podUid === podUid) this.records.delete(id);
     this.store.removePod(podUid);
@@ -353,6 +370,8 @@ export class ProcessRuntime implements Runtime {
       };
       child.stdout!.on('data', take);
       child.stderr!.on('data', take);
+      if (child.pid)
+        this.trackExec(id, child.pid, new Promise((r) => child.once('close', r).once('error', r)));
       const timer = setTimeout(() => {
         if (child.pid) signalGroup(child.pid, 'SIGKILL');
         resolve({ exitCode: 1, output: `command timed out after ${timeoutMs / 1000}s` });
@@ -373,7 +392,8 @@ export class ProcessRuntime implements Runtime {
 
   /** kubectl exec: the newest running instance of the container gives the environment, directory and user. */
   async execStream(podUid: string, req: StreamRequest): Promise<StreamProcess> {
-    return spawnExec(this.running(podUid, req.container), req);
+    const rec = this.running(podUid, req.container);
+    return spawnExec(rec, req, (pgid, ended) => this.trackExec(rec.id, pgid, ended));
   }
 
   /** kubectl attach: output of the newest running instance from now on, and its stdin pipe if it has one. */
