@@ -145,7 +145,7 @@ async function syncNamespace(ctx: KeyedContext, ns: KObject): Promise<number | u
   if (tally.contentErrors.length || tally.discoveryErrors.length)
     return Math.min(requeueMs, FAILURE_RETRY_MS);
   if (tally.remaining.size > 0) return requeueMs;
-  if (!(await emptyNow(ctx, name, customContent(ctx)))) return 1000;
+  if (!(await emptyNow(ctx, name))) return 1000;
   await finalize(ctx, current);
   return undefined;
 }
@@ -184,15 +184,25 @@ function estimateMs(ctx: KeyedContext, obj: KObject): number {
   return Math.floor(left / 2) + 1000;
 }
 
-/** A live check before finalizing: the caches may not yet show a create admitted just before termination. */
-async function emptyNow(
-  ctx: KeyedContext,
-  namespace: string,
-  custom: ResourceInfo[],
-): Promise<boolean> {
+/**
+ * A live check before finalizing: the caches may not yet show a create admitted just before
+ * termination, nor a CRD established a moment ago, so the CRDs are read live too.
+ */
+async function emptyNow(ctx: KeyedContext, namespace: string): Promise<boolean> {
+  const crds = await ctx.client.list<CustomResourceDefinition>(CRDS, { all: true });
+  const custom = crds.items
+    .map(cachedVersionOf)
+    .filter((i): i is ResourceInfo => !!i?.namespaced && isCustomKind(resourceKey(i)));
   const found = await Promise.all(
     [...CONTENT, ...custom].map((r: ResourceInfo) =>
-      ctx.client.list(r, { namespace, limit: 1 }).then((l) => l.items.length > 0),
+      ctx.client.list(r, { namespace, limit: 1 }).then(
+        (l) => l.items.length > 0,
+        // A kind the API does not serve (yet) has nothing to list, as upstream skips it.
+        (e: unknown) => {
+          if (isNotFound(e)) return false;
+          throw e;
+        },
+      ),
     ),
   );
   return !found.includes(true);
