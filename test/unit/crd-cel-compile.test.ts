@@ -51,14 +51,16 @@ describe('CEL rules type-checked against the schema', () => {
 
   it('refuses a field the schema does not declare and a type error, naming the rule', () => {
     expect(lines(ruleCompileErrors(withSpecRule('self.replicaz > 1', spec), ROOT))).toEqual([
-      `${ROOT}.properties[spec].x-kubernetes-validations[0].rule: Invalid value: "self.replicaz > 1": compilation failed: No such key: replicaz`,
+      `${ROOT}.properties[spec].x-kubernetes-validations[0].rule: Invalid value: "self.replicaz > 1": compilation failed: ERROR: <input>:1:5: undefined field 'replicaz'`,
     ]);
     const [typeErr] = ruleCompileErrors(withSpecRule('self.name + 1 == "a"', spec), ROOT);
-    expect(typeErr!.message).toMatch(/compilation failed: no such overload: string \+ int/);
+    expect(typeErr!.message).toMatch(
+      /compilation failed: ERROR: <input>:1:1: no such overload: string \+ int/,
+    );
     const [notBool] = ruleCompileErrors(withSpecRule('self.replicas + 1', spec), ROOT);
     expect(notBool!.message).toMatch(/compilation failed: cel expression must evaluate to a bool/);
     const [deep] = ruleCompileErrors(withSpecRule('self.ports[0].host == "x"', spec), ROOT);
-    expect(deep!.message).toMatch(/No such key: host/);
+    expect(deep!.message).toMatch(/undefined field 'host'/);
   });
 
   it('types the root as an object with apiVersion, kind and metadata.name', () => {
@@ -69,7 +71,7 @@ describe('CEL rules type-checked against the schema', () => {
     };
     expect(ruleCompileErrors(root, ROOT)).toEqual([]);
     const bad = { ...root, 'x-kubernetes-validations': [{ rule: 'self.metadata.uid != ""' }] };
-    expect(ruleCompileErrors(bad, ROOT)[0]!.message).toMatch(/No such key: uid/);
+    expect(ruleCompileErrors(bad, ROOT)[0]!.message).toMatch(/undefined field 'uid'/);
     expect(
       lines(
         validateRules({ kind: 'W', metadata: { name: 'x'.repeat(30), uid: 'u' } }, undefined, root),
@@ -174,5 +176,67 @@ describe('CEL cost', () => {
       `spec: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.all(x, self.all(y, x <= y || x > y))`,
     ]);
     expect(Date.now() - start).toBeLessThan(5000);
+  });
+});
+
+describe('formats as CEL types', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        'x-kubernetes-validations': [
+          { rule: 'self.start < self.end' },
+          { rule: 'self.timeout <= duration("1h") && self.timeout > duration("0s")' },
+          { rule: 'self.end - self.start >= self.timeout' },
+        ],
+        properties: {
+          start: { type: 'string', format: 'date-time' },
+          end: { type: 'string', format: 'date-time' },
+          timeout: { type: 'string', format: 'duration' },
+        },
+      },
+    },
+  };
+
+  it('types date-time strings as timestamps and duration strings as durations', () => {
+    expect(ruleCompileErrors(s, ROOT)).toEqual([]);
+    const ok = { start: '2026-01-01T00:00:00Z', end: '2026-01-01T02:00:00Z', timeout: '1h' };
+    expect(validateRules({ spec: ok }, undefined, s)).toEqual([]);
+    const bad = { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:30:00Z', timeout: '1h30m' };
+    expect(lines(validateRules({ spec: bad }, undefined, s))).toEqual([
+      'spec: Invalid value: "object": failed rule: self.timeout <= duration("1h") && self.timeout > duration("0s")',
+      'spec: Invalid value: "object": failed rule: self.end - self.start >= self.timeout',
+    ]);
+    const [err] = ruleCompileErrors(
+      {
+        type: 'object',
+        properties: {
+          t: {
+            ...s.properties!.spec!.properties!.start!,
+            'x-kubernetes-validations': [{ rule: 'self.startsWith("2")' }],
+          },
+        },
+      },
+      ROOT,
+    );
+    expect(err!.message).toMatch(/found no matching overload/);
+  });
+
+  it('compares timestamps by value in object equality (self == oldSelf)', () => {
+    const immutable: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        spec: { ...s.properties!.spec!, 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] },
+      },
+    };
+    const v = {
+      spec: { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z', timeout: '1h' },
+    };
+    expect(validateRules(v, structuredClone(v), immutable)).toEqual([]);
+    expect(
+      validateRules(v, { spec: { ...v.spec, start: '2025-01-01T00:00:00Z' } }, immutable),
+    ).toHaveLength(1);
+    expect(validateRules(v, { spec: { ...v.spec, timeout: '2h' } }, immutable)).toHaveLength(1);
   });
 });

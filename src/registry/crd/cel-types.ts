@@ -5,8 +5,8 @@
 // foo__dash__bar). int-or-string, nullable and schemaless nodes are dyn.
 // k8s: staging/src/k8s.io/apiserver/pkg/cel/common/schemas.go and cel/escaping.go
 import type { Environment } from '@marcbachmann/cel-js';
+import { Duration } from '@marcbachmann/cel-js/evaluator';
 import type { JSONSchemaProps } from '../../api/crd';
-import { deepEqual } from '../../lib/json';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -71,7 +71,9 @@ export class SchemaTypes {
     if (!s || s.nullable || s['x-kubernetes-int-or-string']) return 'dyn';
     switch (s.type) {
       case 'string':
-        return 'string';
+        // As upstream: date-time and date strings are timestamps, duration strings durations.
+        if (s.format === 'date-time' || s.format === 'date') return 'google.protobuf.Timestamp';
+        return s.format === 'duration' ? 'google.protobuf.Duration' : 'string';
       case 'integer':
         return 'int';
       case 'number':
@@ -129,7 +131,7 @@ export class SchemaTypes {
       },
     }[name]!;
     this.env.registerType(name, { ctor, fields });
-    this.env.registerOperator(`${name} == ${name}`, (a: unknown, b: unknown) => deepEqual(a, b));
+    this.env.registerOperator(`${name} == ${name}`, (a: unknown, b: unknown) => celEqual(a, b));
     this.names.set(s, name);
     this.ctors.set(s, ctor);
     return name;
@@ -144,6 +146,7 @@ export class SchemaTypes {
         (!s?.type && Number.isInteger(v));
       return integral && Number.isInteger(v) ? BigInt(v) : v;
     }
+    if (typeof v === 'string' && s?.type === 'string' && !s.nullable) return formatted(v, s.format);
     if (Array.isArray(v)) return v.map((x) => this.value(x, s?.items));
     if (!isObject(v)) return v;
     const ctor = s ? this.ctors.get(s) : undefined;
@@ -158,4 +161,64 @@ export class SchemaTypes {
     }
     return ctor ? new ctor(out) : out;
   }
+}
+
+const UNIT_NANOS: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/** A Go duration ("1h30m", "-1.5s") as a CEL duration; undefined when it is not one. */
+export function parseGoDuration(v: string): Duration | undefined {
+  const m = /^([-+]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(v);
+  if (!m && v !== '0') return undefined;
+  let nanos = 0n;
+  for (const [, num, unit] of v.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
+    const [whole, frac = ''] = num!.split('.');
+    const scale = UNIT_NANOS[unit!]!;
+    nanos += BigInt(whole || '0') * scale;
+    if (frac) nanos += (BigInt(frac.slice(0, 18).padEnd(18, '0')) * scale) / 10n ** 18n;
+  }
+  if (m?.[1] === '-') nanos = -nanos;
+  return new Duration(nanos / 1_000_000_000n, Number(nanos % 1_000_000_000n));
+}
+
+/** A string field's value as its declared type holds it (timestamps, durations). */
+function formatted(v: string, format: string | undefined): unknown {
+  if (format === 'date-time' || format === 'date') {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? v : d;
+  }
+  if (format === 'duration') return parseGoDuration(v) ?? v;
+  return v;
+}
+
+/** Equality of declared-type values: deep, with timestamps and durations compared by value. */
+function celEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Duration || b instanceof Duration)
+    return (
+      a instanceof Duration &&
+      b instanceof Duration &&
+      a.seconds === b.seconds &&
+      a.nanos === b.nanos
+    );
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a))
+    return (
+      a.length === (b as unknown[]).length && a.every((x, i) => celEqual(x, (b as unknown[])[i]))
+    );
+  const ao = a as Json;
+  const bo = b as Json;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => celEqual(ao[k], bo[k]));
 }

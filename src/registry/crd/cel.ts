@@ -89,6 +89,25 @@ function nodeEnv(se: SchemaEnv, root: JSONSchemaProps, s: JSONSchemaProps) {
 const usesOldSelf = (expr: string) => /\boldSelf\b/.test(expr);
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0]!;
 
+/**
+ * A cel-js parse or check error in cel-go's shape, `ERROR: <input>:1:<column>: <message>`, with
+ * cel-go's words for an undeclared field or variable (other messages are cel-js's own).
+ */
+function compileError(e: unknown): string {
+  const err = e as { code?: string; summary?: string; range?: { start: number } };
+  const summary = err?.summary ?? firstLine(e);
+  let message = summary;
+  const key = /^No such key: (.*)$/.exec(summary);
+  const variable = /^Unknown variable: (.*)$/.exec(summary);
+  if (err?.code === 'no_such_key' && key) message = `undefined field '${key[1]}'`;
+  else if (err?.code === 'unknown_variable' && variable)
+    message = `undeclared reference to '${variable[1]}' (in container '')`;
+  if (!err?.range) return message;
+  // cel-go points at the select's dot for a field, one column before cel-js's field name.
+  const column = err.code === 'no_such_key' ? err.range.start : err.range.start + 1;
+  return `ERROR: <input>:1:${column}: ${message}`;
+}
+
 /** Points `matches` at the RE2 implementation (cel-js's own uses JS RegExp, open to ReDoS). */
 function useRe2(ast: unknown): void {
   for (const n of astNodes(ast)) {
@@ -108,11 +127,11 @@ function compile(
   try {
     program = env.parse(expr);
   } catch (e) {
-    return { error: firstLine(e), cost: 0, transition };
+    return { error: compileError(e), cost: 0, transition };
   }
   useRe2(program.ast);
   const checked = program.check();
-  if (!checked.valid) return { error: firstLine(checked.error), cost: 0, transition };
+  if (!checked.valid) return { error: compileError(checked.error), cost: 0, transition };
   if (checked.type !== want && checked.type !== 'dyn')
     return {
       error:
