@@ -1,6 +1,7 @@
 // The service proxy: pure rules, then two in-process proxies against a real `edgeplane dev` cluster on loopback.
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi, type AgentApi } from '../../src/agent/api';
@@ -345,7 +346,10 @@ describe('service proxy on two local nodes', () => {
     api.client.patch(SLICES, 'web-1', 'merge', { endpoints }, { namespace: NS });
 
   beforeAll(async () => {
-    cluster = await startCluster({ extraArgs: ['--agents', '0'] });
+    // A service range of its own: every cluster on a host binds its kubernetes ClusterIP:443 with
+    // SO_REUSEPORT, so two on the default range would share connections.
+    const serviceCidr = `127.${100 + Math.floor(Math.random() * 100)}.0.0/16`;
+    cluster = await startCluster({ extraArgs: ['--agents', '0', '--service-cidr', serviceCidr] });
     const caPem = fs.readFileSync(path.join(cluster.stateDir, 'tls', 'server.crt'), 'utf8');
     api = createApi({ server: cluster.url, token: cluster.token, caPem });
     // Two "pods" on one port, as a Deployment's replicas would be, each on its own loopback address.
@@ -436,6 +440,61 @@ describe('service proxy on two local nodes', () => {
     // The kernel spread the connections over both agents' sockets.
     expect(taken[0]).toBeGreaterThan(0);
     expect(taken[1]).toBeGreaterThan(0);
+  });
+
+  it('forwards the kubernetes Service to the API (TLS end to end), and falls back without endpoints', async () => {
+    const svc = await api.client.get<Service>('services', 'kubernetes', { namespace: 'default' });
+    const ip = svc.spec!.clusterIP!;
+    const a = proxies.get('node-a')!;
+    const unprivileged = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'),
+    );
+    if (process.getuid?.() !== 0 && unprivileged > 443) {
+      // Without the right to bind 443, pods are given the API's URL, and the log says why.
+      expect(await a.kubernetesService()).toBeUndefined();
+      expect(logs.get('node-a')!.join('\n')).toContain('permission denied');
+      return;
+    }
+    for (const p of proxies.values())
+      expect(await p.kubernetesService()).toEqual({ host: ip, port: 443 });
+    expect(logs.get('node-a')!.join('\n')).toContain(
+      `pods reach the API through the kubernetes Service at ${ip}:443`,
+    );
+    // The certificate is verified for the ClusterIP, through the proxy, against the cluster CA.
+    const caPem = fs.readFileSync(path.join(cluster.stateDir, 'tls', 'server.crt'), 'utf8');
+    const version = (base: string) =>
+      new Promise<number>((resolve, reject) => {
+        const t0 = performance.now();
+        https
+          .get(`${base}/version`, { ca: caPem, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 200
+                ? resolve(performance.now() - t0)
+                : reject(new Error(`${res.statusCode}`)),
+            );
+          })
+          .on('error', reject);
+      });
+    const p50 = async (base: string) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 20; i++) ms.push(await version(base));
+      return ms.sort((x, y) => x - y)[10];
+    };
+    const [proxied, direct] = [await p50(`https://${ip}`), await p50(cluster.url)];
+    console.log(
+      `GET /version, new TLS connection each: p50 ${proxied.toFixed(1)} ms through ${ip}:443, ${direct.toFixed(1)} ms direct`,
+    );
+    // No endpoints (an API behind a hostname): pods get the API's URL, and the log says so.
+    const slice = await api.client.get(SLICES, 'kubernetes', { namespace: 'default' });
+    await api.client.delete(SLICES, 'kubernetes', { namespace: 'default' });
+    await within(3000, async () => (await a.kubernetesService()) === undefined, 'the fallback');
+    expect(logs.get('node-a')!.join('\n')).toContain(
+      "pods get the API's own URL in KUBERNETES_SERVICE_HOST/PORT, not the kubernetes Service: the default/kubernetes Service has no endpoints",
+    );
+    const { name, namespace, labels } = slice.metadata;
+    await api.client.create(SLICES, { ...slice, metadata: { name, namespace, labels } });
+    await within(3000, async () => (await a.kubernetesService()) !== undefined, 'served again');
   });
 
   it('skips the UDP port with one clear message', async () => {
