@@ -316,4 +316,30 @@ describe('namespace controller', () => {
     expect(await get(c, 'namespaces', ns)).toBeUndefined();
     await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
   });
+
+  it('does not finalize a namespace whose custom resources its CRD cache does not know yet', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const widgets = await widgetKind(c);
+    await widgets.create(ns, 'unseen');
+    await c.delete('namespaces', ns);
+    // A leader whose CRD cache lags: it holds no CRD at all.
+    const h = await keyedHarness(ns, () => [namespaceController], {
+      selectors: {
+        namespaces: { fieldSelector: `metadata.name=${ns}` },
+        'apiextensions.k8s.io/v1/customresourcedefinitions': { fieldSelector: 'metadata.name=-' },
+      },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const out = await h.pass();
+        expect([...out.errors.values()]).toEqual([]);
+      }
+    } finally {
+      h.stop();
+    }
+    expect((await get(c, 'namespaces', ns))?.metadata.deletionTimestamp).toBeTruthy();
+    expect(await get(c, widgets.info, 'unseen', ns)).toBeDefined();
+    await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
+  });
 });
