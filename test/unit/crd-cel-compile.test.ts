@@ -63,6 +63,33 @@ describe('CEL rules type-checked against the schema', () => {
     expect(deep!.message).toMatch(/undefined field 'host'/);
   });
 
+  it('types rules below a nullable object (dyn) by their own node', () => {
+    const s: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          nullable: true,
+          properties: {
+            inner: {
+              type: 'object',
+              properties: { n: { type: 'integer' } },
+              'x-kubernetes-validations': [{ rule: 'self.n > 0' }],
+            },
+          },
+        },
+      },
+    };
+    expect(ruleCompileErrors(s, ROOT)).toEqual([]);
+    expect(validateRules({ spec: { inner: { n: 1 } } }, undefined, s)).toEqual([]);
+    expect(validateRules({ spec: { inner: { n: 0 } } }, undefined, s)).toHaveLength(1);
+    const typo = structuredClone(s);
+    typo.properties!.spec!.properties!.inner!['x-kubernetes-validations'] = [
+      { rule: 'self.m > 0' },
+    ];
+    expect(ruleCompileErrors(typo, ROOT)[0]!.message).toMatch(/undefined field 'm'/);
+  });
+
   it('types the root as an object with apiVersion, kind and metadata.name', () => {
     const root: JSONSchemaProps = {
       type: 'object',

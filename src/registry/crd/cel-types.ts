@@ -64,6 +64,17 @@ export class SchemaTypes {
     root: JSONSchemaProps,
   ) {
     this.typeOf(root, 'Object', true);
+    // Nodes below a dyn one (nullable, int-or-string) may carry rules of their own: declare every
+    // object now, as the environment is frozen once the rules' environments derive from it.
+    const visit = (s: JSONSchemaProps, path: string) => {
+      if (!s || typeof s !== 'object') return;
+      if (s !== root) this.typeOf(s, path);
+      for (const [k, p] of Object.entries(s.properties ?? {})) visit(p, `${path}.${k}`);
+      if (s.items) visit(s.items, `${path}.@items`);
+      const ap = additional(s);
+      if (ap) visit(ap, `${path}.@values`);
+    };
+    visit(root, 'Object');
   }
 
   /** The CEL type of a schema node (declaring object types on the way). */

@@ -78,7 +78,12 @@ function schemaEnv(root: JSONSchemaProps): SchemaEnv {
 function nodeEnv(se: SchemaEnv, root: JSONSchemaProps, s: JSONSchemaProps) {
   let n = se.nodes.get(s);
   if (!n) {
-    const type = se.types?.typeOf(s, 'Object', s === root) ?? 'dyn';
+    let type = 'dyn';
+    try {
+      type = se.types?.typeOf(s, 'Object', s === root) ?? 'dyn';
+    } catch {
+      type = 'dyn'; // a node the types could not declare (not reached from the root)
+    }
     const env = se.env.clone().registerVariable('self', type).registerVariable('oldSelf', type);
     n = { env, rules: new Map() };
     se.nodes.set(s, n);
