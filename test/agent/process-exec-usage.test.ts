@@ -48,8 +48,8 @@ describe('process runtime exec accounting', () => {
     await sleep(2000);
     const busy = await collector.sample([pod], Date.now());
     const cpu = busy.pods.get('exec-usage-1')![0].cpu / 1e9;
-    // About one core on a quiet machine; the shared 2-core test box may give it less (sleep alone is ~0).
-    expect(cpu).toBeGreaterThan(0.15);
+    // About one core on a quiet machine; the shared 2-core test box under load gave it 0.1; without the exec counted it is 0.
+    expect(cpu).toBeGreaterThan(0.05);
     expect(cpu).toBeLessThan(1.1);
     exec.close();
     await exec.ended;
@@ -57,6 +57,6 @@ describe('process runtime exec accounting', () => {
     expect(rt.execGroups(inst.id)).toEqual([]);
     await sleep(1500);
     const after = await collector.sample([pod], Date.now());
-    expect(after.pods.get('exec-usage-1')![0].cpu / 1e9).toBeLessThan(0.05);
+    expect(after.pods.get('exec-usage-1')![0].cpu / 1e9).toBeLessThan(0.02);
   }, 20_000);
 });

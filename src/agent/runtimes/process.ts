@@ -23,11 +23,14 @@ import { groupAlive, isSameProcess, procStat, signalGroup } from './procfs';
 import { ProcessStore, type ProcessRecord } from './process-store';
 import { spawnExec } from './process-exec';
 import { attachProcess } from './process-attach';
+import { CgroupV2, limitsOf } from './cgroup-v2';
 import type { StreamProcess, StreamRequest } from '../stream-process';
 
 export interface ProcessRuntimeOptions {
   stateDir: string;
   log: (message: string) => void;
+  /** Where cgroup v2 is mounted (default /sys/fs/cgroup); false: never enforce limits. */
+  cgroupRoot?: string | false;
   /** How often adopted processes (not our children, so no exit event) are checked. */
   pollMs?: number;
 }
@@ -60,6 +63,10 @@ export class ProcessRuntime implements Runtime {
   private readonly listeners = new Set<(podUid: string) => void>();
   /** Process groups of execs into each instance (by instance id), while they run. */
   private readonly execs = new Map<string, Set<number>>();
+  /** Limits are enforced through cgroup v2 when the agent may create cgroups; else undefined. */
+  private readonly cgroups?: CgroupV2;
+  /** The cgroup of each running instance that has limits, by instance id. */
+  private readonly cgroupOf = new Map<string, string>();
   private readonly poll: NodeJS.Timeout;
   /** stdin pipes of containers whose spec says stdin: true, by instance id (kubectl attach writes there). */
   private readonly stdins = new Map<
@@ -78,6 +85,10 @@ export class ProcessRuntime implements Runtime {
       }
       this.records.set(rec.id, rec);
     }
+    const opened = opts.cgroupRoot === false ? { why: 'disabled' } : CgroupV2.open(opts.cgroupRoot);
+    this.cgroups = opened.cgroups;
+    if (opened.why && opts.cgroupRoot !== false)
+      opts.log(`container resource limits are not enforced: ${opened.why}`);
     this.poll = setInterval(() => this.checkAdopted(), opts.pollMs ?? 1000);
     this.poll.unref();
   }
@@ -131,7 +142,7 @@ export class ProcessRuntime implements Runtime {
         out.push(
           `container ${c.name}: volumeMounts (${unmounted.map((m) => m.mountPath).join(', ')}) are not mounted; the process runtime runs the command on the host's filesystem`,
         );
-      if (c.resources?.limits && Object.keys(c.resources.limits).length)
+      if (!this.cgroups && c.resources?.limits && Object.keys(c.resources.limits).length)
         out.push(`container ${c.name}: resource limits are not enforced by the process runtime`);
       const hostPorts = (c.ports ?? []).filter((p) => p.hostPort).map((p) => p.hostPort);
       if (hostPorts.length)
@@ -236,17 +247,46 @@ export class ProcessRuntime implements Runtime {
     child.unref();
     rec.pid = child.pid!;
     rec.startTicks = procStat(rec.pid)?.startTicks;
+    this.confine(rec, c);
     this.children.add(rec.id);
     child.once('exit', (code, signal) => {
       this.children.delete(rec.id);
       this.stdins.delete(rec.id);
+      const cgroup = this.cgroupOf.get(rec.id);
+      this.cgroupOf.delete(rec.id);
+      // k8s: a container its memory limit's OOM kill ended is OOMKilled (exit 137).
+      const oom = cgroup !== undefined && signal === 'SIGKILL' && this.cgroups!.oomKilled(cgroup);
+      if (cgroup) this.cgroups!.remove(cgroup);
       if (rec.state === 'running')
-        Object.assign(rec, { state: 'exited', finishedAt: Date.now(), ...exitOf(code, signal) });
+        Object.assign(rec, {
+          state: 'exited',
+          finishedAt: Date.now(),
+          ...exitOf(code, signal),
+          ...(oom ? { reason: 'OOMKilled' } : {}),
+        });
       this.store.save(rec);
       this.notify(uid);
     });
     this.keep(rec);
     return rec;
+  }
+
+  /**
+   * Puts the instance's process in a cgroup of its own with its limits (cgroup v2 hosts where the agent
+   * may). It is moved right after it started: a child it forked in that instant stays outside.
+   */
+  private confine(rec: ProcessRecord, c: Container): void {
+    const limits = limitsOf(c);
+    if (!this.cgroups || !limits || !rec.pid) return;
+    try {
+      const dir = this.cgroups.create(`${rec.podUid}_${c.name}_${rec.attempt}`, limits);
+      this.cgroups.addProcess(dir, rec.pid);
+      this.cgroupOf.set(rec.id, dir);
+    } catch (err) {
+      this.opts.log(
+        `pod ${rec.namespace}/${rec.podName} container ${c.name}: limits not applied: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
   }
 
   // k8s: a command that cannot be executed is a container that terminated with StartError, exit code 128.
@@ -340,6 +380,15 @@ export class ProcessRuntime implements Runtime {
     let groups = this.execs.get(id);
     if (!groups) this.execs.set(id, (groups = new Set()));
     groups.add(pgid);
+    // The exec runs under the container's limits too, as kubelet's joins the container's cgroup.
+    const cgroup = this.cgroupOf.get(id);
+    if (cgroup) {
+      try {
+        this.cgroups!.addProcess(cgroup, pgid);
+      } catch {
+        // already gone
+      }
+    }
     void ended.finally(() => {
       groups.delete(pgid);
       if (groups.size === 0 && this.execs.get(id) === groups) this.execs.delete(id);
