@@ -42,6 +42,12 @@ export function missingNames(
   ].filter((n) => !held.has(n));
 }
 
+/** Whether the first certificate of `pem` is self-signed (a CA of our own making). */
+function selfSignedCa(pem: string): boolean {
+  const x = new X509Certificate(pem);
+  return x.ca && x.checkIssued(x) && x.verify(x.publicKey);
+}
+
 export interface ClusterFile {
   partitions: number;
   createdAt: string;
@@ -112,6 +118,10 @@ export class StateDir {
       fs.writeFileSync(cert, ca.certPem);
       fs.writeFileSync(hash, ca.caHash + '\n');
     }
+    // A certificate put here by hand that is not a self-signed CA (a chain from another CA, as
+    // test/agent/join-public-ca.test.ts does to play a hosted API) is served as it is.
+    if (!selfSignedCa(ca.certPem))
+      return { ...ca, serving: { chainPem: ca.certPem, keyPem: ca.keyPem } };
     const chainFile = this.file('tls', 'serving.crt');
     const servingKey = this.file('tls', 'serving.key');
     const names = servingNames(serviceCidr);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingNames, servingNames, StateDir } from '../../src/cli/state';
-import { selfSignedCertificate } from '../../src/cli/tls';
+import { issueServingCertificate, selfSignedCertificate } from '../../src/cli/tls';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -57,6 +57,24 @@ const spki = (pem: string) =>
     .digest('hex');
 
 describe('the dev certificates', () => {
+  it('serve a chain put in tls/ by hand (not a self-signed CA) as it is', () => {
+    const dir = tmp();
+    const root = selfSignedCertificate({ commonName: 'r', dnsNames: [], ips: [], days: 1 });
+    const chain = issueServingCertificate(root, {
+      commonName: 'api.example.com',
+      dnsNames: ['api.example.com'],
+      ips: [],
+      days: 1,
+    });
+    fs.mkdirSync(path.join(dir, 'tls'));
+    fs.writeFileSync(path.join(dir, 'tls', 'server.crt'), chain.chainPem);
+    fs.writeFileSync(path.join(dir, 'tls', 'server.key'), chain.keyPem);
+    fs.writeFileSync(path.join(dir, 'tls', 'ca-hash'), 'unused\n');
+    const tls = new StateDir(dir).tls();
+    expect(tls.serving).toEqual({ chainPem: chain.chainPem, keyPem: chain.keyPem });
+    expect(fs.existsSync(path.join(dir, 'tls', 'serving.crt'))).toBe(false);
+  });
+
   it('serve the in-cluster names from the start, under the CA', async () => {
     const tls = new StateDir(tmp()).tls('127.96.0.0/16');
     expect(missingNames(tls.serving.chainPem, servingNames('127.96.0.0/16'))).toEqual([]);
