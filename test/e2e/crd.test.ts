@@ -364,6 +364,27 @@ describe('CustomResourceDefinitions', () => {
     expect(bad.stderr).toContain('field label not supported: spec.size');
   });
 
+  it('a ConfigMap owned by a widget is garbage collected with it', async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await c.fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return res.json();
+    };
+    const owner = await post(BASE, JSON.parse(widget('owner', { size: 1 })));
+    const ref = { apiVersion: 'e2e.example.com/v1', kind: 'Widget', name: 'owner' };
+    await post(`/api/v1/namespaces/${NS}/configmaps`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'owned-by-widget', ownerReferences: [{ ...ref, uid: owner.metadata.uid }] },
+    });
+    await ok(['delete', 'widget', 'owner', '-n', NS]);
+    await ok(['wait', '--for=delete', 'configmap/owned-by-widget', '-n', NS, '--timeout=20s']);
+  });
+
   it('a namespace being deleted deletes its custom resources and stays Terminating until they are gone', async () => {
     await ok(['create', 'namespace', 'doomed']);
     const held = JSON.parse(widget('held', { size: 1 }));
