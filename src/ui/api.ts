@@ -43,6 +43,12 @@ export const KINDS = {
   replicasets: { group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true },
   statefulsets: { group: 'apps', version: 'v1', resource: 'statefulsets', namespaced: true },
   daemonsets: { group: 'apps', version: 'v1', resource: 'daemonsets', namespaced: true },
+  controllerrevisions: {
+    group: 'apps',
+    version: 'v1',
+    resource: 'controllerrevisions',
+    namespaced: true,
+  },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true },
   cronjobs: { group: 'batch', version: 'v1', resource: 'cronjobs', namespaced: true },
 } satisfies Record<string, Kind>;

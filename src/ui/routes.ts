@@ -235,6 +235,7 @@ export function mountUi(app: Hono<AppEnv>): void {
     const kind = String(form.get('kind') ?? '');
     const ns = String(form.get('namespace') ?? '');
     const name = String(form.get('name') ?? '');
+    let note: string | undefined;
     try {
       switch (c.req.param('action')) {
         case 'scale':
@@ -244,7 +245,7 @@ export function mountUi(app: Hono<AppEnv>): void {
           await restart(got.u, kind, ns, name);
           break;
         case 'undo':
-          await undo(got.u, kind, ns, name);
+          note = await undo(got.u, kind, ns, name);
           break;
         default:
           return c.text('unknown action', 404);
@@ -254,7 +255,7 @@ export function mountUi(app: Hono<AppEnv>): void {
       throw e;
     }
     // Without the script, a plain form post comes back to the view it came from.
-    if (c.req.header('x-csrf-token')) return c.text('ok', 200, slideHeader(got));
+    if (c.req.header('x-csrf-token')) return c.text(note ?? 'ok', 200, slideHeader(got));
     return redirect(
       new URL(c.req.header('referer') ?? '/ui/workloads', c.req.url).pathname,
       slideHeader(got),

@@ -1,12 +1,16 @@
 // The workloads view: Deployments (with their ReplicaSets as revision history), StatefulSets,
 // DaemonSets, Jobs and CronJobs, each with desired/current/ready/available, and the scale, restart
 // and undo buttons the user's rights allow.
-import type { KObject } from '../../api/types';
 import { KINDS, listAll, may, type KindName, type UiContext } from '../api';
-import { RESTARTABLE, SCALABLE } from '../actions';
+import { RESTARTABLE, SCALABLE, UNDOABLE } from '../actions';
 import { age, html, type Html } from '../html';
-
-type Obj = KObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+import {
+  daemonSetRollout,
+  deploymentRollout,
+  revision,
+  statefulSetRollout,
+  type Obj,
+} from './rollout';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
@@ -71,16 +75,11 @@ const TITLES: Partial<Record<KindName, string>> = {
 
 export const WORKLOAD_KINDS = Object.keys(COLUMNS) as KindName[];
 
-const revision = (o: Obj) => o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '';
-
-function rolling(o: Obj): boolean {
-  const want = num(o.spec?.replicas ?? 1);
-  return (
-    num(o.status?.observedGeneration) < num(o.metadata.generation) ||
-    num(o.status?.updatedReplicas) < want ||
-    num(o.status?.replicas) > num(o.status?.updatedReplicas) ||
-    num(o.status?.availableReplicas) < num(o.status?.updatedReplicas)
-  );
+function rollout(kind: KindName, o: Obj, replicaSets: Obj[]): Html | '' {
+  if (kind === 'deployments') return deploymentRollout(o, replicaSets);
+  if (kind === 'statefulsets') return statefulSetRollout(o);
+  if (kind === 'daemonsets') return daemonSetRollout(o);
+  return '';
 }
 
 function actionForm(
@@ -131,7 +130,8 @@ async function actions(u: UiContext, kind: KindName, o: Obj): Promise<Html> {
   const patchable = await may(u, 'patch', k, ns);
   if ((RESTARTABLE as readonly string[]).includes(kind) && patchable)
     out.push(actionForm(u, kind, o, 'restart', 'Restart'));
-  if (kind === 'deployments' && patchable) out.push(actionForm(u, kind, o, 'undo', 'Undo'));
+  if ((UNDOABLE as readonly string[]).includes(kind) && patchable)
+    out.push(actionForm(u, kind, o, 'undo', 'Undo'));
   return html`${out}`;
 }
 
@@ -167,12 +167,9 @@ async function table(
             ${o.metadata.name}
             <div class="meta">
               ${o.metadata.namespace} · ${age(o.metadata.creationTimestamp, u.now)}
-              ${
-                kind === 'deployments' && rolling(o)
-                  ? html`<span class="tag" data-rollout>rollout in progress</span>`
-                  : ''
-              }
             </div>
+            ${rollout(kind, o, replicaSets)}
+            ${kind === 'deployments' ? history(o, replicaSets) : ''}
           </th>
           ${cols.map((c) => html`<td data-col="${c.head.toLowerCase()}">${c.value(o)}</td>`)}
           <td>${await actions(u, kind, o)}</td>
