@@ -1,7 +1,7 @@
 // Automatic rollback (beyond Kubernetes, which has none: kubernetes/kubernetes#23211; Nomad's
 // auto_revert): a Deployment annotated edgeplane.dev/auto-rollback: "true" whose new revision hits
-// ProgressDeadlineExceeded, or whose pods restart more than N times (default 5;
-// "true,maxRestarts=N" sets it), goes back to the last revision that became Available, as
+// ProgressDeadlineExceeded, or whose pods restart more than N times before it has been available
+// for 10 minutes (default 5; "true,maxRestarts=N" sets it), goes back to the last revision that became Available, as
 // `kubectl rollout undo --to-revision` would, with an event and an AutoRollback condition saying why.
 import type { Condition, Pod, ReplicaSet } from '../../../src/api/core';
 import { controllerOf } from '../../../src/api/owner';
@@ -13,6 +13,15 @@ import { Reason, findNewReplicaSet, getCondition, revisionOf, type Deployment } 
 export const AUTO_ROLLBACK = 'edgeplane.dev/auto-rollback';
 /** Set on a ReplicaSet once its revision completed (NewReplicaSetAvailable): a revision to go back to. */
 export const AVAILABLE = 'edgeplane.dev/available';
+/** When it completed (RFC 3339). */
+export const AVAILABLE_AT = 'edgeplane.dev/available-at';
+/**
+ * How long after completing a revision may still be rolled back for crash-looping: pods that start,
+ * turn ready and then crash complete a rollout before they loop. The default maxRestarts (5) is
+ * passed about 5 minutes after the first crash under the kubelet's 10 s doubling backoff. Past this,
+ * the revision is established and its restarts are the application's business.
+ */
+export const CRASH_LOOP_WINDOW_MS = 10 * 60_000;
 const HASH = 'pod-template-hash';
 
 /** Restarts of one container past which a new revision counts as crash-looping. */
@@ -67,19 +76,24 @@ export async function autoRollback(
   const progressing = getCondition(d.status, 'Progressing');
   if (!newRS || !progressing || (d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0))
     return false;
-  if (progressing.status === 'True' && progressing.reason === Reason.NewRSAvailable) {
-    if (wasAvailable(newRS)) return false;
+  const complete = progressing.status === 'True' && progressing.reason === Reason.NewRSAvailable;
+  if (complete && !wasAvailable(newRS)) {
     await ctx.client.patch(
       'apps/v1/replicasets',
       newRS.metadata.name!,
       'merge',
-      { metadata: { annotations: { [AVAILABLE]: 'true' } } },
+      { metadata: { annotations: { [AVAILABLE]: 'true', [AVAILABLE_AT]: rfc3339(ctx.now()) } } },
       { namespace: ns, fieldManager: MANAGER },
     );
     return true;
   }
-  if (wasAvailable(newRS)) return false;
-  const timedOut = progressing.status === 'False' && progressing.reason === Reason.TimedOut;
+  if (wasAvailable(newRS)) {
+    // Completed: only a crash loop soon after still counts (no time recorded: long established).
+    const at = Date.parse(newRS.metadata.annotations?.[AVAILABLE_AT] ?? '');
+    if (Number.isNaN(at) || ctx.now() - at > CRASH_LOOP_WINDOW_MS) return false;
+  }
+  const timedOut =
+    !complete && progressing.status === 'False' && progressing.reason === Reason.TimedOut;
   const looping = timedOut
     ? undefined
     : crashLooping(
@@ -114,6 +128,15 @@ export async function autoRollback(
     },
     { namespace: ns, fieldManager: MANAGER },
   );
+  // The failed revision is no longer one to come back to.
+  if (wasAvailable(newRS))
+    await ctx.client.patch(
+      'apps/v1/replicasets',
+      newRS.metadata.name!,
+      'merge',
+      { metadata: { annotations: { [AVAILABLE]: null, [AVAILABLE_AT]: null } } },
+      { namespace: ns, fieldManager: MANAGER },
+    );
   await setRollbackCondition(ctx, updated, 'True', reason, message);
   await ctx.recorder
     .event({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, 'Warning', 'AutoRollback', message)
