@@ -1,12 +1,23 @@
 // Measures the dashboard's node view on a 100-node, 1,000-pod cluster (simulated: Node objects and
 // pods bound by spec.nodeName, no agents) in headless chromium. Not part of npm test; run:
-//   node --import tsx test/browser/node-view-load.ts [nodes] [pods]
+//   node --import tsx test/browser/node-view-load.ts [nodes] [pods] [--compare=<commit>] [--rounds=N]
+// Then times live updates: from a pod's DELETE to its chip leaving the page, in 1 tab and in 10 tabs
+// of one browser. With --compare, the same is timed with the client script of <commit> (served in
+// place of today's through a route), alternating rounds on the same cluster so both see the same load.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { cleanupClusters, startCluster, type Cluster } from '../helpers/cluster';
 
-const NODES = Number(process.argv[2] ?? 100);
-const PODS = Number(process.argv[3] ?? 1000);
+const args = process.argv.slice(2);
+const positional = args.filter((a) => !a.startsWith('--'));
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const NODES = Number(positional[0] ?? 100);
+const PODS = Number(positional[1] ?? 1000);
+const COMPARE = flag('compare');
+const ROUNDS = Number(flag('rounds') ?? 2);
 
 async function post(c: Cluster, p: string, body: unknown): Promise<void> {
   const r = await c.fetch(p, { method: 'POST', body: JSON.stringify(body) });
@@ -20,6 +31,80 @@ async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promi
       while (i < items.length) await f(items[i++]);
     }),
   );
+}
+
+/** The client script of an earlier commit (src/ui/assets.ts's JS), to serve instead of today's. */
+async function scriptAt(commit: string): Promise<string> {
+  const src = execFileSync('git', ['show', `${commit}:src/ui/assets.ts`], { encoding: 'utf8' });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ui-assets-')), 'assets.ts');
+  fs.writeFileSync(file, src);
+  return ((await import(file)) as { JS: string }).JS;
+}
+
+async function signedIn(browser: Browser, c: Cluster, script?: string): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+  if (script)
+    await ctx.route('**/ui/assets/app.js', (r) =>
+      r.fulfill({ body: script, contentType: 'text/javascript' }),
+    );
+  const page = await ctx.newPage();
+  await page.goto(`${c.url}/ui/signin`);
+  await page.getByLabel('Bearer token').fill(c.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/ui\/nodes$/);
+  return ctx;
+}
+
+let victim = 0;
+
+/** Deletes one pod; ms until its chip left each tab. */
+async function deletionLag(c: Cluster, tabs: Page[]): Promise<number[]> {
+  await Promise.all(tabs.map((t) => t.locator('#live', { hasText: 'live' }).waitFor()));
+  const name = `p-${victim++}`;
+  await Promise.all(tabs.map((t) => t.locator(`[data-pod="default/${name}"]`).waitFor()));
+  const t0 = Date.now();
+  const r = await c.fetch(`/api/v1/namespaces/default/pods/${name}?gracePeriodSeconds=0`, {
+    method: 'DELETE',
+  });
+  if (!r.ok) throw new Error(`delete ${name}: ${r.status}`);
+  return Promise.all(
+    tabs.map(async (t) => {
+      await t
+        .locator(`[data-pod="default/${name}"]`)
+        .waitFor({ state: 'detached', timeout: 30_000 });
+      return Date.now() - t0;
+    }),
+  );
+}
+
+const summary = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `median ${s[Math.floor(s.length / 2)]} ms, max ${s[s.length - 1]} ms (${xs.join(', ')})`;
+};
+
+/** One round for one client: a deletion in 1 tab, then one in 10 tabs; the tabs are closed after. */
+async function round(browser: Browser, c: Cluster, label: string, script?: string) {
+  const ctx = await signedIn(browser, c, script);
+  const [first] = ctx.pages();
+  const one = await deletionLag(c, [first]);
+  const tabs = [first, ...(await Promise.all(Array.from({ length: 9 }, () => ctx.newPage())))];
+  await Promise.all(tabs.slice(1).map((t) => t.goto(`${c.url}/ui/nodes`)));
+  // An unrelated chip in the first tab: does it survive the update as the same DOM node?
+  await first.evaluate(() => {
+    (window as unknown as { keep: Element | null }).keep = document.querySelector(
+      '[data-pod="default/p-999"]',
+    );
+  });
+  const ten = await deletionLag(c, tabs);
+  const kept = await first.evaluate(() => {
+    const k = (window as unknown as { keep: Element | null }).keep;
+    return k !== null && k === document.querySelector('[data-pod="default/p-999"]');
+  });
+  console.log(
+    `${label}: 1 tab ${one[0]} ms; 10 tabs ${summary(ten)}; unrelated chip kept: ${kept}`,
+  );
+  await ctx.close();
+  return { one: one[0], ten };
 }
 
 async function main(): Promise<void> {
@@ -58,12 +143,8 @@ async function main(): Promise<void> {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox'],
     });
-    const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
-    const page = await ctx.newPage();
-    await page.goto(`${c.url}/ui/signin`);
-    await page.getByLabel('Bearer token').fill(c.token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/ui\/nodes$/);
+    const ctx = await signedIn(browser, c);
+    const [page] = ctx.pages();
     const runs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const start = Date.now();
@@ -79,31 +160,25 @@ async function main(): Promise<void> {
     console.log(
       `node view: ${cards} cards, ${chips} pods; load ms per run ${runs.join(', ')}; last run TTFB ${nav.ttfb} ms, load ${nav.load} ms`,
     );
-    // A live update at this size: a deleted pod leaves the page (SSE, then the fragment re-render).
-    await page.locator('#live', { hasText: 'live' }).waitFor();
-    const del = Date.now();
-    const r = await c.fetch('/api/v1/namespaces/default/pods/p-0?gracePeriodSeconds=0', {
-      method: 'DELETE',
-    });
-    if (!r.ok) throw new Error(`delete p-0: ${r.status}`);
-    await page.locator('[data-pod="default/p-0"]').waitFor({ state: 'detached', timeout: 10_000 });
-    console.log(`live update: p-0 left the page ${Date.now() - del} ms after its delete was sent`);
-    // Ten tabs on the same view: one more deletion must leave all of them, each by its own stream.
-    const tabs = [page, ...(await Promise.all(Array.from({ length: 9 }, () => ctx.newPage())))];
-    await Promise.all(tabs.slice(1).map((t) => t.goto(`${c.url}/ui/nodes`)));
-    await Promise.all(tabs.map((t) => t.locator('#live', { hasText: 'live' }).waitFor()));
-    const del10 = Date.now();
-    await c.fetch('/api/v1/namespaces/default/pods/p-1?gracePeriodSeconds=0', { method: 'DELETE' });
-    const lags = await Promise.all(
-      tabs.map(async (t) => {
-        await t.locator('[data-pod="default/p-1"]').waitFor({ state: 'detached', timeout: 20_000 });
-        return Date.now() - del10;
-      }),
-    );
-    console.log(`10 tabs: p-1 left them after ${lags.join(', ')} ms`);
     await page.screenshot({
       path: path.join(process.cwd(), 'test-artifacts', 'dashboard-nodes-100.png'),
     });
+    await ctx.close();
+    const old = COMPARE ? await scriptAt(COMPARE) : undefined;
+    const results: Record<string, { one: number[]; ten: number[] }> = {};
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const [label, script] of [
+        ['today', undefined],
+        ...(old ? [[`client of ${COMPARE}`, old]] : []),
+      ] as [string, string | undefined][]) {
+        const r = await round(browser, c, label, script);
+        results[label] ??= { one: [], ten: [] };
+        results[label].one.push(r.one);
+        results[label].ten.push(...r.ten);
+      }
+    }
+    for (const [label, r] of Object.entries(results))
+      console.log(`${label} overall: 1 tab ${summary(r.one)}; 10 tabs ${summary(r.ten)}`);
     await browser.close();
   } finally {
     await c.stop();

@@ -325,7 +325,14 @@ describe('dashboard', () => {
       if (r.url().includes('/ui/stream')) streams.push(r.url());
     });
     const vp = await signIn(ctx, token);
-    await vp.locator('[data-pod="team/solo"]').waitFor();
+    // Bound, so the chip stays in its node's card (a pod being bound moves to another card).
+    await vp.locator('[data-node]:not([data-node=""]) [data-pod="team/solo"]').waitFor();
+    // An update patches the page: an unrelated chip stays the same DOM node, and keeps focus.
+    await vp.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('[data-pod="team/solo"]')!;
+      (window as unknown as { keep: Element }).keep = el;
+      el.focus();
+    });
     // A second tab shares the first one's stream (one per browser), and still updates live.
     const tab2 = await ctx.newPage();
     await tab2.goto(`${c.url}/ui/nodes`);
@@ -334,6 +341,15 @@ describe('dashboard', () => {
     await tab2.locator('[data-pod="team/duo"]').waitFor({ timeout: 5_000 });
     await vp.locator('[data-pod="team/duo"]').waitFor({ timeout: 5_000 });
     expect(streams).toHaveLength(1);
+    expect(
+      await vp.evaluate(() => {
+        const k = (window as unknown as { keep: Element }).keep;
+        return [
+          k === document.querySelector('[data-pod="team/solo"]'),
+          k === document.activeElement,
+        ];
+      }),
+    ).toEqual([true, true]);
     await tab2.close();
     expect(await vp.locator('[data-pod^="default/"]').count()).toBe(0);
     // Dark mode follows the system's preference.
@@ -385,4 +401,70 @@ describe('dashboard', () => {
     await until(annotation, (s) => s === '');
     expect(await kubectl(['rollout', 'history', 'deploy/web'])).toMatch(/\b3\b/);
   }, 40_000);
+
+  it('Undo of a StatefulSet and a DaemonSet restores the previous ControllerRevision, as kubectl rollout undo', async () => {
+    // No pods needed for their history: a StatefulSet of 0 and a DaemonSet whose nodeSelector matches
+    // no node still get a ControllerRevision per template.
+    const template = (app: string) => ({
+      metadata: { labels: { app } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    const list = (kind: string, name: string, spec: object) => ({
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name, namespace: 'default' },
+      spec: { selector: { matchLabels: { app: name } }, template: template(name), ...spec },
+    });
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          list('StatefulSet', 'db', { replicas: 0, serviceName: 'db' }),
+          list('DaemonSet', 'agent', {
+            template: {
+              ...template('agent'),
+              spec: { ...template('agent').spec, nodeSelector: { nowhere: 'true' } },
+            },
+          }),
+        ],
+      }),
+    );
+    // One kubectl call per check, for both: "app:revision" of every ControllerRevision, sorted.
+    const revisions = async () =>
+      (
+        await kubectl([
+          'get',
+          'controllerrevisions',
+          '-l',
+          'app in (db,agent)',
+          '-o',
+          'jsonpath={range .items[*]}{.metadata.labels.app}:{.revision} {end}',
+        ])
+      )
+        .trim()
+        .split(' ')
+        .sort()
+        .join(' ');
+    await until(revisions, (s) => s === 'agent:1 db:1');
+    await kubectl(['rollout', 'restart', 'statefulset/db', 'daemonset/agent']);
+    await until(revisions, (s) => s === 'agent:1 agent:2 db:1 db:2');
+    await page.reload();
+    await page.getByRole('button', { name: 'Undo statefulsets default/db' }).click();
+    await page.getByRole('button', { name: 'Undo daemonsets default/agent' }).click();
+    // kubectl sees revision 1's template back (no restartedAt), and the controllers, finding it
+    // equal to revision 1, renumber that revision 3, as upstream's do after `kubectl rollout undo`.
+    const restartedAt = () =>
+      kubectl([
+        'get',
+        'statefulset/db',
+        'daemonset/agent',
+        '-o',
+        'jsonpath={range .items[*]}[{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}]{end}',
+      ]);
+    await until(restartedAt, (s) => s === '[][]');
+    await until(revisions, (s) => s === 'agent:2 agent:3 db:2 db:3');
+    await kubectl(['delete', 'statefulset/db', 'daemonset/agent', '--wait=false']);
+  }, 30_000);
 });
