@@ -262,17 +262,23 @@ export class SchedulerLeader extends DurableObject<SchedulerEnv> {
 
   /**
    * The next look without an event: a timer in memory, and an alarm behind it in case workerd
-   * evicts the idle leader meanwhile. Nothing pending leaves no alarm, so an idle cluster costs nothing.
+   * evicts the idle leader meanwhile. The alarm is written only when none is set or the one set is
+   * later than needed: an earlier alarm only runs a pass that finds nothing due and arms again, and
+   * writing the alarm after every drain cost a storage write per unschedulable pod. Nothing pending
+   * deletes the alarm, so an idle cluster costs nothing.
    */
   private async arm(at: number | undefined): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (at !== undefined) this.timer = setTimeout(() => this.kick(), Math.max(0, at - Date.now()));
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    const want = at === undefined ? null : at;
-    if (want === this.alarmAt) return;
-    if (want === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(want);
-    this.alarmAt = want;
+    if (at === undefined) {
+      if (this.alarmAt !== null) await this.ctx.storage.deleteAlarm();
+      this.alarmAt = null;
+      return;
+    }
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
   }
 }
