@@ -6,6 +6,7 @@ import { streamBench } from './stream';
 import { metricsBench } from './metrics';
 import { uiBench } from './ui';
 import { profileBench } from './profile';
+import { schedulerBench } from './scheduler-alone';
 
 const SUITES: Record<string, (args: string[]) => Promise<void>> = {
   store: storeBench,
@@ -15,6 +16,7 @@ const SUITES: Record<string, (args: string[]) => Promise<void>> = {
   metrics: metricsBench,
   ui: uiBench,
   profile: profileBench,
+  scheduler: schedulerBench,
 };
 
 const [suite, ...args] = process.argv.slice(2);

@@ -1,6 +1,14 @@
 // The scheduler cache: nodes with the pods bound to them, and the pods the scheduler assumed before their bindings were seen.
 // k8s: pkg/scheduler/backend/cache/cache.go (AssumePod, FinishBinding, ForgetPod, AddPod, UpdatePod, RemovePod, cleanupAssumedPods)
-import { addPod, newNodeInfo, removePod, type NodeInfo } from './framework';
+import {
+  addPod,
+  newNodeInfo,
+  OwnerZoneCounts,
+  ownerKey,
+  removePod,
+  type NodeInfo,
+  type NodeInfoList,
+} from './framework';
 import { nodeAllocatable } from './resources';
 import type { Node, Pod } from './types';
 
@@ -37,15 +45,20 @@ export class SchedulerCache {
   private readonly pods = new Map<string, PodState>();
   /** Keys of the assumed pods, so expiring them never walks every cached pod. */
   private readonly assumed = new Set<string>();
-  private list: NodeInfo[] | null = null;
+  private list: NodeInfoList | null = null;
+  /** Pods by owner and zone over the known nodes (PodTopologySpread's defaults read it). */
+  readonly ownerZones = new OwnerZoneCounts();
   /** Assumed pods expired since start (bindings the watch never showed). */
   expired = 0;
 
   constructor(private readonly now: () => number) {}
 
   /** The known nodes, in a stable order, for one scheduling cycle. */
-  nodeInfos(): NodeInfo[] {
-    if (!this.list) this.list = [...this.infos.values()].filter((i) => i.known);
+  nodeInfos(): NodeInfoList {
+    if (!this.list) {
+      this.list = [...this.infos.values()].filter((i) => i.known);
+      this.list.ownerZones = this.ownerZones;
+    }
     return this.list;
   }
 
@@ -68,10 +81,13 @@ export class SchedulerCache {
     const name = node.metadata.name ?? '';
     const info = this.infos.get(name);
     if (info) {
+      // Its pods move to the zone the node now names (or start counting once the node is known).
+      if (info.known) this.countZone(info, -1);
       info.node = node;
       info.allocatable = nodeAllocatable(node);
       if (!info.known) this.list = null;
       info.known = true;
+      this.countZone(info, 1);
       return info;
     }
     const fresh = Object.assign(newNodeInfo(node), { known: true });
@@ -89,6 +105,7 @@ export class SchedulerCache {
     const name = node.metadata.name ?? '';
     const info = this.infos.get(name);
     if (!info) return;
+    if (info.known) this.countZone(info, -1);
     if (info.pods.length === 0) this.infos.delete(name);
     else info.known = false;
     this.list = null;
@@ -101,7 +118,7 @@ export class SchedulerCache {
     const bound: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
     this.pods.set(key, { pod: bound, node: nodeName, assumed: true });
     this.assumed.add(key);
-    addPod(this.entry(nodeName), bound);
+    this.place(this.entry(nodeName), bound);
   }
 
   /** The binding call returned: the watch now has ASSUMED_POD_TTL_MS to show the pod bound. */
@@ -125,7 +142,7 @@ export class SchedulerCache {
     if (state) this.drop(key, state);
     const node = pod.spec.nodeName!;
     this.pods.set(key, { pod, node, assumed: false });
-    addPod(this.entry(node), pod);
+    this.place(this.entry(node), pod);
   }
 
   updatePod(pod: Pod): void {
@@ -169,6 +186,7 @@ export class SchedulerCache {
     this.infos.clear();
     this.pods.clear();
     this.assumed.clear();
+    this.ownerZones.clear();
     this.list = null;
   }
 
@@ -189,7 +207,26 @@ export class SchedulerCache {
     this.assumed.delete(key);
     const info = this.infos.get(state.node);
     if (!info) return;
-    removePod(info, state.pod);
+    if (removePod(info, state.pod) && info.known) {
+      const owner = ownerKey(state.pod);
+      if (owner) this.ownerZones.add(owner, zoneOf(info), -1);
+    }
     if (!info.known && info.pods.length === 0) this.infos.delete(state.node);
   }
+
+  private place(info: NodeInfo & { known: boolean }, pod: Pod): void {
+    addPod(info, pod);
+    const owner = ownerKey(pod);
+    if (owner && info.known) this.ownerZones.add(owner, zoneOf(info), 1);
+  }
+
+  /** Adds (1) or takes away (-1) every pod of a known node under its zone. */
+  private countZone(info: NodeInfo, sign: 1 | -1): void {
+    const zone = zoneOf(info);
+    for (const [owner, n] of info.ownerCounts) this.ownerZones.add(owner, zone, sign * n);
+  }
 }
+
+/** The zone a node's pods count under in OwnerZoneCounts ('' for none, as the spreading score reads it). */
+const zoneOf = (info: NodeInfo) => info.node.metadata.labels?.[ZONE_LABEL] ?? '';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';

@@ -45,6 +45,37 @@ export interface NodeInfo {
   ownerCounts: Map<string, number>;
 }
 
+/**
+ * Pods per owner key (see ownerKey) per zone label value ('' without one), summed over the known
+ * nodes: what the spreading defaults' zone constraint counts. The scheduler cache keeps it as pods
+ * and nodes come and go, so a cycle reads a zone's count instead of walking every node.
+ */
+export class OwnerZoneCounts {
+  private readonly byOwner = new Map<string, Map<string, number>>();
+
+  add(owner: string, zone: string, delta: number): void {
+    let zones = this.byOwner.get(owner);
+    if (!zones) this.byOwner.set(owner, (zones = new Map()));
+    const n = (zones.get(zone) ?? 0) + delta;
+    if (n !== 0) zones.set(zone, n);
+    else {
+      zones.delete(zone);
+      if (zones.size === 0) this.byOwner.delete(owner);
+    }
+  }
+
+  get(owner: string, zone: string): number {
+    return this.byOwner.get(owner)?.get(zone) ?? 0;
+  }
+
+  clear(): void {
+    this.byOwner.clear();
+  }
+}
+
+/** The nodes of one cycle, with the cache's owner-by-zone counts when it keeps them. */
+export type NodeInfoList = NodeInfo[] & { ownerZones?: OwnerZoneCounts };
+
 /** The key a pod counts under in NodeInfo.ownerCounts, or undefined when it has no owner or is terminating. */
 export function ownerKey(pod: Pod): string | undefined {
   const uid = pod.metadata.ownerReferences?.[0]?.uid;

@@ -10,6 +10,7 @@ import {
   skip,
   type CycleState,
   type NodeInfo,
+  type NodeInfoList,
   type ScorePlugin,
 } from '../framework';
 import type { Node, Pod } from '../types';
@@ -142,7 +143,22 @@ export const podTopologySpread: ScorePlugin = {
       ),
     );
     // Domains are counted over every node the pod could go to by affinity, not only the feasible ones.
-    for (const n of all) {
+    // The defaults' zone counts, for a pod that any node may take, are the cache's owner-by-zone
+    // counts: the same sums without walking every node (a tenth of a 1,000-node cycle's CPU).
+    const ownerZones = (all as NodeInfoList).ownerZones;
+    const anyNode =
+      systemDefaulted &&
+      ownerZones !== undefined &&
+      !pod.spec.nodeSelector &&
+      !pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    if (anyNode) {
+      constraints.forEach((c, i) => {
+        if (c.topologyKey !== LABEL_ZONE || c.ownerKey === undefined) return;
+        for (const value of s.counts[i].keys())
+          s.counts[i].set(value, ownerZones.get(c.ownerKey, value));
+      });
+    }
+    for (const n of anyNode ? [] : all) {
       if (!requiredNodeAffinityMatches(pod, n.node)) continue;
       if (requireAll && !hasAllKeys(n.node, constraints)) continue;
       constraints.forEach((c, i) => {
