@@ -209,6 +209,10 @@ interface Run {
 }
 
 function runRules(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, path: string): void {
+  // self and oldSelf as the node's declared type, converted once for all of the node's rules.
+  let self: unknown;
+  let oldSelf: unknown;
+  const convert = (x: unknown) => (run.types ? run.types.value(x, s) : x);
   for (const rule of (s['x-kubernetes-validations'] ?? []) as Rule[]) {
     if (run.stopped) return;
     const c = compiled(run.root, s, rule.rule, 'bool');
@@ -218,10 +222,9 @@ function runRules(run: Run, s: JSONSchemaProps, v: unknown, old: unknown, path: 
       run.errs.push(failure(rule, path, type, `compilation failed: ${c.error}`));
       continue;
     }
-    const vars = {
-      self: run.types ? run.types.value(v, s) : v,
-      ...(c.transition ? { oldSelf: run.types ? run.types.value(old, s) : old } : {}),
-    };
+    self ??= convert(v);
+    if (c.transition) oldSelf ??= convert(old);
+    const vars = { self, ...(c.transition ? { oldSelf } : {}) };
     const r = metered(() => c.program!(vars));
     run.remaining -= r.cost;
     if (r.error instanceof CostLimitExceeded) {
