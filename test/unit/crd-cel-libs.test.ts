@@ -53,6 +53,8 @@ describe('Kubernetes CEL libraries', () => {
       '"abc 123 def 456".find("[0-9]+") == "123" && "abc".find("[0-9]+") == ""',
       '"abc 123 def 456".findAll("[0-9]+") == ["123", "456"]',
       '"a1b2c3".findAll("[0-9]", 2) == ["1", "2"]',
+      // Go skips an empty match right after a match: ["", "aaa", ""], not four.
+      '"baaab".findAll("a*") == ["", "aaa", ""]',
     ]);
     // Perl-only syntax is not RE2: an evaluation error, as cel-go reports it.
     expect(run('"abc".matches("a(?=b)")')).toMatch(/invalid or unsupported Perl syntax/);

@@ -42,6 +42,12 @@ export function re2FindAll(pattern: string, s: string, limit = -1): string[] {
   if (re instanceof Error) throw re;
   const out: string[] = [];
   const m = re.matcher(s);
-  while ((limit < 0 || out.length < limit) && m.find()) out.push(m.group() ?? '');
+  let prevEnd = -1;
+  while ((limit < 0 || out.length < limit) && m.find()) {
+    // As Go: an empty match right after the previous match is not one.
+    if (m.start() === m.end() && m.start() === prevEnd) continue;
+    out.push(m.group() ?? '');
+    prevEnd = m.end();
+  }
   return out;
 }
