@@ -81,3 +81,41 @@ describe('zone states (node lifecycle)', () => {
     expect(zoneState(0, 0, 0.55)).toBe('Normal');
   });
 });
+
+describe('WorkQueue against a model that walks every key', () => {
+  it('pops the same keys in the same order and answers the same next due time through random adds, delays and pops', () => {
+    let seed = 11;
+    const r = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const q = new WorkQueue();
+    // The model: key -> [due, order queued]; earliest first, then first queued.
+    const model = new Map<string, [number, number]>();
+    let order = 0;
+    let now = 1_000;
+    for (let step = 0; step < 5_000; step++) {
+      const key = `ns/k${Math.floor(r() * 200)}`;
+      const x = r();
+      if (x < 0.6) {
+        const at = now + (r() < 0.3 ? 0 : Math.floor(r() * 500));
+        q.addAfter(key, at - now, now);
+        const cur = model.get(key);
+        if (!cur || cur[0] > at) model.set(key, [at, order++]);
+      } else if (x < 0.9) {
+        now += Math.floor(r() * 100);
+        const max = 1 + Math.floor(r() * 20);
+        const want = [...model.entries()]
+          .filter(([, [at]]) => at <= now)
+          .sort((a, b) => a[1][0] - b[1][0] || a[1][1] - b[1][1])
+          .slice(0, max)
+          .map(([k]) => k);
+        for (const k of want) model.delete(k);
+        expect(q.popDue(now, max), `step ${step}`).toEqual(want);
+      }
+      const next = [...model.values()].reduce<number | undefined>(
+        (m, [at]) => (m === undefined || at < m ? at : m),
+        undefined,
+      );
+      expect(q.nextDue(), `step ${step}`).toBe(next);
+      expect(q.size).toBe(model.size);
+    }
+  });
+});

@@ -2,9 +2,26 @@
 // k8s: staging/src/k8s.io/client-go/util/workqueue (queue.go, delaying_queue.go, rate_limiting_queue.go)
 import { RateLimiter } from './rate-limiter';
 
+/** One entry of the due-time heap; stale when the key is no longer queued for this time. */
+interface Entry {
+  at: number;
+  seq: number;
+  key: string;
+}
+
+const before = (a: Entry, b: Entry) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
 export class WorkQueue {
   /** key -> when it is due (ms since the epoch); a key added twice keeps the earlier time. */
   private readonly due = new Map<string, number>();
+  /**
+   * Every (time, key) ever queued and not yet taken, earliest first; an entry whose key was taken
+   * or moved to an earlier time is skipped when it reaches the top. A pass so reads the due keys
+   * and the next due time without walking every queued key: the node monitor's key per node and
+   * event-ttl's key per Event made that walk, twice per pass per controller, grow with the cluster.
+   */
+  private readonly heap: Entry[] = [];
+  private seq = 0;
   readonly limiter: RateLimiter;
 
   constructor(limiter = new RateLimiter()) {
@@ -35,24 +52,65 @@ export class WorkQueue {
     const cur = this.due.get(key);
     if (cur !== undefined && cur <= at) return false;
     this.due.set(key, at);
+    this.push({ at, seq: this.seq++, key });
     return true;
   }
 
-  /** Takes up to `max` keys that are due, earliest first. */
+  /** Takes up to `max` keys that are due, earliest first (in the order they were queued on a tie). */
   popDue(now: number, max = Infinity): string[] {
-    const ready: [string, number][] = [];
-    for (const [key, at] of this.due) if (at <= now) ready.push([key, at]);
-    ready.sort((a, b) => a[1] - b[1]);
-    const out = ready.slice(0, max).map(([key]) => key);
-    for (const key of out) this.due.delete(key);
+    const out: string[] = [];
+    while (out.length < max) {
+      const top = this.top();
+      if (!top || top.at > now) break;
+      this.pop();
+      this.due.delete(top.key);
+      out.push(top.key);
+    }
     return out;
   }
 
   /** When the earliest key is due, or undefined when the queue is empty. */
   nextDue(): number | undefined {
-    let min: number | undefined;
-    for (const at of this.due.values()) if (min === undefined || at < min) min = at;
-    return min;
+    return this.top()?.at;
+  }
+
+  /** The earliest live entry, dropping stale ones on the way. */
+  private top(): Entry | undefined {
+    for (;;) {
+      const e = this.heap[0];
+      if (!e || this.due.get(e.key) === e.at) return e;
+      this.pop();
+    }
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l], h[m])) m = l;
+      if (r < h.length && before(h[r], h[m])) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m], h[i]];
+      i = m;
+    }
   }
 
   has(key: string): boolean {
