@@ -30,7 +30,10 @@ function pod(name: string, node: string, command: string[], annotations = {}) {
 }
 
 beforeAll(async () => {
-  c = await startCluster({ extraArgs: ['--agents', '0'] });
+  // A 1 s HPA sync period (upstream's default is 15 s) keeps the autoscaling case short.
+  c = await startCluster({
+    extraArgs: ['--agents', '0', '--horizontal-pod-autoscaler-sync-period', '1s'],
+  });
   const [proc, fake] = [randomSlots(1)[0], randomSlots(2)[0]];
   procState = path.join(c.stateDir, '..', 'proc-agent');
   await Promise.all([
