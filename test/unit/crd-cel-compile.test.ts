@@ -90,6 +90,34 @@ describe('CEL rules type-checked against the schema', () => {
     expect(ruleCompileErrors(typo, ROOT)[0]!.message).toMatch(/undefined field 'm'/);
   });
 
+  it("checks that a rule's fieldPath names a field below its node", () => {
+    const at = (fieldPath: string) =>
+      lines(
+        ruleCompileErrors(
+          {
+            type: 'object',
+            properties: {
+              spec: { ...spec, 'x-kubernetes-validations': [{ rule: 'true', fieldPath } as never] },
+            },
+          },
+          ROOT,
+        ),
+      );
+    const f = `${ROOT}.properties[spec].x-kubernetes-validations[0].fieldPath`;
+    expect(at('.replicas')).toEqual([]);
+    expect(at(".labels['a.b']")).toEqual([]);
+    expect(at('.max-surge')).toEqual([]);
+    expect(at('.nope')).toEqual([
+      `${f}: Invalid value: ".nope": fieldPath must be a valid path: does not refer to a valid field`,
+    ]);
+    expect(at('.ports[0]')).toEqual([
+      `${f}: Invalid value: ".ports[0]": fieldPath must be a valid path: expected single quoted string but got 0`,
+    ]);
+    expect(at('  ')).toEqual([
+      `${f}: Invalid value: "  ": fieldPath must be non-empty if specified`,
+    ]);
+  });
+
   it('types the root as an object with apiVersion, kind and metadata.name', () => {
     const root: JSONSchemaProps = {
       type: 'object',

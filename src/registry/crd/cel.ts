@@ -349,6 +349,10 @@ export function ruleCompileErrors(root: JSONSchemaProps, field: string): FieldEr
         errs.push({ type: 'FieldValueRequired', field: `${rf}.rule`, message: 'Required value' });
         return;
       }
+      if (typeof r.fieldPath === 'string') {
+        const problem = fieldPathProblem(s, r.fieldPath);
+        if (problem) errs.push(invalid(`${rf}.fieldPath`, r.fieldPath, problem));
+      }
       const c = compiled(root, s, r.rule, 'bool');
       if (c.error !== undefined) {
         errs.push(invalid(`${rf}.rule`, r.rule, `compilation failed: ${c.error}`));
@@ -404,4 +408,30 @@ export function ruleCompileErrors(root: JSONSchemaProps, field: string): FieldEr
         });
   }
   return errs;
+}
+
+/**
+ * Why a rule's fieldPath does not name a field below its node (undefined when it does): a
+ * sequence of `.name` and `['key']` steps through properties and map values, as upstream checks.
+ */
+function fieldPathProblem(s: JSONSchemaProps, path: string): string | undefined {
+  if (!path.trim()) return 'fieldPath must be non-empty if specified';
+  if (/[\r\n]/.test(path)) return 'fieldPath must not contain line breaks';
+  let node: JSONSchemaProps | undefined = s;
+  let rest = path;
+  while (rest) {
+    let name: string;
+    const dot = /^\.([^.[]+)/.exec(rest);
+    const quoted = /^\['((?:[^'\\]|\\.)*)'\]/.exec(rest);
+    if (dot) [rest, name] = [rest.slice(dot[0].length), dot[1]!];
+    else if (quoted)
+      [rest, name] = [rest.slice(quoted[0].length), quoted[1]!.replace(/\\(.)/g, '$1')];
+    else if (rest.startsWith('['))
+      return `fieldPath must be a valid path: expected single quoted string but got ${rest.slice(1).split(']')[0]}`;
+    else return 'fieldPath must be a valid path: does not refer to a valid field';
+    const ap: JSONSchemaProps['additionalProperties'] = node?.additionalProperties;
+    node = node?.properties?.[name] ?? (isObject(ap) ? (ap as JSONSchemaProps) : undefined);
+    if (!node) return 'fieldPath must be a valid path: does not refer to a valid field';
+  }
+  return undefined;
 }
