@@ -69,6 +69,7 @@ export class NodeAgent {
               runtime.name !== 'fake' && identity.memory ? facts.memoryBytes : undefined,
             activePods: () => pods?.evictablePods() ?? [],
             evict: (pod, e) => pods?.evict(pod.metadata.uid!, e) ?? false,
+            evictionPending: () => pods?.evictionPending() ?? false,
             conditionsChanged: () => reporter?.report(),
             nodeEvent: (reason, message) =>
               void recorder

@@ -89,6 +89,13 @@ export class PodSync {
       .map((w) => w.pod);
   }
 
+  /** An eviction was asked for and the pod has not yet been reported Failed. */
+  evictionPending(): boolean {
+    return [...this.workers.values()].some(
+      (w) => w.evicting && w.pod.status?.phase !== 'Failed' && !w.finished,
+    );
+  }
+
   /** Kills the pod and fails it as the eviction says (k8s TerminatePodAbnormally); false if it cannot be. */
   evict(uid: string, eviction: PodEviction): boolean {
     const w = this.workers.get(uid);

@@ -272,12 +272,56 @@ describe('EvictionManager', () => {
     expect(evicted.map(([n]) => n)).toEqual(['plain']);
   });
 
+  it('ranks a pod whose CPU has no rate yet by its measured memory, not as one with no figures', () => {
+    const hog = pod('hog');
+    const fresh = pod('fresh', { requests: { memory: '64Mi' } });
+    const { m, evicted } = setup(config(), [fresh, hog]);
+    m.observe(
+      {
+        node: { memory: Gi - 10 * Mi },
+        pods: usage([['hog', 700 * Mi]]),
+        unrated: usage([['fresh', 10 * Mi]]),
+      },
+      0,
+    );
+    expect(evicted.map(([n]) => n)).toEqual(['hog']);
+  });
+
+  it('waits for an evicted pod to be gone before evicting another', () => {
+    const a = pod('a');
+    const b = pod('b');
+    let pending = false;
+    const evicted: string[] = [];
+    const m = new EvictionManager({
+      config: config(),
+      capacityBytes: Gi,
+      activePods: () => [a, b].filter((p) => !evicted.includes(p.metadata.name!)),
+      evict: (p) => (evicted.push(p.metadata.name!), (pending = true)),
+      evictionPending: () => pending,
+      conditionsChanged: () => undefined,
+      log: () => undefined,
+    });
+    const stats = usage([
+      ['a', 600 * Mi],
+      ['b', 300 * Mi],
+    ]);
+    m.observe(sample(Gi - 10 * Mi, stats), 0);
+    m.observe(sample(Gi - 10 * Mi, stats), 1000);
+    expect(evicted).toEqual(['a']);
+    pending = false;
+    m.observe(sample(Gi - 10 * Mi, stats), 2000);
+    expect(evicted).toEqual(['a', 'b']);
+  });
+
   it('measures a node declared smaller than its machine by its pods, and by the machine', () => {
     const s = sample(6 * Gi, usage([['a', 300 * Mi]]));
     // 1Gi declared on an 8Gi machine using 6Gi: the pods leave 724Mi of the declared 1Gi.
     expect(memoryAvailable(s, Gi, 8 * Gi)).toBe(Gi - 300 * Mi);
     // The machine itself nearly full: its shortage wins.
     expect(memoryAvailable(sample(8 * Gi - 50 * Mi, usage([])), Gi, 8 * Gi)).toBe(50 * Mi);
+    // Pods with no CPU rate yet count too.
+    const fresh = { ...sample(6 * Gi, usage([])), unrated: usage([['b', 100 * Mi]]) };
+    expect(memoryAvailable(fresh, Gi, 8 * Gi)).toBe(Gi - 100 * Mi);
     // No declared slice: capacity − the node's working set.
     expect(memoryAvailable(s, 8 * Gi)).toBe(2 * Gi);
   });

@@ -25,7 +25,7 @@ export const EVICTED_REASON = 'Evicted';
 export interface PodEviction {
   reason: string;
   message: string;
-  /** Kill with this grace (kubelet: 0 for a hard threshold, which the runtime raises to its minimum). */
+  /** Kill with this grace (kubelet: 0, which the runtime raises to its minimum). */
   graceSeconds: number;
   /** The DisruptionTarget condition an eviction adds to the pod's status. */
   condition?: { type: string; status: 'True'; reason: string; message: string };
@@ -44,6 +44,8 @@ export interface EvictionManagerOptions {
   machineBytes?: number;
   /** Pods that may be evicted: admitted and not finished. */
   activePods(): Pod[];
+  /** An evicted pod is still being killed: kubelet waits for it before evicting another. */
+  evictionPending?(): boolean;
   /** Terminates the pod (kill, then status Failed with the eviction's reason, message and condition). */
   evict(pod: Pod, eviction: PodEviction): boolean;
   /** The node's conditions changed: report the node status now. */
@@ -107,7 +109,8 @@ export class EvictionManager {
 
   private reclaim(due: Threshold[], sample: UsageSample, available: number): void {
     const { capacityBytes } = this.opts;
-    // A hard threshold decides the grace (none); otherwise the soft one's.
+    // k8s: after an eviction the manager waits for the pod's cleanup before it looks again.
+    if (this.opts.evictionPending?.()) return;
     const threshold = due.find(isHard) ?? due[0];
     this.opts.nodeEvent?.('EvictionThresholdMet', 'Attempting to reclaim memory');
     const pods = this.opts.activePods();
@@ -116,12 +119,14 @@ export class EvictionManager {
       return;
     }
     const bytes = thresholdBytes(threshold, capacityBytes);
-    for (const pod of rankMemoryPressure(pods, sample.pods)) {
+    // A pod whose CPU has no rate yet still has its memory measured: it is ranked by it.
+    const stats = new Map([...(sample.unrated ?? []), ...sample.pods]);
+    for (const pod of rankMemoryPressure(pods, stats)) {
       // k8s evictPod: a critical pod is never evicted; the next in rank is.
       if (isCriticalPod(pod)) continue;
       const message = evictionMessage(
         pod,
-        sample.pods.get(pod.metadata.uid!),
+        stats.get(pod.metadata.uid!),
         bytes,
         threshold.bytes !== undefined ? threshold.text : undefined,
         available,
@@ -129,7 +134,9 @@ export class EvictionManager {
       const done = this.opts.evict(pod, {
         reason: 'Evicted',
         message,
-        graceSeconds: isHard(threshold) ? 0 : Math.ceil(threshold.gracePeriodMs / 1000),
+        // k8s: 0 for a hard threshold, --eviction-max-pod-grace-period (default 0) for a soft one;
+        // the runtime raises it to its 2 s minimum.
+        graceSeconds: 0,
         condition: {
           type: 'DisruptionTarget',
           status: 'True',
@@ -172,6 +179,7 @@ export function memoryAvailable(
   if (machineBytes === undefined || machineBytes <= capacityBytes)
     return capacityBytes - sample.node.memory;
   let pods = 0;
-  for (const usage of sample.pods.values()) for (const c of usage) pods += c.memory;
+  for (const map of [sample.pods, sample.unrated ?? new Map<string, never>()])
+    for (const usage of map.values()) for (const c of usage) pods += c.memory;
   return Math.min(capacityBytes - pods, machineBytes - sample.node.memory);
 }

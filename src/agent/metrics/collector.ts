@@ -8,6 +8,8 @@ export interface UsageSample {
   node: { cpu?: number; memory: number };
   /** Running containers' use by pod UID; a pod with no figure yet is absent. */
   pods: Map<string, ContainerUsage[]>;
+  /** Pods measured for memory but with no CPU rate yet (not reported; the eviction manager uses them). */
+  unrated?: Map<string, ContainerUsage[]>;
 }
 
 export interface UsageCollector {

@@ -56,6 +56,7 @@ export class ProcessCollector implements UsageCollector {
     }
     const machine = machineUsage();
     const out = new Map<string, ContainerUsage[]>();
+    const unrated = new Map<string, ContainerUsage[]>();
     const live = new Set<string>();
     for (const pod of pods) {
       const uid = pod.metadata.uid!;
@@ -79,10 +80,11 @@ export class ProcessCollector implements UsageCollector {
       }
       // As metrics-server, a pod is reported only once every container has a rate.
       if (complete && containers.length > 0) out.set(uid, containers);
+      else if (containers.length > 0) unrated.set(uid, containers);
     }
     const nodeCpu = this.rates.rate('\0node', machine.cpuNs, nowMs);
     this.rates.sweep();
     this.counters.retain(live);
-    return { node: { cpu: nodeCpu, memory: machine.memoryBytes }, pods: out };
+    return { node: { cpu: nodeCpu, memory: machine.memoryBytes }, pods: out, unrated };
   }
 }
