@@ -119,3 +119,17 @@ describe('WorkQueue against a model that walks every key', () => {
     }
   });
 });
+
+describe('WorkQueue stale entries', () => {
+  it('does not answer a key at a time it has left: queued at 10, moved to 5, taken, queued again at 20', () => {
+    const q = new WorkQueue();
+    q.addAfter('a', 10, 0);
+    q.addAfter('a', 5, 0);
+    expect(q.popDue(5, 1)).toEqual(['a']);
+    q.addAfter('a', 20, 0);
+    expect(q.nextDue()).toBe(20);
+    expect(q.popDue(10)).toEqual([]);
+    expect(q.popDue(20)).toEqual(['a']);
+    expect(q.size).toBe(0);
+  });
+});
