@@ -92,6 +92,8 @@ async function startPlane(script: string, dir: string, withHub: boolean): Promis
 /** One simulated browser: its /ui/stream, and when each note arrived. */
 class Browser {
   notes: { kind: string; at: number }[] = [];
+  /** Why the stream ended before the bench closed it. */
+  failed: string | undefined;
   private abort = new AbortController();
   private done: Promise<void>;
 
@@ -101,7 +103,7 @@ class Browser {
         headers: { cookie },
         signal: this.abort.signal,
       });
-      if (!r.ok || !r.body) throw new Error(`stream: ${r.status}`);
+      if (!r.ok || !r.body) throw new Error(`stream answered ${r.status}`);
       const dec = new TextDecoder();
       let buf = '';
       const reader = r.body.getReader();
@@ -117,7 +119,9 @@ class Browser {
         }
       }
     })().catch((e: unknown) => {
-      if (!this.abort.signal.aborted) console.error('stream ended:', e);
+      if (this.abort.signal.aborted) return;
+      const cause = (e as { cause?: { message?: string } }).cause?.message;
+      this.failed = `${(e as Error).message}${cause ? ` (${cause})` : ''}`;
     });
   }
 
@@ -193,6 +197,7 @@ interface Row {
   startMs: number;
   noteP50: number;
   noteMax: number;
+  failed?: string;
 }
 
 const pod = (name: string) => ({
@@ -216,8 +221,23 @@ async function measure(
   const base = await plane.counts();
   const t0 = performance.now();
   const browsers = Array.from({ length: n }, () => new Browser(plane.url, cookie, kinds));
-  await until(() => browsers.every((b) => b.has('*')), `${n} streams started`);
+  await until(() => browsers.every((b) => b.has('*') || b.failed), `${n} streams started`);
   const startMs = performance.now() - t0;
+  const failed = browsers.filter((b) => b.failed);
+  if (failed.length > 0) {
+    await Promise.all(browsers.map((b) => b.close()));
+    return {
+      mode,
+      who,
+      n,
+      watchers: NaN,
+      readsPerStart: NaN,
+      startMs: NaN,
+      noteP50: NaN,
+      noteMax: NaN,
+      failed: `${failed.length} of ${n} streams failed: ${failed[0].failed}`,
+    };
+  }
   // Let the last watches settle on the hubs before counting.
   await sleep(300);
   const after = await plane.counts();
@@ -299,8 +319,16 @@ export async function uiBench(argv: string[]): Promise<void> {
           ['admin', admin],
           ['viewer of 1 namespace', await signIn(plane, viewer)],
         ] as const)
-          for (const n of ns)
-            rows.push(await measure(plane, mode, who, cookie, kinds, n, 'team-0', changes, seq));
+          for (const n of ns) {
+            const row = await measure(plane, mode, who, cookie, kinds, n, 'team-0', changes, seq);
+            rows.push(row);
+            console.log(
+              `${mode}, ${who}, N=${n}: ` +
+                (row.failed ??
+                  `${row.watchers} hub watchers, ${row.readsPerStart.toFixed(1)} reads per start, ` +
+                    `note p50 ${ms(row.noteP50)} ms`),
+            );
+          }
       } finally {
         await plane.dispose();
       }
@@ -324,7 +352,7 @@ export async function uiBench(argv: string[]): Promise<void> {
         r.mode,
         r.who,
         r.n,
-        r.watchers,
+        r.failed ? 'failed' : r.watchers,
         r.readsPerStart.toFixed(1),
         ms(r.startMs),
         ms(r.noteP50),

@@ -5,6 +5,8 @@ import type { User } from '../../server/auth/authenticate';
 import type { Scope } from './scope';
 
 const HEARTBEAT_MS = 15_000;
+/** Messages a stream may leave unread before it is ended (the page reconnects and re-renders). */
+const MAX_UNREAD = 1000;
 
 export interface SubscriberRequest {
   user: User;
@@ -80,6 +82,11 @@ export class Subscriber {
   private write(text: string | Uint8Array): void {
     if (this.closed) return;
     // A write fails once the browser has gone: that is how the hub learns a stream ended.
+    const unread = this.writer.desiredSize;
+    if (unread !== null && unread < -MAX_UNREAD) {
+      this.close();
+      return;
+    }
     const bytes = typeof text === 'string' ? encoder.encode(text) : text;
     this.writer.write(bytes).catch(() => this.close());
   }
