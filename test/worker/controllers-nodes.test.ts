@@ -126,14 +126,19 @@ class World {
     });
   }
 
-  async report(name: string, ready: NodeCondition['status']): Promise<void> {
+  async report(
+    name: string,
+    ready: NodeCondition['status'],
+    memoryPressure: NodeCondition['status'] = 'False',
+  ): Promise<void> {
     const node = await this.c.get('nodes', name);
     const t = stamp(this.clock);
     const conditions: NodeCondition[] = [
       {
         type: 'MemoryPressure',
-        status: 'False',
-        reason: 'KubeletHasSufficientMemory',
+        status: memoryPressure,
+        reason:
+          memoryPressure === 'True' ? 'KubeletHasInsufficientMemory' : 'KubeletHasSufficientMemory',
         lastHeartbeatTime: t,
         lastTransitionTime: t,
       },
@@ -306,6 +311,17 @@ describe('node lifecycle', () => {
     await w.report(sick, 'True');
     await w.pass(nodeLifecycleController);
     expect(await w.taints(sick)).toEqual(['example.com/gpu:NoSchedule']);
+  });
+
+  it('taints a node under memory pressure memory-pressure:NoSchedule, and removes it when the pressure ends', async () => {
+    const w = await world();
+    const n = await w.node('squeezed');
+    await w.report(n, 'True', 'True');
+    await w.pass(nodeLifecycleController);
+    expect(await w.taints(n)).toEqual(['node.kubernetes.io/memory-pressure:NoSchedule']);
+    await w.report(n, 'True', 'False');
+    await w.pass(nodeLifecycleController);
+    expect(await w.taints(n)).toEqual([]);
   });
 
   it('adds the unschedulable taint to a cordoned node', async () => {
