@@ -140,15 +140,20 @@ export const JS = `
     try {
       if (!force && navigator.locks && bc) {
         // One fetch per view for all tabs: the tab that takes the view's lock fetches and posts the
-        // markup; the others wait for the lock together (shared), then find their change drawn
-        // already, or fetch for themselves, side by side rather than one after another.
+        // markup; the others wait until it is done and use that markup when it was fetched after
+        // their change. A change heard later makes them try again for the lock: one fetch per round.
         const name = 'edgeplane-ui-fragment ' + here;
-        const took = await navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
-          if (!lock) return false;
-          await draw();
-          return true;
-        });
-        if (!took) await navigator.locks.request(name, { mode: 'shared' }, async () => { if (pending) await draw(); });
+        for (;;) {
+          const took = await navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
+            if (!lock) return false;
+            if (pending) await draw();
+            return true;
+          });
+          if (took || !pending) break;
+          await navigator.locks.request(name, { mode: 'shared' }, async () => {});
+          if (!pending) break;
+          await new Promise((res) => setTimeout(res, Math.random() * 20));
+        }
       } else await draw();
     } finally {
       busy = false;

@@ -95,13 +95,17 @@ async function round(browser: Browser, c: Cluster, label: string, script?: strin
       '[data-pod="default/p-999"]',
     );
   });
+  let fetches = 0;
+  ctx.on('request', (r) => {
+    if (r.headers()['x-fragment'] === '1') fetches++;
+  });
   const ten = await deletionLag(c, tabs);
   const kept = await first.evaluate(() => {
     const k = (window as unknown as { keep: Element | null }).keep;
     return k !== null && k === document.querySelector('[data-pod="default/p-999"]');
   });
   console.log(
-    `${label}: 1 tab ${one[0]} ms; 10 tabs ${summary(ten)}; unrelated chip kept: ${kept}`,
+    `${label}: 1 tab ${one[0]} ms; 10 tabs ${summary(ten)}, ${fetches} fragment fetches; unrelated chip kept: ${kept}`,
   );
   await ctx.close();
   return { one: one[0], ten };
