@@ -21,6 +21,8 @@ import {
 } from '../../src/agent/eviction/thresholds';
 import type { UsageSample } from '../../src/agent/metrics/collector';
 import type { Container, Pod } from '../../src/agent/types';
+import { agentConfig } from '../../src/cli/agent';
+import { parseArgs, UsageError } from '../../src/cli/args';
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;
@@ -324,5 +326,44 @@ describe('EvictionManager', () => {
     expect(memoryAvailable(fresh, Gi, 8 * Gi)).toBe(Gi - 100 * Mi);
     // No declared slice: capacity − the node's working set.
     expect(memoryAvailable(s, 8 * Gi)).toBe(2 * Gi);
+  });
+});
+
+describe('edgeplane agent eviction flags', () => {
+  const cfg = (...extra: string[]) =>
+    agentConfig(
+      parseArgs(['--server', 'https://127.0.0.1:1', '--name', 'n1', '--runtime', 'fake', ...extra]),
+      () => undefined,
+    ).eviction!;
+
+  it('defaults to kubelet’s memory.available<100Mi and a 5m transition period', () => {
+    const c = cfg();
+    expect(c.thresholds).toEqual([
+      { signal: 'memory.available', bytes: 100 * Mi, text: '100Mi', gracePeriodMs: 0 },
+    ]);
+    expect(c.pressureTransitionMs).toBe(300_000);
+  });
+
+  it('takes hard and soft thresholds, a transition period, and none', () => {
+    const c = cfg(
+      '--eviction-hard',
+      'memory.available<5%',
+      '--eviction-soft',
+      'memory.available<1Gi',
+      '--eviction-soft-grace-period',
+      'memory.available=30s',
+      '--eviction-pressure-transition-period',
+      '10s',
+    );
+    expect(c.thresholds.map((t) => [t.text, t.gracePeriodMs])).toEqual([
+      ['5%', 0],
+      ['1Gi', 30_000],
+    ]);
+    expect(c.pressureTransitionMs).toBe(10_000);
+    expect(cfg('--eviction-hard', 'none').thresholds).toEqual([]);
+    expect(() => cfg('--eviction-hard', 'memory.available<lots')).toThrow(UsageError);
+    expect(() => cfg('--eviction-soft', 'memory.available<1Gi')).toThrow(
+      /grace period must be specified/,
+    );
   });
 });
