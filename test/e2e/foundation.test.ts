@@ -16,7 +16,8 @@ import {
   type Cluster,
 } from '../helpers/cluster';
 
-afterAll(cleanupClusters, 60_000);
+// Removing the fresh clone (node_modules included) takes a while on a loaded machine.
+afterAll(cleanupClusters, 180_000);
 
 const LAUNCHER = path.join(ROOT, 'bin', 'edgeplane.cjs');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +50,8 @@ function newcomerEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-describe('a fresh clone, the way a newcomer starts', () => {
+// The two launchers start their clusters side by side (each start keeps about one core busy).
+describe.concurrent('a fresh clone, the way a newcomer starts', () => {
   let clone = '';
   let env: NodeJS.ProcessEnv;
 
@@ -73,7 +75,9 @@ describe('a fresh clone, the way a newcomer starts', () => {
     ).toBe(0);
   }, 420_000);
 
-  it('serves /healthz and /version (minor "32") over https from `npx --no-install edgeplane dev` with Node 20 first on PATH', async () => {
+  it('serves /healthz and /version (minor "32") over https from `npx --no-install edgeplane dev` with Node 20 first on PATH', async ({
+    expect,
+  }) => {
     const c = await startCluster({
       command: ['npx', '--no-install', 'edgeplane'],
       cwd: clone,
@@ -95,7 +99,7 @@ describe('a fresh clone, the way a newcomer starts', () => {
     await c.stop();
   }, 180_000);
 
-  it('serves /healthz from `npm run dev`', async () => {
+  it('serves /healthz from `npm run dev`', async ({ expect }) => {
     const c = await startCluster({
       command: ['npm', 'run', 'dev', '--'],
       subcommand: [],
@@ -108,6 +112,14 @@ describe('a fresh clone, the way a newcomer starts', () => {
 });
 
 describe('edgeplane dev', () => {
+  // One cluster with 4 partitions serves the token, 401 and --partitions tests (the last stops it).
+  // It starts beside the SIGTERM test's cluster.
+  let shared: Promise<Cluster>;
+  beforeAll(() => {
+    shared = startCluster({ partitions: 4 });
+    shared.catch(() => undefined);
+  });
+
   it('stops everything it started when only the launcher gets SIGTERM', async () => {
     const c = await startCluster();
     const started = readRun(c.stateDir).children.map((x) => x.pid);
@@ -122,13 +134,12 @@ describe('edgeplane dev', () => {
   });
 
   it('generates a random admin token per state folder and keeps it across restarts', async () => {
-    const a = await startCluster();
-    const b = await startCluster();
+    const [a, b] = await Promise.all([startCluster(), shared]);
     expect(a.token.length).toBeGreaterThanOrEqual(32);
     expect(b.token.length).toBeGreaterThanOrEqual(32);
     expect(a.token).not.toBe(b.token);
     expect(fs.readFileSync(a.kubeconfig, 'utf8')).toContain(`token: ${a.token}`);
-    await Promise.all([a.stop(), b.stop()]);
+    await a.stop();
     const again = await restartCluster(a.stateDir);
     expect(again.token).toBe(a.token);
     expect(fs.readFileSync(again.kubeconfig, 'utf8')).toContain(`token: ${a.token}`);
@@ -136,7 +147,7 @@ describe('edgeplane dev', () => {
   }, 240_000);
 
   it('answers 401 to API requests without the admin token or with a wrong one', async () => {
-    const c = await startCluster();
+    const c = await shared;
     expect((await c.fetch('/api/v1/namespaces', { token: null })).status).toBe(401);
     expect((await c.fetch('/api/v1/namespaces', { token: 'wrong' })).status).toBe(401);
     expect((await c.fetch('/api/v1/namespaces', { token: `${c.token}x` })).status).toBe(401);
@@ -166,11 +177,10 @@ describe('edgeplane dev', () => {
     ).toBe(401);
     expect((await c.fetch('/api/v1/namespaces/default/configmaps/sneaky')).status).toBe(404);
     expect((await c.fetch('/api/v1/namespaces')).status).toBe(200);
-    await c.stop();
   });
 
   it('refuses to start with a different --partitions than the state folder was created with', async () => {
-    const c = await startCluster({ partitions: 4 });
+    const c = await shared;
     await c.stop();
     const res = await run(
       process.execPath,
@@ -183,6 +193,7 @@ describe('edgeplane dev', () => {
   });
 });
 
+// One at a time: the writers' two seconds must not compete with another cluster's start.
 describe('durability', () => {
   it('keeps every acknowledged write after SIGKILL of the whole process group', async () => {
     const c = await startCluster();
@@ -213,7 +224,9 @@ describe('durability', () => {
       }
     };
     const writers = Array.from({ length: 4 }, (_, w) => writer(w));
-    await sleep(2_000);
+    // Two seconds of writes, longer on a loaded machine until one was acknowledged (up to 30 s).
+    const writing = Date.now();
+    await until(() => acked.size > 0 && Date.now() - writing >= 2_000, 30_000);
     await c.kill();
     stopped = true;
     await Promise.allSettled(writers);
@@ -263,7 +276,7 @@ describe('durability', () => {
   }, 180_000);
 });
 
-describe('wrangler deploy --dry-run', () => {
+describe.concurrent('wrangler deploy --dry-run', () => {
   const configs = [
     path.join(ROOT, 'wrangler.toml'),
     ...fs
@@ -276,9 +289,9 @@ describe('wrangler deploy --dry-run', () => {
     expect(configs).toContain(path.join(ROOT, 'wrangler.toml'));
   });
 
-  it.each(configs.map((f) => [path.relative(ROOT, f), f]))(
+  it.for(configs.map((f) => [path.relative(ROOT, f), f]))(
     'bundles %s without errors',
-    async (_name, config) => {
+    async ([, config], { expect }) => {
       const bin = path.join(ROOT, 'node_modules', '.bin');
       const env = {
         ...process.env,
