@@ -1,5 +1,7 @@
 // Slow readers cost bounded memory: a watcher that stops reading is cut (its client resumes from its
-// last resourceVersion), while a healthy watcher beside it receives every one of 20,000 events.
+// last resourceVersion), while a healthy watcher beside it receives every one of 5,000 events.
+// Events carry 4 KB of padding: 20 MB go by, five times the 4 MiB per-watcher bound, in a quarter
+// of the writes 1 KB events would need.
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { findResource, storageResource } from '../../src/api/resources';
@@ -14,8 +16,10 @@ import { isolateQueue } from '../../src/watch/bounded-stream';
 import { freshResource, storeWith, testEnv, thing } from './helpers';
 import { apiClient, freshNamespace } from './api';
 
-const EVENTS = 20_000;
-const PAD = 'x'.repeat(1000);
+const EVENTS = 5_000;
+const PAD = 'x'.repeat(4000);
+/** Room for one event's line beyond a bound: its padding plus under 1 KiB of object and framing. */
+const ONE_EVENT = PAD.length + 1024;
 const PODS = findResource('', 'v1', 'pods')!;
 
 /** Creates `count` objects, 32 at a time (the shard commits concurrent writes together). */
@@ -65,7 +69,7 @@ async function readLines(
 const hubStub = (name: string) => testEnv.HUBS.get(testEnv.HUBS.idFromName(name));
 
 describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
-  it('cuts the stalled watcher, keeps its queue bounded, and a healthy watcher gets all 20,000 events', async () => {
+  it('cuts the stalled watcher, keeps its queue bounded, and a healthy watcher gets all 5,000 events', async () => {
     const store = storeWith(1);
     const r = freshResource(false);
     const name = shardName(storageResource(r), 0, false);
@@ -95,8 +99,8 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
 
     const stats = await hubStub(name).stats();
     expect(stats.cut).toBeGreaterThanOrEqual(1);
-    // Two watchers, each at most WATCHER_MAX_QUEUED plus one event (about 1 KiB here) behind.
-    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(2 * (WATCHER_MAX_QUEUED + 4096));
+    // Two watchers, each at most WATCHER_MAX_QUEUED plus one event (about 4 KiB here) behind.
+    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(2 * (WATCHER_MAX_QUEUED + ONE_EVENT));
     expect(stats.peakQueuedBytes).toBeLessThan(HUB_MAX_QUEUED);
 
     // The stalled reader gets what was queued before the cut, then a clean end, far short of everything.
@@ -126,29 +130,30 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
     const stalled = await Promise.all(
       Array.from({ length: 20 }, () => hubStub(name).fetch(`https://hub/watch?${qs}`)),
     );
-    // About 3.3 MB for each watcher: under the per-watcher cut, 66 MB over all twenty.
-    await createMany(store, r, 3000, (i) => thing(`t${i}`, { pad: PAD }));
+    // About 3.1 MB for each watcher: under the per-watcher cut, 62 MB over all twenty.
+    await createMany(store, r, 750, (i) => thing(`t${i}`, { pad: PAD }));
     const stats = await hubStub(name).stats();
     console.log(
       `hub with 20 stalled watchers: peak ${stats.peakQueuedBytes} bytes, ${stats.cut} cut`,
     );
-    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(HUB_MAX_QUEUED + 4096);
-    expect(stats.cut).toBeGreaterThanOrEqual(20 - Math.floor(HUB_MAX_QUEUED / (3000 * 1000)));
+    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(HUB_MAX_QUEUED + ONE_EVENT);
+    expect(stats.cut).toBeGreaterThanOrEqual(20 - Math.floor(HUB_MAX_QUEUED / (750 * PAD.length)));
     await Promise.all(stalled.map((s) => s.body!.cancel()));
   });
 
-  it('paces a catch-up through thousands of old events instead of queueing them, and never cuts it', async () => {
+  it('paces a catch-up through 1,200 old events (5 MB) instead of queueing them, and never cuts it', async () => {
     const store = storeWith(1);
     const r = freshResource(false);
     const name = shardName(storageResource(r), 0, false);
     const list = await store.list(r, { namespace: 'default' });
     if (!list.ok) throw new Error('list failed');
     const from = list.value.resourceVersion;
-    // Keep the hub subscribed, so the history below sits in its ring (about 4 MiB of it).
+    // Keep the hub subscribed, so the history below sits in its ring (about 5 MB of it: more than
+    // the 4 MiB a watcher may have queued before it is cut).
     const keeper = await hubStub(name).fetch(
       `https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'nothing-here/' })}`,
     );
-    await createMany(store, r, 4000, (i) => thing(`t${i}`, { pad: PAD }));
+    await createMany(store, r, 1200, (i) => thing(`t${i}`, { pad: PAD }));
     const before = await hubStub(name).stats();
     const late = await hubStub(name).fetch(
       `https://hub/watch?${new URLSearchParams({ shard: name, from, prefix: 'default/' })}`,
@@ -156,20 +161,22 @@ describe('watch hub with a stalled reader', { timeout: 240_000 }, () => {
     // Let the catch-up run against a reader that has not started reading yet.
     await new Promise((res) => setTimeout(res, 300));
     const during = await hubStub(name).stats();
-    expect(during.queuedBytes - before.queuedBytes).toBeLessThanOrEqual(WATCHER_HIGH_WATER + 4096);
+    expect(during.queuedBytes - before.queuedBytes).toBeLessThanOrEqual(
+      WATCHER_HIGH_WATER + ONE_EVENT,
+    );
     let seen = 0;
     const res = await readLines(late.body!, (l) =>
-      typeof l.rev === 'number' ? ++seen === 4000 : false,
+      typeof l.rev === 'number' ? ++seen === 1200 : false,
     );
     expect(res.ended).toBe(false);
-    expect(seen).toBe(4000);
+    expect(seen).toBe(1200);
     expect((await hubStub(name).stats()).cut).toBe(before.cut);
     await keeper.body!.cancel();
   });
 });
 
 describe('API watch with a stalled client', { timeout: 240_000 }, () => {
-  it('cuts a stalled merged pod watch while a healthy one gets all 20,000 events; the cut client resumes with no gap', async () => {
+  it('cuts a stalled merged pod watch while a healthy one gets all 5,000 events; the cut client resumes with no gap', async () => {
     const ns = await freshNamespace(apiClient());
     const store = storeWith(Number(testEnv.PARTITIONS));
     const list = await store.list(PODS, { namespace: ns });
@@ -213,7 +220,7 @@ describe('API watch with a stalled client', { timeout: 240_000 }, () => {
     console.log(`bytes queued for readers, isolate-wide peak: ${peak}`);
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(
-      2 * store.partitions * (WATCHER_MAX_QUEUED + 4096) + 2 * (CLIENT_HIGH_WATER + 4096),
+      2 * store.partitions * (WATCHER_MAX_QUEUED + ONE_EVENT) + 2 * (CLIENT_HIGH_WATER + ONE_EVENT),
     );
 
     // The stalled client was cut: it reads what was queued (bounded), then the stream ends.
