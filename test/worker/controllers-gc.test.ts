@@ -355,6 +355,47 @@ describe('garbage collector and custom resources', () => {
     await until(ns, async () => !(await exists(c, widgets.info, 'owned', ns)));
     await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
   });
+
+  it('does not release an orphaning owner before a fresh leader has listed its custom dependents', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const widgets = await widgetKind(c);
+    const owner = await c.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'owner', namespace: ns },
+    });
+    await widgets.create(ns, 'kept', { ownerReferences: [ref(owner)] });
+    await c.delete('configmaps', 'owner', { namespace: ns, propagationPolicy: 'Orphan' });
+    // A leader started now, whose first list of the Widgets is held back.
+    let release!: () => void;
+    const listed = new Promise<void>((r) => (release = r));
+    const h = await keyedHarness(ns, () => [gc], {
+      watchTransport: (inner) => async (req) => {
+        const url = new URL(req.url);
+        if (url.pathname.endsWith('/widgets') && !url.searchParams.has('watch')) await listed;
+        return inner(req);
+      },
+    });
+    try {
+      for (let i = 0; i < 2; i++) await h.pass();
+      expect((await exists(c, 'configmaps', 'owner', ns))?.metadata.finalizers).toEqual(['orphan']);
+      release();
+      for (let i = 0; i < 50 && (await exists(c, 'configmaps', 'owner', ns)); i++) {
+        await h.pass();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await exists(c, 'configmaps', 'owner', ns)).toBeUndefined();
+      for (let i = 0; i < 3; i++) await h.pass();
+      const kept = await exists(c, widgets.info, 'kept', ns);
+      expect(kept).toBeDefined();
+      expect(kept?.metadata.ownerReferences).toBeUndefined();
+    } finally {
+      release();
+      h.stop();
+    }
+    await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
+  });
 });
 
 describe('event TTL', () => {

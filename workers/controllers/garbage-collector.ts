@@ -23,6 +23,10 @@ const ORPHAN = 'orphan';
 // and the event TTL removes them anyway. Both event resources are one stored kind.
 const TRACKED = RESOURCES.filter((r) => r.resource !== 'events');
 const TRACKED_KEYS = new Map(TRACKED.map((r) => [resourceKey(r), r]));
+// k8s: GarbageCollector.Sync waits this long (its resync period) for the monitors of newly
+// discovered kinds to sync before the workers go on.
+const NEW_KIND_SYNC_MS = 30_000;
+const NEW_KIND_RECHECK_MS = 500;
 
 interface Item {
   obj: KObject;
@@ -248,6 +252,12 @@ function gcKeys(
   return keys;
 }
 
+/** Whether a custom kind added less than NEW_KIND_SYNC_MS ago is still waiting for its first list. */
+function newKindsUnlisted(cache: ClusterCache): boolean {
+  const now = Date.now();
+  return cache.unlistedDynamic().some((since) => now - since < NEW_KIND_SYNC_MS);
+}
+
 /** Owners come from the caches by kind, namespace and name, with the uid checked; a miss is confirmed with a live GET (classify). */
 function ownersFromCache(cache: ClusterCache, item: Item): Map<string, Item> {
   const out = new Map<string, Item>();
@@ -297,6 +307,11 @@ export const garbageCollector: KeyedControllerDef = {
     const item: Item = { obj, res };
     const pass = new Pass(ctx);
     if (deleting(obj)) {
+      if (!hasFinalizer(obj, ORPHAN) && !hasFinalizer(obj, FOREGROUND)) return;
+      // A custom kind's cache that has not listed yet (a fresh leader, a new CRD) shows none of its
+      // objects: releasing the owner now would skip dependents of that kind, which are then
+      // deleted as dangling instead of orphaned (or outlive a foreground owner).
+      if (newKindsUnlisted(ctx.cache)) return { requeueAfterMs: NEW_KIND_RECHECK_MS };
       const deps = dependentsOf(ctx.cache, obj.metadata.uid!);
       if (hasFinalizer(obj, ORPHAN)) await orphanDependents(pass, item, deps);
       else if (hasFinalizer(obj, FOREGROUND)) await finishForeground(pass, item, deps);

@@ -137,6 +137,8 @@ export class ClusterCache {
   private readonly kinds = new Map<string, KindCache>();
   /** Kinds added at run time (custom resources): synced() does not wait for them, and they can be dropped. */
   private readonly dynamic = new Set<string>();
+  /** Run-time kinds whose first list has not arrived yet, with when each was added (Date.now()). */
+  private readonly unlisted = new Map<string, number>();
   private started = false;
 
   constructor(
@@ -190,8 +192,20 @@ export class ClusterCache {
     });
     k.informer.onEvent((e) => this.onChange(resource, e));
     this.kinds.set(resource, k);
+    this.unlisted.set(resource, Date.now());
+    void k.informer.synced.then(() => {
+      if (this.kinds.get(resource) === k) this.unlisted.delete(resource);
+    });
     if (this.started) k.informer.start();
     return k as unknown as KindCache<T>;
+  }
+
+  /**
+   * When each run-time kind still waiting for its first list was added: until it lists, its cache
+   * is empty, and "no dependents" read from it is not the truth.
+   */
+  unlistedDynamic(): number[] {
+    return [...this.unlisted.values()];
   }
 
   /** The kinds added with dynamicKind that are still cached. */
@@ -202,6 +216,7 @@ export class ClusterCache {
   /** Stops and forgets a run-time kind (its CRD is gone). */
   drop(resource: string): void {
     if (!this.dynamic.delete(resource)) return;
+    this.unlisted.delete(resource);
     this.kinds.get(resource)?.informer.stop();
     this.kinds.delete(resource);
   }
