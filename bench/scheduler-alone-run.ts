@@ -26,9 +26,10 @@ function nodeObject(name: string): Node {
       capacity: { cpu: '8', memory: '32Gi', pods: '110' },
       conditions: [{ type: 'Ready', status: 'True' }],
     },
-  } as Node;
+  } as unknown as Node;
 }
 
+/** A pod as the ReplicaSet controller makes it (the scheduler's own Pod type leaves out what it never reads, such as image). */
 function podObject(i: number): Pod {
   const name = `web-7d9f8c6b5-${i.toString(36).padStart(5, '0')}`;
   return {
@@ -77,7 +78,7 @@ function podObject(i: number): Pod {
       ],
     },
     status: { phase: 'Pending', qosClass: 'Burstable' },
-  } as Pod;
+  } as unknown as Pod;
 }
 
 export async function runSchedulerAlone(values: {
