@@ -136,8 +136,9 @@ describe('HorizontalPodAutoscaler controller', () => {
       const conds = Object.fromEntries(
         hpa.status.conditions.map((k: any) => [k.type, `${k.status}/${k.reason}`]),
       );
+      // SucceededRescale, or ReadyForNewScale if a loaded box let a period pass within settle().
+      expect(conds.AbleToScale).toMatch(/^True\/(SucceededRescale|ReadyForNewScale)$/);
       expect(conds).toMatchObject({
-        AbleToScale: 'True/SucceededRescale',
         ScalingActive: 'True/ValidMetricFound',
         ScalingLimited: 'True/TooManyReplicas',
       });
@@ -149,7 +150,8 @@ describe('HorizontalPodAutoscaler controller', () => {
       await h.settle();
       const after = await c.get<KObject>(STS, 'db', { namespace: ns });
       expect((after.spec as { replicas: number }).replicas).toBe(2);
-      expect(Date.now() - lowered).toBeLessThan(PERIOD_MS + 5000);
+      // Well inside the default 15 s period, even on a loaded box.
+      expect(Date.now() - lowered).toBeLessThan(12_000);
 
       const events = await c.list<KObject & { reason: string; message: string }>('events', {
         namespace: ns,
