@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import wsModule from 'ws';
-import { startRuntime } from '../src/cli/runtime';
+import { startRuntime, type Runtime } from '../src/cli/runtime';
 import { StateDir } from '../src/cli/state';
 import { send, type Target } from './http';
 import { table } from './table';
@@ -107,6 +107,14 @@ function summarize(p: CpuProfile) {
   return { total, idle, fns: top(fn, 30), files: top(file, 12) };
 }
 
+async function loopRequests(runtime: Runtime): Promise<{ scheduler: number; controllers: number }> {
+  const [s, c] = await Promise.all([
+    runtime.loopStatus('scheduler').catch(() => ({ requests: 0 })),
+    runtime.loopStatus('controllers').catch(() => ({ requests: 0 })),
+  ]);
+  return { scheduler: s.requests, controllers: c.requests };
+}
+
 export async function profileBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -184,6 +192,7 @@ export async function profileBench(argv: string[]): Promise<void> {
       await ins.call('Profiler.start');
       sessions.push({ name: t.title ?? t.id, ins });
     }
+    const loops0 = await loopRequests(runtime);
     const cpu0 = workerdCpuSeconds();
     const t0 = performance.now();
     let next = 0;
@@ -203,12 +212,15 @@ export async function profileBench(argv: string[]): Promise<void> {
     // Let the loops finish what the creates woke.
     await new Promise((r) => setTimeout(r, 3000));
     const cpu = workerdCpuSeconds() - cpu0;
+    const loops1 = await loopRequests(runtime);
     lat.sort((a, b) => a - b);
     console.log(
       `${count} ${kind} created by ${parallel} client(s) in ${(wall / 1000).toFixed(2)} s: ` +
         `${((count * 1000) / wall).toFixed(0)}/s, p50 ${lat[Math.floor(lat.length / 2)].toFixed(1)} ms; ` +
         `load average ${os.loadavg()[0].toFixed(2)}; workerd CPU ${((cpu * 1000) / count).toFixed(2)} ms per create ` +
-        `(utime+stime, all isolates, until 3 s after the last create)`,
+        `(utime+stime, all isolates, until 3 s after the last create); API requests per create: ` +
+        `scheduler ${((loops1.scheduler - loops0.scheduler) / count).toFixed(2)}, ` +
+        `controllers ${((loops1.controllers - loops0.controllers) / count).toFixed(2)}`,
     );
     for (const { name, ins } of sessions) {
       const { profile } = await ins.call<{ profile: CpuProfile }>('Profiler.stop');
