@@ -342,4 +342,45 @@ describe('namespace controller', () => {
     expect(await get(c, widgets.info, 'unseen', ns)).toBeDefined();
     await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
   });
+
+  it('leaves a recreated namespace alone while its cache still shows the old one terminating', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    await c.delete('namespaces', ns);
+    // A leader whose namespace watch delivers nothing: the cache keeps the terminating namespace.
+    const h = await keyedHarness(ns, () => [namespaceController], {
+      selectors: { namespaces: { fieldSelector: `metadata.name=${ns}` } },
+      watchTransport: (inner) => async (req) => {
+        const url = new URL(req.url);
+        if (url.pathname !== '/api/v1/namespaces' || !url.searchParams.has('watch'))
+          return inner(req);
+        const body = new ReadableStream<Uint8Array>({
+          start: (ctl) => req.signal.addEventListener('abort', () => ctl.close()),
+        });
+        return new Response(body, { headers: { 'content-type': 'application/json' } });
+      },
+    });
+    try {
+      // The empty namespace is finalized and removed; then one of that name is created again.
+      await h.passNow();
+      expect(await get(c, 'namespaces', ns)).toBeUndefined();
+      await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      await c.create('configmaps', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'precious', namespace: ns },
+      });
+      // The ConfigMap's event enqueues the namespace (the cache says it is terminating).
+      for (let i = 0; i < 50 && !h.cache.kind('configmaps').getNamed(ns, 'precious'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(h.cache.kind('namespaces').get(ns)?.metadata.deletionTimestamp).toBeTruthy();
+      const out = await h.passNow();
+      expect([...out.errors.values()]).toEqual([]);
+      expect(await get(c, 'configmaps', 'precious', ns)).toBeDefined();
+      expect((await get(c, 'namespaces', ns))?.metadata.deletionTimestamp).toBeUndefined();
+    } finally {
+      h.stop();
+    }
+    await c.delete('namespaces', ns);
+  });
 });

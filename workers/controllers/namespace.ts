@@ -63,12 +63,32 @@ export const namespaceController: KeyedControllerDef = {
   ],
   indexes: CONTENT.map((r) => ({ resource: resourceKey(r), name: 'namespace', fn: namespaceOf })),
   async reconcile(ctx, key): Promise<Result> {
-    const ns = ctx.cache.kind('namespaces').get(key);
-    if (!ns?.metadata.deletionTimestamp) return;
+    const cached = ctx.cache.kind('namespaces').get(key);
+    if (!cached?.metadata.deletionTimestamp) return;
+    const ns = await liveNamespace(ctx, cached);
+    if (!ns) return;
     const requeue = await syncNamespace(ctx, ns);
     return requeue === undefined ? undefined : { requeueAfterMs: requeue };
   },
 };
+
+/**
+ * k8s: the deleter reads the namespace live before touching its content. The cache may still show
+ * a namespace of that name that was finalized and removed since, and recreated: emptying the new
+ * one would delete objects nobody asked to delete. Undefined: nothing to do.
+ */
+async function liveNamespace(ctx: KeyedContext, cached: KObject): Promise<KObject | undefined> {
+  let live: KObject;
+  try {
+    live = await ctx.client.get('namespaces', cached.metadata.name!);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+  if (live.metadata.uid !== cached.metadata.uid || !live.metadata.deletionTimestamp)
+    return undefined;
+  return live;
+}
 
 const newTally = (): DeletionTally => ({
   remaining: new Map(),
