@@ -142,6 +142,20 @@ describe('dashboard fan-out (UiHub)', () => {
     expect(await podWatchers()).toBe(base);
   });
 
+  it('a stream the browser drops leaves at once, with nothing written to it, and its watch stops', async () => {
+    const hub = freshHub();
+    const s = await subscribe(hub, ADMIN, ['pods']);
+    expect((await hub.stats()).watches.pods.running).toBe(true);
+    await s.close();
+    // No change is made and the keep-alive is 15 s away: only the cancellation can end it.
+    const end = Date.now() + 2000;
+    while ((await hub.stats()).subscribers > 0 && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
+    const after = await hub.stats();
+    expect(after.subscribers).toBe(0);
+    expect(after.watches.pods.running).toBe(false);
+  });
+
   it('a stream whose identity may watch pods only in namespace a hears nothing of namespace b, and loses a when its binding goes', async () => {
     const c = apiClient();
     const nsA = await freshNamespace(c);

@@ -47,6 +47,9 @@ export class Subscriber {
     this.readable = readable;
     this.writer = writable.getWriter();
     this.onClose = onClose;
+    // The browser going away cancels the readable, which errors the writable: leave at once, not at
+    // the next note or keep-alive (up to 15 s on a quiet cluster, holding the shared watches).
+    this.writer.closed.catch(() => this.close());
     this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), HEARTBEAT_MS);
     this.write(': open\n\n');
   }
