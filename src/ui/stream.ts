@@ -44,7 +44,7 @@ async function hubStream(
   kinds: KindName[],
   only: StreamScope,
 ): Promise<Response> {
-  const body: SubscriberRequest = { user: u.user, kinds, ...only };
+  const body: SubscriberRequest = { user: u.user, token: u.token, kinds, ...only };
   const hub = hubs.get(hubs.idFromName(UI_HUB_NAME));
   const r = await hub.fetch('https://ui-hub/subscribe', {
     method: 'POST',

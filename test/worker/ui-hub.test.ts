@@ -34,6 +34,8 @@ async function podWatchers(): Promise<number> {
 
 interface Stream {
   notes: string[];
+  /** The hub ended the stream. */
+  ended(): boolean;
   until(pred: () => boolean, what: string, ms?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -43,12 +45,13 @@ function read(res: Response): Stream {
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = res.body!.getReader();
   const notes: string[] = [];
+  let ended = false;
   const dec = new TextDecoder();
   let buf = '';
   void (async () => {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) return void (ended = true);
       buf += dec.decode(value, { stream: true });
       let i;
       while ((i = buf.indexOf('\n\n')) >= 0) {
@@ -60,6 +63,7 @@ function read(res: Response): Stream {
   })().catch(() => undefined);
   return {
     notes,
+    ended: () => ended,
     async until(pred, what, ms = 5000) {
       const end = Date.now() + ms;
       while (!pred()) {
@@ -243,6 +247,55 @@ describe('dashboard fan-out (UiHub)', () => {
     await c.create('pods', pod('after-410'), { namespace: ns });
     await s.until(() => s.notes.slice(before).includes('pods'), 'a change after the relist');
     await s.close();
+  });
+
+  it('a stream signed in with a ServiceAccount token ends soon after the ServiceAccount is deleted', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const admin = { authorization: `Bearer ${testEnv.ADMIN_TOKEN}` };
+    const sa = await SELF.fetch(`https://edgeplane.test/api/v1/namespaces/${ns}/serviceaccounts`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'dash' },
+      }),
+    });
+    expect(sa.status).toBe(201);
+    const tr = await SELF.fetch(
+      `https://edgeplane.test/api/v1/namespaces/${ns}/serviceaccounts/dash/token`,
+      {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: { audiences: [] },
+        }),
+      },
+    );
+    expect(tr.status).toBe(201);
+    const token = ((await tr.json()) as { status: { token: string } }).status.token;
+    const signIn = await SELF.fetch('https://edgeplane.test/ui/signin', {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://edgeplane.test',
+      },
+      redirect: 'manual',
+    });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const s = read(
+      await SELF.fetch('https://edgeplane.test/ui/stream?kinds=pods', { headers: { cookie } }),
+    );
+    await s.until(() => s.notes.includes('*'), 'the start note');
+    await quiet();
+    expect(s.ended()).toBe(false);
+    await c.delete('serviceaccounts', 'dash', { namespace: ns });
+    // Not at the 10-minute lifetime nor the 60 s re-check: the ServiceAccount watch ends it.
+    await s.until(() => s.ended(), 'the stream to end', 3000);
   });
 
   it('/ui/stream is served by the hub: the start note, then the kinds that changed', async () => {

@@ -10,6 +10,8 @@ const MAX_UNREAD = 1000;
 
 export interface SubscriberRequest {
   user: User;
+  /** The bearer token the user signed in with: authenticated again while the stream is open. */
+  token?: string;
   kinds: string[];
   /** The page's narrowing: one namespace, and one object by name (the pod detail page). */
   namespace?: string;

@@ -7,10 +7,16 @@ import { DurableObject } from 'cloudflare:workers';
 import type { KObject } from '../../api/types';
 import { findResource, type ResourceInfo } from '../../api/resources';
 import { forgetRbacReads } from '../../rbac/cache';
+import { authenticateRequest, forgetDeletedIdentity } from '../../server/auth/authenticate-request';
 import type { Env } from '../../server/env';
 import { Store } from '../../storage/store';
 import { KINDS, type Kind } from '../api';
-import { KindWatch, type KindWatchStats, type WatchSource } from './kind-watch';
+import {
+  KindWatch,
+  type KindWatchHooks,
+  type KindWatchStats,
+  type WatchSource,
+} from './kind-watch';
 import { inScope, sameScope, scopeFor } from './scope';
 import { Subscriber, type SubscriberRequest } from './subscriber';
 
@@ -32,6 +38,14 @@ const AUTHZ_KINDS: Kind[] = [
   },
   { group: '', version: 'v1', resource: 'namespaces', namespaced: false },
 ];
+/**
+ * The credentials a stream may be signed in with: a deleted ServiceAccount or user-token Secret ends
+ * the streams whose token it made valid (the token is authenticated again, as the API would).
+ */
+const IDENTITY_KINDS: Kind[] = [
+  { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true },
+  { group: '', version: 'v1', resource: 'secrets', namespaced: true },
+];
 /** After an RBAC change, re-check once the burst is over (a binding often comes with its role). */
 const RECHECK_DEBOUNCE_MS = 100;
 /** And in any case this often, failing closed. */
@@ -48,6 +62,8 @@ export interface UiHubStats {
   /** Per kind (and per RBAC kind, under `authz:<resource>`): the shared watch. */
   watches: Record<string, KindWatchStats & { subscribers: number }>;
   rechecks: number;
+  /** Passes re-authenticating the streams' tokens (after a credential change, and on each re-check). */
+  reauths: number;
   notes: number;
 }
 
@@ -70,7 +86,8 @@ export class UiHub extends DurableObject<Env> {
   private namespaces: { at: number; names: Promise<string[]> } | undefined;
   private recheckTimer: ReturnType<typeof setTimeout> | undefined;
   private periodic: ReturnType<typeof setInterval> | undefined;
-  private counts = { rechecks: 0 };
+  private counts = { rechecks: 0, reauths: 0 };
+  private reauthTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly dirty = new Set<Subscriber>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Where the shared watches read events: the store's watch over every namespace. */
@@ -111,7 +128,8 @@ export class UiHub extends DurableObject<Env> {
       watches[key] = { ...w.stats(), subscribers: this.holders.get(key) ?? 0 };
     let notes = 0;
     for (const s of this.subscribers) notes += s.sent;
-    return { subscribers: this.subscribers.size, watches, rechecks: this.counts.rechecks, notes };
+    const { rechecks, reauths } = this.counts;
+    return { subscribers: this.subscribers.size, watches, rechecks, reauths, notes };
   }
 
   private async join(sub: Subscriber): Promise<void> {
@@ -170,13 +188,18 @@ export class UiHub extends DurableObject<Env> {
     return this.watchOf(kind, resourceOf(KINDS[kind as keyof typeof KINDS])).start();
   }
 
-  private watchOf(key: string, r: ResourceInfo, authz = false): KindWatch {
+  private watchOf(key: string, r: ResourceInfo, hooks?: KindWatchHooks): KindWatch {
     let w = this.watches.get(key);
     if (!w) {
-      w = new KindWatch(this.store, r, () => this.watchSource, {
-        changed: (o) => (authz ? this.authzChanged(r) : this.changed(key, o)),
-        relisted: () => (authz ? this.authzChanged(r) : this.relisted(key)),
-      });
+      w = new KindWatch(
+        this.store,
+        r,
+        () => this.watchSource,
+        hooks ?? {
+          changed: (o) => this.changed(key, o),
+          relisted: () => this.relisted(key),
+        },
+      );
       this.watches.set(key, w);
     }
     return w;
@@ -228,13 +251,31 @@ export class UiHub extends DurableObject<Env> {
   // ---- authorization kept exact while streams are open ----
 
   private ensureAuthzWatches(): void {
-    for (const k of AUTHZ_KINDS)
-      void this.watchOf(`authz:${k.resource}`, resourceOf(k), true).start();
+    for (const k of AUTHZ_KINDS) {
+      const r = resourceOf(k);
+      const hooks = { changed: () => this.authzChanged(r), relisted: () => this.authzChanged(r) };
+      void this.watchOf(`authz:${k.resource}`, r, hooks).start();
+    }
+    for (const k of IDENTITY_KINDS) {
+      const r = resourceOf(k);
+      const hooks = {
+        changed: (o: KObject) => {
+          // This isolate's cached identity of the credential goes (as the API's admission does).
+          forgetDeletedIdentity(r, o);
+          this.scheduleReauth();
+        },
+        relisted: () => this.scheduleReauth(),
+      };
+      void this.watchOf(`identity:${k.resource}`, r, hooks).start();
+    }
     this.periodic ??= setInterval(() => this.scheduleRecheck(0), RECHECK_EVERY_MS);
   }
 
   private stopAuthzWatches(): void {
     for (const k of AUTHZ_KINDS) this.watches.get(`authz:${k.resource}`)?.stop();
+    for (const k of IDENTITY_KINDS) this.watches.get(`identity:${k.resource}`)?.stop();
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
+    this.reauthTimer = undefined;
     if (this.periodic) clearInterval(this.periodic);
     this.periodic = undefined;
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
@@ -253,18 +294,47 @@ export class UiHub extends DurableObject<Env> {
     }, delay);
   }
 
+  private scheduleReauth(): void {
+    this.reauthTimer ??= setTimeout(() => {
+      this.reauthTimer = undefined;
+      void this.reauthenticate();
+    }, RECHECK_DEBOUNCE_MS);
+  }
+
+  /** Still the same identity? A stream's token is authenticated again; a failure ends the stream. */
+  private async signedIn(sub: Subscriber): Promise<boolean> {
+    const { token, user } = sub.req;
+    if (user.expires !== undefined && user.expires <= Date.now()) return false;
+    if (token === undefined) return true;
+    const probe = new Request('https://ui-hub/', { headers: { authorization: `Bearer ${token}` } });
+    const now = await authenticateRequest(probe, this.env, this.store);
+    return now !== undefined && now.name === user.name && now.uid === user.uid;
+  }
+
+  private async reauthenticate(): Promise<void> {
+    this.counts.reauths++;
+    await Promise.all(
+      [...this.subscribers].map(async (sub) => {
+        if (sub.closed) return;
+        let ok = false;
+        try {
+          ok = await this.signedIn(sub);
+        } catch (e) {
+          console.error('dashboard stream: re-authentication failed', e);
+        }
+        if (!ok) sub.close();
+      }),
+    );
+  }
+
   /** Every subscriber's scopes again, from storage (not the RBAC cache); a failure ends the stream. */
   private async recheck(): Promise<void> {
     this.counts.rechecks++;
     forgetRbacReads();
     this.namespaces = undefined;
-    const now = Date.now();
+    await this.reauthenticate();
     for (const sub of [...this.subscribers]) {
       if (sub.closed) continue;
-      if (sub.req.user.expires !== undefined && sub.req.user.expires <= now) {
-        sub.close();
-        continue;
-      }
       const before = new Map(sub.scopes);
       try {
         await this.computeScopes(sub);
