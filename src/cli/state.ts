@@ -42,10 +42,21 @@ export function missingNames(
   ].filter((n) => !held.has(n));
 }
 
-/** Whether the first certificate of `pem` is self-signed (a CA of our own making). */
+/**
+ * Whether the first certificate of `pem` is a self-signed CA that issueServingCertificate can issue
+ * under: a P-256 key (it signs ECDSA with SHA-256) and a subject that is one CN (it writes the issuer
+ * from it). A self-signed certificate made elsewhere (openssl's are CAs too: RSA, a full subject)
+ * would get a serving certificate that does not verify, so it is served as it is.
+ */
 function selfSignedCa(pem: string): boolean {
   const x = new X509Certificate(pem);
-  return x.ca && x.checkIssued(x) && x.verify(x.publicKey);
+  return (
+    x.ca &&
+    x.checkIssued(x) &&
+    x.verify(x.publicKey) &&
+    x.publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' &&
+    /^CN=[^\n=+,]*$/.test(x.subject)
+  );
 }
 
 export interface ClusterFile {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
@@ -73,6 +74,28 @@ describe('the dev certificates', () => {
     const tls = new StateDir(dir).tls();
     expect(tls.serving).toEqual({ chainPem: chain.chainPem, keyPem: chain.keyPem });
     expect(fs.existsSync(path.join(dir, 'tls', 'serving.crt'))).toBe(false);
+  });
+
+  it('serve a self-signed certificate made elsewhere (RSA, a full subject) as it is', async () => {
+    // openssl's self-signed certificates are CAs too, but this code issues only with a P-256 key
+    // under a CN-only name: a serving certificate issued under this one would not verify.
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'tls'));
+    const [crt, key] = ['server.crt', 'server.key'].map((f) => path.join(dir, 'tls', f));
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'],
+        ...['-subj', '/O=Acme/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'],
+        ...['-keyout', key, '-out', crt],
+      ],
+      { stdio: 'ignore' },
+    );
+    fs.writeFileSync(path.join(dir, 'tls', 'ca-hash'), 'unused\n');
+    const own = fs.readFileSync(crt, 'utf8');
+    const tls = new StateDir(dir).tls();
+    expect(tls.serving.chainPem).toBe(own);
+    expect(await handshake(tls.serving, own, 'localhost')).toBe('ok');
   });
 
   it('serve the in-cluster names from the start, under the CA', async () => {
