@@ -1,7 +1,7 @@
 // The dev cluster's state folder: settings, the admin token, TLS material, data, and what is running.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import {
   issueServingCertificate,
   selfSignedCertificate,
@@ -57,6 +57,27 @@ function selfSignedCa(pem: string): boolean {
     x.publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' &&
     /^CN=[^\n=+,]*$/.test(x.subject)
   );
+}
+
+/**
+ * Whether a kept serving certificate can be served again: issued under `caPem`, naming `names`, and
+ * its key the one certified. A pair left half written (a start stopped between the two files) or
+ * unreadable is issued again rather than failing every start.
+ */
+function usableServing(
+  serving: { chainPem: string; keyPem: string },
+  caPem: string,
+  names: { dnsNames: string[]; ips: string[] },
+): boolean {
+  try {
+    return (
+      serving.chainPem.endsWith(caPem) &&
+      missingNames(serving.chainPem, names).length === 0 &&
+      new X509Certificate(serving.chainPem).checkPrivateKey(createPrivateKey(serving.keyPem))
+    );
+  } catch {
+    return false;
+  }
 }
 
 export interface ClusterFile {
@@ -141,11 +162,7 @@ export class StateDir {
         chainPem: fs.readFileSync(chainFile, 'utf8'),
         keyPem: fs.readFileSync(servingKey, 'utf8'),
       };
-      if (
-        serving.chainPem.endsWith(ca.certPem) &&
-        missingNames(serving.chainPem, names).length === 0
-      )
-        return { ...ca, serving };
+      if (usableServing(serving, ca.certPem, names)) return { ...ca, serving };
     }
     const serving = issueServingCertificate(ca, {
       commonName: 'edgeplane-api',

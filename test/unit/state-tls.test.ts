@@ -108,6 +108,25 @@ describe('the dev certificates', () => {
     expect(await handshake(tls.serving, tls.certPem, '127.96.0.2')).toMatch(/IP: 127.96.0.2/);
   });
 
+  it('issue the serving certificate again when its key does not match or a file is unreadable', async () => {
+    const dir = tmp();
+    const state = new StateDir(dir);
+    const first = state.tls();
+    const [crt, key] = ['serving.crt', 'serving.key'].map((f) => path.join(dir, 'tls', f));
+    // A start stopped between writing the new key and the new certificate.
+    fs.writeFileSync(
+      key,
+      selfSignedCertificate({ commonName: 'x', dnsNames: [], ips: [], days: 1 }).keyPem,
+    );
+    const second = state.tls();
+    expect(second.serving.chainPem).not.toBe(first.serving.chainPem);
+    expect(await handshake(second.serving, first.certPem, 'kubernetes.default.svc')).toBe('ok');
+    fs.writeFileSync(crt, '-----BEGIN CERTIFICATE-----\ntruncated');
+    const third = state.tls();
+    expect(await handshake(third.serving, first.certPem, 'localhost')).toBe('ok');
+    expect(fs.readFileSync(crt, 'utf8')).toBe(third.serving.chainPem);
+  });
+
   it('keep an old state folder CA: its kubeconfigs and join pin still work', async () => {
     const dir = tmp();
     const old = selfSignedCertificate({
