@@ -5,7 +5,7 @@ import type { KubeClient } from '../../src/client/client';
 import type { ResourceRef } from '../../src/client/paths';
 import type { KObject } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
-import type { ControllerConfig } from '../../workers/controllers/framework';
+import type { ControllerConfig, KeyedControllerDef } from '../../workers/controllers/framework';
 import { namespaceController } from '../../workers/controllers/namespace';
 import { keyedHarness } from './controller-harness';
 import { widgetKind } from './crd-fixtures';
@@ -340,6 +340,59 @@ describe('namespace controller', () => {
     }
     expect((await get(c, 'namespaces', ns))?.metadata.deletionTimestamp).toBeTruthy();
     expect(await get(c, widgets.info, 'unseen', ns)).toBeDefined();
+    await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
+  });
+
+  it('keeps a namespace whose custom resources cannot be listed, with NamespaceDeletionContentFailure', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    const widgets = await widgetKind(c);
+    await widgets.create(ns, 'w');
+    await c.delete('namespaces', ns);
+    // The controller's client fails every list of the Widgets but the emptiness check's (limit 1).
+    const failing: KeyedControllerDef = {
+      ...namespaceController,
+      reconcile: (ctx, key) =>
+        namespaceController.reconcile(
+          {
+            ...ctx,
+            client: new Proxy(ctx.client, {
+              get(target, prop) {
+                const v = Reflect.get(target, prop, target) as unknown;
+                if (prop !== 'list' || typeof v !== 'function') return v;
+                return (res: ResourceRef, opts?: { limit?: number }) =>
+                  typeof res === 'object' && res.group === widgets.info.group && opts?.limit !== 1
+                    ? Promise.reject(new Error('etcdserver: request timed out'))
+                    : (v as (r: ResourceRef, o?: unknown) => unknown).call(target, res, opts);
+              },
+            }),
+          },
+          key,
+        ),
+    };
+    const h = await keyedHarness(ns, () => [failing], {
+      selectors: { namespaces: { fieldSelector: `metadata.name=${ns}` } },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const out = await h.pass();
+        expect([...out.errors.values()]).toEqual([]);
+      }
+    } finally {
+      h.stop();
+    }
+    const held = await get(c, 'namespaces', ns);
+    expect(held?.metadata.deletionTimestamp).toBeTruthy();
+    expect(await get(c, widgets.info, 'w', ns)).toBeDefined();
+    const conditions = (held?.status as { conditions?: Record<string, string>[] }).conditions ?? [];
+    expect(conditions.find((x) => x.type === 'NamespaceDeletionContentFailure')).toMatchObject({
+      status: 'True',
+      reason: 'ContentDeletionFailed',
+      message: 'Failed to delete all resource types, 1 remaining: etcdserver: request timed out',
+    });
+    // The real controller then empties and removes it.
+    await converge(c, ns);
+    expect(await get(c, 'namespaces', ns)).toBeUndefined();
     await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
   });
 
