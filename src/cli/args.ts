@@ -59,7 +59,7 @@ export function seconds(p: Parsed, name: string, fallback: number): number {
 
 export function parseDuration(v: string): number | undefined {
   if (/^\d+$/.test(v)) return Number(v);
-  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/gy;
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
   let total = 0;
   let m: RegExpExecArray | null;
   let consumed = 0;
