@@ -225,6 +225,74 @@ describe('dashboard fan-out (UiHub)', () => {
     await viewer.close();
   });
 
+  it('a scope decided before a RoleBinding went does not come back after the re-check that took it away', async () => {
+    const c = apiClient();
+    const nsA = await freshNamespace(c);
+    const user = `late-${crypto.randomUUID().slice(0, 8)}`;
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await c.create(
+      `${rbac}/roles`,
+      {
+        apiVersion: rbac,
+        kind: 'Role',
+        metadata: { name: 'pod-viewer' },
+        rules: [{ verbs: ['list', 'watch'], apiGroups: [''], resources: ['pods'] }],
+      },
+      { namespace: nsA },
+    );
+    await c.create(
+      `${rbac}/rolebindings`,
+      {
+        apiVersion: rbac,
+        kind: 'RoleBinding',
+        metadata: { name: 'viewer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-viewer' },
+        subjects: [{ kind: 'User', name: user }],
+      },
+      { namespace: nsA },
+    );
+    const hub = freshHub();
+    const admin = await subscribe(hub, ADMIN, ['pods']);
+    // The viewer's first scope is read at once (the binding is there) but arrives 1.5 s later.
+    let read = false;
+    let late = false;
+    await runInDurableObject(hub, (o: UiHub) => {
+      const real = o.scopeSource;
+      let first = true;
+      o.scopeSource = async (u, ...rest) => {
+        const scope = await real(u, ...rest);
+        if (u.name === user && first) {
+          first = false;
+          read = true;
+          await new Promise((r) => setTimeout(r, 1500));
+          late = true;
+        }
+        return scope;
+      };
+    });
+    const viewerP = subscribe(hub, { name: user, groups: ['system:authenticated'] }, ['pods']);
+    const readBy = Date.now() + 5000;
+    while (!read && Date.now() < readBy) await new Promise((r) => setTimeout(r, 10));
+    expect(read).toBe(true);
+    const rechecks = (await hub.stats()).rechecks;
+    await c.delete(`${rbac}/rolebindings`, 'viewer', { namespace: nsA });
+    const end = Date.now() + 5000;
+    while ((await hub.stats()).rechecks === rechecks && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
+    const viewer = await viewerP;
+    // (The re-check's own note may have come first: wait for the late scope to land.)
+    while (!late && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(late).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    const heard = admin.notes.filter((n) => n === 'pods').length;
+    await c.create('pods', pod('after-unbind'), { namespace: nsA });
+    await admin.until(() => admin.notes.filter((n) => n === 'pods').length > heard, 'admin: pod');
+    await quiet();
+    expect(viewer.notes.filter((n) => n === 'pods')).toEqual([]);
+    await admin.close();
+    await viewer.close();
+  });
+
   it('the shared watch lists again after a 410 Expired, tells its streams, and follows changes from there', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);

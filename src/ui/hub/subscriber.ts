@@ -33,6 +33,8 @@ export class Subscriber {
   readonly scopes = new Map<string, Scope>();
   /** Kinds whose shared watch this subscriber holds. */
   readonly held = new Set<string>();
+  /** Scope computations started for this subscriber: only the latest may set `scopes`. */
+  scopeGen = 0;
   closed = false;
   /** Notes written, for tests and benches. */
   sent = 0;

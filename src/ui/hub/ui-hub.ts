@@ -92,6 +92,8 @@ export class UiHub extends DurableObject<Env> {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Where the shared watches read events: the store's watch over every namespace. */
   watchSource: WatchSource = (r, from, signal) => this.store.watch(r, undefined, from, signal);
+  /** How a scope is decided (a test may wrap it). */
+  scopeSource: typeof scopeFor = scopeFor;
 
   private get store(): Store {
     this.storeRef ??= new Store(this.env, partitions(this.env));
@@ -152,9 +154,12 @@ export class UiHub extends DurableObject<Env> {
     const kinds = [...new Set(sub.req.kinds)].filter((k) =>
       Object.prototype.hasOwnProperty.call(KINDS, k),
     );
+    // A computation started later (a re-check after an RBAC change) wins: one that started before
+    // the change and ends after it would otherwise put back the scope the change took away.
+    const gen = ++sub.scopeGen;
     const scopes = await Promise.all(
       kinds.map((k) =>
-        scopeFor(
+        this.scopeSource(
           user,
           this.store,
           resourceOf(KINDS[k as keyof typeof KINDS]),
@@ -163,6 +168,7 @@ export class UiHub extends DurableObject<Env> {
         ),
       ),
     );
+    if (gen !== sub.scopeGen) return;
     kinds.forEach((k, i) => sub.scopes.set(k, scopes[i]));
   }
 
