@@ -254,7 +254,8 @@ async function measure(
     await sleep(100);
   }
   await Promise.all(browsers.map((b) => b.close()));
-  // Closed streams leave the hubs once a write finds them gone (the next note or keep-alive).
+  // Closed streams leave the UiHub when their cancellation reaches it; a direct stream's watches end
+  // once a write finds them gone, so pods are written until the watchers are back to the base.
   const end = Date.now() + 30_000;
   while ((await plane.counts()).watchers > base.watchers && Date.now() < end) {
     await plane.api('POST', `/api/v1/namespaces/${ns}/pods`, pod(`p${seq.i++}`));
@@ -363,7 +364,7 @@ export async function uiBench(argv: string[]): Promise<void> {
   console.log(
     '\nhub watchers: watch streams the watch hubs hold for these streams (a partitioned kind, pods, ' +
       'events and leases, takes one per partition); after: the UiHub also watches the RBAC kinds and ' +
-      'namespaces to re-check its streams. shard reads: StorageShard get/list/readLog/getSetting/' +
+      'namespaces to re-check its streams, and ServiceAccounts and Secrets to re-authenticate them. shard reads: StorageShard get/list/readLog/getSetting/' +
       'subscribe calls while the N streams start, divided by N (session checks included).',
   );
 }
