@@ -30,7 +30,27 @@ export interface DevConfig {
   serviceCidr: string;
 }
 
+/** Every flag `dev` takes: anything else is a typo, refused before a cluster starts. */
+const DEV_FLAGS = new Set([
+  'agents',
+  'runtime',
+  'partitions',
+  'scheduler-strategy',
+  'node-monitor-grace-period',
+  'default-toleration-seconds',
+  'event-ttl',
+  'horizontal-pod-autoscaler-sync-period',
+  'port',
+  'state',
+  'history-revisions',
+  'service-cidr',
+]);
+
 export function devConfig(p: Parsed): DevConfig {
+  for (const name of p.flags.keys())
+    if (!DEV_FLAGS.has(name)) throw new UsageError(`dev: unknown flag --${name}`);
+  if (p.positional.length)
+    throw new UsageError(`dev: unexpected argument ${JSON.stringify(p.positional[0])}`);
   const agents = int(p, 'agents', 2);
   const runtime = str(p, 'runtime', 'process')!;
   if (!['process', 'podman', 'docker', 'fake'].includes(runtime))

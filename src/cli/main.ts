@@ -24,6 +24,11 @@ ${AGENT_USAGE}  token    join tokens for node agents (admin kubeconfig: --kubeco
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `edgeplane dev --help` must print this, not start a cluster.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   switch (command) {
     case 'dev':
       return runDev(parseArgs(rest));
