@@ -62,8 +62,8 @@ export interface AgentConfig {
 
 /** Simulated fleets would open one WebSocket per node; past this many, tunnels are opt-in. */
 const MAX_TUNNELS = 16;
-/** Keep-alive sockets shared by the simulated nodes of one process (see runAgent). */
-const NODE_SOCKETS = 64;
+/** Keep-alive sockets of one agent process, shared by its clients (see startAgent). */
+const AGENT_SOCKETS = 64;
 
 export interface RunningAgent {
   nodes: NodeAgent[];
@@ -105,22 +105,20 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   if (cfg.nodes.length === 0) throw new Error('no node to run');
   if (cfg.nodes.length > 1 && cfg.runtime !== 'fake')
     throw new Error('only the fake runtime holds more than one node per process');
-  const api = createApi({ server: cfg.server, token: cfg.token, ...cfg.tls });
-  // Simulated nodes each hold their own credential but share one pool of keep-alive sockets, with
-  // a bound: a pool per node held ~3.6 descriptors per node on the server, and workerd stopped
-  // accepting ("Too many open files") near 4,000 simulated nodes. Their requests are short
-  // (lease renewals, status writes), and none is a watch, so a bounded pool only queues them.
-  const nodeTransport = cfg.nodeTokens?.size ? httpsTransport(cfg.tls, NODE_SOCKETS) : undefined;
+  // One pool of keep-alive sockets, with a bound, serves every client of this process: the agent's
+  // own (its four watches: pods, nodes, Services, EndpointSlices; the rest short requests) and each
+  // simulated node's, which holds its own credential (the bearer is per request). Without a bound,
+  // a thousand simulated nodes renewing at once opened a socket each, and workerd stopped
+  // accepting ("Too many open files") between 1,000 and 4,000 nodes; with it, requests queue.
+  const transport = httpsTransport(cfg.tls, AGENT_SOCKETS);
+  const api = createApi({ server: cfg.server, token: cfg.token, ...cfg.tls, transport });
   const nodeApis = new Map(
     [...(cfg.nodeTokens ?? [])].map(([name, token]) => [
       name,
-      createApi({ server: cfg.server, token, ...cfg.tls, transport: nodeTransport }),
+      createApi({ server: cfg.server, token, ...cfg.tls, transport }),
     ]),
   );
-  const closeApis = () => {
-    api.close();
-    nodeTransport?.close();
-  };
+  const closeApis = () => transport.close();
   const names = cfg.nodes.map((n) => n.name);
   const onError = (err: unknown) =>
     cfg.log(`watch: ${err instanceof Error ? err.message : String(err)}`);
