@@ -26,9 +26,16 @@ const bits = (b: Buffer) => tlv(0x03, Buffer.concat([Buffer.from([0]), b]));
 const bool = (v: boolean) => tlv(0x01, Buffer.from([v ? 0xff : 0]));
 const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
 
-function int(b: Buffer): Buffer {
-  // A positive INTEGER must not start with a set high bit.
-  return tlv(0x02, b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+/**
+ * A non-negative DER INTEGER from big-endian bytes: minimal, so leading zero bytes go (a random
+ * serial starting 0x00 0x7f was "illegal padding" to OpenSSL, about one certificate in 512), and a
+ * set high bit gets one zero byte in front, or it would read as negative.
+ */
+export function derInteger(b: Buffer): Buffer {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  const v = b.subarray(i);
+  return tlv(0x02, v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
 }
 
 function oid(dotted: string): Buffer {
@@ -97,8 +104,8 @@ function certificatePem(c: CertificateSpec): string {
     extension('2.5.29.14', false, octets(createHash('sha1').update(spki).digest())), // subjectKeyIdentifier
   );
   const tbs = seq(
-    explicit(0, int(Buffer.from([2]))),
-    int(randomBytes(16)),
+    explicit(0, derInteger(Buffer.from([2]))),
+    derInteger(randomBytes(16)),
     ECDSA_SHA256,
     name(c.issuer),
     seq(time(new Date(now - 60_000)), time(new Date(now + c.days * 86_400_000))),
