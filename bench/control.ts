@@ -880,6 +880,20 @@ interface SerialCell {
   load: string;
 }
 
+/** The minimal Pod or ConfigMap the serial-create rows (here and bench/profile.ts) send. */
+export function serialBody(kind: 'Pod' | 'ConfigMap', name: string, app: string): string {
+  return JSON.stringify(
+    kind === 'Pod'
+      ? {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels: { app } },
+          spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+        }
+      : { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } },
+  );
+}
+
 /**
  * One client creating objects one after another in an empty cluster (no nodes): each create's
  * latency as the client sees it, and workerd CPU per create. Pods are then tried by the scheduler
@@ -892,17 +906,7 @@ async function serialCell(p: Plane, kind: 'ConfigMap' | 'Pod', count: number): P
     kind: 'Namespace',
     metadata: { name: ns },
   });
-  const body = (name: string) =>
-    JSON.stringify(
-      kind === 'Pod'
-        ? {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name, labels: { app: 'serial' } },
-            spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
-          }
-        : { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } },
-    );
+  const body = (name: string) => serialBody(kind, name, 'serial');
   const route = `/api/v1/namespaces/${ns}/${kind === 'Pod' ? 'pods' : 'configmaps'}`;
   // A few first creates open the shards and warm the isolate; they are not counted.
   for (let i = 0; i < 5; i++) await send(p.target, 'POST', route, body(`warm-${i}`));

@@ -15,7 +15,7 @@ import { startRuntime, type Runtime } from '../src/cli/runtime';
 import { StateDir } from '../src/cli/state';
 import { send, type Target } from './http';
 import { table } from './table';
-import { workerdCpuSeconds } from './control';
+import { serialBody, workerdCpuSeconds } from './control';
 
 interface ProfileNode {
   id: number;
@@ -164,16 +164,7 @@ export async function profileBench(argv: string[]): Promise<void> {
       JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
     );
     const body = (name: string) =>
-      JSON.stringify(
-        kind === 'pods'
-          ? {
-              apiVersion: 'v1',
-              kind: 'Pod',
-              metadata: { name, labels: { app: 'profile' } },
-              spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
-            }
-          : { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } },
-      );
+      serialBody(kind === 'pods' ? 'Pod' : 'ConfigMap', name, 'profile');
     const route = `/api/v1/namespaces/${ns}/${kind}`;
     for (let i = 0; i < 20; i++) await send(target, 'POST', route, body(`warm-${i}`));
     await new Promise((r) => setTimeout(r, 2000));
