@@ -440,20 +440,30 @@ export class StorageShard extends DurableObject<ShardEnv> {
     if (!this.pumping) void this.pump();
   }
 
+  private hub: DurableObjectStub<WatchHub> | undefined;
+
+  /** This shard's watch hub; the stub is kept (idFromName and a new stub per batch showed in profiles). */
+  private hubStub(): DurableObjectStub<WatchHub> | undefined {
+    const name = this.ctx.id.name;
+    if (!name) return undefined;
+    return (this.hub ??= this.env.HUBS.get(this.env.HUBS.idFromName(name)));
+  }
+
   /** Pushes committed events to this shard's watch hub, in order, one batch at a time. */
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
       while (this.outbox.length > 0) {
         const batch = takeBatch(this.outbox);
-        const name = this.ctx.id.name;
-        if (!name) return;
-        const hub = this.env.HUBS.get(this.env.HUBS.idFromName(name));
+        const hub = this.hubStub();
+        if (!hub) return;
         try {
           await hub.publish(batch);
         } catch {
-          // The hub catches up from the log when it sees a gap; dropping here loses nothing.
+          // The hub catches up from the log when it sees a gap; dropping here loses nothing. A
+          // broken stub stays broken, so the next batch gets a new one.
           this.outbox = [];
+          this.hub = undefined;
         }
       }
     } finally {
