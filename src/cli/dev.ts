@@ -103,12 +103,12 @@ export async function runDev(p: Parsed): Promise<void> {
       SERVICE_CIDR: cfg.serviceCidr,
       WATCH_PROGRESS_MS: '1000',
       DEFAULT_TOLERATION_SECONDS: String(cfg.defaultTolerationSeconds),
+      EVENT_TTL: String(cfg.eventTtl),
     },
     schedulerVars: { SCHEDULER_STRATEGY: cfg.schedulerStrategy },
     controllerVars: {
       NODE_MONITOR_GRACE_PERIOD: String(cfg.nodeMonitorGracePeriod),
       DEFAULT_TOLERATION_SECONDS: String(cfg.defaultTolerationSeconds),
-      EVENT_TTL: String(cfg.eventTtl),
       HPA_SYNC_PERIOD: String(cfg.hpaSyncPeriod),
     },
   });

@@ -1,4 +1,5 @@
 // Drizzle schema of a storage shard: kine's model, an append-only revision log plus a key index.
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -20,13 +21,27 @@ export const log = sqliteTable(
   (t) => [index('log_key_rev').on(t.key, t.rev)],
 );
 
-/** The live keys: each points at the log row holding its current version. */
-export const kv = sqliteTable('kv', {
-  key: text('key').primaryKey(),
-  rev: integer('rev').notNull(),
-  createRev: integer('create_rev').notNull(),
-  uid: text('uid').notNull(),
-});
+/**
+ * The live keys: each points at the log row holding its current version. `expires` (ms since the
+ * epoch) is the etcd lease analogue: set only in shards whose keys live for a TTL (Events), renewed
+ * by every write, and the shard's alarm deletes the key once it passes. The index holds only keys
+ * that expire, so other shards pay nothing for it.
+ */
+export const kv = sqliteTable(
+  'kv',
+  {
+    key: text('key').primaryKey(),
+    rev: integer('rev').notNull(),
+    createRev: integer('create_rev').notNull(),
+    uid: text('uid').notNull(),
+    expires: integer('expires'),
+  },
+  (t) => [
+    index('kv_expires')
+      .on(t.expires)
+      .where(sql`${t.expires} IS NOT NULL`),
+  ],
+);
 
 /** Shard-wide facts: current revision, compacted revision, partition count. */
 export const meta = sqliteTable('meta', {

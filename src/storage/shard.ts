@@ -1,7 +1,7 @@
 // StorageShard: one etcd-like keyspace on a Durable Object with SQLite (kine's log + key index).
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
-import { and, asc, eq, gt, gte, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNotNull, lt, lte, min, sql } from 'drizzle-orm';
 import { applyMigrations } from './migrate';
 import { kv, log, meta } from './schema';
 import { MAX_OBJECT_BYTES, MAX_PAGE, MAX_PAGE_BYTES, utf8Length } from './limits';
@@ -24,9 +24,14 @@ export interface ShardEnv {
   HUBS: DurableObjectNamespace<WatchHub>;
   /** How many revisions of history to keep for watches and continue tokens. */
   HISTORY_REVISIONS?: string;
+  /** Seconds an Event lives after its last write (kube-apiserver --event-ttl); default an hour. */
+  EVENT_TTL?: string;
 }
 
 const DEFAULT_HISTORY = 10_000;
+const DEFAULT_EVENT_TTL_SECONDS = 3600;
+/** Expired keys one alarm deletes before it re-arms itself (a backlog drains over several alarms). */
+const EXPIRE_BATCH = 500;
 /** How long a hub's subscription lasts without renewal. */
 const SUBSCRIPTION_MS = 60_000;
 
@@ -39,12 +44,19 @@ export class StorageShard extends DurableObject<ShardEnv> {
   private hubUntil = 0;
   private outbox: LogEvent[] = [];
   private pumping = false;
+  /** How long a key lives after its last write, in ms, in shards whose keys expire (Events); else 0. */
+  private ttlMs: number;
+  /** Expired keys one alarm deletes (tests lower it). */
+  private expireBatch = EXPIRE_BATCH;
+  /** When the armed alarm fires (ms since the epoch), if one is armed. */
+  private alarmAt: number | undefined;
 
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { logger: false });
     this.q = prepareHotStatements(this.db);
     this.history = Math.max(10, Number(env.HISTORY_REVISIONS) || DEFAULT_HISTORY);
+    this.ttlMs = expiringShard(ctx.id.name) ? eventTtlMs(env.EVENT_TTL) : 0;
     ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage);
       // Revision 1 is the empty keyspace: a list's resourceVersion is never "0", which means "any".
@@ -53,7 +65,82 @@ export class StorageShard extends DurableObject<ShardEnv> {
       // A shard evicted while idle must keep pushing to its hub after it wakes: the subscription
       // outlives the instance.
       this.hubUntil = Number(this.metaGet('hub_until') ?? 0);
+      if (this.ttlMs > 0) await this.startExpiry();
     });
+  }
+
+  // ---- expiry: the etcd lease analogue (kube-apiserver stores each Event with an --event-ttl lease) ----
+
+  /**
+   * Keys written before expiry existed (a shard upgraded in place) get their lease now, once, so an
+   * upgraded cluster still forgets its old Events; then the alarm is armed at the earliest expiry.
+   */
+  private async startExpiry(): Promise<void> {
+    if (this.metaGet('expiry_backfilled') === undefined) {
+      this.ctx.storage.transactionSync(() => {
+        this.db
+          .update(kv)
+          .set({ expires: Date.now() + this.ttlMs })
+          .where(sql`${kv.expires} IS NULL`)
+          .run();
+        this.metaSet('expiry_backfilled', '1');
+      });
+    }
+    this.alarmAt = (await this.ctx.storage.getAlarm()) ?? undefined;
+    const next = this.earliestExpiry();
+    if (next !== undefined) this.armAlarm(next);
+  }
+
+  /** A create or update's lease: now + TTL in expiring shards, none elsewhere. */
+  private expiryOfWrite(): number | null {
+    if (this.ttlMs === 0) return null;
+    const expires = Date.now() + this.ttlMs;
+    this.nextExpiry = Math.min(this.nextExpiry ?? expires, expires);
+    return expires;
+  }
+
+  /** The earliest lease written by the batch being applied (armed once the batch commits). */
+  private nextExpiry: number | undefined;
+
+  private earliestExpiry(): number | undefined {
+    return (
+      this.db
+        .select({ at: min(kv.expires) })
+        .from(kv)
+        .where(isNotNull(kv.expires))
+        .get()?.at ?? undefined
+    );
+  }
+
+  /** Arms the alarm at `at` unless one is already armed to fire no later. */
+  private armAlarm(at: number): void {
+    if (this.alarmAt !== undefined && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    this.ctx.storage.setAlarm(at).catch((err: unknown) => {
+      this.alarmAt = undefined;
+      console.error('arming the expiry alarm failed', err);
+    });
+  }
+
+  /**
+   * Deletes keys whose lease has passed, at most a batch (EXPIRE_BATCH) per alarm, through the normal write
+   * path: each is a DELETED entry in the log (watchers see it, revisions stay gapless) committed
+   * with whatever writes share its batch. Then the alarm is re-armed at the next expiry. A failure
+   * throws, and the runtime retries the alarm.
+   */
+  override async alarm(): Promise<void> {
+    this.alarmAt = undefined;
+    const now = Date.now();
+    const due = this.db
+      .select({ key: kv.key })
+      .from(kv)
+      .where(lte(kv.expires, now))
+      .orderBy(asc(kv.expires))
+      .limit(this.expireBatch)
+      .all();
+    await Promise.all(due.map(({ key }) => this.enqueue(() => this.applyExpire(key, now))));
+    const next = this.earliestExpiry();
+    if (next !== undefined) this.armAlarm(next);
   }
 
   // ---- group commit: writes that arrive together share one transaction and one durable flush ----
@@ -122,11 +209,16 @@ export class StorageShard extends DurableObject<ShardEnv> {
     } catch (err) {
       this.rev = before.rev;
       this.compactRev = before.compactRev;
+      this.nextExpiry = undefined;
       for (const w of batch) w.reject(err);
       return;
     }
     this.batches++;
     this.batchedWrites += batch.length;
+    if (this.nextExpiry !== undefined) {
+      this.armAlarm(this.nextExpiry);
+      this.nextExpiry = undefined;
+    }
     this.publish(events);
     this.wakeWaiters();
     outcomes.forEach((o, i) => ('ok' in o ? batch[i].resolve(o.ok) : batch[i].reject(o.err)));
@@ -167,7 +259,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
       const cur = this.current(key);
       if (cur) return { ok: false, reason: 'exists', current: cur.item };
       const rev = this.append(key, EVENT_ADDED, value, 0, 0);
-      this.q.insertKey.run({ key, rev, uid });
+      this.q.insertKey.run({ key, rev, uid, expires: this.expiryOfWrite() });
       return { ok: true, rev };
     });
     return { result, event: eventOf(result, key, EVENT_ADDED, value) };
@@ -182,7 +274,7 @@ export class StorageShard extends DurableObject<ShardEnv> {
       const failed = this.checkPreconditions(cur, pre);
       if (failed) return failed;
       const rev = this.append(key, EVENT_MODIFIED, value, cur.createRev, cur.item.rev);
-      this.q.updateKey.run({ key, rev, uid: uid ?? cur.uid });
+      this.q.updateKey.run({ key, rev, uid: uid ?? cur.uid, expires: this.expiryOfWrite() });
       return { ok: true, rev, prev: cur.item };
     });
     return { result, event: eventOf(result, key, EVENT_MODIFIED, value) };
@@ -203,6 +295,14 @@ export class StorageShard extends DurableObject<ShardEnv> {
       result,
       event: result.ok ? eventOf(result, key, EVENT_DELETED, result.prev!.value) : undefined,
     };
+  }
+
+  /** Deletes `key` if its lease has passed by `now` (a write since may have renewed it). */
+  private applyExpire(key: string, now: number): Applied {
+    const row = this.q.expiresOf.get({ key });
+    if (row?.expires == null || row.expires > now)
+      return { result: { ok: false, reason: 'not-found' } };
+    return this.applyDelete(key, {});
   }
 
   // ---- reads ----
@@ -498,11 +598,22 @@ function prepareHotStatements(db: DrizzleSqliteDODatabase) {
       .prepare(),
     insertKey: db
       .insert(kv)
-      .values({ key: p('key'), rev: p('rev'), createRev: p('rev'), uid: p('uid') })
+      .values({
+        key: p('key'),
+        rev: p('rev'),
+        createRev: p('rev'),
+        uid: p('uid'),
+        expires: p('expires'),
+      })
       .prepare(),
     updateKey: db
       .update(kv)
-      .set({ rev: sql`${p('rev')}`, uid: sql`${p('uid')}` })
+      .set({ rev: sql`${p('rev')}`, uid: sql`${p('uid')}`, expires: sql`${p('expires')}` })
+      .where(eq(kv.key, p('key')))
+      .prepare(),
+    expiresOf: db
+      .select({ expires: kv.expires })
+      .from(kv)
       .where(eq(kv.key, p('key')))
       .prepare(),
     deleteKey: db
@@ -542,6 +653,19 @@ function eventOf(
 ): LogEvent | undefined {
   if (!result.ok) return undefined;
   return { rev: result.rev, key, type, value, prev: result.prev?.value };
+}
+
+/**
+ * Whether a shard's keys expire: the Event shards ("events", or "events#<partition>"), which serve
+ * both core/v1 and events.k8s.io/v1 Events (see storageResource).
+ */
+function expiringShard(name: string | undefined): boolean {
+  return name === 'events' || (name?.startsWith('events#') ?? false);
+}
+
+function eventTtlMs(seconds: string | undefined): number {
+  const n = Number(seconds);
+  return (Number.isFinite(n) && n > 0 ? n : DEFAULT_EVENT_TTL_SECONDS) * 1000;
 }
 
 function toEvent(r: {
