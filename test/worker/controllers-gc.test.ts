@@ -6,7 +6,6 @@ import type { KObject, OwnerReference } from '../../src/api/types';
 import { isNotFound } from '../../src/client/errors';
 import { garbageCollector as gc } from '../../workers/controllers/garbage-collector';
 import { keyedHarness } from './controller-harness';
-import { eventTTLController } from '../../workers/controllers/event-ttl';
 import { widgetKind } from './crd-fixtures';
 import type { ResourceRef } from '../../src/client/paths';
 
@@ -395,83 +394,5 @@ describe('garbage collector and custom resources', () => {
       h.stop();
     }
     await c.delete('apiextensions.k8s.io/v1/customresourcedefinitions', widgets.crd.metadata.name!);
-  });
-});
-
-describe('event TTL', () => {
-  const HOUR = 3_600_000;
-  const event = (ns: string, name: string, last: number) => ({
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name, namespace: ns },
-    involvedObject: { kind: 'Pod', name: 'p', namespace: ns },
-    reason: 'Tested',
-    message: name,
-    type: 'Normal',
-    count: 1,
-    firstTimestamp: new Date(last - 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
-    lastTimestamp: new Date(last).toISOString().replace(/\.\d+Z$/, 'Z'),
-  });
-
-  /** The event TTL controller as the leader runs it, on a clock of the test's own. */
-  async function ttlHarness(ns: string, clock: { now: number }, maxWritesPerPass = 200) {
-    const h = await keyedHarness(ns, () => [eventTTLController], {
-      now: () => clock.now,
-      config: { eventTtlMs: HOUR, maxWritesPerPass },
-    });
-    ttl.push(h);
-    return h;
-  }
-  const ttl: Awaited<ReturnType<typeof keyedHarness>>[] = [];
-  afterEach(() => {
-    for (const h of ttl.splice(0)) h.stop();
-  });
-
-  it('deletes events whose last activity is older than the TTL, in bounded passes; the others wait in the queue until they expire', async () => {
-    const c = apiClient();
-    const ns = await freshNamespace(c);
-    const clock = { now: Date.now() };
-    const ages = [
-      ['old1', 2 * HOUR],
-      ['old2', HOUR + 60_000],
-      ['old3', HOUR + 1000],
-      ['young', HOUR - 120_000],
-    ] as const;
-    const created: Record<string, KObject> = {};
-    for (const [name, age] of ages)
-      created[name] = await c.create('events', event(ns, name, clock.now - age));
-    const h = await ttlHarness(ns, clock, 2);
-    const first = await h.pass();
-    expect(h.writes).toBe(2);
-    expect(first.more).toBe(true);
-    await h.pass();
-    expect(h.writes).toBe(3);
-    expect((await c.list('events', { namespace: ns })).items.map((e) => e.metadata.name)).toEqual([
-      'young',
-    ]);
-    // Quiet now: nothing is scanned; "young" waits in the queue for its own expiry.
-    const quiet = await h.pass();
-    expect(quiet.reconciled['event-ttl'] ?? 0).toBeLessThanOrEqual(3); // the deletions coming back
-    const idle = await h.pass();
-    expect(idle.reconciled['event-ttl']).toBeUndefined();
-    const expiry = Date.parse(created.young.lastTimestamp as string) + HOUR;
-    expect(idle.requeueAfterMs).toBe(expiry - clock.now);
-    clock.now = expiry;
-    const last = await h.pass();
-    expect(last.reconciled['event-ttl']).toBe(1);
-    expect(h.writes).toBe(4);
-    expect((await c.list('events', { namespace: ns })).items).toEqual([]);
-  });
-
-  it('keeps an event that repeated recently, whatever its first occurrence', async () => {
-    const c = apiClient();
-    const ns = await freshNamespace(c);
-    const clock = { now: Date.now() };
-    const e = event(ns, 'repeating', clock.now - 10_000);
-    e.firstTimestamp = new Date(clock.now - 5 * HOUR).toISOString().replace(/\.\d+Z$/, 'Z');
-    await c.create('events', e);
-    const h = await ttlHarness(ns, clock);
-    await h.pass();
-    expect(h.writes).toBe(0);
   });
 });

@@ -9,8 +9,6 @@ export interface ControllersEnv {
   NODE_MONITOR_GRACE_PERIOD?: string;
   /** Default tolerationSeconds for not-ready/unreachable (300). */
   DEFAULT_TOLERATION_SECONDS?: string;
-  /** Event time-to-live in seconds (3600). */
-  EVENT_TTL?: string;
   /** horizontal-pod-autoscaler-sync-period in seconds (15). */
   HPA_SYNC_PERIOD?: string;
 }

@@ -20,8 +20,6 @@ export interface ControllerConfig {
   nodeMonitorGracePeriodMs: number;
   /** Default tolerationSeconds for not-ready/unreachable taints (used when a pod has none). */
   defaultTolerationSeconds: number;
-  /** Events older than this are deleted. */
-  eventTtlMs: number;
   /** k8s: --horizontal-pod-autoscaler-sync-period: how often each HPA is evaluated. */
   hpaSyncPeriodMs: number;
   /** k8s: --node-eviction-rate: NoExecute taints started per second in a healthy zone. */
@@ -43,7 +41,6 @@ export interface ControllerConfig {
 export const DEFAULT_CONFIG: ControllerConfig = {
   nodeMonitorGracePeriodMs: 50_000,
   defaultTolerationSeconds: 300,
-  eventTtlMs: 3_600_000,
   hpaSyncPeriodMs: 15_000,
   nodeEvictionRate: 0.1,
   secondaryNodeEvictionRate: 0.01,

@@ -17,7 +17,6 @@ export function configFrom(env: ControllersEnv): ControllerConfig {
     ...DEFAULT_CONFIG,
     nodeMonitorGracePeriodMs: seconds(env.NODE_MONITOR_GRACE_PERIOD, 50) * 1000,
     defaultTolerationSeconds: seconds(env.DEFAULT_TOLERATION_SECONDS, 300),
-    eventTtlMs: seconds(env.EVENT_TTL, 3600) * 1000,
     hpaSyncPeriodMs: seconds(env.HPA_SYNC_PERIOD, 15) * 1000,
   };
 }

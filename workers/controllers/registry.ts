@@ -20,7 +20,6 @@ import { endpointsController } from './endpoints';
 import { endpointSliceController } from './endpointslice';
 import { garbageCollector } from './garbage-collector';
 import { namespaceController } from './namespace';
-import { eventTTLController } from './event-ttl';
 import { serviceAllocRepairController } from './service-alloc-repair';
 import { crdCleanupController } from './crd-cleanup';
 import { clusterRoleAggregationController } from './clusterrole-aggregation';
@@ -49,7 +48,6 @@ export const controllers = (): KeyedControllerDef[] => [
   disruptionController,
   garbageCollector,
   namespaceController,
-  eventTTLController,
   serviceAllocRepairController,
   crdCleanupController,
   clusterRoleAggregationController,
