@@ -32,6 +32,12 @@ const DEFAULT_HISTORY = 10_000;
 const DEFAULT_EVENT_TTL_SECONDS = 3600;
 /** Expired keys one alarm deletes before it re-arms itself (a backlog drains over several alarms). */
 const EXPIRE_BATCH = 500;
+/**
+ * After an alarm, the next one comes no sooner than this unless a backlog is left: with Events
+ * written steadily, each alarm then deletes the ones that expired in this window instead of an
+ * alarm per Event. An Event so lives at most its TTL plus this.
+ */
+const EXPIRE_COALESCE_MS = 10_000;
 /** How long a hub's subscription lasts without renewal. */
 const SUBSCRIPTION_MS = 60_000;
 
@@ -140,7 +146,9 @@ export class StorageShard extends DurableObject<ShardEnv> {
       .all();
     await Promise.all(due.map(({ key }) => this.enqueue(() => this.applyExpire(key, now))));
     const next = this.earliestExpiry();
-    if (next !== undefined) this.armAlarm(next);
+    if (next === undefined) return;
+    const backlog = due.length === this.expireBatch;
+    this.armAlarm(backlog ? next : Math.max(next, Date.now() + EXPIRE_COALESCE_MS));
   }
 
   // ---- group commit: writes that arrive together share one transaction and one durable flush ----

@@ -122,6 +122,26 @@ describe('event expiry in storage', () => {
     expect(alarm).toBe(d.expires);
   });
 
+  it('after an alarm, the next comes no sooner than 10 s unless a backlog is left', async () => {
+    const stub = eventShard();
+    for (const k of ['default/a', 'default/b'])
+      expect((await stub.create(k, '{}', k)).ok).toBe(true);
+    await expireNow(stub, ['default/a']);
+    await runInDurableObject(stub, (_o: StorageShard, state) => {
+      state.storage.sql.exec(
+        "UPDATE kv SET expires = ? WHERE key = 'default/b'",
+        Date.now() + 2000,
+      );
+    });
+    const rearmedAt = await runInDurableObject(stub, async (o: StorageShard) => {
+      await o.alarm();
+      return (o as unknown as ShardInside).alarmAt;
+    });
+    expect((await stub.get('default/a')).item).toBeNull();
+    expect((await stub.get('default/b')).item).not.toBeNull();
+    expect(rearmedAt).toBeGreaterThanOrEqual(Date.now() + 9000);
+  });
+
   it('expires an Event TTL after its last write, and a watcher sees it DELETED', async () => {
     const store = storeWith(Number(testEnv.PARTITIONS));
     const shards = Array.from({ length: store.partitions }, (_, p) =>
