@@ -5,6 +5,7 @@ import type { Env } from './server/env';
 import type { User } from './server/auth/authenticate';
 import { CONTROLLERS, SCHEDULER } from './server/auth/identities';
 import { createApp } from './server/app';
+import { trackLoopWatch } from './server/loop-watches';
 
 const app = createApp();
 
@@ -18,7 +19,9 @@ const EVENT_PARALLEL = 16;
 
 export class SchedulerApi extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Promise<Response> {
-    return Promise.resolve(app.fetch(request, as(SCHEDULER, this.env), this.ctx));
+    return trackLoopWatch('scheduler', request, () =>
+      Promise.resolve(app.fetch(request, as(SCHEDULER, this.env), this.ctx)),
+    );
   }
 
   /**
@@ -51,6 +54,8 @@ export class SchedulerApi extends WorkerEntrypoint<Env> {
 
 export class ControllersApi extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Promise<Response> {
-    return Promise.resolve(app.fetch(request, as(CONTROLLERS, this.env), this.ctx));
+    return trackLoopWatch('controllers', request, () =>
+      Promise.resolve(app.fetch(request, as(CONTROLLERS, this.env), this.ctx)),
+    );
   }
 }

@@ -2,6 +2,7 @@
 import { resourceKey } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { WakeKey } from '../api/wake';
+import { loopWatches, type LoopName } from './loop-watches';
 import type { ApiContext } from './context';
 import type { LoopService } from './env';
 import { definitionFor, type WakeRule } from '../registry/registry';
@@ -24,7 +25,11 @@ interface Batch {
  */
 const pending = new Map<string, Batch>();
 
-function enqueue(name: string, service: LoopService, key: WakeKey, ctx: ApiContext): void {
+function enqueue(name: LoopName, service: LoopService, key: WakeKey, ctx: ApiContext): void {
+  // The loop's own open watch of this kind, served by this isolate, carries the write: a wake would
+  // only confirm that its leader is up (a serial pod create made about four wake calls, each a
+  // service call and a Durable Object call). Served elsewhere, or closed, it is woken as always.
+  if (loopWatches(name, key.resource)) return;
   const id = `${key.resource}\u0000${key.namespace ?? ''}\u0000${key.name}`;
   const open = pending.get(name);
   if (open) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { WakeKey } from '../../src/api/wake';
 import type { ApiContext } from '../../src/server/context';
 import { notifyWrite } from '../../src/server/wake';
+import { loopWatches, trackLoopWatch } from '../../src/server/loop-watches';
 
 function loop() {
   const calls: WakeKey[][] = [];
@@ -86,5 +87,67 @@ describe('wake-ups', () => {
     await Promise.all(held);
     expect(scheduler.calls).toEqual([[{ resource: 'nodes', name: 'n1' }]]);
     expect(controllers.calls).toEqual([[{ resource: 'nodes', name: 'n1' }]]);
+  });
+
+  it('skip a loop while its own watch of the kind is open here, and wake it again once the watch ends', async () => {
+    const scheduler = loop();
+    const env = { SCHEDULER: scheduler.service };
+    const write = async (name: string) => {
+      const held: Promise<unknown>[] = [];
+      notifyWrite(ctx(env, pods, { namespace: 'ns' }, held), {
+        metadata: { name, namespace: 'ns' },
+      } as never);
+      await Promise.all(held);
+    };
+    let feed!: ReadableStreamDefaultController<Uint8Array>;
+    const watch = (url: string) =>
+      trackLoopWatch('scheduler', new Request(url), async () => {
+        const body = new ReadableStream<Uint8Array>({ start: (c) => void (feed = c) });
+        return new Response(body, { status: 200 });
+      });
+    // A namespaced watch does not see every pod write: the loop is still woken.
+    const namespaced = await watch('https://api.internal/api/v1/namespaces/ns/pods?watch=true');
+    await write('a');
+    expect(scheduler.calls).toHaveLength(1);
+    await namespaced.body!.cancel();
+
+    const first = await watch('https://api.internal/api/v1/pods?watch=true&resourceVersion=5');
+    const firstFeed = feed;
+    await write('b');
+    await write('c');
+    expect(scheduler.calls).toHaveLength(1);
+    expect(loopWatches('scheduler', 'pods')).toBe(true);
+    expect(loopWatches('controllers', 'pods')).toBe(false);
+    // The loop went away (an evicted leader's watches are cancelled): the next write wakes it.
+    await first.body!.cancel();
+    await write('d');
+    expect(scheduler.calls.map((c) => c[0].name)).toEqual(['a', 'd']);
+
+    // A watch whose stream ends (a timeout, a 410 in it) stops counting when its body is read out.
+    const second = await watch('https://api.internal/api/v1/pods?watch=1');
+    await write('e');
+    const reader = second.body!.getReader();
+    feed.enqueue(new TextEncoder().encode('{}\n'));
+    feed.close();
+    expect((await reader.read()).done).toBe(false);
+    expect((await reader.read()).done).toBe(true);
+    await write('f');
+    expect(scheduler.calls.map((c) => c[0].name)).toEqual(['a', 'd', 'f']);
+    expect(firstFeed).not.toBe(feed);
+  });
+
+  it('count only answered watches: a refused watch (403, 410) or a list leaves the loop woken', async () => {
+    const refused = await trackLoopWatch(
+      'controllers',
+      new Request('https://api.internal/api/v1/pods?watch=true'),
+      async () => new Response('{}', { status: 403 }),
+    );
+    expect(refused.status).toBe(403);
+    await trackLoopWatch(
+      'controllers',
+      new Request('https://api.internal/api/v1/pods'),
+      async () => new Response('{}', { status: 200 }),
+    );
+    expect(loopWatches('controllers', 'pods')).toBe(false);
   });
 });
