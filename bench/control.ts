@@ -94,12 +94,12 @@ async function startPlane(dir: string): Promise<Plane> {
       SERVICE_CIDR: '127.96.0.0/16',
       WATCH_PROGRESS_MS: '1000',
       DEFAULT_TOLERATION_SECONDS: '300',
+      EVENT_TTL: '3600',
     },
     schedulerVars: { SCHEDULER_STRATEGY: 'least-allocated' },
     controllerVars: {
       NODE_MONITOR_GRACE_PERIOD: '50',
       DEFAULT_TOLERATION_SECONDS: '300',
-      EVENT_TTL: '3600',
     },
   });
   const url = `https://127.0.0.1:${runtime.url.port}`;

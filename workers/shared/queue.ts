@@ -17,8 +17,9 @@ export class WorkQueue {
   /**
    * Every (time, key) ever queued and not yet taken, earliest first; an entry whose key was taken
    * or moved to an earlier time is skipped when it reaches the top. A pass so reads the due keys
-   * and the next due time without walking every queued key: the node monitor's key per node and
-   * event-ttl's key per Event made that walk, twice per pass per controller, grow with the cluster.
+   * and the next due time without walking every queued key: the node monitor's key per node (and,
+   * before Events expired in storage, a key per Event) made that walk, twice per pass per
+   * controller, grow with the cluster.
    */
   private readonly heap: Entry[] = [];
   private seq = 0;
