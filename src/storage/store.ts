@@ -19,6 +19,8 @@ import {
 import { decodeContinue, encodeContinue } from './continue-token';
 import { readLines, type HubLine } from '../watch/framing';
 import { mergeStreams } from '../watch/merge';
+import { definitionFor } from '../registry/registry';
+import { encodeWrite, spliceResourceVersion } from './stored-shape';
 
 export interface StoreEnv {
   SHARDS: DurableObjectNamespace<StorageShard>;
@@ -68,6 +70,13 @@ export type StoreEvent =
   /** The watch's position is beyond the store's, even after FRESHNESS_WAIT_MS: "Too large resource version". */
   | { type: 'RV_TOO_LARGE'; message: string };
 
+/**
+ * What watchRaw yields: the events of watch, except that an object stored in the relay's shape
+ * comes as its served JSON text (resourceVersion set) instead of a parsed object.
+ */
+export type RawStoreEvent =
+  StoreEvent | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; raw: string; resourceVersion: string };
+
 /** Selectors a watch hub applies before sending (strings as the client sent them, already validated). */
 export interface WatchSelection {
   labelSelector?: string;
@@ -97,6 +106,10 @@ export class Store {
     const key = objectKey(r.namespaced ? namespace : undefined, name);
     const p = partitionOf(key, this.width(r));
     return { key, p, stub: this.shard(r, p) };
+  }
+
+  private encode(r: ResourceInfo, obj: KObject): string {
+    return encodeWrite(definitionFor(r), obj);
   }
 
   private decode(r: ResourceInfo, p: number, item: StoredItem): KObject {
@@ -142,7 +155,7 @@ export class Store {
 
   async create(r: ResourceInfo, obj: KObject): Promise<StoreResult<KObject>> {
     const { key, p, stub } = this.locate(r, obj.metadata.namespace, obj.metadata.name!);
-    const res = await stub.create(key, encode(obj), obj.metadata.uid ?? '');
+    const res = await stub.create(key, this.encode(r, obj), obj.metadata.uid ?? '');
     return this.written(r, p, res, obj);
   }
 
@@ -155,7 +168,12 @@ export class Store {
     const { key, p, stub } = this.locate(r, obj.metadata.namespace, obj.metadata.name!);
     const rev = this.precondition(pre.resourceVersion, p, r);
     if (typeof rev === 'object') return rev;
-    const res = await stub.update(key, encode(obj), { rev, uid: pre.uid }, obj.metadata.uid);
+    const res = await stub.update(
+      key,
+      this.encode(r, obj),
+      { rev, uid: pre.uid },
+      obj.metadata.uid,
+    );
     return this.written(r, p, res, obj);
   }
 
@@ -295,13 +313,38 @@ export class Store {
    * Watches a namespace (or everything) from a position. Events carry the resourceVersion a client
    * resumes from: the shard revision, or for partitions the whole vector after this event.
    */
-  async *watch(
+  watch(
     r: ResourceInfo,
     namespace: string | undefined,
     from: Position,
     signal?: AbortSignal,
     select: WatchSelection = {},
   ): AsyncGenerator<StoreEvent> {
+    return this.events(r, namespace, from, signal, select, false) as AsyncGenerator<StoreEvent>;
+  }
+
+  /**
+   * watch for a relay that sends objects on as served JSON and needs no parsed copy: the caller
+   * serves the stored shape (no view, not a table) and filters nothing itself (no selectors, so no
+   * previous versions either). Values not in the marked shape still come parsed.
+   */
+  watchRaw(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    from: Position,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RawStoreEvent> {
+    return this.events(r, namespace, from, signal, {}, true);
+  }
+
+  private async *events(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    from: Position,
+    signal: AbortSignal | undefined,
+    select: WatchSelection,
+    raw: boolean,
+  ): AsyncGenerator<RawStoreEvent> {
     const n = this.width(r);
     const prefix = namespacePrefix(r.namespaced ? namespace : undefined);
     const position = [...from];
@@ -339,7 +382,7 @@ export class Store {
       );
       for (const res of responses) {
         if (!res.ok || !res.body) throw new Error(`watch hub answered ${res.status}`);
-        streams.push(readLines(res.body));
+        streams.push(readLines(res.body, raw));
       }
       for await (const { index: p, value: line } of mergeStreams(streams)) {
         if ('expired' in line) {
@@ -356,14 +399,19 @@ export class Store {
           continue;
         }
         position[p] = line.rev;
-        const object = line.value as KObject;
-        object.metadata.resourceVersion = formatPosition(position);
-        const ev: StoreEvent = {
-          type: line.type === 0 ? 'ADDED' : line.type === 1 ? 'MODIFIED' : 'DELETED',
-          object,
-          resourceVersion: object.metadata.resourceVersion,
-        };
-        if (line.prev) {
+        const type = line.type === 0 ? 'ADDED' : line.type === 1 ? 'MODIFIED' : 'DELETED';
+        const resourceVersion = formatPosition(position);
+        if ('raw' in line) {
+          const served = spliceResourceVersion(line.raw, resourceVersion);
+          if (served !== undefined) {
+            yield { type, raw: served, resourceVersion };
+            continue;
+          }
+        }
+        const object = ('raw' in line ? JSON.parse(line.raw) : line.value) as KObject;
+        object.metadata.resourceVersion = resourceVersion;
+        const ev: StoreEvent = { type, object, resourceVersion };
+        if ('prev' in line && line.prev) {
           ev.prev = line.prev as KObject;
           ev.prev.metadata.resourceVersion = object.metadata.resourceVersion;
         }
@@ -500,10 +548,4 @@ export class Store {
       current: res.current ? this.decode(r, p, res.current) : undefined,
     };
   }
-}
-
-/** Stored JSON leaves out resourceVersion: the revision is the resourceVersion, set on read. */
-export function encode(obj: KObject): string {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
 }

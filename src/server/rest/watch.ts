@@ -143,7 +143,14 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
         labelSelector: q.get('labelSelector') ?? undefined,
         fieldSelector: q.get('fieldSelector') ?? undefined,
       };
-      for await (const ev of ctx.store.watch(r, namespace, from, abort.signal, select)) {
+      // Plain JSON of a kind served as stored, with nothing to filter here: objects stored in the
+      // relay's shape (defaulted, resourceVersion spliced in) are sent on without being parsed.
+      const def = definitionFor(r);
+      const relay = !asTable && filter.empty && !def.view && !def.custom;
+      const events = relay
+        ? ctx.store.watchRaw(r, namespace, from, abort.signal)
+        : ctx.store.watch(r, namespace, from, abort.signal, select);
+      for await (const ev of events) {
         if (ev.type === 'EXPIRED') {
           out.write(errorFrame(ev.message));
           return;
@@ -172,6 +179,8 @@ export async function handleWatch(ctx: ApiContext): Promise<Response> {
               encoder.encode(JSON.stringify({ type: 'BOOKMARK', object: bm }) + '\n'),
             );
           }
+        } else if ('raw' in ev) {
+          sent = await send(encoder.encode(`{"type":"${ev.type}","object":${ev.raw}}\n`));
         } else {
           const next = transition(filter, ev);
           if (next) sent = await send(frame(next.type, next.object));

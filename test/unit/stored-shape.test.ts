@@ -1,0 +1,269 @@
+// The watch relay: a stored object sent on unparsed must equal what parse, default and stringify send.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { KObject } from '../../src/api/types';
+import {
+  DEFAULTS_GENERATION,
+  STORED_MARK,
+  encodeStored,
+  encodeWrite,
+  spliceResourceVersion,
+} from '../../src/storage/stored-shape';
+import { encodeHubLine, splitEventLine } from '../../src/watch/framing';
+import { definitionFor } from '../../src/registry/registry';
+import { toView } from '../../src/server/rest/view';
+
+const RV = '12.7.3';
+
+/** The stored value as a write leaves it (defaulted and marked where the kind allows). */
+function stored(group: string, version: string, resource: string, obj: KObject): string {
+  return encodeWrite(definitionFor({ group, version, resource }), structuredClone(obj));
+}
+
+/** The parsing path: what handleWatch's frame() sends for this stored value. */
+function slowFrame(group: string, version: string, resource: string, value: string): string {
+  const obj = JSON.parse(value) as KObject;
+  obj.metadata.resourceVersion = RV;
+  const r = definitionFor({ group, version, resource }).info;
+  return JSON.stringify({ type: 'MODIFIED', object: toView(r, obj) }) + '\n';
+}
+
+/** The relay: hub line split at its header, resourceVersion spliced, frame written around it. */
+function fastFrame(value: string, key = 'ns/name'): string | undefined {
+  const line = encodeHubLine({ rev: 9, key, type: 1, value }, false).slice(0, -1);
+  const split = splitEventLine(line);
+  expect(split).toEqual({ rev: 9, key, type: 1, raw: value });
+  const served = spliceResourceVersion(split!.raw, RV);
+  return served === undefined ? undefined : `{"type":"MODIFIED","object":${served}}\n`;
+}
+
+const tricky = [
+  '"metadata":{"resourceVersion":"1"}',
+  ',"metadata":{',
+  'line\nbreak\ttab "quoted" \\ backslash \\"',
+  'unicode: grüß ✓ \u2028\u2029 😀 \u0000 \u001f',
+  '{"apiVersion":"v1","kind":"x","metadata":{}}',
+];
+
+const cases: [string, string, string, KObject][] = [
+  [
+    '',
+    'v1',
+    'configmaps',
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'tricky', namespace: 'default', uid: 'u1', labels: { '"a"': '{' } },
+      data: Object.fromEntries(tricky.map((t, i) => [`k${i}${t}`, t])),
+    },
+  ],
+  [
+    '',
+    'v1',
+    'configmaps',
+    {
+      // The client's order: data and metadata before kind; resourceVersion sent by the client.
+      data: { metadata: '{"metadata":{' },
+      metadata: { resourceVersion: '99', uid: 'u2', name: 'late', namespace: 'default' },
+      kind: 'ConfigMap',
+      apiVersion: 'v1',
+    },
+  ],
+  [
+    '',
+    'v1',
+    'configmaps',
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { uid: 'u3' }, data: {} },
+  ],
+  [
+    '',
+    'v1',
+    'pods',
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p',
+        namespace: 'default',
+        uid: 'u4',
+        creationTimestamp: '2026-01-01T00:00:00Z',
+        annotations: { note: '"metadata":{"x":1}' },
+      },
+      spec: {
+        nodeName: 'n1',
+        containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }],
+      },
+      status: { conditions: [{ type: 'PodScheduled', status: 'True' }] },
+    },
+  ],
+  [
+    'apps',
+    'v1',
+    'deployments',
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default', uid: 'u5', generation: 1 },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+        },
+      },
+    },
+  ],
+  [
+    '',
+    'v1',
+    'secrets',
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'default', uid: 'u6' },
+      stringData: { password: 'ünïcode' },
+    },
+  ],
+  [
+    '',
+    'v1',
+    'services',
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc', namespace: 'default', uid: 'u7' },
+      spec: { ports: [{ port: 80 }], selector: { app: 'web' } },
+    },
+  ],
+];
+
+describe('watch relay splice', () => {
+  it.each(cases.map((c) => [`${c[2]} ${c[3].metadata.name ?? '(no name)'}`, ...c] as const))(
+    '%s: relayed frame equals the parsed frame',
+    (_name, group, version, resource, obj) => {
+      const value = stored(group, version, resource, obj);
+      expect(value.startsWith(`{${STORED_MARK}"apiVersion":`)).toBe(true);
+      const fast = fastFrame(value);
+      expect(fast).toBeDefined();
+      expect(fast!.endsWith('}\n')).toBe(true);
+      expect(fast!.slice(0, -1)).not.toContain('\n');
+      expect(JSON.parse(fast!)).toEqual(JSON.parse(slowFrame(group, version, resource, value)));
+    },
+  );
+
+  it('sets resourceVersion on the top-level metadata only, not a template or a look-alike string', () => {
+    const [, , , deployment] = cases[4];
+    const value = stored('apps', 'v1', 'deployments', deployment);
+    const obj = JSON.parse(spliceResourceVersion(value, RV)!);
+    expect(obj.metadata.resourceVersion).toBe(RV);
+    expect(obj.spec.template.metadata).toEqual({ creationTimestamp: null, labels: { app: 'web' } });
+    const [, , , late] = cases[1];
+    const cm = JSON.parse(spliceResourceVersion(stored('', 'v1', 'configmaps', late), RV)!);
+    expect(cm.metadata).toEqual({
+      resourceVersion: RV,
+      uid: 'u2',
+      name: 'late',
+      namespace: 'default',
+    });
+    expect(cm.data).toEqual({ metadata: '{"metadata":{' });
+  });
+
+  it('empty metadata gets resourceVersion alone', () => {
+    const value = encodeStored({ apiVersion: 'v1', kind: 'X', metadata: {} }, true);
+    expect(spliceResourceVersion(value, '5')).toBe(
+      '{"apiVersion":"v1","kind":"X","metadata":{"resourceVersion":"5"}}',
+    );
+  });
+
+  it('reads apiVersion and kind as JSON strings, escapes included', () => {
+    const obj = { apiVersion: 'a\\"b', kind: 'K","metadata":{"', metadata: { name: 'n' } };
+    const value = encodeStored(obj, true);
+    expect(JSON.parse(spliceResourceVersion(value, '5')!)).toEqual({
+      ...obj,
+      metadata: { resourceVersion: '5', name: 'n' },
+    });
+  });
+
+  it('leaves every value not in the marked shape to the parsing path', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} };
+    // Unmarked: written without defaulting (no uid), or by an older generation or build.
+    expect(spliceResourceVersion(encodeStored(pod), RV)).toBeUndefined();
+    expect(spliceResourceVersion(JSON.stringify(pod), RV)).toBeUndefined();
+    const other = STORED_MARK === '  \t' ? '   ' : '  \t';
+    expect(spliceResourceVersion(`{${other}${encodeStored(pod).slice(1)}`, RV)).toBeUndefined();
+    // Marked but not in the shape (apiVersion, kind, metadata first).
+    for (const body of [
+      '"kind":"Pod","apiVersion":"v1","metadata":{}}',
+      '"apiVersion":"v1","metadata":{},"kind":"Pod"}',
+      '"apiVersion":"v1","kind":"Pod","spec":{"metadata":{}},"metadata":{}}',
+      '"apiVersion":"v1","kind":"Pod","metadata":null}',
+      '"apiVersion":"v1","kind":"Pod","metadata":[]}',
+      '"apiVersion":"v1}',
+      '"apiVersion":1,"kind":"Pod","metadata":{}}',
+    ])
+      expect(spliceResourceVersion(`{${STORED_MARK}${body}`, RV)).toBeUndefined();
+  });
+
+  it('encodes objects without string apiVersion and kind as before, unmarked', () => {
+    const obj = { metadata: { name: 'x', resourceVersion: '3' }, data: { a: '1' } } as KObject;
+    expect(encodeStored(obj, true)).toBe('{"metadata":{"name":"x"},"data":{"a":"1"}}');
+    expect(spliceResourceVersion(encodeStored(obj, true), RV)).toBeUndefined();
+  });
+
+  it('marks no object without a uid, of a kind with a view, or a custom resource', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} };
+    expect(stored('', 'v1', 'pods', pod).startsWith(`{${STORED_MARK}`)).toBe(false);
+    const hpa = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h', uid: 'u' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 3 },
+    };
+    const view = definitionFor({
+      group: 'autoscaling',
+      version: 'v1',
+      resource: 'horizontalpodautoscalers',
+    });
+    expect(view.view).toBeDefined();
+    expect(encodeWrite(view, structuredClone(hpa)).startsWith(`{${STORED_MARK}`)).toBe(false);
+    const custom = { ...definitionFor({ group: '', version: 'v1', resource: 'configmaps' }) };
+    custom.custom = { unknownFields: () => [], terminating: false };
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', uid: 'u' } };
+    expect(encodeWrite(custom, cm).startsWith(`{${STORED_MARK}`)).toBe(false);
+  });
+
+  it('hub lines: the header is split, the value taken whole; a line with prev is not split', () => {
+    const value = '{"a":"},\\"value\\":"}';
+    const key = 'ns/we"ird\\kéy';
+    const line = encodeHubLine({ rev: 3, key, type: 2, value, prev: '{"b":1}' }, true);
+    expect(JSON.parse(line)).toEqual({
+      rev: 3,
+      key,
+      type: 2,
+      value: { a: '},"value":' },
+      prev: { b: 1 },
+    });
+    expect(splitEventLine(line.slice(0, -1))).toBeUndefined();
+    const bare = encodeHubLine({ rev: 3, key, type: 2, value, prev: '{"b":1}' }, false);
+    expect(splitEventLine(bare.slice(0, -1))).toEqual({ rev: 3, key, type: 2, raw: value });
+    expect(splitEventLine('{"progress":4}')).toBeUndefined();
+    expect(splitEventLine('{"expired":4}')).toBeUndefined();
+  });
+});
+
+describe('defaults generation', () => {
+  // Rows marked by one generation are relayed without defaulting on read; if defaulting changes,
+  // DEFAULTS_GENERATION in src/storage/stored-shape.ts must change so older rows are parsed again.
+  // Then record the new pair here.
+  it('changes whenever src/registry/defaults changes', () => {
+    const dir = join(__dirname, '../../src/registry/defaults');
+    const hash = createHash('sha256');
+    for (const f of readdirSync(dir).sort()) hash.update(f).update(readFileSync(join(dir, f)));
+    expect({ generation: DEFAULTS_GENERATION, defaults: hash.digest('hex') }).toEqual({
+      generation: 1,
+      defaults: '3b1529ca990289357c3ebb456c9306683d305f649c4f520e3d327bb87af14e8a',
+    });
+  });
+});
