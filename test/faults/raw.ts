@@ -32,10 +32,12 @@ export function raw(cluster: Cluster, r: RawRequest): Promise<RawResponse> {
       r.contentType === undefined ? (body ? 'application/json' : null) : r.contentType;
     if (contentType !== null) headers['content-type'] = contentType;
     if (body && !r.chunked) headers['content-length'] = String(body.length);
+    let answered = false;
     const req = https.request(
       new URL(r.path, cluster.url),
       { method: r.method, headers, agent: cluster.agent },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -62,12 +64,37 @@ export function raw(cluster: Cluster, r: RawRequest): Promise<RawResponse> {
       clearTimeout(timer);
       reject(e);
     });
-    if (body && r.chunked) {
-      for (let off = 0; off < body.length; off += 65_536)
-        req.write(body.subarray(off, off + 65_536));
-      req.end();
-    } else req.end(body);
+    if (body && r.chunked) void writeChunked(req, body, () => answered);
+    else req.end(body);
   });
+}
+
+/**
+ * Writes a chunked body at the socket's pace and stops once the answer has come: a server refusing
+ * an oversized body answers and closes while the rest is still being sent, and a client that had
+ * queued all of it then met EPIPE before it read the answer (as Go's client, it should read it).
+ */
+async function writeChunked(
+  req: ReturnType<typeof https.request>,
+  body: Buffer,
+  answered: () => boolean,
+): Promise<void> {
+  for (let off = 0; off < body.length; off += 65_536) {
+    if (answered() || req.destroyed) break;
+    if (!req.write(body.subarray(off, off + 65_536)))
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          req.off('drain', done);
+          req.off('close', done);
+          req.off('response', done);
+          resolve();
+        };
+        req.once('drain', done);
+        req.once('close', done);
+        req.once('response', done);
+      });
+  }
+  if (!req.destroyed) req.end();
 }
 
 interface ApiResource {
