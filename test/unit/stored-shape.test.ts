@@ -257,13 +257,20 @@ describe('defaults generation', () => {
   // Rows marked by one generation are relayed without defaulting on read; if defaulting changes,
   // DEFAULTS_GENERATION in src/storage/stored-shape.ts must change so older rows are parsed again.
   // Then record the new pair here.
-  it('changes whenever src/registry/defaults changes', () => {
-    const dir = join(__dirname, '../../src/registry/defaults');
+  it('changes whenever src/registry/defaults, or which kind uses which defaults, changes', () => {
+    const registry = join(__dirname, '../../src/registry');
     const hash = createHash('sha256');
-    for (const f of readdirSync(dir).sort()) hash.update(f).update(readFileSync(join(dir, f)));
+    for (const f of readdirSync(join(registry, 'defaults')).sort())
+      hash.update(f).update(readFileSync(join(registry, 'defaults', f)));
+    for (const f of readdirSync(join(registry, 'kinds')).sort()) {
+      const wiring = readFileSync(join(registry, 'kinds', f), 'utf8')
+        .split('\n')
+        .filter((l) => /defaults?\b|Defaults?\b/.test(l));
+      hash.update(f).update(wiring.join('\n'));
+    }
     expect({ generation: DEFAULTS_GENERATION, defaults: hash.digest('hex') }).toEqual({
       generation: 1,
-      defaults: '3b1529ca990289357c3ebb456c9306683d305f649c4f520e3d327bb87af14e8a',
+      defaults: '7d7c0f92b65fdebec057182f25ae44a7de0e916ae40fecce4077d165f34209e9',
     });
   });
 });
