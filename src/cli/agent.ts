@@ -23,7 +23,8 @@ import { int, seconds, str, UsageError, type Parsed } from './args';
 import { watchParent } from './parent-watch';
 
 export const AGENT_USAGE = `  agent    join a cluster as a node and run the pods bound to it
-           --server URL  --token TOKEN (a join token, or a bearer credential)  --name NODE
+           --server URL  --token TOKEN (a join token, or a bearer credential; or the
+           environment variable EDGEPLANE_AGENT_TOKEN, which ps does not show)  --name NODE
            --runtime process|podman|docker|fake  --address IP  --cpu N  --memory SIZE
            --labels k=v,...  --pod-cidr CIDR  --ca-file F | --insecure-skip-tls-verify
            --state DIR (~/.edgeplane/agent/NODE)  --stop-pods-on-exit  --verbose
@@ -152,7 +153,8 @@ export function agentConfig(
     clusterDns: clusterDns(p, runtime),
     fakeLoad: fakeLoad(p),
     eviction: eviction(p),
-    rawToken: str(p, 'token'),
+    // The environment is readable only by the agent's own user; a command line is readable by all.
+    rawToken: str(p, 'token') ?? (process.env.EDGEPLANE_AGENT_TOKEN || undefined),
     caFile,
     insecure,
   };

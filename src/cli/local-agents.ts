@@ -50,8 +50,6 @@ export function startLocalAgents(opts: LocalAgentsOptions): LocalAgent[] {
         'agent',
         '--server',
         opts.server,
-        '--token',
-        opts.joinToken,
         '--name',
         name,
         '--address',
@@ -62,7 +60,11 @@ export function startLocalAgents(opts: LocalAgentsOptions): LocalAgent[] {
         dir,
         '--stop-pods-on-exit',
       ],
-      { stdio: ['ignore', 'pipe', out], env: { ...process.env, EDGEPLANE_AGENT_LOCAL: '1' } },
+      {
+        stdio: ['ignore', 'pipe', out],
+        // The join token goes in the environment, not on the command line that `ps` shows everyone.
+        env: { ...process.env, EDGEPLANE_AGENT_LOCAL: '1', EDGEPLANE_AGENT_TOKEN: opts.joinToken },
+      },
     );
     const ready = new Promise<void>((resolve, reject) => {
       let buf = '';

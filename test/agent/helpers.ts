@@ -54,6 +54,8 @@ export interface StartOptions {
   token?: string | null;
   /** Default true: pass the cluster's CA with --ca-file (a join pins the CA itself without it). */
   caFile?: boolean;
+  /** Pass the token in EDGEPLANE_AGENT_TOKEN instead of --token (as edgeplane dev does). */
+  tokenInEnv?: boolean;
 }
 
 /** Starts an agent against the cluster (admin token, the cluster's CA, unless told otherwise) and waits for its ready line. */
@@ -69,7 +71,7 @@ export async function startAgent(
     ENTRY,
     '--server',
     cluster.url,
-    ...(token === null ? [] : ['--token', token]),
+    ...(token === null || opts.tokenInEnv ? [] : ['--token', token]),
     ...(opts.caFile === false
       ? []
       : ['--ca-file', path.join(cluster.stateDir, 'tls', 'server.crt')]),
@@ -78,7 +80,11 @@ export async function startAgent(
   // The agent's environment must not reach containers; a marker proves it in the process tests.
   const child = spawn(NODE_BIN, full, {
     cwd: ROOT,
-    env: { ...process.env, EDGEPLANE_AGENT_SECRET_MARKER: 'agent-only' },
+    env: {
+      ...process.env,
+      EDGEPLANE_AGENT_SECRET_MARKER: 'agent-only',
+      ...(opts.tokenInEnv && token ? { EDGEPLANE_AGENT_TOKEN: token } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

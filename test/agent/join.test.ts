@@ -106,9 +106,13 @@ describe('joining a cluster', () => {
         '--state',
         stateDir,
       ],
-      { token: joinToken, caFile: false },
+      // As edgeplane dev starts its agents: the token in the environment, not on the command line.
+      { token: joinToken, caFile: false, tokenInEnv: true },
     );
     expect(agent.output()).toContain('joined the cluster as node joined-1');
+    expect(fs.readFileSync(`/proc/${agent.pid}/cmdline`, 'utf8')).not.toContain(
+      joinToken.split('.')[1],
+    );
     const cred = path.join(stateDir, 'credential');
     expect(fs.statSync(cred).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(cred, 'utf8')).toMatch(/^ep-node\./);
