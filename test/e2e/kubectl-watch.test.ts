@@ -132,6 +132,32 @@ describe('kubectl get -w', () => {
     }
   });
 
+  it('get pods -w -o json prints the changed object of a plain JSON watch (the relayed path)', async () => {
+    const w = watchKubectl([
+      'get',
+      'pods',
+      '-n',
+      'watched',
+      '-w',
+      '-o',
+      'json',
+      '--output-watch-events',
+    ]);
+    try {
+      await w.waitFor(/"name":"beta"/, 30_000);
+      await sleep(1_000);
+      await labelPod('watched', 'beta', { tier: 'json' });
+      await w.waitFor(/"type":"MODIFIED".*"tier":"json"/, 10_000);
+      const modified = w.stdout().slice(w.stdout().lastIndexOf('"type":"MODIFIED"'));
+      expect(modified).toMatch(/"resourceVersion":"\d+(\.\d+)*"/);
+      expect(modified).toMatch(/"imagePullPolicy":"IfNotPresent"/);
+      expect(w.exited()).toBe(false);
+      expect(w.stderr()).toBe('');
+    } finally {
+      w.stop();
+    }
+  });
+
   it('get pods -A -w prints a pod created in another namespace', async () => {
     const w = watchKubectl(['get', 'pods', '-A', '-w']);
     try {
