@@ -50,13 +50,15 @@ export async function* readLines(
   body: ReadableStream<Uint8Array>,
   raw = false,
 ): AsyncGenerator<HubLine> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // Decoded here rather than through a TextDecoderStream: one stream hop less per chunk.
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buf = '';
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buf += value;
+      buf += decoder.decode(value, { stream: true });
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);

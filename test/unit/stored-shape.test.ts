@@ -11,7 +11,7 @@ import {
   encodeWrite,
   spliceResourceVersion,
 } from '../../src/storage/stored-shape';
-import { encodeHubLine, splitEventLine } from '../../src/watch/framing';
+import { encodeHubLine, readLines, splitEventLine } from '../../src/watch/framing';
 import { definitionFor } from '../../src/registry/registry';
 import { toView } from '../../src/server/rest/view';
 
@@ -250,6 +250,35 @@ describe('watch relay splice', () => {
     expect(splitEventLine(bare.slice(0, -1))).toEqual({ rev: 3, key, type: 2, raw: value });
     expect(splitEventLine('{"progress":4}')).toBeUndefined();
     expect(splitEventLine('{"expired":4}')).toBeUndefined();
+  });
+});
+
+describe('readLines', () => {
+  it('splits lines across chunks cut anywhere, inside a multi-byte character too', async () => {
+    const value = encodeStored(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ü' }, data: { a: 'grüß 😀' } },
+      true,
+    );
+    const text =
+      encodeHubLine({ rev: 1, key: 'ns/ü', type: 0, value }, false) +
+      '{"progress":2}\n' +
+      encodeHubLine({ rev: 3, key: 'ns/ü', type: 1, value, prev: value }, true);
+    const bytes = new TextEncoder().encode(text);
+    for (const size of [1, 2, 3, 7, bytes.length]) {
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < bytes.length; i += size) c.enqueue(bytes.slice(i, i + size));
+          c.close();
+        },
+      });
+      const got = [];
+      for await (const line of readLines(body, true)) got.push(line);
+      expect(got).toEqual([
+        { rev: 1, key: 'ns/ü', type: 0, raw: value },
+        { progress: 2 },
+        { rev: 3, key: 'ns/ü', type: 1, value: JSON.parse(value), prev: JSON.parse(value) },
+      ]);
+    }
   });
 });
 
