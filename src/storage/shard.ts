@@ -131,8 +131,10 @@ export class StorageShard extends DurableObject<ShardEnv> {
   /**
    * Deletes keys whose lease has passed, at most a batch (EXPIRE_BATCH) per alarm, through the normal write
    * path: each is a DELETED entry in the log (watchers see it, revisions stay gapless) committed
-   * with whatever writes share its batch. Then the alarm is re-armed at the next expiry. A failure
-   * throws, and the runtime retries the alarm.
+   * with whatever writes share its batch. Then the alarm is re-armed at the next expiry. A batch
+   * that fails re-arms it EXPIRE_COALESCE_MS out instead of throwing for the runtime's retry: that
+   * retry is not what `alarmAt` says, so the next Event write would have replaced it with its own
+   * expiry (a TTL away), and the runtime gives up after a few retries.
    */
   override async alarm(): Promise<void> {
     this.alarmAt = undefined;
@@ -144,7 +146,13 @@ export class StorageShard extends DurableObject<ShardEnv> {
       .orderBy(asc(kv.expires))
       .limit(this.expireBatch)
       .all();
-    await Promise.all(due.map(({ key }) => this.enqueue(() => this.applyExpire(key, now))));
+    try {
+      await Promise.all(due.map(({ key }) => this.enqueue(() => this.applyExpire(key, now))));
+    } catch (err) {
+      console.error('expiring keys failed; trying again shortly', err);
+      this.armAlarm(Date.now() + EXPIRE_COALESCE_MS);
+      return;
+    }
     const next = this.earliestExpiry();
     if (next === undefined) return;
     const backlog = due.length === this.expireBatch;

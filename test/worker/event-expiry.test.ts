@@ -19,6 +19,7 @@ interface ShardInside {
   ttlMs: number;
   expireBatch: number;
   alarmAt: number | undefined;
+  faults?: { beforeCommit?: () => void };
 }
 
 /** An Event shard of the test's own: its name makes it one ("events#<partition>"). */
@@ -234,5 +235,35 @@ describe('event expiry in storage', () => {
       state.storage.getAlarm(),
     );
     expect(alarm).toBe(Math.min(...rows.map((r) => r.expires!)));
+  });
+  it('a failed expiry batch is tried again 10 s later, and an Event written meanwhile does not push that out a TTL', async () => {
+    const stub = eventShard();
+    for (const k of ['default/a', 'default/b'])
+      expect((await stub.create(k, '{}', k)).ok).toBe(true);
+    await expireNow(stub, ['default/a']);
+    const rearmedAt = await runInDurableObject(stub, async (o: StorageShard) => {
+      const inside = o as unknown as ShardInside;
+      inside.faults = {
+        beforeCommit: () => {
+          throw new Error('injected commit failure');
+        },
+      };
+      try {
+        await o.alarm();
+      } finally {
+        inside.faults = undefined;
+      }
+      return inside.alarmAt;
+    });
+    expect((await stub.get('default/a')).item).not.toBeNull();
+    expect(rearmedAt).toBeLessThanOrEqual(Date.now() + 10_000);
+    // An Event written before the retry: its own expiry is an hour out, the retry stays first.
+    expect((await stub.create('default/c', '{}', 'c')).ok).toBe(true);
+    const alarm = await runInDurableObject(stub, (_o: StorageShard, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).toBe(rearmedAt);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.get('default/a')).item).toBeNull();
   });
 });
