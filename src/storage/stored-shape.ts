@@ -9,16 +9,22 @@ import type { ResourceDefinition } from '../registry/definition';
  */
 export const DEFAULTS_GENERATION = 1;
 
-const WHITESPACE = [' ', '\t', '\n', '\r'];
+/**
+ * The mark of a defaults generation: JSON whitespace (invisible to every parser), the generation in
+ * base 2 over six characters, space and tab only. Never a line break: hub lines embed stored values
+ * raw and end at "\n". 64 generations pass before a mark repeats.
+ */
+export function storedMark(generation: number): string {
+  let mark = '';
+  for (let bit = 5; bit >= 0; bit--) mark += (generation >> bit) & 1 ? '\t' : ' ';
+  return mark;
+}
 
 /**
  * Written right after the opening brace of a value that is in the relay's shape and a fixed point
- * of its kind's defaulting of this generation: JSON whitespace (invisible to every parser), the
- * generation in base 4 over three characters, so 64 generations pass before a mark repeats.
+ * of its kind's defaulting of this generation.
  */
-export const STORED_MARK = [16, 4, 1]
-  .map((d) => WHITESPACE[Math.floor(DEFAULTS_GENERATION / d) % 4])
-  .join('');
+export const STORED_MARK = storedMark(DEFAULTS_GENERATION);
 
 const MARKED = `{${STORED_MARK}"apiVersion":"`;
 
