@@ -307,24 +307,68 @@ describe('readLines', () => {
   });
 });
 
+/**
+ * A fingerprint of what decides a stored object's defaults: every file under src/registry/defaults,
+ * the field helpers they use, the read path that defaults (view.ts), and from each kind file its
+ * defaults wiring and any defaults function defined there. Whitespace and trailing commas are
+ * dropped first, so a reformat (Prettier, CRLF checkouts) does not ask for a bump.
+ */
+function defaultsFingerprint(read: (path: string) => string, list: (dir: string) => string[]) {
+  const norm = (text: string) => text.replace(/\s+/g, '').replace(/,([)\]}])/g, '$1');
+  const hash = createHash('sha256');
+  const add = (name: string, text: string) => hash.update(name).update('\0').update(norm(text));
+  for (const f of list('src/registry/defaults').sort()) add(f, read(`src/registry/defaults/${f}`));
+  for (const f of ['src/registry/validate/fields.ts', 'src/server/rest/view.ts']) add(f, read(f));
+  for (const f of list('src/registry/kinds').sort()) {
+    const text = read(`src/registry/kinds/${f}`).replace(/\r\n/g, '\n');
+    const wiring = text.split('\n').filter((l) => /defaults?\b|Defaults?\b/.test(l));
+    // A defaults function written in the kind's own file, up to its closing brace at column 0.
+    const local = text.match(/^(export )?function default\w*\([\s\S]*?^\}$/gm) ?? [];
+    add(f, [...wiring, ...local].join('\n'));
+  }
+  return hash.digest('hex');
+}
+
+const root = join(__dirname, '../..');
+const readSource = (path: string) => readFileSync(join(root, path), 'utf8');
+const listSource = (dir: string) => readdirSync(join(root, dir));
+
 describe('defaults generation', () => {
   // Rows marked by one generation are relayed without defaulting on read; if defaulting changes,
   // DEFAULTS_GENERATION in src/storage/stored-shape.ts must change so older rows are parsed again.
   // Then record the new pair here.
-  it('changes whenever src/registry/defaults, or which kind uses which defaults, changes', () => {
-    const registry = join(__dirname, '../../src/registry');
-    const hash = createHash('sha256');
-    for (const f of readdirSync(join(registry, 'defaults')).sort())
-      hash.update(f).update(readFileSync(join(registry, 'defaults', f)));
-    for (const f of readdirSync(join(registry, 'kinds')).sort()) {
-      const wiring = readFileSync(join(registry, 'kinds', f), 'utf8')
-        .split('\n')
-        .filter((l) => /defaults?\b|Defaults?\b/.test(l));
-      hash.update(f).update(wiring.join('\n'));
-    }
-    expect({ generation: DEFAULTS_GENERATION, defaults: hash.digest('hex') }).toEqual({
+  it('changes whenever what decides defaults changes', () => {
+    expect({
+      generation: DEFAULTS_GENERATION,
+      defaults: defaultsFingerprint(readSource, listSource),
+    }).toEqual({
       generation: 1,
-      defaults: '7d7c0f92b65fdebec057182f25ae44a7de0e916ae40fecce4077d165f34209e9',
+      defaults: '7300ce5ead7ae7ad40ec31ccc6a9566c41c7c9591c60678113c18d35c440a098',
     });
+  });
+
+  it('the fingerprint sees defaults outside src/registry/defaults, and ignores reformatting', () => {
+    const base = defaultsFingerprint(readSource, listSource);
+    const edited = (path: string, from: string, to: string) => (p: string) => {
+      const text = readSource(p);
+      if (p !== path) return text;
+      expect(text).toContain(from);
+      return text.replace(from, to);
+    };
+    const crd = 'src/registry/kinds/customresourcedefinitions.ts';
+    // defaultCRD is defined in the kind's file, not under src/registry/defaults.
+    expect(
+      defaultsFingerprint(edited(crd, 'c.priority ??= 0', 'c.priority ??= 1'), listSource),
+    ).not.toBe(base);
+    const fields = 'src/registry/validate/fields.ts';
+    expect(
+      defaultsFingerprint(edited(fields, 'export function', 'export  function  x'), listSource),
+    ).not.toBe(base);
+    const pod = 'src/registry/defaults/pod.ts';
+    const crlf = (p: string) => readSource(p).replace(/\n/g, '\r\n');
+    expect(defaultsFingerprint(crlf, listSource)).toBe(base);
+    const rewrapped = (p: string) =>
+      p === pod ? readSource(p).replace(/\(/g, '(\n    ').replace(/\)/g, ',\n  )') : readSource(p);
+    expect(defaultsFingerprint(rewrapped, listSource)).toBe(base);
   });
 });
