@@ -1,9 +1,9 @@
 // Keyed wake-ups from the API: each write names its object; writes close together share one wake call per loop.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WakeKey } from '../../src/api/wake';
 import type { ApiContext } from '../../src/server/context';
 import { notifyWrite } from '../../src/server/wake';
-import { loopWatches, trackLoopWatch } from '../../src/server/loop-watches';
+import { LIVE_MS, loopWatches, trackLoopWatch } from '../../src/server/loop-watches';
 
 function loop() {
   const calls: WakeKey[][] = [];
@@ -27,6 +27,8 @@ function ctx(
 const pods = { group: '', version: 'v1', resource: 'pods' };
 
 describe('wake-ups', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('name each written object and share one call per loop among writes close together', async () => {
     const scheduler = loop();
     const controllers = loop();
@@ -149,5 +151,57 @@ describe('wake-ups', () => {
       async () => new Response('{}', { status: 200 }),
     );
     expect(loopWatches('controllers', 'pods')).toBe(false);
+  });
+  it('a watch with a selector does not count: it does not see every write of its kind', async () => {
+    const scheduler = loop();
+    const held: Promise<unknown>[] = [];
+    const watch = await trackLoopWatch(
+      'scheduler',
+      new Request('https://api.internal/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3D'),
+      async () => new Response(new ReadableStream<Uint8Array>(), { status: 200 }),
+    );
+    notifyWrite(ctx({ SCHEDULER: scheduler.service }, pods, { namespace: 'ns' }, held), {
+      metadata: { name: 'bound', namespace: 'ns' },
+    } as never);
+    await Promise.all(held);
+    expect(scheduler.calls).toHaveLength(1);
+    await watch.body!.cancel();
+  });
+
+  it('a watch the loop stopped reading without a cancel counts only LIVE_MS after its last read', async () => {
+    const scheduler = loop();
+    const write = async (name: string) => {
+      const held: Promise<unknown>[] = [];
+      notifyWrite(ctx({ SCHEDULER: scheduler.service }, pods, { namespace: 'ns' }, held), {
+        metadata: { name, namespace: 'ns' },
+      } as never);
+      await Promise.all(held);
+    };
+    let feed!: ReadableStreamDefaultController<Uint8Array>;
+    const watch = await trackLoopWatch(
+      'scheduler',
+      new Request('https://api.internal/api/v1/pods?watch=true'),
+      async () =>
+        new Response(new ReadableStream<Uint8Array>({ start: (c) => void (feed = c) }), {
+          status: 200,
+        }),
+    );
+    const reader = watch.body!.getReader();
+    await write('a');
+    expect(scheduler.calls).toHaveLength(0);
+    // The loop reads a chunk a while later: still counted from that read.
+    const start = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start + LIVE_MS - 1000);
+    feed.enqueue(new Uint8Array([1]));
+    expect((await reader.read()).done).toBe(false);
+    clock.mockReturnValue(start + LIVE_MS + 500);
+    await write('b');
+    expect(scheduler.calls).toHaveLength(0);
+    // Chunks keep coming but nobody reads them (a caller gone without a cancel reaching here).
+    for (let i = 0; i < 5; i++) feed.enqueue(new Uint8Array([i]));
+    clock.mockReturnValue(start + 2 * LIVE_MS);
+    await write('c');
+    expect(scheduler.calls.map((c) => c[0].name)).toEqual(['c']);
+    await reader.cancel();
   });
 });
