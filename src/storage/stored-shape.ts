@@ -1,6 +1,7 @@
 // The stored JSON of an object, and the watch relay's splice of a resourceVersion into it unparsed.
 import type { KObject } from '../api/types';
 import type { ResourceDefinition } from '../registry/definition';
+import { MAX_OBJECT_BYTES, utf8Length } from './limits';
 
 /**
  * Bumped whenever defaulting (src/registry/defaults) changes what it fills in. A row marked with
@@ -33,6 +34,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * Whether the mark would take a value within the object size limit over it: such a value is left
+ * unmarked (parsed on watch), so the limit refuses what it refused before the mark existed.
+ */
+function markTipsOver(json: string): boolean {
+  const size = MAX_OBJECT_BYTES - STORED_MARK.length;
+  return json.length > size / 4 && utf8Length(json) > size && utf8Length(json) <= MAX_OBJECT_BYTES;
+}
+
+/**
  * Stored JSON leaves out resourceVersion: the revision is the resourceVersion, set on read. An
  * object with string apiVersion and kind is written with apiVersion, kind and metadata first (the
  * order the apiserver serializes in); `defaulted` (its kind's defaults hold) adds STORED_MARK.
@@ -43,7 +53,7 @@ export function encodeStored(obj: KObject, defaulted = false): string {
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !isPlainObject(obj.metadata))
     return JSON.stringify({ ...obj, metadata });
   const json = JSON.stringify({ apiVersion, kind, metadata, ...rest });
-  return defaulted ? `{${STORED_MARK}${json.slice(1)}` : json;
+  return defaulted && !markTipsOver(json) ? `{${STORED_MARK}${json.slice(1)}` : json;
 }
 
 /**

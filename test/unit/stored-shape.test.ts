@@ -12,6 +12,7 @@ import {
   spliceResourceVersion,
   storedMark,
 } from '../../src/storage/stored-shape';
+import { MAX_OBJECT_BYTES, utf8Length } from '../../src/storage/limits';
 import { encodeHubLine, readLines, splitEventLine } from '../../src/watch/framing';
 import { definitionFor } from '../../src/registry/registry';
 import { toView } from '../../src/server/rest/view';
@@ -233,6 +234,30 @@ describe('watch relay splice', () => {
     custom.custom = { unknownFields: () => [], terminating: false };
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', uid: 'u' } };
     expect(encodeWrite(custom, cm).startsWith(`{${STORED_MARK}`)).toBe(false);
+  });
+
+  it('the mark never takes an object within the size limit over it', () => {
+    const def = definitionFor({ group: '', version: 'v1', resource: 'configmaps' });
+    const cm = (a: string): KObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'big', namespace: 'default', uid: 'u' },
+      data: { a: `ü${a}` },
+    });
+    const overhead = utf8Length(encodeWrite(def, cm(''))) - STORED_MARK.length;
+    // Exactly at the limit without the mark: stored unmarked, so the shard's check still passes it.
+    const full = encodeWrite(def, cm('x'.repeat(MAX_OBJECT_BYTES - overhead)));
+    expect(utf8Length(full)).toBe(MAX_OBJECT_BYTES);
+    expect(spliceResourceVersion(full, RV)).toBeUndefined();
+    // Room for the mark: marked and relayed. Over the limit anyway: left to the shard to refuse.
+    const roomy = encodeWrite(
+      def,
+      cm('x'.repeat(MAX_OBJECT_BYTES - overhead - STORED_MARK.length)),
+    );
+    expect(utf8Length(roomy)).toBe(MAX_OBJECT_BYTES);
+    expect(spliceResourceVersion(roomy, RV)).toBeDefined();
+    const over = encodeWrite(def, cm('x'.repeat(MAX_OBJECT_BYTES - overhead + 1)));
+    expect(utf8Length(over)).toBeGreaterThan(MAX_OBJECT_BYTES);
   });
 
   it('hub lines: the header is split, the value taken whole; a line with prev is not split', () => {
