@@ -75,4 +75,29 @@ describe('watch relay', () => {
     // The unmarked pod was served defaulted, as every read serves it.
     expect(JSON.parse(fast[2]).object.spec.containers[0].imagePullPolicy).toBe('Always');
   });
+
+  it('write-time defaulting keeps an unchanged write a no-op: no new revision, no event', async () => {
+    const c = apiClient();
+    const ns = await freshNamespace(c);
+    // Admission adds to a pod after the REST layer defaulted it (the token volume, tolerations);
+    // the store defaults those too, so the object read back is the object stored.
+    const pod = await c.create(
+      'pods',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: ns },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
+      { namespace: ns },
+    );
+    const rv = pod.metadata.resourceVersion;
+    const got = await c.get('pods', 'p', { namespace: ns });
+    expect((await c.update('pods', got, { namespace: ns })).metadata.resourceVersion).toBe(rv);
+    expect((await c.updateStatus('pods', got, { namespace: ns })).metadata.resourceVersion).toBe(
+      rv,
+    );
+    const labels = await c.patch('pods', 'p', 'merge', { spec: {} }, { namespace: ns });
+    expect(labels.metadata.resourceVersion).toBe(rv);
+  });
 });
