@@ -110,6 +110,15 @@ async function populate(c: KubeClient, ns: string): Promise<KObject> {
       template: { metadata: { labels: { app: 'x' } }, spec: { containers } },
     },
   });
+  await c.create('events', {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: m('ev'),
+    involvedObject: { kind: 'ConfigMap', name: 'cm', namespace: ns },
+    reason: 'Test',
+    message: 'an event in the namespace',
+    type: 'Normal',
+  });
   await c.create('coordination.k8s.io/v1/leases', {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -140,6 +149,7 @@ async function contents(c: KubeClient, ns: string): Promise<string[]> {
     'pods',
     'apps/v1/deployments',
     'coordination.k8s.io/v1/leases',
+    'events',
   ]) {
     for (const o of (await c.list(r, { namespace: ns })).items) out.push(`${r}/${o.metadata.name}`);
   }
@@ -147,6 +157,11 @@ async function contents(c: KubeClient, ns: string): Promise<string[]> {
 }
 
 describe('namespace controller', () => {
+  it('does not cache or watch Events (the most written kind): it lists them live when it empties a namespace', () => {
+    expect(namespaceController.reads).not.toContain('events');
+    expect((namespaceController.watches ?? []).map((w) => w.resource)).not.toContain('events');
+  });
+
   it('does nothing to a namespace that is not being deleted', async () => {
     const c = apiClient();
     const ns = await freshNamespace(c);

@@ -103,7 +103,7 @@ export class ControllerLeader extends LoopLeader<ControllersEnv> {
     return { more: outcome.more, requeueAfterMs: outcome.requeueAfterMs };
   }
 
-  /** Nothing due within IDLE_CLOSE_MS (a key due later, an event's expiry in an hour, keeps its alarm). */
+  /** Nothing due within IDLE_CLOSE_MS (a key due later, such as a Job's deadline, keeps its alarm). */
   private idleSoon(m: ControllerManager<KeyedContext>): boolean {
     const next = m.nextDue();
     return next === undefined || next > Date.now() + IDLE_CLOSE_MS;

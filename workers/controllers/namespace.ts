@@ -13,9 +13,17 @@ import { conditionsAfter, type DeletionTally } from './namespace-conditions';
 
 const FINALIZER = 'kubernetes';
 // Both event resources are one stored kind; deleting through one empties both.
-const CONTENT = RESOURCES.filter(
+const ALL_CONTENT = RESOURCES.filter(
   (r) => r.namespaced && !(r.group === 'events.k8s.io' && r.resource === 'events'),
 );
+const isCoreEvents = (r: ResourceInfo) => r.group === '' && r.resource === 'events';
+/**
+ * Built-in content from the caches. Events are not cached: they are the most written kind (one or
+ * more per pod) and nothing else in the controllers reads them, so a cache would cost a watch event
+ * per Event for this controller alone. They are listed live, as custom resources are.
+ */
+const CONTENT = ALL_CONTENT.filter((r) => !isCoreEvents(r));
+const LIVE_CONTENT = ALL_CONTENT.filter(isCoreEvents);
 // k8s: finalizerEstimateSeconds: how long content held by finalizers is assumed to take.
 const FINALIZER_ESTIMATE_MS = 15_000;
 /** How soon a namespace whose content could not all be discovered or deleted is tried again. */
@@ -46,7 +54,9 @@ function customContent(ctx: KeyedContext): ResourceInfo[] {
 /**
  * Keys are namespaces. A namespace's change enqueues it; a change to anything in a namespace
  * being deleted enqueues that namespace. Built-in content comes from the caches' namespace index;
- * custom resources are listed live, kind by kind, as upstream's deleter lists every discovered kind.
+ * Events and custom resources are listed live, kind by kind, as upstream's deleter lists every
+ * discovered kind (an Event written into a terminating namespace is found by the live check before
+ * finalizing, or at the requeue that follows).
  */
 export const namespaceController: KeyedControllerDef = {
   name: 'namespace',
@@ -146,7 +156,7 @@ async function syncNamespace(ctx: KeyedContext, ns: KObject): Promise<number | u
     for (const obj of ctx.cache.kind(resourceKey(res)).byIndex('namespace', name))
       requeueMs = Math.min(requeueMs, await deleteOne(ctx, res, obj, tally));
   }
-  for (const res of customContent(ctx)) {
+  for (const res of [...LIVE_CONTENT, ...customContent(ctx)]) {
     let items: KObject[];
     try {
       items = (await ctx.client.list(res, { namespace: name, all: true })).items;
@@ -214,7 +224,7 @@ async function emptyNow(ctx: KeyedContext, namespace: string): Promise<boolean> 
     .map(cachedVersionOf)
     .filter((i): i is ResourceInfo => !!i?.namespaced && isCustomKind(resourceKey(i)));
   const found = await Promise.all(
-    [...CONTENT, ...custom].map((r: ResourceInfo) =>
+    [...ALL_CONTENT, ...custom].map((r: ResourceInfo) =>
       ctx.client.list(r, { namespace, limit: 1 }).then(
         (l) => l.items.length > 0,
         // A kind the API does not serve (yet) has nothing to list, as upstream skips it.
