@@ -81,7 +81,7 @@ describe('watch relay', () => {
     const ns = await freshNamespace(c);
     // Admission adds to a pod after the REST layer defaulted it (the token volume, tolerations);
     // the store defaults those too, so the object read back is the object stored.
-    const pod = await c.create(
+    const pod = await c.create<KObject>(
       'pods',
       {
         apiVersion: 'v1',
