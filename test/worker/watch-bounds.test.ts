@@ -11,7 +11,7 @@ import type { KObject } from '../../src/api/types';
 import type { Store } from '../../src/storage/store';
 import type { ResourceInfo } from '../../src/api/resources';
 import { HUB_MAX_QUEUED, WATCHER_HIGH_WATER, WATCHER_MAX_QUEUED } from '../../src/watch/hub';
-import { CLIENT_HIGH_WATER } from '../../src/server/rest/watch';
+import { CLIENT_HIGH_WATER, CLIENT_STALL_MS } from '../../src/server/rest/watch';
 import { isolateQueue } from '../../src/watch/bounded-stream';
 import { freshResource, storeWith, testEnv, thing } from './helpers';
 import { apiClient, freshNamespace } from './api';
@@ -210,9 +210,16 @@ describe('API watch with a stalled client', { timeout: 240_000 }, () => {
     });
     const peakBefore = isolateQueue.peak;
     isolateQueue.peak = isolateQueue.queued;
+    const started = Date.now();
     await createMany(store, PODS, EVENTS, pod);
     await reading;
     expect(names.size).toBe(EVENTS);
+    // The API cuts a client that has read nothing for CLIENT_STALL_MS while data waits. When the
+    // 5,000 events go by faster than that (the relayed path can), the stalled client has not been
+    // stalled long enough yet: it stays stalled past the limit before it reads.
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, started + CLIENT_STALL_MS + 1000 - Date.now())),
+    );
     // Everything queued for readers in this isolate (the API's two watches and their four hub
     // streams) while 20 MB of events went by: each hub stream at most its bound plus one event.
     const peak = isolateQueue.peak;
