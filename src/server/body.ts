@@ -5,6 +5,9 @@ import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../api/protobuf/d
 import { errors } from './errors';
 
 const MAX_YAML_DEPTH = 100;
+/** How much of an oversized body is read and dropped before the 413, and for how long at most. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_MS = 5000;
 
 /** Reads the body, counting bytes on the stream when there is no Content-Length. */
 export async function readBody(req: Request): Promise<Uint8Array> {
@@ -14,15 +17,20 @@ export async function readBody(req: Request): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let over = declared > MAX_REQUEST_BYTES;
+  let overSince: number | undefined;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
     total += value.byteLength;
     if (total > MAX_REQUEST_BYTES) over = true;
     // Past the limit nothing is kept; the rest is read and dropped (up to a bound) so the client
-    // sees the 413 rather than a connection reset in the middle of its upload.
+    // sees the 413 rather than a connection reset in the middle of its upload: a connection closed
+    // with unread data sends a reset, which can destroy the answer before the client reads it (Go's
+    // server lingers for the same reason). Past DRAIN_BYTES, or DRAIN_MS after the limit was
+    // crossed, the upload is cut.
     if (over) {
-      if (total > 4 * MAX_REQUEST_BYTES) break;
+      overSince ??= Date.now();
+      if (total > DRAIN_BYTES || Date.now() - overSince > DRAIN_MS) break;
       continue;
     }
     chunks.push(value);
