@@ -22,3 +22,9 @@ export function shardName(
 ): string {
   return partitioned ? `${storageResource}#${partition}` : storageResource;
 }
+
+/** The storage resource a shard's Durable Object name belongs to (shardName's inverse). */
+export function shardResource(name: string): string {
+  const hash = name.lastIndexOf('#');
+  return hash < 0 ? name : name.slice(0, hash);
+}

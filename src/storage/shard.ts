@@ -6,6 +6,7 @@ import { applyMigrations } from './migrate';
 import { kv, log, meta } from './schema';
 import { MAX_OBJECT_BYTES, MAX_PAGE, MAX_PAGE_BYTES, utf8Length } from './limits';
 import { prefixEnd } from './keys';
+import { shardResource } from './partition';
 import type {
   EventType,
   ListOptions,
@@ -672,11 +673,11 @@ function eventOf(
 }
 
 /**
- * Whether a shard's keys expire: the Event shards ("events", or "events#<partition>"), which serve
- * both core/v1 and events.k8s.io/v1 Events (see storageResource).
+ * Whether a shard's keys expire: the Event shards, which serve both core/v1 and events.k8s.io/v1
+ * Events (see storageResource).
  */
 function expiringShard(name: string | undefined): boolean {
-  return name === 'events' || (name?.startsWith('events#') ?? false);
+  return name !== undefined && shardResource(name) === 'events';
 }
 
 function eventTtlMs(seconds: string | undefined): number {
